@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# Uses PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set, or (for tests)
+# when they answer on 127.0.0.1; otherwise SQLite and in-process tasks.
+SERVICES = eval "$$($(PY) bin/services.py $(1))"
+
+.PHONY: install run test bench lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: export DEBUG := $(or $(DEBUG),True)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		echo "Broker set: starting web, Celery worker and beat (Ctrl-C stops all)"; \
+		$(BIN)/honcho start -f Procfile; \
+	else \
+		echo "No CELERY_BROKER_URL: background jobs run in-process."; \
+		$(PY) manage.py runserver 127.0.0.1:8000; \
+	fi
+
+test: install
+	@$(call SERVICES,test) && $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	@$(call SERVICES,bench) && $(PY) -m bench $(if $(ONLY),--only $(ONLY),)
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

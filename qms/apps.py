@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class QmsConfig(AppConfig):
+    name = "qms"
+    verbose_name = "QMS core"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from qms import auth_events, exports  # noqa: F401 - connects signals, registers job kinds

@@ -1,0 +1,37 @@
+"""Load the demo company (idempotent). Refuses on production settings unless --force."""
+
+import importlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from qms.demo import DEMO_PASSWORD, USERS, seed_core
+
+APP_SEEDERS = ("documents", "records", "audits")
+
+
+class Command(BaseCommand):
+    help = "Create a small demo company with one user per role, and each app's demo data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG=False (never in production).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it refuses to run with DEBUG=False. "
+                "Use --force only on a throwaway demo server."
+            )
+        users = seed_core()
+        for app in APP_SEEDERS:
+            try:
+                module = importlib.import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            module.seed(users=users, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:"))
+        for username, full_name, title, _dept, roles, is_admin in USERS:
+            role = ", ".join(roles) or ("Administrator" if is_admin else "")
+            self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {full_name} ({role})")

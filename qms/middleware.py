@@ -1,0 +1,43 @@
+"""Request context for services: who is acting and from where, so that audit
+events get an IP address without every service taking the request."""
+
+import threading
+
+_local = threading.local()
+
+
+def current_request():
+    return getattr(_local, "request", None)
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    # Behind a proxy set BEHIND_TLS_PROXY and let the proxy set REMOTE_ADDR via
+    # its own mechanism; we do not trust X-Forwarded-For from clients.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _local.request = request
+        try:
+            return self.get_response(request)
+        finally:
+            _local.request = None
+
+    def process_exception(self, request, exception):
+        """A domain rule that a view did not catch still answers with its reason, not a 500."""
+        from django.shortcuts import render
+
+        from qms.errors import DomainError
+
+        if isinstance(exception, DomainError):
+            return render(
+                request, "error.html", {"title": "Not allowed", "message": exception.message},
+                status=exception.status_code,
+            )
+        return None

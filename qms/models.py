@@ -1,0 +1,249 @@
+"""The shared core: users and organisation, ISO clauses, audit events,
+electronic signatures, notifications and background job rows."""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Department(models.Model):
+    code = models.CharField(max_length=10, unique=True, help_text="Short code used in document numbers, e.g. QA")
+    name = models.CharField(max_length=100)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_departments"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+class Process(models.Model):
+    """A QMS process (ISO 9001 4.4): what audits cover and documents support."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="processes")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_processes"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "processes"
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person. Deactivated, never deleted (21 CFR 11.100(a): signatures stay theirs)."""
+
+    full_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[AbstractUser.groups.field])
+
+    class Meta:
+        ordering = ["full_name", "username"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Clause(models.Model):
+    """ISO 9001:2015 clause numbers with our own short titles (never the standard's text)."""
+
+    class DocumentedInfo(models.TextChoices):
+        NONE = "", "—"
+        MAINTAIN = "maintain", "Maintain (document)"
+        RETAIN = "retain", "Retain (record)"
+        BOTH = "both", "Maintain and retain"
+
+    number = models.CharField(max_length=12, unique=True)
+    title = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    documented_info = models.CharField(max_length=10, choices=DocumentedInfo.choices, blank=True)
+    note = models.CharField(max_length=300, blank=True, help_text="What documented information is asked for")
+    sort_key = models.CharField(max_length=40, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["sort_key"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("clause-detail", args=[self.number])
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".")
+
+    @property
+    def asks_maintain(self) -> bool:
+        return self.documented_info in (self.DocumentedInfo.MAINTAIN, self.DocumentedInfo.BOTH)
+
+    @property
+    def asks_retain(self) -> bool:
+        return self.documented_info in (self.DocumentedInfo.RETAIN, self.DocumentedInfo.BOTH)
+
+    @staticmethod
+    def make_sort_key(number: str) -> str:
+        return ".".join(f"{int(p):03d}" for p in number.split("."))
+
+
+class AuditEvent(models.Model):
+    """One row per state transition or security event, append-only
+    (a PostgreSQL trigger refuses UPDATE and DELETE)."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Name at the time, or the username tried")
+    verb = models.CharField(max_length=60, db_index=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    comment = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="qms_auditevent_object_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb} {self.object_repr}"
+
+
+class Signature(models.Model):
+    """An electronic signature (21 CFR 11.50/11.70): who, printed name, server UTC
+    time, meaning, comment, and a SHA-256 of the canonical content signed."""
+
+    class Meaning(models.TextChoices):
+        AUTHORED = "authored", "Authored"
+        REVIEWED = "reviewed", "Reviewed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        VERIFIED = "verified", "Verified"
+        READ = "read", "Read and understood"
+        PERIODIC_REVIEW = "periodic_review", "Periodic review: no change needed"
+        ISSUED = "issued", "Issued"
+        CLOSED = "closed", "Closed"
+        DISPOSED = "disposed", "Disposition approved"
+        EFFECTIVE = "effective", "Verified effective"
+
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
+    printed_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField()
+    meaning = models.CharField(max_length=30, choices=Meaning.choices)
+    comment = models.TextField(blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="qms_signature_object_idx")]
+
+    def __str__(self):
+        return f"{self.printed_name} – {self.get_meaning_display()} – {self.signed_at:%Y-%m-%d %H:%M} UTC"
+
+    def is_valid(self) -> bool:
+        """False when the signed object's content changed since signing."""
+        from qms.signatures import content_hash
+
+        target = self.target
+        return target is not None and content_hash(target.signature_content()) == self.content_hash
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="qms_notification_unread_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class Job(models.Model):
+    """A user-visible background job (a PDF, a manual, an export) and its result file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=40, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent, where it can be known")
+    error = models.TextField(blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    params = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True, max_length=300)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type_header = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.public_id} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("job-detail", args=[self.public_id])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+def sha256_of(fileobj) -> str:
+    """SHA-256 of a file-like object, read in chunks, rewound afterwards."""
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    for chunk in iter(lambda: fileobj.read(1024 * 1024), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()

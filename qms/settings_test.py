@@ -1,0 +1,21 @@
+"""Test settings: the real settings with fast hashing and a throwaway media folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "True")
+os.environ.setdefault("SECRET_KEY", "test-secret-key")
+# A queue of this test run's own, so a developer's running worker never takes
+# the real-worker tests' tasks (the worker subprocess inherits it).
+os.environ.setdefault("CELERY_QUEUE", f"qms-test-{os.getpid()}")
+
+from qms.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Shared with worker subprocesses started by the real-worker tests.
+MEDIA_ROOT = os.environ.setdefault("QMS_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="qms-test-media-"))
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Unit tests call tasks in-process; the real-worker tests start their own worker.
+CELERY_TASK_ALWAYS_EAGER = True
+SECURE_SSL_REDIRECT = False

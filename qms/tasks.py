@@ -1,0 +1,19 @@
+"""Core Celery tasks. Thin: ids in, the work lives in qms.jobs."""
+
+from celery import shared_task
+
+from qms import jobs
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def run_job(self, *, job_id: int) -> str:
+    try:
+        return jobs.execute(job_id)
+    except jobs.TransientJobError as exc:
+        # 2, 4, 8, 16, 32 s: a briefly unavailable service gets time to return.
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task
+def sweep_pending_jobs() -> int:
+    return jobs.sweep_pending()

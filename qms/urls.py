@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from qms import views
+from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm
+
+admin.site.site_header = "QMS administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        name="password_change",
+    ),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("clauses/", views.clause_list, name="clause-list"),
+    path("clauses/<str:number>/", views.clause_detail, name="clause-detail"),
+    path("trail/export/", views.trail_export, name="trail-export"),
+    path("trail/<int:ct_id>/<str:object_id>/", views.object_trail, name="object-trail"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read/", views.notification_read_all, name="notification-read-all"),
+    path("jobs/<uuid:public_id>/", views.job_detail, name="job-detail"),
+    path("jobs/<uuid:public_id>/download/", views.job_download, name="job-download"),
+    path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job-retry"),
+    path("documents/", include("documents.urls")),
+    path("records/", include("records.urls")),
+    path("audits/", include("audits.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,141 @@
+"""Core pages: home dashboard, clause catalogue, audit trail, notifications, jobs."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qms import dashboard, jobs, permissions
+from qms.audit import trail_for
+from qms.errors import DomainError
+from qms.forms import BootstrapForm
+from qms.models import Clause, Job, Notification
+from qms.uploads import file_response
+
+
+@require_GET
+def home(request):
+    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user)})
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# ------------------------------------------------------------------ clauses
+@require_GET
+def clause_list(request):
+    if not permissions.can_view_clauses(request.user):
+        raise PermissionDenied("You cannot view the clause catalogue.")
+    return render(request, "qms/clause_list.html", {"clauses": Clause.objects.all()})
+
+
+@require_GET
+def clause_detail(request, number):
+    clause = get_object_or_404(Clause, number=number)
+    if not permissions.can_view_clauses(request.user):
+        raise PermissionDenied("You cannot view the clause catalogue.")
+    return render(
+        request, "qms/clause_detail.html", {"clause": clause, "children": clause.children.all()}
+    )
+
+
+# ------------------------------------------------------------------ audit trail
+@require_GET
+def object_trail(request, ct_id: int, object_id: str):
+    try:
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+    except ContentType.DoesNotExist as exc:
+        raise Http404("No such kind of object.") from exc
+    if model is None:
+        raise Http404("No such kind of object.")
+    obj = get_object_or_404(model, pk=object_id)
+    if not permissions.can_view_trail(request.user, obj):
+        raise PermissionDenied("Only the quality manager and auditors can read the full audit trail.")
+    return render(request, "qms/trail.html", {"object": obj, "entries": trail_for(obj)})
+
+
+class TrailExportForm(BootstrapForm):
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("“From” must not be after “until”.")
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def trail_export(request):
+    if not permissions.can_export_trail(request.user):
+        raise PermissionDenied("Only the quality manager and auditors can export the audit trail.")
+    form = TrailExportForm(request.POST or None)
+    if request.method == "POST":
+        if not permissions.can_write(request.user) and not permissions.is_external_auditor(request.user):
+            raise PermissionDenied("This account cannot start exports.")
+        if form.is_valid():
+            params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form.cleaned_data.items() if v}
+            job = jobs.request_job(kind="audit_trail_export", actor=request.user, params=params)
+            return redirect(job)
+    return render(request, "qms/trail_export.html", {"form": form})
+
+
+# ------------------------------------------------------------------ notifications
+@require_GET
+def notification_list(request):
+    items = Notification.objects.filter(user=request.user)[:100]
+    return render(request, "qms/notification_list.html", {"notifications": items})
+
+
+@require_POST
+def notification_read_all(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "All notifications marked as read.")
+    return redirect("notification-list")
+
+
+# ------------------------------------------------------------------ jobs
+def _get_job_for_user(request, public_id) -> Job:
+    job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
+    if not permissions.can_view_job(request.user, job):
+        raise Http404("No such job.")
+    return job
+
+
+@require_GET
+def job_detail(request, public_id):
+    job = _get_job_for_user(request, public_id)
+    context = {"job": job, "label": jobs.job_label(job.kind)}
+    if request.htmx:
+        return render(request, "includes/_job_status.html", context)
+    return render(request, "qms/job_detail.html", context)
+
+
+@require_GET
+def job_download(request, public_id):
+    job = _get_job_for_user(request, public_id)
+    if job.status != Job.Status.READY or not job.file:
+        raise Http404("This job has no file yet.")
+    return file_response(job.file.name, download_name=job.filename, content_type=job.content_type_header)
+
+
+@require_POST
+def job_retry(request, public_id):
+    job = _get_job_for_user(request, public_id)
+    if not permissions.can_retry_job(request.user, job):
+        raise PermissionDenied("You cannot retry this job.")
+    try:
+        jobs.retry_job(job=job, actor=request.user)
+        messages.success(request, "The job was sent again.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(job)

@@ -1,0 +1,59 @@
+"""ACC-01: every URL needs a login, except an explicit list of public pages."""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Public on purpose: the login page, a health probe for load balancers, and
+# Django admin views (which redirect to their own login page themselves).
+PUBLIC = {"login", "healthz", "admin:login"}
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), f"{namespace}{p.name}", p.callback
+
+
+def _concrete(route: str) -> str:
+    import re
+
+    path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "x"), route)
+    path = path.lstrip("^").rstrip("$").replace("\\Z", "")
+    return "/" + path
+
+
+PATTERNS = [p for p in _walk(get_resolver().url_patterns) if "(?P" not in p[0]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name", "view"), PATTERNS, ids=[p[1] or p[0] for p in PATTERNS])
+def test_anonymous_is_sent_to_login(client, route, name, view):
+    url = _concrete(route)
+    if name in PUBLIC:
+        pytest.skip("public by design")
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if name.startswith("admin:"):
+            assert response.status_code in (302, 404), url
+            if response.status_code == 302:
+                assert "login/" in response["Location"]
+            continue
+        assert response.status_code == 302, f"{method.upper()} {url} answered {response.status_code}"
+        assert response["Location"].startswith("/accounts/login/"), url
+
+
+def test_public_views_are_exactly_the_listed_ones():
+    public = {name for _route, name, view in PATTERNS if getattr(view, "login_required", True) is False}
+    public = {n for n in public if not n.startswith("admin:")}
+    assert public == {n for n in PUBLIC if not n.startswith("admin:")}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_without_login(client):
+    assert client.get("/healthz").content == b"ok"
