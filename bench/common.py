@@ -1,0 +1,67 @@
+"""Shared benchmark helpers: a fresh database, timing, query counts, ANALYZE."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+
+def fresh_database() -> None:
+    """Migrate the bench database from scratch (flush keeps the schema)."""
+    call_command("migrate", verbosity=0)
+    call_command("flush", "--noinput", verbosity=0)
+    call_command("migrate", verbosity=0)  # re-run data migrations (roles, clauses) emptied by flush
+
+
+def analyze() -> None:
+    """PostgreSQL plans badly on tables it has no statistics for."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+
+
+def timings(func: Callable[[], object], *, runs: int = 30, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        func()
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+
+
+def count_queries(func: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        func()
+    return len(ctx.captured_queries)
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def get_ok(client: Client, url: str) -> Callable[[], object]:
+    def call():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return call
