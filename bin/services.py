@@ -19,11 +19,28 @@ def answers(port: int) -> bool:
         return False
 
 
+def ensure_database(name: str) -> None:
+    """`manage.py migrate` needs the database to exist (tests create their own)."""
+    try:
+        import psycopg2
+    except ImportError:
+        return
+    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
 def main() -> None:
     purpose = sys.argv[1] if len(sys.argv) > 1 else "test"
     lines = []
     if not os.environ.get("DATABASE_URL") and answers(5432):
         lines.append(f"export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qms_{purpose}")
+        if purpose != "test":
+            ensure_database(f"qms_{purpose}")
     if not os.environ.get("CELERY_BROKER_URL") and answers(6379):
         lines.append("export CELERY_BROKER_URL=redis://127.0.0.1:6379/1")
     db = os.environ.get("DATABASE_URL") or ("PostgreSQL" if lines and "DATABASE" in lines[0] else "SQLite")
