@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 # Uses PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set, or (for tests)
 # when they answer on 127.0.0.1; otherwise SQLite and in-process tasks.
+PYTEST_ARGS ?= -q -n 2
 SERVICES = eval "$$($(PY) bin/services.py $(1))"
 
 .PHONY: install run test bench lint clean
@@ -18,6 +19,7 @@ install: $(VENV)/.installed
 
 run: export DEBUG := $(or $(DEBUG),True)
 run: install
+	$(PY) bin/services.py ensure-db
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \

@@ -19,13 +19,19 @@ def answers(port: int) -> bool:
         return False
 
 
-def ensure_database(name: str) -> None:
+def ensure_database(name: str, url: str = "postgres://postgres@127.0.0.1:5432/postgres") -> None:
     """`manage.py migrate` needs the database to exist (tests create their own)."""
     try:
         import psycopg2
     except ImportError:
         return
-    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
+        password=parts.password, dbname="postgres",
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -36,6 +42,11 @@ def ensure_database(name: str) -> None:
 
 def main() -> None:
     purpose = sys.argv[1] if len(sys.argv) > 1 else "test"
+    if purpose == "ensure-db":
+        url = os.environ.get("DATABASE_URL", "")
+        if url.startswith(("postgres://", "postgresql://")):
+            ensure_database(url.rsplit("/", 1)[-1].split("?")[0], url)
+        return
     lines = []
     if not os.environ.get("DATABASE_URL") and answers(5432):
         lines.append(f"export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qms_{purpose}")
