@@ -24,7 +24,7 @@ run: install
 	$(PY) manage.py seed_demo
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Broker set: starting web, Celery worker and beat (Ctrl-C stops all)"; \
-		$(BIN)/honcho start -f Procfile; \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile; \
 	else \
 		echo "No CELERY_BROKER_URL: background jobs run in-process."; \
 		$(PY) manage.py runserver 127.0.0.1:8000; \
