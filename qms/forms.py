@@ -1,7 +1,7 @@
 """Core forms. Widgets get Bootstrap classes in one place (`bootstrap`)."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
@@ -38,6 +38,12 @@ class StyledAuthenticationForm(AuthenticationForm):
 
 
 class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class StyledSetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)

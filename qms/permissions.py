@@ -50,6 +50,35 @@ def is_external_auditor(user) -> bool:
     return has_role(user, Role.EXTERNAL_AUDITOR)
 
 
+# ------------------------------------------------------------------ certification auditor access
+def can_manage_auditor_access(user) -> bool:
+    """Invite, scope and revoke external auditors; read their access logs."""
+    return is_quality_manager(user)
+
+
+def can_request_evidence(user) -> bool:
+    return has_role(user, Role.EXTERNAL_AUDITOR, Role.AUDITOR)
+
+
+def can_view_evidence_request(user, req) -> bool:
+    return req.requested_by_id == user.pk or req.assigned_to_id == user.pk or is_quality_manager(user)
+
+
+def can_answer_evidence_request(user, req) -> bool:
+    return (req.assigned_to_id == user.pk or is_quality_manager(user)) and can_write(user)
+
+
+def can_close_evidence_request(user, req) -> bool:
+    return req.requested_by_id == user.pk or is_quality_manager(user)
+
+
+def can_see_in_scope(user, *, clause_ids=(), process_id=None) -> bool:
+    """External auditors see only what their grant's clauses or processes cover."""
+    from auditor.scope import allows
+
+    return allows(user, clause_ids=clause_ids, process_id=process_id)
+
+
 def is_auditor(user) -> bool:
     """Internal or external auditor: reads evidence across the system."""
     return has_role(user, Role.AUDITOR, Role.EXTERNAL_AUDITOR)

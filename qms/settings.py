@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "documents",
     "records",
     "audits",
+    "auditor",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # External auditors: read-only everywhere, and every request logged.
+    "auditor.middleware.ExternalAuditorMiddleware",
     "qms.middleware.RequestContextMiddleware",
     # Must stay last: it turns failed logins into a lockout.
     "axes.middleware.AxesMiddleware",
@@ -99,7 +102,9 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # ---------------------------------------------------------------- authentication
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out users first
-    "django.contrib.auth.backends.ModelBackend",  # refuses inactive users
+    # ModelBackend that also refuses inactive users and external auditors outside
+    # their access window, at login and on every request (a revoked grant ends a session).
+    "auditor.backends.AccessWindowBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

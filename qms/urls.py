@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qms import views
-from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm
+from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm, StyledSetPasswordForm
 
 admin.site.site_header = "QMS administration"
 
@@ -22,6 +22,12 @@ urlpatterns = [
         name="password_change",
     ),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=StyledSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("clauses/", views.clause_list, name="clause-list"),
     path("clauses/<str:number>/", views.clause_detail, name="clause-detail"),
     path("trail/export/", views.trail_export, name="trail-export"),
@@ -34,5 +40,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("records/", include("records.urls")),
     path("audits/", include("audits.urls")),
+    path("auditor/", include("auditor.urls")),
     path("admin/", admin.site.urls),
 ]

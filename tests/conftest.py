@@ -54,8 +54,21 @@ def auditor(db):
 
 
 @pytest.fixture
-def external_auditor(db):
-    return _persona("external", [Role.EXTERNAL_AUDITOR], full_name="Erik Berg")
+def external_auditor(db, quality_manager):
+    """An external auditor with an open grant over everything (narrow it in a test to check scope)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from auditor.models import AuditorAccess
+
+    user = _persona("external", [Role.EXTERNAL_AUDITOR], full_name="Erik Berg")
+    AuditorAccess.objects.create(
+        user=user, organisation="CertBody AB", audit_reference="Stage 2 certification audit",
+        valid_from=timezone.now() - timedelta(days=1), valid_until=timezone.now() + timedelta(days=7),
+        all_scope=True, invited_by=quality_manager,
+    )
+    return user
 
 
 @pytest.fixture

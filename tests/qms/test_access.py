@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: the login page, a health probe for load balancers, and
 # Django admin views (which redirect to their own login page themselves).
-PUBLIC = {"login", "healthz", "admin:login"}
+PUBLIC = {"login", "healthz", "admin:login", "password_reset_confirm", "password_reset_complete"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 

@@ -32,6 +32,6 @@ class Command(BaseCommand):
                 continue
             module.seed(users=users, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:"))
-        for username, full_name, title, _dept, roles, is_admin in USERS:
+        for username, full_name, _title, _dept, roles, is_admin in USERS:
             role = ", ".join(roles) or ("Administrator" if is_admin else "")
             self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {full_name} ({role})")

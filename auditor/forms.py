@@ -1,0 +1,53 @@
+from django import forms
+from django.utils import timezone
+
+from qms.forms import BootstrapForm
+from qms.models import Clause, Process
+
+
+class InviteForm(BootstrapForm):
+    full_name = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="Becomes the user name; the set-password link goes here.")
+    organisation = forms.CharField(max_length=150, help_text="Certification body")
+    audit_reference = forms.CharField(max_length=200, label="Audit", help_text="e.g. Stage 2 certification audit, March 2027")
+    valid_from = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="UTC")
+    valid_until = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="UTC")
+    all_scope = forms.BooleanField(required=False, label="Everything is in scope")
+    clauses = forms.ModelMultipleChoiceField(
+        Clause.objects.all(), required=False, help_text="A clause includes its sub-clauses.",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    processes = forms.ModelMultipleChoiceField(Process.objects.all(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end <= start:
+            self.add_error("valid_until", "The access must end after it starts.")
+        if end and end <= timezone.now():
+            self.add_error("valid_until", "This date is already past.")
+        if not data.get("all_scope") and not data.get("clauses") and not data.get("processes"):
+            raise forms.ValidationError("Choose the clauses or processes in scope, or tick “Everything is in scope”.")
+        return data
+
+
+class RevokeForm(BootstrapForm):
+    reason = forms.CharField(max_length=300, help_text="Recorded in the audit trail.")
+
+
+class EvidenceRequestForm(BootstrapForm):
+    subject = forms.CharField(max_length=200, label="What do you need?", help_text="e.g. Calibration records for gauge G-17 in March")
+    details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    page_url = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AnswerForm(BootstrapForm):
+    answer = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    references = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: a document number (SOP-QA-001), an exact revision (SOP-QA-001 rev 02) or a record number.",
+    )
+    files = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}))
+
+    def reference_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("references", "").splitlines() if line.strip()]

@@ -1,0 +1,226 @@
+"""Writes for external auditor access and evidence requests."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
+from qms.audit import attribute, record_event
+from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.notifications import notify
+from qms.permissions import (
+    Role,
+    can_answer_evidence_request,
+    can_close_evidence_request,
+    can_manage_auditor_access,
+    can_request_evidence,
+)
+from qms.uploads import store_upload
+
+
+def set_password_url(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+
+
+@transaction.atomic
+def invite_external_auditor(
+    *,
+    actor,
+    full_name: str,
+    email: str,
+    organisation: str,
+    audit_reference: str,
+    valid_from: datetime,
+    valid_until: datetime,
+    all_scope: bool,
+    clauses=(),
+    processes=(),
+    site_url: str = "",
+) -> tuple[AuditorAccess, str]:
+    """Create a read-only, scoped, time-limited external auditor account and
+    e-mail a one-time link to set its password. Returns (grant, that link)."""
+    if not can_manage_auditor_access(actor):
+        raise PermissionRefused("Only the quality manager can invite external auditors.")
+    if valid_until <= valid_from:
+        raise DomainError("The access must end after it starts.")
+    if not all_scope and not clauses and not processes:
+        raise DomainError("Choose the clauses or processes in scope, or tick “everything”.")
+    User = get_user_model()
+    email = email.strip().lower()
+    if User.objects.filter(username=email).exists():
+        raise DomainError(f"An account {email} exists already; user names are never reused.")
+    user = User(username=email, email=email, full_name=full_name.strip(), job_title=f"External auditor, {organisation}")
+    user.set_unusable_password()
+    attribute(user, actor, f"Invited as external auditor for {audit_reference}")
+    user.save()
+    user.groups.add(Group.objects.get(name=Role.EXTERNAL_AUDITOR))
+    access = AuditorAccess(
+        user=user, organisation=organisation, audit_reference=audit_reference, valid_from=valid_from,
+        valid_until=valid_until, all_scope=all_scope, invited_by=actor,
+    )
+    attribute(access, actor, "Invitation")
+    access.full_clean()
+    access.save()
+    access.clauses.set(clauses)
+    access.processes.set(processes)
+    record_event(
+        actor=actor, verb="auditor_access.invited", obj=access, to_state="invited",
+        comment=f"{organisation}; {valid_from:%Y-%m-%d %H:%M} – {valid_until:%Y-%m-%d %H:%M} UTC",
+    )
+    link = set_password_url(user)
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"Your auditor access: {audit_reference}",
+            message=(
+                f"Dear {user.display_name},\n\nYou have read-only access for {audit_reference} "
+                f"from {valid_from:%Y-%m-%d %H:%M} to {valid_until:%Y-%m-%d %H:%M} UTC.\n"
+                f"Set your password here (one use): {site_url}{link}\nYour user name: {user.username}\n"
+            ),
+            from_email=None,
+            recipient_list=[email],
+            fail_silently=True,
+        )
+    )
+    return access, link
+
+
+@transaction.atomic
+def revoke_access(*, actor, access: AuditorAccess, reason: str) -> AuditorAccess:
+    """End an external auditor's access now, including any live session."""
+    if not can_manage_auditor_access(actor):
+        raise PermissionRefused("Only the quality manager can revoke auditor access.")
+    if not reason.strip():
+        raise DomainError("Give a reason for revoking the access.")
+    if access.revoked_at:
+        raise IllegalTransition("This access is already revoked.")
+    access.revoked_at = timezone.now()
+    access.revoked_by = actor
+    access.revoke_reason = reason.strip()
+    attribute(access, actor, reason)
+    access.save()
+    _end_sessions(access.user_id)
+    record_event(actor=actor, verb="auditor_access.revoked", obj=access, from_state="open", to_state="revoked", comment=reason)
+    return access
+
+
+def _end_sessions(user_id: int) -> None:
+    # The authentication backend already refuses a revoked grant at the next
+    # request; deleting the sessions as well leaves nothing half-open.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
+            session.delete()
+
+
+# ------------------------------------------------------------------ evidence requests
+def default_assignee():
+    return get_user_model().objects.filter(is_active=True, groups__name=Role.QUALITY_MANAGER).order_by("pk").first()
+
+
+@transaction.atomic
+def request_evidence(*, actor, subject: str, details: str = "", page_url: str = "", assigned_to=None) -> EvidenceRequest:
+    """The auditor asks; the request becomes a task for the quality manager (or an owner)."""
+    if not can_request_evidence(actor):
+        raise PermissionRefused("Only auditors raise evidence requests.")
+    if not subject.strip():
+        raise DomainError("Say what evidence you need.")
+    assignee = assigned_to or default_assignee()
+    if assignee is None:
+        raise DomainError("There is no quality manager to answer evidence requests.")
+    req = EvidenceRequest(
+        requested_by=actor, subject=subject.strip()[:200], details=details.strip(),
+        page_url=page_url if page_url.startswith("/") else "", assigned_to=assignee,
+    )
+    attribute(req, actor, "Evidence requested")
+    req.save()
+    record_event(actor=actor, verb="evidence_request.opened", obj=req, to_state=req.status, comment=subject)
+    notify(assignee, title=f"Evidence request from {actor.display_name}", body=subject, url=req.get_absolute_url())
+    return req
+
+
+REVISION_REF = re.compile(r"^(?P<number>\S+)\s+(?:rev\.?|revision)\s*(?P<label>\S+)$", re.IGNORECASE)
+
+
+def resolve_reference(text: str):
+    """A document number, "<number> rev <label>", or a record number → (object, label, url)."""
+    from documents.models import Document, Revision
+    from records.models import Record
+
+    text = text.strip()
+    match = REVISION_REF.match(text)
+    if match:
+        rev = (
+            Revision.objects.select_related("document")
+            .filter(document__number__iexact=match["number"], label__iexact=match["label"])
+            .first()
+        )
+        if rev:
+            return rev, f"{rev.document.number} revision {rev.label} – {rev.document.title}", f"/documents/{rev.document.number}/"
+    doc = Document.objects.filter(number__iexact=text).first()
+    if doc:
+        return doc, f"{doc.number} – {doc.title}", f"/documents/{doc.number}/"
+    record = Record.objects.select_related("record_type").filter(number__iexact=text).first()
+    if record:
+        return record, f"Record {record.number} ({record.record_type.name})", f"/records/{record.number}/"
+    raise DomainError(f"Nothing found for “{text}”: give a document number, “<number> rev <label>”, or a record number.")
+
+
+@transaction.atomic
+def answer_request(*, actor, req: EvidenceRequest, answer: str, references: list[str], files=()) -> EvidenceRequest:
+    """Answer with a text and links to documents, exact revisions, records or files."""
+    if not can_answer_evidence_request(actor, req):
+        raise PermissionRefused("Only the quality manager or the person it is assigned to can answer.")
+    if req.status not in (EvidenceRequest.Status.OPEN, EvidenceRequest.Status.ANSWERED):
+        raise IllegalTransition("This request is closed.")
+    resolved = [resolve_reference(r) for r in references if r.strip()]
+    if not answer.strip() and not resolved and not files:
+        raise DomainError("Give an answer, a reference or a file.")
+    for obj, label, url in resolved:
+        EvidenceLink.objects.create(
+            request=req, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+            label=label, url=url, added_by=actor,
+        )
+    for upload in files:
+        stored = store_upload(upload, folder="evidence-requests")
+        EvidenceLink.objects.create(
+            request=req, label=stored.original_name, file=stored.name, original_name=stored.original_name,
+            sha256=stored.sha256, content_type_header=stored.content_type, added_by=actor,
+        )
+    old = req.status
+    if answer.strip():
+        req.answer = (req.answer + "\n\n" if req.answer else "") + answer.strip()
+    req.status = EvidenceRequest.Status.ANSWERED
+    req.answered_by = actor
+    req.answered_at = timezone.now()
+    attribute(req, actor, "Answered")
+    req.save()
+    record_event(actor=actor, verb="evidence_request.answered", obj=req, from_state=old, to_state=req.status)
+    notify(req.requested_by, title=f"Evidence request answered: {req.subject}", url=req.get_absolute_url())
+    return req
+
+
+@transaction.atomic
+def close_request(*, actor, req: EvidenceRequest) -> EvidenceRequest:
+    if not can_close_evidence_request(actor, req):
+        raise PermissionRefused("Only the auditor who asked, or the quality manager, can close a request.")
+    if EvidenceRequest.Status.CLOSED not in EvidenceRequest.ALLOWED.get(req.status, ()):
+        raise IllegalTransition("Only an answered request can be closed.")
+    old = req.status
+    req.status = EvidenceRequest.Status.CLOSED
+    attribute(req, actor, "Closed")
+    req.save()
+    record_event(actor=actor, verb="evidence_request.closed", obj=req, from_state=old, to_state=req.status)
+    return req

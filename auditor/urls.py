@@ -1,0 +1,16 @@
+from django.urls import path
+
+from auditor import views
+
+app_name = "auditor"
+
+urlpatterns = [
+    path("access/", views.access_list, name="access-list"),
+    path("access/invite/", views.access_invite, name="access-invite"),
+    path("access/<int:pk>/", views.access_detail, name="access-detail"),
+    path("access/<int:pk>/revoke/", views.access_revoke, name="access-revoke"),
+    path("requests/", views.request_list, name="request-list"),
+    path("requests/new/", views.request_new, name="request-new"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/files/<int:link_id>/", views.request_file, name="request-file"),
+]
