@@ -10,4 +10,4 @@ class AuditorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from auditor import dashboard  # noqa: F401 - registers dashboard sections
+        from auditor import dashboard, jobs  # noqa: F401 - registers dashboard sections and job kinds

@@ -72,6 +72,11 @@ def can_close_evidence_request(user, req) -> bool:
     return req.requested_by_id == user.pk or is_quality_manager(user)
 
 
+def can_view_readiness(user) -> bool:
+    """The readiness map shows where the system is weak: for the quality manager and internal auditors."""
+    return is_quality_manager(user) or has_role(user, Role.AUDITOR)
+
+
 def can_see_in_scope(user, *, clause_ids=(), process_id=None) -> bool:
     """External auditors see only what their grant's clauses or processes cover."""
     from auditor.scope import allows
