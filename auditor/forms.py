@@ -51,3 +51,17 @@ class AnswerForm(BootstrapForm):
 
     def reference_lines(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("references", "").splitlines() if line.strip()]
+
+
+class PackVerifyForm(BootstrapForm):
+    MAX_BYTES = 2 * 1024 * 1024 * 1024
+
+    pack = forms.FileField(label="Evidence pack (.zip)")
+
+    def clean_pack(self):
+        pack = self.cleaned_data["pack"]
+        if not pack.name.lower().endswith(".zip"):
+            raise forms.ValidationError("Choose the pack's .zip file.")
+        if pack.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 2 GB.")
+        return pack

@@ -182,3 +182,19 @@ def request_file(request, pk, link_id):
     if not link.file:
         raise Http404("This evidence is not a file.")
     return file_response(link.file, download_name=link.original_name, content_type=link.content_type_header)
+
+
+# ------------------------------------------------------------------ evidence packs
+@auditor_may_post  # checking a pack changes nothing
+@require_http_methods(["GET", "POST"])
+def pack_verify(request):
+    from auditor.forms import PackVerifyForm
+    from auditor.packs import verify_pack
+
+    if not permissions.can_verify_pack(request.user):
+        raise PermissionDenied("Only the quality manager and auditors verify evidence packs.")
+    form = PackVerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = verify_pack(form.cleaned_data["pack"])
+    return render(request, "auditor/pack_verify.html", {"form": form, "result": result})

@@ -72,6 +72,14 @@ def can_close_evidence_request(user, req) -> bool:
     return req.requested_by_id == user.pk or is_quality_manager(user)
 
 
+def can_verify_pack(user) -> bool:
+    return can_read_everything(user)
+
+
+def can_build_pack(user) -> bool:
+    return can_read_everything(user)
+
+
 def can_view_readiness(user) -> bool:
     """The readiness map shows where the system is weak: for the quality manager and internal auditors."""
     return is_quality_manager(user) or has_role(user, Role.AUDITOR)
