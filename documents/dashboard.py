@@ -27,7 +27,7 @@ def sections(user) -> list[dashboard.Section]:
         for s in waiting[:LIMIT]
     ]
     out.append(dashboard.Section(key="documents.to_sign", title="Waiting for my signature", items=items,
-                                 total=waiting.count() if len(items) == LIMIT else len(items),
+                                 total=waiting.count(),
                                  empty="Nothing waiting for you."))
 
     acks = selectors.open_acknowledgements(user)
@@ -40,7 +40,7 @@ def sections(user) -> list[dashboard.Section]:
         for a in acks[:LIMIT]
     ]
     out.append(dashboard.Section(key="documents.to_read", title="Documents to read and acknowledge", items=items,
-                                 total=acks.count() if len(items) == LIMIT else len(items),
+                                 total=acks.count(),
                                  more_url=reverse("documents:acknowledgement-list"),
                                  empty="You have read everything."))
 
@@ -52,7 +52,7 @@ def sections(user) -> list[dashboard.Section]:
     ]
     if items or permissions.is_quality_manager(user):
         out.append(dashboard.Section(key="documents.review_overdue", title="Documents overdue for review",
-                                     items=items, total=overdue.count() if len(items) == LIMIT else len(items),
+                                     items=items, total=overdue.count(),
                                      more_url=reverse("documents:review-list"), empty="No review is overdue."))
 
     if permissions.is_quality_manager(user):
@@ -64,7 +64,7 @@ def sections(user) -> list[dashboard.Section]:
             for a in late[:LIMIT]
         ]
         out.append(dashboard.Section(key="documents.acks_overdue", title="Overdue acknowledgements", items=items,
-                                     total=late.count() if len(items) == LIMIT else len(items),
+                                     total=late.count(),
                                      more_url=reverse("documents:acknowledgement-list"),
                                      empty="Nobody is late."))
     return out
