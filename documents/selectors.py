@@ -167,6 +167,13 @@ def user_group_ids(user) -> list[int]:
     return cached
 
 
+def is_route_signer(user, revision: Revision) -> bool:
+    """Named on any step of the revision's route, directly or through a group."""
+    return StepSigner.objects.filter(step__revision=revision).filter(
+        Q(user=user) | Q(group_id__in=user_group_ids(user))
+    ).exists()
+
+
 def active_step(revision: Revision) -> RouteStep | None:
     return revision.route_steps.filter(status=RouteStep.Status.ACTIVE).order_by("-round", "order").first()
 

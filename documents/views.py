@@ -61,9 +61,15 @@ def _get_document_for_user(request, number: str) -> Document:
 
 
 def _get_revision_for_user(request, number: str, seq: int) -> Revision:
-    document = _get_document_for_user(request, number)
+    if not permissions.can_view_documents(request.user):
+        raise PermissionDenied("You cannot view documents.")
+    document = get_object_or_404(
+        Document.objects.select_related("doc_type", "owner", "department", "process", "effective_revision"),
+        number=number,
+    )
     revision = get_object_or_404(Revision.objects.select_related("created_by"), document=document, seq=seq)
     revision.document = document
+    # A reviewer named on the route may read the draft they are asked to sign.
     if not permissions.can_view_revision(request.user, revision):
         raise Http404("No such revision.")
     return revision

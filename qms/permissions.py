@@ -110,9 +110,14 @@ def can_view_document(user, document) -> bool:
 
 
 def can_view_revision(user, revision) -> bool:
+    """Effective: every reader. Others: draft readers, and anyone named on its route."""
     if revision.status == "effective":
         return can_view_documents(user)
-    return can_view_drafts(user, revision.document)
+    if can_view_drafts(user, revision.document):
+        return True
+    from documents.selectors import is_route_signer
+
+    return can_view_documents(user) and is_route_signer(user, revision)
 
 
 def can_export_register(user) -> bool:
