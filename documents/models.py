@@ -10,6 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -111,7 +112,11 @@ class Document(models.Model):
         "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     obsolete_reason = models.TextField(blank=True)
-    history = HistoricalRecords(m2m_fields=[clauses, distribution_users, distribution_groups])
+    # Filled by a PostgreSQL trigger from number and title (migration 0006); GIN-indexed.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[clauses, distribution_users, distribution_groups], excluded_fields=["search_vector"]
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -173,7 +178,9 @@ class Revision(models.Model):
     effective_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True, help_text="Superseded or made obsolete")
     retire_reason = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # Filled by a PostgreSQL trigger from content (migration 0006); GIN-indexed for full-text search.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["document", "seq"]

@@ -12,9 +12,9 @@ from datetime import date
 
 import markdown
 import nh3
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -55,7 +55,7 @@ def documents_for_user(user) -> QuerySet[Document]:
 
 
 def visible_revisions(user, document: Document) -> QuerySet[Revision]:
-    qs = document.revisions.select_related("created_by").defer("content").order_by("-seq")
+    qs = document.revisions.select_related("created_by").defer("content", "search_vector").order_by("-seq")
     if permissions.can_view_drafts(user, document):
         return qs
     return qs.filter(status=S.EFFECTIVE)
@@ -72,22 +72,6 @@ def render_markdown(text: str) -> SafeString:
 
 
 # ------------------------------------------------------------------ search
-class TsVector(Func):
-    """to_tsvector('english', content): the exact expression of the GIN index
-    documents_revision_content_fts (migration 0004), so the index is used."""
-
-    template = "to_tsvector('english'::regconfig, %(expressions)s)"
-    output_field = SearchVectorField()
-
-
-class DocumentTsVector(Func):
-    """to_tsvector('english', number || ' ' || title): index documents_document_text_fts."""
-
-    template = "to_tsvector('english'::regconfig, (%(expressions)s))"
-    arg_joiner = " || ' ' || "
-    output_field = SearchVectorField()
-
-
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -98,19 +82,20 @@ def _searchable_statuses(user, document_field=None):
 
 def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     """Documents whose number, title or (visible) revision content match `q`.
-    PostgreSQL full-text search with GIN indexes; icontains on SQLite."""
+
+    PostgreSQL: full-text search on the stored, GIN-indexed `search_vector`
+    columns (kept by triggers, migration 0006); the revision side is an
+    uncorrelated `id IN (subquery)` that the planner runs once. SQLite: icontains."""
     statuses = _searchable_statuses(user)
-    revs = Revision.objects.filter(document=OuterRef("pk"))
+    revs = Revision.objects.all()
     if statuses:
         revs = revs.filter(status__in=statuses)
     if is_postgres():
         query = SearchQuery(q, config="english", search_type="websearch")
-        revs = revs.alias(v=TsVector("content")).filter(v=query)
-        return qs.alias(dv=DocumentTsVector("number", "title")).filter(
-            Q(dv=query) | Q(number__icontains=q) | Exists(revs)
-        )
-    revs = revs.filter(content__icontains=q)
-    return qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Exists(revs))
+        rev_docs = revs.filter(search_vector=query).values("document_id")
+        return qs.filter(Q(pk__in=rev_docs) | Q(search_vector=query) | Q(number__icontains=q))
+    rev_docs = revs.filter(content__icontains=q).values("document_id")
+    return qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(pk__in=rev_docs))
 
 
 def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
@@ -124,8 +109,7 @@ def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
     if is_postgres():
         query = SearchQuery(q, config="english", search_type="websearch")
         rows = (
-            revs.alias(v=TsVector("content"))
-            .filter(v=query)
+            revs.filter(search_vector=query)
             .annotate(
                 snippet=SearchHeadline(
                     "content", query, config="english", start_sel="<mark>", stop_sel="</mark>",

@@ -75,6 +75,17 @@ def _get_revision_for_user(request, number: str, seq: int) -> Revision:
     return revision
 
 
+def _signatures(revision: Revision | None) -> list:
+    """Signatures of a revision with their target pre-set, so that checking
+    each one's validity costs no extra query."""
+    if revision is None:
+        return []
+    sigs = list(signatures_for(revision))
+    for sig in sigs:
+        sig.target = revision
+    return sigs
+
+
 def _error(request, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
@@ -286,6 +297,8 @@ def document_detail(request, number):
     shown = document.effective_revision
     if shown is None and permissions.can_view_drafts(user, document):
         shown = document.revisions.order_by("-seq").first()
+    if shown is not None:
+        shown.document = document
     revisions = list(selectors.visible_revisions(user, document))
     my_ack = (
         document.effective_revision.acknowledgements.filter(user=user).first() if document.effective_revision else None
@@ -295,7 +308,7 @@ def document_detail(request, number):
         "revision": shown,
         "html": selectors.render_markdown(shown.content) if shown else "",
         "revisions": revisions,
-        "signatures": signatures_for(shown) if shown else [],
+        "signatures": _signatures(shown),
         "clauses": document.clauses.all(),
         "my_ack": my_ack,
         "ack_form": SignatureForm(user=user) if my_ack and my_ack.is_open else None,
@@ -342,7 +355,7 @@ def revision_detail(request, number, seq):
         "revision": revision,
         "html": selectors.render_markdown(revision.content),
         "route": route,
-        "signatures": signatures_for(revision),
+        "signatures": _signatures(revision),
         "can_sign": can_sign,
         "decision_form": DecisionForm(user=user, step=active) if can_sign else None,
         "route_form": RouteForm(revision=revision) if permissions.can_submit_revision(user, revision) else None,
@@ -388,7 +401,7 @@ def revision_submit(request, number, seq):
     return render(request, "documents/revision_detail.html", {
         "document": revision.document, "revision": revision, "route_form": form,
         "html": selectors.render_markdown(revision.content), "route": selectors.route_for(revision),
-        "signatures": signatures_for(revision),
+        "signatures": _signatures(revision),
     }, status=400)
 
 
@@ -416,7 +429,7 @@ def revision_sign(request, number, seq):
     return render(request, "documents/revision_detail.html", {
         "document": revision.document, "revision": revision, "decision_form": form, "can_sign": True,
         "html": selectors.render_markdown(revision.content), "route": selectors.route_for(revision),
-        "signatures": signatures_for(revision),
+        "signatures": _signatures(revision),
     }, status=400)
 
 

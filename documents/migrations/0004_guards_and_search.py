@@ -3,8 +3,7 @@
 - New history tables are append-only; regulated rows are never deleted.
 - A trigger freezes a revision's content once it leaves Draft (DOC-05) and
   refuses status moves outside the lifecycle (DOC-03), whatever code runs.
-- GIN indexes for full-text search; the expressions must stay identical to
-  documents.search.TsVector / DocumentTsVector so the planner uses them.
+- Full-text search columns and their GIN indexes: migration 0006.
 """
 
 from django.db import migrations
@@ -47,17 +46,11 @@ $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS documents_revision_guard ON documents_revision;
 CREATE TRIGGER documents_revision_guard BEFORE UPDATE ON documents_revision
     FOR EACH ROW EXECUTE FUNCTION documents_revision_guard();
-CREATE INDEX IF NOT EXISTS documents_revision_content_fts
-    ON documents_revision USING gin (to_tsvector('english'::regconfig, content));
-CREATE INDEX IF NOT EXISTS documents_document_text_fts
-    ON documents_document USING gin (to_tsvector('english'::regconfig, (number || ' ' || title)));
 """
 
 UNDO = """
 DROP TRIGGER IF EXISTS documents_revision_guard ON documents_revision;
 DROP FUNCTION IF EXISTS documents_revision_guard();
-DROP INDEX IF EXISTS documents_revision_content_fts;
-DROP INDEX IF EXISTS documents_document_text_fts;
 """
 
 

@@ -93,3 +93,21 @@ def test_revision_page_shows_the_decision_form_only_to_the_current_signer(author
     assert "Decision on this revision" in client_for(staff).get(url).content.decode()
     assert "Decision on this revision" not in client_for(approver).get(url).content.decode()
     assert "Add a signer" in client_for(author).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_document_page_query_count_does_not_grow(author, approver, quality_manager, client_for,
+                                                 django_assert_max_num_queries):
+    from django.contrib.auth.models import Group
+
+    doc = make_effective(author, approver, distribution_groups=[Group.objects.get(name="Staff")])
+    c = client_for(quality_manager)
+    c.get(doc.get_absolute_url())
+    with django_assert_max_num_queries(20) as ctx:
+        c.get(doc.get_absolute_url())
+    first = len(ctx.captured_queries)
+    for _ in range(4):
+        new_revision(author, approver, doc)
+    with django_assert_max_num_queries(first):
+        r = c.get(doc.get_absolute_url())
+    assert len(r.context["revisions"]) == 5
