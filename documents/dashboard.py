@@ -1,8 +1,70 @@
-"""Documents sections of the home dashboard (see qms.dashboard)."""
+"""Documents sections of the home dashboard (see qms.dashboard). Each section
+runs a fixed number of queries (a slice and a count), whatever the row count."""
 
-from qms import dashboard
+from django.urls import reverse
+from django.utils import timezone
+
+from documents import selectors
+from qms import dashboard, permissions
+
+LIMIT = 10
 
 
 @dashboard.provider(order=10)
 def sections(user) -> list[dashboard.Section]:
-    return [dashboard.Section(key="documents.to_sign", title="Waiting for my signature", empty="Nothing waiting for you.")]
+    if not permissions.can_view_documents(user):
+        return []
+    today = timezone.localdate()
+    out = []
+
+    waiting = selectors.waiting_for_signature(user)
+    items = [
+        dashboard.Item(
+            label=f"{s.step.revision.document.number} {s.step.revision.document.title}",
+            url=reverse("documents:revision-detail", args=[s.step.revision.document.number, s.step.revision.seq]),
+            meta=f"{s.step.get_kind_display()} of revision {s.step.revision.label}",
+        )
+        for s in waiting[:LIMIT]
+    ]
+    out.append(dashboard.Section(key="documents.to_sign", title="Waiting for my signature", items=items,
+                                 total=waiting.count(),
+                                 empty="Nothing waiting for you."))
+
+    acks = selectors.open_acknowledgements(user)
+    items = [
+        dashboard.Item(
+            label=f"{a.revision.document.number} {a.revision.document.title}",
+            url=reverse("documents:document-detail", args=[a.revision.document.number]),
+            meta=f"revision {a.revision.label}, due {a.due_date:%Y-%m-%d}", overdue=a.due_date < today,
+        )
+        for a in acks[:LIMIT]
+    ]
+    out.append(dashboard.Section(key="documents.to_read", title="Documents to read and acknowledge", items=items,
+                                 total=acks.count(),
+                                 more_url=reverse("documents:acknowledgement-list"),
+                                 empty="You have read everything."))
+
+    overdue = selectors.review_overdue(user, today)
+    items = [
+        dashboard.Item(label=f"{d.number} {d.title}", url=reverse("documents:document-detail", args=[d.number]),
+                       meta=f"review was due {d.next_review_date:%Y-%m-%d}", overdue=True)
+        for d in overdue[:LIMIT]
+    ]
+    if items or permissions.is_quality_manager(user):
+        out.append(dashboard.Section(key="documents.review_overdue", title="Documents overdue for review",
+                                     items=items, total=overdue.count(),
+                                     more_url=reverse("documents:review-list"), empty="No review is overdue."))
+
+    if permissions.is_quality_manager(user):
+        late = selectors.overdue_acknowledgements(today)
+        items = [
+            dashboard.Item(label=f"{a.user.display_name}: {a.revision.document.number}",
+                           url=reverse("documents:document-acknowledgements", args=[a.revision.document.number]),
+                           meta=f"due {a.due_date:%Y-%m-%d}", overdue=True)
+            for a in late[:LIMIT]
+        ]
+        out.append(dashboard.Section(key="documents.acks_overdue", title="Overdue acknowledgements", items=items,
+                                     total=late.count(),
+                                     more_url=reverse("documents:acknowledgement-list"),
+                                     empty="Nobody is late."))
+    return out

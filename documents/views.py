@@ -1,7 +1,595 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Controlled documents: register, document and revision pages, authoring,
+route decisions, periodic review, acknowledgements, compare.
+
+Views are short: permission check (the same predicates services ask),
+form → service → redirect; domain errors become messages or form errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from documents import selectors, services
+from documents.forms import (
+    SORTS,
+    AddSignerForm,
+    DecisionForm,
+    DocumentCreateForm,
+    DocumentEditForm,
+    DraftForm,
+    NewRevisionForm,
+    ObsoleteForm,
+    PeriodicReviewForm,
+    RegisterFilterForm,
+    RouteForm,
+)
+from documents.models import Document, Revision
+from qms import permissions
+from qms.audit import trail_for
+from qms.errors import DomainError
+from qms.exports import table_response
+from qms.signatures import SignatureForm, signatures_for
+from qms.uploads import file_response
+
+S = Revision.Status
+PAGE_SIZE = 50
+
+
+# ------------------------------------------------------------------ lookups
+def _get_document_for_user(request, number: str) -> Document:
+    document = get_object_or_404(
+        Document.objects.select_related("doc_type", "owner", "department", "process", "effective_revision"),
+        number=number,
+    )
+    if not permissions.can_view_document(request.user, document):
+        if permissions.can_view_documents(request.user):
+            raise Http404("No such document.")  # staff must not learn that a draft exists
+        raise PermissionDenied("You cannot view documents.")
+    return document
+
+
+def _get_revision_for_user(request, number: str, seq: int) -> Revision:
+    if not permissions.can_view_documents(request.user):
+        raise PermissionDenied("You cannot view documents.")
+    document = get_object_or_404(
+        Document.objects.select_related("doc_type", "owner", "department", "process", "effective_revision"),
+        number=number,
+    )
+    revision = get_object_or_404(Revision.objects.select_related("created_by"), document=document, seq=seq)
+    revision.document = document
+    # A reviewer named on the route may read the draft they are asked to sign.
+    if not permissions.can_view_revision(request.user, revision):
+        raise Http404("No such revision.")
+    return revision
+
+
+def _signatures(revision: Revision | None) -> list:
+    """Signatures of a revision with their target pre-set, so that checking
+    each one's validity costs no extra query."""
+    if revision is None:
+        return []
+    sigs = list(signatures_for(revision))
+    for sig in sigs:
+        sig.target = revision
+    return sigs
+
+
+def _error(request, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+# ------------------------------------------------------------------ register
+REGISTER_HEADERS = ["Number", "Title", "Type", "Owner", "Department", "Revision", "Status", "Effective date",
+                    "Next review"]
+
+
+def _register_queryset(user, form: RegisterFilterForm):
+    qs = selectors.documents_for_user(user)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("q"):
+        qs = selectors.search_filter(qs, user, data["q"])
+    if data.get("type"):
+        qs = qs.filter(doc_type=data["type"])
+    if data.get("status"):
+        status = data["status"]
+        qs = qs.filter(effective_revision__isnull=False) if status == S.EFFECTIVE else qs.filter(
+            latest_revision__status=status
+        )
+    if data.get("owner"):
+        qs = qs.filter(owner=data["owner"])
+    if data.get("department"):
+        qs = qs.filter(department=data["department"])
+    if data.get("clause"):
+        qs = qs.filter(clauses=data["clause"])
+    if data.get("overdue"):
+        qs = qs.review_overdue(timezone.localdate())
+    sort = SORTS.get(data.get("sort") or "number", "number")
+    return (
+        qs.select_related("doc_type", "owner", "department", "effective_revision", "latest_revision")
+        .only(
+            "id", "number", "title", "next_review_date", "doc_type", "owner", "department", "effective_revision",
+            "latest_revision", "doc_type__code", "doc_type__name", "owner__username", "owner__full_name",
+            "owner__first_name", "owner__last_name", "department__code", "department__name",
+            "effective_revision__label", "effective_revision__status", "effective_revision__effective_date",
+            "effective_revision__seq", "latest_revision__label", "latest_revision__status", "latest_revision__seq",
+        )
+        .order_by(sort, "id"),
+        data,
+    )
+
+
+def _row(doc: Document, show_drafts: bool):
+    eff, latest = doc.effective_revision, doc.latest_revision
+    shown = latest if show_drafts and latest is not None else eff
+    return {
+        "doc": doc,
+        "revision": (eff or latest).label if (eff or latest) else "",
+        "status": shown.status if shown else "",
+        "status_label": shown.get_status_display() if shown else "",
+        "effective_date": eff.effective_date if eff else None,
+        "pending": bool(show_drafts and eff and latest and latest.pk != eff.pk),
+        "pending_label": latest.label if latest else "",
+    }
 
 
 @require_GET
 def index(request):
-    return render(request, "documents/index.html")
+    user = request.user
+    if not permissions.can_view_documents(user):
+        raise PermissionDenied("You cannot view the document register.")
+    form = RegisterFilterForm(request.GET or None)
+    qs, data = _register_queryset(user, form)
+    show_drafts = permissions.can_view_drafts(user)
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        if not permissions.can_export_register(user):
+            raise PermissionDenied("You cannot export the register.")
+        rows = (
+            [r["doc"].number, r["doc"].title, r["doc"].doc_type.code, r["doc"].owner.display_name,
+             r["doc"].department.code, r["revision"], r["status_label"], r["effective_date"], r["doc"].next_review_date]
+            for r in (_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
+        )
+        return table_response(REGISTER_HEADERS, rows, fmt=fmt, basename="document-register")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(d, show_drafts) for d in page.object_list]
+    q = data.get("q", "")
+    snips = selectors.snippets(user, [r["doc"].pk for r in rows], q) if q else {}
+    for r in rows:
+        r["snippet"] = mark_safe(snips.get(r["doc"].pk, ""))  # noqa: S308 - escaped in selectors.snippets
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("export", None)
+    context = {
+        "form": form, "page": page, "rows": rows, "q": q, "querystring": params.urlencode(),
+        "sort": data.get("sort") or "number", "today": timezone.localdate(),
+        "can_create": permissions.can_create_document(user),
+    }
+    template = "documents/_register_table.html" if request.htmx else "documents/document_list.html"
+    return render(request, template, context)
+
+
+# ------------------------------------------------------------------ authoring
+@require_http_methods(["GET", "POST"])
+def document_create(request):
+    if not permissions.can_create_document(request.user):
+        raise PermissionDenied("You cannot create documents.")
+    form = DocumentCreateForm(request.POST or None, request.FILES or None, user=request.user,
+                              preview_url=reverse("documents:preview"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.document_create(
+                actor=request.user, doc_type=data["doc_type"], department=data["department"], title=data["title"],
+                owner=data.get("owner"), process=data.get("process"), clauses=data["clauses"],
+                distribution_users=data["distribution_users"], distribution_groups=data["distribution_groups"],
+                review_interval_months=data.get("review_interval_months"), issuer=data.get("issuer", ""),
+                external_reference=data.get("external_reference", ""), external_date=data.get("external_date"),
+                number=data.get("number", ""), content=data.get("content", ""), pdf=data.get("pdf"),
+                source=data.get("source"),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{document.number} created as a draft.")
+            return redirect(document.latest_revision)
+    return render(request, "documents/document_form.html", {"form": form})
+
+
+@require_POST
+def preview(request):
+    """Sanitised Markdown preview for the editor (htmx)."""
+    if not (permissions.can_write(request.user) and permissions.can_view_drafts(request.user)):
+        raise PermissionDenied("You cannot author documents.")
+    return HttpResponse(selectors.render_markdown(request.POST.get("content", "")))
+
+
+@require_http_methods(["GET", "POST"])
+def document_edit(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_edit_document(request.user, document):
+        raise PermissionDenied("Only the owner or the quality manager can change this document's details.")
+    initial = {
+        "title": document.title, "owner": document.owner, "process": document.process,
+        "clauses": document.clauses.all(), "distribution_users": document.distribution_users.all(),
+        "distribution_groups": document.distribution_groups.all(),
+        "review_interval_months": document.review_interval_months, "issuer": document.issuer,
+        "external_reference": document.external_reference, "external_date": document.external_date,
+    }
+    form = DocumentEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.document_update(actor=request.user, document=document, reason=reason, **data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect(document)
+    return render(request, "documents/document_edit.html", {"form": form, "document": document})
+
+
+@require_http_methods(["GET", "POST"])
+def revision_edit(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    if revision.is_frozen:
+        # DOC-05: a form POST to an approved revision is refused like any other edit.
+        return render(request, "error.html", {"title": "Content is frozen", "message": (
+            f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
+            "Start a new revision to change it.")}, status=409)
+    if not permissions.can_edit_revision(request.user, revision):
+        raise PermissionDenied("You cannot edit this draft.")
+    form = DraftForm(request.POST or None, request.FILES or None, preview_url=reverse("documents:preview"),
+                     initial={"content": revision.content, "change_summary": revision.change_summary,
+                              "change_reason": revision.change_reason})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.revision_update_draft(
+                actor=request.user, revision=revision, content=data["content"],
+                change_summary=data["change_summary"], change_reason=data["change_reason"], pdf=data.get("pdf"),
+                source=data.get("source"), remove_pdf=data["remove_pdf"], remove_source=data["remove_source"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(revision)
+    return render(request, "documents/revision_edit.html", {"form": form, "revision": revision,
+                                                            "document": revision.document,
+                                                            "preview": selectors.render_markdown(revision.content)})
+
+
+@require_http_methods(["GET", "POST"])
+def revision_create(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_start_revision(request.user, document):
+        raise PermissionDenied("You cannot start a new revision of this document.")
+    form = NewRevisionForm(request.POST or None, document=document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.revision_create_new(actor=request.user, document=document, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Revision {revision.label} started from the effective revision.")
+            return redirect("documents:revision-edit", number, revision.seq)
+    return render(request, "documents/revision_create.html", {"form": form, "document": document})
+
+
+# ------------------------------------------------------------------ document and revision pages
+@require_GET
+def document_detail(request, number):
+    document = _get_document_for_user(request, number)
+    user = request.user
+    shown = document.effective_revision
+    if shown is None and permissions.can_view_drafts(user, document):
+        shown = document.revisions.order_by("-seq").first()
+    if shown is not None:
+        shown.document = document
+    revisions = list(selectors.visible_revisions(user, document))
+    my_ack = (
+        document.effective_revision.acknowledgements.filter(user=user).first() if document.effective_revision else None
+    )
+    context = {
+        "document": document,
+        "revision": shown,
+        "html": selectors.render_markdown(shown.content) if shown else "",
+        "revisions": revisions,
+        "signatures": _signatures(shown),
+        "clauses": document.clauses.all(),
+        "my_ack": my_ack,
+        "ack_form": SignatureForm(user=user) if my_ack and my_ack.is_open else None,
+        "can_see_acks": permissions.can_view_acknowledgements(user, document),
+        "ack_summary": _ack_summary(document) if permissions.can_view_acknowledgements(user, document) else None,
+        "reviews": document.periodic_reviews.select_related("reviewer")[:5],
+        "today": timezone.localdate(),
+    }
+    return render(request, "documents/document_detail.html", context)
+
+
+def _ack_summary(document):
+    from django.db.models import Count, Q
+
+    if not document.effective_revision_id:
+        return None
+    return document.effective_revision.acknowledgements.aggregate(
+        total=Count("id", filter=Q(cancelled_at__isnull=True)),
+        done=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        overdue=Count("id", filter=Q(acknowledged_at__isnull=True, cancelled_at__isnull=True,
+                                     due_date__lt=timezone.localdate())),
+    )
+
+
+@require_GET
+def document_trail(request, number):
+    """The history and audit trail of a document and its revisions (loaded with htmx)."""
+    document = _get_document_for_user(request, number)
+    if not permissions.can_view_trail(request.user, document):
+        raise PermissionDenied("Only the quality manager and auditors can read the full audit trail.")
+    entries = trail_for(document, *document.revisions.all())
+    return render(request, "documents/_trail_panel.html", {"entries": entries, "document": document})
+
+
+@require_GET
+def revision_detail(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    user = request.user
+    route = selectors.route_for(revision)
+    active = next((s for s in route if s.status == "active"), None)
+    can_sign = permissions.can_sign_revision(user, revision)
+    context = {
+        "document": revision.document,
+        "revision": revision,
+        "html": selectors.render_markdown(revision.content),
+        "route": route,
+        "signatures": _signatures(revision),
+        "can_sign": can_sign,
+        "decision_form": DecisionForm(user=user, step=active) if can_sign else None,
+        "route_form": RouteForm(revision=revision) if permissions.can_submit_revision(user, revision) else None,
+        "signer_form": AddSignerForm(revision=revision) if permissions.can_manage_route(user, revision) else None,
+        "previous": revision.document.revisions.filter(seq__lt=revision.seq).order_by("-seq").first()
+        if permissions.can_compare_revisions(user, revision.document) else None,
+    }
+    return render(request, "documents/revision_detail.html", context)
+
+
+@require_GET
+@xframe_options_sameorigin
+def revision_file(request, number, seq, kind):
+    """The uploaded PDF (inline, framed by our own page) or the editable source, after the permission check."""
+    revision = _get_revision_for_user(request, number, seq)
+    if kind == "pdf" and revision.pdf_file:
+        return file_response(revision.pdf_file, download_name=revision.pdf_original_name,
+                             content_type="application/pdf", inline=True)
+    if kind == "source" and revision.source_file:
+        if not permissions.can_view_drafts(request.user, revision.document):
+            raise PermissionDenied("Editable source files are for authors and approvers.")
+        return file_response(revision.source_file, download_name=revision.source_original_name,
+                             content_type=revision.source_content_type)
+    raise Http404("No such file.")
+
+
+# ------------------------------------------------------------------ route
+@require_POST
+def revision_submit(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    if not permissions.can_submit_revision(request.user, revision):
+        raise PermissionDenied("You cannot submit this revision.")
+    form = RouteForm(request.POST, revision=revision)
+    if form.is_valid():
+        try:
+            services.revision_submit(actor=request.user, revision=revision, steps=form.steps(),
+                                     effective_date=form.cleaned_data.get("effective_date"))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Sent for review and approval.")
+            return redirect(revision)
+    return render(request, "documents/revision_detail.html", {
+        "document": revision.document, "revision": revision, "route_form": form,
+        "html": selectors.render_markdown(revision.content), "route": selectors.route_for(revision),
+        "signatures": _signatures(revision),
+    }, status=400)
+
+
+@require_POST
+def revision_sign(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    if not permissions.can_sign_revision(request.user, revision):
+        if revision.created_by_id == request.user.pk and revision.status == S.IN_REVIEW:
+            raise PermissionDenied("The author may not approve their own revision.")
+        raise PermissionDenied("You are not a signer on the current step of this revision.")
+    step = selectors.active_step(revision)
+    form = DecisionForm(request.POST, user=request.user, step=step)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.revision_decide(actor=request.user, revision=revision, password=data["password"],
+                                     outcome=data["outcome"], comment=data.get("comment", ""),
+                                     significance=data.get("significance") or "")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Your signature was recorded.")
+            revision.refresh_from_db()
+            return redirect(revision.document if revision.status == S.EFFECTIVE else revision)
+    return render(request, "documents/revision_detail.html", {
+        "document": revision.document, "revision": revision, "decision_form": form, "can_sign": True,
+        "html": selectors.render_markdown(revision.content), "route": selectors.route_for(revision),
+        "signatures": _signatures(revision),
+    }, status=400)
+
+
+@require_POST
+def revision_add_signer(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    if not permissions.can_manage_route(request.user, revision):
+        raise PermissionDenied("You cannot change this route.")
+    form = AddSignerForm(request.POST, revision=revision)
+    if form.is_valid():
+        try:
+            services.route_add_signer(actor=request.user, revision=revision, step=form.cleaned_data["step"],
+                                      user=form.cleaned_data.get("user"), group=form.cleaned_data.get("group"))
+            messages.success(request, "Signer added.")
+        except DomainError as exc:
+            _error(request, exc)
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(revision)
+
+
+# ------------------------------------------------------------------ obsolete, periodic review, acknowledgement
+@require_http_methods(["GET", "POST"])
+def document_obsolete(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_make_obsolete(request.user, document):
+        raise PermissionDenied("Only the owner or the quality manager can make this document obsolete.")
+    form = ObsoleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_make_obsolete(actor=request.user, document=document, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{document.number} is obsolete.")
+            return redirect(document)
+    return render(request, "documents/document_obsolete.html", {"form": form, "document": document},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def document_review(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_review_document(request.user, document):
+        raise PermissionDenied("Only the owner or the quality manager can review this document.")
+    form = PeriodicReviewForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = services.document_periodic_review(actor=request.user, document=document, password=data["password"],
+                                                       outcome=data["outcome"], comment=data.get("comment", ""))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if review.outcome == "revise":
+                messages.success(request, "Review recorded; a new draft is open.")
+                latest = document.revisions.order_by("-seq").first()
+                return redirect("documents:revision-edit", number, latest.seq)
+            messages.success(request, f"Review recorded; next review {review.next_review_date:%Y-%m-%d}.")
+            return redirect(document)
+    return render(request, "documents/document_review.html", {"form": form, "document": document},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def document_acknowledge(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_acknowledge(request.user, document):
+        raise PermissionDenied("This account cannot acknowledge documents.")
+    form = SignatureForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.acknowledge(actor=request.user, document=document, password=form.cleaned_data["password"],
+                                 comment=form.cleaned_data.get("comment", ""))
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "Thank you: your acknowledgement is recorded.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(document)
+
+
+@require_GET
+def document_acknowledgements(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_view_acknowledgements(request.user, document):
+        raise PermissionDenied("You cannot see who has read this document.")
+    acks = selectors.acknowledgements_for_document(document)
+    return render(request, "documents/document_acknowledgements.html",
+                  {"document": document, "acks": acks, "today": timezone.localdate()})
+
+
+@require_GET
+def acknowledgement_list(request):
+    """Per-person status: my read-and-understood tasks; the QM also sees every overdue one."""
+    if not permissions.can_view_documents(request.user):
+        raise PermissionDenied("You cannot view documents.")
+    mine = selectors.acknowledgements_for_user(request.user)[:200]
+    overdue = selectors.overdue_acknowledgements()[:500] if permissions.can_read_everything(request.user) else None
+    return render(request, "documents/acknowledgement_list.html",
+                  {"mine": mine, "overdue": overdue, "today": timezone.localdate()})
+
+
+@require_GET
+def review_list(request):
+    """Documents overdue for periodic review: the QM sees all, owners their own."""
+    if not permissions.can_view_documents(request.user):
+        raise PermissionDenied("You cannot view documents.")
+    docs = selectors.review_overdue(request.user)[:500]
+    return render(request, "documents/review_list.html", {"documents": docs, "today": timezone.localdate()})
+
+
+# ------------------------------------------------------------------ compare
+META_FIELDS = [
+    ("Label", "label"), ("Status", "get_status_display"), ("Author", "created_by"), ("Created", "created_at"),
+    ("Change summary", "change_summary"), ("Change reason", "change_reason"), ("Significance", "get_significance_display"),
+    ("Effective date", "effective_date"), ("PDF", "pdf_original_name"), ("PDF SHA-256", "pdf_sha256"),
+    ("Source file", "source_original_name"), ("Source SHA-256", "source_sha256"),
+]
+
+
+def _meta(revision, attr):
+    value = getattr(revision, attr)
+    value = value() if callable(value) else value
+    return "" if value in (None, "") else str(value)
+
+
+@require_GET
+def document_compare(request, number):
+    document = _get_document_for_user(request, number)
+    if not permissions.can_compare_revisions(request.user, document):
+        raise PermissionDenied("Comparing revisions is for authors, approvers, the quality manager and auditors.")
+    revisions = list(document.revisions.select_related("created_by").order_by("seq"))
+    if len(revisions) < 2:
+        messages.info(request, "There is only one revision: nothing to compare.")
+        return redirect(document)
+    by_seq = {r.seq: r for r in revisions}
+    try:
+        a = by_seq[int(request.GET.get("a", revisions[-2].seq))]
+        b = by_seq[int(request.GET.get("b", revisions[-1].seq))]
+    except (KeyError, ValueError) as exc:
+        raise Http404("No such revision.") from exc
+    mode = "inline" if request.GET.get("mode") == "inline" else "side"
+    a_lines, b_lines = a.content.splitlines(), b.content.splitlines()
+    if mode == "side":
+        # difflib.HtmlDiff escapes the text itself.
+        table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+            a_lines, b_lines, fromdesc=f"Revision {a.label}", todesc=f"Revision {b.label}", context=True, numlines=3
+        )
+        diff_html = mark_safe(table)  # noqa: S308
+    else:
+        rows = []
+        for line in difflib.unified_diff(a_lines, b_lines, f"Revision {a.label}", f"Revision {b.label}", lineterm="", n=3):
+            css = "diff-add" if line.startswith("+") else "diff-del" if line.startswith("-") else "diff-ctx"
+            rows.append(f'<div class="{css}">{escape(line) or "&nbsp;"}</div>')
+        diff_html = mark_safe("".join(rows) or '<p class="text-muted">The content is identical.</p>')  # noqa: S308
+    meta = [(label, _meta(a, attr), _meta(b, attr)) for label, attr in META_FIELDS]
+    return render(request, "documents/document_compare.html", {
+        "document": document, "a": a, "b": b, "revisions": revisions, "mode": mode, "diff_html": diff_html,
+        "meta": meta, "same": a.content == b.content,
+    })
+

@@ -133,6 +133,120 @@ def can_administer(user: User) -> bool:
 
 
 # ------------------------------------------------------------------ documents
+# Staff read effective revisions; drafts, superseded and obsolete revisions are
+# for owners, authors, approvers, the quality manager and auditors (DOC-08/09).
+def can_view_documents(user) -> bool:
+    return bool(roles(user))
+
+
+def can_view_drafts(user, document=None) -> bool:
+    if not can_view_documents(user):
+        return False
+    if can_read_everything(user) or has_role(user, Role.AUTHOR, Role.APPROVER):
+        return True
+    return document is not None and document.owner_id == user.pk
+
+
+def can_view_document(user, document) -> bool:
+    return can_view_documents(user) and (bool(document.effective_revision_id) or can_view_drafts(user, document))
+
+
+def can_view_revision(user, revision) -> bool:
+    """Effective: every reader. Others: draft readers, and anyone named on its route."""
+    if revision.status == "effective":
+        return can_view_documents(user)
+    if can_view_drafts(user, revision.document):
+        return True
+    from documents.selectors import is_route_signer
+
+    return can_view_documents(user) and is_route_signer(user, revision)
+
+
+def can_export_register(user) -> bool:
+    return can_view_documents(user)
+
+
+def can_create_document(user) -> bool:
+    return can_write(user) and has_role(user, Role.QUALITY_MANAGER, Role.AUTHOR)
+
+
+def can_assign_number(user) -> bool:
+    """Choosing a number by hand (e.g. migrating legacy documents): quality manager only."""
+    return can_write(user) and is_quality_manager(user)
+
+
+def _is_owner_or_qm(user, document) -> bool:
+    return document.owner_id == user.pk or is_quality_manager(user)
+
+
+def can_edit_revision(user, revision) -> bool:
+    """Only drafts are editable (approved content is frozen), by their author, the owner or the QM."""
+    return (
+        can_write(user)
+        and revision.status == "draft"
+        and (revision.created_by_id == user.pk or _is_owner_or_qm(user, revision.document))
+    )
+
+
+def can_submit_revision(user, revision) -> bool:
+    return can_edit_revision(user, revision)
+
+
+def can_start_revision(user, document) -> bool:
+    return (
+        can_write(user)
+        and bool(document.effective_revision_id)
+        and (has_role(user, Role.AUTHOR) or _is_owner_or_qm(user, document))
+    )
+
+
+def can_manage_route(user, revision) -> bool:
+    """Add signers while the route runs: the revision's author, the owner or the QM."""
+    return (
+        can_write(user)
+        and revision.status == "in_review"
+        and (revision.created_by_id == user.pk or _is_owner_or_qm(user, revision.document))
+    )
+
+
+def can_approve(user) -> bool:
+    """Who may hold an approval step (DOC-02): approvers and the quality manager."""
+    return can_write(user) and has_role(user, Role.APPROVER, Role.QUALITY_MANAGER)
+
+
+def can_sign_revision(user, revision) -> bool:
+    """A signer on the revision's active step who has not decided yet (DOC-04: never the author on approval)."""
+    if not can_write(user) or revision.status != "in_review":
+        return False
+    from documents.selectors import open_signer_entries
+
+    return bool(open_signer_entries(user, revision))
+
+
+def can_make_obsolete(user, document) -> bool:
+    return can_write(user) and bool(document.effective_revision_id) and _is_owner_or_qm(user, document)
+
+
+def can_review_document(user, document) -> bool:
+    """Periodic review (DOC-14): the owner or the quality manager."""
+    return can_write(user) and bool(document.effective_revision_id) and _is_owner_or_qm(user, document)
+
+
+def can_acknowledge(user, document=None) -> bool:
+    return can_write(user) and can_view_documents(user)
+
+
+def can_view_acknowledgements(user, document) -> bool:
+    return can_read_everything(user) or has_role(user, Role.APPROVER) or document.owner_id == user.pk
+
+
+def can_compare_revisions(user, document) -> bool:
+    return can_view_drafts(user, document)
+
+
+def can_edit_document(user, document) -> bool:
+    """Metadata (title, owner, clauses, distribution, review interval): owner or QM."""
+    return can_write(user) and _is_owner_or_qm(user, document)
 
 
 # ------------------------------------------------------------------ records

@@ -1,0 +1,154 @@
+"""Controlled documents: register, document page and full-text search at 10,000
+documents × 3 revisions (superseded, effective, draft).
+
+Seeds with bulk_create (no history rows: this measures reads, not the
+services), runs ANALYZE, then times the pages through the Django test client
+(server time: URL routing, middleware, queries, template rendering).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bench.common import analyze, client_for, count_queries, fresh_database, get_ok, p50, p95, timings
+
+TOTAL = int(os.environ.get("BENCH_DOCUMENTS_TOTAL", "10000"))  # smaller only for a quick trial
+FIRST = 100
+BATCH = 1_000
+
+WORDS = (
+    "calibration inspection torque supplier audit nonconformity corrective preventive housing micrometer "
+    "gauge tolerance drawing release batch sample deviation training competence record retention review "
+    "approval customer complaint design verification validation risk opportunity objective policy process "
+    "procedure instruction form measurement traceable standard equipment maintenance cleaning packaging "
+    "labelling storage shipping receiving quarantine scrap rework concession planning capacity schedule "
+    "operator supervisor manager engineer laboratory thread surface coating hardness weld assembly test"
+).split()
+
+
+def _content(rng: random.Random, doc_no: int, seq: int) -> str:
+    paras = []
+    for _ in range(4):
+        paras.append(" ".join(rng.choice(WORDS) for _ in range(40)) + ".")
+    return f"# Document {doc_no} revision {seq}\n\n" + "\n\n".join(paras) + f"\n\nUnique marker zq{doc_no}x.\n"
+
+
+def _ensure_reference_data():
+    """flush emptied the rows the data migrations seeded: re-create what we need."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from qms.permissions import Role
+
+    for name in Role.ALL:
+        Group.objects.get_or_create(name=name)
+    seed_types = importlib.import_module("documents.migrations.0005_seed_document_types").seed
+    seed_types(django_apps, None)
+
+
+def _seed(start: int, stop: int, *, users, depts, doc_type, rng) -> None:
+    from documents.models import Document, Revision
+
+    S = Revision.Status
+    today = timezone.localdate()
+    for lo in range(start, stop, BATCH):
+        hi = min(lo + BATCH, stop)
+        with transaction.atomic():
+            docs = Document.objects.bulk_create(
+                [
+                    Document(
+                        number=f"SOP-{depts[i % len(depts)].code}-{i:05d}",
+                        title=f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} of {rng.choice(WORDS)} {i}",
+                        doc_type=doc_type, owner=users[i % len(users)], department=depts[i % len(depts)],
+                        next_review_date=today + timezone.timedelta(days=rng.randint(-60, 700)),
+                    )
+                    for i in range(lo, hi)
+                ]
+            )
+            revs = []
+            for i, doc in zip(range(lo, hi), docs, strict=True):
+                for seq, status in ((1, S.SUPERSEDED), (2, S.EFFECTIVE), (3, S.DRAFT)):
+                    revs.append(Revision(
+                        document=doc, seq=seq, label=f"{seq - 1:02d}", status=status, content=_content(rng, i, seq),
+                        change_summary="Bench", created_by=doc.owner,
+                        effective_date=today - timezone.timedelta(days=400 - seq * 100) if seq < 3 else None,
+                    ))
+            Revision.objects.bulk_create(revs)
+            # Benchmark seeding only: point each document at its effective and latest revision in one statement.
+            with connection.cursor() as cur:
+                cur.execute(
+                    """
+                    UPDATE documents_document d SET
+                        effective_revision_id = (SELECT id FROM documents_revision r
+                                                 WHERE r.document_id = d.id AND r.status = 'effective'),
+                        latest_revision_id = (SELECT id FROM documents_revision r
+                                              WHERE r.document_id = d.id ORDER BY seq DESC LIMIT 1)
+                    WHERE d.id BETWEEN %s AND %s
+                    """,
+                    [docs[0].pk, docs[-1].pk],
+                )
+
+
+def run(emit) -> None:
+    from documents.models import Document, DocumentType
+    from qms.models import Department, User
+    from qms.permissions import Role
+
+    fresh_database()
+    _ensure_reference_data()
+    rng = random.Random(42)
+    depts = [Department.objects.get_or_create(code=c, defaults={"name": c})[0] for c in ("QA", "PRD", "ENG", "PUR")]
+    qm = User.objects.create_user("bench-qm", password="x", full_name="Bench QM")
+    qm.groups.set(Group.objects.filter(name=Role.QUALITY_MANAGER))
+    staff = User.objects.create_user("bench-staff", password="x", full_name="Bench Staff")
+    staff.groups.set(Group.objects.filter(name=Role.STAFF))
+    owners = [User.objects.create_user(f"bench-owner{i}", password="x", full_name=f"Owner {i}") for i in range(20)]
+    doc_type = DocumentType.objects.get(code="SOP")
+
+    _seed(0, FIRST, users=owners, depts=depts, doc_type=doc_type, rng=rng)
+    analyze()
+    qm_client = client_for(qm)
+    register = get_ok(qm_client, "/documents/")
+    register()
+    queries_small = count_queries(register)
+
+    _seed(FIRST, TOTAL, users=owners, depts=depts, doc_type=doc_type, rng=rng)
+    analyze()
+    queries_big = count_queries(register)
+    times = timings(register, runs=40)
+    emit("documents.register.p50_ms", p50(times), "ms")
+    emit("documents.register.p95_ms", p95(times), "ms")
+    emit("documents.register.queries_at_100", queries_small, "queries")
+    emit("documents.register.queries_at_10000", queries_big, "queries")
+
+    numbers = list(Document.objects.order_by("?").values_list("number", flat=True)[:40])
+    staff_client = client_for(staff)
+    pages = iter(numbers * 2)
+
+    def page():
+        get_ok(qm_client, f"/documents/{next(pages)}/")()
+
+    page_queries = count_queries(get_ok(qm_client, f"/documents/{numbers[0]}/"))
+    count_queries(get_ok(staff_client, f"/documents/{numbers[0]}/"))
+    times = timings(page, runs=40, warmup=3)
+    emit("documents.page.p95_ms", p95(times), "ms")
+    emit("documents.page.queries", page_queries, "queries")
+
+    # A mix of searches: common words (thousands of matches, ranked page of 50),
+    # a rare marker (one document), a number and a two-word query.
+    terms = ["calibration", "torque supplier", f"zq{rng.randint(0, TOTAL - 1)}x", "micrometer", "quarantine",
+             "SOP-QA-00040", "hardness test", f"zq{rng.randint(0, TOTAL - 1)}x"]
+    queries = iter(terms * 10)
+
+    def search():
+        get_ok(staff_client, f"/documents/?q={next(queries)}")()
+
+    times = timings(search, runs=40, warmup=4)
+    emit("documents.search.p50_ms", p50(times), "ms")
+    emit("documents.search.p95_ms", p95(times), "ms")

@@ -1,0 +1,39 @@
+"""Admin: document types are configurable here; documents and revisions are
+read-only (their changes go through the services, with signatures and audit)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from documents.models import Acknowledgement, Document, DocumentType, PeriodicReview, Revision
+from qms.admin import NoDeleteMixin, ReadOnlyAdmin
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("code", "name", "numbering_pattern", "revision_scheme", "review_interval_months",
+                    "change_reason_required", "external_origin")
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "doc_type", "owner", "department", "next_review_date")
+    list_select_related = ("doc_type", "owner", "department")
+    search_fields = ("number", "title")
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    list_display = ("document", "label", "status", "effective_date", "created_by")
+    list_select_related = ("document", "created_by")
+    list_filter = ("status",)
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(ReadOnlyAdmin):
+    list_display = ("revision", "user", "due_date", "acknowledged_at", "cancelled_at")
+    list_select_related = ("revision__document", "user")
+
+
+@admin.register(PeriodicReview)
+class PeriodicReviewAdmin(ReadOnlyAdmin):
+    list_display = ("document", "outcome", "reviewer", "reviewed_at")

@@ -1,0 +1,294 @@
+"""Input forms for controlled documents. Forms check input; services enforce the rules."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from documents.models import Decision, Document, DocumentType, PeriodicReview, Revision, RouteStep
+from qms.forms import BootstrapForm, bootstrap
+from qms.models import Clause, Department, Process
+from qms.permissions import Role
+from qms.signatures import SignatureForm
+from qms.uploads import PDF_ONLY, SOURCE_FILES, validate_upload
+
+User = get_user_model()
+
+MARKDOWN_HELP = "Markdown: # Heading, **bold**, - lists, 1. numbered lists, | tables |."
+
+
+def _users():
+    return User.objects.filter(is_active=True).order_by("full_name", "username")
+
+
+def _approvers():
+    return _users().filter(groups__name__in=[Role.APPROVER, Role.QUALITY_MANAGER]).distinct()
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class UserMultiChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+def _clean_file(upload, allowed):
+    if upload:
+        validate_upload(upload, allowed=allowed)
+    return upload
+
+
+class ContentWidget(forms.Textarea):
+    """Markdown textarea that asks the server for a sanitised preview as you type (htmx)."""
+
+    def __init__(self, preview_url: str = "", attrs=None):
+        attrs = {"rows": 18, "class": "font-monospace", **(attrs or {})}
+        if preview_url:
+            attrs.update({"hx-post": preview_url, "hx-trigger": "input changed delay:400ms, load",
+                          "hx-target": "#md-preview", "hx-swap": "innerHTML"})
+        super().__init__(attrs)
+
+
+class DocumentCreateForm(BootstrapForm):
+    doc_type = forms.ModelChoiceField(label="Type", queryset=DocumentType.objects.all())
+    department = forms.ModelChoiceField(queryset=Department.objects.all())
+    title = forms.CharField(max_length=200)
+    number = forms.CharField(
+        max_length=40, required=False,
+        help_text="Leave empty to take the next number from the type's pattern (quality manager only).",
+    )
+    owner = UserChoice(queryset=_users(), required=False, help_text="Empty: you")
+    process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
+    clauses = forms.ModelMultipleChoiceField(queryset=Clause.objects.all(), required=False,
+                                             widget=forms.SelectMultiple(attrs={"size": 6}))
+    distribution_users = UserMultiChoice(label="Distribution: people", queryset=_users(), required=False,
+                                         widget=forms.SelectMultiple(attrs={"size": 5}))
+    distribution_groups = forms.ModelMultipleChoiceField(label="Distribution: groups", queryset=Group.objects.all(),
+                                                         required=False)
+    review_interval_months = forms.IntegerField(min_value=1, max_value=120, required=False,
+                                                help_text="Empty: the type's default")
+    issuer = forms.CharField(max_length=120, required=False, help_text="External documents: who issued it")
+    external_reference = forms.CharField(label="Edition / reference", max_length=120, required=False)
+    external_date = forms.DateField(label="Edition date", required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    content = forms.CharField(required=False, help_text=MARKDOWN_HELP)
+    pdf = forms.FileField(label="Or upload a PDF", required=False)
+    source = forms.FileField(label="Editable source file (optional)", required=False,
+                             help_text="DOCX, XLSX, PPTX, ODT, ODS or TXT")
+
+    def __init__(self, *args, user=None, preview_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].widget = ContentWidget(preview_url, attrs={"class": "form-control font-monospace"})
+        from qms.permissions import can_assign_number
+
+        if user is not None and not can_assign_number(user):
+            del self.fields["number"]
+
+    def clean_number(self):
+        number = self.cleaned_data.get("number", "").strip()
+        if number and Document.objects.filter(number__iexact=number).exists():
+            raise ValidationError(f"Number {number} is already used; document numbers are never reused.")
+        return number
+
+    def clean_pdf(self):
+        return _clean_file(self.cleaned_data.get("pdf"), PDF_ONLY)
+
+    def clean_source(self):
+        return _clean_file(self.cleaned_data.get("source"), SOURCE_FILES)
+
+    def clean(self):
+        data = super().clean()
+        doc_type = data.get("doc_type")
+        if doc_type and doc_type.external_origin:
+            for name in ("issuer", "external_reference"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, "Required for documents of external origin.")
+        return data
+
+
+class DocumentEditForm(BootstrapForm):
+    title = forms.CharField(max_length=200)
+    owner = UserChoice(queryset=_users())
+    process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
+    clauses = forms.ModelMultipleChoiceField(queryset=Clause.objects.all(), required=False,
+                                             widget=forms.SelectMultiple(attrs={"size": 6}))
+    distribution_users = UserMultiChoice(label="Distribution: people", queryset=_users(), required=False,
+                                         widget=forms.SelectMultiple(attrs={"size": 5}))
+    distribution_groups = forms.ModelMultipleChoiceField(label="Distribution: groups", queryset=Group.objects.all(),
+                                                         required=False)
+    review_interval_months = forms.IntegerField(min_value=1, max_value=120, required=False)
+    issuer = forms.CharField(max_length=120, required=False)
+    external_reference = forms.CharField(label="Edition / reference", max_length=120, required=False)
+    external_date = forms.DateField(label="Edition date", required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="Reason for the change", max_length=100)
+
+
+class DraftForm(BootstrapForm):
+    content = forms.CharField(required=False, help_text=MARKDOWN_HELP)
+    change_summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    change_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    pdf = forms.FileField(label="Replace the PDF", required=False)
+    remove_pdf = forms.BooleanField(label="Remove the PDF", required=False)
+    source = forms.FileField(label="Replace the editable source file", required=False)
+    remove_source = forms.BooleanField(label="Remove the source file", required=False)
+
+    def __init__(self, *args, preview_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].widget = ContentWidget(preview_url, attrs={"class": "form-control font-monospace"})
+
+    def clean_pdf(self):
+        return _clean_file(self.cleaned_data.get("pdf"), PDF_ONLY)
+
+    def clean_source(self):
+        return _clean_file(self.cleaned_data.get("source"), SOURCE_FILES)
+
+
+class NewRevisionForm(BootstrapForm):
+    change_summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What changes")
+    change_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Why")
+
+    def __init__(self, *args, document=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if document is not None and document.doc_type.change_reason_required:
+            self.fields["change_reason"].required = True
+
+
+STEP_ROWS = 3
+
+
+class RouteForm(BootstrapForm):
+    """Up to three ordered steps; a step without signers is skipped."""
+
+    effective_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: effective as soon as it is approved. A later date keeps the current revision in force until then.",
+    )
+
+    def __init__(self, *args, revision=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        defaults = [RouteStep.Kind.REVIEW, RouteStep.Kind.APPROVE, ""]
+        for i in range(1, STEP_ROWS + 1):
+            self.fields[f"step{i}_kind"] = forms.ChoiceField(
+                label=f"Step {i}", choices=[("", "— not used —"), *RouteStep.Kind.choices], required=False,
+                initial=defaults[i - 1],
+            )
+            self.fields[f"step{i}_mode"] = forms.ChoiceField(label="Who must sign", choices=RouteStep.Mode.choices,
+                                                             initial=RouteStep.Mode.ALL)
+            self.fields[f"step{i}_users"] = UserMultiChoice(
+                label="People", queryset=_users(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+            )
+            self.fields[f"step{i}_groups"] = forms.ModelMultipleChoiceField(
+                label="Groups (any one member signs for the group)", queryset=Group.objects.all(), required=False
+            )
+        bootstrap(self)
+        self.revision = revision
+
+    def steps(self):
+        from documents.services import StepSpec
+
+        out = []
+        for i in range(1, STEP_ROWS + 1):
+            kind = self.cleaned_data.get(f"step{i}_kind")
+            users = list(self.cleaned_data.get(f"step{i}_users") or [])
+            groups = list(self.cleaned_data.get(f"step{i}_groups") or [])
+            if kind and (users or groups):
+                out.append(StepSpec(kind=kind, mode=self.cleaned_data[f"step{i}_mode"], users=users, groups=groups))
+        return out
+
+    def step_rows(self):
+        return [
+            [self[f"step{i}_kind"], self[f"step{i}_mode"], self[f"step{i}_users"], self[f"step{i}_groups"]]
+            for i in range(1, STEP_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for i in range(1, STEP_ROWS + 1):
+            if data.get(f"step{i}_kind") and not (data.get(f"step{i}_users") or data.get(f"step{i}_groups")):
+                self.add_error(f"step{i}_users", "Choose at least one person or group for this step.")
+        return data
+
+
+class DecisionForm(SignatureForm):
+    outcome = forms.ChoiceField(label="Decision", choices=Decision.Outcome.choices, widget=forms.RadioSelect)
+    significance = forms.ChoiceField(
+        label="The change is", choices=Revision.Significance.choices, widget=forms.RadioSelect, required=False,
+    )
+
+    field_order = ["outcome", "significance", "comment", "username", "password"]
+
+    def __init__(self, *args, step=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if step is not None:
+            if step.kind == RouteStep.Kind.APPROVE:
+                self.fields["outcome"].choices = [("approved", "Approve"), ("rejected", "Reject")]
+                self.fields["outcome"].initial = "approved"
+                self.fields["significance"].initial = Revision.Significance.SIGNIFICANT
+            else:
+                self.fields["outcome"].choices = [("reviewed", "Reviewed: fit for approval"), ("rejected", "Reject")]
+                self.fields["outcome"].initial = "reviewed"
+                del self.fields["significance"]
+        self.order_fields(self.field_order)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "rejected" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Say why you reject it: the author will see your comment.")
+        if data.get("outcome") == "approved" and "significance" in self.fields and not data.get("significance"):
+            self.add_error("significance", "Mark the change as significant or editorial.")
+        return data
+
+
+class AddSignerForm(BootstrapForm):
+    step = forms.ModelChoiceField(queryset=RouteStep.objects.none())
+    user = UserChoice(queryset=_users(), required=False)
+    group = forms.ModelChoiceField(queryset=Group.objects.all(), required=False)
+
+    def __init__(self, *args, revision=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if revision is not None:
+            self.fields["step"].queryset = revision.route_steps.filter(
+                status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)
+            )
+        self.fields["step"].label_from_instance = lambda s: f"Step {s.order}: {s.get_kind_display()} ({s.get_status_display()})"
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("user")) == bool(data.get("group")):
+            raise ValidationError("Choose a person or a group (one of them).")
+        return data
+
+
+class ObsoleteForm(BootstrapForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the document is withdrawn")
+
+
+class PeriodicReviewForm(SignatureForm):
+    outcome = forms.ChoiceField(choices=PeriodicReview.Outcome.choices, widget=forms.RadioSelect,
+                                initial=PeriodicReview.Outcome.NO_CHANGE)
+    field_order = ["outcome", "comment", "username", "password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(self.field_order)
+
+
+SORTS = {
+    "number": "number", "-number": "-number", "title": "title", "-title": "-title",
+    "next_review": "next_review_date", "-next_review": "-next_review_date",
+}
+
+
+class RegisterFilterForm(BootstrapForm):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    type = forms.ModelChoiceField(queryset=DocumentType.objects.all(), required=False, to_field_name="code")
+    status = forms.ChoiceField(choices=[("", "Any status"), *Revision.Status.choices], required=False)
+    owner = UserChoice(queryset=_users(), required=False)
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, to_field_name="code")
+    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False, to_field_name="number")
+    overdue = forms.BooleanField(label="Review overdue", required=False)
+    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)

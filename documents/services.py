@@ -1,0 +1,660 @@
+"""Writes for controlled documents (ISO 9001 7.5). One service per transition.
+
+Every service is keyword-only, takes `actor`, runs in a transaction, checks
+the permission predicate itself (views also ask it, but hiding a button is
+never the check), writes an AuditEvent per transition, and sets the
+simple-history user and reason before saving a tracked model. Nothing else
+sets `Revision.status`.
+
+Signing services call `authenticate_signer` before their transaction opens, so
+a refused attempt is recorded even though the transition rolls back.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from documents import selectors
+from documents.models import (
+    ALLOWED,
+    Acknowledgement,
+    Decision,
+    Document,
+    DocumentType,
+    NumberCounter,
+    PeriodicReview,
+    Revision,
+    RouteStep,
+    StepSigner,
+    revision_label,
+)
+from qms import permissions
+from qms.audit import attribute, record_event
+from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.models import Department, Signature
+from qms.notifications import notify
+from qms.signatures import authenticate_signer, sign
+from qms.uploads import PDF_ONLY, SOURCE_FILES, store_upload
+
+log = logging.getLogger(__name__)
+S = Revision.Status
+ACK_DUE_DAYS = getattr(settings, "DOCUMENTS_ACK_DUE_DAYS", 14)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def add_months(d: date, months: int) -> date:
+    month = d.month - 1 + months
+    year, month = d.year + month // 12, month % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_move(revision: Revision, to: str) -> None:
+    if to not in ALLOWED.get(revision.status, set()):
+        raise IllegalTransition(
+            f"{revision} is {revision.get_status_display().lower()}; it cannot become {S(to).label.lower()}."
+        )
+
+
+def _save_revision(revision: Revision, actor, reason: str) -> None:
+    attribute(revision, actor, reason)
+    revision.save()
+
+
+def _save_document(document: Document, actor, reason: str) -> None:
+    attribute(document, actor, reason)
+    document.save()
+
+
+def _release_count(document: Document, exclude_pk=None) -> int:
+    qs = document.revisions.filter(status__in=(S.APPROVED, S.EFFECTIVE, S.SUPERSEDED, S.OBSOLETE))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.count()
+
+
+def _draft_label(document: Document, seq: int, draft_round: int = 1) -> str:
+    return revision_label(
+        document.doc_type.revision_scheme, seq, released=False,
+        releases_before=_release_count(document), draft_round=draft_round,
+    )
+
+
+# ------------------------------------------------------------------ numbering
+def format_number(doc_type: DocumentType, department: Department, seq: int) -> str:
+    try:
+        return doc_type.numbering_pattern.format(type=doc_type.code, dept=department.code, seq=seq)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise DomainError(
+            f"The numbering pattern of type {doc_type.code} ({doc_type.numbering_pattern}) is not valid: {exc}."
+        ) from exc
+
+
+def next_number(doc_type: DocumentType, department: Department) -> str:
+    """Take the next number from the (type, department) counter, locked FOR UPDATE
+    so concurrent creators queue; numbers already used (chosen by hand) are skipped,
+    and a counter never goes back, so a number is never reused."""
+    scope = department.code if "{dept" in doc_type.numbering_pattern else ""
+    NumberCounter.objects.bulk_create([NumberCounter(doc_type=doc_type, scope=scope)], ignore_conflicts=True)
+    counter = NumberCounter.objects.select_for_update().get(doc_type=doc_type, scope=scope)
+    while True:
+        counter.last_seq += 1
+        number = format_number(doc_type, department, counter.last_seq)
+        if not Document.objects.filter(number=number).exists():
+            break
+    counter.save(update_fields=["last_seq"])
+    return number
+
+
+# ------------------------------------------------------------------ files
+def _attach_files(revision: Revision, *, pdf=None, source=None, remove_pdf=False, remove_source=False) -> None:
+    folder = f"documents/{revision.document_id}"
+    try:
+        if pdf is not None:
+            stored = store_upload(pdf, folder=folder, allowed=PDF_ONLY)
+            revision.pdf_file, revision.pdf_original_name = stored.name, stored.original_name
+            revision.pdf_sha256, revision.pdf_size = stored.sha256, stored.size
+        elif remove_pdf:
+            revision.pdf_file = revision.pdf_original_name = revision.pdf_sha256 = ""
+            revision.pdf_size = None
+        if source is not None:
+            stored = store_upload(source, folder=folder, allowed=SOURCE_FILES)
+            revision.source_file, revision.source_original_name = stored.name, stored.original_name
+            revision.source_sha256, revision.source_size = stored.sha256, stored.size
+            revision.source_content_type = stored.content_type
+        elif remove_source:
+            revision.source_file = revision.source_original_name = revision.source_sha256 = ""
+            revision.source_content_type = ""
+            revision.source_size = None
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+
+
+# ------------------------------------------------------------------ creation and drafts
+@transaction.atomic
+def document_create(
+    *,
+    actor,
+    doc_type: DocumentType,
+    department: Department,
+    title: str,
+    owner=None,
+    process=None,
+    clauses=(),
+    distribution_users=(),
+    distribution_groups=(),
+    review_interval_months: int | None = None,
+    issuer: str = "",
+    external_reference: str = "",
+    external_date: date | None = None,
+    number: str = "",
+    content: str = "",
+    pdf=None,
+    source=None,
+) -> Document:
+    """Create a document and its first draft revision. The number comes from the
+    type's pattern (or, for the quality manager only, is chosen by hand)."""
+    if not permissions.can_create_document(actor):
+        raise PermissionRefused("You cannot create documents.")
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("A document needs a title.")
+    if doc_type.external_origin and not (issuer.strip() and external_reference.strip()):
+        raise DomainError("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2).")
+    number = (number or "").strip()
+    if number:
+        if not permissions.can_assign_number(actor):
+            raise PermissionRefused("Only the quality manager can choose a document number.")
+        if Document.objects.filter(number__iexact=number).exists():
+            raise DomainError(f"Number {number} is already used; document numbers are never reused.")
+    else:
+        number = next_number(doc_type, department)
+    document = Document(
+        number=number, title=title, doc_type=doc_type, owner=owner or actor, department=department, process=process,
+        review_interval_months=review_interval_months, issuer=issuer.strip(),
+        external_reference=external_reference.strip(), external_date=external_date,
+    )
+    try:
+        document.full_clean()
+        with transaction.atomic():
+            _save_document(document, actor, "Document created")
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    except IntegrityError as exc:
+        raise DomainError(f"Number {number} is already used; document numbers are never reused.") from exc
+    document.clauses.set(clauses)
+    document.distribution_users.set(distribution_users)
+    document.distribution_groups.set(distribution_groups)
+    revision = Revision(
+        document=document, seq=1, label=_draft_label(document, 1), content=content or "",
+        change_summary="Initial issue", created_by=actor,
+    )
+    _attach_files(revision, pdf=pdf, source=source)
+    _save_revision(revision, actor, "First draft")
+    document.latest_revision = revision
+    _save_document(document, actor, "First draft")
+    record_event(actor=actor, verb="document.created", obj=document, to_state="draft")
+    record_event(actor=actor, verb="revision.created", obj=revision, to_state=S.DRAFT)
+    return document
+
+
+@transaction.atomic
+def document_update(*, actor, document: Document, reason: str, **fields) -> Document:
+    """Change a document's metadata (title, owner, interval, clauses, distribution…) with a reason."""
+    if not permissions.can_edit_document(actor, document):
+        raise PermissionRefused("Only the owner or the quality manager can change this document's details.")
+    if not (reason or "").strip():
+        raise DomainError("Say why the details change.")
+    m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
+    for name, value in fields.items():
+        setattr(document, name, value)
+    if document.doc_type.external_origin and not (document.issuer.strip() and document.external_reference.strip()):
+        raise DomainError("An external document needs its issuer and its edition or reference.")
+    if "review_interval_months" in fields and document.effective_revision_id and document.effective_revision.effective_date:
+        document.next_review_date = add_months(document.effective_revision.effective_date, document.interval_months)
+    _save_document(document, actor, reason.strip())
+    for name, value in m2m.items():
+        getattr(document, name).set(value)
+    record_event(actor=actor, verb="document.updated", obj=document, comment=reason.strip())
+    return document
+
+
+@transaction.atomic
+def revision_update_draft(
+    *,
+    actor,
+    revision: Revision,
+    content: str | None = None,
+    change_summary: str | None = None,
+    change_reason: str | None = None,
+    pdf=None,
+    source=None,
+    remove_pdf: bool = False,
+    remove_source: bool = False,
+) -> Revision:
+    """Save a draft. Anything past Draft is frozen (DOC-05): edit attempts are refused."""
+    revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
+    if revision.status != S.DRAFT:
+        raise IllegalTransition(
+            f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
+            "Start a new revision to change it."
+        )
+    if not permissions.can_edit_revision(actor, revision):
+        raise PermissionRefused("You cannot edit this draft.")
+    if content is not None:
+        revision.content = content
+    if change_summary is not None:
+        revision.change_summary = change_summary.strip()
+    if change_reason is not None:
+        revision.change_reason = change_reason.strip()
+    _attach_files(revision, pdf=pdf, source=source, remove_pdf=remove_pdf, remove_source=remove_source)
+    _save_revision(revision, actor, "Draft saved")
+    return revision
+
+
+@transaction.atomic
+def revision_create_new(*, actor, document: Document, change_summary: str, change_reason: str) -> Revision:
+    """Start a new draft from the effective revision; summary and reason required (DOC-06)."""
+    document = Document.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
+    if not permissions.can_start_revision(actor, document):
+        raise PermissionRefused("You cannot start a new revision of this document.")
+    open_rev = document.revisions.filter(status__in=(S.DRAFT, S.IN_REVIEW, S.APPROVED)).first()
+    if open_rev is not None:
+        raise DomainError(f"{open_rev} is still {open_rev.get_status_display().lower()}; finish it first.")
+    change_summary, change_reason = (change_summary or "").strip(), (change_reason or "").strip()
+    if not change_summary:
+        raise DomainError("Describe the change (change summary).")
+    if document.doc_type.change_reason_required and not change_reason:
+        raise DomainError(f"Documents of type {document.doc_type.code} need a reason for the change.")
+    base = document.revisions.get(status=S.EFFECTIVE)
+    seq = (document.revisions.aggregate(m=Max("seq"))["m"] or 0) + 1
+    revision = Revision(
+        document=document, seq=seq, label=_draft_label(document, seq), content=base.content,
+        change_summary=change_summary, change_reason=change_reason, created_by=actor,
+        pdf_file=base.pdf_file, pdf_original_name=base.pdf_original_name, pdf_sha256=base.pdf_sha256,
+        pdf_size=base.pdf_size, source_file=base.source_file, source_original_name=base.source_original_name,
+        source_sha256=base.source_sha256, source_size=base.source_size, source_content_type=base.source_content_type,
+    )
+    _save_revision(revision, actor, change_reason or change_summary)
+    document.latest_revision = revision
+    _save_document(document, actor, f"New revision {revision.label}")
+    record_event(actor=actor, verb="revision.created", obj=revision, to_state=S.DRAFT, comment=change_summary)
+    return revision
+
+
+# ------------------------------------------------------------------ review and approval route
+@dataclass
+class StepSpec:
+    kind: str
+    mode: str = RouteStep.Mode.ALL
+    users: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+
+
+def _check_approver(user, revision: Revision) -> None:
+    if user.pk == revision.created_by_id:
+        raise PermissionRefused("The author may not approve their own revision.")
+    if not permissions.can_approve(user):
+        raise PermissionRefused(f"{user.display_name} does not hold the Approver role and cannot approve.")
+
+
+@transaction.atomic
+def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effective_date: date | None = None) -> Revision:
+    """Draft → In review: start the route. Steps run in order; each is all-of or any-of."""
+    revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
+    _check_move(revision, S.IN_REVIEW)
+    if not permissions.can_submit_revision(actor, revision):
+        raise PermissionRefused("You cannot submit this revision.")
+    document = revision.document
+    if not revision.content.strip() and not revision.pdf_file:
+        raise DomainError("The revision is empty: write its content or upload a PDF.")
+    if revision.seq > 1:
+        if not revision.change_summary.strip():
+            raise DomainError("Describe the change (change summary) before submitting.")
+        if document.doc_type.change_reason_required and not revision.change_reason.strip():
+            raise DomainError(f"Documents of type {document.doc_type.code} need a reason for the change.")
+    if not steps:
+        raise DomainError("Choose at least one approver.")
+    if not any(s.kind == RouteStep.Kind.APPROVE for s in steps):
+        raise DomainError("The route needs at least one approval step.")
+    if effective_date and effective_date < today():
+        raise DomainError("The effective date cannot be in the past.")
+    for spec in steps:
+        if not spec.users and not spec.groups:
+            raise DomainError("Every step needs at least one signer (a user or a group).")
+        if spec.kind == RouteStep.Kind.APPROVE:
+            for user in spec.users:
+                _check_approver(user, revision)
+    round_no = (revision.route_steps.aggregate(m=Max("round"))["m"] or 0) + 1
+    for order, spec in enumerate(steps, start=1):
+        step = RouteStep.objects.create(
+            revision=revision, round=round_no, order=order, kind=spec.kind, mode=spec.mode,
+            status=RouteStep.Status.ACTIVE if order == 1 else RouteStep.Status.WAITING,
+        )
+        StepSigner.objects.bulk_create(
+            [StepSigner(step=step, user=u, added_by=actor) for u in dict.fromkeys(spec.users)]
+            + [StepSigner(step=step, group=g, added_by=actor) for g in dict.fromkeys(spec.groups)]
+        )
+    from_state = revision.status
+    revision.status = S.IN_REVIEW
+    revision.submitted_at = timezone.now()
+    revision.effective_date = effective_date
+    if document.doc_type.revision_scheme == "decimal":
+        revision.label = _draft_label(document, revision.seq, draft_round=round_no)
+    _save_revision(revision, actor, "Submitted for review and approval")
+    record_event(actor=actor, verb="revision.submitted", obj=revision, from_state=from_state, to_state=S.IN_REVIEW,
+                 data={"round": round_no, "steps": len(steps)})
+    _notify_step(revision, revision.route_steps.get(round=round_no, order=1))
+    return revision
+
+
+def _notify_step(revision: Revision, step: RouteStep) -> None:
+    url = revision.get_absolute_url()
+    title = f"Waiting for your signature: {revision.document.number} {revision.document.title}"
+    users = {s.user for s in step.signers.select_related("user") if s.user_id}
+    for s in step.signers.filter(group__isnull=False).prefetch_related("group__user_set"):
+        users.update(u for u in s.group.user_set.all() if u.is_active)
+    for user in users:
+        notify(user, title=title, body=f"{step.get_kind_display()} of revision {revision.label}", url=url)
+
+
+@transaction.atomic
+def route_add_signer(*, actor, revision: Revision, step: RouteStep, user=None, group: Group | None = None) -> StepSigner:
+    """Add a signer to a step that has not finished yet, while the route runs."""
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    if not permissions.can_manage_route(actor, revision):
+        raise PermissionRefused("You cannot change this route.")
+    step = RouteStep.objects.select_for_update().get(pk=step.pk, revision=revision)
+    if step.status not in (RouteStep.Status.ACTIVE, RouteStep.Status.WAITING):
+        raise DomainError("This step has finished; signers can only be added to running or waiting steps.")
+    if (user is None) == (group is None):
+        raise DomainError("Choose a user or a group.")
+    if user is not None and step.kind == RouteStep.Kind.APPROVE:
+        _check_approver(user, revision)
+    if step.signers.filter(user=user, group=group).exists():
+        raise DomainError("This signer is already on the step.")
+    signer = StepSigner.objects.create(step=step, user=user, group=group, added_by=actor)
+    record_event(actor=actor, verb="route.signer_added", obj=revision, comment=f"Step {step.order}: {signer}")
+    if step.status == RouteStep.Status.ACTIVE:
+        _notify_step(revision, step)
+    return signer
+
+
+def revision_decide(
+    *, actor, revision: Revision, password: str, outcome: str, comment: str = "", significance: str = ""
+) -> Decision:
+    """A signer's decision on the active step, as an electronic signature
+    (reviewed / approved / rejected). A rejection returns the revision to Draft;
+    the last approval makes it Approved, then Effective unless its date is later."""
+    if outcome not in Decision.Outcome.values:
+        raise DomainError("Choose a decision.")
+    if outcome == Decision.Outcome.REJECTED and not (comment or "").strip():
+        raise DomainError("Say why you reject the revision: the author needs your comments.")
+    authenticate_signer(actor, password, obj=revision, meaning=outcome)
+    return _decide(actor=actor, revision=revision, password=password, outcome=outcome, comment=comment,
+                   significance=significance)
+
+
+@transaction.atomic
+def _decide(*, actor, revision, password, outcome, comment, significance) -> Decision:
+    revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
+    if revision.status != S.IN_REVIEW:
+        raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}, not in review.")
+    step = selectors.active_step(revision)
+    if step is None:
+        raise IllegalTransition("This revision has no running step.")
+    step = RouteStep.objects.select_for_update().get(pk=step.pk)
+    if step.kind == RouteStep.Kind.APPROVE:
+        if actor.pk == revision.created_by_id:
+            raise PermissionRefused("The author may not approve their own revision.")
+        if not permissions.can_approve(actor):
+            raise PermissionRefused("Only approvers can sign an approval step.")
+    entries = selectors.open_signer_entries(actor, revision)
+    if not entries:
+        raise PermissionRefused("You are not a signer on the current step, or you have already signed it.")
+    if step.kind == RouteStep.Kind.REVIEW and outcome == Decision.Outcome.APPROVED:
+        outcome = Decision.Outcome.REVIEWED
+    if step.kind == RouteStep.Kind.APPROVE and outcome == Decision.Outcome.REVIEWED:
+        outcome = Decision.Outcome.APPROVED
+    if outcome == Decision.Outcome.APPROVED:
+        if significance not in Revision.Significance.values:
+            raise DomainError("Mark the change as significant or editorial.")
+    meaning = {"reviewed": Signature.Meaning.REVIEWED, "approved": Signature.Meaning.APPROVED,
+               "rejected": Signature.Meaning.REJECTED}[outcome]
+    signature = sign(signer=actor, password=password, obj=revision, meaning=meaning, comment=comment or "")
+    decision = Decision.objects.create(
+        step=step, signer=entries[0], user=actor, outcome=outcome, comment=(comment or "").strip(),
+        signature=signature, decided_at=signature.signed_at,
+    )
+    record_event(actor=actor, verb=f"route.{outcome}", obj=revision, comment=comment,
+                 data={"step": step.order, "round": step.round})
+    if outcome == Decision.Outcome.REJECTED:
+        _reject(actor, revision, step, comment)
+        return decision
+    if outcome == Decision.Outcome.APPROVED:
+        revision.significance = significance
+    if _step_complete(step):
+        step.status, step.completed_at = RouteStep.Status.DONE, timezone.now()
+        step.save(update_fields=["status", "completed_at"])
+        following = revision.route_steps.filter(round=step.round, order__gt=step.order).order_by("order").first()
+        if following is not None:
+            following.status = RouteStep.Status.ACTIVE
+            following.save(update_fields=["status"])
+            if outcome == Decision.Outcome.APPROVED:
+                _save_revision(revision, actor, "Significance marked")
+            _notify_step(revision, following)
+        else:
+            _approve(actor, revision)
+    elif outcome == Decision.Outcome.APPROVED:
+        _save_revision(revision, actor, "Significance marked")
+    return decision
+
+
+def _step_complete(step: RouteStep) -> bool:
+    if step.mode == RouteStep.Mode.ANY:
+        return True
+    return not step.signers.filter(decisions__isnull=True).exists()
+
+
+def _reject(actor, revision: Revision, step: RouteStep, comment: str) -> None:
+    _check_move(revision, S.DRAFT)
+    revision.route_steps.filter(round=step.round, status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)).update(
+        status=RouteStep.Status.CANCELLED
+    )
+    revision.status = S.DRAFT
+    revision.effective_date = None
+    _save_revision(revision, actor, f"Rejected: {comment}"[:100])
+    record_event(actor=actor, verb="revision.rejected", obj=revision, from_state=S.IN_REVIEW, to_state=S.DRAFT,
+                 comment=comment)
+    notify(revision.created_by, title=f"{revision} was rejected", body=comment, url=revision.get_absolute_url())
+
+
+def _approve(actor, revision: Revision) -> None:
+    _check_move(revision, S.APPROVED)
+    document = revision.document
+    revision.status = S.APPROVED
+    revision.approved_at = timezone.now()
+    revision.label = revision_label(
+        document.doc_type.revision_scheme, revision.seq, released=True,
+        releases_before=_release_count(document, exclude_pk=revision.pk),
+    )
+    if not revision.significance:
+        revision.significance = Revision.Significance.SIGNIFICANT
+    _save_revision(revision, actor, "Approved")
+    record_event(actor=actor, verb="revision.approved", obj=revision, from_state=S.IN_REVIEW, to_state=S.APPROVED)
+    if revision.effective_date is None or revision.effective_date <= today():
+        _make_effective(actor, revision)
+
+
+# ------------------------------------------------------------------ effective, superseded, obsolete
+def _make_effective(actor, revision: Revision) -> None:
+    """Approved → Effective; the previous effective revision becomes Superseded
+    first (the one-effective constraint is checked per statement)."""
+    document = Document.objects.select_for_update().select_related("doc_type").get(pk=revision.document_id)
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _check_move(revision, S.EFFECTIVE)
+    now = timezone.now()
+    previous = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
+    if previous is not None:
+        _check_move(previous, S.SUPERSEDED)
+        previous.status, previous.retired_at = S.SUPERSEDED, now
+        previous.retire_reason = f"Superseded by revision {revision.label}"
+        _save_revision(previous, actor, previous.retire_reason)
+        record_event(actor=actor, verb="revision.superseded", obj=previous, from_state=S.EFFECTIVE,
+                     to_state=S.SUPERSEDED, comment=previous.retire_reason)
+    revision.status, revision.effective_at = S.EFFECTIVE, now
+    if revision.effective_date is None or revision.effective_date > today():
+        revision.effective_date = today()
+    _save_revision(revision, actor, "Effective")
+    record_event(actor=actor, verb="revision.effective", obj=revision, from_state=S.APPROVED, to_state=S.EFFECTIVE)
+    document.effective_revision = revision
+    document.latest_revision = document.revisions.order_by("-seq").first()
+    document.next_review_date = add_months(revision.effective_date, document.interval_months)
+    _save_document(document, actor, f"Revision {revision.label} effective")
+    _assign_acknowledgements(actor, document, revision)
+
+
+def _assign_acknowledgements(actor, document: Document, revision: Revision) -> int:
+    """Read-and-understood tasks for the distribution (ISO 9001 7.5.3.2a, 7.3).
+    Editorial changes ask no re-read; a significant one replaces open tasks."""
+    if revision.significance == Revision.Significance.EDITORIAL and revision.seq > 1:
+        return 0
+    now = timezone.now()
+    Acknowledgement.objects.filter(
+        revision__document=document, acknowledged_at__isnull=True, cancelled_at__isnull=True
+    ).exclude(revision=revision).update(cancelled_at=now)
+    due = today() + timedelta(days=ACK_DUE_DAYS)
+    users = list(selectors.distribution_users(document))
+    Acknowledgement.objects.bulk_create(
+        [Acknowledgement(revision=revision, user=u, assigned_at=now, due_date=due) for u in users],
+        ignore_conflicts=True,
+    )
+    for user in users:
+        notify(user, title=f"Please read {document.number} {document.title} (revision {revision.label})",
+               body=f"Acknowledge by {due:%Y-%m-%d}.", url=document.get_absolute_url())
+    if users:
+        record_event(actor=actor, verb="acknowledgements.assigned", obj=revision, data={"count": len(users)})
+    return len(users)
+
+
+def revision_make_effective(*, actor, revision: Revision) -> Revision:
+    """Approved → Effective now (used by the date switch; also callable by the QM)."""
+    with transaction.atomic():
+        if actor is not None and not permissions.is_quality_manager(actor):
+            raise PermissionRefused("Only the quality manager can release a revision early.")
+        _make_effective(actor, revision)
+    revision.refresh_from_db()
+    return revision
+
+
+def apply_due_effective_dates(on: date | None = None) -> int:
+    """Switch approved revisions whose effective date has come (DOC-09): until
+    then the previous revision stays in force. Idempotent; run daily by beat and
+    by `manage.py apply_effective_dates`. Returns how many were switched."""
+    on = on or today()
+    switched = 0
+    for rev_id in Revision.objects.filter(status=S.APPROVED, effective_date__lte=on).values_list("id", flat=True):
+        try:
+            with transaction.atomic():
+                revision = Revision.objects.select_for_update(skip_locked=True).filter(pk=rev_id, status=S.APPROVED).first()
+                if revision is None:
+                    continue  # someone else switched it
+                _make_effective(None, revision)
+                switched += 1
+        except DomainError:
+            log.exception("Could not make revision %s effective", rev_id)
+    return switched
+
+
+@transaction.atomic
+def document_make_obsolete(*, actor, document: Document, reason: str) -> Document:
+    """Effective → Obsolete: the document is withdrawn; a reason is required."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if not permissions.can_make_obsolete(actor, document):
+        raise PermissionRefused("Only the owner or the quality manager can make this document obsolete.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Making a document obsolete needs a reason.")
+    revision = document.revisions.select_for_update().get(status=S.EFFECTIVE)
+    _check_move(revision, S.OBSOLETE)
+    revision.status, revision.retired_at, revision.retire_reason = S.OBSOLETE, timezone.now(), reason
+    _save_revision(revision, actor, reason[:100])
+    document.effective_revision = None
+    document.next_review_date = None
+    document.obsolete_reason = reason
+    _save_document(document, actor, reason[:100])
+    Acknowledgement.objects.filter(revision__document=document, acknowledged_at__isnull=True,
+                                   cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+    record_event(actor=actor, verb="revision.obsolete", obj=revision, from_state=S.EFFECTIVE, to_state=S.OBSOLETE,
+                 comment=reason)
+    record_event(actor=actor, verb="document.obsolete", obj=document, comment=reason)
+    return document
+
+
+# ------------------------------------------------------------------ periodic review
+def document_periodic_review(*, actor, document: Document, password: str, outcome: str, comment: str = "") -> PeriodicReview:
+    """A signed periodic review (DOC-14): "no change needed" resets the clock;
+    "revise" opens a new draft from the effective revision."""
+    if outcome not in PeriodicReview.Outcome.values:
+        raise DomainError("Choose an outcome.")
+    if outcome == PeriodicReview.Outcome.REVISE and not (comment or "").strip():
+        raise DomainError("Say what needs revising.")
+    authenticate_signer(actor, password, obj=document, meaning=Signature.Meaning.PERIODIC_REVIEW)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
+        if not permissions.can_review_document(actor, document):
+            raise PermissionRefused("Only the owner or the quality manager can review this document.")
+        revision = document.revisions.get(status=S.EFFECTIVE)
+        review = PeriodicReview(document=document, revision=revision, outcome=outcome, reviewer=actor,
+                                reviewed_at=timezone.now(), comment=(comment or "").strip())
+        if outcome == PeriodicReview.Outcome.NO_CHANGE:
+            review.signature = sign(signer=actor, password=password, obj=revision,
+                                    meaning=Signature.Meaning.PERIODIC_REVIEW, comment=comment or "")
+            document.next_review_date = add_months(today(), document.interval_months)
+            review.next_review_date = document.next_review_date
+            _save_document(document, actor, "Periodic review: no change needed")
+            review.save()
+            record_event(actor=actor, verb="document.reviewed", obj=document, comment=comment,
+                         data={"outcome": outcome, "next_review_date": str(document.next_review_date)})
+        else:
+            review.save()
+            record_event(actor=actor, verb="document.reviewed", obj=document, comment=comment,
+                         data={"outcome": outcome})
+            if not document.revisions.filter(status__in=(S.DRAFT, S.IN_REVIEW, S.APPROVED)).exists():
+                revision_create_new(actor=actor, document=document, change_summary="Periodic review: revision",
+                                    change_reason=comment)
+        return review
+
+
+# ------------------------------------------------------------------ read and understood
+def acknowledge(*, actor, document: Document, password: str, comment: str = "") -> Acknowledgement:
+    """Read and understood: a signature with meaning "read" on the effective revision."""
+    authenticate_signer(actor, password, obj=document, meaning=Signature.Meaning.READ)
+    with transaction.atomic():
+        ack = (
+            Acknowledgement.objects.select_for_update()
+            .select_related("revision")
+            .filter(user=actor, revision__document=document, revision__status=S.EFFECTIVE,
+                    acknowledged_at__isnull=True, cancelled_at__isnull=True)
+            .first()
+        )
+        if ack is None:
+            raise DomainError("There is nothing for you to acknowledge on this document.")
+        ack.signature = sign(signer=actor, password=password, obj=ack.revision, meaning=Signature.Meaning.READ,
+                             comment=comment or "")
+        ack.acknowledged_at = ack.signature.signed_at
+        ack.save(update_fields=["signature", "acknowledged_at"])
+        record_event(actor=actor, verb="acknowledgement.signed", obj=ack.revision, comment=comment)
+        return ack

@@ -1,0 +1,177 @@
+"""The register: filters, sort, pagination, full-text search with snippets, exports, query counts."""
+
+import io
+
+import pytest
+from django.db import connection
+from freezegun import freeze_time
+from openpyxl import load_workbook
+
+from documents import services
+from documents.models import Revision
+from tests.documents.factories import make_draft, make_effective, new_revision, submit
+from tests.factories import DepartmentFactory
+
+
+def numbers(response):
+    return [r["doc"].number for r in response.context["rows"]]
+
+
+@pytest.fixture
+def mixed(author, approver):
+    """One effective SOP, one draft SOP, one effective policy in another department."""
+    eff = make_effective(author, approver, title="Calibration of gauges",
+                         content="# Purpose\nEvery micrometer is calibrated against traceable standards.")
+    draft = make_draft(author, title="Secret draft", content="The zeppelin procedure is not approved yet.")
+    pol = make_effective(author, approver, code="POL", title="Quality policy", department=DepartmentFactory(code="PRD"),
+                         content="We satisfy our customers.")
+    return eff, draft, pol
+
+
+@pytest.mark.django_db
+def test_staff_see_only_documents_with_an_effective_revision(mixed, staff, client_for):
+    eff, draft, pol = mixed
+    r = client_for(staff).get("/documents/")
+    assert numbers(r) == sorted([eff.number, pol.number])
+    assert client_for(staff).get(f"/documents/{draft.number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_quality_manager_sees_drafts_too(mixed, quality_manager, client_for):
+    r = client_for(quality_manager).get("/documents/")
+    assert mixed[1].number in numbers(r)
+
+
+@pytest.mark.django_db
+def test_search_finds_a_word_from_revision_content(mixed, staff, client_for):
+    r = client_for(staff).get("/documents/", {"q": "micrometer"})
+    assert numbers(r) == [mixed[0].number]
+    row = r.context["rows"][0]
+    assert "<mark>micrometer</mark>" in str(row["snippet"]).lower()
+
+
+@pytest.mark.django_db
+def test_search_stems_words_and_matches_titles_and_numbers(mixed, staff, client_for):
+    c = client_for(staff)
+    assert numbers(c.get("/documents/", {"q": "calibrating"})) == [mixed[0].number]
+    assert numbers(c.get("/documents/", {"q": "policy"})) == [mixed[2].number]
+    assert numbers(c.get("/documents/", {"q": mixed[2].number})) == [mixed[2].number]
+
+
+@pytest.mark.django_db
+def test_search_does_not_show_drafts_to_staff(mixed, staff, quality_manager, client_for):
+    assert numbers(client_for(staff).get("/documents/", {"q": "zeppelin"})) == []
+    assert numbers(client_for(quality_manager).get("/documents/", {"q": "zeppelin"})) == [mixed[1].number]
+
+
+@pytest.mark.django_db
+def test_search_does_not_reveal_draft_content_of_an_effective_document_to_staff(mixed, author, staff, client_for):
+    eff = mixed[0]
+    rev = services.revision_create_new(actor=author, document=eff, change_summary="s", change_reason="r")
+    services.revision_update_draft(actor=author, revision=rev, content="Unreleased aardvark method")
+    assert numbers(client_for(staff).get("/documents/", {"q": "aardvark"})) == []
+
+
+@pytest.mark.django_db
+def test_search_snippet_escapes_author_html(author, approver, staff, client_for):
+    make_effective(author, approver, content="The <script>alert(1)</script> widget torque is 5 Nm.")
+    r = client_for(staff).get("/documents/", {"q": "torque"})
+    snippet = str(r.context["rows"][0]["snippet"])
+    assert "<script>" not in snippet and "<mark>torque</mark>" in snippet
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN index is PostgreSQL-only")
+@pytest.mark.django_db
+def test_full_text_search_uses_the_gin_index(mixed):
+    from django.contrib.postgres.search import SearchQuery
+
+    with connection.cursor() as cur:
+        cur.execute("SET enable_seqscan = off")
+    qs = Revision.objects.filter(search_vector=SearchQuery("micrometer", config="english"))
+    plan = qs.explain()
+    with connection.cursor() as cur:
+        cur.execute("SET enable_seqscan = on")
+    assert "documents_revision_search_gin" in plan
+    assert list(qs) == [mixed[0].effective_revision]
+
+
+@pytest.mark.django_db
+def test_filters(mixed, author, approver, quality_manager, client_for):
+    eff, draft, pol = mixed
+    c = client_for(quality_manager)
+    assert numbers(c.get("/documents/", {"type": "POL"})) == [pol.number]
+    assert numbers(c.get("/documents/", {"status": "draft"})) == [draft.number]
+    assert numbers(c.get("/documents/", {"status": "effective"})) == sorted([eff.number, pol.number])
+    assert numbers(c.get("/documents/", {"department": "PRD"})) == [pol.number]
+    assert numbers(c.get("/documents/", {"owner": author.pk})) == sorted([eff.number, draft.number, pol.number])
+    from qms.models import Clause
+
+    clause = Clause.objects.get(number="7.5")
+    services.document_update(actor=quality_manager, document=pol, reason="clauses", clauses=[clause])
+    assert numbers(c.get("/documents/", {"clause": "7.5"})) == [pol.number]
+    with freeze_time("2040-01-01"):
+        assert numbers(client_for(quality_manager).get("/documents/", {"overdue": "on"})) == sorted([eff.number, pol.number])
+    assert numbers(c.get("/documents/", {"overdue": "on"})) == []
+
+
+@pytest.mark.django_db
+def test_sort_and_pagination(author, quality_manager, client_for):
+    for i in range(55):
+        make_draft(author, title=f"Doc {i:02d}")
+    c = client_for(quality_manager)
+    first = c.get("/documents/")
+    assert len(first.context["rows"]) == 50 and first.context["page"].paginator.num_pages == 2
+    assert len(c.get("/documents/", {"page": 2}).context["rows"]) == 5
+    by_title_desc = c.get("/documents/", {"sort": "-title"})
+    assert by_title_desc.context["rows"][0]["doc"].title == "Doc 54"
+
+
+@pytest.mark.django_db
+def test_pending_revision_is_shown_beside_the_effective_one(author, approver, quality_manager, client_for):
+    doc = make_effective(author, approver)
+    rev = services.revision_create_new(actor=author, document=doc, change_summary="s", change_reason="r")
+    submit(author, rev, [approver])
+    row = client_for(quality_manager).get("/documents/").context["rows"][0]
+    assert row["revision"] == "00" and row["pending"] and row["status"] == "in_review"
+
+
+@pytest.mark.django_db
+def test_export_csv_and_xlsx(mixed, staff, client_for):
+    c = client_for(staff)
+    csv = c.get("/documents/", {"export": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    text = csv.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Number,Title,Type")
+    assert mixed[0].number in text and mixed[1].number not in text  # no drafts for staff
+    xlsx = c.get("/documents/", {"export": "xlsx", "type": "POL"})
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(ws.values)
+    assert rows[0][0] == "Number" and rows[1][0] == mixed[2].number and len(rows) == 2
+
+
+@pytest.mark.django_db
+def test_register_query_count_does_not_grow_with_rows(author, approver, quality_manager, client_for,
+                                                       django_assert_max_num_queries):
+    c = client_for(quality_manager)
+    for i in range(3):
+        doc = make_effective(author, approver, title=f"Gauge {i}")
+        new_revision(author, approver, doc)
+    c.get("/documents/")
+    with django_assert_max_num_queries(15) as ctx:
+        c.get("/documents/", {"q": "gauge"})
+    first = len(ctx.captured_queries)
+    for i in range(15):
+        doc = make_effective(author, approver, title=f"Gauge extra {i}")
+        new_revision(author, approver, doc)
+    with django_assert_max_num_queries(first):
+        r = c.get("/documents/", {"q": "gauge"})
+    assert len(r.context["rows"]) == 18
+    with django_assert_max_num_queries(first):
+        c.get("/documents/")
+
+
+@pytest.mark.django_db
+def test_htmx_request_returns_only_the_table(mixed, staff, client_for):
+    r = client_for(staff).get("/documents/", {"q": "policy"}, HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert "<html" not in body and mixed[2].number in body
