@@ -54,7 +54,7 @@ $$ LANGUAGE plpgsql;
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(_LOCK_FUNCTION)
+    schema_editor.execute(_LOCK_FUNCTION, None)
     for table in ("records_record", "records_amendment"):
         schema_editor.execute(f'DROP TRIGGER IF EXISTS records_lock ON "{table}"')
         schema_editor.execute(
