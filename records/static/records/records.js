@@ -69,10 +69,14 @@
     } else if (action === "remove") {
       row.querySelector("input[name$='-DELETE']").checked = true;
       row.hidden = true;
-    } else if (action === "up" && row.previousElementSibling) {
-      rows.insertBefore(row, row.previousElementSibling);
-    } else if (action === "down" && row.nextElementSibling) {
-      rows.insertBefore(row.nextElementSibling, row);
+    } else if (action === "up") {
+      var prev = row.previousElementSibling;
+      while (prev && prev.hidden) { prev = prev.previousElementSibling; }  // skip removed rows
+      if (prev) rows.insertBefore(row, prev);
+    } else if (action === "down") {
+      var next = row.nextElementSibling;
+      while (next && next.hidden) { next = next.nextElementSibling; }
+      if (next) rows.insertBefore(next, row);
     }
     renumber();
   });
