@@ -61,11 +61,12 @@ def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
             "to_tsvector('simple'::regconfig, records_record.search_text) @@ plainto_tsquery('simple'::regconfig, %s)",
             [text], output_field=BooleanField(),
         )
-        return qs.filter(Q(match) | Q(number__iexact=text))
+        # Exact number match uses the unique index, so PostgreSQL can OR it with the GIN scan.
+        return qs.filter(Q(match) | Q(number__in={text, text.upper()}))
     cond = Q()
     for word in text.split()[:10]:
         cond &= Q(search_text__icontains=word)
-    return qs.filter(cond | Q(number__iexact=text))
+    return qs.filter(cond | Q(number__in={text, text.upper()}))
 
 
 def register(user, filters: dict) -> QuerySet[Record]:
