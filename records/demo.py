@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from qms.audit import attribute
 from qms.models import AuditEvent, Clause, Signature
 from qms.signatures import content_hash
 from records import services
@@ -24,6 +25,7 @@ from records.catalogue import SEED_TYPES
 from records.models import Amendment, Evidence, FormVersion, Record, RecordType
 
 DEMO_RECORDS = 320
+DEMO_REASON = "demo data (seeded with historical dates)"
 
 
 def seed_record_types(actor=None) -> dict[str, RecordType]:
@@ -171,6 +173,7 @@ def seed(*, users, stdout):
             record.submitted_by = submitter
             record.retain_until = rt.retain_until_from(record.submitted_at.date())
         record.search_text = services.search_text(record)
+        attribute(record, submitter, DEMO_REASON)
         record.save()
         _event(submitter, "record.created", record, when, to="draft")
         if is_draft:
@@ -204,7 +207,8 @@ def seed(*, users, stdout):
             record.save()
             services._db_path("")
             _event(submitter, "record.amended", record, amended_at, to="amended v1", comment=reason)
-        if rt.verification_required and (age > 12 or rng.random() < 0.3) and rng.random() < 0.93:
+        # Old records were verified long ago; a few recent ones wait (some overdue, > 7 days).
+        if rt.verification_required and (age > 40 or (age > 12 and rng.random() < 0.6) or rng.random() < 0.2):
             verifier = users["approver"] if submitter != users["approver"] else users["qm"]
             record.verified_by, record.verified_at = verifier, record.submitted_at + timedelta(days=rng.randint(0, 6))
             record.save()

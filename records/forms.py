@@ -208,6 +208,11 @@ class FieldDefinitionForm(BootstrapForm):
         label="Choices (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def has_changed(self):
+        # The builder's script numbers every row, the blank extra row too: a
+        # position alone does not make a row worth validating.
+        return any(name != "ORDER" for name in self.changed_data)
+
     def clean(self):
         data = super().clean()
         kind = data.get("type")

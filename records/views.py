@@ -183,8 +183,9 @@ def _save_record_form(request, *, record_type, record=None):
         raise Http404("This record type has no form yet.")
     submit = request.POST.get("action") == "submit"
     existing = services._existing_file_keys(record)
+    for_draft = request.method == "POST" and not submit  # a blank form still marks what submission requires
     form = build_record_form(form_version, request.POST or None, request.FILES or None,
-                             values=record.values if record else None, for_draft=not submit, existing_files=existing)
+                             values=record.values if record else None, for_draft=for_draft, existing_files=existing)
     if request.method == "POST" and form.is_valid():
         evidence = request.FILES.getlist("evidence")
         try:

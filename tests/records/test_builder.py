@@ -35,7 +35,7 @@ def test_quality_manager_creates_a_type_then_builds_its_form(client_for, quality
         {"label": "Gauge ID", "type": "text", "required": "on", "ORDER": "1"},
         {"label": "Reading", "type": "number", "min": "0", "max": "10", "unit": "mm", "ORDER": "2"},
         {"label": "Outcome", "type": "choice", "choices": "Good\nWorn\n\nBroken", "ORDER": "3"},
-        {"label": "", "type": "text", "ORDER": ""},  # the empty extra row is ignored
+        {"label": "", "type": "text", "ORDER": "4"},  # the blank extra row (numbered by the script) is ignored
     ]), "note": "First form"})
     assert response.status_code == 302
     fv = rt.form_versions.get()
