@@ -95,7 +95,7 @@ def retention_list(request):
     if not permissions.can_view_retention(request.user):
         raise PermissionDenied("Only the quality manager and auditors see the retention list.")
     page = Paginator(selectors.past_retention(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "records/record_retention.html", {"page": page})
+    return render(request, "records/record_retention.html", {"page": page, "hide_export": True})
 
 
 # ------------------------------------------------------------------ record types

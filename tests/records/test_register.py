@@ -137,3 +137,20 @@ def test_selectors_for_other_apps(seeded, staff, auditor):
     assert selectors.records_for_user(auditor).count() == 4
     assert selectors.record_counts_by_clause(date(2025, 1, 1)) == {"7.1.5.2": 2, "8.4.1": 1}
     assert selectors.record_counts_by_clause(date(2026, 1, 1)) == {"7.1.5.2": 1}
+
+
+def test_htmx_filter_returns_only_the_rows_fragment(client_for, quality_manager, seeded):
+    response = client_for(quality_manager).get("/records/?type=SUP", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and seeded["b"].number in html and seeded["a"].number not in html
+    assert "/records/export/?type=SUP" in html  # export links follow the filter
+
+
+def test_search_fallback_without_postgresql_needs_every_word(monkeypatch, seeded):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
+    qs = Record.objects.all()
+    assert set(selectors.search(qs, "granite micrometer")) == {seeded["a"]}
+    assert set(selectors.search(qs, "granite nordic")) == set()
+    assert set(selectors.search(qs, seeded["b"].number.lower())) == {seeded["b"]}
