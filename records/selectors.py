@@ -3,6 +3,7 @@
 - `records_for_user(user)`: the records a user may read (same rule as
   qms.permissions.can_view_record, as a queryset).
 - `record_counts_by_clause(since)`: submitted records per ISO clause.
+- `records_for_clause(user, number, since=, until=)`: readable records under a clause.
 - `register(user, filters)`: the filtered register queryset (list columns only).
 """
 
@@ -42,6 +43,20 @@ def record_counts_by_clause(since=None) -> dict[str, int]:
         qs = qs.filter(submitted_at__gte=_start_of(since))
     rows = qs.values("record_type__clauses__number").annotate(n=Count("id")).order_by()
     return {r["record_type__clauses__number"]: r["n"] for r in rows if r["record_type__clauses__number"]}
+
+
+def records_for_clause(user, clause_number: str, *, since=None, until=None) -> QuerySet[Record]:
+    """Records `user` may read whose type covers `clause_number` or a sub-clause
+    (for audits sampling evidence and the readiness map); list columns only."""
+    types = RecordType.objects.filter(
+        Q(clauses__number=clause_number) | Q(clauses__number__startswith=f"{clause_number}.")
+    ).values("pk")
+    qs = records_for_user(user).filter(record_type__in=types).for_list()
+    if since is not None:
+        qs = qs.filter(created_at__gte=_start_of(since))
+    if until is not None:
+        qs = qs.filter(created_at__lt=_start_of(until) + timezone.timedelta(days=1))
+    return qs.order_by("-created_at", "-id")
 
 
 def _start_of(day):

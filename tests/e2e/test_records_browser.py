@@ -112,3 +112,25 @@ def test_quality_manager_builds_a_form_in_the_browser(page, login, quality_manag
     assert [(f["key"], f["type"]) for f in v2.fields] == [("reading", "number"), ("gauge", "text")]
     assert v2.fields[0]["unit"] == "mm" and v2.fields[0]["required"] is True
     assert "Reading" in page.locator("#current-fields").inner_text()
+
+
+def test_dropping_several_files_on_the_dropzone_attaches_them(page, login, staff, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path)
+    make_type("CAL", name="Calibration record", fields=CAL_FIELDS)
+    login(staff)
+    page.goto("/records/new/CAL/")
+    page.get_by_label("Instrument ID").fill("MIC-02")
+    # What a drag from the file manager delivers: a drop event carrying files.
+    page.evaluate("""() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["%PDF-1.4 one"], "one.pdf", {type: "application/pdf"}));
+        dt.items.add(new File(["plain notes"], "two.txt", {type: "text/plain"}));
+        document.querySelector('[data-dropzone="id_evidence"]').dispatchEvent(
+            new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""")
+    assert page.locator("[data-dropzone-list] li").count() == 2
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url("**/records/CAL-*/")
+    record = Record.objects.get()
+    assert record.status == "draft"
+    assert sorted(record.evidence.values_list("original_name", flat=True)) == ["one.pdf", "two.txt"]

@@ -154,3 +154,28 @@ def test_search_fallback_without_postgresql_needs_every_word(monkeypatch, seeded
     assert set(selectors.search(qs, "granite micrometer")) == {seeded["a"]}
     assert set(selectors.search(qs, "granite nordic")) == set()
     assert set(selectors.search(qs, seeded["b"].number.lower())) == {seeded["b"]}
+
+
+def test_records_for_clause_includes_sub_clauses_and_respects_visibility(seeded, staff, auditor):
+    assert set(selectors.records_for_clause(auditor, "7.1.5")) == {seeded["a"], seeded["c"], seeded["d"]}
+    assert set(selectors.records_for_clause(auditor, "7.1.5", since=date(2026, 1, 1))) == {seeded["c"], seeded["d"]}
+    assert set(selectors.records_for_clause(staff, "8.4.1")) == set()
+    assert set(selectors.records_for_clause(auditor, "8.4")) == {seeded["b"]}
+
+
+def test_record_page_queries_do_not_grow_with_evidence_and_amendments(client_for, quality_manager, staff, cal_type,
+                                                                      media, django_assert_max_num_queries):
+    from tests.records.factories import pdf_upload
+
+    record = make_record(staff, cal_type, evidence=[pdf_upload()])
+    services.record_amend(actor=staff, record=record, values={**GOOD, "deviation": "2"}, reason="r1")
+    client = client_for(quality_manager)
+    client.get(record.get_absolute_url())
+    with django_assert_max_num_queries(40) as first:
+        client.get(record.get_absolute_url())
+    for i in range(5):
+        services.evidence_add(actor=staff, record=record, uploads=[pdf_upload(f"more-{i}.pdf")])
+        services.record_amend(actor=staff, record=record, values={**GOOD, "deviation": str(3 + i / 10)}, reason=f"r{i}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(record.get_absolute_url())
+    assert len(response.context["amendments"]) == 6 and len(response.context["evidence"]) == 6
