@@ -273,7 +273,6 @@ def record_detail(request, number):
         "entries": trail_for(record),
         "form_revision": selectors.current_form_revision(record.record_type),
         "reason_form": ReasonForm(),
-        "hold_form": LegalHoldForm(initial={"legal_hold": not record.legal_hold}),
     }
     if permissions.can_verify_record(user, record):
         context.update(sig_form=SignatureForm(user=user), sig_meaning_label=Meaning.VERIFIED.label,

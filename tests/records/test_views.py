@@ -209,3 +209,16 @@ def test_delete_is_not_offered_anywhere(admin_client, submitted):
     assert Record.objects.filter(pk=submitted.pk).exists()
     assert admin_client.post("/admin/records/record/", {"action": "delete_selected", "_selected_action": [submitted.pk]}).status_code in (200, 302, 403)
     assert Record.objects.filter(pk=submitted.pk).exists()
+
+
+def test_legal_hold_is_placed_and_lifted_from_the_record_page(client_for, quality_manager, submitted):
+    client = client_for(quality_manager)
+    page = client.get(submitted.get_absolute_url()).content.decode()
+    assert "Place legal hold" in page
+    client.post(f"/records/{submitted.number}/hold/", {"legal_hold": "on", "reason": "Dispute"})
+    page = client.get(submitted.get_absolute_url()).content.decode()
+    assert "Lift legal hold" in page and "legal hold" in page
+    client.post(f"/records/{submitted.number}/hold/", {"reason": "Settled"})
+    submitted.refresh_from_db()
+    assert not submitted.legal_hold
+    assert AuditEvent.objects.filter(verb="record.legal_hold_off", object_id=str(submitted.pk), comment="Settled").exists()
