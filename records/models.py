@@ -158,6 +158,11 @@ class Record(models.Model):
     number = models.CharField(max_length=40, unique=True)
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="records")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="records")
+    # The controlled form document's revision in force when the record was made
+    # (ISO 9001 4.4.2b, 7.5.2a: traceable to the procedure/form revision used).
+    form_revision = models.ForeignKey(
+        "documents.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     values = models.JSONField(default=dict, blank=True)
     # Flattened field values for full-text search (GIN index on PostgreSQL, see 0003).

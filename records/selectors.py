@@ -122,7 +122,7 @@ EXPORT_HEADERS = ["Number", "Type code", "Type", "Status", "Verification", "Amen
 
 def record_detail(number: str) -> Record:
     return Record.objects.select_related(
-        "record_type", "record_type__form_document", "form_version", "created_by", "submitted_by",
+        "record_type", "record_type__form_document", "form_version", "form_revision", "created_by", "submitted_by",
         "verified_by", "voided_by", "disposed_by",
     ).get(number=number)
 
@@ -174,6 +174,6 @@ def past_retention(user) -> QuerySet[Record]:
 
 def record_detail_by_pk(pk) -> Record:
     return Record.objects.select_related(
-        "record_type", "record_type__form_document", "form_version", "created_by", "submitted_by",
+        "record_type", "record_type__form_document", "form_version", "form_revision", "created_by", "submitted_by",
         "verified_by", "voided_by", "disposed_by",
     ).get(pk=pk)

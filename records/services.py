@@ -152,6 +152,14 @@ def search_text(record: Record) -> str:
     return "\n".join(parts)[:100000]
 
 
+def _effective_form_revision(record_type: RecordType):
+    if not record_type.form_document_id:
+        return None
+    from documents.models import Revision
+
+    return Revision.objects.filter(document_id=record_type.form_document_id, status="effective").first()
+
+
 def _next_number(record_type: RecordType, now) -> str:
     RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # one numberer at a time per type
     seq = Record.objects.filter(record_type=record_type, created_at__year=now.year).count() + 1
@@ -193,7 +201,7 @@ def record_create(*, actor, record_type: RecordType, values: dict, field_files: 
     now = timezone.now()
     record = Record(
         number=_next_number(record_type, now), record_type=record_type, form_version=form_version,
-        values=clean, created_by=actor, created_at=now,
+        form_revision=_effective_form_revision(record_type), values=clean, created_by=actor, created_at=now,
     )
     record.search_text = search_text(record)
     attribute(record, actor, "draft created")

@@ -100,3 +100,26 @@ def test_record_made_under_version_1_renders_with_it_after_version_2(client_for,
     assert "humidity" in new.context["form"].fields and "notes" not in new.context["form"].fields
     record.refresh_from_db()
     assert record.form_version.version == 1
+
+
+def test_record_links_to_the_form_revision_in_force_when_made(client_for, staff, quality_manager, department):
+    """REC-03: after form rev 01 is released, an old record still shows rev 00."""
+    from documents.models import Document, DocumentType, Revision
+    from tests.records.factories import make_type
+
+    dt = DocumentType.objects.create(code="FRM", name="Form")
+    doc = Document.objects.create(number="FRM-QA-003", title="Calibration form", doc_type=dt, owner=quality_manager,
+                                  department=department)
+    rev_b = Revision.objects.create(document=doc, seq=1, label="00", status="effective", created_by=quality_manager)
+    rt = make_type("CAL")
+    rt.form_document = doc
+    rt.save()
+    old = make_record(staff, rt)
+    assert old.form_revision == rev_b
+    rev_b.status = "superseded"  # set directly: the documents app's own service does this in the product
+    rev_b.save()
+    rev_c = Revision.objects.create(document=doc, seq=2, label="01", status="effective", created_by=quality_manager)
+    new = make_record(staff, rt)
+    assert new.form_revision == rev_c
+    page = client_for(quality_manager).get(old.get_absolute_url()).content.decode()
+    assert "Made under <strong>FRM-QA-003 rev 00</strong>" in page and "now in force: rev 01" in page
