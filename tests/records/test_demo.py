@@ -29,3 +29,14 @@ def test_seed_creates_types_and_records_idempotently(media):
     assert Record.objects.values("record_type").distinct().count() == 7
     demo.seed(users=users, stdout=out)
     assert Record.objects.count() == total
+
+
+def test_seed_record_types_command_is_idempotent_and_creates_no_records():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_record_types", stdout=out)
+    call_command("seed_record_types", stdout=out)
+    assert RecordType.objects.count() == 7 and not Record.objects.exists()
+    assert all(rt.form_versions.count() == 1 for rt in RecordType.objects.all())
+    assert "CAL, CMP, INS, MRV, NCR, SUP, TRN" in out.getvalue()
