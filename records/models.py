@@ -204,6 +204,11 @@ class Record(models.Model):
             models.Index(fields=["-created_at", "-id"], name="records_record_created_idx"),
             models.Index(fields=["record_type", "-created_at"], name="records_rec_type_created_idx"),
             models.Index(fields=["created_by", "status"], name="records_record_owner_idx"),
+            # The verification backlog (register filter, dashboard, digest) stays small.
+            models.Index(
+                fields=["-created_at"], name="records_record_unverified_idx",
+                condition=Q(status="submitted", verified_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -66,14 +66,14 @@ def _start_of(day):
 
 
 def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
-    """Full-text search over field values. PostgreSQL: the GIN-indexed
-    tsvector of `search_text` (migration 0004); elsewhere: every word must occur."""
+    """Full-text search over field values. PostgreSQL: the stored, GIN-indexed
+    tsvector generated from `search_text` (migration 0007); elsewhere: every word must occur."""
     text = (text or "").strip()
     if not text:
         return qs
     if connection.vendor == "postgresql":
         match = RawSQL(
-            "to_tsvector('simple'::regconfig, records_record.search_text) @@ plainto_tsquery('simple'::regconfig, %s)",
+            "records_record.search_vector @@ plainto_tsquery('simple'::regconfig, %s)",
             [text], output_field=BooleanField(),
         )
         # Exact number match uses the unique index, so PostgreSQL can OR it with the GIN scan.
