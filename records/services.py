@@ -211,7 +211,7 @@ def record_create(*, actor, record_type: RecordType, values: dict, field_files: 
     _store_evidence(actor=actor, record=record, uploads=evidence)
     record_event(actor=actor, verb="record.created", obj=record, to_state=record.status)
     if submit:
-        record_submit(actor=actor, record=record)
+        record = record_submit(actor=actor, record=record)
     return record
 
 

@@ -222,3 +222,33 @@ def test_legal_hold_is_placed_and_lifted_from_the_record_page(client_for, qualit
     submitted.refresh_from_db()
     assert not submitted.legal_hold
     assert AuditEvent.objects.filter(verb="record.legal_hold_off", object_id=str(submitted.pk), comment="Settled").exists()
+
+
+ACTIONS = ["edit", "submit", "evidence", "verify", "amend", "void", "hold", "dispose", "pdf"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_action_refuses_users_without_access_and_changes_nothing(client_for, people, submitted, password,
+                                                                       action):
+    before = (submitted.status, submitted.values, submitted.verified_at, submitted.legal_hold, submitted.amendment_count)
+    data = {**GOOD, "reason": "x", "amendment_reason": "x", "legal_hold": "on", "password": password, "action": "submit"}
+    for name in ("outsider", "author"):  # cannot see the record at all
+        response = client_for(people[name]).post(f"/records/{submitted.number}/{action}/",
+                                                 {**data, "username": people[name].username})
+        assert response.status_code == 404, (name, action, response.status_code)
+    response = client_for(people["external_auditor"]).post(
+        f"/records/{submitted.number}/{action}/", {**data, "username": people["external_auditor"].username})
+    assert response.status_code in (302, 403, 409), (action, response.status_code)  # read-only: refused or redirected
+    submitted.refresh_from_db()
+    after = (submitted.status, submitted.values, submitted.verified_at, submitted.legal_hold, submitted.amendment_count)
+    assert after == before
+    assert not Job.objects.filter(requested_by__in=[people["outsider"], people["author"]]).exists()
+
+
+@pytest.mark.parametrize("url", ["/records/types/new/", "/records/types/CAL/edit/", "/records/types/CAL/fields/"])
+def test_only_the_quality_manager_posts_record_type_changes(client_for, people, cal_type, url):
+    for name in ("staff", "approver", "auditor", "external_auditor", "outsider"):
+        response = client_for(people[name]).post(url, {"code": "HACK", "name": "x", "retention_years": "1"})
+        assert response.status_code == 403, (name, url)
+    cal_type.refresh_from_db()
+    assert cal_type.name == "CAL record" and not cal_type.__class__.objects.filter(code="HACK").exists()
