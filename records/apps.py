@@ -6,4 +6,4 @@ class RecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from records import dashboard  # noqa: F401 - registers the app's dashboard sections
+        from records import dashboard, pdf  # noqa: F401 - registers dashboard sections and the record_pdf job

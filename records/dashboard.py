@@ -1,8 +1,61 @@
-"""Records sections of the home dashboard (see qms.dashboard)."""
+"""Records sections of the home dashboard and the daily digest (see qms.dashboard).
 
-from qms import dashboard
+Each section costs two queries (a sample of five and a count), whatever the
+number of records. "Overdue for verification" means submitted, verification
+required, and still unverified more than VERIFICATION_DUE_DAYS (7) days after
+submission.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from qms import dashboard, permissions
+from records.models import VERIFICATION_DUE_DAYS, Record
+
+SAMPLE = 5
+
+
+def _items(qs, *, overdue_before=None):
+    items = []
+    for r in qs[:SAMPLE]:
+        when = r.submitted_at or r.created_at
+        late = overdue_before is not None and r.submitted_at is not None and r.submitted_at < overdue_before
+        items.append(dashboard.Item(
+            label=f"{r.number} · {r.record_type.name}", url=r.get_absolute_url(),
+            meta=("submitted " if r.submitted_at else "started ") + f"{when:%Y-%m-%d}", overdue=late,
+        ))
+    return items
+
+
+def _columns(qs):
+    return qs.select_related("record_type").only(
+        "number", "created_at", "submitted_at", "record_type__name", "record_type__code"
+    )
 
 
 @dashboard.provider(order=20)
 def sections(user) -> list[dashboard.Section]:
-    return [dashboard.Section(key="records.to_verify", title="Records to verify", empty="Nothing waiting for you.")]
+    out = []
+    register = reverse("records:index")
+    if permissions.can_create_record(user):
+        drafts = _columns(Record.objects.filter(created_by=user, status=Record.Status.DRAFT)).order_by("-created_at")
+        out.append(dashboard.Section(
+            key="records.my_drafts", title="My draft records", items=_items(drafts), total=drafts.count(),
+            empty="No drafts.", more_url=f"{register}?status=draft&submitter={user.pk}",
+        ))
+    if permissions.is_record_verifier(user) and permissions.can_write(user):
+        overdue_before = timezone.now() - timezone.timedelta(days=VERIFICATION_DUE_DAYS)
+        waiting = Record.objects.awaiting_verification().exclude(created_by=user)
+        to_verify = _columns(waiting).order_by("submitted_at", "id")
+        out.append(dashboard.Section(
+            key="records.to_verify", title="Records to verify", items=_items(to_verify, overdue_before=overdue_before),
+            total=to_verify.count(), empty="Nothing waiting for you.", more_url=f"{register}?verified=no&status=submitted",
+        ))
+        overdue = _columns(waiting.filter(submitted_at__lt=overdue_before)).order_by("submitted_at", "id")
+        out.append(dashboard.Section(
+            key="records.overdue_verification", title="Records overdue for verification",
+            items=_items(overdue, overdue_before=overdue_before), total=overdue.count(),
+            empty=f"None waiting more than {VERIFICATION_DUE_DAYS} days.",
+            more_url=f"{register}?verified=no&status=submitted&until={overdue_before:%Y-%m-%d}",
+        ))
+    return out

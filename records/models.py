@@ -3,19 +3,51 @@ versioned form definitions, and the records staff submit under them.
 
 Records are locked on submit; corrections are amendments with a reason; no
 record is ever deleted (void with a reason; disposition leaves a tombstone).
+States and their allowed moves live beside the model; records/services.py is
+the only code that changes `status`.
 """
+
+from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause
+
+# Field types of the form builder, in the order the builder offers them.
+FIELD_TYPES = [
+    ("text", "Text"),
+    ("longtext", "Long text"),
+    ("number", "Number"),
+    ("date", "Date"),
+    ("choice", "Choice (one)"),
+    ("multichoice", "Choice (several)"),
+    ("checkbox", "Checkbox"),
+    ("user", "User"),
+    ("file", "File"),
+]
+FIELD_TYPE_LABELS = dict(FIELD_TYPES)
+
+# A record is "overdue for verification" when it waits longer than this.
+VERIFICATION_DUE_DAYS = 7
+
+
+class RecordTypeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
 
 
 class RecordType(models.Model):
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=120)
-    numbering_pattern = models.CharField(max_length=60, default="{code}-{year}-{seq:05}")
+    description = models.TextField(blank=True)
+    numbering_pattern = models.CharField(
+        max_length=60, default="{code}-{year}-{seq:05}", help_text="Placeholders: {code}, {year}, {seq:05}"
+    )
     clauses = models.ManyToManyField(Clause, blank=True, related_name="record_types")
     retention_years = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty = kept permanently")
     verification_required = models.BooleanField(default=False)
@@ -26,20 +58,47 @@ class RecordType(models.Model):
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords(m2m_fields=[clauses])
 
+    objects = RecordTypeQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return f"{self.code} – {self.name}"
 
+    def get_absolute_url(self):
+        return reverse("records:type-detail", args=[self.code])
+
+    @property
+    def retention_label(self) -> str:
+        if self.retention_years is None:
+            return "Permanent"
+        return f"{self.retention_years} year{'s' if self.retention_years != 1 else ''}"
+
+    def retain_until_from(self, start: date) -> date | None:
+        """The retention rule: `retention_years` after `start`; None = permanent."""
+        if self.retention_years is None:
+            return None
+        try:
+            return start.replace(year=start.year + self.retention_years)
+        except ValueError:  # 29 February in a non-leap target year
+            return start.replace(year=start.year + self.retention_years, day=28)
+
 
 class FormVersion(models.Model):
-    """One version of a record type's form; records keep the version they were made under."""
+    """One version of a record type's form; records keep the version they were made under.
+
+    `fields` is a list of definitions: {"key", "label", "type", "required", "help",
+    "min", "max", "unit", "choices"}; records/forms.py turns it into a Django form.
+    """
 
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="form_versions")
     version = models.PositiveIntegerField()
     fields = models.JSONField(default=list, help_text="List of typed field definitions")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=300, blank=True, help_text="What changed in this version")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -53,6 +112,34 @@ class FormVersion(models.Model):
         return f"{self.record_type.code} form v{self.version}"
 
 
+class RecordQuerySet(models.QuerySet):
+    def for_list(self):
+        """The register's columns only: never the values or the search text."""
+        return self.select_related("record_type", "created_by").only(
+            "number", "status", "created_at", "submitted_at", "verified_at", "amendment_count",
+            "legal_hold", "retain_until",
+            "record_type__code", "record_type__name", "record_type__verification_required",
+            "created_by__username", "created_by__full_name", "created_by__first_name", "created_by__last_name",
+        )
+
+    def awaiting_verification(self):
+        return self.filter(
+            status=Record.Status.SUBMITTED, record_type__verification_required=True, verified_at__isnull=True
+        )
+
+    def overdue_for_verification(self, now=None):
+        now = now or timezone.now()
+        return self.awaiting_verification().filter(
+            submitted_at__lt=now - timezone.timedelta(days=VERIFICATION_DUE_DAYS)
+        )
+
+    def past_retention(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=[Record.Status.SUBMITTED, Record.Status.VOID], retain_until__lt=today
+        )
+
+
 class Record(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -60,18 +147,178 @@ class Record(models.Model):
         VOID = "void", "Void"
         DISPOSED = "disposed", "Disposed"
 
+    # Allowed moves; records/services.py enforces them.
+    ALLOWED = {
+        Status.DRAFT: {Status.SUBMITTED, Status.VOID},
+        Status.SUBMITTED: {Status.VOID, Status.DISPOSED},
+        Status.VOID: {Status.DISPOSED},
+        Status.DISPOSED: set(),
+    }
+
     number = models.CharField(max_length=40, unique=True)
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="records")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="records")
+    # The controlled form document's revision in force when the record was made
+    # (ISO 9001 4.4.2b, 7.5.2a: traceable to the procedure/form revision used).
+    form_revision = models.ForeignKey(
+        "documents.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     values = models.JSONField(default=dict, blank=True)
+    # Flattened field values for full-text search (GIN index on PostgreSQL, see 0003).
+    search_text = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_records")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    history = HistoricalRecords()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="submitted_records"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="verified_records"
+    )
+    amendment_count = models.PositiveIntegerField(default=0)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+    retain_until = models.DateField(null=True, blank=True, db_index=True, help_text="Empty = kept permanently")
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
+    # Tombstone: after disposition the row keeps number, type, dates, who and why.
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    disposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposal_reason = models.TextField(blank=True)
+    # Values are kept out of the history table: amendments hold old/new values
+    # with who/when/why, and disposition must be able to remove them.
+    history = HistoricalRecords(excluded_fields=["values", "search_text"])
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="records_record_created_idx"),
+            models.Index(fields=["record_type", "-created_at"], name="records_rec_type_created_idx"),
+            models.Index(fields=["created_by", "status"], name="records_record_owner_idx"),
+            # The verification backlog (register filter, dashboard, digest) stays small.
+            models.Index(
+                fields=["-created_at"], name="records_record_unverified_idx",
+                condition=Q(status="submitted", verified_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="void") | ~Q(void_reason=""), name="records_record_void_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="disposed") | Q(disposed_at__isnull=False),
+                name="records_record_disposed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | ~Q(verified_by=models.F("submitted_by")),
+                name="records_record_verifier_not_submitter",
+            ),
+        ]
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self):
+        return reverse("records:detail", args=[self.number])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+    @property
+    def is_amended(self) -> bool:
+        return self.amendment_count > 0
+
+    @property
+    def needs_verification(self) -> bool:
+        return self.record_type.verification_required and self.status == self.Status.SUBMITTED
+
+    @property
+    def verification_label(self) -> str:
+        if not self.record_type.verification_required:
+            return "not required"
+        return "verified" if self.verified_at else "unverified"
+
+    @property
+    def is_past_retention(self) -> bool:
+        return bool(self.retain_until and self.retain_until < timezone.localdate())
+
+    def signature_content(self) -> dict:
+        """What a verification signature covers: a change to these invalidates it."""
+        return {
+            "number": self.number,
+            "record_type": self.record_type.code,
+            "form_version": self.form_version.version,
+            "values": self.values,
+        }
+
+
+class Amendment(models.Model):
+    """A correction of a submitted record: old and new values, who, when, why.
+    Append-only (PostgreSQL trigger); only disposition may blank the values."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="amendments")
+    seq = models.PositiveIntegerField()
+    reason = models.TextField()
+    old_values = models.JSONField(default=dict)
+    new_values = models.JSONField(default=dict)
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["record", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "seq"], name="records_amendment_unique_seq"),
+            models.CheckConstraint(condition=~Q(reason=""), name="records_amendment_reason_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.record.number} amendment {self.seq}"
+
+
+class Evidence(models.Model):
+    """An evidence file. Never replaced or deleted: only added, or marked
+    superseded with a reason; disposition removes the bytes, keeps this row."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="evidence")
+    field_key = models.CharField(max_length=60, blank=True, help_text="Form field it answers, if any")
+    file = models.CharField(max_length=255, help_text="Storage name (random)")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_reason = models.TextField(blank=True)
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["record", "uploaded_at", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(superseded_at__isnull=True) | ~Q(superseded_reason=""),
+                name="records_evidence_supersede_needs_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None

@@ -1,7 +1,437 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Record pages: register, record types and form builder, record form, record
+page and its actions. Views are short: permission check, form, service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qms import jobs, permissions
+from qms.audit import trail_for
+from qms.errors import DomainError, IllegalTransition
+from qms.exports import table_response
+from qms.models import Clause
+from qms.signatures import Meaning, SignatureForm, signatures_for
+from records import selectors, services
+from records.forms import (
+    AmendmentReasonForm,
+    FieldDefinitionFormSet,
+    LegalHoldForm,
+    ReasonForm,
+    RecordTypeForm,
+    RegisterFilterForm,
+    build_record_form,
+    definitions_as_initial,
+)
+from records.models import FIELD_TYPES, Evidence, Record, RecordType
+from records.services import RecordValidationError
+
+PAGE_SIZE = 50
+
+
+# ------------------------------------------------------------------ helpers
+def _get_record_for_user(request, number: str) -> Record:
+    try:
+        record = selectors.record_detail(number)
+    except Record.DoesNotExist as exc:
+        raise Http404("No such record.") from exc
+    if not permissions.can_view_record(request.user, record):
+        raise Http404("No such record.")  # do not reveal that it exists
+    return record
+
+
+def _get_type(code: str) -> RecordType:
+    return get_object_or_404(RecordType.objects.select_related("form_document"), code=code)
+
+
+def _errors_to_form(form, exc: RecordValidationError) -> None:
+    for key, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(key if key in form.fields else None, error)
+
+
+# ------------------------------------------------------------------ register
+def _register_filters(request):
+    form = RegisterFilterForm(request.GET or None)
+    form.fields["clause"].widget.attrs["list"] = "clause-list"
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, filters
 
 
 @require_GET
 def index(request):
-    return render(request, "records/index.html")
+    if not permissions.can_view_records(request.user):
+        raise PermissionDenied("You cannot read the records register.")
+    form, filters = _register_filters(request)
+    qs = selectors.register(request.user, filters)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form, "page": page, "query": query.urlencode(),
+        "clauses": Clause.objects.filter(documented_info__in=["retain", "both"]).only("number", "title"),
+        "can_create": permissions.can_create_record(request.user),
+    }
+    template = "records/record_list_rows.html" if request.htmx else "records/record_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def export(request):
+    if not permissions.can_export_records(request.user):
+        raise PermissionDenied("You cannot export records.")
+    _form, filters = _register_filters(request)
+    qs = selectors.register(request.user, filters)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(selectors.EXPORT_HEADERS, selectors.export_rows(qs), fmt=fmt, basename="records")
+
+
+@require_GET
+def retention_list(request):
+    if not permissions.can_view_retention(request.user):
+        raise PermissionDenied("Only the quality manager and auditors see the retention list.")
+    page = Paginator(selectors.past_retention(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "records/record_retention.html", {"page": page, "hide_export": True})
+
+
+# ------------------------------------------------------------------ record types
+@require_GET
+def type_list(request):
+    if not permissions.can_view_record_types(request.user):
+        raise PermissionDenied("You cannot see record types.")
+    types = RecordType.objects.prefetch_related("clauses").select_related("form_document")
+    if not permissions.can_configure_record_types(request.user):
+        types = types.active()
+    return render(request, "records/recordtype_list.html", {"types": types})
+
+
+@require_GET
+def type_detail(request, code):
+    if not permissions.can_view_record_types(request.user):
+        raise PermissionDenied("You cannot see record types.")
+    record_type = _get_type(code)
+    versions = list(record_type.form_versions.select_related("created_by").order_by("-version"))
+    return render(request, "records/recordtype_detail.html", {
+        "record_type": record_type, "versions": versions, "current": versions[0] if versions else None,
+        "form_revision": selectors.current_form_revision(record_type),
+        "field_types": dict(FIELD_TYPES), "clauses": record_type.clauses.all(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def type_edit(request, code=None):
+    if not permissions.can_configure_record_types(request.user):
+        raise PermissionDenied("Only the quality manager configures record types.")
+    record_type = _get_type(code) if code else RecordType()
+    form = RecordTypeForm(request.POST or None, instance=record_type)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.retention_years = form.cleaned_data["retention_years"]
+        try:
+            services.record_type_save(actor=request.user, record_type=obj, clauses=form.cleaned_data["clauses"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Record type {obj.code} saved.")
+            if code is None:
+                return redirect("records:type-fields", code=obj.code)
+            return redirect(obj)
+    return render(request, "records/recordtype_form.html", {"form": form, "record_type": record_type})
+
+
+@require_http_methods(["GET", "POST"])
+def type_fields(request, code):
+    """The form builder: add, remove and reorder typed fields; saving makes a new version."""
+    if not permissions.can_configure_record_types(request.user):
+        raise PermissionDenied("Only the quality manager edits record forms.")
+    record_type = _get_type(code)
+    current = services.current_form_version(record_type)
+    initial = definitions_as_initial(current.fields if current else [])
+    formset = FieldDefinitionFormSet(request.POST or None, initial=initial, prefix="f")
+    note = request.POST.get("note", "")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            version = services.form_version_create(
+                actor=request.user, record_type=record_type, fields=formset.definitions(), note=note
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Form version {version.version} saved. New records use it; older ones keep theirs.")
+            return redirect(record_type)
+    return render(request, "records/recordtype_fields.html", {
+        "record_type": record_type, "formset": formset, "current": current, "note": note,
+    })
+
+
+# ------------------------------------------------------------------ creating and editing
+@require_GET
+def record_new(request):
+    if not permissions.can_create_record(request.user):
+        raise PermissionDenied("You cannot create records.")
+    types = RecordType.objects.active().only("code", "name", "description")
+    return render(request, "records/record_new.html", {"types": types})
+
+
+def _save_record_form(request, *, record_type, record=None):
+    form_version = record.form_version if record else services.current_form_version(record_type)
+    if form_version is None:
+        raise Http404("This record type has no form yet.")
+    submit = request.POST.get("action") == "submit"
+    existing = services._existing_file_keys(record)
+    for_draft = request.method == "POST" and not submit  # a blank form still marks what submission requires
+    form = build_record_form(form_version, request.POST or None, request.FILES or None,
+                             values=record.values if record else None, for_draft=for_draft, existing_files=existing)
+    if request.method == "POST" and form.is_valid():
+        evidence = request.FILES.getlist("evidence")
+        try:
+            if record is None:
+                record = services.record_create(
+                    actor=request.user, record_type=record_type, values=form.json_values(),
+                    field_files=form.uploaded_files(), evidence=evidence, submit=submit,
+                )
+            else:
+                services.record_update_draft(actor=request.user, record=record, values=form.json_values(),
+                                             field_files=form.uploaded_files(), evidence=evidence)
+                if submit:
+                    services.record_submit(actor=request.user, record=record)
+        except RecordValidationError as exc:
+            _errors_to_form(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Record {record.number} " + ("submitted and locked." if submit else "saved as draft."))
+            return redirect(record)
+    return form, form_version
+
+
+@require_http_methods(["GET", "POST"])
+def record_create(request, code):
+    record_type = _get_type(code)
+    if not permissions.can_create_record(request.user, record_type):
+        raise PermissionDenied("You cannot create records of this type.")
+    result = _save_record_form(request, record_type=record_type)
+    if not isinstance(result, tuple):
+        return result
+    form, form_version = result
+    return render(request, "records/record_form.html", {
+        "form": form, "record_type": record_type, "form_version": form_version, "record": None,
+        "form_revision": selectors.current_form_revision(record_type),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def record_edit(request, number):
+    record = _get_record_for_user(request, number)
+    if record.status != Record.Status.DRAFT:
+        if request.method == "POST":  # the middleware answers 409 with the message; nothing changes
+            raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
+        messages.error(request, "This record is submitted and locked; correct it with an amendment and a reason.")
+        return redirect(record)
+    if not permissions.can_edit_record(request.user, record):
+        raise PermissionDenied("Only the creator edits a draft.")
+    result = _save_record_form(request, record_type=record.record_type, record=record)
+    if not isinstance(result, tuple):
+        return result
+    form, form_version = result
+    return render(request, "records/record_form.html", {
+        "form": form, "record_type": record.record_type, "form_version": form_version, "record": record,
+        "evidence": record.evidence.all(), "form_revision": selectors.current_form_revision(record.record_type),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def record_submit(request, number):
+    record = _get_record_for_user(request, number)
+    try:
+        services.record_submit(actor=request.user, record=record)
+    except RecordValidationError as exc:
+        messages.error(request, f"Not submitted: {exc.message}")
+        return redirect("records:edit", number=record.number)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Record {record.number} submitted and locked.")
+    return redirect(record)
+
+
+# ------------------------------------------------------------------ record page
+@require_GET
+def record_detail(request, number):
+    record = _get_record_for_user(request, number)
+    user = request.user
+    context = {
+        "record": record,
+        "values": selectors.rendered_values(record),
+        "evidence": list(record.evidence.select_related("uploaded_by", "superseded_by")),
+        "amendments": selectors.rendered_amendments(record),
+        "signatures": signatures_for(record),
+        "entries": trail_for(record),
+        "form_revision": selectors.current_form_revision(record.record_type),
+        "reason_form": ReasonForm(),
+    }
+    if permissions.can_verify_record(user, record):
+        context.update(sig_form=SignatureForm(user=user), sig_meaning_label=Meaning.VERIFIED.label,
+                       sig_action=f"{record.get_absolute_url()}verify/")
+    return render(request, "records/record_detail.html", context)
+
+
+@require_POST
+def record_verify(request, number):
+    record = _get_record_for_user(request, number)
+    form = SignatureForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Not verified: " + " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(record)
+    try:
+        services.record_verify(actor=request.user, record=record, password=form.cleaned_data["password"],
+                               comment=form.cleaned_data["comment"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Record {record.number} verified and signed.")
+    return redirect(record)
+
+
+@require_http_methods(["GET", "POST"])
+def record_amend(request, number):
+    record = _get_record_for_user(request, number)
+    if not permissions.can_amend_record(request.user, record):
+        raise PermissionDenied("Only the submitter or the quality manager may amend a submitted record.")
+    form = build_record_form(record.form_version, request.POST or None, values=record.values, skip_files=True)
+    reason_form = AmendmentReasonForm(request.POST or None)
+    if request.method == "POST":
+        form_ok, reason_ok = form.is_valid(), reason_form.is_valid()
+        if form_ok and reason_ok:
+            try:
+                amendment = services.record_amend(actor=request.user, record=record, values=form.json_values(),
+                                                  reason=reason_form.cleaned_data["amendment_reason"])
+            except RecordValidationError as exc:
+                _errors_to_form(form, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Amendment {amendment.seq} saved; the old values stay visible.")
+                return redirect(record)
+    return render(request, "records/record_amend.html", {"record": record, "form": form, "reason_form": reason_form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def record_void(request, number):
+    record = _get_record_for_user(request, number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Voiding needs a reason. Nothing was changed.")
+        return redirect(record)
+    try:
+        services.record_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Record {record.number} voided. It stays visible, flagged.")
+    return redirect(record)
+
+
+@require_POST
+def record_hold(request, number):
+    record = _get_record_for_user(request, number)
+    form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A legal hold change needs a reason. Nothing was changed.")
+        return redirect(record)
+    try:
+        services.record_set_legal_hold(actor=request.user, record=record, hold=form.cleaned_data["legal_hold"],
+                                       reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Legal hold " + ("placed." if form.cleaned_data["legal_hold"] else "lifted."))
+    return redirect(record)
+
+
+@require_http_methods(["GET", "POST"])
+def record_dispose(request, number):
+    record = _get_record_for_user(request, number)
+    if not permissions.can_dispose_record(request.user, record):
+        raise PermissionDenied("Only the quality manager approves disposition.")
+    reason_form = ReasonForm(request.POST or None)
+    sig_form = SignatureForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if reason_form.is_valid() and sig_form.is_valid():
+            try:
+                services.record_dispose(actor=request.user, record=record, password=sig_form.cleaned_data["password"],
+                                        reason=reason_form.cleaned_data["reason"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, f"Record {record.number} disposed; its tombstone and trail remain.")
+                return redirect(record)
+        else:
+            status = 400
+    return render(request, "records/record_dispose.html", {
+        "record": record, "reason_form": reason_form, "sig_form": sig_form,
+    }, status=status)
+
+
+@require_POST
+def record_pdf(request, number):
+    record = _get_record_for_user(request, number)
+    if not permissions.can_request_record_pdf(request.user, record):
+        raise PermissionDenied("No PDF for this record.")
+    job = jobs.request_job(kind="record_pdf", actor=request.user, target=record)
+    return redirect(job)
+
+
+# ------------------------------------------------------------------ evidence
+@require_POST
+def evidence_add(request, number):
+    record = _get_record_for_user(request, number)
+    if not permissions.can_add_evidence(request.user, record):
+        raise PermissionDenied("You cannot add evidence to this record.")
+    try:
+        added = services.evidence_add(actor=request.user, record=record, uploads=request.FILES.getlist("evidence"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{len(added)} file(s) added.")
+    return redirect(record)
+
+
+def _get_evidence_for_user(request, pk) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("record"), pk=pk)
+    if not permissions.can_view_record(request.user, evidence.record):
+        raise Http404("No such file.")
+    return evidence
+
+
+@require_GET
+def evidence_download(request, pk):
+    from qms.uploads import file_response
+
+    evidence = _get_evidence_for_user(request, pk)
+    if not permissions.can_download_evidence(request.user, evidence):
+        raise Http404("This file was disposed of.")
+    return file_response(evidence.file, download_name=evidence.original_name, content_type=evidence.content_type)
+
+
+@require_POST
+def evidence_supersede(request, pk):
+    evidence = _get_evidence_for_user(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Marking a file superseded needs a reason. Nothing was changed.")
+        return redirect(evidence.record)
+    try:
+        services.evidence_supersede(actor=request.user, evidence=evidence, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{evidence.original_name}” marked superseded.")
+    return redirect(evidence.record)

@@ -1,0 +1,453 @@
+"""Writes for quality records. One service per transition; nothing else sets
+`Record.status`. Each service checks permissions (qms.permissions), writes an
+AuditEvent in its own transaction and attributes history (who and why).
+
+Lock on submit (ISO 9001 7.5.3.2): after submission the values change only
+through `record_amend` (with a reason, old values kept) or `record_dispose`;
+on PostgreSQL a trigger refuses every other change (migration 0004).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from qms import permissions
+from qms.audit import attribute, record_event
+from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.models import User
+from qms.signatures import Meaning, authenticate_signer, sign
+from qms.uploads import store_upload
+from records.forms import KEY_RE, build_record_form, display_value, values_as_data
+from records.models import FIELD_TYPE_LABELS, Amendment, Evidence, FormVersion, Record, RecordType
+
+EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
+
+
+class RecordValidationError(DomainError):
+    """Values that the record's form refuses; `errors` maps field key to messages."""
+
+    status_code = 400
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        first = next(iter(errors.items()), ("", ["Invalid values."]))
+        super().__init__(f"{first[0] or 'Record'}: {first[1][0]}" if first[0] else first[1][0])
+
+
+def _transition(record: Record, to: str) -> str:
+    frm = record.status
+    if to not in Record.ALLOWED.get(frm, set()):
+        raise IllegalTransition(
+            f"A {record.get_status_display().lower()} record cannot become {Record.Status(to).label.lower()}."
+        )
+    return frm
+
+
+def _db_path(path: str) -> None:
+    """Mark this transaction as the amendment or disposition path for the lock trigger."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('qms.records_path', %s, true)", [path])
+
+
+# ------------------------------------------------------------------ record types
+def validate_definitions(defs: list[dict]) -> None:
+    keys = set()
+    if not defs:
+        raise DomainError("A form needs at least one field.")
+    for d in defs:
+        if d.get("type") not in FIELD_TYPE_LABELS:
+            raise DomainError(f"Unknown field type {d.get('type')!r}.")
+        if not d.get("label"):
+            raise DomainError("Every field needs a label.")
+        if not KEY_RE.match(d.get("key") or "") or d["key"] in keys:
+            raise DomainError(f"Field key {d.get('key')!r} is missing or repeated.")
+        if d["type"] in ("choice", "multichoice") and len(d.get("choices") or []) < 2:
+            raise DomainError(f"“{d['label']}” needs at least two choices.")
+        keys.add(d["key"])
+
+
+@transaction.atomic
+def record_type_save(*, actor, record_type: RecordType, clauses=None, reason: str = "") -> RecordType:
+    """Create or change a record type's settings (quality manager only)."""
+    if not permissions.can_configure_record_types(actor):
+        raise PermissionRefused("Only the quality manager configures record types.")
+    created = record_type.pk is None
+    record_type.full_clean()
+    attribute(record_type, actor, reason or ("created" if created else "settings changed"))
+    record_type.save()
+    if clauses is not None:
+        record_type.clauses.set(clauses)
+    record_event(actor=actor, verb="recordtype.created" if created else "recordtype.changed", obj=record_type,
+                 comment=reason)
+    return record_type
+
+
+def current_form_version(record_type: RecordType) -> FormVersion | None:
+    return record_type.form_versions.order_by("-version").first()
+
+
+@transaction.atomic
+def form_version_create(*, actor, record_type: RecordType, fields: list[dict], note: str = "") -> FormVersion:
+    """Every edit of a type's fields makes a new form version; records made
+    under older versions keep (and render with) theirs."""
+    if not permissions.can_configure_record_types(actor):
+        raise PermissionRefused("Only the quality manager edits record forms.")
+    validate_definitions(fields)
+    RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # serialise version numbers
+    current = current_form_version(record_type)
+    if current is not None and current.fields == fields:
+        raise DomainError("The fields are unchanged: no new form version was made.")
+    version = FormVersion(
+        record_type=record_type, version=(current.version + 1 if current else 1), fields=fields,
+        note=note.strip()[:300], created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    attribute(version, actor, note or "form edited")
+    version.save()
+    record_event(actor=actor, verb="recordtype.form_version", obj=record_type, to_state=f"v{version.version}",
+                 comment=note)
+    return version
+
+
+# ------------------------------------------------------------------ values
+def _existing_file_keys(record: Record | None) -> set[str]:
+    if record is None or record.pk is None:
+        return set()
+    return set(record.evidence.filter(superseded_at__isnull=True).exclude(field_key="").values_list("field_key", flat=True))
+
+
+def validate_values(form_version: FormVersion, values: dict, *, for_draft: bool, existing_files=frozenset()) -> dict:
+    """Run stored values through the record form: the same checks as the browser form."""
+    form = build_record_form(form_version, values_as_data(form_version, values), {}, for_draft=for_draft,
+                             existing_files=set(existing_files), skip_files=True)
+    unknown = set(values or {}) - {d["key"] for d in form_version.fields}
+    if unknown:
+        raise RecordValidationError({k: ["This field is not on the form."] for k in sorted(unknown)})
+    if not form.is_valid():
+        raise RecordValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+    if not for_draft:
+        missing = [d for d in form_version.fields
+                   if d["type"] == "file" and d.get("required") and d["key"] not in existing_files]
+        if missing:
+            raise RecordValidationError({missing[0]["key"]: [f"“{missing[0]['label']}” needs a file."]})
+    return form.json_values()
+
+
+def search_text(record: Record) -> str:
+    """Flattened values for full-text search (labels are left out on purpose)."""
+    users = {}
+    user_ids = [v for d in record.form_version.fields if d["type"] == "user"
+                for v in [record.values.get(d["key"])] if v]
+    if user_ids:
+        users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    parts = [record.number]
+    for d in record.form_version.fields:
+        value = record.values.get(d["key"])
+        if value in (None, "", []) or d["type"] == "checkbox":
+            continue
+        parts.append(display_value(d, value, users))
+    return "\n".join(parts)[:100000]
+
+
+def _effective_form_revision(record_type: RecordType):
+    if not record_type.form_document_id:
+        return None
+    from documents.models import Revision
+
+    return Revision.objects.filter(document_id=record_type.form_document_id, status="effective").first()
+
+
+def _next_number(record_type: RecordType, now) -> str:
+    RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # one numberer at a time per type
+    seq = Record.objects.filter(record_type=record_type, created_at__year=now.year).count() + 1
+    while True:
+        number = record_type.numbering_pattern.format(code=record_type.code, year=now.year, seq=seq)
+        if not Record.objects.filter(number=number).exists():
+            return number
+        seq += 1
+
+
+# ------------------------------------------------------------------ drafts and submission
+def _store_evidence(*, actor, record: Record, uploads, field_key: str = "") -> list[Evidence]:
+    out = []
+    for upload in uploads:
+        try:
+            stored = store_upload(upload, folder=f"records/{record.pk}", allowed=EVIDENCE_TYPES)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
+        ev = Evidence(
+            record=record, field_key=field_key, file=stored.name, original_name=stored.original_name,
+            size=stored.size, sha256=stored.sha256, content_type=stored.content_type, uploaded_by=actor,
+        )
+        attribute(ev, actor, "evidence added")
+        ev.save()
+        out.append(ev)
+    return out
+
+
+@transaction.atomic
+def record_create(*, actor, record_type: RecordType, values: dict, field_files: dict | None = None,
+                  evidence=(), submit: bool = False) -> Record:
+    """Create a draft under the type's current form version (and submit it if asked)."""
+    if not permissions.can_create_record(actor, record_type):
+        raise PermissionRefused("You cannot create records of this type.")
+    form_version = current_form_version(record_type)
+    if form_version is None:
+        raise DomainError("This record type has no form yet.")
+    clean = validate_values(form_version, values, for_draft=True)
+    now = timezone.now()
+    record = Record(
+        number=_next_number(record_type, now), record_type=record_type, form_version=form_version,
+        form_revision=_effective_form_revision(record_type), values=clean, created_by=actor, created_at=now,
+    )
+    record.search_text = search_text(record)
+    attribute(record, actor, "draft created")
+    record.save()
+    for key, upload in (field_files or {}).items():
+        _store_evidence(actor=actor, record=record, uploads=[upload], field_key=key)
+    _store_evidence(actor=actor, record=record, uploads=evidence)
+    record_event(actor=actor, verb="record.created", obj=record, to_state=record.status)
+    if submit:
+        record = record_submit(actor=actor, record=record)
+    return record
+
+
+@transaction.atomic
+def record_update_draft(*, actor, record: Record, values: dict, field_files: dict | None = None,
+                        evidence=()) -> Record:
+    """Change a draft's values. A submitted record is locked: use an amendment."""
+    record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
+    if record.status != Record.Status.DRAFT:
+        raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
+    if not permissions.can_edit_record(actor, record):
+        raise PermissionRefused("Only the creator edits a draft.")
+    record.values = validate_values(record.form_version, values, for_draft=True)
+    record.search_text = search_text(record)
+    attribute(record, actor, "draft saved")
+    record.save()
+    for key, upload in (field_files or {}).items():
+        _store_evidence(actor=actor, record=record, uploads=[upload], field_key=key)
+    _store_evidence(actor=actor, record=record, uploads=evidence)
+    return record
+
+
+@transaction.atomic
+def record_submit(*, actor, record: Record) -> Record:
+    """Submit a draft: full validation, then the record is locked. Sets retain-until."""
+    record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
+    if not permissions.can_edit_record(actor, record) and record.status == Record.Status.DRAFT:
+        raise PermissionRefused("Only the creator submits a draft.")
+    frm = _transition(record, Record.Status.SUBMITTED)
+    record.values = validate_values(record.form_version, record.values, for_draft=False,
+                                    existing_files=_existing_file_keys(record))
+    now = timezone.now()
+    record.status = Record.Status.SUBMITTED
+    record.submitted_at = now
+    record.submitted_by = actor
+    record.retain_until = record.record_type.retain_until_from(timezone.localdate(now))
+    record.search_text = search_text(record)
+    attribute(record, actor, "submitted")
+    record.save()
+    record_event(actor=actor, verb="record.submitted", obj=record, from_state=frm, to_state=record.status)
+    return record
+
+
+@transaction.atomic
+def evidence_add(*, actor, record: Record, uploads, field_key: str = "") -> list[Evidence]:
+    """Add evidence files. Evidence is only ever added, never replaced."""
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    if not permissions.can_add_evidence(actor, record):
+        raise PermissionRefused("You cannot add evidence to this record.")
+    if not uploads:
+        raise DomainError("Choose at least one file.")
+    added = _store_evidence(actor=actor, record=record, uploads=uploads, field_key=field_key)
+    record_event(actor=actor, verb="record.evidence_added", obj=record,
+                 comment=", ".join(e.original_name for e in added), data={"sha256": [e.sha256 for e in added]})
+    return added
+
+
+@transaction.atomic
+def evidence_supersede(*, actor, evidence: Evidence, reason: str) -> Evidence:
+    """Mark an evidence file superseded with a reason; the file stays."""
+    evidence = Evidence.objects.select_for_update().select_related("record").get(pk=evidence.pk)
+    if not permissions.can_supersede_evidence(actor, evidence):
+        raise PermissionRefused("Only the submitter or the quality manager marks evidence superseded.")
+    if evidence.superseded_at:
+        raise IllegalTransition("This file is already superseded.")
+    if not (reason or "").strip():
+        raise DomainError("Give a reason for marking the file superseded.")
+    evidence.superseded_at = timezone.now()
+    evidence.superseded_by = actor
+    evidence.superseded_reason = reason.strip()
+    attribute(evidence, actor, reason)
+    evidence.save()
+    record_event(actor=actor, verb="record.evidence_superseded", obj=evidence.record,
+                 comment=f"{evidence.original_name}: {reason.strip()}")
+    return evidence
+
+
+# ------------------------------------------------------------------ verification and amendment
+def record_verify(*, actor, record: Record, password: str, comment: str = "") -> Record:
+    """Second-person verification with an electronic signature (meaning "verified")."""
+    record = Record.objects.select_related("record_type", "form_version").get(pk=record.pk)
+    if record.created_by_id == actor.pk or record.submitted_by_id == actor.pk:
+        raise PermissionRefused("You submitted this record: a second person must verify it.")
+    if record.status != Record.Status.SUBMITTED:
+        raise IllegalTransition("Only a submitted record can be verified.")
+    if not record.record_type.verification_required:
+        raise DomainError("This record type does not ask for verification.")
+    if record.verified_at:
+        raise IllegalTransition("This record is already verified.")
+    if not permissions.can_verify_record(actor, record):
+        raise PermissionRefused("You cannot verify records.")
+    authenticate_signer(actor, password, obj=record, meaning=Meaning.VERIFIED)  # refused attempts stay recorded
+    with transaction.atomic():
+        record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
+        if record.verified_at:
+            raise IllegalTransition("This record is already verified.")
+        sign(signer=actor, password=password, obj=record, meaning=Meaning.VERIFIED, comment=comment)
+        record.verified_at = timezone.now()
+        record.verified_by = actor
+        attribute(record, actor, comment or "verified")
+        record.save()
+        record_event(actor=actor, verb="record.verified", obj=record, from_state="unverified", to_state="verified",
+                     comment=comment)
+    return record
+
+
+@transaction.atomic
+def record_amend(*, actor, record: Record, values: dict, reason: str) -> Amendment:
+    """Correct a submitted record: a new amendment keeps the old values with
+    who, when and why. A verified record goes back to unverified (its values
+    changed since the verifier signed)."""
+    record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
+    if record.status != Record.Status.SUBMITTED:
+        raise IllegalTransition("Only a submitted record is corrected by an amendment.")
+    if not permissions.can_amend_record(actor, record):
+        raise PermissionRefused("Only the submitter or the quality manager may amend this record.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("An amendment needs a reason.")
+    new = validate_values(record.form_version, values, for_draft=False, existing_files=_existing_file_keys(record))
+    old = record.values or {}
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if not changed:
+        raise DomainError("Nothing changed: an amendment needs at least one corrected value.")
+    amendment = Amendment.objects.create(
+        record=record, seq=record.amendment_count + 1, reason=reason, amended_by=actor,
+        old_values={k: old.get(k) for k in changed}, new_values={k: new.get(k) for k in changed},
+    )
+    was_verified = record.verified_at is not None
+    _db_path("amend")
+    record.values = new
+    record.amendment_count = amendment.seq
+    record.search_text = search_text(record)
+    if was_verified:
+        record.verified_at = None
+        record.verified_by = None
+    attribute(record, actor, f"amendment {amendment.seq}: {reason}")
+    record.save()
+    _db_path("")
+    record_event(actor=actor, verb="record.amended", obj=record, to_state=f"amended v{amendment.seq}",
+                 comment=reason, data={"fields": changed, "verification_reset": was_verified})
+    return amendment
+
+
+# ------------------------------------------------------------------ void, hold, disposition
+@transaction.atomic
+def record_void(*, actor, record: Record, reason: str) -> Record:
+    """Void with a reason. The record stays visible (flagged) to the quality
+    manager and auditors; nothing is deleted."""
+    record = Record.objects.select_for_update().select_related("record_type").get(pk=record.pk)
+    if not (reason or "").strip():
+        raise DomainError("Voiding needs a reason.")
+    frm = _transition(record, Record.Status.VOID)
+    if not permissions.can_void_record(actor, record):
+        raise PermissionRefused("You cannot void this record.")
+    now = timezone.now()
+    record.status = Record.Status.VOID
+    record.voided_at = now
+    record.voided_by = actor
+    record.void_reason = reason.strip()
+    if record.retain_until is None:
+        record.retain_until = record.record_type.retain_until_from(timezone.localdate(record.created_at))
+    attribute(record, actor, reason)
+    record.save()
+    record_event(actor=actor, verb="record.voided", obj=record, from_state=frm, to_state=record.status, comment=reason)
+    return record
+
+
+@transaction.atomic
+def record_set_legal_hold(*, actor, record: Record, hold: bool, reason: str) -> Record:
+    """Put on or lift a legal hold; while held the record cannot be disposed."""
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    if not permissions.can_set_legal_hold(actor, record):
+        raise PermissionRefused("Only the quality manager sets a legal hold.")
+    if not (reason or "").strip():
+        raise DomainError("Give a reason for the legal hold change.")
+    if record.legal_hold == hold:
+        raise DomainError("The legal hold is already " + ("on." if hold else "off."))
+    if record.status == Record.Status.DISPOSED:
+        raise IllegalTransition("A disposed record cannot be held.")
+    record.legal_hold = hold
+    record.legal_hold_reason = reason.strip()
+    attribute(record, actor, reason)
+    record.save()
+    record_event(actor=actor, verb="record.legal_hold_on" if hold else "record.legal_hold_off", obj=record,
+                 comment=reason)
+    return record
+
+
+def record_dispose(*, actor, record: Record, password: str, reason: str) -> Record:
+    """Disposition after retention (ISO 9001 7.5.3.2d): approved by the quality
+    manager with a signature; removes field values and evidence files and
+    leaves a tombstone (number, type, dates, who, why) and the audit trail."""
+    record = Record.objects.select_related("record_type", "form_version").get(pk=record.pk)
+    if not permissions.can_dispose_record(actor, record):
+        raise PermissionRefused("Only the quality manager approves disposition.")
+    _check_disposable(record, reason)
+    authenticate_signer(actor, password, obj=record, meaning=Meaning.DISPOSED)
+    with transaction.atomic():
+        record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
+        _check_disposable(record, reason)
+        frm = record.status
+        files = list(record.evidence.all())
+        now = timezone.now()
+        _db_path("dispose")
+        Amendment.objects.filter(record=record).update(old_values={}, new_values={})
+        record.values = {}
+        record.search_text = record.number
+        record.status = Record.Status.DISPOSED
+        record.disposed_at = now
+        record.disposed_by = actor
+        record.disposal_reason = reason.strip()
+        attribute(record, actor, f"disposition: {reason.strip()}")
+        record.save()
+        _db_path("")
+        for ev in files:
+            ev.disposed_at = now
+            attribute(ev, actor, "disposition")
+            ev.save()
+        sign(signer=actor, password=password, obj=record, meaning=Meaning.DISPOSED, comment=reason.strip())
+        record_event(actor=actor, verb="record.disposed", obj=record, from_state=frm, to_state=record.status,
+                     comment=reason.strip(), data={"files": [{"name": e.original_name, "sha256": e.sha256} for e in files]})
+        names = [e.file for e in files]
+        # Bytes go only once the tombstone is committed; a rollback keeps them.
+        transaction.on_commit(lambda: [default_storage.delete(n) for n in names if default_storage.exists(n)])
+    return record
+
+
+def _check_disposable(record: Record, reason: str) -> None:
+    if record.status not in (Record.Status.SUBMITTED, Record.Status.VOID):
+        raise IllegalTransition(f"A {record.get_status_display().lower()} record cannot be disposed.")
+    if record.legal_hold:
+        raise DomainError("This record is under legal hold: disposition is blocked.")
+    if record.retain_until is None:
+        raise DomainError("This record is kept permanently.")
+    if record.retain_until >= timezone.localdate():
+        raise DomainError(f"This record must be kept until {record.retain_until:%Y-%m-%d}.")
+    if not (reason or "").strip():
+        raise DomainError("Disposition needs a reason.")

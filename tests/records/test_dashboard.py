@@ -1,0 +1,55 @@
+"""Dashboard sections (also the daily digest): my drafts, to verify, overdue
+for verification (unverified more than 7 days after submission)."""
+
+import pytest
+from freezegun import freeze_time
+
+from qms import dashboard
+from records import services
+from records.models import Record
+from tests.records.factories import make_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _section(user, key):
+    return next((s for s in dashboard.sections_for(user) if s.key == key), None)
+
+
+def test_sections_are_accurate(staff, approver, quality_manager, cal_type, password):
+    with freeze_time("2026-03-01"):
+        old = make_record(staff, cal_type)
+    with freeze_time("2026-03-20"):
+        recent = make_record(staff, cal_type)
+        draft = make_record(staff, cal_type, submit=False)
+        own = make_record(approver, cal_type)
+        with freeze_time("2026-03-20"):
+            drafts = _section(staff, "records.my_drafts")
+            to_verify = _section(approver, "records.to_verify")
+            overdue = _section(approver, "records.overdue_verification")
+            qm_to_verify = _section(quality_manager, "records.to_verify")
+    assert drafts.total == 1 and drafts.items[0].url == draft.get_absolute_url()
+    assert _section(staff, "records.to_verify") is None  # staff do not verify
+    assert to_verify.total == 2 and {i.url for i in to_verify.items} == {old.get_absolute_url(), recent.get_absolute_url()}
+    assert own.get_absolute_url() not in {i.url for i in to_verify.items}  # never one's own
+    assert overdue.total == 1 and overdue.items[0].overdue and old.number in overdue.items[0].label
+    assert qm_to_verify.total == 3  # the quality manager also verifies the approver's own record
+    services.record_verify(actor=approver, record=old, password=password)
+    with freeze_time("2026-03-20"):
+        assert _section(approver, "records.overdue_verification").total == 0
+        assert not Record.objects.overdue_for_verification().exists()
+
+
+def test_home_page_shows_sections_with_constant_queries(client_for, approver, staff, cal_type,
+                                                        django_assert_max_num_queries):
+    for _ in range(3):
+        make_record(staff, cal_type)
+    client = client_for(approver)
+    client.get("/")
+    with django_assert_max_num_queries(40) as first:
+        page = client.get("/")
+    assert "Records to verify" in page.content.decode() and "Records overdue for verification" in page.content.decode()
+    for _ in range(15):
+        make_record(staff, cal_type)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get("/")
