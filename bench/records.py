@@ -100,19 +100,8 @@ def _vacuum():
             cur.execute("VACUUM (ANALYZE) records_record")
 
 
-def _reload_roles_and_clauses():
-    """`flush` empties the data migrations' rows and a second `migrate` does not
-    re-run them (they are recorded as applied), so load them again here."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("qms.migrations.0002_roles_and_clauses").load(apps, None)
-
-
 def run(emit):
     fresh_database()
-    _reload_roles_and_clauses()
     rng = random.Random(9001)
     users = _users()
     types = seed_record_types(users["qm"])

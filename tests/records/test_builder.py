@@ -115,7 +115,7 @@ def test_type_needs_a_retention_rule(client_for, quality_manager):
 def test_type_page_shows_current_effective_form_revision(client_for, staff, quality_manager, department):
     from documents.models import Document, DocumentType, Revision
 
-    dt = DocumentType.objects.create(code="FRM", name="Form")
+    dt = DocumentType.objects.get_or_create(code="FRM", defaults={"name": "Form"})[0]
     doc = Document.objects.create(number="FRM-QA-007", title="Calibration form", doc_type=dt, owner=quality_manager,
                                   department=department)
     Revision.objects.create(document=doc, seq=1, label="00", status="superseded", created_by=quality_manager)

@@ -107,7 +107,7 @@ def test_record_links_to_the_form_revision_in_force_when_made(client_for, staff,
     from documents.models import Document, DocumentType, Revision
     from tests.records.factories import make_type
 
-    dt = DocumentType.objects.create(code="FRM", name="Form")
+    dt = DocumentType.objects.get_or_create(code="FRM", defaults={"name": "Form"})[0]
     doc = Document.objects.create(number="FRM-QA-003", title="Calibration form", doc_type=dt, owner=quality_manager,
                                   department=department)
     rev_b = Revision.objects.create(document=doc, seq=1, label="00", status="effective", created_by=quality_manager)
