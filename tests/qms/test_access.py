@@ -5,9 +5,10 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Public on purpose: the login page, a health probe for load balancers, and
-# Django admin views (which redirect to their own login page themselves).
-PUBLIC = {"login", "healthz", "admin:login"}
+# Public on purpose: the login page, a health probe for load balancers,
+# Django admin views (which redirect to their own login page themselves), and
+# the printout verification page behind the QR code of every controlled PDF.
+PUBLIC = {"login", "healthz", "admin:login", "verify"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 
