@@ -275,3 +275,15 @@ def test_real_worker_on_redis_renders_a_revision_pdf(author, approver, staff):
     text = "".join(pdf.extract_text(_job_pdf(job)))
     assert "SOP-QA-042" in text and "Priya Shah" in text and "by Sam Lee" in text
     assert Rendition.objects.filter(revision=rev).count() == 1
+
+
+@pytest.mark.django_db
+def test_nightly_warm_up_renders_effective_revisions_without_a_pdf(author):
+    from documents.tasks import warm_renditions
+
+    doc = h.document(owner=author)
+    effective = h.revision(doc, status=S.EFFECTIVE)
+    h.revision(h.document(owner=author), status=S.DRAFT)
+    assert warm_renditions.apply().get() == 1
+    assert list(Rendition.objects.values_list("revision_id", flat=True)) == [effective.pk]
+    assert warm_renditions.apply().get() == 0  # nothing left to do
