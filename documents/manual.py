@@ -61,8 +61,9 @@ def effective_revisions():
     )
 
 
-def _front_matter(*, groups, manual_revision, built_at, entries, body_pages, front_pages) -> bytes:
-    """Lay out cover + contents assuming the front matter is `front_pages` long."""
+def _front_matter(*, groups, manual_revision, built_at, entries, body_pages, front_pages):
+    """Lay out cover + contents assuming the front matter is `front_pages`
+    long; returns the laid-out WeasyPrint document (pages known, not written)."""
     page = front_pages + 1
     for e in entries:
         e.start_page = page
@@ -79,7 +80,7 @@ def _front_matter(*, groups, manual_revision, built_at, entries, body_pages, fro
             "css_footer": pdf.css_string(f"Quality manual revision {manual_revision}") + ' " · page " counter(page)',
         },
     )
-    return pdf.html_to_pdf(html)
+    return pdf.html_to_document(html)
 
 
 def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
@@ -144,32 +145,38 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
     raise TransientJobError("Could not number the manual build; try again.")
 
 
+def _front_pages_guess(entry_count: int) -> int:
+    """The last build's front-matter length if it had as many entries (a
+    rebuild then lays out once), else cover + about 35 contents lines a page."""
+    last = ManualBuild.objects.only("contents").first()
+    if last and last.contents and len(last.contents) == entry_count:
+        return last.contents[0]["start_page"] - 1
+    return 1 + max(1, -(-entry_count // 35))
+
+
 def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> tuple[bytes, int]:
-    """Front matter laid out until its length is stable (the first guess is 2
-    pages: cover and one page of contents), then the stored PDFs appended."""
-    front_pages, front = 2, b""
+    """Front matter laid out until its length is stable (start pages depend on
+    it), then the stored PDFs appended."""
+    front_pages, document = _front_pages_guess(len(entries)), None
     for _ in range(4):
-        front = _front_matter(
+        document = _front_matter(
             groups=list(groups.values()), manual_revision=manual_revision, built_at=built_at,
             entries=entries, body_pages=body_pages, front_pages=front_pages,
         )
-        measured = pdf.page_count(front)
-        if measured == front_pages:
+        if len(document.pages) == front_pages:
             break
-        front_pages = measured
-    handles = []
+        front_pages = len(document.pages)
+    front = document.write_pdf()
     try:
+        # Whole files into memory: pypdf seeks a lot, and a storage backend's
+        # file object (local or S3) is slow at that. ~3 pages are ~30 kB.
         parts = [front]
         for e in entries:
-            fh = default_storage.open(files[e.rendition_id].file.name, "rb")
-            handles.append(fh)
-            parts.append(fh)
+            with default_storage.open(files[e.rendition_id].file.name, "rb") as fh:
+                parts.append(fh.read())
         return pdf.merge(parts)
     except OSError as exc:
         raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc
-    finally:
-        for fh in handles:
-            fh.close()
 
 
 def _renditions(ids):

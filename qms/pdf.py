@@ -111,12 +111,16 @@ def overlay(base: bytes, stamp: bytes, *, repeat_first: bool = False, append_res
 
 
 def merge(parts: Iterable) -> tuple[bytes, int]:
-    """Concatenate PDFs (bytes or binary file objects); returns (bytes, pages)."""
-    from pypdf import PdfWriter
+    """Concatenate PDFs (bytes or binary file objects); returns (bytes, pages).
+    Pages only: the parts' outlines and named destinations are not carried over
+    (importing them costs more than the pages themselves)."""
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for part in parts:
-        writer.append(io.BytesIO(part) if isinstance(part, bytes | bytearray) else part)
+        reader = PdfReader(io.BytesIO(part) if isinstance(part, bytes | bytearray) else part)
+        for page in reader.pages:
+            writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)

@@ -2,6 +2,7 @@
 working; CSS strings cannot be broken out of; QR codes; stamping and merging."""
 
 import base64
+import copy
 
 import pytest
 
@@ -12,7 +13,9 @@ from qms import pdf
 def test_render_pdf_renders_a_template_with_the_company_name(tmp_path, settings):
     (tmp_path / "pdf").mkdir()
     (tmp_path / "pdf" / "t.html").write_text("<h1>{{ COMPANY_NAME }}</h1><p>{{ body }}</p>")
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates  # assigning (not mutating) resets the template engines
     content = pdf.render_pdf("pdf/t.html", {"body": "Record 42 <verified>"})
     assert content.startswith(b"%PDF-")
     text = pdf.extract_text(content)[0]
