@@ -174,7 +174,8 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
         for e in entries:
             with default_storage.open(files[e.rendition_id].file.name, "rb") as fh:
                 parts.append(fh.read())
-        return pdf.merge(parts)
+        bookmarks = [("Contents", 1)] + [(f"{e.number} {e.title} (rev {e.label})", e.start_page - 1) for e in entries]
+        return pdf.merge(parts, outline=bookmarks)
     except OSError as exc:
         raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc
 

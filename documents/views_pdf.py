@@ -84,7 +84,7 @@ def verify(request, token):
         RevisionVerification.objects.select_related("revision__document"), token=token
     )
     revision = verification.revision
-    return render(
+    response = render(
         request,
         "renditions/verify.html",
         {
@@ -94,3 +94,5 @@ def verify(request, token):
             "currency": renditions.currency_of(revision),
         },
     )
+    response["X-Robots-Tag"] = "noindex, nofollow"  # a printout's link is not for search engines
+    return response

@@ -110,10 +110,11 @@ def overlay(base: bytes, stamp: bytes, *, repeat_first: bool = False, append_res
     return out.getvalue()
 
 
-def merge(parts: Iterable) -> tuple[bytes, int]:
+def merge(parts: Iterable, *, outline: Iterable[tuple[str, int]] = ()) -> tuple[bytes, int]:
     """Concatenate PDFs (bytes or binary file objects); returns (bytes, pages).
     Pages only: the parts' outlines and named destinations are not carried over
-    (importing them costs more than the pages themselves)."""
+    (importing them costs more than the pages themselves); `outline` adds
+    bookmarks as (title, 0-based page index)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
@@ -121,6 +122,8 @@ def merge(parts: Iterable) -> tuple[bytes, int]:
         reader = PdfReader(io.BytesIO(part) if isinstance(part, bytes | bytearray) else part)
         for page in reader.pages:
             writer.add_page(page)
+    for title, index in outline:
+        writer.add_outline_item(title, index)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)

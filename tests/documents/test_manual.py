@@ -78,6 +78,14 @@ def test_manual_groups_by_type_order_and_contents_page_numbers_match(
     # The long SOP spans several pages, so the later start pages really were computed.
     assert max(e["pages"] for e in build.contents) >= 4
     assert build.sha256 == hashlib.sha256(content).hexdigest() == job.sha256
+    # Bookmarks lead to each document's first page.
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(content))
+    marks = {item.title.split()[0]: reader.get_destination_page_number(item) + 1 for item in reader.outline}
+    assert all(marks[e["number"]] == e["start_page"] for e in build.contents)
 
 
 @pytest.mark.django_db

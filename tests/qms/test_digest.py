@@ -152,3 +152,17 @@ def test_daily_digest_task_runs_and_is_on_the_beat_schedule(author):
     _due(author, "SOP-QA-001")
     assert app.tasks[entry["task"]].apply().get() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_send_digests_command_for_set_ups_without_beat(author):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _due(author, "SOP-QA-001")
+    out = StringIO()
+    call_command("send_digests", stdout=out)
+    call_command("send_digests", stdout=out)
+    assert len(mail.outbox) == 1
+    assert "1 sent" in out.getvalue() and "1 already sent today" in out.getvalue()
