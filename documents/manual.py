@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from documents import renditions
-from documents.models import ManualBuild, Revision
+from documents.models import ManualBuild, Rendition, Revision
 from qms import pdf
 from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, TransientJobError, job_handler, request_job, set_progress
@@ -86,12 +86,23 @@ def _front_matter(*, groups, manual_revision, built_at, entries, body_pages, fro
 def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
     """Compile and store a new manual build from the effective revisions."""
     revisions = list(effective_revisions())
+    # Which stored PDFs are still current, in a fixed number of queries; only
+    # the others are rendered (each under its revision's lock).
+    prepared = renditions.prepare_many(revisions)
+    stored = {
+        (r.revision_id, r.fingerprint): r
+        for r in Rendition.objects.filter(revision__in=revisions).only("pk", "revision_id", "fingerprint", "page_count", "file")
+    }
     entries: list[Entry] = []
     groups: dict[str, Group] = {}
+    files: dict[int, Rendition] = {}
     renders = 0
     for i, rev in enumerate(revisions, start=1):
-        rendition, rendered = renditions.ensure_rendition(rev)
-        renders += int(rendered)
+        rendition = stored.get((rev.pk, prepared[rev.pk].fingerprint))
+        if rendition is None:
+            rendition, rendered = renditions.ensure_rendition(rev)
+            renders += int(rendered)
+        files[rendition.pk] = rendition
         doc_type = rev.document.doc_type
         entry = Entry(
             revision_id=rev.pk,
@@ -107,7 +118,6 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
         groups.setdefault(doc_type.code, Group(doc_type.name)).entries.append(entry)
         if job is not None and (i % 5 == 0 or i == len(revisions)):
             set_progress(job, 90 * i // max(1, len(revisions)))
-    files = {r.pk: r for r in _renditions([e.rendition_id for e in entries])}
 
     built_at = timezone.now()
     body_pages = sum(e.pages for e in entries)
@@ -178,12 +188,6 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
         return pdf.merge(parts, outline=bookmarks)
     except OSError as exc:
         raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc
-
-
-def _renditions(ids):
-    from documents.models import Rendition
-
-    return Rendition.objects.filter(pk__in=ids).only("pk", "file")
 
 
 @job_handler("quality_manual", label="Quality manual")

@@ -29,10 +29,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -141,7 +143,7 @@ def _markdown_html(text: str) -> str:
     import markdown
     import nh3
 
-    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists", "toc"])
+    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"])
     return nh3.clean(html)
 
 
@@ -197,8 +199,26 @@ class Prepared:
 
 
 def prepare(revision: Revision) -> Prepared:
-    signatures = _printed_signatures(revision)
-    token = verification_for(revision).token
+    return _prepare(revision, _printed_signatures(revision), verification_for(revision).token)
+
+
+def prepare_many(revisions: list[Revision]) -> dict[int, Prepared]:
+    """`prepare` for many revisions in a fixed number of queries (the manual)."""
+    ids = [r.pk for r in revisions]
+    tokens = dict(RevisionVerification.objects.filter(revision_id__in=ids).values_list("revision_id", "token"))
+    for rev in revisions:
+        if rev.pk not in tokens:
+            tokens[rev.pk] = verification_for(rev).token
+    ct = ContentType.objects.get_for_model(Revision, for_concrete_model=False)
+    signatures: dict[int, list[Signature]] = defaultdict(list)
+    for sig in Signature.objects.filter(content_type=ct, object_id__in=ids, meaning__in=PRINTED_MEANINGS).order_by(
+        "signed_at", "id"
+    ):
+        signatures[sig.object_id].append(sig)
+    return {r.pk: _prepare(r, signatures[r.pk], tokens[r.pk]) for r in revisions}
+
+
+def _prepare(revision: Revision, signatures: list[Signature], token: str) -> Prepared:
     upload_name = uploaded_pdf_name(revision)
     upload = _upload_bytes(upload_name) if upload_name else None
     upload_sha = hashlib.sha256(upload).hexdigest() if upload is not None else ""

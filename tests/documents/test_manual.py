@@ -159,3 +159,24 @@ def test_manual_list_queries_do_not_grow_with_builds(quality_manager, client_for
     add(15)
     with django_assert_max_num_queries(few):
         assert client.get("/documents/manual/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_rebuild_with_everything_stored_runs_a_fixed_number_of_queries(author):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for _ in range(n):
+            h.revision(h.document(owner=author), content="Short.")
+
+    def rebuild_queries():
+        manual.build_manual(actor=author)  # renders what is new
+        with CaptureQueriesContext(connection) as ctx:
+            assert manual.build_manual(actor=author).renders == 0
+        return len(ctx.captured_queries)
+
+    add(2)
+    few = rebuild_queries()
+    add(6)
+    assert rebuild_queries() == few
