@@ -7,5 +7,5 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # dashboard: the app's home-page sections; manual, renditions: the PDF
-        # and quality-manual job kinds (issue 4).
-        from documents import dashboard, manual, renditions  # noqa: F401
+        # and quality-manual job kinds; admin_pdf: their admin (issue 4).
+        from documents import admin_pdf, dashboard, manual, renditions  # noqa: F401
