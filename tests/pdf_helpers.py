@@ -61,3 +61,14 @@ def long_markdown(paragraphs=400) -> str:
             "to the quality manager before the equipment is used again.\n"
         )
     return "\n".join(text)
+
+
+def ensure_roles() -> None:
+    """Transactional tests flush the database, taking the role groups (made by
+    a data migration) with it; tests that run after one need them back."""
+    from django.contrib.auth.models import Group
+
+    from qms.permissions import Role
+
+    for name in Role.ALL:
+        Group.objects.get_or_create(name=name)

@@ -23,6 +23,11 @@ from tests.celery_utils import publishing_to, real_worker, wait_for_job
 S = Revision.Status
 
 
+@pytest.fixture
+def roles(transactional_db):
+    h.ensure_roles()  # request it before the personas in transactional tests
+
+
 def _job_pdf(job: Job) -> bytes:
     job.refresh_from_db()
     assert job.status == Job.Status.READY, job.error
@@ -263,7 +268,7 @@ def test_print_view_access_matrix(author, staff, outsider, auditor, client_for, 
 # ------------------------------------------------------------------ a real worker
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_on_redis_renders_a_revision_pdf(author, approver, staff):
+def test_real_worker_on_redis_renders_a_revision_pdf(roles, author, approver, staff):
     doc = h.document(owner=author, number="SOP-QA-042", title="Worker rendered procedure")
     rev = h.revision(doc, status=S.EFFECTIVE)
     h.signed(rev, signer=approver, meaning="approved")

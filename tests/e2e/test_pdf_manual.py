@@ -12,6 +12,11 @@ from tests import pdf_helpers as h
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    h.ensure_roles()  # before the persona fixtures give users their roles
+
+
 def test_quality_manager_builds_and_downloads_the_manual(page, login, quality_manager, author):
     h.revision(h.document(owner=author, number="SOP-QA-001", title="Document control"))
     login(quality_manager)
