@@ -236,7 +236,9 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "revision": rev,
         "document": doc,
         "rev_label": label,
-        "status_label": rev.get_status_display() if rev.status != S.EFFECTIVE else "",
+        # Only what the fingerprint covers is printed: the state shows through
+        # the watermark (an approved revision's PDF is reused once effective).
+        "status_label": rev.get_status_display() if p.watermark else "",
         "watermark": p.watermark,
         "signatures": p.signatures,
         "content_html": "" if overlay_pages else _markdown_html(rev.content),

@@ -292,3 +292,16 @@ def test_nightly_warm_up_renders_effective_revisions_without_a_pdf(author):
     assert warm_renditions.apply().get() == 1
     assert list(Rendition.objects.values_list("revision_id", flat=True)) == [effective.pk]
     assert warm_renditions.apply().get() == 0  # nothing left to do
+
+
+@pytest.mark.django_db
+def test_pdf_rendered_at_approval_is_reused_once_the_revision_is_effective(author, approver, django_capture_on_commit_callbacks):
+    doc = h.document(owner=author)
+    rev = h.revision(doc, status=S.APPROVED, effective_date=date(2026, 12, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        renditions.on_revision_approved(revision=rev, actor=approver)
+    stored = Rendition.objects.get(revision=rev)
+    assert "Effective 2026-12-01" in pdf.extract_text(renditions.read_rendition(stored))[0]
+    rev.status = S.EFFECTIVE
+    rev.save()
+    assert renditions.current_rendition(rev) == stored
