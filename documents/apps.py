@@ -6,4 +6,6 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from documents import dashboard  # noqa: F401 - registers the app's dashboard sections
+        # dashboard: the app's home-page sections; manual, renditions: the PDF
+        # and quality-manual job kinds; admin_pdf: their admin (issue 4).
+        from documents import admin_pdf, dashboard, manual, renditions  # noqa: F401

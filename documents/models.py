@@ -384,3 +384,79 @@ class PeriodicReview(models.Model):
 
     def __str__(self):
         return f"{self.document} reviewed {self.reviewed_at:%Y-%m-%d}: {self.get_outcome_display()}"
+
+
+# =============================================================================
+# Controlled PDFs and the quality manual (issue 4). Owned by the PDF work;
+# kept at the end of the file so it merges cleanly with the documents app.
+# =============================================================================
+def _new_verification_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class RevisionVerification(models.Model):
+    """The unguessable token printed as a QR code on every page of a revision's
+    PDF; /verify/<token>/ tells anyone holding a printout whether it is current."""
+
+    revision = models.OneToOneField(Revision, on_delete=models.PROTECT, related_name="verification")
+    token = models.CharField(max_length=64, unique=True, default=_new_verification_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"verification of {self.revision}"
+
+
+class Rendition(models.Model):
+    """The controlled base PDF of a revision in one state, stored once through
+    the storage API and reused by every print and every manual build.
+
+    `fingerprint` is a SHA-256 of everything printed (content, metadata,
+    signatures, watermark): a revision gets a second rendition only when
+    something visible changed (e.g. it became SUPERSEDED). The per-print line
+    (who printed, when) is stamped over a copy at download, never stored here.
+    """
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="renditions")
+    fingerprint = models.CharField(max_length=64)
+    watermark = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to="renditions/%Y/%m/", max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    page_count = models.PositiveIntegerField()
+    render_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "fingerprint"], name="documents_rendition_unique_fingerprint")
+        ]
+
+    def __str__(self):
+        return f"PDF of {self.revision}{' (' + self.watermark + ')' if self.watermark else ''}"
+
+
+class ManualBuild(models.Model):
+    """One compiled quality manual: kept for good, with the revisions it holds
+    (and where each starts) and the SHA-256 of its PDF."""
+
+    manual_revision = models.PositiveIntegerField(unique=True)
+    built_at = models.DateTimeField(auto_now_add=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revisions = models.ManyToManyField(Revision, related_name="manual_builds")
+    contents = models.JSONField(default=list, help_text="Each entry: revision id, number, title, label, type, first page, pages")
+    file = models.FileField(upload_to="manual/", max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    page_count = models.PositiveIntegerField()
+    renders = models.PositiveIntegerField(default=0, help_text="Revision PDFs rendered for this build (the rest reused)")
+
+    class Meta:
+        ordering = ["-manual_revision"]
+
+    def __str__(self):
+        return f"Quality manual revision {self.manual_revision}"

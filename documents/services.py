@@ -494,6 +494,11 @@ def _approve(actor, revision: Revision) -> None:
         revision.significance = Revision.Significance.SIGNIFICANT
     _save_revision(revision, actor, "Approved")
     record_event(actor=actor, verb="revision.approved", obj=revision, from_state=S.IN_REVIEW, to_state=S.APPROVED)
+    # Render and store the controlled PDF in the background (enqueued on commit;
+    # a broker that is down leaves the job pending for the sweep).
+    from documents.renditions import on_revision_approved
+
+    on_revision_approved(revision=revision, actor=actor)
     if revision.effective_date is None or revision.effective_date <= today():
         _make_effective(actor, revision)
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import AuditEvent, Clause, Department, Job, Notification, Process, Signature, User
+from qms.models import AuditEvent, Clause, Department, DigestLog, Job, Notification, Process, Signature, User
 
 
 class NoDeleteMixin:
@@ -75,3 +75,9 @@ class JobAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "user", "title", "read_at")
+
+
+@admin.register(DigestLog)
+class DigestLogAdmin(ReadOnlyAdmin):
+    list_display = ("date", "user", "status", "item_count", "attempts", "sent_at")
+    list_filter = ("status", "date")

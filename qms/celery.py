@@ -17,6 +17,15 @@ app.conf.beat_schedule = {
     # Jobs whose dispatch failed (broker down at request time) stay pending;
     # re-send every pending job older than a minute, every minute.
     "sweep-pending-jobs": {"task": "qms.tasks.sweep_pending_jobs", "schedule": 60.0},
+    # One reminder e-mail per user with something due (reviews, signatures,
+    # acknowledgements, records, audit actions), at 06:00 UTC so it is waiting
+    # at the start of the working day. Safe to run twice or from two beats: a
+    # unique (user, date) row is claimed before each e-mail (qms/digest.py).
+    "daily-digest": {"task": "qms.tasks.send_daily_digests", "schedule": crontab(hour=6, minute=0)},
+    # Effective revisions without a stored controlled PDF (approved while no
+    # worker ran, or imported) get one at night, so prints and the quality
+    # manual build next morning only reuse stored files.
+    "warm-renditions": {"task": "documents.tasks.warm_renditions", "schedule": crontab(hour=2, minute=30)},
 }
 
 

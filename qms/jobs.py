@@ -35,9 +35,17 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class JobOutput:
+    """A handler's result. Either `content` (stored as the job's file), or
+    `stored_name` + `sha256` of a file the handler already stored through the
+    storage API (a controlled rendition, a manual build): the job then points
+    at that file instead of keeping a second copy."""
+
     filename: str
-    content: bytes
+    content: bytes = b""
     content_type: str = "application/octet-stream"
+    stored_name: str = ""
+    sha256: str = ""
+    size: int | None = None
 
 
 @dataclass
@@ -140,16 +148,20 @@ def execute(job_id: int) -> str:
         log.exception("job %s (%s) failed", job_id, job.kind)
         fail(job, f"{type(exc).__name__}: {exc}")
         return Job.Status.FAILED
-    job.file.save(output.filename, ContentFile(output.content), save=False)
+    if output.stored_name:
+        name, sha, size = output.stored_name, output.sha256, output.size
+    else:
+        job.file.save(output.filename, ContentFile(output.content), save=False)
+        name, sha, size = job.file.name, hashlib.sha256(output.content).hexdigest(), len(output.content)
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.READY,
         finished_at=timezone.now(),
         progress=100,
-        file=job.file.name,
+        file=name,
         filename=output.filename,
         content_type_header=output.content_type,
-        sha256=hashlib.sha256(output.content).hexdigest(),
-        size=len(output.content),
+        sha256=sha,
+        size=size,
         error="",
     )
     return Job.Status.READY

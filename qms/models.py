@@ -247,3 +247,33 @@ def sha256_of(fileobj) -> str:
         digest.update(chunk)
     fileobj.seek(0)
     return digest.hexdigest()
+
+
+class DigestLog(models.Model):
+    """One row per user and day a reminder digest was claimed (issue 4).
+
+    The row is inserted, under a unique (user, date) constraint, BEFORE the
+    e-mail is sent: a second run, or a second beat, cannot insert it again and
+    so sends nothing. A failed send leaves the row `failed` for a later run the
+    same day to claim again; see qms/digest.py."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    item_count = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="qms_digestlog_one_per_user_day")]
+
+    def __str__(self):
+        return f"digest {self.date} for user {self.user_id} ({self.status})"

@@ -1,22 +1,136 @@
-"""PDF helpers (WeasyPrint). Print layouts live in templates/pdf/.
+"""PDF helpers (WeasyPrint for layout, pypdf for stamping and merging).
+Print layouts live in templates/pdf/.
 
 `render_pdf(template, context)` is the one entry point apps use for printable
 output (records, audit plans and reports, readiness summaries); the controlled
-document renditions build on it.
+document renditions and the quality manual build on the helpers below.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
+# pypdf works on the file objects we hand it; nothing here touches MEDIA_ROOT.
 
-def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+
+def _font_config():
+    """One FontConfiguration per process: building it scans the system fonts,
+    which costs more than rendering a short page."""
+    global _FONTS
+    if _FONTS is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONTS = FontConfiguration()
+    return _FONTS
+
+
+_FONTS = None
+
+
+def html_to_document(html: str, *, base_url: str | None = None):
+    """A laid-out WeasyPrint document (pages known, PDF not yet written)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(font_config=_font_config())
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    return html_to_document(html, base_url=base_url).write_pdf()
 
 
 def render_pdf(template: str, context: dict) -> bytes:
     context = {"COMPANY_NAME": settings.COMPANY_NAME, **context}
     return html_to_pdf(render_to_string(template, context))
+
+
+# ------------------------------------------------------------------ building blocks
+def css_string(value) -> str:
+    """A CSS string literal for `content:` in @page margin boxes. Everything but
+    plain characters is hex-escaped, so user text cannot break out of it."""
+    out = []
+    for ch in str(value):
+        if ch.isalnum() or ch in " .,-_:/()#&+":
+            out.append(ch)
+        elif ch == "\n":
+            out.append("\\A ")
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for `url` as an SVG data URI (vector: sharp at any print size)."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    qr = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M, image_factory=SvgPathImage)
+    qr.add_data(url)
+    qr.make(fit=True)
+    buf = io.BytesIO()
+    qr.make_image().save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """(width, height) in points of each page."""
+    from pypdf import PdfReader
+
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def overlay(base: bytes, stamp: bytes, *, repeat_first: bool = False, append_rest: bool = False) -> bytes:
+    """Stamp `stamp`'s pages over `base`'s pages (page i on page i, or the first
+    stamp page on every page with `repeat_first`). With `append_rest`, stamp
+    pages beyond the base's count are appended (e.g. a signature page)."""
+    from pypdf import PdfReader, PdfWriter
+
+    base_reader = PdfReader(io.BytesIO(base))
+    stamp_reader = PdfReader(io.BytesIO(stamp))
+    writer = PdfWriter(clone_from=base_reader)
+    for i, page in enumerate(writer.pages):
+        source = stamp_reader.pages[0 if repeat_first else i] if (repeat_first or i < len(stamp_reader.pages)) else None
+        if source is not None:
+            page.merge_page(source, over=True)
+    if append_rest and not repeat_first:
+        for extra in stamp_reader.pages[len(base_reader.pages) :]:
+            writer.add_page(extra)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def merge(parts: Iterable, *, outline: Iterable[tuple[str, int]] = ()) -> tuple[bytes, int]:
+    """Concatenate PDFs (bytes or binary file objects); returns (bytes, pages).
+    Pages only: the parts' outlines and named destinations are not carried over
+    (importing them costs more than the pages themselves); `outline` adds
+    bookmarks as (title, 0-based page index)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        reader = PdfReader(io.BytesIO(part) if isinstance(part, bytes | bytearray) else part)
+        for page in reader.pages:
+            writer.add_page(page)
+    for title, index in outline:
+        writer.add_outline_item(title, index)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+def extract_text(pdf: bytes) -> list[str]:
+    """The text of each page (tests and the manual's self-check use it)."""
+    from pypdf import PdfReader
+
+    return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]

@@ -132,6 +132,33 @@ def can_administer(user: User) -> bool:
     return bool(user.is_active and user.is_staff)
 
 
+# ------------------------------------------------------------------ documents: controlled PDFs and the manual (issue 4)
+def can_print_revision(user, revision) -> bool:
+    """Effective revisions: anyone with a role. Drafts, approved, superseded and
+    obsolete ones: the quality manager, auditors, the document owner, the
+    revision's author and approvers (the documents app may narrow approvers to
+    the route's signers)."""
+    if not roles(user):
+        return False
+    if revision.status == "effective":
+        return True
+    return (
+        can_read_everything(user)
+        or revision.document.owner_id == user.pk
+        or revision.created_by_id == user.pk
+        or has_role(user, Role.APPROVER)
+    )
+
+
+def can_view_manual(user) -> bool:
+    """The manual builds page and their downloads: quality manager and auditors."""
+    return can_read_everything(user)
+
+
+def can_build_manual(user) -> bool:
+    return is_quality_manager(user) and can_write(user)
+
+
 # ------------------------------------------------------------------ documents
 # Staff read effective revisions; drafts, superseded and obsolete revisions are
 # for owners, authors, approvers, the quality manager and auditors (DOC-08/09).

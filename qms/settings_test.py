@@ -8,6 +8,13 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key")
 # A queue of this test run's own, so a developer's running worker never takes
 # the real-worker tests' tasks (the worker subprocess inherits it).
 os.environ.setdefault("CELERY_QUEUE", f"qms-test-{os.getpid()}")
+# Under pytest-xdist each worker has its own test database, so it needs its
+# own queue too: otherwise one worker's real Celery worker takes the other's
+# tasks (job ids of another database). The worker subprocess inherits the
+# suffixed name and keeps it.
+_xdist = os.environ.get("PYTEST_XDIST_WORKER")
+if _xdist and not os.environ["CELERY_QUEUE"].endswith(f"-{_xdist}"):
+    os.environ["CELERY_QUEUE"] = f"{os.environ['CELERY_QUEUE']}-{_xdist}"
 
 from qms.settings import *  # noqa: E402,F403
 

@@ -17,3 +17,11 @@ def run_job(self, *, job_id: int) -> str:
 @shared_task
 def sweep_pending_jobs() -> int:
     return jobs.sweep_pending()
+
+
+@shared_task
+def send_daily_digests() -> int:
+    """The daily reminder digest (qms.digest): one e-mail per user and day."""
+    from qms import digest
+
+    return digest.send_daily_digests().sent

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from documents import views_pdf as documents_pdf_views
 from qms import views
 from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm, StyledSetPasswordForm
 
@@ -37,7 +38,11 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/", views.job_detail, name="job-detail"),
     path("jobs/<uuid:public_id>/download/", views.job_download, name="job-download"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job-retry"),
+    # The PDF routes first: documents.urls ends in a catch-all <number>/ pattern.
+    path("documents/", include("documents.urls_pdf")),
     path("documents/", include("documents.urls")),
+    # Public on purpose: the QR code on every controlled print points here.
+    path("verify/<str:token>/", documents_pdf_views.verify, name="verify"),
     path("records/", include("records.urls")),
     path("audits/", include("audits.urls")),
     path("auditor/", include("auditor.urls")),

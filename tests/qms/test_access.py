@@ -5,9 +5,11 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Public on purpose: the login page, a health probe for load balancers, and
-# Django admin views (which redirect to their own login page themselves).
-PUBLIC = {"login", "healthz", "admin:login", "password_reset_confirm", "password_reset_complete"}
+# Public on purpose: the login page, a health probe for load balancers,
+# Django admin views (which redirect to their own login page themselves), the
+# one-time set-password link sent to invited external auditors, and the
+# printout verification page behind the QR code of every controlled PDF.
+PUBLIC = {"login", "healthz", "admin:login", "password_reset_confirm", "password_reset_complete", "verify"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 

@@ -1,0 +1,209 @@
+"""The compiled quality manual (ISO 9001 4.3, 5.2, 7.5; DOC-16): one PDF of
+every effective document, grouped by type in `DocumentType.manual_order`,
+after a cover page and a contents page with page numbers.
+
+It is merged with pypdf from the per-revision controlled PDFs
+(`renditions.ensure_rendition`), so a rebuild after one document changed
+renders only that document; every other part is the stored file, reused.
+Page numbers in the contents come from the stored page counts: the front
+matter is laid out, its own length measured, and laid out again if the
+contents spilled onto another page. Each build is kept (`ManualBuild`) with its
+date, manual revision, the revisions it holds and its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from documents import renditions
+from documents.models import ManualBuild, Rendition, Revision
+from qms import pdf
+from qms.errors import PermissionRefused
+from qms.jobs import JobOutput, TransientJobError, job_handler, request_job, set_progress
+from qms.models import Job
+from qms.permissions import can_build_manual
+
+
+@dataclass
+class Entry:
+    revision_id: int
+    number: str
+    title: str
+    label: str
+    type_code: str
+    type_name: str
+    pages: int
+    start_page: int = 0
+    rendition_id: int = 0
+
+
+@dataclass
+class Group:
+    name: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def effective_revisions():
+    """Every effective revision, in manual order: type order, type code, number."""
+    return (
+        Revision.objects.filter(status=Revision.Status.EFFECTIVE)
+        .select_related("document__doc_type", "document__owner", "document__department")
+        .order_by("document__doc_type__manual_order", "document__doc_type__code", "document__number")
+    )
+
+
+def _front_matter(*, groups, manual_revision, built_at, entries, body_pages, front_pages):
+    """Lay out cover + contents assuming the front matter is `front_pages`
+    long; returns the laid-out WeasyPrint document (pages known, not written)."""
+    page = front_pages + 1
+    for e in entries:
+        e.start_page = page
+        page += e.pages
+    html = render_to_string(
+        "pdf/manual_front.html",
+        {
+            "COMPANY_NAME": settings.COMPANY_NAME,
+            "groups": groups,
+            "manual_revision": manual_revision,
+            "built_at": built_at,
+            "entry_count": len(entries),
+            "total_pages": front_pages + body_pages,
+            "css_footer": pdf.css_string(f"Quality manual revision {manual_revision}") + ' " · page " counter(page)',
+        },
+    )
+    return pdf.html_to_document(html)
+
+
+def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
+    """Compile and store a new manual build from the effective revisions."""
+    revisions = list(effective_revisions())
+    # Which stored PDFs are still current, in a fixed number of queries; only
+    # the others are rendered (each under its revision's lock).
+    prepared = renditions.prepare_many(revisions)
+    stored = {
+        (r.revision_id, r.fingerprint): r
+        for r in Rendition.objects.filter(revision__in=revisions).only("pk", "revision_id", "fingerprint", "page_count", "file")
+    }
+    entries: list[Entry] = []
+    groups: dict[str, Group] = {}
+    files: dict[int, Rendition] = {}
+    renders = 0
+    for i, rev in enumerate(revisions, start=1):
+        rendition = stored.get((rev.pk, prepared[rev.pk].fingerprint))
+        if rendition is None:
+            rendition, rendered = renditions.ensure_rendition(rev)
+            renders += int(rendered)
+        files[rendition.pk] = rendition
+        doc_type = rev.document.doc_type
+        entry = Entry(
+            revision_id=rev.pk,
+            number=rev.document.number,
+            title=rev.document.title,
+            label=rev.label or str(rev.seq),
+            type_code=doc_type.code,
+            type_name=doc_type.name,
+            pages=rendition.page_count,
+            rendition_id=rendition.pk,
+        )
+        entries.append(entry)
+        groups.setdefault(doc_type.code, Group(doc_type.name)).entries.append(entry)
+        if job is not None and (i % 5 == 0 or i == len(revisions)):
+            set_progress(job, 90 * i // max(1, len(revisions)))
+
+    built_at = timezone.now()
+    body_pages = sum(e.pages for e in entries)
+    contents_rows = None
+    for _attempt in range(3):
+        manual_revision = (ManualBuild.objects.aggregate(m=Max("manual_revision"))["m"] or 0) + 1
+        content, total = _assemble(groups, entries, files, manual_revision, built_at, body_pages)
+        contents_rows = [
+            {
+                "revision_id": e.revision_id, "number": e.number, "title": e.title, "label": e.label,
+                "type": e.type_code, "start_page": e.start_page, "pages": e.pages,
+            }
+            for e in entries
+        ]
+        try:
+            with transaction.atomic():
+                build = ManualBuild(
+                    manual_revision=manual_revision,
+                    built_by=actor if getattr(actor, "pk", None) else None,
+                    contents=contents_rows,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    size=len(content),
+                    page_count=total,
+                    renders=renders,
+                )
+                build.file.save(f"quality-manual-rev-{manual_revision}.pdf", ContentFile(content), save=False)
+                build.save()
+                build.revisions.set([e.revision_id for e in entries])
+                return build
+        except IntegrityError:
+            # Two builds at once took the same manual revision number: the
+            # later one assembles again under the next number (the cover
+            # prints it), reusing every stored rendition.
+            continue
+    raise TransientJobError("Could not number the manual build; try again.")
+
+
+def _front_pages_guess(entry_count: int) -> int:
+    """The last build's front-matter length if it had as many entries (a
+    rebuild then lays out once), else cover + about 35 contents lines a page."""
+    last = ManualBuild.objects.only("contents").first()
+    if last and last.contents and len(last.contents) == entry_count:
+        return last.contents[0]["start_page"] - 1
+    return 1 + max(1, -(-entry_count // 35))
+
+
+def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> tuple[bytes, int]:
+    """Front matter laid out until its length is stable (start pages depend on
+    it), then the stored PDFs appended."""
+    front_pages, document = _front_pages_guess(len(entries)), None
+    for _ in range(4):
+        document = _front_matter(
+            groups=list(groups.values()), manual_revision=manual_revision, built_at=built_at,
+            entries=entries, body_pages=body_pages, front_pages=front_pages,
+        )
+        if len(document.pages) == front_pages:
+            break
+        front_pages = len(document.pages)
+    front = document.write_pdf()
+    try:
+        # Whole files into memory: pypdf seeks a lot, and a storage backend's
+        # file object (local or S3) is slow at that. ~3 pages are ~30 kB.
+        parts = [front]
+        for e in entries:
+            with default_storage.open(files[e.rendition_id].file.name, "rb") as fh:
+                parts.append(fh.read())
+        bookmarks = [("Contents", 1)] + [(f"{e.number} {e.title} (rev {e.label})", e.start_page - 1) for e in entries]
+        return pdf.merge(parts, outline=bookmarks)
+    except OSError as exc:
+        raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc
+
+
+@job_handler("quality_manual", label="Quality manual")
+def _manual_job(job: Job) -> JobOutput:
+    build = build_manual(actor=job.requested_by, job=job)
+    return JobOutput(
+        filename=f"quality-manual-rev-{build.manual_revision}.pdf",
+        content_type="application/pdf",
+        stored_name=build.file.name,
+        sha256=build.sha256,
+        size=build.size,
+    )
+
+
+def request_manual_build(*, actor) -> Job:
+    """The quality manager asks for a new build: a job row, run in the background."""
+    if not can_build_manual(actor):
+        raise PermissionRefused("Only the quality manager can build the quality manual.")
+    return request_job(kind="quality_manual", actor=actor)

@@ -1,0 +1,75 @@
+"""Documents, revisions and signatures made with the ORM for the PDF, manual and
+digest tests (the documents app's services are built in parallel)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from documents.models import Document, DocumentType, Revision
+from qms.models import Department
+from qms.signatures import sign
+from tests.factories import PASSWORD
+
+_seq = itertools.count(1)
+
+
+def doc_type(code="SOP", name="Standard operating procedure", manual_order=30) -> DocumentType:
+    obj, _ = DocumentType.objects.get_or_create(code=code, defaults={"name": name, "manual_order": manual_order})
+    return obj
+
+
+def document(*, owner, number=None, title="Control of calibrated equipment", type_code="SOP", manual_order=30) -> Document:
+    dept, _ = Department.objects.get_or_create(code="QA", defaults={"name": "Quality Assurance"})
+    return Document.objects.create(
+        number=number or f"{type_code}-QA-{next(_seq):03d}",
+        title=title,
+        doc_type=doc_type(type_code, f"{type_code} documents", manual_order),
+        owner=owner,
+        department=dept,
+    )
+
+
+def revision(doc: Document, *, seq=1, label=None, status=Revision.Status.EFFECTIVE, content=None,
+             effective_date: date | None = date(2026, 1, 15), created_by=None, **extra) -> Revision:
+    return Revision.objects.create(
+        **extra,
+        document=doc,
+        seq=seq,
+        label=label if label is not None else f"{seq - 1:02d}",
+        status=status,
+        content=content if content is not None else f"# Purpose\n\nHow we control {doc.title.lower()}.\n\n## Steps\n\n1. Check.\n2. Record.\n",
+        change_summary="First issue" if seq == 1 else "Updated steps",
+        change_reason="" if seq == 1 else "Audit finding",
+        created_by=created_by or doc.owner,
+        effective_date=effective_date,
+    )
+
+
+def signed(rev: Revision, *, signer, meaning="approved", comment="") -> Revision:
+    sign(signer=signer, password=PASSWORD, obj=rev, meaning=meaning, comment=comment)
+    return rev
+
+
+def long_markdown(paragraphs=400) -> str:
+    text = ["# Long procedure\n"]
+    for i in range(paragraphs):
+        if i % 20 == 0:
+            text.append(f"\n## Section {i // 20 + 1}\n")
+        text.append(
+            f"Step {i + 1}. The operator verifies the gauge against the reference standard, "
+            "records the reading in the calibration log, and escalates any reading outside tolerance "
+            "to the quality manager before the equipment is used again.\n"
+        )
+    return "\n".join(text)
+
+
+def ensure_roles() -> None:
+    """Transactional tests flush the database, taking the role groups (made by
+    a data migration) with it; tests that run after one need them back."""
+    from django.contrib.auth.models import Group
+
+    from qms.permissions import Role
+
+    for name in Role.ALL:
+        Group.objects.get_or_create(name=name)
