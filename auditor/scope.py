@@ -1,8 +1,8 @@
 """What an external auditor may see: the clauses and processes of their grant.
 
 `scope_for(user)` is None for everyone but a scoped external auditor (no
-restriction). Apps narrow their querysets with `restrict(...)` and check one
-object with `allows(...)`; qms.permissions.can_see_in_scope wraps the latter.
+restriction). Apps narrow their querysets with `restrict(...)`; one object is
+checked with qms.permissions.in_auditor_scope (-> `object_in_scope`).
 """
 
 from __future__ import annotations
@@ -75,13 +75,38 @@ def restrict(qs: QuerySet, user, *, clauses: str | None = "clauses", process: st
     return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
 
 
-def allows(user, *, clause_ids=(), process_id=None) -> bool:
-    scope = scope_for(user)
-    if scope is None:
-        return True
-    return bool(set(clause_ids) & scope.clause_ids) or (process_id is not None and process_id in scope.process_ids)
-
-
 def clause_allowed(user, clause: Clause) -> bool:
     scope = scope_for(user)
     return scope is None or clause.pk in scope.clause_ids
+
+
+# What links an object to clauses and processes, by model (app_label.ModelName).
+# Each returns (clause ids, process ids).
+def _document_links(doc):
+    return set(doc.clauses.values_list("pk", flat=True)), {doc.process_id} - {None}
+
+
+_LINKS = {
+    "documents.Document": _document_links,
+    "documents.Revision": lambda rev: _document_links(rev.document),
+    "records.RecordType": lambda t: (set(t.clauses.values_list("pk", flat=True)), set()),
+    "records.Record": lambda r: (set(r.record_type.clauses.values_list("pk", flat=True)), set()),
+    "audits.Audit": lambda a: (
+        set(a.criteria_clauses.values_list("pk", flat=True)), set(a.processes.values_list("pk", flat=True))
+    ),
+    "audits.Finding": lambda f: ({f.clause_id} - {None}, {f.process_id} - {None}),
+    "audits.Capa": lambda c: ({c.clause_id} - {None}, {c.process_id} - {None}),
+}
+
+
+def object_in_scope(user, obj) -> bool:
+    """True unless `user` is a scoped external auditor and `obj` lies outside the grant.
+    Objects of a kind with no clause or process link are outside a limited scope."""
+    scope = scope_for(user)
+    if scope is None:
+        return True
+    links = _LINKS.get(obj._meta.label)
+    if links is None:
+        return False
+    clause_ids, process_ids = links(obj)
+    return bool(clause_ids & scope.clause_ids) or bool(process_ids & scope.process_ids)

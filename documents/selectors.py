@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from auditor.scope import restrict
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
 from qms import permissions
 
@@ -48,7 +49,7 @@ def documents_for_user(user) -> QuerySet[Document]:
     for staff only documents with an effective revision (DOC-08)."""
     if not permissions.can_view_documents(user):
         return Document.objects.none()
-    qs = Document.objects.all()
+    qs = restrict(Document.objects.all(), user)  # an external auditor's scope
     if permissions.can_view_drafts(user):
         return qs
     return qs.filter(Q(effective_revision__isnull=False) | Q(owner=user))

@@ -85,11 +85,14 @@ def can_view_readiness(user) -> bool:
     return is_quality_manager(user) or has_role(user, Role.AUDITOR)
 
 
-def can_see_in_scope(user, *, clause_ids=(), process_id=None) -> bool:
-    """External auditors see only what their grant's clauses or processes cover."""
-    from auditor.scope import allows
+def in_auditor_scope(user, obj) -> bool:
+    """External auditors see only what their grant's clauses or processes cover;
+    everyone else is not narrowed here (ACC-08)."""
+    if not is_external_auditor(user):
+        return True
+    from auditor.scope import object_in_scope
 
-    return allows(user, clause_ids=clause_ids, process_id=process_id)
+    return object_in_scope(user, obj)
 
 
 def is_auditor(user) -> bool:
@@ -175,11 +178,17 @@ def can_view_drafts(user, document=None) -> bool:
 
 
 def can_view_document(user, document) -> bool:
-    return can_view_documents(user) and (bool(document.effective_revision_id) or can_view_drafts(user, document))
+    return (
+        can_view_documents(user)
+        and (bool(document.effective_revision_id) or can_view_drafts(user, document))
+        and in_auditor_scope(user, document)
+    )
 
 
 def can_view_revision(user, revision) -> bool:
     """Effective: every reader. Others: draft readers, and anyone named on its route."""
+    if not in_auditor_scope(user, revision.document):
+        return False
     if revision.status == "effective":
         return can_view_documents(user)
     if can_view_drafts(user, revision.document):
@@ -308,7 +317,7 @@ def can_view_record(user, record) -> bool:
     if not getattr(user, "is_active", False):
         return False
     if can_read_everything(user) or record.created_by_id == user.pk:
-        return True
+        return in_auditor_scope(user, record)
     return record.status == "submitted" and is_record_verifier(user)
 
 
