@@ -195,6 +195,32 @@ def waiting_for_signature(user) -> QuerySet[StepSigner]:
     )
 
 
+def previous_route_initial(revision: Revision) -> dict:
+    """Route form defaults carried forward (DOC-07: a change is approved by the
+    function that approved the original): the last round of this revision if it
+    was rejected, else the last round of the previous revision."""
+    source = revision.route_steps.order_by("-round").values_list("round", flat=True).first()
+    steps = RouteStep.objects.none()
+    if source:
+        steps = revision.route_steps.filter(round=source)
+    else:
+        prev = Revision.objects.filter(document_id=revision.document_id, seq__lt=revision.seq).order_by("-seq").first()
+        last = prev.route_steps.order_by("-round").values_list("round", flat=True).first() if prev else None
+        if last:
+            steps = prev.route_steps.filter(round=last)
+    initial: dict = {}
+    for i, step in enumerate(steps.prefetch_related("signers").order_by("order")[:3], start=1):
+        signers = list(step.signers.all())
+        initial[f"step{i}_kind"] = step.kind
+        initial[f"step{i}_mode"] = step.mode
+        initial[f"step{i}_users"] = [s.user_id for s in signers if s.user_id and s.user_id != revision.created_by_id]
+        initial[f"step{i}_groups"] = [s.group_id for s in signers if s.group_id]
+    if initial:
+        for i in range(len([k for k in initial if k.endswith("_kind")]) + 1, 4):
+            initial[f"step{i}_kind"] = ""
+    return initial
+
+
 def route_for(revision: Revision) -> list[RouteStep]:
     """All steps of all rounds with signers and decisions, newest round first (3 queries)."""
     return list(

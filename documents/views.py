@@ -358,7 +358,8 @@ def revision_detail(request, number, seq):
         "signatures": _signatures(revision),
         "can_sign": can_sign,
         "decision_form": DecisionForm(user=user, step=active) if can_sign else None,
-        "route_form": RouteForm(revision=revision) if permissions.can_submit_revision(user, revision) else None,
+        "route_form": RouteForm(revision=revision, initial=selectors.previous_route_initial(revision))
+        if permissions.can_submit_revision(user, revision) else None,
         "signer_form": AddSignerForm(revision=revision) if permissions.can_manage_route(user, revision) else None,
         "previous": revision.document.revisions.filter(seq__lt=revision.seq).order_by("-seq").first()
         if permissions.can_compare_revisions(user, revision.document) else None,
@@ -555,6 +556,8 @@ META_FIELDS = [
 def _meta(revision, attr):
     value = getattr(revision, attr)
     value = value() if callable(value) else value
+    if hasattr(value, "astimezone"):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
     return "" if value in (None, "") else str(value)
 
 

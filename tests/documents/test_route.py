@@ -185,3 +185,17 @@ def test_dashboard_inbox_query_count_does_not_grow(author, approver, django_asse
         sections = dashboard.sections_for(approver)
     inbox = next(s for s in sections if s.key == "documents.to_sign")
     assert inbox.total == 14 and len(inbox.items) == 10
+
+
+@pytest.mark.django_db
+def test_new_revision_route_defaults_to_the_previous_approvers(author, approver, approver2, client_for):
+    from tests.documents.factories import make_effective
+
+    doc = make_effective(author, approver)
+    rev2 = services.revision_create_new(actor=author, document=doc, change_summary="s", change_reason="r")
+    initial = selectors.previous_route_initial(rev2)
+    assert initial["step1_kind"] == "approve" and initial["step1_users"] == [approver.pk]
+    assert initial["step2_kind"] == "" and initial["step3_kind"] == ""
+    page = client_for(author).get(rev2.get_absolute_url())
+    form = page.context["route_form"]
+    assert form["step1_users"].value() == [approver.pk]
