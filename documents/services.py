@@ -41,7 +41,7 @@ from documents.models import (
 from qms import permissions
 from qms.audit import attribute, record_event
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
-from qms.models import Department, Signature
+from qms.models import Department, Notification, Signature
 from qms.notifications import notify
 from qms.signatures import authenticate_signer, sign
 from qms.uploads import PDF_ONLY, SOURCE_FILES, store_upload
@@ -541,9 +541,11 @@ def _assign_acknowledgements(actor, document: Document, revision: Revision) -> i
         [Acknowledgement(revision=revision, user=u, assigned_at=now, due_date=due) for u in users],
         ignore_conflicts=True,
     )
-    for user in users:
-        notify(user, title=f"Please read {document.number} {document.title} (revision {revision.label})",
-               body=f"Acknowledge by {due:%Y-%m-%d}.", url=document.get_absolute_url())
+    title = f"Please read {document.number} {document.title} (revision {revision.label})"[:200]
+    Notification.objects.bulk_create(
+        [Notification(user=u, title=title, body=f"Acknowledge by {due:%Y-%m-%d}.", url=document.get_absolute_url())
+         for u in users]
+    )
     if users:
         record_event(actor=actor, verb="acknowledgements.assigned", obj=revision, data={"count": len(users)})
     return len(users)

@@ -102,7 +102,7 @@ def _register_queryset(user, form: RegisterFilterForm):
         qs = selectors.search_filter(qs, user, data["q"])
     if data.get("type"):
         qs = qs.filter(doc_type=data["type"])
-    if data.get("status"):
+    if data.get("status") and (data["status"] == S.EFFECTIVE or permissions.can_view_drafts(user)):
         status = data["status"]
         qs = qs.filter(effective_revision__isnull=False) if status == S.EFFECTIVE else qs.filter(
             latest_revision__status=status
@@ -521,7 +521,8 @@ def document_acknowledgements(request, number):
         raise PermissionDenied("You cannot see who has read this document.")
     acks = selectors.acknowledgements_for_document(document)
     return render(request, "documents/document_acknowledgements.html",
-                  {"document": document, "acks": acks, "today": timezone.localdate()})
+                  {"document": document, "acks": acks, "today": timezone.localdate(),
+                   "can_see_people": permissions.can_read_everything(request.user)})
 
 
 @require_GET
@@ -529,10 +530,19 @@ def acknowledgement_list(request):
     """Per-person status: my read-and-understood tasks; the QM also sees every overdue one."""
     if not permissions.can_view_documents(request.user):
         raise PermissionDenied("You cannot view documents.")
-    mine = selectors.acknowledgements_for_user(request.user)[:200]
-    overdue = selectors.overdue_acknowledgements()[:500] if permissions.can_read_everything(request.user) else None
+    person = request.user
+    everyone = permissions.can_read_everything(request.user)
+    if everyone and request.GET.get("user"):
+        from django.contrib.auth import get_user_model
+
+        try:
+            person = get_object_or_404(get_user_model(), pk=int(request.GET["user"]))
+        except ValueError as exc:
+            raise Http404("No such person.") from exc
+    mine = selectors.acknowledgements_for_user(person)[:200]
+    overdue = selectors.overdue_acknowledgements()[:500] if everyone else None
     return render(request, "documents/acknowledgement_list.html",
-                  {"mine": mine, "overdue": overdue, "today": timezone.localdate()})
+                  {"mine": mine, "person": person, "overdue": overdue, "today": timezone.localdate()})
 
 
 @require_GET

@@ -114,3 +114,22 @@ def test_acknowledge_through_the_document_page(distributed, staff, password, cli
     assert r.status_code == 302
     assert Acknowledgement.objects.get(user=staff).acknowledged_at is not None
     assert "You acknowledged" in c.get(document.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_quality_manager_sees_one_persons_status_but_staff_cannot_pick_a_person(distributed, staff, quality_manager,
+                                                                               author, client_for):
+    document, _ = distributed
+    r = client_for(quality_manager).get("/documents/acknowledgements/", {"user": staff.pk})
+    assert r.context["person"] == staff and document.number in r.content.decode()
+    r = client_for(author).get("/documents/acknowledgements/", {"user": staff.pk})
+    assert r.context["person"] == author  # the parameter is ignored for non-auditors
+    assert client_for(quality_manager).get("/documents/acknowledgements/", {"user": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_cannot_filter_the_register_by_draft_status(distributed, author, approver, staff, client_for):
+    document, _ = distributed
+    services.revision_create_new(actor=author, document=document, change_summary="s", change_reason="r")
+    rows = client_for(staff).get("/documents/", {"status": "draft"}).context["rows"]
+    assert [r["status"] for r in rows] == ["effective"]  # the filter is ignored; nothing about the draft shows
