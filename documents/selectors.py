@@ -221,6 +221,18 @@ def previous_route_initial(revision: Revision) -> dict:
     return initial
 
 
+def approvers_by_revision(document: Document) -> dict[int, list[str]]:
+    """Who approved each revision of a document (one query), for the revision history."""
+    from documents.models import Decision
+
+    out: dict[int, list[str]] = {}
+    for rev_id, name in Decision.objects.filter(
+        step__revision__document=document, outcome=Decision.Outcome.APPROVED
+    ).order_by("decided_at").values_list("step__revision_id", "signature__printed_name"):
+        out.setdefault(rev_id, []).append(name)
+    return out
+
+
 def route_for(revision: Revision) -> list[RouteStep]:
     """All steps of all rounds with signers and decisions, newest round first (3 queries)."""
     return list(

@@ -86,6 +86,15 @@ def _signatures(revision: Revision | None) -> list:
     return sigs
 
 
+def _post(request):
+    """The POST data, or None on GET (an empty POST must still bind the form and fail validation)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
+
+
 def _error(request, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
@@ -185,7 +194,7 @@ def index(request):
 def document_create(request):
     if not permissions.can_create_document(request.user):
         raise PermissionDenied("You cannot create documents.")
-    form = DocumentCreateForm(request.POST or None, request.FILES or None, user=request.user,
+    form = DocumentCreateForm(_post(request), _files(request), user=request.user,
                               preview_url=reverse("documents:preview"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -227,7 +236,7 @@ def document_edit(request, number):
         "review_interval_months": document.review_interval_months, "issuer": document.issuer,
         "external_reference": document.external_reference, "external_date": document.external_date,
     }
-    form = DocumentEditForm(request.POST or None, initial=initial)
+    form = DocumentEditForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
@@ -251,7 +260,7 @@ def revision_edit(request, number, seq):
             "Start a new revision to change it.")}, status=409)
     if not permissions.can_edit_revision(request.user, revision):
         raise PermissionDenied("You cannot edit this draft.")
-    form = DraftForm(request.POST or None, request.FILES or None, preview_url=reverse("documents:preview"),
+    form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,
                               "change_reason": revision.change_reason})
     if request.method == "POST" and form.is_valid():
@@ -277,7 +286,7 @@ def revision_create(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_start_revision(request.user, document):
         raise PermissionDenied("You cannot start a new revision of this document.")
-    form = NewRevisionForm(request.POST or None, document=document)
+    form = NewRevisionForm(_post(request), document=document)
     if request.method == "POST" and form.is_valid():
         try:
             revision = services.revision_create_new(actor=request.user, document=document, **form.cleaned_data)
@@ -300,6 +309,9 @@ def document_detail(request, number):
     if shown is not None:
         shown.document = document
     revisions = list(selectors.visible_revisions(user, document))
+    approvers = selectors.approvers_by_revision(document)
+    for r in revisions:
+        r.approved_by = approvers.get(r.pk, [])
     my_ack = (
         document.effective_revision.acknowledgements.filter(user=user).first() if document.effective_revision else None
     )
@@ -458,7 +470,7 @@ def document_obsolete(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_make_obsolete(request.user, document):
         raise PermissionDenied("Only the owner or the quality manager can make this document obsolete.")
-    form = ObsoleteForm(request.POST or None)
+    form = ObsoleteForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.document_make_obsolete(actor=request.user, document=document, reason=form.cleaned_data["reason"])
@@ -476,7 +488,7 @@ def document_review(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_review_document(request.user, document):
         raise PermissionDenied("Only the owner or the quality manager can review this document.")
-    form = PeriodicReviewForm(request.POST or None, user=request.user)
+    form = PeriodicReviewForm(_post(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
