@@ -180,8 +180,11 @@ def open_signer_entries(user, revision: Revision) -> list[StepSigner]:
 def waiting_for_signature(user) -> QuerySet[StepSigner]:
     """Signer entries on active steps that wait for `user` (the dashboard inbox). One query."""
     decided = RouteStep.objects.filter(pk=OuterRef("step_id"), decisions__user=user)
+    qs = StepSigner.objects.all()
+    if not permissions.can_approve(user):
+        qs = qs.exclude(step__kind=RouteStep.Kind.APPROVE)  # a group member without the role cannot sign it
     return (
-        StepSigner.objects.filter(step__status=RouteStep.Status.ACTIVE, step__revision__status=S.IN_REVIEW)
+        qs.filter(step__status=RouteStep.Status.ACTIVE, step__revision__status=S.IN_REVIEW)
         .filter(Q(user=user) | Q(group__user=user))
         .filter(decisions__isnull=True)
         .exclude(Exists(decided))

@@ -228,7 +228,25 @@ def document_update(*, actor, document: Document, reason: str, **fields) -> Docu
     for name, value in m2m.items():
         getattr(document, name).set(value)
     record_event(actor=actor, verb="document.updated", obj=document, comment=reason.strip())
+    if document.effective_revision_id and ("distribution_users" in m2m or "distribution_groups" in m2m):
+        _assign_to_newcomers(actor, document)
     return document
+
+
+def _assign_to_newcomers(actor, document: Document) -> int:
+    """People added to the distribution must read the revision in force (they never have)."""
+    revision = document.effective_revision
+    has_task = Acknowledgement.objects.filter(revision=revision).values("user_id")
+    users = list(selectors.distribution_users(document).exclude(pk__in=has_task))
+    now, due = timezone.now(), today() + timedelta(days=ACK_DUE_DAYS)
+    Acknowledgement.objects.bulk_create(
+        [Acknowledgement(revision=revision, user=u, assigned_at=now, due_date=due) for u in users],
+        ignore_conflicts=True,
+    )
+    if users:
+        record_event(actor=actor, verb="acknowledgements.assigned", obj=revision,
+                     data={"count": len(users), "reason": "added to the distribution"})
+    return len(users)
 
 
 @transaction.atomic
