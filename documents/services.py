@@ -378,6 +378,28 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
     return revision
 
 
+@transaction.atomic
+def revision_withdraw(*, actor, revision: Revision, reason: str) -> Revision:
+    """In review → Draft at the author's request (e.g. a wrong signer was chosen);
+    the running round is cancelled, decisions already signed stay on record."""
+    revision = Revision.objects.select_for_update().select_related("document").get(pk=revision.pk)
+    _check_move(revision, S.DRAFT)
+    if not permissions.can_manage_route(actor, revision):
+        raise PermissionRefused("Only the author, the owner or the quality manager can withdraw this revision.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the revision is withdrawn from review.")
+    revision.route_steps.filter(status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)).update(
+        status=RouteStep.Status.CANCELLED
+    )
+    revision.status = S.DRAFT
+    revision.effective_date = None
+    _save_revision(revision, actor, f"Withdrawn: {reason}"[:100])
+    record_event(actor=actor, verb="revision.withdrawn", obj=revision, from_state=S.IN_REVIEW, to_state=S.DRAFT,
+                 comment=reason)
+    return revision
+
+
 def _notify_step(revision: Revision, step: RouteStep) -> None:
     url = revision.get_absolute_url()
     title = f"Waiting for your signature: {revision.document.number} {revision.document.title}"

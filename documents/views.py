@@ -464,6 +464,19 @@ def revision_add_signer(request, number, seq):
     return redirect(revision)
 
 
+@require_POST
+def revision_withdraw(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    if not permissions.can_manage_route(request.user, revision):
+        raise PermissionDenied("Only the author, the owner or the quality manager can withdraw this revision.")
+    try:
+        services.revision_withdraw(actor=request.user, revision=revision, reason=request.POST.get("reason", ""))
+        messages.success(request, "Withdrawn from review: the revision is a draft again.")
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect(revision)
+
+
 # ------------------------------------------------------------------ obsolete, periodic review, acknowledgement
 @require_http_methods(["GET", "POST"])
 def document_obsolete(request, number):

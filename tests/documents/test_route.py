@@ -199,3 +199,21 @@ def test_new_revision_route_defaults_to_the_previous_approvers(author, approver,
     page = client_for(author).get(rev2.get_absolute_url())
     form = page.context["route_form"]
     assert form["step1_users"].value() == [approver.pk]
+
+
+@pytest.mark.django_db
+def test_author_withdraws_a_revision_from_review(author, approver, staff, client_for):
+    rev = make_draft(author).latest_revision
+    submit(author, rev, [approver])
+    assert client_for(staff).post(f"/documents/{rev.document.number}/rev/1/withdraw/", {"reason": "x"}).status_code == 404
+    assert client_for(approver).post(f"/documents/{rev.document.number}/rev/1/withdraw/",
+                                     {"reason": "x"}).status_code == 403
+    r = client_for(author).post(f"/documents/{rev.document.number}/rev/1/withdraw/", {"reason": ""})
+    rev.refresh_from_db()
+    assert r.status_code == 302 and rev.status == S.IN_REVIEW  # a reason is required
+    client_for(author).post(f"/documents/{rev.document.number}/rev/1/withdraw/", {"reason": "Wrong approver"})
+    rev.refresh_from_db()
+    assert rev.status == S.DRAFT
+    assert rev.route_steps.get().status == RouteStep.Status.CANCELLED
+    assert AuditEvent.objects.get(verb="revision.withdrawn", object_id=str(rev.pk)).comment == "Wrong approver"
+    assert not selectors.waiting_for_signature(approver).exists()
