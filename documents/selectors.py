@@ -174,7 +174,8 @@ def open_signer_entries(user, revision: Revision) -> list[StepSigner]:
     entries = step.signers.filter(Q(user=user) | Q(group_id__in=user_group_ids(user))).exclude(
         decisions__isnull=False
     )
-    return list(entries.order_by("group_id", "id"))
+    # A named entry first: the user's one decision must satisfy their own line before a group's.
+    return list(entries.order_by(F("user_id").asc(nulls_last=True), "id"))
 
 
 def waiting_for_signature(user) -> QuerySet[StepSigner]:

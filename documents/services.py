@@ -629,7 +629,12 @@ def document_make_obsolete(*, actor, document: Document, reason: str) -> Documen
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Making a document obsolete needs a reason.")
-    revision = document.revisions.select_for_update().get(status=S.EFFECTIVE)
+    pending = document.revisions.filter(status__in=(S.IN_REVIEW, S.APPROVED)).first()
+    if pending is not None:
+        raise DomainError(f"{pending} is {pending.get_status_display().lower()}; withdraw or finish it first.")
+    revision = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
+    if revision is None:
+        raise IllegalTransition(f"{document.number} has no effective revision to make obsolete.")
     _check_move(revision, S.OBSOLETE)
     revision.status, revision.retired_at, revision.retire_reason = S.OBSOLETE, timezone.now(), reason
     _save_revision(revision, actor, reason[:100])

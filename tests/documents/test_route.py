@@ -217,3 +217,16 @@ def test_author_withdraws_a_revision_from_review(author, approver, staff, client
     assert rev.route_steps.get().status == RouteStep.Status.CANCELLED
     assert AuditEvent.objects.get(verb="revision.withdrawn", object_id=str(rev.pk)).comment == "Wrong approver"
     assert not selectors.waiting_for_signature(approver).exists()
+
+
+@pytest.mark.django_db
+def test_named_signer_who_is_also_in_a_group_satisfies_their_own_line(author, approver, approver2):
+    rev = make_draft(author).latest_revision
+    services.revision_submit(actor=author, revision=rev, steps=[
+        StepSpec(kind="approve", users=[approver], groups=[Group.objects.get(name=Role.APPROVER)])])
+    approve(approver, rev)
+    rev.refresh_from_db()
+    assert rev.status == S.IN_REVIEW  # the group line still needs another member
+    approve(approver2, rev)
+    rev.refresh_from_db()
+    assert rev.status == S.EFFECTIVE
