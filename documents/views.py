@@ -38,7 +38,7 @@ from documents.forms import (
 from documents.models import Document, Revision
 from qms import permissions
 from qms.audit import trail_for
-from qms.errors import DomainError
+from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.signatures import SignatureForm, signatures_for
 from qms.uploads import file_response
@@ -421,6 +421,9 @@ def revision_submit(request, number, seq):
 @require_POST
 def revision_sign(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
+    if revision.status != S.IN_REVIEW:
+        # DOC-03: deciding on a revision that is not in review is an illegal move (409), whoever asks.
+        raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}, not in review.")
     if not permissions.can_sign_revision(request.user, revision):
         if revision.created_by_id == request.user.pk and revision.status == S.IN_REVIEW:
             raise PermissionDenied("The author may not approve their own revision.")
