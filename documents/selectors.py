@@ -84,8 +84,9 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     """Documents whose number, title or (visible) revision content match `q`.
 
     PostgreSQL: full-text search on the stored, GIN-indexed `search_vector`
-    columns (kept by triggers, migration 0006); the revision side is an
-    uncorrelated `id IN (subquery)` that the planner runs once. SQLite: icontains."""
+    columns (kept by triggers, migration 0006); each side is an uncorrelated
+    `id IN (subquery)` that the planner runs once through the index, so no
+    tsvector is read row by row. SQLite: icontains."""
     statuses = _searchable_statuses(user)
     revs = Revision.objects.all()
     if statuses:
@@ -93,7 +94,8 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     if is_postgres():
         query = SearchQuery(q, config="english", search_type="websearch")
         rev_docs = revs.filter(search_vector=query).values("document_id")
-        return qs.filter(Q(pk__in=rev_docs) | Q(search_vector=query) | Q(number__icontains=q))
+        title_docs = Document.objects.filter(search_vector=query).values("id")
+        return qs.filter(Q(pk__in=rev_docs) | Q(pk__in=title_docs) | Q(number__icontains=q))
     rev_docs = revs.filter(content__icontains=q).values("document_id")
     return qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(pk__in=rev_docs))
 

@@ -11,7 +11,8 @@ import difflib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -153,6 +154,24 @@ def _row(doc: Document, show_drafts: bool):
     }
 
 
+def _search_page(qs, number) -> Page:
+    """One page of search results and their total in ONE pass (COUNT(*) OVER ()):
+    a full-text match over thousands of revisions is then evaluated once, not
+    once for the count and again for the page."""
+    try:
+        number = max(int(number or 1), 1)
+    except ValueError:
+        number = 1
+    counted = qs.annotate(_total=Window(Count("pk")))
+    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if not rows and number > 1:  # past the end: show the last page, like Paginator.get_page
+        total = qs.count()
+        number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    total = rows[0]._total if rows else 0
+    return Page(rows, number, Paginator(range(total), PAGE_SIZE))
+
+
 @require_GET
 def index(request):
     user = request.user
@@ -171,9 +190,9 @@ def index(request):
             for r in (_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
         )
         return table_response(REGISTER_HEADERS, rows, fmt=fmt, basename="document-register")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(d, show_drafts) for d in page.object_list]
     q = data.get("q", "")
+    page = _search_page(qs, request.GET.get("page")) if q else Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(d, show_drafts) for d in page.object_list]
     snips = selectors.snippets(user, [r["doc"].pk for r in rows], q) if q else {}
     for r in rows:
         r["snippet"] = mark_safe(snips.get(r["doc"].pk, ""))  # noqa: S308 - escaped in selectors.snippets

@@ -179,3 +179,19 @@ def test_htmx_request_returns_only_the_table(mixed, staff, client_for):
     r = client_for(staff).get("/documents/", {"q": "policy"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert "<html" not in body and mixed[2].number in body
+
+
+@pytest.mark.django_db
+def test_search_results_are_paginated_with_their_total(author, quality_manager, client_for):
+    for i in range(55):
+        make_draft(author, title=f"Widget procedure {i:02d}")
+    c = client_for(quality_manager)
+    first = c.get("/documents/", {"q": "widget"})
+    assert first.context["page"].paginator.count == 55 and len(first.context["rows"]) == 50
+    second = c.get("/documents/", {"q": "widget", "page": 2})
+    assert len(second.context["rows"]) == 5 and not second.context["page"].has_next()
+    beyond = c.get("/documents/", {"q": "widget", "page": 9})
+    assert beyond.context["page"].number == 2
+    assert c.get("/documents/", {"q": "widget", "page": "x"}).context["page"].number == 1
+    nothing = c.get("/documents/", {"q": "nonexistentword"})
+    assert nothing.context["page"].paginator.count == 0 and nothing.context["rows"] == []
