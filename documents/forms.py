@@ -35,6 +35,13 @@ class UserMultiChoice(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
+def _plain_radios(form) -> None:
+    """Bootstrap's form-check-input class on Django's radio wrapper breaks the layout: drop it."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs.pop("class", None)
+
+
 def _clean_file(upload, allowed):
     if upload:
         validate_upload(upload, allowed=allowed)
@@ -173,7 +180,7 @@ class RouteForm(BootstrapForm):
         defaults = [RouteStep.Kind.REVIEW, RouteStep.Kind.APPROVE, ""]
         for i in range(1, STEP_ROWS + 1):
             self.fields[f"step{i}_kind"] = forms.ChoiceField(
-                label=f"Step {i}", choices=[("", "— not used —"), *RouteStep.Kind.choices], required=False,
+                label="Kind of step", choices=[("", "— not used —"), *RouteStep.Kind.choices], required=False,
                 initial=defaults[i - 1],
             )
             self.fields[f"step{i}_mode"] = forms.ChoiceField(label="Who must sign", choices=RouteStep.Mode.choices,
@@ -233,6 +240,7 @@ class DecisionForm(SignatureForm):
                 self.fields["outcome"].initial = "reviewed"
                 del self.fields["significance"]
         self.order_fields(self.field_order)
+        _plain_radios(self)
 
     def clean(self):
         data = super().clean()
@@ -275,6 +283,7 @@ class PeriodicReviewForm(SignatureForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(self.field_order)
+        _plain_radios(self)
 
 
 SORTS = {
@@ -285,10 +294,13 @@ SORTS = {
 
 class RegisterFilterForm(BootstrapForm):
     q = forms.CharField(label="Search", required=False, max_length=200)
-    type = forms.ModelChoiceField(queryset=DocumentType.objects.all(), required=False, to_field_name="code")
+    type = forms.ModelChoiceField(queryset=DocumentType.objects.all(), required=False, to_field_name="code",
+                                  empty_label="Any type")
     status = forms.ChoiceField(choices=[("", "Any status"), *Revision.Status.choices], required=False)
-    owner = UserChoice(queryset=_users(), required=False)
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, to_field_name="code")
-    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False, to_field_name="number")
+    owner = UserChoice(queryset=_users(), required=False, empty_label="Anyone")
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, to_field_name="code",
+                                        empty_label="Any")
+    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False, to_field_name="number",
+                                    empty_label="Any")
     overdue = forms.BooleanField(label="Review overdue", required=False)
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)

@@ -85,8 +85,9 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     """Documents whose number, title or (visible) revision content match `q`.
 
     PostgreSQL: full-text search on the stored, GIN-indexed `search_vector`
-    columns (kept by triggers, migration 0006); the revision side is an
-    uncorrelated `id IN (subquery)` that the planner runs once. SQLite: icontains."""
+    columns (kept by triggers, migration 0006); each side is an uncorrelated
+    `id IN (subquery)` that the planner runs once through the index, so no
+    tsvector is read row by row. SQLite: icontains."""
     statuses = _searchable_statuses(user)
     revs = Revision.objects.all()
     if statuses:
@@ -94,7 +95,8 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     if is_postgres():
         query = SearchQuery(q, config="english", search_type="websearch")
         rev_docs = revs.filter(search_vector=query).values("document_id")
-        return qs.filter(Q(pk__in=rev_docs) | Q(search_vector=query) | Q(number__icontains=q))
+        title_docs = Document.objects.filter(search_vector=query).values("id")
+        return qs.filter(Q(pk__in=rev_docs) | Q(pk__in=title_docs) | Q(number__icontains=q))
     rev_docs = revs.filter(content__icontains=q).values("document_id")
     return qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(pk__in=rev_docs))
 
@@ -175,14 +177,18 @@ def open_signer_entries(user, revision: Revision) -> list[StepSigner]:
     entries = step.signers.filter(Q(user=user) | Q(group_id__in=user_group_ids(user))).exclude(
         decisions__isnull=False
     )
-    return list(entries.order_by("group_id", "id"))
+    # A named entry first: the user's one decision must satisfy their own line before a group's.
+    return list(entries.order_by(F("user_id").asc(nulls_last=True), "id"))
 
 
 def waiting_for_signature(user) -> QuerySet[StepSigner]:
     """Signer entries on active steps that wait for `user` (the dashboard inbox). One query."""
     decided = RouteStep.objects.filter(pk=OuterRef("step_id"), decisions__user=user)
+    qs = StepSigner.objects.all()
+    if not permissions.can_approve(user):
+        qs = qs.exclude(step__kind=RouteStep.Kind.APPROVE)  # a group member without the role cannot sign it
     return (
-        StepSigner.objects.filter(step__status=RouteStep.Status.ACTIVE, step__revision__status=S.IN_REVIEW)
+        qs.filter(step__status=RouteStep.Status.ACTIVE, step__revision__status=S.IN_REVIEW)
         .filter(Q(user=user) | Q(group__user=user))
         .filter(decisions__isnull=True)
         .exclude(Exists(decided))
@@ -194,6 +200,44 @@ def waiting_for_signature(user) -> QuerySet[StepSigner]:
         )
         .order_by("step__revision__submitted_at", "id")
     )
+
+
+def previous_route_initial(revision: Revision) -> dict:
+    """Route form defaults carried forward (DOC-07: a change is approved by the
+    function that approved the original): the last round of this revision if it
+    was rejected, else the last round of the previous revision."""
+    source = revision.route_steps.order_by("-round").values_list("round", flat=True).first()
+    steps = RouteStep.objects.none()
+    if source:
+        steps = revision.route_steps.filter(round=source)
+    else:
+        prev = Revision.objects.filter(document_id=revision.document_id, seq__lt=revision.seq).order_by("-seq").first()
+        last = prev.route_steps.order_by("-round").values_list("round", flat=True).first() if prev else None
+        if last:
+            steps = prev.route_steps.filter(round=last)
+    initial: dict = {}
+    for i, step in enumerate(steps.prefetch_related("signers").order_by("order")[:3], start=1):
+        signers = list(step.signers.all())
+        initial[f"step{i}_kind"] = step.kind
+        initial[f"step{i}_mode"] = step.mode
+        initial[f"step{i}_users"] = [s.user_id for s in signers if s.user_id and s.user_id != revision.created_by_id]
+        initial[f"step{i}_groups"] = [s.group_id for s in signers if s.group_id]
+    if initial:
+        for i in range(len([k for k in initial if k.endswith("_kind")]) + 1, 4):
+            initial[f"step{i}_kind"] = ""
+    return initial
+
+
+def approvers_by_revision(document: Document) -> dict[int, list[str]]:
+    """Who approved each revision of a document (one query), for the revision history."""
+    from documents.models import Decision
+
+    out: dict[int, list[str]] = {}
+    for rev_id, name in Decision.objects.filter(
+        step__revision__document=document, outcome=Decision.Outcome.APPROVED
+    ).order_by("decided_at").values_list("step__revision_id", "signature__printed_name"):
+        out.setdefault(rev_id, []).append(name)
+    return out
 
 
 def route_for(revision: Revision) -> list[RouteStep]:

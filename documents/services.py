@@ -41,7 +41,7 @@ from documents.models import (
 from qms import permissions
 from qms.audit import attribute, record_event
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
-from qms.models import Department, Signature
+from qms.models import Department, Notification, Signature
 from qms.notifications import notify
 from qms.signatures import authenticate_signer, sign
 from qms.uploads import PDF_ONLY, SOURCE_FILES, store_upload
@@ -228,7 +228,25 @@ def document_update(*, actor, document: Document, reason: str, **fields) -> Docu
     for name, value in m2m.items():
         getattr(document, name).set(value)
     record_event(actor=actor, verb="document.updated", obj=document, comment=reason.strip())
+    if document.effective_revision_id and ("distribution_users" in m2m or "distribution_groups" in m2m):
+        _assign_to_newcomers(actor, document)
     return document
+
+
+def _assign_to_newcomers(actor, document: Document) -> int:
+    """People added to the distribution must read the revision in force (they never have)."""
+    revision = document.effective_revision
+    has_task = Acknowledgement.objects.filter(revision=revision).values("user_id")
+    users = list(selectors.distribution_users(document).exclude(pk__in=has_task))
+    now, due = timezone.now(), today() + timedelta(days=ACK_DUE_DAYS)
+    Acknowledgement.objects.bulk_create(
+        [Acknowledgement(revision=revision, user=u, assigned_at=now, due_date=due) for u in users],
+        ignore_conflicts=True,
+    )
+    if users:
+        record_event(actor=actor, verb="acknowledgements.assigned", obj=revision,
+                     data={"count": len(users), "reason": "added to the distribution"})
+    return len(users)
 
 
 @transaction.atomic
@@ -357,6 +375,28 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
     record_event(actor=actor, verb="revision.submitted", obj=revision, from_state=from_state, to_state=S.IN_REVIEW,
                  data={"round": round_no, "steps": len(steps)})
     _notify_step(revision, revision.route_steps.get(round=round_no, order=1))
+    return revision
+
+
+@transaction.atomic
+def revision_withdraw(*, actor, revision: Revision, reason: str) -> Revision:
+    """In review → Draft at the author's request (e.g. a wrong signer was chosen);
+    the running round is cancelled, decisions already signed stay on record."""
+    revision = Revision.objects.select_for_update().select_related("document").get(pk=revision.pk)
+    _check_move(revision, S.DRAFT)
+    if not permissions.can_manage_route(actor, revision):
+        raise PermissionRefused("Only the author, the owner or the quality manager can withdraw this revision.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the revision is withdrawn from review.")
+    revision.route_steps.filter(status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)).update(
+        status=RouteStep.Status.CANCELLED
+    )
+    revision.status = S.DRAFT
+    revision.effective_date = None
+    _save_revision(revision, actor, f"Withdrawn: {reason}"[:100])
+    record_event(actor=actor, verb="revision.withdrawn", obj=revision, from_state=S.IN_REVIEW, to_state=S.DRAFT,
+                 comment=reason)
     return revision
 
 
@@ -546,9 +586,11 @@ def _assign_acknowledgements(actor, document: Document, revision: Revision) -> i
         [Acknowledgement(revision=revision, user=u, assigned_at=now, due_date=due) for u in users],
         ignore_conflicts=True,
     )
-    for user in users:
-        notify(user, title=f"Please read {document.number} {document.title} (revision {revision.label})",
-               body=f"Acknowledge by {due:%Y-%m-%d}.", url=document.get_absolute_url())
+    title = f"Please read {document.number} {document.title} (revision {revision.label})"[:200]
+    Notification.objects.bulk_create(
+        [Notification(user=u, title=title, body=f"Acknowledge by {due:%Y-%m-%d}.", url=document.get_absolute_url())
+         for u in users]
+    )
     if users:
         record_event(actor=actor, verb="acknowledgements.assigned", obj=revision, data={"count": len(users)})
     return len(users)
@@ -592,7 +634,12 @@ def document_make_obsolete(*, actor, document: Document, reason: str) -> Documen
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Making a document obsolete needs a reason.")
-    revision = document.revisions.select_for_update().get(status=S.EFFECTIVE)
+    pending = document.revisions.filter(status__in=(S.IN_REVIEW, S.APPROVED)).first()
+    if pending is not None:
+        raise DomainError(f"{pending} is {pending.get_status_display().lower()}; withdraw or finish it first.")
+    revision = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
+    if revision is None:
+        raise IllegalTransition(f"{document.number} has no effective revision to make obsolete.")
     _check_move(revision, S.OBSOLETE)
     revision.status, revision.retired_at, revision.retire_reason = S.OBSOLETE, timezone.now(), reason
     _save_revision(revision, actor, reason[:100])

@@ -24,5 +24,6 @@ urlpatterns = [
     path("<str:number>/rev/<int:seq>/submit/", views.revision_submit, name="revision-submit"),
     path("<str:number>/rev/<int:seq>/sign/", views.revision_sign, name="revision-sign"),
     path("<str:number>/rev/<int:seq>/signers/", views.revision_add_signer, name="revision-add-signer"),
+    path("<str:number>/rev/<int:seq>/withdraw/", views.revision_withdraw, name="revision-withdraw"),
     path("<str:number>/rev/<int:seq>/file/<str:kind>/", views.revision_file, name="revision-file"),
 ]

@@ -11,7 +11,8 @@ import difflib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,7 +39,7 @@ from documents.forms import (
 from documents.models import Document, Revision
 from qms import permissions
 from qms.audit import trail_for
-from qms.errors import DomainError
+from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.signatures import SignatureForm, signatures_for
 from qms.uploads import file_response
@@ -86,6 +87,15 @@ def _signatures(revision: Revision | None) -> list:
     return sigs
 
 
+def _post(request):
+    """The POST data, or None on GET (an empty POST must still bind the form and fail validation)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
+
+
 def _error(request, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
@@ -102,7 +112,7 @@ def _register_queryset(user, form: RegisterFilterForm):
         qs = selectors.search_filter(qs, user, data["q"])
     if data.get("type"):
         qs = qs.filter(doc_type=data["type"])
-    if data.get("status"):
+    if data.get("status") and (data["status"] == S.EFFECTIVE or permissions.can_view_drafts(user)):
         status = data["status"]
         qs = qs.filter(effective_revision__isnull=False) if status == S.EFFECTIVE else qs.filter(
             latest_revision__status=status
@@ -144,6 +154,24 @@ def _row(doc: Document, show_drafts: bool):
     }
 
 
+def _search_page(qs, number) -> Page:
+    """One page of search results and their total in ONE pass (COUNT(*) OVER ()):
+    a full-text match over thousands of revisions is then evaluated once, not
+    once for the count and again for the page."""
+    try:
+        number = max(int(number or 1), 1)
+    except ValueError:
+        number = 1
+    counted = qs.annotate(_total=Window(Count("pk")))
+    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if not rows and number > 1:  # past the end: show the last page, like Paginator.get_page
+        total = qs.count()
+        number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    total = rows[0]._total if rows else 0
+    return Page(rows, number, Paginator(range(total), PAGE_SIZE))
+
+
 @require_GET
 def index(request):
     user = request.user
@@ -162,9 +190,9 @@ def index(request):
             for r in (_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
         )
         return table_response(REGISTER_HEADERS, rows, fmt=fmt, basename="document-register")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(d, show_drafts) for d in page.object_list]
     q = data.get("q", "")
+    page = _search_page(qs, request.GET.get("page")) if q else Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(d, show_drafts) for d in page.object_list]
     snips = selectors.snippets(user, [r["doc"].pk for r in rows], q) if q else {}
     for r in rows:
         r["snippet"] = mark_safe(snips.get(r["doc"].pk, ""))  # noqa: S308 - escaped in selectors.snippets
@@ -185,7 +213,7 @@ def index(request):
 def document_create(request):
     if not permissions.can_create_document(request.user):
         raise PermissionDenied("You cannot create documents.")
-    form = DocumentCreateForm(request.POST or None, request.FILES or None, user=request.user,
+    form = DocumentCreateForm(_post(request), _files(request), user=request.user,
                               preview_url=reverse("documents:preview"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -227,7 +255,7 @@ def document_edit(request, number):
         "review_interval_months": document.review_interval_months, "issuer": document.issuer,
         "external_reference": document.external_reference, "external_date": document.external_date,
     }
-    form = DocumentEditForm(request.POST or None, initial=initial)
+    form = DocumentEditForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
@@ -251,7 +279,7 @@ def revision_edit(request, number, seq):
             "Start a new revision to change it.")}, status=409)
     if not permissions.can_edit_revision(request.user, revision):
         raise PermissionDenied("You cannot edit this draft.")
-    form = DraftForm(request.POST or None, request.FILES or None, preview_url=reverse("documents:preview"),
+    form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,
                               "change_reason": revision.change_reason})
     if request.method == "POST" and form.is_valid():
@@ -277,7 +305,7 @@ def revision_create(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_start_revision(request.user, document):
         raise PermissionDenied("You cannot start a new revision of this document.")
-    form = NewRevisionForm(request.POST or None, document=document)
+    form = NewRevisionForm(_post(request), document=document)
     if request.method == "POST" and form.is_valid():
         try:
             revision = services.revision_create_new(actor=request.user, document=document, **form.cleaned_data)
@@ -300,6 +328,9 @@ def document_detail(request, number):
     if shown is not None:
         shown.document = document
     revisions = list(selectors.visible_revisions(user, document))
+    approvers = selectors.approvers_by_revision(document)
+    for r in revisions:
+        r.approved_by = approvers.get(r.pk, [])
     my_ack = (
         document.effective_revision.acknowledgements.filter(user=user).first() if document.effective_revision else None
     )
@@ -358,7 +389,8 @@ def revision_detail(request, number, seq):
         "signatures": _signatures(revision),
         "can_sign": can_sign,
         "decision_form": DecisionForm(user=user, step=active) if can_sign else None,
-        "route_form": RouteForm(revision=revision) if permissions.can_submit_revision(user, revision) else None,
+        "route_form": RouteForm(revision=revision, initial=selectors.previous_route_initial(revision))
+        if permissions.can_submit_revision(user, revision) else None,
         "signer_form": AddSignerForm(revision=revision) if permissions.can_manage_route(user, revision) else None,
         "previous": revision.document.revisions.filter(seq__lt=revision.seq).order_by("-seq").first()
         if permissions.can_compare_revisions(user, revision.document) else None,
@@ -408,6 +440,9 @@ def revision_submit(request, number, seq):
 @require_POST
 def revision_sign(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
+    if revision.status != S.IN_REVIEW:
+        # DOC-03: deciding on a revision that is not in review is an illegal move (409), whoever asks.
+        raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}, not in review.")
     if not permissions.can_sign_revision(request.user, revision):
         if revision.created_by_id == request.user.pk and revision.status == S.IN_REVIEW:
             raise PermissionDenied("The author may not approve their own revision.")
@@ -451,13 +486,26 @@ def revision_add_signer(request, number, seq):
     return redirect(revision)
 
 
+@require_POST
+def revision_withdraw(request, number, seq):
+    revision = _get_revision_for_user(request, number, seq)
+    if not permissions.can_manage_route(request.user, revision):
+        raise PermissionDenied("Only the author, the owner or the quality manager can withdraw this revision.")
+    try:
+        services.revision_withdraw(actor=request.user, revision=revision, reason=request.POST.get("reason", ""))
+        messages.success(request, "Withdrawn from review: the revision is a draft again.")
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect(revision)
+
+
 # ------------------------------------------------------------------ obsolete, periodic review, acknowledgement
 @require_http_methods(["GET", "POST"])
 def document_obsolete(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_make_obsolete(request.user, document):
         raise PermissionDenied("Only the owner or the quality manager can make this document obsolete.")
-    form = ObsoleteForm(request.POST or None)
+    form = ObsoleteForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.document_make_obsolete(actor=request.user, document=document, reason=form.cleaned_data["reason"])
@@ -475,7 +523,7 @@ def document_review(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_review_document(request.user, document):
         raise PermissionDenied("Only the owner or the quality manager can review this document.")
-    form = PeriodicReviewForm(request.POST or None, user=request.user)
+    form = PeriodicReviewForm(_post(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -520,7 +568,8 @@ def document_acknowledgements(request, number):
         raise PermissionDenied("You cannot see who has read this document.")
     acks = selectors.acknowledgements_for_document(document)
     return render(request, "documents/document_acknowledgements.html",
-                  {"document": document, "acks": acks, "today": timezone.localdate()})
+                  {"document": document, "acks": acks, "today": timezone.localdate(),
+                   "can_see_people": permissions.can_read_everything(request.user)})
 
 
 @require_GET
@@ -528,10 +577,19 @@ def acknowledgement_list(request):
     """Per-person status: my read-and-understood tasks; the QM also sees every overdue one."""
     if not permissions.can_view_documents(request.user):
         raise PermissionDenied("You cannot view documents.")
-    mine = selectors.acknowledgements_for_user(request.user)[:200]
-    overdue = selectors.overdue_acknowledgements()[:500] if permissions.can_read_everything(request.user) else None
+    person = request.user
+    everyone = permissions.can_read_everything(request.user)
+    if everyone and request.GET.get("user"):
+        from django.contrib.auth import get_user_model
+
+        try:
+            person = get_object_or_404(get_user_model(), pk=int(request.GET["user"]))
+        except ValueError as exc:
+            raise Http404("No such person.") from exc
+    mine = selectors.acknowledgements_for_user(person)[:200]
+    overdue = selectors.overdue_acknowledgements()[:500] if everyone else None
     return render(request, "documents/acknowledgement_list.html",
-                  {"mine": mine, "overdue": overdue, "today": timezone.localdate()})
+                  {"mine": mine, "person": person, "overdue": overdue, "today": timezone.localdate()})
 
 
 @require_GET
@@ -555,6 +613,8 @@ META_FIELDS = [
 def _meta(revision, attr):
     value = getattr(revision, attr)
     value = value() if callable(value) else value
+    if hasattr(value, "astimezone"):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
     return "" if value in (None, "") else str(value)
 
 

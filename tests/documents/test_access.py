@@ -51,8 +51,15 @@ CASES = [
     ("edit effective", "post", "/documents/{eff}/rev/2/edit/", 409, ALL - {"external_auditor"}, 403, {}),
     ("submit", "post", "/documents/{draft}/rev/1/submit/", 400, {"author", "quality_manager"}, 403,
      {"staff": 404}),
-    ("sign (not in review)", "post", "/documents/{draft}/rev/1/sign/", 0, set(), 403, {"staff": 404}),
+    ("sign (not in review)", "post", "/documents/{draft}/rev/1/sign/", 409, READERS_OF_DRAFTS, 403, {"staff": 404}),
+    ("withdraw (not in review)", "post", "/documents/{draft}/rev/1/withdraw/", 0, set(), 403, {"staff": 404}),
     ("add signer (not in review)", "post", "/documents/{draft}/rev/1/signers/", 0, set(), 403, {"staff": 404}),
+    # POSTs with an empty form: the allowed roles get the form back with errors, nothing changes.
+    ("create POST", "post", "/documents/new/", 200, {"author", "quality_manager"}, 403, {}),
+    ("edit details POST", "post", "/documents/{eff}/edit/", 200, {"author", "quality_manager"}, 403, {}),
+    ("obsolete POST", "post", "/documents/{eff}/obsolete/", 400, {"author", "quality_manager"}, 403, {}),
+    ("periodic review POST", "post", "/documents/{eff}/review/", 400, {"author", "quality_manager"}, 403, {}),
+    ("new revision POST", "post", "/documents/{eff}/revisions/new/", 200, {"author", "quality_manager"}, 403, {}),
     ("pdf inline", "get", "/documents/{eff}/rev/2/file/pdf/", 200, ALL, 403, {}),
     ("source file", "get", "/documents/{eff}/rev/2/file/source/", 200, READERS_OF_DRAFTS, 403, {}),
 ]
@@ -71,6 +78,11 @@ def test_access_matrix(world, name, method, url, ok_status, allowed, other, spec
         response = getattr(c, method)(url)
         expected = ok_status if role in allowed else special.get(role, other)
         assert response.status_code == expected, f"{name}: {role} got {response.status_code}, expected {expected}"
+    # Whatever was posted, nothing changed.
+    from documents.models import Document
+
+    eff = Document.objects.get(number=world["eff"])
+    assert eff.effective_revision.seq == 2 and eff.revisions.count() == 2
 
 
 @pytest.mark.django_db

@@ -114,3 +114,46 @@ def test_acknowledge_through_the_document_page(distributed, staff, password, cli
     assert r.status_code == 302
     assert Acknowledgement.objects.get(user=staff).acknowledged_at is not None
     assert "You acknowledged" in c.get(document.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_quality_manager_sees_one_persons_status_but_staff_cannot_pick_a_person(distributed, staff, quality_manager,
+                                                                               author, client_for):
+    document, _ = distributed
+    r = client_for(quality_manager).get("/documents/acknowledgements/", {"user": staff.pk})
+    assert r.context["person"] == staff and document.number in r.content.decode()
+    r = client_for(author).get("/documents/acknowledgements/", {"user": staff.pk})
+    assert r.context["person"] == author  # the parameter is ignored for non-auditors
+    assert client_for(quality_manager).get("/documents/acknowledgements/", {"user": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_cannot_filter_the_register_by_draft_status(distributed, author, approver, staff, client_for):
+    document, _ = distributed
+    services.revision_create_new(actor=author, document=document, change_summary="s", change_reason="r")
+    rows = client_for(staff).get("/documents/", {"status": "draft"}).context["rows"]
+    assert [r["status"] for r in rows] == ["effective"]  # the filter is ignored; nothing about the draft shows
+
+
+@pytest.mark.django_db
+def test_people_added_to_the_distribution_get_a_task_for_the_revision_in_force(distributed, author, quality_manager):
+    document, extra = distributed
+    newcomer = UserFactory(username="newcomer", roles=[Role.STAFF])  # joins the Staff group later
+    before = Acknowledgement.objects.count()
+    services.document_update(actor=author, document=document, reason="Add QM",
+                             distribution_users=[extra, quality_manager])
+    acks = Acknowledgement.objects.filter(revision=document.effective_revision)
+    assert set(acks.values_list("user__username", flat=True)) >= {"qm", "newcomer", "reader", "staff"}
+    assert Acknowledgement.objects.count() == before + 2  # qm and the newcomer; nobody twice
+    assert newcomer.acknowledgements.get().due_date > date(2026, 1, 19)
+
+
+@pytest.mark.django_db
+def test_group_member_without_approver_role_is_not_asked_to_approve(author, staff):
+    from documents.services import StepSpec
+    from tests.documents.factories import make_draft
+
+    rev = make_draft(author).latest_revision
+    services.revision_submit(actor=author, revision=rev,
+                             steps=[StepSpec(kind="approve", groups=[Group.objects.get(name=Role.STAFF)])])
+    assert not selectors.waiting_for_signature(staff).exists()

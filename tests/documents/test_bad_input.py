@@ -226,3 +226,38 @@ def test_preview_renders_sanitised_markdown(author, client_for):
     r = client_for(author).post("/documents/preview/", {"content": "**bold** <img src=x onerror=alert(1)>"})
     body = r.content.decode()
     assert "<strong>bold</strong>" in body and "onerror" not in body
+
+
+@pytest.mark.django_db
+def test_other_author_cannot_add_signers_to_someone_elses_route(author, approver, client_for):
+    other = UserFactory(username="author4", roles=[Role.AUTHOR, Role.STAFF])
+    rev = make_draft(author).latest_revision
+    submit(author, rev, [approver])
+    step = rev.route_steps.get()
+    r = client_for(other).post(f"/documents/{rev.document.number}/rev/1/signers/", {"step": step.pk, "user": other.pk})
+    assert r.status_code == 403
+    assert step.signers.count() == 1
+
+
+@pytest.mark.django_db
+def test_add_signer_with_a_step_of_another_revision_is_refused(author, approver, client_for):
+    rev_a = make_draft(author, title="A").latest_revision
+    rev_b = make_draft(author, title="B").latest_revision
+    submit(author, rev_a, [approver])
+    submit(author, rev_b, [approver])
+    foreign_step = rev_b.route_steps.get()
+    r = client_for(author).post(f"/documents/{rev_a.document.number}/rev/1/signers/",
+                                {"step": foreign_step.pk, "user": approver.pk})
+    assert r.status_code == 302
+    assert foreign_step.signers.count() == 1 and rev_a.route_steps.get().signers.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_lists_documents_but_never_deletes_them(author, approver, client_for):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    doc = make_effective(author, approver)
+    c = client_for(admin_user)
+    assert c.get("/admin/documents/document/").status_code == 200
+    assert c.get("/admin/documents/documenttype/").status_code == 200
+    assert c.get(f"/admin/documents/document/{doc.pk}/delete/").status_code == 403
+    assert Document.objects.filter(pk=doc.pk).exists()

@@ -301,3 +301,14 @@ def test_decimal_scheme_labels_drafts_and_releases(author, approver, password):
     assert rev.label == "1.0" and rev.status == S.EFFECTIVE
     rev2 = services.revision_create_new(actor=author, document=document, change_summary="s", change_reason="")
     assert rev2.label.startswith("1.")
+
+
+@pytest.mark.django_db
+def test_obsolete_is_refused_while_a_new_revision_is_in_review(author, approver):
+    document = make_effective(author, approver)
+    rev2 = services.revision_create_new(actor=author, document=document, change_summary="s", change_reason="r")
+    submit(author, rev2, [approver])
+    with pytest.raises(DomainError, match="withdraw or finish"):
+        services.document_make_obsolete(actor=author, document=document, reason="gone")
+    document.refresh_from_db()
+    assert document.effective_revision.status == S.EFFECTIVE

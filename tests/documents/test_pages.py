@@ -111,3 +111,15 @@ def test_document_page_query_count_does_not_grow(author, approver, quality_manag
     with django_assert_max_num_queries(first):
         r = c.get(doc.get_absolute_url())
     assert len(r.context["revisions"]) == 5
+
+
+@pytest.mark.django_db
+def test_revision_history_shows_author_approver_dates_and_reason(author, approver, auditor, client_for):
+    doc = make_effective(author, approver)
+    new_revision(author, approver, doc)
+    page = client_for(auditor).get(doc.get_absolute_url())
+    revisions = page.context["revisions"]
+    assert [r.label for r in revisions] == ["01", "00"]
+    assert all(r.approved_by == ["Priya Shah"] for r in revisions)
+    body = page.content.decode()
+    assert "Audit finding 12" in body and "Yearly interval" in body

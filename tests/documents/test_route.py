@@ -185,3 +185,48 @@ def test_dashboard_inbox_query_count_does_not_grow(author, approver, django_asse
         sections = dashboard.sections_for(approver)
     inbox = next(s for s in sections if s.key == "documents.to_sign")
     assert inbox.total == 14 and len(inbox.items) == 10
+
+
+@pytest.mark.django_db
+def test_new_revision_route_defaults_to_the_previous_approvers(author, approver, approver2, client_for):
+    from tests.documents.factories import make_effective
+
+    doc = make_effective(author, approver)
+    rev2 = services.revision_create_new(actor=author, document=doc, change_summary="s", change_reason="r")
+    initial = selectors.previous_route_initial(rev2)
+    assert initial["step1_kind"] == "approve" and initial["step1_users"] == [approver.pk]
+    assert initial["step2_kind"] == "" and initial["step3_kind"] == ""
+    page = client_for(author).get(rev2.get_absolute_url())
+    form = page.context["route_form"]
+    assert form["step1_users"].value() == [approver.pk]
+
+
+@pytest.mark.django_db
+def test_author_withdraws_a_revision_from_review(author, approver, staff, client_for):
+    rev = make_draft(author).latest_revision
+    submit(author, rev, [approver])
+    assert client_for(staff).post(f"/documents/{rev.document.number}/rev/1/withdraw/", {"reason": "x"}).status_code == 404
+    assert client_for(approver).post(f"/documents/{rev.document.number}/rev/1/withdraw/",
+                                     {"reason": "x"}).status_code == 403
+    r = client_for(author).post(f"/documents/{rev.document.number}/rev/1/withdraw/", {"reason": ""})
+    rev.refresh_from_db()
+    assert r.status_code == 302 and rev.status == S.IN_REVIEW  # a reason is required
+    client_for(author).post(f"/documents/{rev.document.number}/rev/1/withdraw/", {"reason": "Wrong approver"})
+    rev.refresh_from_db()
+    assert rev.status == S.DRAFT
+    assert rev.route_steps.get().status == RouteStep.Status.CANCELLED
+    assert AuditEvent.objects.get(verb="revision.withdrawn", object_id=str(rev.pk)).comment == "Wrong approver"
+    assert not selectors.waiting_for_signature(approver).exists()
+
+
+@pytest.mark.django_db
+def test_named_signer_who_is_also_in_a_group_satisfies_their_own_line(author, approver, approver2):
+    rev = make_draft(author).latest_revision
+    services.revision_submit(actor=author, revision=rev, steps=[
+        StepSpec(kind="approve", users=[approver], groups=[Group.objects.get(name=Role.APPROVER)])])
+    approve(approver, rev)
+    rev.refresh_from_db()
+    assert rev.status == S.IN_REVIEW  # the group line still needs another member
+    approve(approver2, rev)
+    rev.refresh_from_db()
+    assert rev.status == S.EFFECTIVE
