@@ -28,3 +28,12 @@ def warm_renditions(limit: int = 200) -> int:
         except Exception:  # noqa: BLE001 - one bad revision must not stop the rest; a print retries it as a job
             log.exception("could not render %s", revision)
     return count
+
+
+@shared_task
+def apply_effective_dates() -> int:
+    """Approved revisions whose future effective date has come take over (the
+    previous revision stays in force until then, ISO 9001 7.5.3.2)."""
+    from documents.services import apply_due_effective_dates
+
+    return apply_due_effective_dates()

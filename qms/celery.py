@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
     # Effective revisions without a stored controlled PDF (approved while no
     # worker ran, or imported) get one at night, so prints and the quality
     # manual build next morning only reuse stored files.
+    # Approved revisions with a future effective date become effective on that
+    # date (the old revision stays in force until then). Every hour at :05, so a
+    # revision takes over in the first hour of its date and a missed run is
+    # caught up an hour later.
+    "apply-effective-dates": {"task": "documents.tasks.apply_effective_dates", "schedule": crontab(minute=5)},
     "warm-renditions": {"task": "documents.tasks.warm_renditions", "schedule": crontab(hour=2, minute=30)},
 }
 

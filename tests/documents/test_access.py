@@ -51,7 +51,8 @@ CASES = [
     ("edit effective", "post", "/documents/{eff}/rev/2/edit/", 409, ALL - {"external_auditor"}, 403, {}),
     ("submit", "post", "/documents/{draft}/rev/1/submit/", 400, {"author", "quality_manager"}, 403,
      {"staff": 404}),
-    ("sign (not in review)", "post", "/documents/{draft}/rev/1/sign/", 409, READERS_OF_DRAFTS, 403, {"staff": 404}),
+    ("sign (not in review)", "post", "/documents/{draft}/rev/1/sign/", 409, READERS_OF_DRAFTS - {"external_auditor"}, 403,
+     {"staff": 404}),
     ("withdraw (not in review)", "post", "/documents/{draft}/rev/1/withdraw/", 0, set(), 403, {"staff": 404}),
     ("add signer (not in review)", "post", "/documents/{draft}/rev/1/signers/", 0, set(), 403, {"staff": 404}),
     # POSTs with an empty form: the allowed roles get the form back with errors, nothing changes.

@@ -312,3 +312,19 @@ def test_obsolete_is_refused_while_a_new_revision_is_in_review(author, approver)
         services.document_make_obsolete(actor=author, document=document, reason="gone")
     document.refresh_from_db()
     assert document.effective_revision.status == S.EFFECTIVE
+
+
+@pytest.mark.django_db
+def test_beat_task_switches_a_revision_on_its_effective_date(author, approver):
+    from documents.tasks import apply_effective_dates
+    from qms.celery import app
+
+    assert app.conf.beat_schedule["apply-effective-dates"]["task"] == "documents.tasks.apply_effective_dates"
+    with freeze_time("2026-06-01"):
+        document = make_effective(author, approver)
+        rev2 = new_revision(author, approver, document, effective_date=timezone.localdate() + timedelta(days=3))
+        assert apply_effective_dates.apply().get() == 0
+    with freeze_time("2026-06-04 00:05"):
+        assert apply_effective_dates.apply().get() == 1
+    rev2.refresh_from_db()
+    assert rev2.status == S.EFFECTIVE
