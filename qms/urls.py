@@ -34,5 +34,6 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("records/", include("records.urls")),
     path("audits/", include("audits.urls")),
+    path("capa/", include("audits.urls_capa")),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: the login page, a health probe for load balancers, and
 # Django admin views (which redirect to their own login page themselves).
-PUBLIC = {"login", "healthz", "admin:login"}
+# The iCalendar feeds authenticate by an unguessable per-user token in the URL
+# (calendar clients cannot log in); see audits.views.ical_user.
+PUBLIC = {"login", "healthz", "admin:login", "audits:ical-user", "audits:ical-programme"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 
