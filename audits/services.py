@@ -656,10 +656,10 @@ def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> 
     _require(permissions.can_write(actor), "This account is read-only.")
     if capa.status == Capa.Status.CLOSED:
         raise DomainError("The CAPA is closed.")
+    if capa.status != Capa.Status.OPEN and capa.ca_needed is False:
+        raise DomainError("The analysis decided that no corrective action is needed.")
     if not capa.root_cause.strip() or capa.status == Capa.Status.OPEN:
         raise DomainError("No action plan without a root cause: analyse the nonconformity first.")
-    if not capa.ca_needed:
-        raise DomainError("The analysis decided that no corrective action is needed.")
     if not description.strip() or due_date is None:
         raise DomainError("An action needs a description and a due date.")
     action = CapaAction(capa=capa, description=description.strip(), owner=owner, due_date=due_date)
