@@ -118,10 +118,12 @@ def _post(request, pk, form_cls, key, call, ok):
             call(capa, form)
         except DomainError as exc:
             form.add_error(None, exc.message)
+            messages.error(request, exc.message)
         else:
             messages.success(request, ok)
             return redirect(capa)
-    messages.error(request, "Not saved: see the form below.")
+    else:
+        messages.error(request, "Not saved: see the form below.")
     return render(request, "audits/capa_detail.html", _detail_context(request, capa, **{key: form}), status=400)
 
 
