@@ -19,6 +19,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def plain_radios(form: forms.BaseForm) -> None:
+    """Django puts a radio widget's class on its container too, and Bootstrap's
+    form-check-input shrinks that container to 1em: use native radios instead."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs.pop("class", None)
+
+
 class UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
@@ -143,10 +151,12 @@ class EvidenceFieldsMixin(forms.Form):
 class AnswerForm(EvidenceFieldsMixin, BootstrapForm):
     answer = forms.ChoiceField(choices=[c for c in ChecklistItem.Answer.choices if c[0]], widget=forms.RadioSelect)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["answer", "notes"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_evidence()
+        plain_radios(self)
 
 
 class QuestionForm(BootstrapForm):
@@ -161,6 +171,7 @@ class FindingForm(EvidenceFieldsMixin, BootstrapForm):
     owner = UserChoice(queryset=User.objects.none(), help_text="Who answers for it (the auditee responsible)")
     process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
     checklist_item = forms.ModelChoiceField(queryset=ChecklistItem.objects.none(), required=False, label="From question")
+    field_order = ["finding_type", "clause", "statement", "owner", "process", "checklist_item"]
 
     def __init__(self, *args, audit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,6 +232,10 @@ class AnalysisForm(BootstrapForm):
     why5 = forms.CharField(label="Why? (5)", required=False)
     root_cause = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_radios(self)
+
     def whys(self) -> list[str]:
         return [self.cleaned_data.get(f"why{i}") or "" for i in range(1, 6)]
 
@@ -237,6 +252,7 @@ class ActionForm(BootstrapForm):
 
 class ActionCompleteForm(EvidenceFieldsMixin, BootstrapForm):
     note = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,3 +267,7 @@ class VerificationPlanForm(BootstrapForm):
 class VerifyForm(BootstrapForm):
     result = forms.ChoiceField(choices=[c for c in Capa.Result.choices if c[0]], widget=forms.RadioSelect)
     notes = forms.CharField(label="What the check found", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_radios(self)
