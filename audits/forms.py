@@ -51,12 +51,12 @@ class ProgrammeForm(BootstrapForm):
 class ProgrammeItemForm(BootstrapModelForm):
     class Meta:
         model = ProgrammeItem
-        fields = ["process", "clause", "frequency_months", "risk"]
+        fields = ["process", "department", "clause", "frequency_months", "risk"]
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("process")) == bool(data.get("clause")):
-            raise forms.ValidationError("Choose either a process or a clause.")
+        if sum(bool(data.get(f)) for f in ("process", "department", "clause")) != 1:
+            raise forms.ValidationError("Choose one of a process, a department or a clause.")
         return data
 
 

@@ -46,7 +46,7 @@ class AuditProgramme(models.Model):
 
 
 class ProgrammeItem(models.Model):
-    """What the programme covers (a process or a clause) and how often."""
+    """What the programme covers (a process, a department or a clause) and how often."""
 
     class Risk(models.TextChoices):
         NORMAL = "normal", "Normal"
@@ -54,6 +54,7 @@ class ProgrammeItem(models.Model):
 
     programme = models.ForeignKey(AuditProgramme, on_delete=models.CASCADE, related_name="items")
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     frequency_months = models.PositiveSmallIntegerField(default=12, help_text="Audit every N months (6 for high risk)")
     risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.NORMAL)
@@ -63,17 +64,19 @@ class ProgrammeItem(models.Model):
         ordering = ["programme", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(process__isnull=False) & Q(clause__isnull=True))
-                | (Q(process__isnull=True) & Q(clause__isnull=False)),
-                name="audits_programmeitem_process_xor_clause",
+                condition=(Q(process__isnull=False) & Q(department__isnull=True) & Q(clause__isnull=True))
+                | (Q(process__isnull=True) & Q(department__isnull=False) & Q(clause__isnull=True))
+                | (Q(process__isnull=True) & Q(department__isnull=True) & Q(clause__isnull=False)),
+                name="audits_programmeitem_one_subject",
             ),
             models.CheckConstraint(condition=Q(frequency_months__gte=1), name="audits_programmeitem_frequency_positive"),
             models.UniqueConstraint(fields=["programme", "process"], name="audits_programmeitem_unique_process"),
+            models.UniqueConstraint(fields=["programme", "department"], name="audits_programmeitem_unique_department"),
             models.UniqueConstraint(fields=["programme", "clause"], name="audits_programmeitem_unique_clause"),
         ]
 
     def __str__(self):
-        return str(self.process or self.clause)
+        return str(self.process or self.department or self.clause)
 
 
 class Audit(models.Model):

@@ -140,32 +140,54 @@ def coverage(programme: AuditProgramme, today: date | None = None) -> list[Cover
     """Process or clause × month: planned, done, overdue, never audited in the
     cycle, with previous findings and open CAPAs per row."""
     today = today or timezone.localdate()
-    items = list(programme.items.select_related("process", "clause").order_by("id"))
+    items = list(programme.items.select_related("process", "department", "clause").order_by("id"))
     months = programme_months(programme)
     pids = [i.process_id for i in items if i.process_id]
+    dids = [i.department_id for i in items if i.department_id]
     cids = [i.clause_id for i in items if i.clause_id]
     end = datetime.combine(programme.period_end + timedelta(days=1), datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    by_key: dict[tuple[str, int], list] = defaultdict(list)
-    rows_p = Audit.processes.through.objects.filter(process_id__in=pids, audit__planned_start__lt=end).values_list(
-        "process_id", "audit_id", "audit__number", "audit__planned_start", "audit__status")
-    rows_c = Audit.criteria_clauses.through.objects.filter(clause_id__in=cids, audit__planned_start__lt=end).values_list(
-        "clause_id", "audit_id", "audit__number", "audit__planned_start", "audit__status")
-    for kind, rows in (("p", rows_p), ("c", rows_c)):
+    cols = ("audit_id", "audit__number", "audit__planned_start", "audit__status")
+    sources = [
+        (pids, "p", Audit.processes.through.objects.filter(process_id__in=pids, audit__planned_start__lt=end)
+         .values_list("process_id", *cols)),
+        (cids, "c", Audit.criteria_clauses.through.objects.filter(clause_id__in=cids, audit__planned_start__lt=end)
+         .values_list("clause_id", *cols)),
+        # A department is covered by audits naming it or auditing one of its processes.
+        (dids, "d", Audit.departments.through.objects.filter(department_id__in=dids, audit__planned_start__lt=end)
+         .values_list("department_id", *cols)),
+        (dids, "d", Audit.processes.through.objects.filter(process__department_id__in=dids, audit__planned_start__lt=end)
+         .values_list("process__department_id", *cols)),
+    ]
+    by_key: dict[tuple[str, int], dict] = defaultdict(dict)
+    for ids, kind, rows in sources:
+        if not ids:
+            continue
         for key, aid, number, start, status in rows:
             done = status in (Audit.Status.REPORTED, Audit.Status.CLOSED)
-            by_key[(kind, key)].append((timezone.localtime(start).date(), number, done, aid))
+            by_key[(kind, key)][aid] = (timezone.localtime(start).date(), number, done, aid)
+    nc = Count("id", filter=Q(finding_type__in=Finding.NC_TYPES))
     fp = {r["process_id"]: r for r in Finding.objects.filter(process_id__in=pids).values("process_id").annotate(
-        n=Count("id"), nc=Count("id", filter=Q(finding_type__in=Finding.NC_TYPES)))}
+        n=Count("id"), nc=nc)} if pids else {}
     fc = {r["clause_id"]: r for r in Finding.objects.filter(clause_id__in=cids).values("clause_id").annotate(
-        n=Count("id"), nc=Count("id", filter=Q(finding_type__in=Finding.NC_TYPES)))}
-    cp = dict(Capa.objects.filter(process_id__in=pids).exclude(status=Capa.Status.CLOSED).values("process_id")
-              .annotate(n=Count("id")).values_list("process_id", "n"))
-    cc = dict(Capa.objects.filter(clause_id__in=cids).exclude(status=Capa.Status.CLOSED).values("clause_id")
-              .annotate(n=Count("id")).values_list("clause_id", "n"))
+        n=Count("id"), nc=nc)} if cids else {}
+    fd = {r["process__department_id"]: r for r in Finding.objects.filter(process__department_id__in=dids)
+          .values("process__department_id").annotate(n=Count("id"), nc=nc)} if dids else {}
+    unclosed = Capa.objects.exclude(status=Capa.Status.CLOSED)
+    cp = dict(unclosed.filter(process_id__in=pids).values("process_id").annotate(n=Count("id"))
+              .values_list("process_id", "n")) if pids else {}
+    cc = dict(unclosed.filter(clause_id__in=cids).values("clause_id").annotate(n=Count("id"))
+              .values_list("clause_id", "n")) if cids else {}
+    cd = dict(unclosed.filter(process__department_id__in=dids).values("process__department_id")
+              .annotate(n=Count("id")).values_list("process__department_id", "n")) if dids else {}
     out = []
     for item in items:
-        key = ("p", item.process_id) if item.process_id else ("c", item.clause_id)
-        audits = sorted(by_key.get(key, []))
+        if item.process_id:
+            key = ("p", item.process_id)
+        elif item.department_id:
+            key = ("d", item.department_id)
+        else:
+            key = ("c", item.clause_id)
+        audits = sorted(by_key.get(key, {}).values())
         done_dates = [d for d, _n, done, _a in audits if done]
         last_done = done_dates[-1] if done_dates else None
         next_due = add_months(last_done, item.frequency_months) if last_done else programme.period_start
@@ -185,6 +207,10 @@ def coverage(programme: AuditProgramme, today: date | None = None) -> list[Cover
             f = fp.get(item.process_id, {})
             open_capas = cp.get(item.process_id, 0)
             label = f"{item.process.code} {item.process.name}"
+        elif item.department_id:
+            f = fd.get(item.department_id, {})
+            open_capas = cd.get(item.department_id, 0)
+            label = f"{item.department.code} {item.department.name} (department)"
         else:
             f = fc.get(item.clause_id, {})
             open_capas = cc.get(item.clause_id, 0)

@@ -92,13 +92,14 @@ def programme_create(*, actor, title: str, period_start: date, period_end: date,
 
 
 @transaction.atomic
-def programme_item_add(*, actor, programme, process=None, clause=None, frequency_months: int = 12,
+def programme_item_add(*, actor, programme, process=None, department=None, clause=None, frequency_months: int = 12,
                        risk: str = ProgrammeItem.Risk.NORMAL) -> ProgrammeItem:
-    """Add a process or a clause to cover, with how often it is audited."""
+    """Add a process, a department or a clause to cover, with how often it is audited."""
     _require(permissions.can_manage_programme(actor, programme), "Only the quality manager manages the audit programme.")
-    if (process is None) == (clause is None):
-        raise DomainError("Choose either a process or a clause.")
-    item = ProgrammeItem(programme=programme, process=process, clause=clause, frequency_months=frequency_months, risk=risk)
+    if sum(x is not None for x in (process, department, clause)) != 1:
+        raise DomainError("Choose one of a process, a department or a clause.")
+    item = ProgrammeItem(programme=programme, process=process, department=department, clause=clause,
+                         frequency_months=frequency_months, risk=risk)
     _full_clean(item)
     attribute(item, actor, "Coverage added")
     item.save()
@@ -283,6 +284,13 @@ def proposal_defaults(*, programme, item, when: date) -> AuditInput:
         if not clauses:
             clauses = list(Clause.objects.filter(number__in=["4.4.1", "9.1.1"]))
         subject = item.process.name
+    elif item.department_id:
+        departments = [item.department]
+        documents = list(Document.objects.filter(department=item.department).order_by("number")[:20])
+        clauses = list(Clause.objects.filter(documents__in=documents).distinct())
+        if not clauses:
+            clauses = list(Clause.objects.filter(number__in=["4.4.1", "9.1.1"]))
+        subject = item.department.name
     else:
         clauses = [item.clause]
         subject = f"{item.clause.number} {item.clause.title}"
@@ -499,13 +507,20 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
 
 @transaction.atomic
 def finding_close(*, actor, finding: Finding, comment: str = "") -> Finding:
-    """A nonconformity closes only when its CAPA is verified effective."""
+    """Close a finding (the quality manager or the audit team). A nonconformity
+    closes only when its CAPA is verified effective."""
+    audit = finding.audit
+    _require(permissions.can_write(actor) and (permissions.is_quality_manager(actor)
+                                               or permissions.can_edit_audit(actor, audit)),
+             "Only the quality manager or the audit team closes findings.")
+    return _close_finding(actor=actor, finding=finding, comment=comment)
+
+
+def _close_finding(*, actor, finding: Finding, comment: str = "") -> Finding:
     if finding.is_nc:
         capa = getattr(finding, "capa", None)
         if capa is None or capa.status not in (Capa.Status.EFFECTIVE, Capa.Status.CLOSED):
             raise DomainError(f"Finding {finding} closes only when its CAPA is verified effective.")
-    else:
-        _require(permissions.can_edit_audit(actor, finding.audit), "You cannot close this finding.")
     finding.closed_at = timezone.now()
     return _move(finding, ALLOWED_FINDING, Finding.Status.CLOSED, actor=actor, verb="finding.closed", comment=comment)
 
@@ -739,7 +754,8 @@ def capa_verify(*, actor, capa: Capa, result: str, notes: str) -> Capa:
         return capa
     _move(capa, ALLOWED_CAPA, Capa.Status.EFFECTIVE, actor=actor, verb="capa.verified_effective", comment=notes)
     if capa.finding_id and capa.finding.status == Finding.Status.OPEN:
-        finding_close(actor=actor, finding=capa.finding, comment=f"CAPA {capa.number} verified effective")
+        # The verifier need not be on the audit team: the CAPA's verified effectiveness closes its finding.
+        _close_finding(actor=actor, finding=capa.finding, comment=f"CAPA {capa.number} verified effective")
     return capa
 
 

@@ -209,3 +209,18 @@ def test_unknown_or_renewed_token_is_refused(quality_manager, client, client_for
     client_for(quality_manager).post(reverse("audits:calendar-feeds"))
     assert client.get(reverse("audits:ical-user", args=[old])).status_code == 404
     assert client.get(reverse("audits:ical-user", args=[CalendarToken.objects.get().token])).status_code == 200
+
+
+def test_department_is_covered_by_audits_of_its_processes(programme, quality_manager, auditor, production, password):
+    year = programme.period_start.year
+    services.programme_item_add(actor=quality_manager, programme=programme, department=production.department)
+    services.programme_item_add(actor=quality_manager, programme=programme,
+                                department=make_process(code="HR", name="Training", dept_code="HR").department)
+    tz = timezone.get_current_timezone()
+    _done_audit(quality_manager, auditor, production, datetime(year, 3, 3, 9, tzinfo=tz), password)
+    rows = {r.item.department.code: r for r in selectors.coverage(programme, today=date(year, 6, 1))}
+    assert not rows["PRD"].never and rows["PRD"].last_done == date(year, 3, 3)
+    assert rows["HR"].never and rows["HR"].overdue
+    with pytest.raises(DomainError, match="one of"):
+        services.programme_item_add(actor=quality_manager, programme=programme, process=production,
+                                    department=production.department)

@@ -345,3 +345,77 @@ def test_my_actions_queries_do_not_grow(client_for, staff, author, django_assert
     add(8)
     with django_assert_max_num_queries(len(ctx.captured_queries)):
         c.get(reverse("capa:my-actions"))
+
+
+def test_audit_page_queries_do_not_grow(client_for, quality_manager, auditor, staff, production,
+                                        django_assert_max_num_queries):
+    audit = make_audit(quality_manager, auditor, production, state="in_progress", auditees=[staff])
+
+    def add(n):
+        for i in range(n):
+            services.checklist_item_save(actor=auditor, audit=audit, item=None, question=f"Q{i}?")
+            services.finding_raise(actor=auditor, audit=audit, finding_type="minor_nc", clause=clause("8.5.1"),
+                                   statement=f"NC {i}", owner=staff,
+                                   evidence=services.EvidenceSpec(record=make_record(staff, number=f"R-{audit.findings.count()}")))
+    add(2)
+    c = client_for(quality_manager)
+    url = reverse("audits:audit-detail", args=[audit.pk])
+    c.get(url)
+    with django_assert_max_num_queries(40) as ctx:
+        c.get(url)
+    add(8)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        c.get(url)
+
+
+def test_capa_detail_queries_do_not_grow(client_for, quality_manager, staff, author, django_assert_max_num_queries):
+    capa = services.capa_raise(actor=staff, source="process", title="NC", description="d", severity="minor", owner=staff,
+                               clause=clause("8.5.1"))
+    services.capa_analyse(actor=staff, capa=capa, ca_needed=True, justification="j", whys=["w"], root_cause="r")
+
+    def add(n):
+        for _ in range(n):
+            services.capa_action_add(actor=staff, capa=capa, description="a", owner=author,
+                                     due_date=timezone.localdate())
+            services.capa_raise(actor=staff, source="process", title="Similar", description="d", severity="minor",
+                                owner=staff, clause=clause("8.5.1"))
+    add(2)
+    c = client_for(quality_manager)
+    url = reverse("capa:capa-detail", args=[capa.pk])
+    c.get(url)
+    with django_assert_max_num_queries(40) as ctx:
+        c.get(url)
+    add(8)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        c.get(url)
+
+
+@pytest.mark.parametrize("persona", ["staff", "external_auditor", "author"])
+def test_verify_and_close_views_refuse_the_wrong_roles(request, client_for, audit, persona, author, password):
+    capa = Capa.objects.get()
+    owner = capa.owner
+    services.capa_analyse(actor=owner, capa=capa, ca_needed=True, justification="j", whys=["w"], root_cause="r")
+    action = services.capa_action_add(actor=owner, capa=capa, description="a", owner=author,
+                                      due_date=timezone.localdate())
+    services.capa_start_actions(actor=owner, capa=capa)
+    services.capa_action_complete(actor=author, action=action, note="done")
+    services.capa_submit_verification(actor=owner, capa=capa, method="m", due=timezone.localdate())
+    user = request.getfixturevalue(persona)
+    c = client_for(user)
+    c.post(reverse("capa:capa-verify", args=[capa.pk]), {"result": "effective", "notes": "ok"})
+    capa.refresh_from_db()
+    assert capa.status == "verifying"
+    c.post(reverse("capa:capa-close", args=[capa.pk]), {"username": user.username, "password": password})
+    capa.refresh_from_db()
+    assert capa.status == "verifying"
+
+
+def test_finding_close_view_for_non_nc_by_team_only(client_for, audit, auditor, staff):
+    ofi = services.finding_raise(actor=auditor, audit=audit, finding_type="ofi", clause=clause("8.5.1"),
+                                 statement="Labels", owner=staff)
+    client_for(staff).post(reverse("audits:finding-close", args=[ofi.pk]))
+    ofi.refresh_from_db()
+    assert ofi.status == "open"
+    client_for(auditor).post(reverse("audits:finding-close", args=[ofi.pk]))
+    ofi.refresh_from_db()
+    assert ofi.status == "closed"
