@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audits.models import Audit, AuditProgramme, Capa, CapaAction, Finding, ProgrammeItem
@@ -34,7 +35,9 @@ def audit_list(user, *, status: str = "", audit_type: str = "", q: str = ""):
         qs = qs.filter(audit_type=audit_type)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
-    return qs.annotate(n_findings=Count("findings", distinct=True)).order_by("-planned_start", "-id")
+    # A correlated count, computed for the page's rows only (COUNT(*) for the paginator drops it).
+    n_findings = Finding.objects.filter(audit=OuterRef("pk")).order_by().values("audit").annotate(n=Count("id")).values("n")
+    return qs.annotate(n_findings=Coalesce(Subquery(n_findings), 0)).order_by("-planned_start", "-id")
 
 
 def audit_detail_qs():
@@ -63,9 +66,9 @@ def capa_list(user, *, status: str = "", source: str = "", q: str = ""):
         qs = qs.filter(source=source)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
-    return qs.annotate(
-        n_open_actions=Count("actions", filter=Q(actions__status=CapaAction.Status.OPEN), distinct=True)
-    ).order_by("-raised_at", "-id")
+    n_open = (CapaAction.objects.filter(capa=OuterRef("pk"), status=CapaAction.Status.OPEN).order_by()
+              .values("capa").annotate(n=Count("id")).values("n"))
+    return qs.annotate(n_open_actions=Coalesce(Subquery(n_open), 0)).order_by("-raised_at", "-id")
 
 
 def capa_detail_qs():
@@ -146,16 +149,20 @@ def coverage(programme: AuditProgramme, today: date | None = None) -> list[Cover
     dids = [i.department_id for i in items if i.department_id]
     cids = [i.clause_id for i in items if i.clause_id]
     end = datetime.combine(programme.period_end + timedelta(days=1), datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    cols = ("audit_id", "audit__number", "audit__planned_start", "audit__status")
+    # Audits older than one cycle before the period cannot change what is due in it.
+    since = datetime.combine(add_months(programme.period_start, -max([i.frequency_months for i in items] or [12])),
+                             datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    window = {"audit__planned_start__lt": end, "audit__planned_start__gte": since}
+    cols = ("audit_id", "audit__number", "audit__planned_start__date", "audit__status")
     sources = [
-        (pids, "p", Audit.processes.through.objects.filter(process_id__in=pids, audit__planned_start__lt=end)
+        (pids, "p", Audit.processes.through.objects.filter(process_id__in=pids, **window)
          .values_list("process_id", *cols)),
-        (cids, "c", Audit.criteria_clauses.through.objects.filter(clause_id__in=cids, audit__planned_start__lt=end)
+        (cids, "c", Audit.criteria_clauses.through.objects.filter(clause_id__in=cids, **window)
          .values_list("clause_id", *cols)),
         # A department is covered by audits naming it or auditing one of its processes.
-        (dids, "d", Audit.departments.through.objects.filter(department_id__in=dids, audit__planned_start__lt=end)
+        (dids, "d", Audit.departments.through.objects.filter(department_id__in=dids, **window)
          .values_list("department_id", *cols)),
-        (dids, "d", Audit.processes.through.objects.filter(process__department_id__in=dids, audit__planned_start__lt=end)
+        (dids, "d", Audit.processes.through.objects.filter(process__department_id__in=dids, **window)
          .values_list("process__department_id", *cols)),
     ]
     by_key: dict[tuple[str, int], dict] = defaultdict(dict)
@@ -164,7 +171,7 @@ def coverage(programme: AuditProgramme, today: date | None = None) -> list[Cover
             continue
         for key, aid, number, start, status in rows:
             done = status in (Audit.Status.REPORTED, Audit.Status.CLOSED)
-            by_key[(kind, key)][aid] = (timezone.localtime(start).date(), number, done, aid)
+            by_key[(kind, key)][aid] = (start, number, done, aid)
     nc = Count("id", filter=Q(finding_type__in=Finding.NC_TYPES))
     fp = {r["process_id"]: r for r in Finding.objects.filter(process_id__in=pids).values("process_id").annotate(
         n=Count("id"), nc=nc)} if pids else {}
@@ -179,6 +186,7 @@ def coverage(programme: AuditProgramme, today: date | None = None) -> list[Cover
               .values_list("clause_id", "n")) if cids else {}
     cd = dict(unclosed.filter(process__department_id__in=dids).values("process__department_id")
               .annotate(n=Count("id")).values_list("process__department_id", "n")) if dids else {}
+    first_month = months[0]
     out = []
     for item in items:
         if item.process_id:
@@ -191,13 +199,13 @@ def coverage(programme: AuditProgramme, today: date | None = None) -> list[Cover
         done_dates = [d for d, _n, done, _a in audits if done]
         last_done = done_dates[-1] if done_dates else None
         next_due = add_months(last_done, item.frequency_months) if last_done else programme.period_start
+        by_month: dict[tuple[int, int], list] = defaultdict(list)
+        for d, number, done, _aid in audits:
+            if first_month <= d:
+                by_month[(d.year, d.month)].append(("done" if done else ("overdue" if d < today else "planned"), number))
         cells = []
         for m in months:
-            cell = Cell(month=m)
-            for d, number, done, _aid in audits:
-                if (d.year, d.month) == (m.year, m.month):
-                    state = "done" if done else ("overdue" if d < today else "planned")
-                    cell.states.append((state, number))
+            cell = Cell(month=m, states=by_month.get((m.year, m.month), []))
             if (next_due.year, next_due.month) == (m.year, m.month) and not cell.states:
                 cell.due = True
                 cell.overdue = next_due < today

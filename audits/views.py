@@ -39,6 +39,7 @@ from audits.models import (
 from qms import permissions
 from qms.audit import trail_for
 from qms.errors import DomainError
+from qms.models import Clause, Department, Process
 from qms.signatures import SignatureForm, signatures_for
 from qms.uploads import file_response
 
@@ -404,7 +405,9 @@ def programme_detail(request, pk):
     rows = selectors.coverage(prog)
     return render(request, "audits/programme_detail.html", {
         "programme": prog, "rows": rows, "months": selectors.programme_months(prog),
-        "proposals": selectors.proposals(prog, rows=rows), "item_form": ProgrammeItemForm(),
+        "proposals": selectors.proposals(prog, rows=rows), "risks": ProgrammeItem.Risk.choices,
+        "choice_processes": Process.objects.only("code", "name"), "choice_departments": Department.objects.only("code", "name"),
+        "choice_clauses": Clause.objects.only("number", "title"),
         "can_manage": permissions.can_manage_programme(request.user, prog),
     })
 

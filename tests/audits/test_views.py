@@ -419,3 +419,19 @@ def test_finding_close_view_for_non_nc_by_team_only(client_for, audit, auditor, 
     client_for(auditor).post(reverse("audits:finding-close", args=[ofi.pk]))
     ofi.refresh_from_db()
     assert ofi.status == "closed"
+
+
+def test_quality_manager_adds_coverage_and_bad_input_is_refused(client_for, quality_manager, production):
+    prog = services.programme_create(actor=quality_manager, title="P", period_start=date(2026, 1, 1),
+                                     period_end=date(2026, 12, 31), objectives="o")
+    c = client_for(quality_manager)
+    page = c.get(reverse("audits:programme-detail", args=[prog.pk])).content.decode()
+    assert f'<option value="{production.department_id}">' in page
+    c.post(reverse("audits:programme-item-add", args=[prog.pk]), {"process": production.pk,
+                                                                  "department": production.department_id,
+                                                                  "frequency_months": 12, "risk": "normal"})
+    assert not prog.items.exists()
+    c.post(reverse("audits:programme-item-add", args=[prog.pk]), {"department": production.department_id,
+                                                                  "frequency_months": 6, "risk": "high"})
+    item = prog.items.get()
+    assert item.department == production.department and item.frequency_months == 6
