@@ -159,6 +159,12 @@ class AnswerForm(EvidenceFieldsMixin, BootstrapForm):
         plain_radios(self)
 
 
+class EvidenceForm(EvidenceFieldsMixin, BootstrapForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_evidence()
+
+
 class QuestionForm(BootstrapForm):
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)

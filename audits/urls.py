@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/findings/new/", views.finding_create, name="finding-create"),
     path("findings/<int:pk>/", views.finding_detail, name="finding-detail"),
     path("findings/<int:pk>/close/", views.finding_close, name="finding-close"),
+    path("findings/<int:pk>/evidence/", views.finding_evidence_add, name="finding-evidence-add"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("<int:pk>/report/", views.report_edit, name="report"),
     path("<int:pk>/report/issue/", views.report_issue, name="report-issue"),

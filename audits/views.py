@@ -20,6 +20,7 @@ from audits import ical, selectors, services
 from audits.forms import (
     AnswerForm,
     AuditForm,
+    EvidenceForm,
     FindingForm,
     ProgrammeForm,
     ProgrammeItemForm,
@@ -291,9 +292,25 @@ def finding_detail(request, pk):
     return render(request, "audits/finding_detail.html", {
         "finding": finding, "capa": getattr(finding, "capa", None),
         "evidence": finding.evidence.select_related("revision__document", "record"),
-        "can_edit": permissions.can_edit_audit(request.user, finding.audit),
+        "can_edit": permissions.can_edit_audit(request.user, finding.audit) and not finding.audit.is_done,
+        "evidence_form": EvidenceForm(),
         "entries": trail_for(finding) if permissions.can_view_trail(request.user, finding) else None,
     })
+
+
+@require_POST
+def finding_evidence_add(request, pk):
+    finding = _get_finding_for_user(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)
+            messages.success(request, "Evidence added.")
+        except DomainError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(finding)
 
 
 @require_POST

@@ -435,3 +435,12 @@ def test_quality_manager_adds_coverage_and_bad_input_is_refused(client_for, qual
                                                                   "frequency_months": 6, "risk": "high"})
     item = prog.items.get()
     assert item.department == production.department and item.frequency_months == 6
+
+
+@pytest.mark.parametrize(("persona", "added"), [("auditor", True), ("staff", False), ("external_auditor", False)])
+def test_evidence_added_to_a_finding_by_the_audit_team_only(request, client_for, audit, persona, added):
+    finding = Finding.objects.get()
+    rec = make_record(audit.lead_auditor, number="EXTRA-1")
+    client_for(request.getfixturevalue(persona)).post(reverse("audits:finding-evidence-add", args=[finding.pk]),
+                                                      {"ev_record": "EXTRA-1"})
+    assert finding.evidence.filter(record=rec).exists() is added
