@@ -276,3 +276,21 @@ def test_auditor_cannot_close_an_audit(quality_manager, auditor, staff, producti
     services.report_issue(actor=auditor, audit=audit, password=password)
     with pytest.raises(PermissionRefused):
         services.audit_close(actor=auditor, audit=audit)
+
+
+def test_history_records_who_and_why(quality_manager, auditor, production):
+    audit = make_audit(quality_manager, auditor, production, state="prepared")
+    first, last = audit.history.order_by("history_date")[0], audit.history.order_by("history_date").last()
+    assert first.history_user == quality_manager and first.history_change_reason == "Audit scheduled"
+    assert last.status == "prepared" and last.history_change_reason == "audit.plan_issued"
+
+
+def test_regulated_rows_refuse_delete_even_with_sql(quality_manager, auditor, staff, production):
+    from django.db import DatabaseError, connection, transaction
+
+    audit = make_audit(quality_manager, auditor, production, state="in_progress")
+    f = services.finding_raise(actor=auditor, audit=audit, finding_type="minor_nc", clause=clause("8.5.1"),
+                               statement="x", owner=staff, evidence=services.EvidenceSpec(record=make_record(staff)))
+    for table, pk in (("audits_capa", f.capa.pk), ("audits_finding", f.pk), ("audits_evidence", f.evidence.get().pk)):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f'DELETE FROM "{table}" WHERE id = %s', [pk])
