@@ -256,9 +256,10 @@ def proposals(programme: AuditProgramme, today: date | None = None, rows: list[C
         due = add_months(before[-1], freq) if before else programme.period_start
         due = max(due, programme.period_start)
         while due <= programme.period_end:
-            covering = [d for d in during if d < add_months(due, freq)]
-            if covering:
-                cursor = covering[0]
+            # An audit covers this cycle if it falls before the next one starts, or,
+            # once the cycle is already past due, whenever it came (a late audit).
+            if during and (during[0] < add_months(due, freq) or due < month_start):
+                cursor = during[0]
                 during = [d for d in during if d > cursor]
                 due = add_months(cursor, freq)
                 continue

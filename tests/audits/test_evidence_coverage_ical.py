@@ -224,3 +224,13 @@ def test_department_is_covered_by_audits_of_its_processes(programme, quality_man
     with pytest.raises(DomainError, match="one of"):
         services.programme_item_add(actor=quality_manager, programme=programme, process=production,
                                     department=production.department)
+
+
+def test_a_late_audit_covers_the_missed_cycle(programme, quality_manager, auditor, production, password):
+    year = programme.period_start.year
+    services.programme_item_add(actor=quality_manager, programme=programme, process=production, frequency_months=6)
+    tz = timezone.get_current_timezone()
+    _done_audit(quality_manager, auditor, production, datetime(year, 7, 29, 9, tzinfo=tz), password)
+    assert selectors.proposals(programme, today=date(year, 11, 20)) == []
+    rows = selectors.coverage(programme, today=date(year, 11, 20))
+    assert not rows[0].overdue and rows[0].next_due == date(year + 1, 1, 29)
