@@ -121,6 +121,8 @@ def seed(*, users, stdout) -> None:
     services.capa_verify(actor=qm, capa=closed_capa, result="effective", notes="20 of 20 sheets signed")
     services.capa_close(actor=qm, capa=closed_capa, password=DEMO_PASSWORD, comment="Verified and closed")
     _implement(implementing_capa, approver, staff)
+    for finding in f1[2:]:
+        services.finding_close(actor=auditor, finding=finding, comment="Noted by the auditee")
     services.audit_close(actor=qm, audit=a1)
 
     # Past audit 2: sales, reported, one NC verified effective and one waiting for its check.

@@ -86,8 +86,10 @@ def capa_detail(request, pk):
 def _detail_context(request, capa, **forms):
     user = request.user
     whys = list(capa.whys) + [""] * (5 - len(capa.whys))
+    actions = list(capa.actions.all())
     ctx = {
-        "capa": capa, "actions": list(capa.actions.all()), "similar": selectors.similar_capas(capa),
+        "capa": capa, "actions": actions, "similar": selectors.similar_capas(capa),
+        "open_actions": any(a.status == CapaAction.Status.OPEN for a in actions),
         "can_edit": permissions.can_edit_capa(user, capa),
         "can_plan": (permissions.is_quality_manager(user) or capa.owner_id == user.pk) and permissions.can_write(user),
         "can_verify": permissions.can_verify_capa(user, capa),
