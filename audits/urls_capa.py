@@ -7,6 +7,7 @@ app_name = "capa"
 urlpatterns = [
     path("", views.capa_list, name="capa-list"),
     path("new/", views.capa_create, name="capa-create"),
+    path("export/", views.capa_export, name="capa-export"),
     path("actions/mine/", views.my_actions, name="my-actions"),
     path("<int:pk>/", views.capa_detail, name="capa-detail"),
     path("<int:pk>/correction/", views.capa_correction, name="capa-correction"),

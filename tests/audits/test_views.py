@@ -444,3 +444,15 @@ def test_evidence_added_to_a_finding_by_the_audit_team_only(request, client_for,
     client_for(request.getfixturevalue(persona)).post(reverse("audits:finding-evidence-add", args=[finding.pk]),
                                                       {"ev_record": "EXTRA-1"})
     assert finding.evidence.filter(record=rec).exists() is added
+
+
+def test_capa_register_exports_what_the_viewer_may_see(client_for, quality_manager, staff, author):
+    mine = services.capa_raise(actor=staff, source="process", title="=Formula", description="d", severity="minor",
+                               owner=staff)
+    services.capa_raise(actor=quality_manager, source="process", title="Other", description="d", severity="minor",
+                        owner=quality_manager)
+    text = client_for(staff).get(reverse("capa:capa-export") + "?fmt=csv&status=").content.decode()
+    assert mine.number in text and "'=Formula" in text and "Other" not in text
+    xlsx = client_for(quality_manager).get(reverse("capa:capa-export") + "?fmt=xlsx&status=")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client_for(author).get(reverse("capa:capa-export")).status_code == 200
