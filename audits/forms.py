@@ -122,16 +122,40 @@ class AuditForm(BootstrapForm):
 
 
 class EvidenceFieldsMixin(forms.Form):
-    """A document revision (the exact one seen), a record (by number) or a file."""
+    """A document revision (the exact one seen), a record (by number) or a file.
 
-    ev_revision = forms.ModelChoiceField(label="Evidence: document revision", required=False, queryset=Revision.objects.none())
+    Documents and records are named by number (the lists are long); the
+    revision defaults to the one effective now and is stored as that revision,
+    so the link keeps pointing at what was seen after the document moves on."""
+
+    ev_document = forms.CharField(label="Evidence: document number", required=False, max_length=40)
+    ev_revision_label = forms.CharField(label="Revision", required=False, max_length=12,
+                                        help_text="Empty = the revision effective now")
     ev_record = forms.CharField(label="Evidence: record number", required=False, max_length=40)
     ev_file = forms.FileField(label="Evidence: file", required=False)
     ev_note = forms.CharField(label="Evidence note", required=False, max_length=300)
 
     def setup_evidence(self):
-        self.fields["ev_revision"].queryset = Revision.objects.select_related("document").exclude(
-            status__in=[Revision.Status.DRAFT, Revision.Status.IN_REVIEW]).order_by("document__number", "seq")
+        """Kept for the forms' __init__; nothing to load: no long select lists."""
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("ev_document") or "").strip()
+        label = (data.get("ev_revision_label") or "").strip()
+        data["ev_revision"] = None
+        if number:
+            revisions = Revision.objects.select_related("document").filter(document__number=number)
+            if label:
+                revision = revisions.filter(label=label).first()
+            else:
+                revision = revisions.filter(status=Revision.Status.EFFECTIVE).first()
+            if revision is None:
+                self.add_error("ev_document", f"No {'revision ' + label if label else 'effective revision'} of "
+                                              f"document “{number}”.")
+            data["ev_revision"] = revision
+        elif label:
+            self.add_error("ev_document", "Give the document number of the revision.")
+        return data
 
     def clean_ev_record(self):
         number = (self.cleaned_data.get("ev_record") or "").strip()
@@ -168,6 +192,12 @@ class EvidenceForm(EvidenceFieldsMixin, BootstrapForm):
 class QuestionForm(BootstrapForm):
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if audit is not None:
+            # The audit's own criteria: a short list, and questions stay within scope.
+            self.fields["clause"].queryset = audit.criteria_clauses.all()
 
 
 class FindingForm(EvidenceFieldsMixin, BootstrapForm):

@@ -136,7 +136,7 @@ def audit_detail(request, pk):
         "can_edit": permissions.can_edit_audit(request.user, audit),
         "can_findings": permissions.can_record_findings(request.user, audit),
         "can_close": permissions.can_close_audit(request.user, audit),
-        "question_form": QuestionForm(), "plan_job": plan_jobs[0] if plan_jobs else None,
+        "question_form": QuestionForm(audit=audit), "plan_job": plan_jobs[0] if plan_jobs else None,
         "entries": trail_for(audit) if permissions.can_view_trail(request.user, audit) else None,
     })
 
@@ -182,7 +182,7 @@ def checklist_generate(request, pk):
 @require_POST
 def checklist_add(request, pk):
     audit = _get_audit_for_user(request, pk)
-    form = QuestionForm(request.POST)
+    form = QuestionForm(request.POST, audit=audit)
     if form.is_valid():
         try:
             services.checklist_item_save(actor=request.user, audit=audit, item=None,
@@ -209,10 +209,10 @@ def checklist_item(request, pk):
         raise PermissionDenied("Only the audit team answers the checklist.")
     form = AnswerForm(request.POST or None, request.FILES or None,
                       initial={"answer": item.answer, "notes": item.notes})
-    qform = QuestionForm(initial={"question": item.question, "clause": item.clause})
+    qform = QuestionForm(initial={"question": item.question, "clause": item.clause}, audit=audit)
     if request.method == "POST":
         if request.POST.get("op") == "reword":
-            qform = QuestionForm(request.POST)
+            qform = QuestionForm(request.POST, audit=audit)
             if qform.is_valid():
                 try:
                     services.checklist_item_save(actor=request.user, audit=audit, item=item,

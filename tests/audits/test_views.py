@@ -457,3 +457,22 @@ def test_capa_register_exports_what_the_viewer_may_see(client_for, quality_manag
     xlsx = client_for(quality_manager).get(reverse("capa:capa-export") + "?fmt=xlsx&status=")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert client_for(author).get(reverse("capa:capa-export")).status_code == 200
+
+
+def test_revision_evidence_is_chosen_by_document_number_and_pinned(client_for, audit, auditor, approver):
+    from documents.models import Revision
+    from tests.audits.factories import make_document
+
+    doc = make_document(approver, number="SOP-PRD-009")
+    finding = Finding.objects.get()
+    url = reverse("audits:finding-evidence-add", args=[finding.pk])
+    c = client_for(auditor)
+    c.post(url, {"ev_document": "SOP-PRD-404"})
+    assert finding.evidence.count() == 1  # only the record from the fixture
+    c.post(url, {"ev_document": "SOP-PRD-009"})
+    ev = finding.evidence.get(kind="revision")
+    assert ev.revision == doc.revisions.get(status=Revision.Status.EFFECTIVE)
+    Revision.objects.create(document=doc, seq=2, label="02", status=Revision.Status.DRAFT, content="v2",
+                            created_by=approver)
+    c.post(url, {"ev_document": "SOP-PRD-009", "ev_revision_label": "02"})
+    assert finding.evidence.filter(revision__label="02").exists()
