@@ -383,6 +383,8 @@ def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, ques
 @transaction.atomic
 def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
     _require(permissions.can_edit_audit(actor, item.audit), "You cannot edit this checklist.")
+    if item.audit.is_done:
+        raise DomainError("The checklist of a reported audit is locked.")
     if item.answer or item.evidence.exists() or item.findings.exists():
         raise DomainError("An answered question, or one with evidence or findings, cannot be removed.")
     attribute(item, actor, "Question removed")
