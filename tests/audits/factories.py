@@ -72,3 +72,13 @@ REPORT_VALUES = {
     "diverging_opinions": "None",
     "sampling_note": "Ten records of March were sampled; audits sample, uncertainty remains.",
 }
+
+
+def restore_catalogue() -> None:
+    """Roles and clauses come from a data migration; a transactional test run
+    earlier in the same process flushes them. Load them again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("qms.migrations.0002_roles_and_clauses").load(apps, None)

@@ -10,9 +10,14 @@ from django.utils import timezone
 
 from audits.models import Audit, Capa, Finding
 from qms.models import Clause
-from tests.audits.factories import make_process, make_record
+from tests.audits.factories import make_process, make_record, restore_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    restore_catalogue()
 
 
 def _switch(page, login, user):
@@ -20,7 +25,7 @@ def _switch(page, login, user):
     login(user)
 
 
-def test_audit_to_verified_capa_in_the_browser(page, login, quality_manager, auditor, staff, approver, password):
+def test_audit_to_verified_capa_in_the_browser(catalogue, page, login, quality_manager, auditor, staff, approver, password):
     production = make_process(code="PRD", name="Production", dept_code="PRD", owner=approver)
     record = make_record(staff, number="INSP-2026-00042")
     clause = Clause.objects.get(number="8.5.1")
