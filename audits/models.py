@@ -1,0 +1,482 @@
+"""Internal audits and corrective action (ISO 9001 9.2, 10.2; ISO 19011).
+
+AuditProgramme (a period) → ProgrammeItem (a process or clause with a frequency)
+→ Audit (planned → prepared → in progress → reported → closed) → ChecklistItem,
+Finding, AuditReport. Each NC finding opens a Capa (nonconformity and
+corrective action) with actions and an effectiveness check.
+
+States and their allowed moves sit beside each model; audits/services.py holds
+the one service per transition and is the only code that sets `status`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from qms.models import Clause, Department, Process
+
+
+class AuditProgramme(models.Model):
+    """ISO 19011 5: the audit programme for a period (usually a year)."""
+
+    title = models.CharField(max_length=150)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_programmes")
+    objectives = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="audits_auditprogramme_period_order"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("audits:programme-detail", args=[self.pk])
+
+
+class ProgrammeItem(models.Model):
+    """What the programme covers (a process, a department or a clause) and how often."""
+
+    class Risk(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+
+    programme = models.ForeignKey(AuditProgramme, on_delete=models.CASCADE, related_name="items")
+    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    frequency_months = models.PositiveSmallIntegerField(default=12, help_text="Audit every N months (6 for high risk)")
+    risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.NORMAL)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(process__isnull=False) & Q(department__isnull=True) & Q(clause__isnull=True))
+                | (Q(process__isnull=True) & Q(department__isnull=False) & Q(clause__isnull=True))
+                | (Q(process__isnull=True) & Q(department__isnull=True) & Q(clause__isnull=False)),
+                name="audits_programmeitem_one_subject",
+            ),
+            models.CheckConstraint(condition=Q(frequency_months__gte=1), name="audits_programmeitem_frequency_positive"),
+            models.UniqueConstraint(fields=["programme", "process"], name="audits_programmeitem_unique_process"),
+            models.UniqueConstraint(fields=["programme", "department"], name="audits_programmeitem_unique_department"),
+            models.UniqueConstraint(fields=["programme", "clause"], name="audits_programmeitem_unique_clause"),
+        ]
+
+    def __str__(self):
+        return str(self.process or self.department or self.clause)
+
+
+class Audit(models.Model):
+    class Type(models.TextChoices):
+        INTERNAL = "internal", "Internal"
+        SUPPLIER = "supplier", "Supplier"
+        CERTIFICATION = "certification", "Certification / external"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        PREPARED = "prepared", "Prepared (plan issued)"
+        IN_PROGRESS = "in_progress", "In progress"
+        REPORTED = "reported", "Reported"
+        CLOSED = "closed", "Closed"
+
+    number = models.CharField(max_length=30, unique=True)
+    programme = models.ForeignKey(
+        AuditProgramme, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    audit_type = models.CharField("type", max_length=15, choices=Type.choices, default=Type.INTERNAL)
+    title = models.CharField(max_length=200)
+    objectives = models.TextField()
+    scope = models.TextField(help_text="Processes, locations, activities and period covered")
+    criteria_clauses = models.ManyToManyField(Clause, blank=True, related_name="audits", verbose_name="criteria: clauses")
+    criteria_documents = models.ManyToManyField(
+        "documents.Document", blank=True, related_name="audits", verbose_name="criteria: documents audited against"
+    )
+    processes = models.ManyToManyField(Process, blank=True, related_name="audits")
+    departments = models.ManyToManyField(Department, blank=True, related_name="audits")
+    site = models.CharField(max_length=150, blank=True)
+    methods = models.TextField(blank=True, help_text="Interviews, observation, record sampling; remote means if any")
+    is_remote = models.BooleanField("remote audit", default=False)
+    planned_start = models.DateTimeField(db_index=True)
+    planned_end = models.DateTimeField()
+    lead_auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_audits")
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="audit_teams")
+    auditees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="audited_in")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-planned_start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=models.F("planned_start")), name="audits_audit_dates_order"
+            ),
+            models.CheckConstraint(condition=~Q(scope=""), name="audits_audit_scope_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("audits:audit-detail", args=[self.pk])
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.REPORTED, self.Status.CLOSED)
+
+
+ALLOWED_AUDIT = {
+    Audit.Status.PLANNED: {Audit.Status.PREPARED},
+    Audit.Status.PREPARED: {Audit.Status.IN_PROGRESS},
+    Audit.Status.IN_PROGRESS: {Audit.Status.REPORTED},
+    Audit.Status.REPORTED: {Audit.Status.CLOSED},
+    Audit.Status.CLOSED: set(),
+}
+
+
+class ChecklistItem(models.Model):
+    class Answer(models.TextChoices):
+        OPEN = "", "Not answered"
+        CONFORMING = "conforming", "Conforming"
+        NONCONFORMING = "nonconforming", "Nonconforming"
+        OBSERVATION = "observation", "Observation"
+        NA = "na", "Not applicable"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="checklist")
+    position = models.PositiveIntegerField(default=0)
+    clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField()
+    answer = models.CharField(max_length=15, choices=Answer.choices, blank=True)
+    notes = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["audit", "position", "id"]
+
+    def __str__(self):
+        return self.question[:80]
+
+
+class Finding(models.Model):
+    class Type(models.TextChoices):
+        MAJOR_NC = "major_nc", "Major nonconformity"
+        MINOR_NC = "minor_nc", "Minor nonconformity"
+        OBSERVATION = "observation", "Observation"
+        OFI = "ofi", "Opportunity for improvement"
+        GOOD_PRACTICE = "good_practice", "Good practice"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    NC_TYPES = (Type.MAJOR_NC, Type.MINOR_NC)
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings")
+    seq = models.PositiveIntegerField()
+    finding_type = models.CharField("type", max_length=15, choices=Type.choices)
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="findings")
+    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
+    checklist_item = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    statement = models.TextField(help_text="What was found, against which requirement")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_findings")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["audit", "seq"]
+        constraints = [models.UniqueConstraint(fields=["audit", "seq"], name="audits_finding_unique_seq")]
+        indexes = [models.Index(fields=["process", "finding_type"], name="audits_finding_process_idx")]
+
+    def __str__(self):
+        return f"{self.audit.number}-F{self.seq:02d}"
+
+    def get_absolute_url(self):
+        return reverse("audits:finding-detail", args=[self.pk])
+
+    @property
+    def is_nc(self) -> bool:
+        return self.finding_type in self.NC_TYPES
+
+
+ALLOWED_FINDING = {Finding.Status.OPEN: {Finding.Status.CLOSED}, Finding.Status.CLOSED: set()}
+
+
+class AuditReport(models.Model):
+    """ISO 19011 6.5.1. Objectives, scope, team, criteria and findings come from
+    the audit itself; the rest is written here. Issued = locked and signed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+
+    REQUIRED = ("client", "dates_places", "conclusions", "criteria_met", "diverging_opinions", "sampling_note")
+
+    audit = models.OneToOneField(Audit, on_delete=models.PROTECT, related_name="report")
+    client = models.CharField(max_length=200, blank=True, help_text="Who asked for the audit")
+    dates_places = models.TextField("dates and places", blank=True)
+    summary = models.TextField(blank=True)
+    conclusions = models.TextField(blank=True)
+    criteria_met = models.TextField("degree to which criteria were met", blank=True)
+    diverging_opinions = models.TextField("unresolved diverging opinions", blank=True, help_text="Write “None” if none")
+    sampling_note = models.TextField(
+        blank=True, help_text="Audits sample: say what was sampled and that uncertainty remains"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Report {self.audit.number}"
+
+    def missing_parts(self) -> list[str]:
+        missing = [str(self._meta.get_field(f).verbose_name) for f in self.REQUIRED if not getattr(self, f).strip()]
+        if not self.audit.objectives.strip():
+            missing.insert(0, "objectives")
+        if not self.audit.scope.strip():
+            missing.insert(0, "scope")
+        return missing
+
+    def signature_content(self) -> dict:
+        data = {f: getattr(self, f) for f in self.REQUIRED + ("summary",)}
+        data["audit"] = self.audit.number
+        data["objectives"] = self.audit.objectives
+        data["scope"] = self.audit.scope
+        data["findings"] = [
+            [f.seq, f.finding_type, f.clause_id, f.statement] for f in self.audit.findings.order_by("seq")
+        ]
+        return data
+
+
+class ReportDistribution(models.Model):
+    """Who received the issued report, and when (ISO 19011 6.5.2)."""
+
+    report = models.ForeignKey(AuditReport, on_delete=models.PROTECT, related_name="distribution")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=60)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self):
+        return f"{self.report} → {self.recipient}"
+
+
+class Capa(models.Model):
+    """A nonconformity and its corrective action (ISO 9001 10.2)."""
+
+    class Source(models.TextChoices):
+        AUDIT_FINDING = "audit_finding", "Audit finding"
+        COMPLAINT = "complaint", "Customer complaint"
+        NC_OUTPUT = "nc_output", "Nonconforming output"
+        SUPPLIER = "supplier", "Supplier"
+        PROCESS = "process", "Process"
+        CERTIFICATION = "certification", "Certification audit"
+
+    class Severity(models.TextChoices):
+        MAJOR = "major", "Major"
+        MINOR = "minor", "Minor"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ANALYSED = "analysed", "Analysed"
+        IMPLEMENTING = "implementing", "Actions in progress"
+        VERIFYING = "verifying", "Effectiveness check due"
+        EFFECTIVE = "effective", "Verified effective"
+        CLOSED = "closed", "Closed"
+
+    class Result(models.TextChoices):
+        NONE = "", "—"
+        EFFECTIVE = "effective", "Effective"
+        NOT_EFFECTIVE = "not_effective", "Not effective"
+
+    number = models.CharField(max_length=30, unique=True)
+    source = models.CharField(max_length=15, choices=Source.choices)
+    finding = models.OneToOneField(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="capa")
+    source_record = models.ForeignKey(
+        "records.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="capas",
+        help_text="The complaint or nonconforming-output record",
+    )
+    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="capas")
+    clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="capas")
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_capas")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now, db_index=True)
+    due_date = models.DateField()
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN, db_index=True)
+    containment = models.TextField(blank=True)
+    containment_date = models.DateField(null=True, blank=True)
+    correction = models.TextField(blank=True)
+    correction_date = models.DateField(null=True, blank=True)
+    ca_needed = models.BooleanField("corrective action needed", null=True, blank=True)
+    ca_justification = models.TextField("justification of the decision", blank=True)
+    whys = models.JSONField("5 whys", default=list, blank=True)
+    root_cause = models.TextField(blank=True)
+    effectiveness_method = models.TextField(blank=True)
+    effectiveness_due = models.DateField(null=True, blank=True, db_index=True)
+    effectiveness_result = models.CharField(max_length=15, choices=Result.choices, blank=True)
+    effectiveness_notes = models.TextField(blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = "CAPA"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="audit_finding") | Q(finding__isnull=False), name="audits_capa_finding_source"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("capa:capa-detail", args=[self.pk])
+
+    def signature_content(self) -> dict:
+        return {
+            "number": self.number,
+            "description": self.description,
+            "containment": self.containment,
+            "correction": self.correction,
+            "root_cause": self.root_cause,
+            "whys": self.whys,
+            "effectiveness_result": self.effectiveness_result,
+            "effectiveness_notes": self.effectiveness_notes,
+        }
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != self.Status.CLOSED and self.due_date < timezone.localdate()
+
+
+ALLOWED_CAPA = {
+    Capa.Status.OPEN: {Capa.Status.ANALYSED},
+    # No corrective action needed (justified): straight to the check of the correction.
+    Capa.Status.ANALYSED: {Capa.Status.IMPLEMENTING, Capa.Status.VERIFYING},
+    Capa.Status.IMPLEMENTING: {Capa.Status.VERIFYING},
+    # "Not effective" reopens: back to analysis for a new root cause and plan.
+    Capa.Status.VERIFYING: {Capa.Status.EFFECTIVE, Capa.Status.OPEN},
+    Capa.Status.EFFECTIVE: {Capa.Status.CLOSED},
+    Capa.Status.CLOSED: set(),
+}
+
+
+class CapaAction(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    capa = models.ForeignKey(Capa, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="capa_actions")
+    due_date = models.DateField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    completion_note = models.TextField(blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["capa", "due_date", "id"]
+        indexes = [models.Index(fields=["owner", "status", "due_date"], name="audits_capaaction_owner_idx")]
+
+    def __str__(self):
+        return f"{self.capa.number}: {self.description[:60]}"
+
+
+ALLOWED_ACTION = {CapaAction.Status.OPEN: {CapaAction.Status.DONE}, CapaAction.Status.DONE: set()}
+
+
+class Evidence(models.Model):
+    """A link from a checklist answer, finding or CAPA action to what was seen:
+    an exact document revision (never the document, which moves on), a record,
+    or an uploaded file with its SHA-256."""
+
+    class Kind(models.TextChoices):
+        REVISION = "revision", "Document revision"
+        RECORD = "record", "Record"
+        FILE = "file", "Uploaded file"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    checklist_item = models.ForeignKey(ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence")
+    action = models.ForeignKey(CapaAction, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence")
+    revision = models.ForeignKey("documents.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey("records.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    file = models.CharField(max_length=300, blank=True, help_text="Storage name (random)")
+    original_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type_header = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="revision") & Q(revision__isnull=False) & Q(record__isnull=True) & Q(file=""))
+                | (Q(kind="record") & Q(record__isnull=False) & Q(revision__isnull=True) & Q(file=""))
+                | (Q(kind="file") & ~Q(file="") & Q(revision__isnull=True) & Q(record__isnull=True)),
+                name="audits_evidence_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(checklist_item__isnull=False) | Q(finding__isnull=False) | Q(action__isnull=False),
+                name="audits_evidence_has_owner",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.REVISION:
+            return str(self.revision)
+        if self.kind == self.Kind.RECORD:
+            return str(self.record)
+        return self.original_name
+
+
+class CalendarToken(models.Model):
+    """A secret per user for the iCalendar feed URLs: calendar clients
+    (Outlook, Google) cannot log in, so the URL itself is the credential."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar token of {self.user}"

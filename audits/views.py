@@ -1,7 +1,535 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Audit programme, audits, checklist, findings, reports, calendar and feeds.
+Short views: permission check, form → service → redirect or render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audits import ical, selectors, services
+from audits.forms import (
+    AnswerForm,
+    AuditForm,
+    EvidenceForm,
+    FindingForm,
+    ProgrammeForm,
+    ProgrammeItemForm,
+    QuestionForm,
+    ReportForm,
+)
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditReport,
+    CalendarToken,
+    ChecklistItem,
+    Evidence,
+    Finding,
+    ProgrammeItem,
+)
+from qms import permissions
+from qms.audit import trail_for
+from qms.errors import DomainError
+from qms.models import Clause, Department, Process
+from qms.signatures import SignatureForm, signatures_for
+from qms.uploads import file_response
+
+
+def _fail(request, exc: DomainError):
+    messages.error(request, exc.message)
+
+
+# ------------------------------------------------------------------ lookups
+def _get_audit_for_user(request, pk) -> Audit:
+    audit = get_object_or_404(selectors.audit_detail_qs(), pk=pk)
+    if not permissions.can_view_audit(request.user, audit):
+        raise Http404("No such audit.")
+    return audit
+
+
+def _get_programme_for_user(request, pk) -> AuditProgramme:
+    if not permissions.can_read_everything(request.user):
+        raise PermissionDenied("The audit programme is for the quality manager and auditors.")
+    return get_object_or_404(AuditProgramme.objects.select_related("owner"), pk=pk)
+
+
+# ------------------------------------------------------------------ audits
+@require_GET
+def index(request):
+    if not permissions.can_view_audits(request.user):
+        raise PermissionDenied("You have no access to audits.")
+    status, audit_type, q = request.GET.get("status", ""), request.GET.get("type", ""), request.GET.get("q", "").strip()
+    page = Paginator(selectors.audit_list(request.user, status=status, audit_type=audit_type, q=q), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "audits/audit_list.html", {
+        "page": page, "status": status, "audit_type": audit_type, "q": q,
+        "statuses": Audit.Status.choices, "types": Audit.Type.choices,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def audit_create(request):
+    if not permissions.can_schedule_audit(request.user):
+        raise PermissionDenied("Only the quality manager schedules audits.")
+    initial = {}
+    if request.method == "GET" and request.GET.get("item") and request.GET.get("date"):
+        item = get_object_or_404(ProgrammeItem.objects.select_related("programme__owner", "process", "clause"),
+                                 pk=request.GET["item"])
+        try:
+            initial = AuditForm.initial_from_input(services.proposal_defaults(
+                programme=item.programme, item=item, when=date.fromisoformat(request.GET["date"])))
+        except (DomainError, ValueError) as exc:
+            messages.warning(request, getattr(exc, "message", str(exc)))
+            initial = {"programme": item.programme, "processes": [item.process] if item.process else []}
+    form = AuditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_schedule(actor=request.user, data=form.to_input())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Audit {audit.number} scheduled.")
+            return redirect(audit)
+    return render(request, "audits/audit_form.html", {"form": form, "title": "Schedule an audit"})
+
+
+@require_http_methods(["GET", "POST"])
+def audit_edit(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    if not permissions.can_edit_audit(request.user, audit):
+        raise PermissionDenied("You cannot edit this audit.")
+    form = AuditForm(request.POST or None, initial=AuditForm.initial_from(audit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_update(actor=request.user, audit=audit, data=form.to_input())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Audit saved.")
+            return redirect(audit)
+    return render(request, "audits/audit_form.html", {"form": form, "audit": audit, "title": f"Edit {audit.number}"})
 
 
 @require_GET
-def index(request):
-    return render(request, "audits/index.html")
+def audit_detail(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    checklist = list(audit.checklist.select_related("clause", "document", "answered_by").prefetch_related(
+        "evidence__revision__document", "evidence__record"))
+    findings = list(audit.findings.select_related("clause", "owner", "capa").prefetch_related(
+        "evidence__revision__document", "evidence__record"))
+    report = AuditReport.objects.filter(audit=audit).first()
+    from qms.models import Job
+
+    plan_jobs = Job.objects.filter(kind__in=["audit_plan_pdf"], object_id=audit.pk).order_by("-created_at")[:1]
+    return render(request, "audits/audit_detail.html", {
+        "audit": audit, "checklist": checklist, "findings": findings, "report": report,
+        "can_edit": permissions.can_edit_audit(request.user, audit),
+        "can_findings": permissions.can_record_findings(request.user, audit),
+        "can_close": permissions.can_close_audit(request.user, audit),
+        "question_form": QuestionForm(audit=audit), "plan_job": plan_jobs[0] if plan_jobs else None,
+        "entries": trail_for(audit) if permissions.can_view_trail(request.user, audit) else None,
+    })
+
+
+def _transition(request, pk, func, ok: str, **kw):
+    audit = _get_audit_for_user(request, pk)
+    try:
+        func(actor=request.user, audit=audit, **kw)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, ok)
+    return redirect(audit)
+
+
+@require_POST
+def audit_issue_plan(request, pk):
+    return _transition(request, pk, services.audit_issue_plan, "Audit plan issued; auditees notified; PDF on its way.")
+
+
+@require_POST
+def audit_start(request, pk):
+    return _transition(request, pk, services.audit_start, "Audit started.")
+
+
+@require_POST
+def audit_close(request, pk):
+    return _transition(request, pk, services.audit_close, "Audit closed.")
+
+
+@require_POST
+def checklist_generate(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    try:
+        n = services.checklist_generate(actor=request.user, audit=audit)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"{n} questions added to the checklist.")
+    return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
+
+
+@require_POST
+def checklist_add(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    form = QuestionForm(request.POST, audit=audit)
+    if form.is_valid():
+        try:
+            services.checklist_item_save(actor=request.user, audit=audit, item=None,
+                                         question=form.cleaned_data["question"], clause=form.cleaned_data["clause"])
+        except DomainError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, "Write the question.")
+    return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
+
+
+def _get_item_for_user(request, pk) -> ChecklistItem:
+    item = get_object_or_404(ChecklistItem.objects.select_related("audit", "clause", "document"), pk=pk)
+    _get_audit_for_user(request, item.audit_id)
+    return item
+
+
+@require_http_methods(["GET", "POST"])
+def checklist_item(request, pk):
+    """Answer one question (page or htmx fragment), edit its wording, add evidence."""
+    item = _get_item_for_user(request, pk)
+    audit = item.audit
+    if not permissions.can_edit_audit(request.user, audit):
+        raise PermissionDenied("Only the audit team answers the checklist.")
+    form = AnswerForm(request.POST or None, request.FILES or None,
+                      initial={"answer": item.answer, "notes": item.notes})
+    qform = QuestionForm(initial={"question": item.question, "clause": item.clause}, audit=audit)
+    if request.method == "POST":
+        if request.POST.get("op") == "reword":
+            qform = QuestionForm(request.POST, audit=audit)
+            if qform.is_valid():
+                try:
+                    services.checklist_item_save(actor=request.user, audit=audit, item=item,
+                                                 question=qform.cleaned_data["question"], clause=qform.cleaned_data["clause"])
+                    messages.success(request, "Question saved.")
+                    return redirect("audits:checklist-item", pk=item.pk)
+                except DomainError as exc:
+                    qform.add_error(None, exc.message)
+        elif form.is_valid():
+            try:
+                services.checklist_answer(actor=request.user, item=item, answer=form.cleaned_data["answer"],
+                                          notes=form.cleaned_data["notes"])
+                spec = form.evidence_spec()
+                if not spec.is_empty:
+                    services.evidence_add(actor=request.user, spec=spec, checklist_item=item)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Answer saved.")
+                return redirect(reverse("audits:audit-detail", args=[audit.pk]) + f"#q{item.pk}")
+    evidence = item.evidence.select_related("revision__document", "record")
+    template = "audits/_checklist_answer.html" if request.htmx else "audits/checklist_item.html"
+    return render(request, template, {"item": item, "audit": audit, "form": form, "qform": qform, "evidence": evidence})
+
+
+@require_POST
+def checklist_item_remove(request, pk):
+    item = _get_item_for_user(request, pk)
+    try:
+        services.checklist_item_remove(actor=request.user, item=item)
+        messages.success(request, "Question removed.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect(reverse("audits:audit-detail", args=[item.audit_id]) + "#checklist")
+
+
+# ------------------------------------------------------------------ findings
+@require_http_methods(["GET", "POST"])
+def finding_create(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    if not permissions.can_record_findings(request.user, audit):
+        raise PermissionDenied("Findings are recorded by the audit team while the audit is in progress.")
+    initial = {}
+    if request.GET.get("item"):
+        item = audit.checklist.filter(pk=request.GET["item"]).first()
+        if item:
+            initial = {"checklist_item": item, "clause": item.clause, "statement": item.notes}
+    form = FindingForm(request.POST or None, request.FILES or None, audit=audit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            finding = services.finding_raise(
+                actor=request.user, audit=audit, finding_type=d["finding_type"], clause=d["clause"],
+                statement=d["statement"], owner=d["owner"], process=d["process"], checklist_item=d["checklist_item"],
+                evidence=form.evidence_spec(),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            msg = f"Finding {finding} recorded."
+            if finding.is_nc:
+                msg += f" CAPA {finding.capa.number} opened, due {finding.capa.due_date:%Y-%m-%d}."
+            messages.success(request, msg)
+            return redirect(audit)
+    return render(request, "audits/finding_form.html", {"form": form, "audit": audit})
+
+
+def _get_finding_for_user(request, pk) -> Finding:
+    finding = get_object_or_404(Finding.objects.select_related("audit", "clause", "owner", "process", "created_by"), pk=pk)
+    _get_audit_for_user(request, finding.audit_id)
+    return finding
+
+
+@require_GET
+def finding_detail(request, pk):
+    finding = _get_finding_for_user(request, pk)
+    return render(request, "audits/finding_detail.html", {
+        "finding": finding, "capa": getattr(finding, "capa", None),
+        "evidence": finding.evidence.select_related("revision__document", "record"),
+        "can_edit": permissions.can_edit_audit(request.user, finding.audit) and not finding.audit.is_done,
+        "evidence_form": EvidenceForm(),
+        "entries": trail_for(finding) if permissions.can_view_trail(request.user, finding) else None,
+    })
+
+
+@require_POST
+def finding_evidence_add(request, pk):
+    finding = _get_finding_for_user(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)
+            messages.success(request, "Evidence added.")
+        except DomainError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(finding)
+
+
+@require_POST
+def finding_close(request, pk):
+    finding = _get_finding_for_user(request, pk)
+    try:
+        services.finding_close(actor=request.user, finding=finding, comment=request.POST.get("comment", ""))
+        messages.success(request, f"Finding {finding} closed.")
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect(finding)
+
+
+@require_GET
+def evidence_download(request, pk):
+    ev = get_object_or_404(Evidence.objects.select_related("checklist_item", "finding", "action__capa"), pk=pk,
+                           kind=Evidence.Kind.FILE)
+    if ev.checklist_item_id:
+        _get_audit_for_user(request, ev.checklist_item.audit_id)
+    elif ev.finding_id:
+        _get_audit_for_user(request, ev.finding.audit_id)
+    elif not permissions.can_view_capa(request.user, ev.action.capa):
+        raise Http404("No such file.")
+    return file_response(ev.file, download_name=ev.original_name, content_type=ev.content_type_header)
+
+
+# ------------------------------------------------------------------ report
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    report = AuditReport.objects.filter(audit=audit).select_related("issued_by").first()
+    can_edit = permissions.can_edit_audit(request.user, audit) and (report is None or report.status == "draft")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("The report is locked or you are not on the audit team.")
+    if report is None and not can_edit:
+        raise Http404("No report yet.")
+    form = ReportForm(request.POST or None, instance=report or AuditReport(audit=audit))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_save(actor=request.user, audit=audit, values=form.cleaned_data)
+            messages.success(request, "Draft report saved.")
+            return redirect("audits:report", pk=audit.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    from qms.models import Job
+
+    job = None
+    if report is not None:
+        job = Job.objects.filter(kind="audit_report_pdf", object_id=report.pk).order_by("-created_at").first()
+    return render(request, "audits/report.html", {
+        "audit": audit, "report": report, "form": form, "can_edit": can_edit,
+        "missing": report.missing_parts() if report else [],
+        "can_issue": permissions.can_issue_report(request.user, audit) and report is not None,
+        "sig_form": SignatureForm(user=request.user), "sig_action": reverse("audits:report-issue", args=[audit.pk]),
+        "sig_meaning_label": "Issued", "signatures": signatures_for(report) if report else [],
+        "distribution": report.distribution.select_related("recipient") if report else [],
+        "findings": audit.findings.select_related("clause", "capa"), "job": job,
+    })
+
+
+@require_POST
+def report_issue(request, pk):
+    audit = _get_audit_for_user(request, pk)
+    form = SignatureForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Enter your user name and password to sign.")
+        return redirect("audits:report", pk=audit.pk)
+    try:
+        services.report_issue(actor=request.user, audit=audit, password=form.cleaned_data["password"],
+                              comment=form.cleaned_data["comment"])
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Report issued, signed and distributed.")
+    return redirect("audits:report", pk=audit.pk)
+
+
+# ------------------------------------------------------------------ programme
+@require_GET
+def programme_list(request):
+    if not permissions.can_read_everything(request.user):
+        raise PermissionDenied("The audit programme is for the quality manager and auditors.")
+    return render(request, "audits/programme_list.html", {
+        "programmes": AuditProgramme.objects.select_related("owner"),
+        "can_manage": permissions.can_manage_programme(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def programme_create(request):
+    if not permissions.can_manage_programme(request.user):
+        raise PermissionDenied("Only the quality manager manages the audit programme.")
+    year = timezone.localdate().year
+    form = ProgrammeForm(request.POST or None, initial={
+        "title": f"Internal audit programme {year}", "period_start": date(year, 1, 1), "period_end": date(year, 12, 31)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            prog = services.programme_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(prog)
+    return render(request, "audits/programme_form.html", {"form": form})
+
+
+@require_GET
+def programme_detail(request, pk):
+    prog = _get_programme_for_user(request, pk)
+    rows = selectors.coverage(prog)
+    return render(request, "audits/programme_detail.html", {
+        "programme": prog, "rows": rows, "months": selectors.programme_months(prog),
+        "proposals": selectors.proposals(prog, rows=rows), "risks": ProgrammeItem.Risk.choices,
+        "choice_processes": Process.objects.only("code", "name"), "choice_departments": Department.objects.only("code", "name"),
+        "choice_clauses": Clause.objects.only("number", "title"),
+        "can_manage": permissions.can_manage_programme(request.user, prog),
+    })
+
+
+@require_POST
+def programme_item_add(request, pk):
+    prog = _get_programme_for_user(request, pk)
+    form = ProgrammeItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.programme_item_add(actor=request.user, programme=prog, **form.cleaned_data)
+            messages.success(request, "Coverage added.")
+        except DomainError as exc:
+            _fail(request, exc)
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(prog)
+
+
+@require_POST
+def proposal_accept(request, pk):
+    prog = _get_programme_for_user(request, pk)
+    item = get_object_or_404(ProgrammeItem.objects.select_related("process", "clause"), pk=request.POST.get("item"),
+                             programme=prog)
+    try:
+        when = date.fromisoformat(request.POST.get("date", ""))
+        audit = services.proposal_accept(actor=request.user, programme=prog, item=item, when=when)
+    except ValueError:
+        messages.error(request, "Invalid date.")
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, f"Audit {audit.number} scheduled for {when:%Y-%m-%d}.")
+    return redirect(prog)
+
+
+# ------------------------------------------------------------------ calendar and feeds
+@require_GET
+def calendar_month(request):
+    if not permissions.can_view_audits(request.user):
+        raise PermissionDenied("You have no access to audits.")
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        first, grid = selectors.month_grid(request.user, year, month)
+    except (ValueError, TypeError):
+        raise Http404("No such month.") from None
+    prev_m = selectors.add_months(first, -1)
+    next_m = selectors.add_months(first, 1)
+    return render(request, "audits/calendar.html", {
+        "first": first, "grid": grid, "prev": f"{prev_m:%Y-%m}", "next": f"{next_m:%Y-%m}", "today": today,
+        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_feeds(request):
+    if not permissions.can_view_audits(request.user):
+        raise PermissionDenied("You have no access to audits.")
+    token = services.calendar_token_for(user=request.user, renew=request.method == "POST")
+    if request.method == "POST":
+        messages.success(request, "New feed addresses made; the old ones no longer work.")
+        return redirect("audits:calendar-feeds")
+    return render(request, "audits/calendar_feeds.html", {
+        "mine": services.feed_url("audits:ical-user", token.token),
+        "programme": services.feed_url("audits:ical-programme", token.token)
+        if permissions.can_read_everything(request.user) else "",
+    })
+
+
+def _token_user(token: str):
+    row = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if row is None or not row.user.is_active or not permissions.can_view_audits(row.user):
+        raise Http404("No such feed.")
+    return row.user
+
+
+def _ics(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+_FEED_QS = Audit.objects.select_related("lead_auditor").only(
+    "number", "title", "audit_type", "status", "scope", "site", "is_remote", "planned_start", "planned_end",
+    "created_at", "lead_auditor__full_name", "lead_auditor__username", "lead_auditor__email",
+    "lead_auditor__first_name", "lead_auditor__last_name")
+
+
+# Calendar clients (Outlook, Google) cannot log in: the unguessable per-user
+# token in the URL is the credential; it can be renewed on the feeds page.
+@login_not_required
+@require_GET
+def ical_user(request, token):
+    user = _token_user(token)
+    mine = Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk")
+    audits = _FEED_QS.filter(pk__in=mine).order_by("planned_start")
+    return _ics(ical.build_calendar(audits, name=f"My audits ({user.display_name})"), "my-audits.ics")
+
+
+@login_not_required
+@require_GET
+def ical_programme(request, token):
+    user = _token_user(token)
+    if not permissions.can_read_everything(user):
+        raise Http404("No such feed.")
+    return _ics(ical.build_calendar(_FEED_QS.order_by("planned_start"), name="Audit programme"), "audit-programme.ics")

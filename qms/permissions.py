@@ -385,3 +385,95 @@ def can_request_record_pdf(user, record) -> bool:
 
 
 # ------------------------------------------------------------------ audits and CAPA
+# Auditors edit only the audits they are assigned to (lead or team); external
+# auditors read only; auditees see their own audits; staff see the CAPAs and
+# actions assigned to them.
+def _is_on_audit_team(user, audit) -> bool:
+    if audit.lead_auditor_id == user.pk:
+        return True
+    cached = getattr(audit, "_team_ids", None)
+    if cached is None:
+        cached = {u.pk for u in audit.team.all()}
+    return user.pk in cached
+
+
+def _is_auditee(user, audit) -> bool:
+    cached = getattr(audit, "_auditee_ids", None)
+    if cached is None:
+        cached = {u.pk for u in audit.auditees.all()}
+    return user.pk in cached
+
+
+def can_view_audits(user) -> bool:
+    return bool(getattr(user, "is_active", False)) and bool(roles(user))
+
+
+def can_view_audit(user, audit) -> bool:
+    if not can_view_audits(user):
+        return False
+    return can_read_everything(user) or _is_on_audit_team(user, audit) or _is_auditee(user, audit)
+
+
+def can_manage_programme(user, programme=None) -> bool:
+    return can_write(user) and is_quality_manager(user)
+
+
+def can_schedule_audit(user) -> bool:
+    return can_write(user) and is_quality_manager(user)
+
+
+def can_edit_audit(user, audit) -> bool:
+    """Plan, checklist and findings: the quality manager or the assigned auditors."""
+    if not can_write(user) or audit.status == "closed":
+        return False
+    return is_quality_manager(user) or (has_role(user, Role.AUDITOR) and _is_on_audit_team(user, audit))
+
+
+def can_record_findings(user, audit) -> bool:
+    return can_edit_audit(user, audit) and audit.status == "in_progress"
+
+
+def can_issue_report(user, audit) -> bool:
+    """ISO 19011 6.5.1: the audit team leader issues the report."""
+    return can_write(user) and audit.lead_auditor_id == user.pk and audit.status == "in_progress"
+
+
+def can_close_audit(user, audit) -> bool:
+    return can_write(user) and is_quality_manager(user) and audit.status == "reported"
+
+
+def can_view_capas(user) -> bool:
+    return can_view_audits(user)
+
+
+def can_view_capa(user, capa) -> bool:
+    if not can_view_capas(user):
+        return False
+    if can_read_everything(user) or capa.owner_id == user.pk or capa.raised_by_id == user.pk:
+        return True
+    return any(a.owner_id == user.pk for a in capa.actions.all())
+
+
+def can_raise_capa(user) -> bool:
+    """Anyone with a role who can write may raise a nonconformity (ISO 9001 10.2)."""
+    return can_write(user) and bool(roles(user))
+
+
+def can_edit_capa(user, capa) -> bool:
+    if not can_write(user) or capa.status in ("effective", "closed"):
+        return False
+    return is_quality_manager(user) or capa.owner_id == user.pk
+
+
+def can_complete_action(user, action) -> bool:
+    return can_write(user) and action.status == "open" and (action.owner_id == user.pk or is_quality_manager(user))
+
+
+def can_verify_capa(user, capa) -> bool:
+    """The effectiveness check: quality manager or an internal auditor (the
+    service also refuses anyone who implemented an action)."""
+    return can_write(user) and has_role(user, Role.QUALITY_MANAGER, Role.AUDITOR) and capa.status == "verifying"
+
+
+def can_close_capa(user, capa) -> bool:
+    return can_write(user) and is_quality_manager(user) and capa.status == "effective"

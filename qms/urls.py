@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from documents import views_pdf as documents_pdf_views
+from auditor import views_clauses as clause_views
 from qms import views
 from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm, StyledSetPasswordForm
 
@@ -29,8 +30,9 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("clauses/", views.clause_list, name="clause-list"),
-    path("clauses/<str:number>/", views.clause_detail, name="clause-detail"),
+    path("clauses/", clause_views.clause_list, name="clause-list"),
+    path("clauses/readiness.pdf", clause_views.readiness_pdf, name="readiness-pdf"),
+    path("clauses/<str:number>/", clause_views.clause_detail, name="clause-detail"),
     path("trail/export/", views.trail_export, name="trail-export"),
     path("trail/<int:ct_id>/<str:object_id>/", views.object_trail, name="object-trail"),
     path("notifications/", views.notification_list, name="notification-list"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("verify/<str:token>/", documents_pdf_views.verify, name="verify"),
     path("records/", include("records.urls")),
     path("audits/", include("audits.urls")),
+    path("capa/", include("audits.urls_capa")),
     path("auditor/", include("auditor.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ from qms import dashboard, jobs, permissions
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.forms import BootstrapForm
-from qms.models import Clause, Job, Notification
+from qms.models import Job, Notification
 from qms.uploads import file_response
 
 
@@ -27,24 +27,6 @@ def home(request):
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
-
-
-# ------------------------------------------------------------------ clauses
-@require_GET
-def clause_list(request):
-    if not permissions.can_view_clauses(request.user):
-        raise PermissionDenied("You cannot view the clause catalogue.")
-    return render(request, "qms/clause_list.html", {"clauses": Clause.objects.all()})
-
-
-@require_GET
-def clause_detail(request, number):
-    clause = get_object_or_404(Clause, number=number)
-    if not permissions.can_view_clauses(request.user):
-        raise PermissionDenied("You cannot view the clause catalogue.")
-    return render(
-        request, "qms/clause_detail.html", {"clause": clause, "children": clause.children.all()}
-    )
 
 
 # ------------------------------------------------------------------ audit trail

@@ -7,9 +7,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public on purpose: the login page, a health probe for load balancers,
 # Django admin views (which redirect to their own login page themselves), the
-# one-time set-password link sent to invited external auditors, and the
-# printout verification page behind the QR code of every controlled PDF.
-PUBLIC = {"login", "healthz", "admin:login", "password_reset_confirm", "password_reset_complete", "verify"}
+# one-time set-password link sent to invited external auditors, the printout
+# verification page behind the QR code of every controlled PDF, and the
+# iCalendar feeds, which authenticate by an unguessable per-user token in the
+# URL (calendar clients cannot log in; see audits.views.ical_user).
+PUBLIC = {
+    "login", "healthz", "admin:login", "password_reset_confirm", "password_reset_complete", "verify",
+    "audits:ical-user", "audits:ical-programme",
+}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 

@@ -1,0 +1,309 @@
+"""Input forms; rules live in audits/services.py, forms only check input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from audits.models import Audit, AuditReport, Capa, ChecklistItem, Finding, ProgrammeItem
+from audits.services import REPORT_FIELDS, AuditInput, EvidenceSpec
+from documents.models import Document, Revision
+from qms.forms import BootstrapForm, BootstrapModelForm
+from qms.models import Clause, Department, Process
+from qms.permissions import Role
+from records.models import Record
+
+User = get_user_model()
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def plain_radios(form: forms.BaseForm) -> None:
+    """Django puts a radio widget's class on its container too, and Bootstrap's
+    form-check-input shrinks that container to 1em: use native radios instead."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.RadioSelect):
+            field.widget.attrs.pop("class", None)
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class UsersChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+def active_users():
+    return User.objects.filter(is_active=True).order_by("full_name", "username")
+
+
+class ProgrammeForm(BootstrapForm):
+    title = forms.CharField(max_length=150)
+    period_start = forms.DateField(widget=DATE)
+    period_end = forms.DateField(widget=DATE)
+    objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProgrammeItemForm(BootstrapModelForm):
+    class Meta:
+        model = ProgrammeItem
+        fields = ["process", "department", "clause", "frequency_months", "risk"]
+
+    def clean(self):
+        data = super().clean()
+        if sum(bool(data.get(f)) for f in ("process", "department", "clause")) != 1:
+            raise forms.ValidationError("Choose one of a process, a department or a clause.")
+        return data
+
+
+class AuditForm(BootstrapForm):
+    audit_type = forms.ChoiceField(label="Type", choices=Audit.Type.choices)
+    title = forms.CharField(max_length=200)
+    objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    scope = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text="Required before the audit can be scheduled.")
+    criteria_clauses = forms.ModelMultipleChoiceField(label="Criteria: clauses", queryset=Clause.objects.all(),
+                                                      required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+    criteria_documents = forms.ModelMultipleChoiceField(label="Criteria: documents audited against",
+                                                        queryset=Document.objects.order_by("number"), required=False)
+    processes = forms.ModelMultipleChoiceField(queryset=Process.objects.all(), required=False)
+    departments = forms.ModelMultipleChoiceField(queryset=Department.objects.all(), required=False)
+    site = forms.CharField(max_length=150, required=False)
+    methods = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              initial="Interviews, observation of work, sampling of records")
+    is_remote = forms.BooleanField(label="Remote audit", required=False)
+    planned_start = forms.DateTimeField(widget=DATETIME)
+    planned_end = forms.DateTimeField(widget=DATETIME)
+    lead_auditor = UserChoice(queryset=User.objects.none())
+    team = UsersChoice(queryset=User.objects.none(), required=False)
+    auditees = UsersChoice(queryset=User.objects.none(), required=False)
+    programme = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from audits.models import AuditProgramme
+
+        super().__init__(*args, **kwargs)
+        auditors = active_users().filter(groups__name__in=[Role.AUDITOR, Role.QUALITY_MANAGER, Role.EXTERNAL_AUDITOR]).distinct()
+        self.fields["lead_auditor"].queryset = auditors
+        self.fields["team"].queryset = auditors
+        self.fields["auditees"].queryset = active_users()
+        self.fields["programme"].queryset = AuditProgramme.objects.all()
+
+    @classmethod
+    def initial_from(cls, audit: Audit) -> dict:
+        return {
+            "audit_type": audit.audit_type, "title": audit.title, "objectives": audit.objectives, "scope": audit.scope,
+            "criteria_clauses": list(audit.criteria_clauses.all()), "criteria_documents": list(audit.criteria_documents.all()),
+            "processes": list(audit.processes.all()), "departments": list(audit.departments.all()), "site": audit.site,
+            "methods": audit.methods, "is_remote": audit.is_remote,
+            "planned_start": timezone.localtime(audit.planned_start), "planned_end": timezone.localtime(audit.planned_end),
+            "lead_auditor": audit.lead_auditor, "team": list(audit.team.all()), "auditees": list(audit.auditees.all()),
+            "programme": audit.programme,
+        }
+
+    @classmethod
+    def initial_from_input(cls, data: AuditInput) -> dict:
+        return {k: getattr(data, k) for k in AuditInput.__dataclass_fields__}
+
+    def to_input(self) -> AuditInput:
+        d = self.cleaned_data
+        return AuditInput(
+            audit_type=d["audit_type"], title=d["title"], objectives=d["objectives"], scope=d.get("scope") or "",
+            criteria_clauses=list(d["criteria_clauses"]), criteria_documents=list(d["criteria_documents"]),
+            processes=list(d["processes"].select_related("department")), departments=list(d["departments"]),
+            site=d.get("site") or "", methods=d.get("methods") or "", is_remote=d.get("is_remote", False),
+            planned_start=d["planned_start"], planned_end=d["planned_end"], lead_auditor=d["lead_auditor"],
+            team=list(d["team"]), auditees=list(d["auditees"]), programme=d.get("programme"),
+        )
+
+
+class EvidenceFieldsMixin(forms.Form):
+    """A document revision (the exact one seen), a record (by number) or a file.
+
+    Documents and records are named by number (the lists are long); the
+    revision defaults to the one effective now and is stored as that revision,
+    so the link keeps pointing at what was seen after the document moves on."""
+
+    ev_document = forms.CharField(label="Evidence: document number", required=False, max_length=40)
+    ev_revision_label = forms.CharField(label="Revision", required=False, max_length=12,
+                                        help_text="Empty = the revision effective now")
+    ev_record = forms.CharField(label="Evidence: record number", required=False, max_length=40)
+    ev_file = forms.FileField(label="Evidence: file", required=False)
+    ev_note = forms.CharField(label="Evidence note", required=False, max_length=300)
+
+    def setup_evidence(self):
+        """Kept for the forms' __init__; nothing to load: no long select lists."""
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("ev_document") or "").strip()
+        label = (data.get("ev_revision_label") or "").strip()
+        data["ev_revision"] = None
+        if number:
+            revisions = Revision.objects.select_related("document").filter(document__number=number)
+            if label:
+                revision = revisions.filter(label=label).first()
+            else:
+                revision = revisions.filter(status=Revision.Status.EFFECTIVE).first()
+            if revision is None:
+                self.add_error("ev_document", f"No {'revision ' + label if label else 'effective revision'} of "
+                                              f"document “{number}”.")
+            data["ev_revision"] = revision
+        elif label:
+            self.add_error("ev_document", "Give the document number of the revision.")
+        return data
+
+    def clean_ev_record(self):
+        number = (self.cleaned_data.get("ev_record") or "").strip()
+        if not number:
+            return None
+        record = Record.objects.filter(number=number).first()
+        if record is None:
+            raise forms.ValidationError(f"No record numbered “{number}”.")
+        return record
+
+    def evidence_spec(self) -> EvidenceSpec:
+        d = self.cleaned_data
+        return EvidenceSpec(revision=d.get("ev_revision"), record=d.get("ev_record"), upload=d.get("ev_file"),
+                            note=d.get("ev_note") or "")
+
+
+class AnswerForm(EvidenceFieldsMixin, BootstrapForm):
+    answer = forms.ChoiceField(choices=[c for c in ChecklistItem.Answer.choices if c[0]], widget=forms.RadioSelect)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["answer", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_evidence()
+        plain_radios(self)
+
+
+class EvidenceForm(EvidenceFieldsMixin, BootstrapForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_evidence()
+
+
+class QuestionForm(BootstrapForm):
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if audit is not None:
+            # The audit's own criteria: a short list, and questions stay within scope.
+            self.fields["clause"].queryset = audit.criteria_clauses.all()
+
+
+class FindingForm(EvidenceFieldsMixin, BootstrapForm):
+    finding_type = forms.ChoiceField(label="Type", choices=Finding.Type.choices)
+    clause = forms.ModelChoiceField(queryset=Clause.objects.all())
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    owner = UserChoice(queryset=User.objects.none(), help_text="Who answers for it (the auditee responsible)")
+    process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
+    checklist_item = forms.ModelChoiceField(queryset=ChecklistItem.objects.none(), required=False, label="From question")
+    field_order = ["finding_type", "clause", "statement", "owner", "process", "checklist_item"]
+
+    def __init__(self, *args, audit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_evidence()
+        self.fields["owner"].queryset = active_users()
+        if audit is not None:
+            self.fields["checklist_item"].queryset = audit.checklist.all()
+            self.fields["clause"].queryset = Clause.objects.all()
+
+
+class ReportForm(BootstrapModelForm):
+    class Meta:
+        model = AuditReport
+        fields = list(REPORT_FIELDS)
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in REPORT_FIELDS if f != "client"}
+
+
+class CapaRaiseForm(BootstrapForm):
+    source = forms.ChoiceField(choices=[c for c in Capa.Source.choices if c[0] != Capa.Source.AUDIT_FINDING])
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(choices=Capa.Severity.choices)
+    owner = UserChoice(queryset=User.objects.none())
+    process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
+    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)
+    record_number = forms.CharField(label="Source record number", required=False,
+                                    help_text="For a complaint or nonconforming output")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()
+
+    def clean_record_number(self):
+        number = (self.cleaned_data.get("record_number") or "").strip()
+        if not number:
+            return None
+        record = Record.objects.filter(number=number).first()
+        if record is None:
+            raise forms.ValidationError(f"No record numbered “{number}”.")
+        return record
+
+
+class CorrectionForm(BootstrapForm):
+    containment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    containment_date = forms.DateField(required=False, widget=DATE)
+    correction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    correction_date = forms.DateField(required=False, widget=DATE)
+
+
+class AnalysisForm(BootstrapForm):
+    ca_needed = forms.TypedChoiceField(label="Corrective action needed?", coerce=lambda v: v == "yes",
+                                       choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
+    ca_justification = forms.CharField(label="Justification", widget=forms.Textarea(attrs={"rows": 2}))
+    why1 = forms.CharField(label="Why? (1)", required=False)
+    why2 = forms.CharField(label="Why? (2)", required=False)
+    why3 = forms.CharField(label="Why? (3)", required=False)
+    why4 = forms.CharField(label="Why? (4)", required=False)
+    why5 = forms.CharField(label="Why? (5)", required=False)
+    root_cause = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_radios(self)
+
+    def whys(self) -> list[str]:
+        return [self.cleaned_data.get(f"why{i}") or "" for i in range(1, 6)]
+
+
+class ActionForm(BootstrapForm):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    owner = UserChoice(queryset=User.objects.none())
+    due_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()
+
+
+class ActionCompleteForm(EvidenceFieldsMixin, BootstrapForm):
+    note = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
+    field_order = ["note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_evidence()
+
+
+class VerificationPlanForm(BootstrapForm):
+    method = forms.CharField(label="Effectiveness check method", widget=forms.Textarea(attrs={"rows": 2}))
+    due = forms.DateField(label="Check due", widget=DATE)
+
+
+class VerifyForm(BootstrapForm):
+    result = forms.ChoiceField(choices=[c for c in Capa.Result.choices if c[0]], widget=forms.RadioSelect)
+    notes = forms.CharField(label="What the check found", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_radios(self)

@@ -1,0 +1,796 @@
+"""Writes for audits and CAPA: one service per transition, keyword-only, with an
+AuditEvent in the same transaction. Nothing else sets `.status`."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audits.models import (
+    ALLOWED_ACTION,
+    ALLOWED_AUDIT,
+    ALLOWED_CAPA,
+    ALLOWED_FINDING,
+    Audit,
+    AuditProgramme,
+    AuditReport,
+    CalendarToken,
+    Capa,
+    CapaAction,
+    ChecklistItem,
+    Evidence,
+    Finding,
+    ProgrammeItem,
+    ReportDistribution,
+)
+from qms import jobs, permissions
+from qms.audit import attribute, record_event
+from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.notifications import notify
+from qms.signatures import Meaning, authenticate_signer, sign
+from qms.uploads import store_upload
+
+# Days from raising to the CAPA due date, per severity; override with the
+# AUDITS_CAPA_DUE_DAYS setting (ISO 9001 10.2 asks for action "appropriate to the effects").
+DEFAULT_CAPA_DUE_DAYS = {"major": 30, "minor": 90}
+
+
+def capa_due_days(severity: str) -> int:
+    table = {**DEFAULT_CAPA_DUE_DAYS, **getattr(settings, "AUDITS_CAPA_DUE_DAYS", {})}
+    return int(table[severity])
+
+
+def _move(obj, allowed: dict, to: str, *, actor, verb: str, comment: str = "", reason: str = ""):
+    """Check the move against the ALLOWED dict, set status, save with history and an event."""
+    frm = obj.status
+    if to not in allowed.get(frm, set()):
+        raise IllegalTransition(
+            f"{obj._meta.verbose_name.capitalize()} {obj}: cannot go from “{obj.get_status_display()}” "
+            f"to “{dict(obj._meta.get_field('status').choices)[to]}”."
+        )
+    obj.status = to
+    attribute(obj, actor, reason or verb)
+    obj.save()
+    record_event(actor=actor, verb=verb, obj=obj, from_state=frm, to_state=to, comment=comment)
+    return obj
+
+
+def _require(cond: bool, message: str):
+    if not cond:
+        raise PermissionRefused(message)
+
+
+def _full_clean(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise DomainError(" ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
+                                   for k, v in exc.message_dict.items())) from exc
+
+
+# ------------------------------------------------------------------ programme
+@transaction.atomic
+def programme_create(*, actor, title: str, period_start: date, period_end: date, objectives: str) -> AuditProgramme:
+    """Create an audit programme for a period (ISO 19011 5.2, 5.3)."""
+    _require(permissions.can_manage_programme(actor), "Only the quality manager manages the audit programme.")
+    if period_end <= period_start:
+        raise DomainError("The programme must end after it starts.")
+    prog = AuditProgramme(title=title, period_start=period_start, period_end=period_end, owner=actor, objectives=objectives)
+    _full_clean(prog)
+    attribute(prog, actor, "Programme created")
+    prog.save()
+    record_event(actor=actor, verb="programme.created", obj=prog)
+    return prog
+
+
+@transaction.atomic
+def programme_item_add(*, actor, programme, process=None, department=None, clause=None, frequency_months: int = 12,
+                       risk: str = ProgrammeItem.Risk.NORMAL) -> ProgrammeItem:
+    """Add a process, a department or a clause to cover, with how often it is audited."""
+    _require(permissions.can_manage_programme(actor, programme), "Only the quality manager manages the audit programme.")
+    if sum(x is not None for x in (process, department, clause)) != 1:
+        raise DomainError("Choose one of a process, a department or a clause.")
+    item = ProgrammeItem(programme=programme, process=process, department=department, clause=clause,
+                         frequency_months=frequency_months, risk=risk)
+    _full_clean(item)
+    attribute(item, actor, "Coverage added")
+    item.save()
+    record_event(actor=actor, verb="programme.item_added", obj=programme, comment=str(item))
+    return item
+
+
+# ------------------------------------------------------------------ audits
+def impartiality_conflicts(auditors, processes, departments) -> list[str]:
+    """ISO 19011 4(c), 9.2.2(c): auditors do not audit their own work.
+
+    A conflict is an auditor who owns an audited process, or belongs to (or
+    manages) an audited department or the department of an audited process."""
+    conflicts = []
+    depts = {d.pk: d for d in departments}
+    for p in processes:
+        if p.department_id:
+            depts.setdefault(p.department_id, p.department)
+    for user in auditors:
+        for p in processes:
+            if p.owner_id == user.pk:
+                conflicts.append(f"{user.display_name} owns the process “{p.name}”.")
+        for d in depts.values():
+            if user.department_id == d.pk:
+                conflicts.append(f"{user.display_name} belongs to the department “{d.name}”.")
+            elif d.manager_id == user.pk:
+                conflicts.append(f"{user.display_name} manages the department “{d.name}”.")
+    return conflicts
+
+
+def _next_number(audit_type: str, year: int) -> str:
+    prefix = {"internal": "IA", "supplier": "SA", "certification": "CA"}[audit_type] + f"-{year}-"
+    last = Audit.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:03d}"
+
+
+def _check_audit_input(*, scope, criteria_clauses, criteria_documents, planned_start, planned_end,
+                       lead_auditor, team, processes, departments):
+    if not (scope or "").strip():
+        raise DomainError("The scope is required before an audit is scheduled.")
+    if not list(criteria_clauses) and not list(criteria_documents):
+        raise DomainError("The audit criteria (clauses or documents audited against) are required before an audit is scheduled.")
+    if not (processes or departments):
+        raise DomainError("Choose at least one process or department to audit.")
+    if planned_end < planned_start:
+        raise DomainError("The planned end must not be before the planned start.")
+    auditors = [lead_auditor, *[u for u in team if u.pk != lead_auditor.pk]]
+    conflicts = impartiality_conflicts(auditors, processes, departments)
+    if conflicts:
+        raise DomainError("Impartiality: " + " ".join(conflicts) + " Choose another auditor.")
+
+
+@dataclass
+class AuditInput:
+    audit_type: str
+    title: str
+    objectives: str
+    scope: str
+    criteria_clauses: list
+    criteria_documents: list
+    processes: list
+    departments: list
+    site: str
+    methods: str
+    is_remote: bool
+    planned_start: object
+    planned_end: object
+    lead_auditor: object
+    team: list
+    auditees: list
+    programme: AuditProgramme | None = None
+
+
+@transaction.atomic
+def audit_schedule(*, actor, data: AuditInput) -> Audit:
+    """Schedule an audit (state planned). Scope and criteria are required, and
+    no auditor may audit a process they own or a department they belong to."""
+    _require(permissions.can_schedule_audit(actor), "Only the quality manager schedules audits.")
+    _check_audit_input(
+        scope=data.scope, criteria_clauses=data.criteria_clauses, criteria_documents=data.criteria_documents,
+        planned_start=data.planned_start, planned_end=data.planned_end, lead_auditor=data.lead_auditor,
+        team=data.team, processes=data.processes, departments=data.departments,
+    )
+    audit = Audit(
+        number=_next_number(data.audit_type, data.planned_start.year),
+        programme=data.programme, audit_type=data.audit_type, title=data.title, objectives=data.objectives,
+        scope=data.scope, site=data.site, methods=data.methods, is_remote=data.is_remote,
+        planned_start=data.planned_start, planned_end=data.planned_end, lead_auditor=data.lead_auditor,
+        created_by=actor,
+    )
+    _full_clean(audit)
+    attribute(audit, actor, "Audit scheduled")
+    audit.save()
+    _set_m2m(audit, data)
+    record_event(actor=actor, verb="audit.scheduled", obj=audit, to_state=audit.status)
+    return audit
+
+
+def _set_m2m(audit, data: AuditInput):
+    audit.criteria_clauses.set(data.criteria_clauses)
+    audit.criteria_documents.set(data.criteria_documents)
+    audit.processes.set(data.processes)
+    audit.departments.set(data.departments)
+    audit.team.set([u for u in data.team if u.pk != data.lead_auditor.pk])
+    audit.auditees.set(data.auditees)
+
+
+@transaction.atomic
+def audit_update(*, actor, audit: Audit, data: AuditInput) -> Audit:
+    """Edit an audit that has not started; the same rules as scheduling apply."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this audit.")
+    if audit.status not in (Audit.Status.PLANNED, Audit.Status.PREPARED):
+        raise DomainError("An audit can be edited only before it starts.")
+    _check_audit_input(
+        scope=data.scope, criteria_clauses=data.criteria_clauses, criteria_documents=data.criteria_documents,
+        planned_start=data.planned_start, planned_end=data.planned_end, lead_auditor=data.lead_auditor,
+        team=data.team, processes=data.processes, departments=data.departments,
+    )
+    if data.lead_auditor.pk != audit.lead_auditor_id and not permissions.is_quality_manager(actor):
+        raise PermissionRefused("Only the quality manager changes the lead auditor.")
+    for f in ("audit_type", "title", "objectives", "scope", "site", "methods", "is_remote", "planned_start",
+              "planned_end", "lead_auditor"):
+        setattr(audit, f, getattr(data, f))
+    _full_clean(audit)
+    attribute(audit, actor, "Audit edited")
+    audit.save()
+    _set_m2m(audit, data)
+    record_event(actor=actor, verb="audit.edited", obj=audit)
+    return audit
+
+
+@transaction.atomic
+def audit_issue_plan(*, actor, audit: Audit):
+    """planned → prepared: issue the audit plan (ISO 19011 6.3.2) as a PDF job
+    and notify the auditees."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot issue the plan of this audit.")
+    missing = [n for n, v in (("objectives", audit.objectives), ("scope", audit.scope), ("methods", audit.methods))
+               if not v.strip()]
+    if missing:
+        raise DomainError("The audit plan needs: " + ", ".join(missing) + ".")
+    _move(audit, ALLOWED_AUDIT, Audit.Status.PREPARED, actor=actor, verb="audit.plan_issued")
+    job = jobs.request_job(kind="audit_plan_pdf", actor=actor, target=audit)
+    url = audit.get_absolute_url()
+    for user in audit.auditees.all():
+        notify(user, title=f"Audit plan {audit.number}: {audit.title}",
+               body=f"You are an auditee. Planned {audit.planned_start:%Y-%m-%d %H:%M} UTC at {audit.site or 'the site'}.",
+               url=url)
+    return job
+
+
+@transaction.atomic
+def audit_start(*, actor, audit: Audit) -> Audit:
+    """prepared → in progress (opening meeting held)."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot start this audit.")
+    audit.started_at = timezone.now()
+    return _move(audit, ALLOWED_AUDIT, Audit.Status.IN_PROGRESS, actor=actor, verb="audit.started")
+
+
+@transaction.atomic
+def audit_close(*, actor, audit: Audit) -> Audit:
+    """reported → closed, only when every NC finding has a CAPA."""
+    _require(permissions.is_quality_manager(actor) and permissions.can_write(actor), "Only the quality manager closes audits.")
+    without = [str(f) for f in audit.findings.filter(finding_type__in=Finding.NC_TYPES, capa__isnull=True)]
+    if without:
+        raise DomainError("These nonconformities have no CAPA yet: " + ", ".join(without) + ".")
+    audit.closed_at = timezone.now()
+    return _move(audit, ALLOWED_AUDIT, Audit.Status.CLOSED, actor=actor, verb="audit.closed")
+
+
+def proposal_defaults(*, programme, item, when: date) -> AuditInput:
+    """What accepting a proposal schedules: the item's process or clause, the
+    criteria its documents cite, an auditor with no conflict, 09:00–16:00."""
+    from documents.models import Document
+    from qms.models import Clause
+
+    processes, departments, clauses, documents = [], [], [], []
+    if item.process_id:
+        processes = [item.process]
+        documents = list(Document.objects.filter(process=item.process).order_by("number")[:20])
+        clauses = list(Clause.objects.filter(documents__in=documents).distinct())
+        if not clauses:
+            clauses = list(Clause.objects.filter(number__in=["4.4.1", "9.1.1"]))
+        subject = item.process.name
+    elif item.department_id:
+        departments = [item.department]
+        documents = list(Document.objects.filter(department=item.department).order_by("number")[:20])
+        clauses = list(Clause.objects.filter(documents__in=documents).distinct())
+        if not clauses:
+            clauses = list(Clause.objects.filter(number__in=["4.4.1", "9.1.1"]))
+        subject = item.department.name
+    else:
+        clauses = [item.clause]
+        subject = f"{item.clause.number} {item.clause.title}"
+        departments = [] if not programme.owner.department_id else [programme.owner.department]
+    User = get_user_model()
+    lead = None
+    for user in User.objects.filter(is_active=True, groups__name=permissions.Role.AUDITOR).order_by("username"):
+        if not impartiality_conflicts([user], processes, departments):
+            lead = user
+            break
+    if lead is None:
+        raise DomainError(f"No internal auditor is free of conflict for “{subject}”: edit the proposal and choose one.")
+    tz = timezone.get_current_timezone()
+    from datetime import datetime, time
+
+    start = datetime.combine(when, time(9, 0), tzinfo=tz)
+    return AuditInput(
+        audit_type=Audit.Type.INTERNAL, title=f"Internal audit: {subject}", objectives=programme.objectives,
+        scope=f"{subject}: activities, records and interfaces since the last audit", criteria_clauses=clauses,
+        criteria_documents=documents, processes=processes, departments=departments, site="", methods=(
+            "Interviews, observation of work, sampling of records; on site"), is_remote=False,
+        planned_start=start, planned_end=start.replace(hour=16), lead_auditor=lead, team=[], auditees=(
+            [item.process.owner] if item.process_id and item.process.owner_id else []),
+        programme=programme,
+    )
+
+
+@transaction.atomic
+def proposal_accept(*, actor, programme, item, when: date) -> Audit:
+    """Accept a proposed audit as it stands (the quality manager may edit it instead)."""
+    _require(permissions.can_manage_programme(actor, programme), "Only the quality manager accepts proposals.")
+    audit = audit_schedule(actor=actor, data=proposal_defaults(programme=programme, item=item, when=when))
+    record_event(actor=actor, verb="programme.proposal_accepted", obj=programme, comment=audit.number)
+    return audit
+
+
+# ------------------------------------------------------------------ checklist
+@transaction.atomic
+def checklist_generate(*, actor, audit: Audit) -> int:
+    """One question per criteria clause and per document audited against;
+    existing questions are kept. Returns the number added."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this checklist.")
+    if audit.is_done:
+        raise DomainError("The checklist of a reported audit is locked.")
+    have_clauses = set(audit.checklist.exclude(clause=None).values_list("clause_id", flat=True))
+    have_docs = set(audit.checklist.exclude(document=None).values_list("document_id", flat=True))
+    pos = (audit.checklist.order_by("-position").values_list("position", flat=True).first() or 0)
+    scope = ", ".join(p.name for p in audit.processes.all()) or audit.scope[:80]
+    added = 0
+    for clause in audit.criteria_clauses.all():
+        if clause.pk in have_clauses:
+            continue
+        pos += 1
+        item = ChecklistItem(audit=audit, position=pos, clause=clause,
+                             question=f"{clause.number} {clause.title}: how does {scope} meet it? What evidence shows it?")
+        attribute(item, actor, "Checklist generated")
+        item.save()
+        added += 1
+    for doc in audit.criteria_documents.all():
+        if doc.pk in have_docs:
+            continue
+        pos += 1
+        item = ChecklistItem(audit=audit, position=pos, document=doc,
+                             question=f"Is {doc.number} “{doc.title}” followed as written? Sample its records.")
+        attribute(item, actor, "Checklist generated")
+        item.save()
+        added += 1
+    record_event(actor=actor, verb="audit.checklist_generated", obj=audit, comment=f"{added} questions added")
+    return added
+
+
+@transaction.atomic
+def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, question: str, clause=None) -> ChecklistItem:
+    """Add or reword a checklist question."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this checklist.")
+    if audit.is_done:
+        raise DomainError("The checklist of a reported audit is locked.")
+    if not question.strip():
+        raise DomainError("The question is empty.")
+    if item is None:
+        pos = (audit.checklist.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        item = ChecklistItem(audit=audit, position=pos)
+    item.question = question.strip()
+    item.clause = clause
+    attribute(item, actor, "Question edited")
+    item.save()
+    return item
+
+
+@transaction.atomic
+def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
+    _require(permissions.can_edit_audit(actor, item.audit), "You cannot edit this checklist.")
+    if item.audit.is_done:
+        raise DomainError("The checklist of a reported audit is locked.")
+    if item.answer or item.evidence.exists() or item.findings.exists():
+        raise DomainError("An answered question, or one with evidence or findings, cannot be removed.")
+    attribute(item, actor, "Question removed")
+    item.delete()
+
+
+@transaction.atomic
+def checklist_answer(*, actor, item: ChecklistItem, answer: str, notes: str = "") -> ChecklistItem:
+    """Answer a question: conforming, nonconforming, observation or not applicable."""
+    audit = item.audit
+    _require(permissions.can_edit_audit(actor, audit), "You cannot answer this checklist.")
+    if audit.status != Audit.Status.IN_PROGRESS:
+        raise DomainError("Answers are recorded while the audit is in progress.")
+    if answer not in (c for c in ChecklistItem.Answer.values if c):
+        raise DomainError("Choose an answer.")
+    if answer == ChecklistItem.Answer.NONCONFORMING and not notes.strip():
+        raise DomainError("Say what was nonconforming in the notes.")
+    item.answer, item.notes = answer, notes.strip()
+    item.answered_by, item.answered_at = actor, timezone.now()
+    attribute(item, actor, "Answered")
+    item.save()
+    return item
+
+
+# ------------------------------------------------------------------ evidence
+@dataclass
+class EvidenceSpec:
+    revision: object = None
+    record: object = None
+    upload: object = None
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.revision is None and self.record is None and self.upload is None
+
+
+def _add_evidence(*, actor, spec: EvidenceSpec, checklist_item=None, finding=None, action=None) -> list[Evidence]:
+    out = []
+    owner = {"checklist_item": checklist_item, "finding": finding, "action": action}
+    if spec.revision is not None:
+        out.append(Evidence(kind=Evidence.Kind.REVISION, revision=spec.revision, note=spec.note, added_by=actor, **owner))
+    if spec.record is not None:
+        out.append(Evidence(kind=Evidence.Kind.RECORD, record=spec.record, note=spec.note, added_by=actor, **owner))
+    if spec.upload is not None:
+        try:
+            stored = store_upload(spec.upload, folder="audits/evidence")
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
+        out.append(Evidence(kind=Evidence.Kind.FILE, file=stored.name, original_name=stored.original_name,
+                            size=stored.size, sha256=stored.sha256, content_type_header=stored.content_type,
+                            note=spec.note, added_by=actor, **owner))
+    for ev in out:
+        ev.save()
+    return out
+
+
+@transaction.atomic
+def evidence_add(*, actor, spec: EvidenceSpec, checklist_item=None, finding=None, action=None) -> list[Evidence]:
+    """Link evidence to a checklist answer, a finding or a CAPA action."""
+    if spec.is_empty:
+        raise DomainError("Choose a document revision, a record or a file.")
+    if checklist_item is not None:
+        _require(permissions.can_edit_audit(actor, checklist_item.audit) and not checklist_item.audit.is_done,
+                 "You cannot add evidence to this audit.")
+        target = checklist_item.audit
+    elif finding is not None:
+        _require(permissions.can_edit_audit(actor, finding.audit) and not finding.audit.is_done,
+                 "You cannot add evidence to this finding.")
+        target = finding
+    else:
+        _require(permissions.can_complete_action(actor, action) or
+                 (permissions.can_write(actor) and action.owner_id == actor.pk),
+                 "You cannot add evidence to this action.")
+        target = action.capa
+    out = _add_evidence(actor=actor, spec=spec, checklist_item=checklist_item, finding=finding, action=action)
+    record_event(actor=actor, verb="evidence.added", obj=target, comment=", ".join(str(e) for e in out))
+    return out
+
+
+# ------------------------------------------------------------------ findings
+@transaction.atomic
+def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: str, owner, process=None,
+                  checklist_item=None, evidence: EvidenceSpec | None = None) -> Finding:
+    """Record a finding. A clause is required; an NC needs evidence and opens a
+    CAPA whose due date follows its severity."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot record findings in this audit.")
+    if audit.status != Audit.Status.IN_PROGRESS:
+        raise DomainError("Findings are recorded while the audit is in progress.")
+    if clause is None:
+        raise DomainError("A finding needs the clause it refers to.")
+    if not statement.strip():
+        raise DomainError("Write the finding statement.")
+    evidence = evidence or EvidenceSpec()
+    is_nc = finding_type in Finding.NC_TYPES
+    if is_nc and evidence.is_empty:
+        raise DomainError("A nonconformity needs evidence: a document revision, a record or a file.")
+    if process is None:
+        procs = list(audit.processes.all()[:2])
+        process = procs[0] if len(procs) == 1 else None  # counts towards the process's previous findings
+    seq = (audit.findings.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    finding = Finding(audit=audit, seq=seq, finding_type=finding_type, clause=clause, process=process,
+                      checklist_item=checklist_item, statement=statement.strip(), owner=owner, created_by=actor)
+    _full_clean(finding)
+    attribute(finding, actor, "Finding raised")
+    finding.save()
+    if not evidence.is_empty:
+        _add_evidence(actor=actor, spec=evidence, finding=finding)
+    record_event(actor=actor, verb="finding.raised", obj=finding, to_state=finding.status,
+                 comment=finding.get_finding_type_display())
+    if is_nc:
+        severity = Capa.Severity.MAJOR if finding_type == Finding.Type.MAJOR_NC else Capa.Severity.MINOR
+        _capa_create(
+            actor=actor,
+            source=Capa.Source.CERTIFICATION if audit.audit_type == Audit.Type.CERTIFICATION else Capa.Source.AUDIT_FINDING,
+            title=f"{finding.get_finding_type_display()} {finding}: {clause.number}",
+            description=finding.statement, severity=severity, owner=owner, process=process, clause=clause,
+            finding=finding,
+        )
+    return finding
+
+
+@transaction.atomic
+def finding_close(*, actor, finding: Finding, comment: str = "") -> Finding:
+    """Close a finding (the quality manager or the audit team). A nonconformity
+    closes only when its CAPA is verified effective."""
+    audit = finding.audit
+    _require(permissions.can_write(actor) and (permissions.is_quality_manager(actor)
+                                               or permissions.can_edit_audit(actor, audit)),
+             "Only the quality manager or the audit team closes findings.")
+    return _close_finding(actor=actor, finding=finding, comment=comment)
+
+
+def _close_finding(*, actor, finding: Finding, comment: str = "") -> Finding:
+    if finding.is_nc:
+        capa = getattr(finding, "capa", None)
+        if capa is None or capa.status not in (Capa.Status.EFFECTIVE, Capa.Status.CLOSED):
+            raise DomainError(f"Finding {finding} closes only when its CAPA is verified effective.")
+    finding.closed_at = timezone.now()
+    return _move(finding, ALLOWED_FINDING, Finding.Status.CLOSED, actor=actor, verb="finding.closed", comment=comment)
+
+
+# ------------------------------------------------------------------ report
+REPORT_FIELDS = ("client", "dates_places", "summary", "conclusions", "criteria_met", "diverging_opinions", "sampling_note")
+
+
+@transaction.atomic
+def report_save(*, actor, audit: Audit, values: dict) -> AuditReport:
+    """Write the draft report; an issued report is locked."""
+    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this report.")
+    report, _ = AuditReport.objects.get_or_create(audit=audit)
+    if report.status == AuditReport.Status.ISSUED:
+        raise DomainError("The report is issued and locked.")
+    for f in REPORT_FIELDS:
+        if f in values:
+            setattr(report, f, (values[f] or "").strip())
+    attribute(report, actor, "Report drafted")
+    report.save()
+    return report
+
+
+def report_issue(*, actor, audit: Audit, password: str, comment: str = "") -> AuditReport:
+    """in progress → reported: the lead auditor signs and issues the report
+    (ISO 19011 6.5); it is then locked, rendered as PDF and distributed."""
+    _require(permissions.can_issue_report(actor, audit), "Only the lead auditor issues the report of an audit in progress.")
+    report = AuditReport.objects.filter(audit=audit).first()
+    if report is None or report.status == AuditReport.Status.ISSUED:
+        raise DomainError("There is no draft report to issue.")
+    missing = report.missing_parts()
+    if missing:
+        raise DomainError("The report cannot be issued; these parts are empty: " + ", ".join(missing) + ".")
+    authenticate_signer(actor, password, obj=report, meaning=Meaning.ISSUED)
+    with transaction.atomic():
+        report = AuditReport.objects.select_for_update().get(pk=report.pk)
+        if report.status == AuditReport.Status.ISSUED:
+            raise DomainError("The report is already issued.")
+        report.status, report.issued_at, report.issued_by = AuditReport.Status.ISSUED, timezone.now(), actor
+        attribute(report, actor, "Report issued")
+        report.save()
+        sign(signer=actor, password=password, obj=report, meaning=Meaning.ISSUED, comment=comment)
+        record_event(actor=actor, verb="report.issued", obj=report, from_state="draft", to_state="issued")
+        _move(audit, ALLOWED_AUDIT, Audit.Status.REPORTED, actor=actor, verb="audit.reported")
+        jobs.request_job(kind="audit_report_pdf", actor=actor, target=report)
+        _distribute(actor, report)
+    return report
+
+
+def _distribute(actor, report: AuditReport) -> None:
+    """Notify the auditees' managers and the quality managers; log each."""
+    audit = report.audit
+    recipients: dict[int, tuple[object, str]] = {}
+    for d in audit.departments.select_related("manager"):
+        if d.manager:
+            recipients.setdefault(d.manager.pk, (d.manager, f"Manager of {d.code}"))
+    for p in audit.processes.select_related("owner", "department__manager"):
+        if p.department and p.department.manager:
+            recipients.setdefault(p.department.manager.pk, (p.department.manager, f"Manager of {p.department.code}"))
+        if p.owner:
+            recipients.setdefault(p.owner.pk, (p.owner, f"Owner of {p.code}"))
+    User = get_user_model()
+    for qm in User.objects.filter(is_active=True, groups__name=permissions.Role.QUALITY_MANAGER).distinct():
+        recipients.setdefault(qm.pk, (qm, "Quality manager"))
+    url = audit.get_absolute_url()
+    for user, role in recipients.values():
+        ReportDistribution.objects.create(report=report, recipient=user, role=role)
+        notify(user, title=f"Audit report issued: {audit.number}", body=audit.title, url=url)
+    record_event(actor=actor, verb="report.distributed", obj=report,
+                 comment=", ".join(f"{u.display_name} ({r})" for u, r in recipients.values()))
+
+
+# ------------------------------------------------------------------ CAPA
+def _next_capa_number(year: int) -> str:
+    prefix = f"NC-{year}-"
+    last = Capa.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _capa_create(*, actor, source, title, description, severity, owner, process=None, clause=None,
+                 finding=None, source_record=None, due_date=None) -> Capa:
+    now = timezone.now()
+    capa = Capa(
+        number=_next_capa_number(now.year), source=source, finding=finding, source_record=source_record,
+        process=process, clause=clause, title=title[:200], description=description, severity=severity,
+        owner=owner, raised_by=actor, raised_at=now,
+        due_date=due_date or (timezone.localdate() + timedelta(days=capa_due_days(severity))),
+    )
+    _full_clean(capa)
+    attribute(capa, actor, "Nonconformity raised")
+    capa.save()
+    record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=capa.get_source_display())
+    notify(owner, title=f"{capa.number} assigned to you", body=capa.title, url=capa.get_absolute_url())
+    return capa
+
+
+@transaction.atomic
+def capa_raise(*, actor, source: str, title: str, description: str, severity: str, owner, process=None,
+               clause=None, source_record=None, due_date=None) -> Capa:
+    """Raise a nonconformity from any source other than an internal audit finding."""
+    _require(permissions.can_raise_capa(actor), "You cannot raise nonconformities.")
+    if source == Capa.Source.AUDIT_FINDING:
+        raise DomainError("Audit findings open their CAPA from the audit.")
+    if source in (Capa.Source.COMPLAINT, Capa.Source.NC_OUTPUT) and source_record is None:
+        raise DomainError("Link the complaint or nonconforming-output record.")
+    if not title.strip() or not description.strip():
+        raise DomainError("Title and description are required.")
+    return _capa_create(actor=actor, source=source, title=title, description=description, severity=severity,
+                        owner=owner, process=process, clause=clause, source_record=source_record, due_date=due_date)
+
+
+@transaction.atomic
+def capa_record_correction(*, actor, capa: Capa, containment: str, containment_date, correction: str,
+                           correction_date) -> Capa:
+    """Containment and correction (ISO 9001 10.2.1 a): what was done and when."""
+    _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
+    if (containment.strip() and not containment_date) or (correction.strip() and not correction_date):
+        raise DomainError("Give the date of each containment or correction.")
+    capa.containment, capa.containment_date = containment.strip(), containment_date
+    capa.correction, capa.correction_date = correction.strip(), correction_date
+    attribute(capa, actor, "Containment and correction recorded")
+    capa.save()
+    record_event(actor=actor, verb="capa.correction_recorded", obj=capa)
+    return capa
+
+
+@transaction.atomic
+def capa_analyse(*, actor, capa: Capa, ca_needed: bool, justification: str, whys: list[str] | None = None,
+                 root_cause: str = "") -> Capa:
+    """open → analysed: decide whether corrective action is needed (with a
+    justification) and, if so, record the 5-whys root cause (ISO 9001 10.2.1 b)."""
+    _require(permissions.can_edit_capa(actor, capa), "You cannot analyse this CAPA.")
+    whys = [w.strip() for w in (whys or []) if w and w.strip()]
+    if not justification.strip():
+        raise DomainError("Justify the decision whether corrective action is needed.")
+    if ca_needed and (not whys or not root_cause.strip()):
+        raise DomainError("Corrective action needs a root cause: answer at least one “why” and state the root cause.")
+    capa.ca_needed, capa.ca_justification = ca_needed, justification.strip()
+    capa.whys, capa.root_cause = whys, root_cause.strip()
+    return _move(capa, ALLOWED_CAPA, Capa.Status.ANALYSED, actor=actor, verb="capa.analysed")
+
+
+@transaction.atomic
+def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> CapaAction:
+    """Add an action to the plan. No root cause, no action plan."""
+    _require(permissions.is_quality_manager(actor) or capa.owner_id == actor.pk, "You cannot plan actions for this CAPA.")
+    _require(permissions.can_write(actor), "This account is read-only.")
+    if capa.status == Capa.Status.CLOSED:
+        raise DomainError("The CAPA is closed.")
+    if capa.status != Capa.Status.OPEN and capa.ca_needed is False:
+        raise DomainError("The analysis decided that no corrective action is needed.")
+    if not capa.root_cause.strip() or capa.status == Capa.Status.OPEN:
+        raise DomainError("No action plan without a root cause: analyse the nonconformity first.")
+    if not description.strip() or due_date is None:
+        raise DomainError("An action needs a description and a due date.")
+    action = CapaAction(capa=capa, description=description.strip(), owner=owner, due_date=due_date)
+    attribute(action, actor, "Action planned")
+    action.save()
+    record_event(actor=actor, verb="capa.action_added", obj=capa, comment=f"{action.description} → {owner.display_name}")
+    notify(owner, title=f"CAPA action for you: {capa.number}", body=action.description, url=capa.get_absolute_url())
+    return action
+
+
+@transaction.atomic
+def capa_start_actions(*, actor, capa: Capa) -> Capa:
+    """analysed → implementing: the action plan is agreed."""
+    _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
+    if not capa.root_cause.strip():
+        raise DomainError("No action plan without a root cause.")
+    if not capa.actions.exists():
+        raise DomainError("Add at least one action to the plan.")
+    return _move(capa, ALLOWED_CAPA, Capa.Status.IMPLEMENTING, actor=actor, verb="capa.actions_started")
+
+
+@transaction.atomic
+def capa_action_complete(*, actor, action: CapaAction, note: str, evidence: EvidenceSpec | None = None) -> CapaAction:
+    """The action owner records completion with its evidence."""
+    _require(permissions.can_complete_action(actor, action), "Only the action owner completes it.")
+    if not note.strip():
+        raise DomainError("Describe what was done (the completion evidence).")
+    action.completion_note, action.completed_by, action.completed_at = note.strip(), actor, timezone.now()
+    _move(action, ALLOWED_ACTION, CapaAction.Status.DONE, actor=actor, verb="capa_action.completed")
+    if evidence is not None and not evidence.is_empty:
+        _add_evidence(actor=actor, spec=evidence, action=action)
+    return action
+
+
+@transaction.atomic
+def capa_submit_verification(*, actor, capa: Capa, method: str, due) -> Capa:
+    """→ verifying: all actions done (or no CA needed and the correction made);
+    plan the effectiveness check (method and due date)."""
+    _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
+    if capa.actions.filter(status=CapaAction.Status.OPEN).exists():
+        raise DomainError("Actions are still open.")
+    if capa.status == Capa.Status.ANALYSED and capa.ca_needed:
+        raise DomainError("Corrective action is needed: plan and complete the actions first.")
+    if capa.status == Capa.Status.ANALYSED and not capa.correction.strip():
+        raise DomainError("Record the correction before its check.")
+    if not method.strip() or due is None:
+        raise DomainError("Say how and by when effectiveness will be checked.")
+    capa.effectiveness_method, capa.effectiveness_due = method.strip(), due
+    return _move(capa, ALLOWED_CAPA, Capa.Status.VERIFYING, actor=actor, verb="capa.submitted_for_verification")
+
+
+def capa_implementers(capa: Capa) -> set[int]:
+    ids = set()
+    for a in capa.actions.all():
+        ids.add(a.owner_id)
+        if a.completed_by_id:
+            ids.add(a.completed_by_id)
+    return ids
+
+
+@transaction.atomic
+def capa_verify(*, actor, capa: Capa, result: str, notes: str) -> Capa:
+    """The effectiveness check, by someone who implemented none of the actions.
+    Effective → the NC finding closes; not effective → the CAPA reopens."""
+    _require(permissions.can_verify_capa(actor, capa), "Only the quality manager or an internal auditor verifies effectiveness.")
+    if actor.pk in capa_implementers(capa):
+        raise PermissionRefused("You implemented an action of this CAPA; someone else must check its effectiveness.")
+    if result not in (Capa.Result.EFFECTIVE, Capa.Result.NOT_EFFECTIVE):
+        raise DomainError("Choose effective or not effective.")
+    if not notes.strip():
+        raise DomainError("Record what the check found.")
+    capa.effectiveness_result, capa.effectiveness_notes = result, notes.strip()
+    capa.verified_by, capa.verified_at = actor, timezone.now()
+    if result == Capa.Result.NOT_EFFECTIVE:
+        capa.reopen_count += 1
+        _move(capa, ALLOWED_CAPA, Capa.Status.OPEN, actor=actor, verb="capa.reopened", comment=notes)
+        return capa
+    _move(capa, ALLOWED_CAPA, Capa.Status.EFFECTIVE, actor=actor, verb="capa.verified_effective", comment=notes)
+    if capa.finding_id and capa.finding.status == Finding.Status.OPEN:
+        # The verifier need not be on the audit team: the CAPA's verified effectiveness closes its finding.
+        _close_finding(actor=actor, finding=capa.finding, comment=f"CAPA {capa.number} verified effective")
+    return capa
+
+
+def capa_close(*, actor, capa: Capa, password: str, comment: str = "") -> Capa:
+    """effective → closed, signed by the quality manager; refused with open actions."""
+    _require(permissions.is_quality_manager(actor) and permissions.can_write(actor), "Only the quality manager closes a CAPA.")
+    if capa.actions.filter(status=CapaAction.Status.OPEN).exists():
+        raise DomainError("Open actions: the CAPA cannot close.")
+    if capa.status != Capa.Status.EFFECTIVE:
+        raise IllegalTransition("A CAPA closes only after it is verified effective.")
+    authenticate_signer(actor, password, obj=capa, meaning=Meaning.CLOSED)
+    with transaction.atomic():
+        capa.closed_at = timezone.now()
+        _move(capa, ALLOWED_CAPA, Capa.Status.CLOSED, actor=actor, verb="capa.closed", comment=comment)
+        sign(signer=actor, password=password, obj=capa, meaning=Meaning.CLOSED, comment=comment)
+    return capa
+
+
+# ------------------------------------------------------------------ calendar
+@transaction.atomic
+def calendar_token_for(*, user, renew: bool = False) -> CalendarToken:
+    """The user's secret feed token; renewing invalidates old subscription URLs."""
+    token = CalendarToken.objects.select_for_update().filter(user=user).first()
+    if token is None:
+        token = CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
+        record_event(actor=user, verb="calendar.token_created", obj=user)
+    elif renew:
+        token.token = secrets.token_urlsafe(32)
+        token.created_at = timezone.now()
+        token.save()
+        record_event(actor=user, verb="calendar.token_renewed", obj=user)
+    return token
+
+
+def feed_url(name: str, token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])

@@ -1,0 +1,225 @@
+"""Nonconformities and CAPA at /capa/ (ISO 9001 10.2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audits import selectors, services
+from audits.forms import (
+    ActionCompleteForm,
+    ActionForm,
+    AnalysisForm,
+    CapaRaiseForm,
+    CorrectionForm,
+    VerificationPlanForm,
+    VerifyForm,
+)
+from audits.models import Capa, CapaAction
+from qms import permissions
+from qms.audit import trail_for
+from qms.errors import DomainError
+from qms.exports import table_response
+from qms.signatures import SignatureForm, signatures_for
+
+
+def _get_capa_for_user(request, pk) -> Capa:
+    capa = get_object_or_404(selectors.capa_detail_qs(), pk=pk)
+    if not permissions.can_view_capa(request.user, capa):
+        raise Http404("No such CAPA.")
+    return capa
+
+
+@require_GET
+def capa_list(request):
+    if not permissions.can_view_capas(request.user):
+        raise PermissionDenied("You have no access to nonconformities.")
+    status = request.GET.get("status", "active")
+    source, q = request.GET.get("source", ""), request.GET.get("q", "").strip()
+    page = Paginator(selectors.capa_list(request.user, status=status, source=source, q=q), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "audits/capa_list.html", {
+        "page": page, "status": status, "source": source, "q": q, "statuses": Capa.Status.choices,
+        "sources": Capa.Source.choices, "can_raise": permissions.can_raise_capa(request.user),
+    })
+
+
+@require_GET
+def capa_export(request):
+    """The CAPA register as CSV or XLSX, with the list's filters and the viewer's visibility."""
+    if not permissions.can_view_capas(request.user):
+        raise PermissionDenied("You have no access to nonconformities.")
+    fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
+    qs = selectors.capa_list(request.user, status=request.GET.get("status", ""), source=request.GET.get("source", ""),
+                             q=request.GET.get("q", "").strip())
+    rows = ((c.number, c.title, c.get_source_display(), c.get_severity_display(), c.get_status_display(),
+             c.owner.display_name, c.process.name if c.process else "", c.raised_at, c.due_date, c.n_open_actions)
+            for c in qs.iterator(chunk_size=1000))
+    headers = ["Number", "Title", "Source", "Severity", "Status", "Owner", "Process", "Raised", "Due", "Open actions"]
+    return table_response(headers, rows, fmt=fmt, basename="capa-register")
+
+
+@require_GET
+def my_actions(request):
+    if not permissions.can_view_capas(request.user):
+        raise PermissionDenied("You have no access to nonconformities.")
+    actions = (CapaAction.objects.filter(owner=request.user).select_related("capa")
+               .only("description", "due_date", "status", "capa__number", "capa__title").order_by("status", "due_date"))
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(request, "audits/my_actions.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def capa_create(request):
+    if not permissions.can_raise_capa(request.user):
+        raise PermissionDenied("You cannot raise nonconformities.")
+    form = CapaRaiseForm(request.POST or None, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            capa = services.capa_raise(actor=request.user, source=d["source"], title=d["title"],
+                                       description=d["description"], severity=d["severity"], owner=d["owner"],
+                                       process=d["process"], clause=d["clause"], source_record=d["record_number"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{capa.number} raised.")
+            return redirect(capa)
+    return render(request, "audits/capa_form.html", {"form": form})
+
+
+@require_GET
+def capa_detail(request, pk):
+    capa = _get_capa_for_user(request, pk)
+    return render(request, "audits/capa_detail.html", _detail_context(request, capa))
+
+
+def _detail_context(request, capa, **forms):
+    user = request.user
+    whys = list(capa.whys) + [""] * (5 - len(capa.whys))
+    actions = list(capa.actions.all())
+    ctx = {
+        "capa": capa, "actions": actions, "similar": selectors.similar_capas(capa),
+        "open_actions": any(a.status == CapaAction.Status.OPEN for a in actions),
+        "can_edit": permissions.can_edit_capa(user, capa),
+        "can_plan": (permissions.is_quality_manager(user) or capa.owner_id == user.pk) and permissions.can_write(user),
+        "can_verify": permissions.can_verify_capa(user, capa),
+        "can_close": permissions.can_close_capa(user, capa),
+        "correction_form": CorrectionForm(initial={
+            "containment": capa.containment, "containment_date": capa.containment_date,
+            "correction": capa.correction, "correction_date": capa.correction_date}),
+        "analysis_form": AnalysisForm(initial={
+            "ca_needed": "yes" if capa.ca_needed in (True, None) else "no", "ca_justification": capa.ca_justification,
+            "root_cause": capa.root_cause, **{f"why{i + 1}": w for i, w in enumerate(whys)}}),
+        "action_form": ActionForm(initial={"owner": capa.owner}),
+        "plan_form": VerificationPlanForm(initial={"method": capa.effectiveness_method, "due": capa.effectiveness_due}),
+        "verify_form": VerifyForm(),
+        "sig_form": SignatureForm(user=user), "sig_action": reverse("capa:capa-close", args=[capa.pk]),
+        "sig_meaning_label": "Closed", "signatures": signatures_for(capa),
+        "entries": trail_for(capa) if permissions.can_view_trail(user, capa) else None,
+    }
+    ctx.update(forms)
+    return ctx
+
+
+def _post(request, pk, form_cls, key, call, ok):
+    """Bind the form; on valid input call the service; re-render with errors."""
+    capa = _get_capa_for_user(request, pk)
+    form = form_cls(request.POST)
+    if form.is_valid():
+        try:
+            call(capa, form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, ok)
+            return redirect(capa)
+    else:
+        messages.error(request, "Not saved: see the form below.")
+    return render(request, "audits/capa_detail.html", _detail_context(request, capa, **{key: form}), status=400)
+
+
+@require_POST
+def capa_correction(request, pk):
+    return _post(request, pk, CorrectionForm, "correction_form", lambda c, f: services.capa_record_correction(
+        actor=request.user, capa=c, **f.cleaned_data), "Containment and correction saved.")
+
+
+@require_POST
+def capa_analyse(request, pk):
+    return _post(request, pk, AnalysisForm, "analysis_form", lambda c, f: services.capa_analyse(
+        actor=request.user, capa=c, ca_needed=f.cleaned_data["ca_needed"],
+        justification=f.cleaned_data["ca_justification"], whys=f.whys(), root_cause=f.cleaned_data["root_cause"]),
+        "Analysis recorded.")
+
+
+@require_POST
+def capa_action_add(request, pk):
+    return _post(request, pk, ActionForm, "action_form", lambda c, f: services.capa_action_add(
+        actor=request.user, capa=c, **f.cleaned_data), "Action added.")
+
+
+@require_POST
+def capa_start_actions(request, pk):
+    capa = _get_capa_for_user(request, pk)
+    try:
+        services.capa_start_actions(actor=request.user, capa=capa)
+        messages.success(request, "Action plan agreed; actions in progress.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(capa)
+
+
+@require_POST
+def capa_submit_verification(request, pk):
+    return _post(request, pk, VerificationPlanForm, "plan_form", lambda c, f: services.capa_submit_verification(
+        actor=request.user, capa=c, method=f.cleaned_data["method"], due=f.cleaned_data["due"]),
+        "Effectiveness check planned.")
+
+
+@require_POST
+def capa_verify(request, pk):
+    return _post(request, pk, VerifyForm, "verify_form", lambda c, f: services.capa_verify(
+        actor=request.user, capa=c, result=f.cleaned_data["result"], notes=f.cleaned_data["notes"]),
+        "Effectiveness check recorded.")
+
+
+@require_POST
+def capa_close(request, pk):
+    capa = _get_capa_for_user(request, pk)
+    form = SignatureForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Enter your user name and password to sign.")
+        return redirect(capa)
+    try:
+        services.capa_close(actor=request.user, capa=capa, password=form.cleaned_data["password"],
+                            comment=form.cleaned_data["comment"])
+        messages.success(request, f"{capa.number} closed and signed.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(capa)
+
+
+@require_http_methods(["GET", "POST"])
+def action_complete(request, pk):
+    action = get_object_or_404(CapaAction.objects.select_related("capa", "owner"), pk=pk)
+    capa = _get_capa_for_user(request, action.capa_id)
+    if not permissions.can_complete_action(request.user, action):
+        raise PermissionDenied("Only the action owner completes an open action.")
+    form = ActionCompleteForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.capa_action_complete(actor=request.user, action=action, note=form.cleaned_data["note"],
+                                          evidence=form.evidence_spec())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Action completed.")
+            return redirect(capa)
+    return render(request, "audits/action_complete.html", {"form": form, "action": action, "capa": capa})
