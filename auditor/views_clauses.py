@@ -89,7 +89,7 @@ def clause_detail(request, number):
         )
         context["findings"] = (
             restrict(Finding.objects.filter(clause__in=clause_ids), user, clauses="clause", process="process")
-            .select_related("audit").only("seq", "finding_type", "status", "statement", "audit__number")
+            .select_related("audit").only("seq", "finding_type", "status", "statement", "audit__number", "audit_id")
             .order_by("-created_at")[:20]
         )
         context["capas"] = (

@@ -411,7 +411,9 @@ def can_view_audits(user) -> bool:
 def can_view_audit(user, audit) -> bool:
     if not can_view_audits(user):
         return False
-    return can_read_everything(user) or _is_on_audit_team(user, audit) or _is_auditee(user, audit)
+    if can_read_everything(user):
+        return in_auditor_scope(user, audit)
+    return _is_on_audit_team(user, audit) or _is_auditee(user, audit)
 
 
 def can_manage_programme(user, programme=None) -> bool:
@@ -449,7 +451,9 @@ def can_view_capas(user) -> bool:
 def can_view_capa(user, capa) -> bool:
     if not can_view_capas(user):
         return False
-    if can_read_everything(user) or capa.owner_id == user.pk or capa.raised_by_id == user.pk:
+    if can_read_everything(user):
+        return in_auditor_scope(user, capa)
+    if capa.owner_id == user.pk or capa.raised_by_id == user.pk:
         return True
     return any(a.owner_id == user.pk for a in capa.actions.all())
 

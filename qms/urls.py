@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from documents import views_pdf as documents_pdf_views
 from auditor import views_clauses as clause_views
+from documents import views_pdf as documents_pdf_views
 from qms import views
 from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm, StyledSetPasswordForm
 

@@ -63,3 +63,31 @@ def test_clause_catalogue_shows_an_external_auditor_only_the_clauses_in_scope(cl
     assert c.get("/clauses/7.2/").status_code == 404
     detail = c.get("/clauses/7.1.5/").content.decode()
     assert world["doc_in"].number in detail and world["doc_out"].number not in detail
+
+
+@pytest.mark.django_db
+def test_audit_and_capa_lists_and_pages_follow_the_scope(client_for, external_auditor, quality_manager, auditor, staff):
+    from audits import services as audit_services
+    from tests.audits.factories import make_audit, make_process
+
+    access = external_auditor.auditor_access
+    access.all_scope = False
+    access.save()
+    access.clauses.set([Clause.objects.get(number="7.1.5")])
+    cal = make_process(code="CAL", name="Calibration", dept_code="QA")
+    prd = make_process(code="PRD", name="Production", dept_code="PRD")
+    inside = make_audit(quality_manager, auditor, cal, clauses=("7.1.5.1",))
+    outside = make_audit(quality_manager, auditor, prd, clauses=("8.5.1",))
+    capa_in = audit_services.capa_raise(actor=quality_manager, source="process", title="Gauge overdue", description="d",
+                                        severity="minor", owner=staff, clause=Clause.objects.get(number="7.1.5.2"))
+    capa_out = audit_services.capa_raise(actor=quality_manager, source="process", title="Line stop", description="d",
+                                         severity="minor", owner=staff, clause=Clause.objects.get(number="8.5.1"))
+    c = client_for(external_auditor)
+    audits_page = c.get("/audits/").content.decode()
+    assert inside.number in audits_page and outside.number not in audits_page
+    assert c.get(f"/audits/{inside.pk}/").status_code == 200
+    assert c.get(f"/audits/{outside.pk}/").status_code in (403, 404)
+    capas = c.get("/capa/").content.decode()
+    assert capa_in.number in capas and capa_out.number not in capas
+    assert c.get(f"/capa/{capa_out.pk}/").status_code in (403, 404)
+    assert outside.number in client_for(quality_manager).get("/audits/").content.decode()
