@@ -7,15 +7,15 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
+from auditor import readiness
 from audits import services as audit_services
 from audits.models import Capa, Finding
-from auditor import readiness
 from documents.models import Document
 from qms.models import Clause
 from records.models import Record
 from tests.audits.factories import REPORT_VALUES, make_audit, make_process
-from tests.factories import PASSWORD
 from tests.documents.factories import make_effective
+from tests.factories import PASSWORD
 from tests.records.factories import make_record, make_type
 
 
