@@ -37,10 +37,11 @@ from documents.forms import (
     RouteForm,
 )
 from documents.models import Document, Revision
-from qms import permissions
+from qms import jobs, permissions
 from qms.audit import trail_for
 from qms.errors import DomainError, IllegalTransition
-from qms.exports import table_response
+from qms.exports import table_pdf, table_response
+from qms.jobs import JobOutput, job_handler
 from qms.signatures import SignatureForm, signatures_for
 from qms.uploads import file_response
 
@@ -103,6 +104,28 @@ def _error(request, exc: DomainError) -> None:
 # ------------------------------------------------------------------ register
 REGISTER_HEADERS = ["Number", "Title", "Type", "Owner", "Department", "Revision", "Status", "Effective date",
                     "Next review"]
+
+
+def export_rows(qs, show_drafts: bool):
+    """Register rows with human labels, for CSV, XLSX and PDF."""
+    return (
+        [r["doc"].number, r["doc"].title, r["doc"].doc_type.code, r["doc"].owner.display_name,
+         r["doc"].department.code, r["revision"], r["status_label"], r["effective_date"], r["doc"].next_review_date]
+        for r in (_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
+    )
+
+
+@job_handler("register_pdf", label="Document register (PDF)")
+def register_pdf(job) -> JobOutput:
+    """The register as the requester sees it, with their filters, as a PDF."""
+    user = job.requested_by
+    form = RegisterFilterForm(job.params or None)
+    qs, _ = _register_queryset(user, form)
+    filters = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()) if v) or "none"
+    pdf = table_pdf(REGISTER_HEADERS, export_rows(qs, permissions.can_view_drafts(user)), title="Document register",
+                    subtitle=f"Filters: {filters}; exported by {user.display_name}")
+    return JobOutput(filename=f"document-register-{timezone.now():%Y%m%d-%H%M}.pdf", content=pdf,
+                     content_type="application/pdf")
 
 
 def _register_queryset(user, form: RegisterFilterForm):
@@ -181,15 +204,13 @@ def index(request):
     qs, data = _register_queryset(user, form)
     show_drafts = permissions.can_view_drafts(user)
     fmt = request.GET.get("export")
-    if fmt in ("csv", "xlsx"):
+    if fmt in ("csv", "xlsx", "pdf"):
         if not permissions.can_export_register(user):
             raise PermissionDenied("You cannot export the register.")
-        rows = (
-            [r["doc"].number, r["doc"].title, r["doc"].doc_type.code, r["doc"].owner.display_name,
-             r["doc"].department.code, r["revision"], r["status_label"], r["effective_date"], r["doc"].next_review_date]
-            for r in (_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
-        )
-        return table_response(REGISTER_HEADERS, rows, fmt=fmt, basename="document-register")
+        if fmt == "pdf":  # a long register is a background job (the page polls it)
+            params = {k: v for k, v in request.GET.items() if k not in ("export", "page")}
+            return redirect(jobs.request_job(kind="register_pdf", actor=user, params=params))
+        return table_response(REGISTER_HEADERS, export_rows(qs, show_drafts), fmt=fmt, basename="document-register")
     q = data.get("q", "")
     page = _search_page(qs, request.GET.get("page")) if q else Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(d, show_drafts) for d in page.object_list]

@@ -50,6 +50,17 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence], fmt: str) -> t
     return buf.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
 
 
+def table_pdf(headers: Sequence[str], rows: Iterable[Sequence], *, title: str, subtitle: str = "") -> bytes:
+    """A printable table (landscape A4, repeated header row, page X of Y)."""
+    from qms.pdf import render_pdf
+
+    return render_pdf(
+        "pdf/table.html",
+        {"headers": headers, "rows": [[_cell(v) for v in row] for row in rows], "title": title,
+         "subtitle": subtitle, "generated": timezone.now()},
+    )
+
+
 def table_response(headers: Sequence[str], rows: Iterable[Sequence], *, fmt: str, basename: str) -> HttpResponse:
     """An attachment response; `fmt` is "csv" or "xlsx" (anything else → csv)."""
     fmt = "xlsx" if fmt == "xlsx" else "csv"
@@ -85,6 +96,13 @@ def export_audit_trail(job: Job) -> JobOutput:
         events = events.filter(created_at__date__gte=job.params["since"])
     if job.params.get("until"):
         events = events.filter(created_at__date__lte=job.params["until"])
-    fmt = "xlsx" if job.params.get("fmt") == "xlsx" else "csv"
-    content, content_type = table_bytes(TRAIL_HEADERS, trail_rows(events.iterator(chunk_size=2000)), fmt)
+    fmt = job.params.get("fmt") if job.params.get("fmt") in ("xlsx", "pdf") else "csv"
+    rows = trail_rows(events.iterator(chunk_size=2000))
+    if fmt == "pdf":
+        period = f"{job.params.get('since') or 'start'} – {job.params.get('until') or 'today'}"
+        requested = job.requested_by.display_name if job.requested_by else "system"
+        content = table_pdf(TRAIL_HEADERS, rows, title="Audit trail", subtitle=f"Period {period}; exported by {requested}")
+        content_type = "application/pdf"
+    else:
+        content, content_type = table_bytes(TRAIL_HEADERS, rows, fmt)
     return JobOutput(filename=f"audit-trail-{timezone.now():%Y%m%d-%H%M}.{fmt}", content=content, content_type=content_type)

@@ -161,6 +161,13 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# ---------------------------------------------------------------- audits and CAPA
+# Days from raising an NC to its CAPA's due date, by severity (ISO 9001 10.2: without undue delay).
+AUDITS_CAPA_DUE_DAYS = {
+    "major": env.int("CAPA_DUE_DAYS_MAJOR", default=30),
+    "minor": env.int("CAPA_DUE_DAYS_MINOR", default=90),
+}
+
 # ---------------------------------------------------------------- e-mail
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -47,7 +47,7 @@ def object_trail(request, ct_id: int, object_id: str):
 class TrailExportForm(BootstrapForm):
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
+    fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("pdf", "PDF")])
 
     def clean(self):
         data = super().clean()

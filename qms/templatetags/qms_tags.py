@@ -40,6 +40,19 @@ STATUS_COLOURS = {
     "voided": "danger",
     "submitted": "primary",
     "verified": "success",
+    "disposed": "dark",
+    # audits and CAPA
+    "planned": "secondary",
+    "prepared": "info",
+    "in_progress": "primary",
+    "reported": "success",
+    "issued": "success",
+    "analysed": "info",
+    "implementing": "primary",
+    "verifying": "warning",
+    "done": "success",
+    # evidence requests
+    "answered": "info",
 }
 
 
