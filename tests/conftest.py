@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from qms.permissions import Role
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory
+from tests.factories import PASSWORD, DepartmentFactory, UserFactory, ensure_reference_data
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def department(db):
 
 
 def _persona(username, roles, **extra):
+    ensure_reference_data()  # the role groups must exist before roles are given
     return UserFactory(username=username, roles=roles, **extra)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from documents.models import Document, DocumentType, Revision
 from qms.models import Department
 from qms.signatures import sign
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ensure_reference_data
 
 _seq = itertools.count(1)
 
@@ -65,11 +65,5 @@ def long_markdown(paragraphs=400) -> str:
 
 
 def ensure_roles() -> None:
-    """Transactional tests flush the database, taking the role groups (made by
-    a data migration) with it; tests that run after one need them back."""
-    from django.contrib.auth.models import Group
-
-    from qms.permissions import Role
-
-    for name in Role.ALL:
-        Group.objects.get_or_create(name=name)
+    """Transactional tests flush the seeded role groups; see tests.factories.ensure_reference_data."""
+    ensure_reference_data()

@@ -75,10 +75,7 @@ REPORT_VALUES = {
 
 
 def restore_catalogue() -> None:
-    """Roles and clauses come from a data migration; a transactional test run
-    earlier in the same process flushes them. Load them again (idempotent)."""
-    import importlib
+    """Roles and clauses come from a data migration; see tests.factories.ensure_reference_data."""
+    from tests.factories import ensure_reference_data
 
-    from django.apps import apps
-
-    importlib.import_module("qms.migrations.0002_roles_and_clauses").load(apps, None)
+    ensure_reference_data()
