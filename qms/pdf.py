@@ -123,7 +123,7 @@ def merge(parts: Iterable, *, outline: Iterable[tuple[str, int]] = ()) -> tuple[
         for page in reader.pages:
             writer.add_page(page)
     for title, index in outline:
-        writer.add_outline_item(title, index)
+        writer.add_outline_item(title=title, page_number=index)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
