@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import Rendition, Revision, RevisionVerification
+from documents.selectors import render_markdown
 from qms import pdf
 from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, TransientJobError, job_handler, request_job
@@ -139,14 +140,6 @@ def uploaded_pdf_name(revision: Revision) -> str:
     return ""
 
 
-def _markdown_html(text: str) -> str:
-    import markdown
-    import nh3
-
-    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"])
-    return nh3.clean(html)
-
-
 def _label(revision: Revision) -> str:
     return revision.label or str(revision.seq)
 
@@ -241,7 +234,7 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "status_label": rev.get_status_display() if p.watermark else "",
         "watermark": p.watermark,
         "signatures": p.signatures,
-        "content_html": "" if overlay_pages else _markdown_html(rev.content),
+        "content_html": "" if overlay_pages else render_markdown(rev.content),  # same sanitiser as the page
         "overlay_pages": range(overlay_pages),
         "page_size": page_size,
         "verify_url": verify_url(p.token),
