@@ -65,3 +65,28 @@ class PackVerifyForm(BootstrapForm):
         if pack.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 2 GB.")
         return pack
+
+
+class PackBuildForm(BootstrapForm):
+    """Scope and period of an evidence pack."""
+
+    clauses = forms.ModelMultipleChoiceField(
+        Clause.objects.all(), required=False, to_field_name="number",
+        help_text="A clause includes its sub-clauses. None chosen: every clause (within your access).",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    start = forms.DateField(label="Period start", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Period end", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The period must end on or after its start.")
+        return data
+
+    def scope(self):
+        from auditor.pack_builder import PackScope
+
+        data = self.cleaned_data
+        return PackScope(clause_numbers=tuple(c.number for c in data["clauses"]), start=data["start"], end=data["end"])
