@@ -78,6 +78,14 @@ class PackBuildForm(BootstrapForm):
     start = forms.DateField(label="Period start", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="Period end", widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from auditor.scope import scope_for
+
+        scope = scope_for(user) if user is not None else None
+        if scope is not None:  # a scoped external auditor chooses among the clauses of their grant
+            self.fields["clauses"].queryset = Clause.objects.filter(pk__in=scope.clause_ids)
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")

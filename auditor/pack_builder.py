@@ -41,8 +41,10 @@ from django.utils import timezone
 
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
+from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, job_handler, set_progress
 from qms.models import Clause, Job, User
+from qms.permissions import can_build_pack, is_external_auditor
 from qms.uploads import safe_filename
 
 PROGRESS_EVERY = 25
@@ -337,10 +339,22 @@ def _sha256_of(path: str) -> str:
     return digest.hexdigest()
 
 
+def _check_still_allowed(user) -> None:
+    """The job may run minutes after the request: an external auditor whose
+    access was revoked or has expired meanwhile gets no pack."""
+    if not can_build_pack(user):
+        raise PermissionRefused("You may no longer build evidence packs.")
+    if is_external_auditor(user):
+        access = getattr(user, "auditor_access", None)
+        if access is None or not access.is_open():
+            raise PermissionRefused("Your auditor access is closed: no evidence pack was built.")
+
+
 @job_handler("evidence_pack", label="Evidence pack")
 def evidence_pack(job: Job) -> JobOutput:
     scope = PackScope.from_params(job.params)
     user = User.objects.get(pk=job.requested_by_id)
+    _check_still_allowed(user)
     title = f"Evidence pack: {scope.describe()}"
     clauses = (
         ", ".join(f"{c.number} {c.title}" for c in Clause.objects.filter(pk__in=scope.clause_ids).order_by("number"))

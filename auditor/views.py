@@ -209,7 +209,7 @@ def pack_build(request):
 
     if not permissions.can_build_pack(request.user):
         raise PermissionDenied("Only the quality manager and auditors build evidence packs.")
-    form = PackBuildForm(request.POST or None)
+    form = PackBuildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             job = request_pack(actor=request.user, scope=form.scope())

@@ -161,6 +161,25 @@ def test_external_auditor_pack_excludes_what_is_outside_their_scope(client_for, 
     assert not any(world["rec_out"].number in n for n in names)
     assert not any(world["hiring"].number in n for n in names)
     assert job.requested_by == external_auditor and verify_pack(io.BytesIO(data)).ok
+    # A clause outside the grant cannot be chosen.
+    response = client_for(external_auditor).post("/auditor/packs/", {"clauses": ["7.2"], "start": "2026-01-01",
+                                                                     "end": "2026-01-31"})
+    assert response.status_code == 200 and "7.2 is not one of the available choices" in response.content.decode()
+    assert Job.objects.filter(kind="evidence_pack").count() == 1
+
+
+@pytest.mark.django_db
+def test_pack_is_refused_when_the_auditors_access_was_revoked_before_it_ran(external_auditor, quality_manager):
+    from auditor import services as auditor_services
+    from auditor.pack_builder import PackScope, request_pack
+    from qms import jobs
+
+    today = timezone.localdate()
+    job = request_pack(actor=external_auditor, scope=PackScope((), today - timedelta(days=1), today))
+    auditor_services.revoke_access(actor=quality_manager, access=external_auditor.auditor_access, reason="Audit over")
+    assert jobs.execute(job.pk) == Job.Status.FAILED
+    job.refresh_from_db()
+    assert "access is closed" in job.error and not job.file
 
 
 @pytest.mark.django_db
