@@ -36,7 +36,7 @@ from types import SimpleNamespace
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from auditor.packs import CHUNK, PackEntry, write_pack
@@ -293,7 +293,15 @@ def pack_entries(job: Job, user, scope: PackScope) -> Iterator[PackEntry]:
 
     from records.models import Evidence
 
-    for record in records.select_related("record_type").iterator(chunk_size=200):
+    evidence = Prefetch(
+        "evidence",
+        queryset=Evidence.objects.filter(disposed_at__isnull=True)
+        .only("record_id", "file", "original_name", "sha256", "superseded_at")
+        .order_by("uploaded_at", "pk"),
+        to_attr="pack_evidence",
+    )
+    # Evidence rows come with each chunk of 200 records (one query per chunk, not per record).
+    for record in records.select_related("record_type").prefetch_related(evidence).iterator(chunk_size=200):
         folder = f"records/{safe_filename(record.number)}"
         yield PackEntry(
             path=f"{folder}/{safe_filename(record.number)}.pdf",
@@ -301,9 +309,7 @@ def pack_entries(job: Job, user, scope: PackScope) -> Iterator[PackEntry]:
                         f"submitted {record.submitted_at:%Y-%m-%d}: record PDF",
             open=_bytes_opener(lambda pk=record.pk: _record_pdf(pk, job.requested_by_id)),
         )
-        for ev in Evidence.objects.filter(record=record, disposed_at__isnull=True).only(
-            "file", "original_name", "sha256", "superseded_at"
-        ).order_by("uploaded_at", "pk"):
+        for ev in record.pack_evidence:
             superseded = f", superseded {ev.superseded_at:%Y-%m-%d}" if ev.superseded_at else ""
             yield PackEntry(
                 path=f"{folder}/{safe_filename(ev.original_name)}",
