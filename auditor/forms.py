@@ -65,3 +65,36 @@ class PackVerifyForm(BootstrapForm):
         if pack.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 2 GB.")
         return pack
+
+
+class PackBuildForm(BootstrapForm):
+    """Scope and period of an evidence pack."""
+
+    clauses = forms.ModelMultipleChoiceField(
+        Clause.objects.all(), required=False, to_field_name="number",
+        help_text="A clause includes its sub-clauses. None chosen: every clause (within your access).",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    start = forms.DateField(label="Period start", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Period end", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from auditor.scope import scope_for
+
+        scope = scope_for(user) if user is not None else None
+        if scope is not None:  # a scoped external auditor chooses among the clauses of their grant
+            self.fields["clauses"].queryset = Clause.objects.filter(pk__in=scope.clause_ids)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The period must end on or after its start.")
+        return data
+
+    def scope(self):
+        from auditor.pack_builder import PackScope
+
+        data = self.cleaned_data
+        return PackScope(clause_numbers=tuple(c.number for c in data["clauses"]), start=data["start"], end=data["end"])

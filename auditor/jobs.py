@@ -20,3 +20,6 @@ def readiness_pdf(job) -> JobOutput:
         },
     )
     return JobOutput(filename=f"readiness-{timezone.now():%Y%m%d}.pdf", content=pdf, content_type="application/pdf")
+
+
+from auditor import pack_builder  # noqa: E402,F401 - registers the "evidence_pack" job kind

@@ -13,5 +13,6 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request-new"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
     path("requests/<int:pk>/files/<int:link_id>/", views.request_file, name="request-file"),
+    path("packs/", views.pack_build, name="pack-build"),
     path("packs/verify/", views.pack_verify, name="pack-verify"),
 ]

@@ -198,3 +198,27 @@ def pack_verify(request):
     if request.method == "POST" and form.is_valid():
         result = verify_pack(form.cleaned_data["pack"])
     return render(request, "auditor/pack_verify.html", {"form": form, "result": result})
+
+
+@auditor_may_post  # building a pack changes no QMS data; the pack holds only what the requester's scope allows
+@require_http_methods(["GET", "POST"])
+def pack_build(request):
+    from auditor.forms import PackBuildForm
+    from auditor.pack_builder import request_pack
+    from qms.models import Job
+
+    if not permissions.can_build_pack(request.user):
+        raise PermissionDenied("Only the quality manager and auditors build evidence packs.")
+    form = PackBuildForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = request_pack(actor=request.user, scope=form.scope())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The evidence pack is being built; this page shows when it is ready.")
+            return redirect(job)
+    jobs = Job.objects.filter(kind="evidence_pack", requested_by=request.user).only(
+        "public_id", "status", "params", "created_at", "finished_at", "sha256", "size", "progress"
+    ).order_by("-created_at")[:20]
+    return render(request, "auditor/pack_build.html", {"form": form, "jobs": jobs})
