@@ -189,6 +189,10 @@ def bench_pack(emit, *, users=None, year: int = PACK_YEAR) -> None:
 
 
 def run(emit) -> None:
+    from bench._readiness import bench_readiness
+
+    fresh_database()
+    bench_readiness(emit)  # the readiness map on 10,000 documents, 100,000 records, 2,000 audits
     fresh_database()
     with tempfile.TemporaryDirectory(prefix="qms-bench-media-") as media, override_settings(MEDIA_ROOT=media):
         users = _users()
