@@ -158,6 +158,11 @@ def acknowledgements_as_of(revision_id: int, on: date) -> tuple[list[Acknowledge
 NOT_YET_RECORDS = (Record.Status.DRAFT,)
 
 
+def _submitted(rows: QuerySet) -> QuerySet:
+    """Drafts are not records yet, nor is a draft voided before it was ever submitted."""
+    return rows.exclude(status__in=NOT_YET_RECORDS).filter(submitted_at__isnull=False)
+
+
 def visible_record_ids(user) -> QuerySet:
     return restrict(Record.objects.all(), user, clauses="record_type__clauses", process=None).values("pk")
 
@@ -165,7 +170,7 @@ def visible_record_ids(user) -> QuerySet:
 def record_register(user, on: date, *, record_type_id: int | None = None, q: str = "") -> QuerySet:
     """Records as they stood at the end of `on`: submitted ones only (a draft is
     not a record yet); void or disposed ones by then keep their status then."""
-    rows = _latest_rows(HistoricalRecord.objects.all(), end_of_day(on)).exclude(status__in=NOT_YET_RECORDS)
+    rows = _submitted(_latest_rows(HistoricalRecord.objects.all(), end_of_day(on)))
     if permissions.is_external_auditor(user):
         rows = rows.filter(id__in=visible_record_ids(user))
     if record_type_id:
@@ -192,8 +197,7 @@ def record_as_of(user, number: str, on: date):
     if record is None:
         return None, None
     then = (
-        _latest_rows(HistoricalRecord.objects.filter(id=record.pk), end_of_day(on))
-        .exclude(status__in=NOT_YET_RECORDS)
+        _submitted(_latest_rows(HistoricalRecord.objects.filter(id=record.pk), end_of_day(on)))
         .select_related("submitted_by", "verified_by")
         .first()
     )

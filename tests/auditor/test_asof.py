@@ -178,10 +178,13 @@ def test_record_register_as_of_lists_only_records_submitted_by_then(client_for, 
     with _on("2026-09-01 09:00"):
         later = make_record(staff, record_history["type"])
         draft = make_record(staff, record_history["type"], submit=False)
+        never_submitted = make_record(staff, record_history["type"], submit=False)
+        rec_services.record_void(actor=quality_manager, record=never_submitted, reason="Started by mistake")
     may = c.get("/auditor/asof/records/?on=2026-05-01").content.decode()
     assert rec.number in may and later.number not in may and draft.number not in may
     oct_ = c.get("/auditor/asof/records/?on=2026-10-01").content.decode()
     assert rec.number in oct_ and later.number in oct_ and draft.number not in oct_
+    assert never_submitted.number not in oct_  # a voided draft never was a record
     before = c.get(f"/auditor/asof/records/{rec.number}/?on=2026-03-01")
     assert before.status_code == 404 and "had not been submitted yet" in before.content.decode()
 
