@@ -167,23 +167,35 @@ def visible_record_ids(user) -> QuerySet:
     return restrict(Record.objects.all(), user, clauses="record_type__clauses", process=None).values("pk")
 
 
-def record_register(user, on: date, *, record_type_id: int | None = None, q: str = "") -> QuerySet:
-    """Records as they stood at the end of `on`: submitted ones only (a draft is
-    not a record yet); void or disposed ones by then keep their status then."""
-    rows = _submitted(_latest_rows(HistoricalRecord.objects.all(), end_of_day(on)))
+def record_register(user, on: date, *, record_type_id: int | None = None, q: str = "") -> QuerySet[Record]:
+    """Records that had been submitted by the end of `on` (a draft is not a record
+    yet), newest first. The set comes from today's rows because what defines it
+    never changes after submission (number, type, submitted_at/by: set once by
+    records.services.record_submit); the state then (status, verification,
+    amendments, hold) comes from the history, one page at a time
+    (`record_states_as_of`), so the register does not sort the whole history table."""
+    qs = Record.objects.filter(submitted_at__lte=end_of_day(on))
     if permissions.is_external_auditor(user):
-        rows = rows.filter(id__in=visible_record_ids(user))
+        qs = qs.filter(pk__in=visible_record_ids(user))
     if record_type_id:
-        rows = rows.filter(record_type_id=record_type_id)
+        qs = qs.filter(record_type_id=record_type_id)
     q = (q or "").strip()
     if q:
-        rows = rows.filter(number__icontains=q)
-    return rows.select_related("record_type", "submitted_by").only(
-        "history_id", "id", "number", "status", "submitted_at", "verified_at", "amendment_count", "legal_hold",
-        "record_type__id", "record_type__code", "record_type__name",
+        qs = qs.filter(number__icontains=q)
+    return qs.select_related("record_type", "submitted_by").only(
+        "id", "number", "submitted_at",
+        "record_type__id", "record_type__code", "record_type__name", "record_type__verification_required",
         "submitted_by__id", "submitted_by__username", "submitted_by__full_name",
         "submitted_by__first_name", "submitted_by__last_name",
     ).order_by("-submitted_at", "-id")
+
+
+def record_states_as_of(record_ids, on: date) -> dict[int, object]:
+    """{record id: historical row as it stood at the end of `on`} — one query."""
+    rows = _latest_rows(HistoricalRecord.objects.filter(id__in=list(record_ids)), end_of_day(on)).only(
+        "history_id", "id", "status", "verified_at", "amendment_count", "legal_hold", "submitted_at"
+    )
+    return {row.id: row for row in rows}
 
 
 def record_as_of(user, number: str, on: date):

@@ -110,7 +110,11 @@ def record_register(request):
                "type_id": _int(request.GET.get("type")), "q": request.GET.get("q", "").strip()}
     if on is not None:
         rows = asof.record_register(request.user, on, record_type_id=context["type_id"], q=context["q"])
-        context["page"] = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        states = asof.record_states_as_of([r.id for r in page], on)
+        for r in page:
+            r.then = states.get(r.id)
+        context["page"] = page
     return render(request, "auditor/asof_record_list.html", context, status=400 if form.errors else 200)
 
 

@@ -180,7 +180,13 @@ def test_record_register_as_of_lists_only_records_submitted_by_then(client_for, 
         draft = make_record(staff, record_history["type"], submit=False)
         never_submitted = make_record(staff, record_history["type"], submit=False)
         rec_services.record_void(actor=quality_manager, record=never_submitted, reason="Started by mistake")
-    may = c.get("/auditor/asof/records/?on=2026-05-01").content.decode()
+    with _on("2026-09-15 09:00"):
+        rec_services.record_void(actor=quality_manager, record=rec, reason="Wrong gauge")
+    may_page = c.get("/auditor/asof/records/?on=2026-05-01")
+    assert {r.number: r.then.status for r in may_page.context["page"]} == {rec.number: "submitted"}
+    now_page = c.get(f"/auditor/asof/records/?on={date.today().isoformat()}")
+    assert {r.number: r.then.status for r in now_page.context["page"]}[rec.number] == "void"
+    may = may_page.content.decode()
     assert rec.number in may and later.number not in may and draft.number not in may
     oct_ = c.get("/auditor/asof/records/?on=2026-10-01").content.decode()
     assert rec.number in oct_ and later.number in oct_ and draft.number not in oct_
