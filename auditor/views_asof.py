@@ -54,11 +54,17 @@ def _date_form(request):
     return form, (form.cleaned_data["on"] if form.is_valid() else None)
 
 
+def _text(value) -> str:
+    """A search term; PostgreSQL refuses NUL characters in strings, so they go."""
+    return (value or "").replace("\x00", "").strip()[:200]
+
+
 def _int(value):
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**31 else None  # an id; anything else is ignored
 
 
 @require_GET
@@ -66,7 +72,7 @@ def document_register(request):
     _require_as_of(request.user)
     form, on = _date_form(request)
     context = {"form": form, "on": on, "section": "documents", "types": DocumentType.objects.order_by("code"),
-               "type_id": _int(request.GET.get("type")), "q": request.GET.get("q", "").strip()}
+               "type_id": _int(request.GET.get("type")), "q": _text(request.GET.get("q"))}
     if on is not None:
         rows = asof.document_register(request.user, on, doc_type_id=context["type_id"], q=context["q"])
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -107,7 +113,7 @@ def record_register(request):
     _require_as_of(request.user)
     form, on = _date_form(request)
     context = {"form": form, "on": on, "section": "records", "types": RecordType.objects.order_by("code"),
-               "type_id": _int(request.GET.get("type")), "q": request.GET.get("q", "").strip()}
+               "type_id": _int(request.GET.get("type")), "q": _text(request.GET.get("q"))}
     if on is not None:
         rows = asof.record_register(request.user, on, record_type_id=context["type_id"], q=context["q"])
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from freezegun import freeze_time
 
+from auditor.models import AccessLogEntry
 from documents import services as doc_services
 from qms.models import AuditEvent, Clause
 from records import services as rec_services
@@ -208,6 +209,14 @@ def test_bad_or_future_dates_are_a_form_error_not_a_500(client_for, auditor, his
 
 
 @pytest.mark.django_db
+def test_odd_filters_are_ignored_not_a_500(client_for, auditor, history):
+    c = client_for(auditor)
+    for params in ({"type": "99999999999999999999"}, {"type": "abc"}, {"q": "gauge\x00"}, {"page": "-4"}):
+        for url in ("/auditor/asof/", "/auditor/asof/records/"):
+            assert c.get(url, {"on": BETWEEN, **params}).status_code == 200, (url, params)
+
+
+@pytest.mark.django_db
 def test_without_a_date_the_page_offers_a_get_date_form(client_for, auditor):
     response = client_for(auditor).get("/auditor/asof/")
     page = response.content.decode()
@@ -252,6 +261,9 @@ def test_external_auditor_scope_applies_to_the_past_view(client_for, external_au
     records = c.get("/auditor/asof/records/?on=2026-05-01").content.decode()
     assert record_history["record"].number in records and rec_out.number not in records
     assert c.get(f"/auditor/asof/records/{rec_out.number}/?on=2026-05-01").status_code == 404
+    # Every past-view page the external auditor opened is in the access log.
+    logged = set(AccessLogEntry.objects.filter(user=external_auditor).values_list("view_name", flat=True))
+    assert {"auditor:asof-documents", "auditor:asof-document", "auditor:asof-records", "auditor:asof-record"} <= logged
 
 
 @pytest.mark.django_db
