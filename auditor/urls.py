@@ -15,7 +15,7 @@ urlpatterns = [
     path("requests/<int:pk>/files/<int:link_id>/", views.request_file, name="request-file"),
     path("packs/verify/", views.pack_verify, name="pack-verify"),
     path("asof/", views_asof.document_register, name="asof-documents"),
-    path("asof/documents/<str:number>/", views_asof.document_detail, name="asof-document"),
-    path("asof/records/", views_asof.record_register, name="asof-records"),
-    path("asof/records/<str:number>/", views_asof.record_detail, name="asof-record"),
+    path("asof/document/<str:number>/", views_asof.document_detail, name="asof-document"),
+    path("asof/record-register/", views_asof.record_register, name="asof-records"),
+    path("asof/record/<str:number>/", views_asof.record_detail, name="asof-record"),
 ]

@@ -68,7 +68,7 @@ def record_history(staff, quality_manager):
 
 
 def _doc_page(c, number, on):
-    return c.get(f"/auditor/asof/documents/{number}/?on={on}")
+    return c.get(f"/auditor/asof/document/{number}/?on={on}")
 
 
 # ------------------------------------------------------------------ documents
@@ -157,14 +157,14 @@ def test_record_amended_after_the_date_shows_its_old_values_then_and_the_amended
 ):
     c = client_for(auditor)
     rec = record_history["record"]
-    then = c.get(f"/auditor/asof/records/{rec.number}/?on=2026-05-01")
+    then = c.get(f"/auditor/asof/record/{rec.number}/?on=2026-05-01")
     assert then.status_code == 200
     values = {v["key"]: v["value"] for v in then.context["values"]}
     assert values["deviation"] == "1.5 µm"
     assert then.context["amendments"] == []
     assert [e.original_name for e in then.context["evidence"]] == ["cert-march.pdf"]
     assert "Past view: as it stood on 2026-05-01" in then.content.decode()
-    now = c.get(f"/auditor/asof/records/{rec.number}/?on={date.today().isoformat()}")
+    now = c.get(f"/auditor/asof/record/{rec.number}/?on={date.today().isoformat()}")
     assert {v["key"]: v["value"] for v in now.context["values"]}["deviation"] == "2.5 µm"
     assert [a.seq for a in now.context["amendments"]] == [1]
     # The current record page agrees.
@@ -183,16 +183,16 @@ def test_record_register_as_of_lists_only_records_submitted_by_then(client_for, 
         rec_services.record_void(actor=quality_manager, record=never_submitted, reason="Started by mistake")
     with _on("2026-09-15 09:00"):
         rec_services.record_void(actor=quality_manager, record=rec, reason="Wrong gauge")
-    may_page = c.get("/auditor/asof/records/?on=2026-05-01")
+    may_page = c.get("/auditor/asof/record-register/?on=2026-05-01")
     assert {r.number: r.then.status for r in may_page.context["page"]} == {rec.number: "submitted"}
-    now_page = c.get(f"/auditor/asof/records/?on={date.today().isoformat()}")
+    now_page = c.get(f"/auditor/asof/record-register/?on={date.today().isoformat()}")
     assert {r.number: r.then.status for r in now_page.context["page"]}[rec.number] == "void"
     may = may_page.content.decode()
     assert rec.number in may and later.number not in may and draft.number not in may
-    oct_ = c.get("/auditor/asof/records/?on=2026-10-01").content.decode()
+    oct_ = c.get("/auditor/asof/record-register/?on=2026-10-01").content.decode()
     assert rec.number in oct_ and later.number in oct_ and draft.number not in oct_
     assert never_submitted.number not in oct_  # a voided draft never was a record
-    before = c.get(f"/auditor/asof/records/{rec.number}/?on=2026-03-01")
+    before = c.get(f"/auditor/asof/record/{rec.number}/?on=2026-03-01")
     assert before.status_code == 404 and "had not been submitted yet" in before.content.decode()
 
 
@@ -201,7 +201,7 @@ def test_record_register_as_of_lists_only_records_submitted_by_then(client_for, 
 @pytest.mark.parametrize("bad", ["2999-01-01", "2026-13-45", "yesterday", "", "2026-02-30"])
 def test_bad_or_future_dates_are_a_form_error_not_a_500(client_for, auditor, history, bad):
     c = client_for(auditor)
-    for url in ("/auditor/asof/", "/auditor/asof/records/", f"/auditor/asof/documents/{history['doc'].number}/"):
+    for url in ("/auditor/asof/", "/auditor/asof/record-register/", f"/auditor/asof/document/{history['doc'].number}/"):
         response = c.get(url, {"on": bad})
         assert response.status_code == 400, url
         assert response.context["form"].errors["on"]
@@ -212,7 +212,7 @@ def test_bad_or_future_dates_are_a_form_error_not_a_500(client_for, auditor, his
 def test_odd_filters_are_ignored_not_a_500(client_for, auditor, history):
     c = client_for(auditor)
     for params in ({"type": "99999999999999999999"}, {"type": "abc"}, {"q": "gauge\x00"}, {"page": "-4"}):
-        for url in ("/auditor/asof/", "/auditor/asof/records/"):
+        for url in ("/auditor/asof/", "/auditor/asof/record-register/"):
             assert c.get(url, {"on": BETWEEN, **params}).status_code == 200, (url, params)
 
 
@@ -228,8 +228,8 @@ def test_without_a_date_the_page_offers_a_get_date_form(client_for, auditor):
 def test_access_matrix(client_for, history, record_history, quality_manager, auditor, external_auditor, staff,
                        author, approver):
     doc, rec = history["doc"], record_history["record"]
-    urls = [f"/auditor/asof/?on={BETWEEN}", f"/auditor/asof/documents/{doc.number}/?on={BETWEEN}",
-            "/auditor/asof/records/?on=2026-05-01", f"/auditor/asof/records/{rec.number}/?on=2026-05-01"]
+    urls = [f"/auditor/asof/?on={BETWEEN}", f"/auditor/asof/document/{doc.number}/?on={BETWEEN}",
+            "/auditor/asof/record-register/?on=2026-05-01", f"/auditor/asof/record/{rec.number}/?on=2026-05-01"]
     for url in urls:
         anon = Client().get(url)
         assert anon.status_code == 302 and "/accounts/login/" in anon["Location"], url
@@ -258,9 +258,9 @@ def test_external_auditor_scope_applies_to_the_past_view(client_for, external_au
     assert history["doc"].number in register and outside.number not in register
     assert _doc_page(c, history["doc"].number, BETWEEN).status_code == 200
     assert _doc_page(c, outside.number, BETWEEN).status_code == 404
-    records = c.get("/auditor/asof/records/?on=2026-05-01").content.decode()
+    records = c.get("/auditor/asof/record-register/?on=2026-05-01").content.decode()
     assert record_history["record"].number in records and rec_out.number not in records
-    assert c.get(f"/auditor/asof/records/{rec_out.number}/?on=2026-05-01").status_code == 404
+    assert c.get(f"/auditor/asof/record/{rec_out.number}/?on=2026-05-01").status_code == 404
     # Every past-view page the external auditor opened is in the access log.
     logged = set(AccessLogEntry.objects.filter(user=external_auditor).values_list("view_name", flat=True))
     assert {"auditor:asof-documents", "auditor:asof-document", "auditor:asof-records", "auditor:asof-record"} <= logged
@@ -269,7 +269,7 @@ def test_external_auditor_scope_applies_to_the_past_view(client_for, external_au
 @pytest.mark.django_db
 def test_links_to_the_past_view_are_shown_to_those_who_may_use_it(client_for, auditor, staff, history):
     number = history["doc"].number
-    assert "/auditor/asof/documents/" in client_for(auditor).get(f"/documents/{number}/").content.decode()
+    assert "/auditor/asof/document/" in client_for(auditor).get(f"/documents/{number}/").content.decode()
     staff_page = client_for(staff).get(f"/documents/{number}/").content.decode()
     assert "/auditor/asof/" not in staff_page
 
@@ -306,11 +306,11 @@ def test_as_of_record_register_query_count_does_not_grow_with_rows(
     today = date.today().isoformat()
     for _ in range(2):
         make_record(staff, cal)
-    c.get(f"/auditor/asof/records/?on={today}")
+    c.get(f"/auditor/asof/record-register/?on={today}")
     with django_assert_max_num_queries(12) as small:
-        assert len(c.get(f"/auditor/asof/records/?on={today}").context["page"]) == 2
+        assert len(c.get(f"/auditor/asof/record-register/?on={today}").context["page"]) == 2
     for _ in range(10):
         make_record(staff, cal)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert len(c.get(f"/auditor/asof/records/?on={today}").context["page"]) == 12
+        assert len(c.get(f"/auditor/asof/record-register/?on={today}").context["page"]) == 12
 

@@ -46,9 +46,11 @@ def test_auditor_browses_a_document_and_records_as_of_a_date(page, login, audito
     page.get_by_role("button", name="Show").click()
     assert "the future has no history yet" in page.content()
 
-    page.goto("/auditor/asof/records/?on=2026-04-30")
+    page.goto("/auditor/asof/record-register/?on=2026-04-30")
     page.get_by_role("link", name=rec.number).click()
     assert "Past view" in page.locator(".past-view-banner").inner_text()
     assert "MIC-01" in page.locator("#asof-values").inner_text()
+    if os.environ.get("QMS_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["QMS_SCREENSHOTS"], "asof_record.png"), full_page=True)
     page.get_by_role("link", name="See the current view").click()
     page.wait_for_url(f"**/records/{rec.number}/")
