@@ -1,6 +1,6 @@
 from django.urls import path
 
-from auditor import views
+from auditor import views, views_asof
 
 app_name = "auditor"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("requests/<int:pk>/files/<int:link_id>/", views.request_file, name="request-file"),
     path("packs/", views.pack_build, name="pack-build"),
     path("packs/verify/", views.pack_verify, name="pack-verify"),
+    path("asof/", views_asof.document_register, name="asof-documents"),
+    path("asof/document/<str:number>/", views_asof.document_detail, name="asof-document"),
+    path("asof/record-register/", views_asof.record_register, name="asof-records"),
+    path("asof/record/<str:number>/", views_asof.record_detail, name="asof-record"),
 ]

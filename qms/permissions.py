@@ -85,6 +85,12 @@ def can_view_readiness(user) -> bool:
     return is_quality_manager(user) or has_role(user, Role.AUDITOR)
 
 
+def can_view_as_of(user) -> bool:
+    """The point-in-time ("as of a date") view: the quality manager and auditors,
+    internal or external (read-only GET pages; an external auditor's scope applies)."""
+    return is_quality_manager(user) or has_role(user, Role.AUDITOR, Role.EXTERNAL_AUDITOR)
+
+
 def in_auditor_scope(user, obj) -> bool:
     """External auditors see only what their grant's clauses or processes cover;
     everyone else is not narrowed here (ACC-08)."""
