@@ -35,8 +35,12 @@ def clause_list(request):
         raise PermissionDenied("You cannot view the clause catalogue.")
     if permissions.can_view_readiness(user):
         rows = readiness.readiness()
+        show = request.GET.get("status", "")
+        shown = [r for r in rows if r.status == show] if show in (readiness.COVERED, readiness.STALE, readiness.GAP) else rows
         return render(
-            request, "auditor/readiness_map.html", {"rows": rows, "summary": readiness.summary(rows)}
+            request, "auditor/readiness_map.html",
+            {"rows": shown, "summary": readiness.summary(rows), "show": show,
+             "filters": [("", "All"), (readiness.GAP, "Gaps"), (readiness.STALE, "Stale"), (readiness.COVERED, "Covered")]},
         )
     return render(request, "qms/clause_list.html", {"clauses": _visible_clauses(user)})
 

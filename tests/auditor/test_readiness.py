@@ -179,3 +179,11 @@ def test_clause_page_links_audits_findings_and_capas(client_for, quality_manager
     for obj in (audit, finding, capa):
         assert f'href="{obj.get_absolute_url()}"' in body
         assert client_for(quality_manager).get(obj.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_map_can_show_only_the_gaps(client_for, quality_manager, author, approver):
+    make_effective(author, approver, clauses=[Clause.objects.get(number="5.2.2")])
+    body = client_for(quality_manager).get("/clauses/?status=gap").content.decode()
+    assert ">8.3.6</a>" in body and ">5.2.2</a>" not in body
+    assert "clauses covered" in body  # the summary still counts every clause

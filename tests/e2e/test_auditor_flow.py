@@ -56,7 +56,8 @@ def test_invited_auditor_follows_a_clause_to_evidence_and_gets_an_answer(browser
 
     qm_ctx = browser.new_context(base_url=live_server.url)
     qm = login(qm_ctx, quality_manager.username)
-    qm.get_by_role("link", name="Evidence requests").first.click()
+    qm.get_by_role("button", name="Certification").click()
+    qm.get_by_role("link", name="Evidence requests").click()
     qm.get_by_role("link", name="Calibration certificate of gauge G-17").click()
     qm.get_by_label("Answer").fill("Certificate attached to the record.")
     qm.get_by_label("References").fill(record.number)
