@@ -41,3 +41,24 @@ class RequestContextMiddleware:
                 status=exception.status_code,
             )
         return None
+
+
+class SlidingSessionMiddleware:
+    """Idle sessions expire after SESSION_COOKIE_AGE (ACC-07); activity keeps
+    them alive. Instead of rewriting the session row on every request
+    (SESSION_SAVE_EVERY_REQUEST), it is touched at most once a minute, so the
+    idle limit holds to within a minute and most pages save one query."""
+
+    TOUCH_EVERY_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            from django.utils import timezone
+
+            now = int(timezone.now().timestamp())
+            if now - request.session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
+                request.session["_touched"] = now  # modified → saved with a new expiry
+        return self.get_response(request)
