@@ -39,7 +39,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from auditor.scope import restrict
 from documents.models import Acknowledgement, Document, Revision
@@ -58,14 +59,28 @@ def end_of_day(on: date) -> datetime:
 
 
 def _latest_rows(history_qs: QuerySet, cutoff: datetime) -> QuerySet:
-    """History rows that were current at `cutoff`, one per object, deletions excluded."""
-    latest = (
-        history_qs.filter(history_date__lte=cutoff)
-        .order_by("id", "-history_date", "-history_id")
-        .distinct("id")
-        .values("history_id")
+    """History rows that were current at `cutoff`, one per object, deletions excluded.
+
+    PostgreSQL picks them with DISTINCT ON; other databases (the SQLite
+    default) with a correlated subquery, which gives the same rows."""
+    if connection.vendor == "postgresql":
+        latest = (
+            history_qs.filter(history_date__lte=cutoff)
+            .order_by("id", "-history_date", "-history_id")
+            .distinct("id")
+            .values("history_id")
+        )
+        return history_qs.model.objects.filter(history_id__in=latest).exclude(history_type="-")
+    newest = (
+        history_qs.model.objects.filter(id=OuterRef("id"), history_date__lte=cutoff)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
     )
-    return history_qs.model.objects.filter(history_id__in=latest).exclude(history_type="-")
+    return (
+        history_qs.filter(history_date__lte=cutoff)
+        .filter(history_id=Subquery(newest))
+        .exclude(history_type="-")
+    )
 
 
 # ------------------------------------------------------------------ documents
