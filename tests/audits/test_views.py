@@ -476,3 +476,19 @@ def test_revision_evidence_is_chosen_by_document_number_and_pinned(client_for, a
                             created_by=approver)
     c.post(url, {"ev_document": "SOP-PRD-009", "ev_revision_label": "02"})
     assert finding.evidence.filter(revision__label="02").exists()
+
+
+def test_finding_page_links_its_evidence_to_the_revision_and_record_pages(client_for, quality_manager, auditor, staff,
+                                                                          production):
+    from tests.audits.factories import make_document
+
+    audit = make_audit(quality_manager, auditor, production, state="in_progress")
+    revision = make_document(staff).revisions.get()
+    record = make_record(staff)
+    finding = services.finding_raise(actor=auditor, audit=audit, finding_type="observation", clause=clause("8.5.1"),
+                                     statement="Set-up sheet unsigned", owner=staff,
+                                     evidence=services.EvidenceSpec(revision=revision))
+    services.evidence_add(actor=auditor, spec=services.EvidenceSpec(record=record), finding=finding)
+    body = client_for(quality_manager).get(finding.get_absolute_url()).content.decode()
+    assert f'href="{revision.get_absolute_url()}"' in body
+    assert f'href="/records/{record.number}/"' in body
