@@ -25,3 +25,11 @@ def send_daily_digests() -> int:
     from qms import digest
 
     return digest.send_daily_digests().sent
+
+
+@shared_task
+def check_file_integrity() -> int:
+    """Weekly: re-hash every stored file; returns the number of problems found."""
+    from qms.integrity import check_files
+
+    return len(check_files().problems)
