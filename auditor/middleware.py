@@ -1,7 +1,7 @@
 """External auditors: read-only everywhere, and every request logged.
 
 Placed after authentication. A view an external auditor may POST to (raising
-an evidence request, logging out) is marked with `@auditor_may_post`.
+an evidence request, logging out) is marked with `qms.middleware.auditor_may_post`.
 """
 
 from django.shortcuts import render
@@ -11,11 +11,6 @@ from qms.permissions import is_external_auditor
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ALWAYS_ALLOWED = {"logout"}
-
-
-def auditor_may_post(view):
-    view.auditor_may_post = True
-    return view
 
 
 class ExternalAuditorMiddleware:

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from auditor import services
 from auditor.forms import AnswerForm, EvidenceRequestForm, InviteForm, RevokeForm
-from auditor.middleware import auditor_may_post
 from auditor.models import AccessLogEntry, AuditorAccess, EvidenceLink, EvidenceRequest
 from qms import permissions
 from qms.errors import DomainError
+from qms.middleware import auditor_may_post
 from qms.uploads import file_response
 
 

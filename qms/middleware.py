@@ -6,6 +6,14 @@ import threading
 _local = threading.local()
 
 
+def auditor_may_post(view):
+    """Mark a view an external auditor may POST to although their account is
+    read-only: it changes no QMS data (asking for evidence, building an
+    export or a pack, logging out). See auditor.middleware."""
+    view.auditor_may_post = True
+    return view
+
+
 def current_request():
     return getattr(_local, "request", None)
 

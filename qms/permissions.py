@@ -122,6 +122,12 @@ def can_view_trail(user, obj=None) -> bool:
 
 
 def can_export_trail(user) -> bool:
+    """The whole audit trail: QM and auditors; an external auditor only with a
+    grant over everything (the trail is not narrowed by clause or process)."""
+    if is_external_auditor(user):
+        from auditor.scope import scope_for
+
+        return scope_for(user) is None
     return can_read_everything(user)
 
 

@@ -123,7 +123,7 @@ def test_revoke_needs_a_reason(client_for, quality_manager, external_auditor):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/notifications/read/", "/trail/export/", "/accounts/password/"])
+@pytest.mark.parametrize("url", ["/notifications/read/", "/documents/new/", "/accounts/password/"])
 def test_external_auditor_cannot_post_anywhere(client_for, external_auditor, url):
     Notification.objects.create(user=external_auditor, title="unread")
     response = client_for(external_auditor).post(url, {"fmt": "csv"})
@@ -175,3 +175,22 @@ def test_scope_restricts_querysets_by_clause_tree_and_process(quality_manager, e
     seen = set(restrict(Document.objects.all(), fresh).values_list("number", flat=True))
     assert seen == {"SOP-1", "SOP-2"}
     assert set(restrict(Document.objects.all(), quality_manager).values_list("number", flat=True)) == {"SOP-1", "SOP-2", "SOP-3"}
+
+
+@pytest.mark.django_db
+def test_external_auditor_exports_the_trail_only_with_a_grant_over_everything(
+    client_for, external_auditor, django_capture_on_commit_callbacks
+):
+    from qms.models import Job
+
+    c = client_for(external_auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post("/trail/export/", {"fmt": "csv"})
+    job = Job.objects.get(kind="audit_trail_export")
+    assert response["Location"] == job.get_absolute_url()
+    access = external_auditor.auditor_access
+    access.all_scope = False
+    access.save()
+    access.clauses.set([Clause.objects.get(number="7.1.5")])
+    assert c.post("/trail/export/", {"fmt": "csv"}).status_code == 403
+    assert Job.objects.count() == 1
