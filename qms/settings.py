@@ -27,7 +27,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 COMPANY_NAME = env.str("COMPANY_NAME", default="Acme Precision Ltd")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The address the web server listens on (`make run` honours HOST and PORT).
+SERVE_HOST = env.str("HOST", default="127.0.0.1")
+SERVE_PORT = env.int("PORT", default=8000)
+# Links in e-mails, QR codes and invitations. Unset: the address actually served.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://{'localhost' if SERVE_HOST in ('0.0.0.0', '::', '') else SERVE_HOST}:{SERVE_PORT}",
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Liveness/readiness answered before sessions and host checks (qms/health.py).
+    "qms.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qms.middleware.SlidingSessionMiddleware",
+    # Signed-in pages and downloads: Cache-Control no-store (controlled content).
+    "qms.nocache.NoStoreForSignedInMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,7 +157,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # ---------------------------------------------------------------- files
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {

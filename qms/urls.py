@@ -12,6 +12,7 @@ admin.site.site_header = "QMS administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm, redirect_authenticated_user=True),

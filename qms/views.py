@@ -27,7 +27,20 @@ def home(request):
 @login_not_required
 @require_GET
 def healthz(request):
+    """Liveness. qms.health.HealthCheckMiddleware answers first; the URL is kept for reverse()."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def readyz(request):
+    """Readiness (database and broker); normally answered by qms.health.HealthCheckMiddleware."""
+    import json
+
+    from qms.health import readiness
+
+    ok, checks = readiness()
+    return HttpResponse(json.dumps({"ready": ok, **checks}), status=200 if ok else 503, content_type="application/json")
 
 
 # ------------------------------------------------------------------ audit trail

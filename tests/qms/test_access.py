@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # iCalendar feeds, which authenticate by an unguessable per-user token in the
 # URL (calendar clients cannot log in; see audits.views.ical_user).
 PUBLIC = {
-    "login", "healthz", "admin:login", "password_reset_confirm", "password_reset_complete", "verify",
+    "login", "healthz", "readyz", "admin:login", "password_reset_confirm", "password_reset_complete", "verify",
     "audits:ical-user", "audits:ical-programme",
 }
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}

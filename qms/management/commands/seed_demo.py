@@ -31,7 +31,7 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(users=users, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL} with:"))
         for username, full_name, _title, _dept, roles, is_admin in USERS:
             role = ", ".join(roles) or ("Administrator" if is_admin else "")
             self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {full_name} ({role})")
