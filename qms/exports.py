@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from qms.jobs import JobOutput, job_handler
 from qms.models import AuditEvent, Job
@@ -31,6 +33,22 @@ def _csv_safe(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _xlsx_cell(ws, value):
+    """A write-only cell whose user text is always a string, never a formula.
+
+    openpyxl stores any string starting with "=" as a live formula (=HYPERLINK,
+    =WEBSERVICE…): forcing the string type keeps the text exactly as entered and
+    inert. Control characters XLSX cannot hold become U+FFFD instead of
+    failing the whole export."""
+    value = _cell(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return WriteOnlyCell(ws, value=value)
+
+
 def table_bytes(headers: Sequence[str], rows: Iterable[Sequence], fmt: str) -> tuple[bytes, str]:
     """Render a table as CSV or XLSX; returns (bytes, content type)."""
     if fmt == "xlsx":
@@ -38,7 +56,7 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence], fmt: str) -> t
         ws = wb.create_sheet("Export")
         ws.append(list(headers))
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            ws.append([_xlsx_cell(ws, v) for v in row])
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue(), XLSX
