@@ -1,7 +1,9 @@
 from django import forms
 from django.utils import timezone
 
+from qms import safeurls
 from qms.forms import BootstrapForm
+from qms.safeurls import is_same_site_path
 from qms.models import Clause, Process
 
 
@@ -38,7 +40,14 @@ class RevokeForm(BootstrapForm):
 class EvidenceRequestForm(BootstrapForm):
     subject = forms.CharField(max_length=200, label="What do you need?", help_text="e.g. Calibration records for gauge G-17 in March")
     details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    page_url = forms.CharField(required=False, widget=forms.HiddenInput)
+    page_url = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        # A hidden field: the error is shown with the form's own errors.
+        if data.get("page_url") and not is_same_site_path(data["page_url"]):
+            self.add_error(None, safeurls.MESSAGE)
+        return data
 
 
 class AnswerForm(BootstrapForm):

@@ -18,9 +18,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
+from qms import safeurls
 from qms.audit import attribute, record_event
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.notifications import notify
+from qms.safeurls import is_same_site_path
 from qms.permissions import (
     Role,
     can_answer_evidence_request,
@@ -137,12 +139,14 @@ def request_evidence(*, actor, subject: str, details: str = "", page_url: str = 
         raise PermissionRefused("Only auditors raise evidence requests.")
     if not subject.strip():
         raise DomainError("Say what evidence you need.")
+    if page_url and not is_same_site_path(page_url):
+        raise DomainError(safeurls.MESSAGE)
     assignee = assigned_to or default_assignee()
     if assignee is None:
         raise DomainError("There is no quality manager to answer evidence requests.")
     req = EvidenceRequest(
         requested_by=actor, subject=subject.strip()[:200], details=details.strip(),
-        page_url=page_url if page_url.startswith("/") else "", assigned_to=assignee,
+        page_url=page_url, assigned_to=assignee,
     )
     attribute(req, actor, "Evidence requested")
     req.save()

@@ -60,3 +60,11 @@ STATUS_COLOURS = {
 def status_badge(value: str, label: str = "") -> str:
     colour = STATUS_COLOURS.get(str(value), "secondary")
     return format_html('<span class="badge text-bg-{} status-{}">{}</span>', colour, value, label or value)
+
+
+@register.filter
+def same_site(value):
+    """A stored link shown only if it is a path on this site (see qms.safeurls)."""
+    from qms.safeurls import same_site_path_or_empty
+
+    return same_site_path_or_empty(value or "")

@@ -101,3 +101,34 @@ def test_request_list_query_count_is_constant(client_for, external_auditor, qual
         request_evidence(actor=external_auditor, subject=f"More {i}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         c.get("/auditor/requests/")
+
+
+OFF_SITE = ["//evil.example/phish", "/\\evil.example", "https://evil.example/", "javascript:alert(1)",
+            "http:/evil.example", "/clauses/\r\nSet-Cookie:x", " //evil.example"]
+
+
+@pytest.mark.parametrize("url", OFF_SITE)
+def test_an_off_site_page_url_is_refused_and_nothing_is_stored(client_for, external_auditor, quality_manager, url):
+    response = client_for(external_auditor).post("/auditor/requests/new/", {"subject": "Training records",
+                                                                             "page_url": url})
+    assert response.status_code == 200
+    assert "must be a page on this site" in response.content.decode()
+    assert not EvidenceRequest.objects.exists()
+
+
+@pytest.mark.parametrize("url", OFF_SITE)
+def test_the_service_refuses_off_site_links_too(external_auditor, quality_manager, url):
+    from auditor import services
+    from qms.errors import DomainError
+
+    with pytest.raises(DomainError):
+        services.request_evidence(actor=external_auditor, subject="Training records", page_url=url)
+
+
+def test_a_stored_off_site_link_is_never_shown_as_a_link(client_for, external_auditor, quality_manager):
+    from auditor import services
+
+    req = services.request_evidence(actor=external_auditor, subject="Training records", page_url="/clauses/7.2/")
+    EvidenceRequest.objects.filter(pk=req.pk).update(page_url="//evil.example/phish")  # a row from before the rule
+    html = client_for(quality_manager).get(f"/auditor/requests/{req.pk}/").content.decode()
+    assert "evil.example" not in html
