@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from qms import safeurls
 from qms.forms import BootstrapForm
-from qms.safeurls import is_same_site_path
 from qms.models import Clause, Process
+from qms.safeurls import is_same_site_path
 
 
 class InviteForm(BootstrapForm):

@@ -22,7 +22,6 @@ from qms import safeurls
 from qms.audit import attribute, record_event
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.notifications import notify
-from qms.safeurls import is_same_site_path
 from qms.permissions import (
     Role,
     can_answer_evidence_request,
@@ -30,6 +29,7 @@ from qms.permissions import (
     can_manage_auditor_access,
     can_request_evidence,
 )
+from qms.safeurls import is_same_site_path
 from qms.uploads import store_upload
 
 
