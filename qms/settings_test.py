@@ -24,5 +24,6 @@ MEDIA_ROOT = os.environ.setdefault("QMS_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefi
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Unit tests call tasks in-process; the real-worker tests start their own worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Worker and beat subprocesses (tests/celery_utils.py) publish for real.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("QMS_TEST_CELERY_EAGER", "1") == "1"
 SECURE_SSL_REDIRECT = False
