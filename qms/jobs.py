@@ -70,6 +70,9 @@ DISPATCH_GRACE = timedelta(seconds=5)
 REDISPATCH_AFTER = timedelta(minutes=5)
 # Running jobs from before leases existed (no lease_until).
 LEGACY_STUCK_AFTER = timedelta(minutes=30)
+# A job whose worker died this many times (a render that kills its worker,
+# a hard time limit) is marked failed instead of being run again for ever.
+MAX_ATTEMPTS = 3
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -510,13 +513,18 @@ def sweep_pending(*, older_than: timedelta | None = None) -> int:
     now = timezone.now()
     expired = Q(lease_until__lt=now) | Q(lease_until__isnull=True, started_at__lt=now - LEGACY_STUCK_AFTER)
     ids = []
-    for pk, attempt in Job.objects.filter(expired, status=Job.Status.RUNNING).values_list("pk", "attempts")[:500]:
+    for job in Job.objects.filter(expired, status=Job.Status.RUNNING).only("pk", "attempts", "kind", "requested_by_id", "public_id")[:500]:
+        if job.attempts >= MAX_ATTEMPTS:
+            job._claimed = True  # fail() stays conditional on this attempt
+            fail(job, f"The worker stopped {job.attempts} times while running this job; it was not started again. "
+                      "Retry it, and tell the administrator if it fails again.")
+            continue
         # Conditional on the attempt: a heartbeat that came in meanwhile wins.
-        if Job.objects.filter(expired, pk=pk, attempts=attempt, status=Job.Status.RUNNING).update(
+        if Job.objects.filter(expired, pk=job.pk, attempts=job.attempts, status=Job.Status.RUNNING).update(
             status=Job.Status.PENDING, lease_until=None, dispatched_at=None
         ):
-            log.warning("job %s: attempt %s silent past its lease, re-queued", pk, attempt)
-            ids.append(pk)
+            log.warning("job %s: attempt %s silent past its lease, re-queued", job.pk, job.attempts)
+            ids.append(job.pk)
     resend = older_than or REDISPATCH_AFTER
     ids += list(
         Job.objects.filter(status=Job.Status.PENDING)

@@ -311,3 +311,17 @@ def test_broker_settings_bring_lost_work_back():
     from django.conf import settings
 
     assert settings.JOB_LEASE_SECONDS + sweep <= 60  # a dead worker's job runs again within a minute
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_keeps_dying_is_failed_not_rerun_for_ever(staff, django_capture_on_commit_callbacks):
+    from qms.models import Notification
+
+    job = _pending("test_simple", staff, django_capture_on_commit_callbacks)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, attempts=jobs.MAX_ATTEMPTS,
+                                         lease_until=timezone.now() - timedelta(seconds=1))
+    assert jobs.sweep_pending() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "stopped 3 times" in job.error
+    assert Notification.objects.filter(user=staff, title__contains="failed").exists()
+    assert jobs.can_be_retried(job)  # the requester can still send it again by hand
