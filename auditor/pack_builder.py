@@ -42,7 +42,7 @@ from django.utils import timezone
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
 from qms.errors import PermissionRefused
-from qms.jobs import JobOutput, job_handler, set_progress
+from qms.jobs import JobOutput, attempt_path, job_handler, set_progress
 from qms.models import Clause, Job, User
 from qms.permissions import can_build_pack, is_external_auditor
 from qms.uploads import safe_filename
@@ -384,7 +384,8 @@ def evidence_pack(job: Job) -> JobOutput:
             write_pack(tmp, pack_entries(job, user, scope), title=title, readme_lines=readme)
         sha, size = _sha256_of(tmp_path), os.path.getsize(tmp_path)
         with open(tmp_path, "rb") as fh:
-            stored = default_storage.save(f"packs/{stamp:%Y/%m}/{filename}", File(fh, name=filename))
+            # Under the attempt's name: only the attempt that commits "ready" keeps it.
+            stored = default_storage.save(attempt_path(job, filename), File(fh, name=filename))
     finally:
         os.unlink(tmp_path)
     return JobOutput(filename=filename, content_type="application/zip", stored_name=stored, sha256=sha, size=size)

@@ -28,7 +28,7 @@ from documents import renditions
 from documents.models import ManualBuild, Rendition, Revision
 from qms import pdf
 from qms.errors import PermissionRefused
-from qms.jobs import JobOutput, TransientJobError, job_handler, request_job, set_progress
+from qms.jobs import JobOutput, TransientJobError, commit_ready, job_handler, request_job, set_progress
 from qms.models import Job
 from qms.permissions import can_build_manual
 
@@ -146,6 +146,10 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
                 build.file.save(f"quality-manual-rev-{manual_revision}.pdf", ContentFile(content), save=False)
                 build.save()
                 build.revisions.set([e.revision_id for e in entries])
+                if job is not None:
+                    # The build row and the job's "ready" commit together: a
+                    # superseded attempt's build is rolled back (qms/jobs.py).
+                    commit_ready(job, _job_output(build))
                 return build
         except IntegrityError:
             # Two builds at once took the same manual revision number: the
@@ -192,7 +196,10 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
 
 @job_handler("quality_manual", label="Quality manual")
 def _manual_job(job: Job) -> JobOutput:
-    build = build_manual(actor=job.requested_by, job=job)
+    return _job_output(build_manual(actor=job.requested_by, job=job))
+
+
+def _job_output(build: ManualBuild) -> JobOutput:
     return JobOutput(
         filename=f"quality-manual-rev-{build.manual_revision}.pdf",
         content_type="application/pdf",

@@ -5,6 +5,7 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_ready
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
 
@@ -14,9 +15,13 @@ app.autodiscover_tasks()
 
 # The one beat schedule. Each entry says why and when.
 app.conf.beat_schedule = {
-    # Jobs whose dispatch failed (broker down at request time) stay pending;
-    # re-send every pending job older than a minute, every minute.
-    "sweep-pending-jobs": {"task": "qms.tasks.sweep_pending_jobs", "schedule": 60.0},
+    # Jobs whose dispatch failed (broker down at request time) stay pending,
+    # and a killed worker's job stays running until its lease passes: the
+    # sweep re-sends the one and re-queues the other (qms/jobs.py). Every
+    # JOB_SWEEP_SECONDS (15 s), so a dead worker's job runs again within
+    # lease + 15 s, and a job asked for while Redis was down goes out seconds
+    # after it is back.
+    "sweep-pending-jobs": {"task": "qms.tasks.sweep_pending_jobs", "schedule": settings.JOB_SWEEP_SECONDS},
     # One reminder e-mail per user with something due (reviews, signatures,
     # acknowledgements, records, audit actions), at 06:00 UTC so it is waiting
     # at the start of the working day. Safe to run twice or from two beats: a

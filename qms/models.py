@@ -212,7 +212,11 @@ class Job(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)  # the attempt number: the running attempt owns the job
+    # The running attempt's lease (qms/jobs.py): renewed by its heartbeat every
+    # few seconds; once it has passed, the sweep gives the job to a new attempt.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent, where it can be known")
     error = models.TextField(blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -237,6 +241,12 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def is_silent(self) -> bool:
+        """Running, but its worker has not renewed the lease in time (it died,
+        or the database could not be reached): the requester may retry."""
+        return self.status == self.Status.RUNNING and self.lease_until is not None and self.lease_until < timezone.now()
 
 
 def sha256_of(fileobj) -> str:

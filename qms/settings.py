@@ -109,6 +109,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A persistent connection is checked before a request reuses it, so after a
+# database restart the next request reconnects instead of failing once.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -227,6 +230,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TIMEZONE = "UTC"
+# Jobs (qms/jobs.py). A running attempt holds a lease of JOB_LEASE_SECONDS and
+# renews it every JOB_HEARTBEAT_SECONDS; the sweep (beat, every
+# JOB_SWEEP_SECONDS) re-queues jobs whose lease has passed, so a killed
+# worker's job runs again within lease + sweep (about 45 s).
+JOB_LEASE_SECONDS = env.float("JOB_LEASE_SECONDS", default=30.0)
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=15.0)
+# Hard time limit per job kind in seconds (the soft limit, which marks the job
+# failed with a reason, comes 30 s earlier); kinds not listed get "default".
+JOB_TIME_LIMITS = {"default": 600, "quality_manual": 1800, "evidence_pack": 3600, "audit_trail_export": 1800}
+# A killed pool child's message goes back to the queue instead of being acked
+# and lost; a killed whole worker's unacked message comes back after the
+# visibility timeout, which must outlast the longest job (or Redis would hand
+# a running job's message to a second worker). The lease, not the broker, is
+# what brings a dead worker's job back quickly.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(JOB_TIME_LIMITS.values()) + 600
 
 # ---------------------------------------------------------------- i18n / time
 LANGUAGE_CODE = "en-gb"

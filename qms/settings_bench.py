@@ -8,7 +8,8 @@ os.environ.setdefault("SECRET_KEY", "bench-secret-key")
 from qms.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CELERY_TASK_ALWAYS_EAGER = True
+# The jobs group's worker and beat subprocesses publish for real.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("QMS_BENCH_CELERY_EAGER", "1") == "1"
 SECURE_SSL_REDIRECT = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 ALLOWED_HOSTS = ["*"]

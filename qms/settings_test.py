@@ -21,8 +21,11 @@ from qms.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Shared with worker subprocesses started by the real-worker tests.
 MEDIA_ROOT = os.environ.setdefault("QMS_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="qms-test-media-"))
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Worker subprocesses (tests/qms/test_jobs_worker.py) write e-mails to files the test reads.
+EMAIL_BACKEND = os.environ.get("QMS_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("QMS_TEST_EMAIL_DIR", "")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Unit tests call tasks in-process; the real-worker tests start their own worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Worker and beat subprocesses (tests/celery_utils.py) publish for real.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("QMS_TEST_CELERY_EAGER", "1") == "1"
 SECURE_SSL_REDIRECT = False

@@ -8,7 +8,8 @@ from qms import jobs
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def run_job(self, *, job_id: int) -> str:
     try:
-        return jobs.execute(job_id)
+        # Eager (no broker): the job runs inside the caller, no worker to lose.
+        return jobs.execute(job_id, heartbeat=not self.request.is_eager)
     except jobs.TransientJobError as exc:
         # 2, 4, 8, 16, 32 s: a briefly unavailable service gets time to return.
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
