@@ -27,6 +27,10 @@ class AccessWindowBackend(ModelBackend):
             # Record why a right password was refused: the window, not the password.
             candidate = get_user_model()._default_manager.filter(username=username, is_active=True).first()
             if candidate is not None and candidate.check_password(password) and not external_access_open(candidate):
+                # Only someone who gave the right password learns about the window
+                # (the login form tells them): an anonymous guess learns nothing.
+                if request is not None:
+                    request.closed_auditor_access = getattr(candidate, "auditor_access", None) or "none"
                 record_event(
                     actor=candidate, verb="auth.login_refused", obj=candidate,
                     comment="External auditor access is not open (outside its window or revoked)", request=request,

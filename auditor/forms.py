@@ -9,7 +9,8 @@ from qms.safeurls import is_same_site_path
 
 class InviteForm(BootstrapForm):
     full_name = forms.CharField(max_length=150)
-    email = forms.EmailField(help_text="Becomes the user name; the set-password link goes here.")
+    email = forms.EmailField(help_text="Becomes the user name; the set-password link goes here. "
+                             "An auditor who has an account already gets their access renewed.")
     organisation = forms.CharField(max_length=150, help_text="Certification body")
     audit_reference = forms.CharField(max_length=200, label="Audit", help_text="e.g. Stage 2 certification audit, March 2027")
     valid_from = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="UTC")
@@ -31,6 +32,14 @@ class InviteForm(BootstrapForm):
         if not data.get("all_scope") and not data.get("clauses") and not data.get("processes"):
             raise forms.ValidationError("Choose the clauses or processes in scope, or tick “Everything is in scope”.")
         return data
+
+
+class RenewForm(InviteForm):
+    """A new window and scope for an existing grant (extend, narrow, or re-open)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["full_name"], self.fields["email"]
 
 
 class RevokeForm(BootstrapForm):

@@ -75,6 +75,7 @@ class AccessLogEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "at"], name="auditor_accesslog_user_at_idx")]
+        verbose_name_plural = "access log entries"
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.user} {self.method} {self.path} {self.status_code}"

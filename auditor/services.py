@@ -63,8 +63,20 @@ def invite_external_auditor(
         raise DomainError("Choose the clauses or processes in scope, or tick “everything”.")
     User = get_user_model()
     email = email.strip().lower()
-    if User.objects.filter(username=email).exists():
-        raise DomainError(f"An account {email} exists already; user names are never reused.")
+    existing = User.objects.filter(username=email).select_related("auditor_access").first()
+    if existing is not None:
+        # An auditor who comes back (surveillance audit, an extension) keeps
+        # their account and access log: their grant is renewed, not duplicated.
+        access = getattr(existing, "auditor_access", None)
+        if access is None or Role.EXTERNAL_AUDITOR not in {g.name for g in existing.groups.all()}:
+            raise DomainError(f"An account {email} exists already and is not an external auditor; "
+                              "user names are never reused.")
+        access = renew_access(actor=actor, access=access, valid_from=valid_from, valid_until=valid_until,
+                              all_scope=all_scope, clauses=clauses, processes=processes,
+                              organisation=organisation, audit_reference=audit_reference)
+        link = "" if existing.has_usable_password() else set_password_url(existing)
+        _mail_access(access, link, site_url)
+        return access, link
     user = User(username=email, email=email, full_name=full_name.strip(), job_title=f"External auditor, {organisation}")
     user.set_unusable_password()
     attribute(user, actor, f"Invited as external auditor for {audit_reference}")
@@ -84,20 +96,64 @@ def invite_external_auditor(
         comment=f"{organisation}; {valid_from:%Y-%m-%d %H:%M} – {valid_until:%Y-%m-%d %H:%M} UTC",
     )
     link = set_password_url(user)
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"Your auditor access: {audit_reference}",
-            message=(
-                f"Dear {user.display_name},\n\nYou have read-only access for {audit_reference} "
-                f"from {valid_from:%Y-%m-%d %H:%M} to {valid_until:%Y-%m-%d %H:%M} UTC.\n"
-                f"Set your password here (one use): {site_url}{link}\nYour user name: {user.username}\n"
-            ),
-            from_email=None,
-            recipient_list=[email],
-            fail_silently=True,
-        )
-    )
+    _mail_access(access, link, site_url)
     return access, link
+
+
+def _mail_access(access: AuditorAccess, link: str, site_url: str) -> None:
+    user = access.user
+    how = (f"Set your password here (one use): {site_url}{link}\n" if link
+           else f"Log in at {site_url or '/'} with your existing password.\n")
+    message = (
+        f"Dear {user.display_name},\n\nYou have read-only access for {access.audit_reference} "
+        f"from {access.valid_from:%Y-%m-%d %H:%M} to {access.valid_until:%Y-%m-%d %H:%M} UTC.\n"
+        f"{how}Your user name: {user.username}\n"
+    )
+    transaction.on_commit(lambda: send_mail(
+        subject=f"Your auditor access: {access.audit_reference}", message=message, from_email=None,
+        recipient_list=[user.email], fail_silently=True,
+    ))
+
+
+@transaction.atomic
+def renew_access(
+    *,
+    actor,
+    access: AuditorAccess,
+    valid_from: datetime,
+    valid_until: datetime,
+    all_scope: bool,
+    clauses=(),
+    processes=(),
+    organisation: str = "",
+    audit_reference: str = "",
+) -> AuditorAccess:
+    """Extend or re-open an external auditor's grant with a new window and
+    scope (a revoked grant is re-opened; its revocation stays in the history)."""
+    if not can_manage_auditor_access(actor):
+        raise PermissionRefused("Only the quality manager can change auditor access.")
+    if valid_until <= valid_from:
+        raise DomainError("The access must end after it starts.")
+    if valid_until <= timezone.now():
+        raise DomainError("The new end of the access is already past.")
+    if not all_scope and not clauses and not processes:
+        raise DomainError("Choose the clauses or processes in scope, or tick “everything”.")
+    access = AuditorAccess.objects.select_for_update().get(pk=access.pk)
+    before = access.state
+    access.valid_from, access.valid_until, access.all_scope = valid_from, valid_until, all_scope
+    access.organisation = organisation.strip() or access.organisation
+    access.audit_reference = audit_reference.strip() or access.audit_reference
+    access.revoked_at, access.revoked_by, access.revoke_reason = None, None, ""
+    reason = f"{'Re-opened' if before in ('revoked', 'expired') else 'Changed'}: " \
+             f"{valid_from:%Y-%m-%d %H:%M} – {valid_until:%Y-%m-%d %H:%M} UTC"
+    attribute(access, actor, reason)
+    access.full_clean()
+    access.save()
+    access.clauses.set(clauses)
+    access.processes.set(processes)
+    record_event(actor=actor, verb="auditor_access.renewed", obj=access, from_state=before, to_state=access.state,
+                 comment=f"{access.audit_reference}; {reason}")
+    return access
 
 
 @transaction.atomic

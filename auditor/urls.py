@@ -9,6 +9,7 @@ urlpatterns = [
     path("access/invite/", views.access_invite, name="access-invite"),
     path("access/<int:pk>/", views.access_detail, name="access-detail"),
     path("access/<int:pk>/revoke/", views.access_revoke, name="access-revoke"),
+    path("access/<int:pk>/renew/", views.access_renew, name="access-renew"),
     path("requests/", views.request_list, name="request-list"),
     path("requests/new/", views.request_new, name="request-new"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditor import services
-from auditor.forms import AnswerForm, EvidenceRequestForm, InviteForm, RevokeForm
+from auditor.forms import AnswerForm, EvidenceRequestForm, InviteForm, RenewForm, RevokeForm
 from auditor.models import AccessLogEntry, AuditorAccess, EvidenceLink, EvidenceRequest
 from qms import permissions
 from qms.errors import DomainError
@@ -36,6 +36,7 @@ def access_invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        returning = AuditorAccess.objects.filter(user__username=data["email"].strip().lower()).exists()
         try:
             access, link = services.invite_external_auditor(
                 actor=request.user, full_name=data["full_name"], email=data["email"],
@@ -46,11 +47,15 @@ def access_invite(request):
         except (DomainError, ValidationError) as exc:
             form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
         else:
-            messages.success(
-                request,
-                f"Invitation sent to {access.user.email}. One-time set-password link (also in the e-mail): "
-                f"{settings.SITE_URL}{link}",
-            )
+            if returning:
+                messages.success(request, f"{access.user.email} has an account already: their access is renewed "
+                                          "and they were told by e-mail.")
+            if link:
+                messages.success(
+                    request,
+                    f"Invitation sent to {access.user.email}. One-time set-password link (also in the e-mail): "
+                    f"{settings.SITE_URL}{link}",
+                )
             return redirect(access)
     return render(request, "auditor/access_invite.html", {"form": form})
 
@@ -74,6 +79,30 @@ def access_detail(request, pk):
             "revoke_form": RevokeForm(),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def access_renew(request, pk):
+    _require_manager(request.user)
+    access = get_object_or_404(AuditorAccess.objects.select_related("user"), pk=pk)
+    initial = {"organisation": access.organisation, "audit_reference": access.audit_reference,
+               "valid_from": access.valid_from, "valid_until": access.valid_until, "all_scope": access.all_scope,
+               "clauses": access.clauses.all(), "processes": access.processes.all()}
+    form = RenewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.renew_access(
+                actor=request.user, access=access, valid_from=data["valid_from"], valid_until=data["valid_until"],
+                all_scope=data["all_scope"], clauses=data["clauses"], processes=data["processes"],
+                organisation=data["organisation"], audit_reference=data["audit_reference"],
+            )
+        except (DomainError, ValidationError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+        else:
+            messages.success(request, f"Access for {access.user.display_name} changed.")
+            return redirect(access)
+    return render(request, "auditor/access_renew.html", {"form": form, "access": access})
 
 
 @require_POST

@@ -413,6 +413,8 @@ class CapaAction(models.Model):
     class Meta:
         ordering = ["capa", "due_date", "id"]
         indexes = [models.Index(fields=["owner", "status", "due_date"], name="audits_capaaction_owner_idx")]
+        verbose_name = "CAPA action"
+        verbose_name_plural = "CAPA actions"
 
     def __str__(self):
         return f"{self.capa.number}: {self.description[:60]}"

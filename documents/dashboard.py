@@ -56,7 +56,8 @@ def sections(user) -> list[dashboard.Section]:
                                      more_url=reverse("documents:review-list"), empty="No review is overdue."))
 
     if permissions.is_quality_manager(user):
-        late = selectors.overdue_acknowledgements(today)
+        # The quality manager's own late reads are already under "Documents to read".
+        late = selectors.overdue_acknowledgements(today).exclude(user=user)
         items = [
             dashboard.Item(label=f"{a.user.display_name}: {a.revision.document.number}",
                            url=reverse("documents:document-acknowledgements", args=[a.revision.document.number]),

@@ -25,6 +25,9 @@ USERS = [
     ("approver", "Priya Shah", "Production Manager", "PRD", [Role.APPROVER, Role.STAFF], False),
     ("staff", "Sam Lee", "Machine Operator", "PRD", [Role.STAFF], False),
     ("auditor", "Dana Ortiz", "Internal Auditor", "PUR", [Role.AUDITOR, Role.STAFF], False),
+    # A second internal auditor from another department, so the programme's
+    # proposals always have an auditor independent of the audited area.
+    ("auditor2", "Noor Haddad", "Internal Auditor", "ENG", [Role.AUDITOR, Role.STAFF], False),
     ("external", "Erik Berg", "Lead Auditor, CertBody AB", None, [Role.EXTERNAL_AUDITOR], False),
     ("admin", "Ada Admin", "IT Administrator", None, [], True),
 ]

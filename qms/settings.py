@@ -262,3 +262,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process jobs (no broker): Celery's per-task "succeeded" lines and
+    # kombu's "No hostname was supplied" say nothing to a person at the console.
+    LOGGING["loggers"].update({"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}})

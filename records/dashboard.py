@@ -1,7 +1,8 @@
 """Records sections of the home dashboard and the daily digest (see qms.dashboard).
 
 Each section costs two queries (a sample of five and a count), whatever the
-number of records. "Overdue for verification" means submitted, verification
+number of records. "To verify" and "overdue for verification" split the same
+queue at the due date: a record is in one or the other, never both. "Overdue for verification" means submitted, verification
 required, and still unverified more than VERIFICATION_DUE_DAYS (7) days after
 submission.
 """
@@ -46,10 +47,12 @@ def sections(user) -> list[dashboard.Section]:
     if permissions.is_record_verifier(user) and permissions.can_write(user):
         overdue_before = timezone.now() - timezone.timedelta(days=VERIFICATION_DUE_DAYS)
         waiting = Record.objects.awaiting_verification().exclude(created_by=user)
-        to_verify = _columns(waiting).order_by("submitted_at", "id")
+        # The two sections split one queue at the due date, so no record is listed twice.
+        to_verify = _columns(waiting.filter(submitted_at__gte=overdue_before)).order_by("submitted_at", "id")
         out.append(dashboard.Section(
             key="records.to_verify", title="Records to verify", items=_items(to_verify, overdue_before=overdue_before),
-            total=to_verify.count(), empty="Nothing waiting for you.", more_url=f"{register}?verified=no&status=submitted",
+            total=to_verify.count(), empty="Nothing new waiting for you.",
+            more_url=f"{register}?verified=no&status=submitted&since={overdue_before:%Y-%m-%d}",
         ))
         overdue = _columns(waiting.filter(submitted_at__lt=overdue_before)).order_by("submitted_at", "id")
         out.append(dashboard.Section(

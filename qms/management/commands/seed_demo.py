@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from qms.demo import DEMO_PASSWORD, USERS, seed_core
 
-APP_SEEDERS = ("documents", "records", "audits")
+APP_SEEDERS = ("documents", "records", "audits", "auditor")
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
                 "Use --force only on a throwaway demo server."
             )
         users = seed_core()
+        notes: dict[str, str] = {}
         for app in APP_SEEDERS:
             try:
                 module = importlib.import_module(f"{app}.demo")
@@ -31,7 +32,9 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(users=users, stdout=self.stdout)
+            notes.update(getattr(module, "login_notes", dict)())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL} with:"))
         for username, full_name, _title, _dept, roles, is_admin in USERS:
             role = ", ".join(roles) or ("Administrator" if is_admin else "")
-            self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {full_name} ({role})")
+            note = f"\n              {notes[username]}" if username in notes else ""
+            self.stdout.write(f"  {username:<9} / {DEMO_PASSWORD}   {full_name} ({role}){note}")
