@@ -135,3 +135,26 @@ class EvidenceLink(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class PackSeal(models.Model):
+    """The server's record of a built evidence pack: the SHA-256 of its signed
+    manifest, so the verifier can say which pack an upload is, when and for
+    whom it was built, and that it is unchanged. Written in the same
+    transaction as the job's "ready"; never changed afterwards."""
+
+    pack_id = models.CharField(max_length=40, unique=True)
+    manifest_sha256 = models.CharField(max_length=64, unique=True)
+    job = models.OneToOneField("qms.Job", on_delete=models.PROTECT, related_name="pack_seal")
+    title = models.CharField(max_length=300)
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    built_by_name = models.CharField(max_length=200)
+    built_at = models.DateTimeField()
+    files = models.PositiveIntegerField()
+    key_id = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "evidence pack seal"
+
+    def __str__(self):
+        return self.pack_id

@@ -36,13 +36,14 @@ from types import SimpleNamespace
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
 from qms.errors import PermissionRefused
-from qms.jobs import JobOutput, attempt_path, job_handler, set_progress
+from qms.jobs import JobOutput, attempt_path, commit_ready, job_handler, set_progress
 from qms.models import Clause, Job, User
 from qms.permissions import can_build_pack, is_external_auditor
 from qms.uploads import safe_filename
@@ -377,15 +378,29 @@ def evidence_pack(job: Job) -> JobOutput:
         "tables/     findings and CAPAs raised in the period (CSV and JSON)",
     ]
     stamp = timezone.now()
+    pack_id = f"P-{stamp:%Y%m%d}-{job.pk}"
+    readme.insert(0, f"Pack {pack_id}.")
     filename = f"evidence-pack-{stamp:%Y%m%d-%H%M%S}.zip"
     fd, tmp_path = tempfile.mkstemp(suffix=".zip", prefix="evidence-pack-")
     try:
         with os.fdopen(fd, "w+b") as tmp:
-            write_pack(tmp, pack_entries(job, user, scope), title=title, readme_lines=readme)
+            sealed = write_pack(tmp, pack_entries(job, user, scope), title=title, readme_lines=readme,
+                                pack_id=pack_id, built_by=user.display_name, built_at=stamp.isoformat())
         sha, size = _sha256_of(tmp_path), os.path.getsize(tmp_path)
         with open(tmp_path, "rb") as fh:
             # Under the attempt's name: only the attempt that commits "ready" keeps it.
             stored = default_storage.save(attempt_path(job, filename), File(fh, name=filename))
     finally:
         os.unlink(tmp_path)
-    return JobOutput(filename=filename, content_type="application/zip", stored_name=stored, sha256=sha, size=size)
+    output = JobOutput(filename=filename, content_type="application/zip", stored_name=stored, sha256=sha, size=size)
+    from auditor.models import PackSeal
+    from auditor.signing import key_id
+
+    with transaction.atomic():
+        # The seal and the job's "ready" commit together (a superseded attempt's seal rolls back).
+        PackSeal.objects.create(
+            pack_id=pack_id, manifest_sha256=sealed.manifest_sha256, job=job, title=title[:300], built_by=user,
+            built_by_name=user.display_name, built_at=stamp, files=len(sealed.rows), key_id=key_id(),
+        )
+        commit_ready(job, output)
+    return output

@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/<int:pk>/files/<int:link_id>/", views.request_file, name="request-file"),
     path("packs/", views.pack_build, name="pack-build"),
     path("packs/verify/", views.pack_verify, name="pack-verify"),
+    path("packs/public-key.pem", views.pack_public_key, name="pack-public-key"),
     path("asof/", views_asof.document_register, name="asof-documents"),
     path("asof/document/<str:number>/", views_asof.document_detail, name="asof-document"),
     path("asof/record-register/", views_asof.record_register, name="asof-records"),

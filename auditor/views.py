@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -218,15 +218,30 @@ def request_file(request, pk, link_id):
 @require_http_methods(["GET", "POST"])
 def pack_verify(request):
     from auditor.forms import PackVerifyForm
-    from auditor.packs import verify_pack
+    from auditor.packs import verify_evidence_pack
+    from auditor.signing import key_id, public_key_pem
 
     if not permissions.can_verify_pack(request.user):
         raise PermissionDenied("Only the quality manager and auditors verify evidence packs.")
     form = PackVerifyForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = verify_pack(form.cleaned_data["pack"])
-    return render(request, "auditor/pack_verify.html", {"form": form, "result": result})
+        result = verify_evidence_pack(form.cleaned_data["pack"])
+    return render(request, "auditor/pack_verify.html", {
+        "form": form, "result": result, "public_key_pem": public_key_pem(), "key_id": key_id(),
+    })
+
+
+@require_GET
+def pack_public_key(request):
+    """The public half of the pack-sealing key, for checking a pack offline."""
+    from auditor.signing import public_key_pem
+
+    if not permissions.can_verify_pack(request.user):
+        raise PermissionDenied("Only the quality manager and auditors verify evidence packs.")
+    response = HttpResponse(public_key_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="qms-pack-key.pem"'
+    return response
 
 
 @auditor_may_post  # building a pack changes no QMS data; the pack holds only what the requester's scope allows

@@ -102,7 +102,7 @@ def test_pack_for_a_clause_and_period_holds_the_evidence_and_verifies(
     assert f"audits/{world['audit'].number}-report.pdf" in names
     assert {"tables/findings.csv", "tables/findings.json", "tables/capas.csv", "tables/capas.json",
             "manifest.csv", "manifest.json", "README.txt"} <= names
-    for member in names - {"manifest.csv", "manifest.json", "README.txt"}:
+    for member in names - {"manifest.csv", "manifest.json", "manifest.sig", "README.txt"}:
         if member.endswith(".pdf"):
             assert zf.read(member).startswith(b"%PDF"), member
     # The evidence file is the uploaded one, byte for byte.
@@ -118,7 +118,7 @@ def test_pack_for_a_clause_and_period_holds_the_evidence_and_verifies(
 
     # Every manifest hash is the hash of the file in the ZIP, in both manifests.
     manifest = json.loads(zf.read("manifest.json"))
-    assert {f["path"] for f in manifest["files"]} == names - {"manifest.csv", "manifest.json", "README.txt"}
+    assert {f["path"] for f in manifest["files"]} == names - {"manifest.csv", "manifest.json", "manifest.sig", "README.txt"}
     for f in manifest["files"]:
         content = zf.read(f["path"])
         assert hashlib.sha256(content).hexdigest() == f["sha256"] and len(content) == f["size"]
@@ -126,8 +126,15 @@ def test_pack_for_a_clause_and_period_holds_the_evidence_and_verifies(
     assert sorted(line.split(",")[1] for line in csv_lines) == sorted(f["sha256"] for f in manifest["files"])
     assert "7.1.5" in zf.read("README.txt").decode()
 
-    # The verifier passes the intact pack and names exactly the changed file.
+    # The verifier passes the intact pack and names exactly the changed file;
+    # the server's seal of the build names it.
     assert verify_pack(io.BytesIO(data)).ok
+    from auditor.models import PackSeal
+    from auditor.packs import verify_evidence_pack
+
+    seal = PackSeal.objects.get()
+    assert seal.files == len(manifest["files"]) and manifest["pack"] == seal.pack_id
+    assert verify_evidence_pack(io.BytesIO(data)).seal == seal
     target = f"records/{rec_in.number}/cert.pdf"
     result = verify_pack(io.BytesIO(_tamper(data, target)))
     assert not result.ok and result.changed == [target] and not result.missing and not result.extra
