@@ -181,6 +181,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# ---------------------------------------------------------------- evidence packs
+# Ed25519 seed (base64) that signs every evidence pack's manifest; make one with
+# `manage.py pack_signing_key`. Unset: derived from SECRET_KEY (auditor/signing.py).
+PACK_SIGNING_KEY = env.str("PACK_SIGNING_KEY", default="")
+
 # ---------------------------------------------------------------- files
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
