@@ -43,7 +43,7 @@ from qms.audit import attribute, record_event
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
-from qms.signatures import authenticate_signer, sign
+from qms.signatures import authenticate_signer, check_shown, sign
 from qms.uploads import PDF_ONLY, SOURCE_FILES, store_upload
 
 log = logging.getLogger(__name__)
@@ -669,6 +669,7 @@ def document_periodic_review(*, actor, document: Document, password: str, outcom
         if not permissions.can_review_document(actor, document):
             raise PermissionRefused("Only the owner or the quality manager can review this document.")
         revision = document.revisions.get(status=S.EFFECTIVE)
+        check_shown(revision)  # also for "revise", which is not signed: the reviewer judged what was shown
         review = PeriodicReview(document=document, revision=revision, outcome=outcome, reviewer=actor,
                                 reviewed_at=timezone.now(), comment=(comment or "").strip())
         if outcome == PeriodicReview.Outcome.NO_CHANGE:

@@ -18,7 +18,7 @@ from qms import permissions
 from qms.audit import attribute, record_event
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import User
-from qms.signatures import Meaning, authenticate_signer, sign
+from qms.signatures import Meaning, authenticate_signer, check_shown, sign
 from qms.uploads import store_upload
 from records.forms import KEY_RE, build_record_form, display_value, values_as_data
 from records.models import FIELD_TYPE_LABELS, Amendment, Evidence, FormVersion, Record, RecordType
@@ -413,6 +413,7 @@ def record_dispose(*, actor, record: Record, password: str, reason: str) -> Reco
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
         _check_disposable(record, reason)
+        check_shown(record)  # the signature covers the tombstone; the QM saw the values
         frm = record.status
         files = list(record.evidence.all())
         now = timezone.now()

@@ -15,7 +15,7 @@ from qms.audit import trail_for
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
-from qms.signatures import Meaning, SignatureForm, signatures_for
+from qms.signatures import Meaning, SignatureForm, SignatureRepeated, signatures_for
 from records import selectors, services
 from records.forms import (
     AmendmentReasonForm,
@@ -275,7 +275,7 @@ def record_detail(request, number):
         "reason_form": ReasonForm(),
     }
     if permissions.can_verify_record(user, record):
-        context.update(sig_form=SignatureForm(user=user), sig_meaning_label=Meaning.VERIFIED.label,
+        context.update(sig_form=SignatureForm(user=user, obj=record), sig_meaning_label=Meaning.VERIFIED.label,
                        sig_action=f"{record.get_absolute_url()}verify/")
     return render(request, "records/record_detail.html", context)
 
@@ -288,12 +288,15 @@ def record_verify(request, number):
         messages.error(request, "Not verified: " + " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(record)
     try:
-        services.record_verify(actor=request.user, record=record, password=form.cleaned_data["password"],
-                               comment=form.cleaned_data["comment"])
+        with form.signing():
+            services.record_verify(actor=request.user, record=record, password=form.cleaned_data["password"],
+                                   comment=form.cleaned_data["comment"])
+    except SignatureRepeated:
+        pass  # a double click: the first post signed; answer as it did
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Record {record.number} verified and signed.")
+        return redirect(record)
+    messages.success(request, f"Record {record.number} verified and signed.")
     return redirect(record)
 
 
@@ -360,17 +363,22 @@ def record_dispose(request, number):
     if not permissions.can_dispose_record(request.user, record):
         raise PermissionDenied("Only the quality manager approves disposition.")
     reason_form = ReasonForm(request.POST or None)
-    sig_form = SignatureForm(request.POST or None, user=request.user)
+    sig_form = SignatureForm(request.POST or None, user=request.user, obj=record)
     status = 200
     if request.method == "POST":
         if reason_form.is_valid() and sig_form.is_valid():
             try:
-                services.record_dispose(actor=request.user, record=record, password=sig_form.cleaned_data["password"],
-                                        reason=reason_form.cleaned_data["reason"])
+                with sig_form.signing():
+                    services.record_dispose(actor=request.user, record=record,
+                                            password=sig_form.cleaned_data["password"],
+                                            reason=reason_form.cleaned_data["reason"])
+            except SignatureRepeated:
+                pass  # a double click: the first post disposed of it
             except DomainError as exc:
                 messages.error(request, exc.message)
                 status = exc.status_code
-            else:
+                sig_form.restamp(record)
+            if status == 200:
                 messages.success(request, f"Record {record.number} disposed; its tombstone and trail remain.")
                 return redirect(record)
         else:
