@@ -108,7 +108,8 @@ def check_shown(obj: models.Model) -> None:
     if stamp.token and Signature.objects.filter(form_token=stamp.token).exists():
         raise SignatureRepeated(Signature.objects.filter(form_token=stamp.token).first())  # the same form, twice
     try:
-        check_unchanged(stamp, obj.signature_content(), what=f"{obj}",
+        labels = obj.content_labels() if hasattr(obj, "content_labels") else None
+        check_unchanged(stamp, obj.signature_content(), what=f"{obj}", labels=labels,
                         action="nothing was signed: read the current version and sign again")
     except DomainError as exc:
         raise SignedContentChanged(exc.message) from exc
