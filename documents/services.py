@@ -40,6 +40,7 @@ from documents.models import (
 )
 from qms import permissions
 from qms.audit import attribute, record_event
+from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
@@ -261,8 +262,13 @@ def revision_update_draft(
     source=None,
     remove_pdf: bool = False,
     remove_source: bool = False,
+    opened: Stamp | None = None,
 ) -> Revision:
-    """Save a draft. Anything past Draft is frozen (DOC-05): edit attempts are refused."""
+    """Save a draft. Anything past Draft is frozen (DOC-05): edit attempts are refused.
+
+    `opened` is the stamp of the draft the form showed: when the draft was
+    saved meanwhile (another tab, a co-author), nothing is saved and
+    EditConflict says what changed, so no paragraph silently disappears."""
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
     if revision.status != S.DRAFT:
         raise IllegalTransition(
@@ -271,6 +277,8 @@ def revision_update_draft(
         )
     if not permissions.can_edit_revision(actor, revision):
         raise PermissionRefused("You cannot edit this draft.")
+    check_unchanged(opened, revision.signature_content(), what=f"Draft {revision}",
+                    action="your changes were not saved (they are still in the form below)")
     if content is not None:
         revision.content = content
     if change_summary is not None:

@@ -39,10 +39,11 @@ from documents.forms import (
 from documents.models import Document, Revision
 from qms import jobs, permissions
 from qms.audit import trail_for
+from qms.concurrency import Stamp
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_pdf, table_response
 from qms.jobs import JobOutput, job_handler
-from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
+from qms.signatures import SignatureForm, SignatureRepeated, content_hash, signatures_for
 from qms.uploads import file_response
 
 S = Revision.Status
@@ -302,7 +303,8 @@ def revision_edit(request, number, seq):
         raise PermissionDenied("You cannot edit this draft.")
     form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,
-                              "change_reason": revision.change_reason})
+                              "change_reason": revision.change_reason,
+                              "opened": Stamp.of(revision.signature_content())})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -310,15 +312,31 @@ def revision_edit(request, number, seq):
                 actor=request.user, revision=revision, content=data["content"],
                 change_summary=data["change_summary"], change_reason=data["change_reason"], pdf=data.get("pdf"),
                 source=data.get("source"), remove_pdf=data["remove_pdf"], remove_source=data["remove_source"],
+                opened=data.get("opened"),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Draft saved.")
             return redirect(revision)
-    return render(request, "documents/revision_edit.html", {"form": form, "revision": revision,
+    opened = form.cleaned_data.get("opened") if form.is_bound and form.is_valid() else None
+    opened = opened or (None if form.is_bound else form.initial["opened"])
+    poll_url = f"{reverse('documents:revision-changed', args=[number, seq])}?seen={opened.hash}" if opened else ""
+    return render(request, "documents/revision_edit.html", {"form": form, "revision": revision, "poll_url": poll_url,
                                                             "document": revision.document,
-                                                            "preview": selectors.render_markdown(revision.content)})
+                                                            "preview": selectors.render_markdown(revision.content)},
+                  status=400 if form.errors else 200)
+
+
+@require_GET
+def revision_changed(request, number, seq):
+    """htmx poll of an open draft editor: a banner when the draft was saved elsewhere."""
+    revision = _get_revision_for_user(request, number, seq)
+    if content_hash(revision.signature_content()) == request.GET.get("seen", ""):
+        return HttpResponse("")
+    return render(request, "includes/_changed_banner.html", {
+        "what": f"Draft {revision}", "reload_url": reverse("documents:revision-edit", args=[number, seq]),
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -74,6 +74,17 @@ def _short(value) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
+def _text_change(old: str, new: str) -> str:
+    """Where a long text changed: the first changed lines, old → new."""
+    import difflib
+
+    a, b = old.splitlines(), new.splitlines()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            return f"line {i1 + 1}: {_short(chr(10).join(a[i1:i2]))} → {_short(chr(10).join(b[j1:j2]))}"
+    return "whitespace changed"
+
+
 def describe_changes(before: dict | None, after: dict, labels: dict | None = None) -> list[str]:
     """Human lines "field: old → new" between two contents (one level into dicts)."""
     if before is None:
@@ -90,6 +101,8 @@ def describe_changes(before: dict | None, after: dict, labels: dict | None = Non
                 if old.get(sub) != new.get(sub):
                     name = labels.get(sub, sub)
                     lines.append(f"{name}: {_short(old.get(sub))} → {_short(new.get(sub))}")
+        elif isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+            lines.append(f"{labels.get(key, key).replace('_', ' ')}: {_text_change(old, new)}")
         else:
             lines.append(f"{labels.get(key, key).replace('_', ' ')}: {_short(old)} → {_short(new)}")
     return lines or ["the content changed"]
