@@ -133,6 +133,8 @@ class DocumentEditForm(BootstrapForm):
     external_date = forms.DateField(label="Edition date", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="Reason for the change", max_length=100)
+    # The details the form was opened on: a save over newer details is refused.
+    opened = StampField(required=False)
 
 
 class DraftForm(BootstrapForm):

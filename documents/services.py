@@ -211,11 +211,29 @@ def document_create(
     return document
 
 
+def document_details(document: Document) -> dict:
+    """The details the edit form shows; a change to them meanwhile is a conflict."""
+    return {
+        "title": document.title, "owner": str(document.owner), "process": str(document.process or ""),
+        "clauses": sorted(str(c) for c in document.clauses.all()),
+        "distribution_users": sorted(str(u) for u in document.distribution_users.all()),
+        "distribution_groups": sorted(g.name for g in document.distribution_groups.all()),
+        "review_interval_months": document.review_interval_months, "issuer": document.issuer,
+        "external_reference": document.external_reference, "external_date": document.external_date,
+    }
+
+
 @transaction.atomic
-def document_update(*, actor, document: Document, reason: str, **fields) -> Document:
-    """Change a document's metadata (title, owner, interval, clauses, distribution…) with a reason."""
+def document_update(*, actor, document: Document, reason: str, opened: Stamp | None = None, **fields) -> Document:
+    """Change a document's metadata (title, owner, interval, clauses, distribution…) with a reason.
+
+    `opened` is the stamp of the details the form showed: a save over details
+    changed meanwhile is refused (EditConflict says what changed)."""
     if not permissions.can_edit_document(actor, document):
         raise PermissionRefused("Only the owner or the quality manager can change this document's details.")
+    locked = Document.objects.select_for_update().get(pk=document.pk)  # compare what is stored now
+    check_unchanged(opened, document_details(locked), what=f"{document.number}'s details",
+                    action="your changes were not saved (they are still in the form below)")
     if not (reason or "").strip():
         raise DomainError("Say why the details change.")
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}

@@ -276,6 +276,7 @@ def document_edit(request, number):
         "distribution_groups": document.distribution_groups.all(),
         "review_interval_months": document.review_interval_months, "issuer": document.issuer,
         "external_reference": document.external_reference, "external_date": document.external_date,
+        "opened": Stamp.of(services.document_details(document)),
     }
     form = DocumentEditForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -146,3 +146,21 @@ def test_a_periodic_review_refuses_a_stale_page(effective, author, client_for, p
         "username": "author", "password": password, "outcome": "no_change", **shown(other)})
     assert r.status_code == 400 and "nothing was signed" in r.content.decode()
     assert not PeriodicReview.objects.exists()
+
+
+def test_a_stale_details_edit_is_refused_and_says_what_changed(author, quality_manager, client_for):
+    document = make_draft(author)
+    url = f"/documents/{document.number}/edit/"
+    first, second = client_for(author), client_for(quality_manager)
+    page_first, page_second = first.get(url), second.get(url)
+
+    def data(page, **changes):
+        return {"title": document.title, "owner": document.owner_id, "review_interval_months": 12,
+                "reason": "edit", "opened": _opened(page), **changes}
+
+    assert first.post(url, data(page_first, title="Calibration of gauges and calipers")).status_code == 302
+    r = second.post(url, data(page_second, review_interval_months=24))
+    body = r.content.decode()
+    assert "changed after you opened it" in body and "Calibration of gauges and calipers" in body
+    document.refresh_from_db()
+    assert document.title == "Calibration of gauges and calipers" and document.review_interval_months != 24
