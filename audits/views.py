@@ -41,7 +41,7 @@ from qms import permissions
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.models import Clause, Department, Process
-from qms.signatures import SignatureForm, signatures_for
+from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 from qms.uploads import file_response
 
 
@@ -364,7 +364,7 @@ def report_edit(request, pk):
         "audit": audit, "report": report, "form": form, "can_edit": can_edit,
         "missing": report.missing_parts() if report else [],
         "can_issue": permissions.can_issue_report(request.user, audit) and report is not None,
-        "sig_form": SignatureForm(user=request.user), "sig_action": reverse("audits:report-issue", args=[audit.pk]),
+        "sig_form": SignatureForm(user=request.user, obj=report), "sig_action": reverse("audits:report-issue", args=[audit.pk]),
         "sig_meaning_label": "Issued", "signatures": signatures_for(report) if report else [],
         "distribution": report.distribution.select_related("recipient") if report else [],
         "findings": audit.findings.select_related("clause", "capa"), "job": job,
@@ -376,15 +376,18 @@ def report_issue(request, pk):
     audit = _get_audit_for_user(request, pk)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Enter your user name and password to sign.")
+        messages.error(request, " ".join(form.errors.get("shown", [])) or "Enter your user name and password to sign.")
         return redirect("audits:report", pk=audit.pk)
     try:
-        services.report_issue(actor=request.user, audit=audit, password=form.cleaned_data["password"],
-                              comment=form.cleaned_data["comment"])
+        with form.signing():
+            services.report_issue(actor=request.user, audit=audit, password=form.cleaned_data["password"],
+                                  comment=form.cleaned_data["comment"])
+    except SignatureRepeated:
+        pass  # a double click: the first post issued it; answer as it did
     except DomainError as exc:
         _fail(request, exc)
-    else:
-        messages.success(request, "Report issued, signed and distributed.")
+        return redirect("audits:report", pk=audit.pk)
+    messages.success(request, "Report issued, signed and distributed.")
     return redirect("audits:report", pk=audit.pk)
 
 

@@ -25,7 +25,7 @@ from qms import permissions
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.exports import table_response
-from qms.signatures import SignatureForm, signatures_for
+from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 
 
 def _get_capa_for_user(request, pk) -> Capa:
@@ -119,7 +119,7 @@ def _detail_context(request, capa, **forms):
         "action_form": ActionForm(initial={"owner": capa.owner}),
         "plan_form": VerificationPlanForm(initial={"method": capa.effectiveness_method, "due": capa.effectiveness_due}),
         "verify_form": VerifyForm(),
-        "sig_form": SignatureForm(user=user), "sig_action": reverse("capa:capa-close", args=[capa.pk]),
+        "sig_form": SignatureForm(user=user, obj=capa), "sig_action": reverse("capa:capa-close", args=[capa.pk]),
         "sig_meaning_label": "Closed", "signatures": signatures_for(capa),
         "entries": trail_for(capa) if permissions.can_view_trail(user, capa) else None,
     }
@@ -195,14 +195,18 @@ def capa_close(request, pk):
     capa = _get_capa_for_user(request, pk)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Enter your user name and password to sign.")
+        messages.error(request, " ".join(form.errors.get("shown", [])) or "Enter your user name and password to sign.")
         return redirect(capa)
     try:
-        services.capa_close(actor=request.user, capa=capa, password=form.cleaned_data["password"],
-                            comment=form.cleaned_data["comment"])
-        messages.success(request, f"{capa.number} closed and signed.")
+        with form.signing():
+            services.capa_close(actor=request.user, capa=capa, password=form.cleaned_data["password"],
+                                comment=form.cleaned_data["comment"])
+    except SignatureRepeated:
+        pass  # a double click: the first post closed it; answer as it did
     except DomainError as exc:
         messages.error(request, exc.message)
+        return redirect(capa)
+    messages.success(request, f"{capa.number} closed and signed.")
     return redirect(capa)
 
 

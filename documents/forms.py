@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from documents.models import Decision, Document, DocumentType, PeriodicReview, Revision, RouteStep
+from qms.concurrency import StampField
 from qms.forms import BootstrapForm, bootstrap
 from qms.models import Clause, Department, Process
 from qms.permissions import Role
@@ -132,6 +133,8 @@ class DocumentEditForm(BootstrapForm):
     external_date = forms.DateField(label="Edition date", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="Reason for the change", max_length=100)
+    # The details the form was opened on: a save over newer details is refused.
+    opened = StampField(required=False)
 
 
 class DraftForm(BootstrapForm):
@@ -142,6 +145,8 @@ class DraftForm(BootstrapForm):
     remove_pdf = forms.BooleanField(label="Remove the PDF", required=False)
     source = forms.FileField(label="Replace the editable source file", required=False)
     remove_source = forms.BooleanField(label="Remove the source file", required=False)
+    # What the draft was opened on: documents/services.py refuses a save over a newer draft.
+    opened = StampField(required=False)
 
     def __init__(self, *args, preview_url="", **kwargs):
         super().__init__(*args, **kwargs)

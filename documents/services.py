@@ -40,10 +40,11 @@ from documents.models import (
 )
 from qms import permissions
 from qms.audit import attribute, record_event
+from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
-from qms.signatures import authenticate_signer, sign
+from qms.signatures import authenticate_signer, check_shown, sign
 from qms.uploads import PDF_ONLY, SOURCE_FILES, store_upload
 
 log = logging.getLogger(__name__)
@@ -210,11 +211,29 @@ def document_create(
     return document
 
 
+def document_details(document: Document) -> dict:
+    """The details the edit form shows; a change to them meanwhile is a conflict."""
+    return {
+        "title": document.title, "owner": str(document.owner), "process": str(document.process or ""),
+        "clauses": sorted(str(c) for c in document.clauses.all()),
+        "distribution_users": sorted(str(u) for u in document.distribution_users.all()),
+        "distribution_groups": sorted(g.name for g in document.distribution_groups.all()),
+        "review_interval_months": document.review_interval_months, "issuer": document.issuer,
+        "external_reference": document.external_reference, "external_date": document.external_date,
+    }
+
+
 @transaction.atomic
-def document_update(*, actor, document: Document, reason: str, **fields) -> Document:
-    """Change a document's metadata (title, owner, interval, clauses, distribution…) with a reason."""
+def document_update(*, actor, document: Document, reason: str, opened: Stamp | None = None, **fields) -> Document:
+    """Change a document's metadata (title, owner, interval, clauses, distribution…) with a reason.
+
+    `opened` is the stamp of the details the form showed: a save over details
+    changed meanwhile is refused (EditConflict says what changed)."""
     if not permissions.can_edit_document(actor, document):
         raise PermissionRefused("Only the owner or the quality manager can change this document's details.")
+    locked = Document.objects.select_for_update().get(pk=document.pk)  # compare what is stored now
+    check_unchanged(opened, document_details(locked), what=f"{document.number}'s details",
+                    action="your changes were not saved (they are still in the form below)")
     if not (reason or "").strip():
         raise DomainError("Say why the details change.")
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
@@ -261,8 +280,13 @@ def revision_update_draft(
     source=None,
     remove_pdf: bool = False,
     remove_source: bool = False,
+    opened: Stamp | None = None,
 ) -> Revision:
-    """Save a draft. Anything past Draft is frozen (DOC-05): edit attempts are refused."""
+    """Save a draft. Anything past Draft is frozen (DOC-05): edit attempts are refused.
+
+    `opened` is the stamp of the draft the form showed: when the draft was
+    saved meanwhile (another tab, a co-author), nothing is saved and
+    EditConflict says what changed, so no paragraph silently disappears."""
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
     if revision.status != S.DRAFT:
         raise IllegalTransition(
@@ -271,6 +295,8 @@ def revision_update_draft(
         )
     if not permissions.can_edit_revision(actor, revision):
         raise PermissionRefused("You cannot edit this draft.")
+    check_unchanged(opened, revision.signature_content(), what=f"Draft {revision}",
+                    action="your changes were not saved (they are still in the form below)")
     if content is not None:
         revision.content = content
     if change_summary is not None:
@@ -669,6 +695,7 @@ def document_periodic_review(*, actor, document: Document, password: str, outcom
         if not permissions.can_review_document(actor, document):
             raise PermissionRefused("Only the owner or the quality manager can review this document.")
         revision = document.revisions.get(status=S.EFFECTIVE)
+        check_shown(revision)  # also for "revise", which is not signed: the reviewer judged what was shown
         review = PeriodicReview(document=document, revision=revision, outcome=outcome, reviewer=actor,
                                 reviewed_at=timezone.now(), comment=(comment or "").strip())
         if outcome == PeriodicReview.Outcome.NO_CHANGE:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:number>/revisions/new/", views.revision_create, name="revision-create"),
     path("<str:number>/rev/<int:seq>/", views.revision_detail, name="revision-detail"),
     path("<str:number>/rev/<int:seq>/edit/", views.revision_edit, name="revision-edit"),
+    path("<str:number>/rev/<int:seq>/changed/", views.revision_changed, name="revision-changed"),
     path("<str:number>/rev/<int:seq>/submit/", views.revision_submit, name="revision-submit"),
     path("<str:number>/rev/<int:seq>/sign/", views.revision_sign, name="revision-sign"),
     path("<str:number>/rev/<int:seq>/signers/", views.revision_add_signer, name="revision-add-signer"),

@@ -39,10 +39,11 @@ from documents.forms import (
 from documents.models import Document, Revision
 from qms import jobs, permissions
 from qms.audit import trail_for
+from qms.concurrency import Stamp
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_pdf, table_response
 from qms.jobs import JobOutput, job_handler
-from qms.signatures import SignatureForm, signatures_for
+from qms.signatures import SignatureForm, SignatureRepeated, content_hash, signatures_for
 from qms.uploads import file_response
 
 S = Revision.Status
@@ -275,6 +276,7 @@ def document_edit(request, number):
         "distribution_groups": document.distribution_groups.all(),
         "review_interval_months": document.review_interval_months, "issuer": document.issuer,
         "external_reference": document.external_reference, "external_date": document.external_date,
+        "opened": Stamp.of(services.document_details(document)),
     }
     form = DocumentEditForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -302,7 +304,8 @@ def revision_edit(request, number, seq):
         raise PermissionDenied("You cannot edit this draft.")
     form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,
-                              "change_reason": revision.change_reason})
+                              "change_reason": revision.change_reason,
+                              "opened": Stamp.of(revision.signature_content())})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -310,15 +313,31 @@ def revision_edit(request, number, seq):
                 actor=request.user, revision=revision, content=data["content"],
                 change_summary=data["change_summary"], change_reason=data["change_reason"], pdf=data.get("pdf"),
                 source=data.get("source"), remove_pdf=data["remove_pdf"], remove_source=data["remove_source"],
+                opened=data.get("opened"),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Draft saved.")
             return redirect(revision)
-    return render(request, "documents/revision_edit.html", {"form": form, "revision": revision,
+    opened = form.cleaned_data.get("opened") if form.is_bound and form.is_valid() else None
+    opened = opened or (None if form.is_bound else form.initial["opened"])
+    poll_url = f"{reverse('documents:revision-changed', args=[number, seq])}?seen={opened.hash}" if opened else ""
+    return render(request, "documents/revision_edit.html", {"form": form, "revision": revision, "poll_url": poll_url,
                                                             "document": revision.document,
-                                                            "preview": selectors.render_markdown(revision.content)})
+                                                            "preview": selectors.render_markdown(revision.content)},
+                  status=400 if form.errors else 200)
+
+
+@require_GET
+def revision_changed(request, number, seq):
+    """htmx poll of an open draft editor: a banner when the draft was saved elsewhere."""
+    revision = _get_revision_for_user(request, number, seq)
+    if content_hash(revision.signature_content()) == request.GET.get("seen", ""):
+        return HttpResponse("")
+    return render(request, "includes/_changed_banner.html", {
+        "what": f"Draft {revision}", "reload_url": reverse("documents:revision-edit", args=[number, seq]),
+    })
 
 
 @require_http_methods(["GET", "POST"])
@@ -363,7 +382,7 @@ def document_detail(request, number):
         "signatures": _signatures(shown),
         "clauses": document.clauses.all(),
         "my_ack": my_ack,
-        "ack_form": SignatureForm(user=user) if my_ack and my_ack.is_open else None,
+        "ack_form": SignatureForm(user=user, obj=my_ack.revision) if my_ack and my_ack.is_open else None,
         "can_see_acks": permissions.can_view_acknowledgements(user, document),
         "ack_summary": _ack_summary(document) if permissions.can_view_acknowledgements(user, document) else None,
         "reviews": document.periodic_reviews.select_related("reviewer")[:5],
@@ -409,7 +428,7 @@ def revision_detail(request, number, seq):
         "route": route,
         "signatures": _signatures(revision),
         "can_sign": can_sign,
-        "decision_form": DecisionForm(user=user, step=active) if can_sign else None,
+        "decision_form": DecisionForm(user=user, step=active, obj=revision) if can_sign else None,
         "route_form": RouteForm(revision=revision, initial=selectors.previous_route_initial(revision))
         if permissions.can_submit_revision(user, revision) else None,
         "signer_form": AddSignerForm(revision=revision) if permissions.can_manage_route(user, revision) else None,
@@ -461,6 +480,10 @@ def revision_submit(request, number, seq):
 @require_POST
 def revision_sign(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
+    if SignatureForm.already_signed(request.POST, request.user):
+        # A double click: the first post signed (and may have moved the revision on); answer as it did.
+        messages.success(request, "Your signature was recorded.")
+        return redirect(revision.document if revision.status == S.EFFECTIVE else revision)
     if revision.status != S.IN_REVIEW:
         # DOC-03: deciding on a revision that is not in review is an illegal move (409), whoever asks.
         raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}, not in review.")
@@ -473,12 +496,20 @@ def revision_sign(request, number, seq):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.revision_decide(actor=request.user, revision=revision, password=data["password"],
-                                     outcome=data["outcome"], comment=data.get("comment", ""),
-                                     significance=data.get("significance") or "")
+            with form.signing():
+                services.revision_decide(actor=request.user, revision=revision, password=data["password"],
+                                         outcome=data["outcome"], comment=data.get("comment", ""),
+                                         significance=data.get("significance") or "")
+        except SignatureRepeated:
+            signed = True  # a double click: the first post signed; answer as it did
         except DomainError as exc:
             form.add_error(None, exc.message)
+            revision.refresh_from_db()
+            form.restamp(revision)  # the page below shows the current content
+            signed = False
         else:
+            signed = True
+        if signed:
             messages.success(request, "Your signature was recorded.")
             revision.refresh_from_db()
             return redirect(revision.document if revision.status == S.EFFECTIVE else revision)
@@ -544,12 +575,17 @@ def document_review(request, number):
     document = _get_document_for_user(request, number)
     if not permissions.can_review_document(request.user, document):
         raise PermissionDenied("Only the owner or the quality manager can review this document.")
-    form = PeriodicReviewForm(_post(request), user=request.user)
+    form = PeriodicReviewForm(_post(request), user=request.user, obj=document.effective_revision)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            review = services.document_periodic_review(actor=request.user, document=document, password=data["password"],
-                                                       outcome=data["outcome"], comment=data.get("comment", ""))
+            with form.signing():
+                review = services.document_periodic_review(
+                    actor=request.user, document=document, password=data["password"], outcome=data["outcome"],
+                    comment=data.get("comment", ""))
+        except SignatureRepeated:
+            messages.success(request, "Review recorded.")  # a double click: the first post recorded it
+            return redirect(document)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -571,8 +607,11 @@ def document_acknowledge(request, number):
     form = SignatureForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.acknowledge(actor=request.user, document=document, password=form.cleaned_data["password"],
-                                 comment=form.cleaned_data.get("comment", ""))
+            with form.signing():
+                services.acknowledge(actor=request.user, document=document, password=form.cleaned_data["password"],
+                                     comment=form.cleaned_data.get("comment", ""))
+        except SignatureRepeated:
+            messages.success(request, "Thank you: your acknowledgement is recorded.")  # a double click
         except DomainError as exc:
             _error(request, exc)
         else:

@@ -161,6 +161,9 @@ class Signature(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     content_hash = models.CharField(max_length=64)
+    # The signing form's one-time token: a repeated post of the same form (a
+    # double click) finds this signature instead of signing twice.
+    form_token = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["signed_at", "id"]

@@ -10,25 +10,55 @@ whose change must invalidate a signature.
 Call `authenticate_signer` before opening the transition's transaction, so a
 refused attempt is recorded even though the transition itself rolls back;
 `sign` checks again, so no caller can skip the check.
+
+Signing forms (`SignatureForm`) carry a stamp of what the page showed (the
+content hash, a copy of the content, a one-time token; qms/concurrency.py).
+A view signs inside `with form.signing():`; then `sign` refuses when the
+object's content differs from what was shown (21 CFR 11.50/11.70: the
+signature is linked to what the signer saw) and says what changed, and a
+second post of the same form (a double click) raises `SignatureRepeated`,
+which the view answers like the first, successful, post.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from qms.audit import record_event
-from qms.errors import SignatureRefused
+from qms.concurrency import Stamp, StampField, check_unchanged
+from qms.errors import DomainError, SignatureRefused
 from qms.forms import BootstrapForm
 from qms.models import Signature
 from qms.permissions import can_write
 
 Meaning = Signature.Meaning
+
+# What the signing form showed, while a view signs inside `SignatureForm.signing()`.
+_shown: ContextVar[dict | None] = ContextVar("qms_signature_shown", default=None)
+
+
+class SignatureRepeated(DomainError):
+    """The same signing form was posted again (a double click): it already signed."""
+
+    status_code = 200
+
+    def __init__(self, signature: Signature | None = None):
+        self.signature = signature
+        super().__init__("This form was already signed.")
+
+
+class SignedContentChanged(SignatureRefused):
+    """The object changed after the signer opened the page: nothing was signed."""
+
+    status_code = 409
 
 
 def canonical_json(content: dict) -> str:
@@ -60,20 +90,60 @@ def sign(*, signer, password: str, obj: models.Model, meaning: str, comment: str
         raise SignatureRefused(f"Unknown signature meaning: {meaning!r}.")
     authenticate_signer(signer, password, obj=obj, meaning=meaning)
     with transaction.atomic():
+        check_shown(obj)
         return _create_signature(signer, obj, meaning, comment)
 
 
+def check_shown(obj: models.Model) -> None:
+    """Inside `SignatureForm.signing()`: refuse unless `obj` is what the form showed.
+
+    `sign` calls it; a service whose signature covers the state *after* its
+    transition (disposition blanks the values) calls it itself, on the locked
+    object, before changing it. Outside a signing form it does nothing.
+    """
+    shown = _shown.get()
+    if shown is None or shown["checked"]:
+        return
+    stamp: Stamp = shown["stamp"]
+    if stamp.token and Signature.objects.filter(form_token=stamp.token).exists():
+        raise SignatureRepeated(Signature.objects.filter(form_token=stamp.token).first())  # the same form, twice
+    try:
+        labels = obj.content_labels() if hasattr(obj, "content_labels") else None
+        check_unchanged(stamp, obj.signature_content(), what=f"{obj}", labels=labels,
+                        action="nothing was signed: read the current version and sign again")
+    except DomainError as exc:
+        raise SignedContentChanged(exc.message) from exc
+    shown["checked"] = True
+
+
+def _signed_with(token: str, user) -> Signature | None:
+    if not token or not getattr(user, "pk", None):
+        return None
+    return Signature.objects.filter(form_token=token, signer_id=user.pk).first()
+
+
 def _create_signature(signer, obj, meaning, comment) -> Signature:
-    signature = Signature.objects.create(
-        signer=signer,
-        printed_name=signer.display_name,
-        signed_at=timezone.now(),  # server clock, never the client's
-        meaning=meaning,
-        comment=comment.strip(),
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
-        object_id=obj.pk,
-        content_hash=content_hash(obj.signature_content()),
-    )
+    shown = _shown.get()
+    token = None
+    if shown is not None and not shown["used"]:
+        token, shown["used"] = shown["stamp"].token or None, True  # one form, one signature
+    try:
+        with transaction.atomic():  # a savepoint: the unique token is the last line against a double post
+            signature = Signature.objects.create(
+                signer=signer,
+                printed_name=signer.display_name,
+                signed_at=timezone.now(),  # server clock, never the client's
+                meaning=meaning,
+                comment=comment.strip(),
+                content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+                object_id=obj.pk,
+                content_hash=content_hash(obj.signature_content()),
+                form_token=token,
+            )
+    except IntegrityError:
+        if token and Signature.objects.filter(form_token=token).exists():
+            raise SignatureRepeated(Signature.objects.filter(form_token=token).first()) from None
+        raise
     record_event(actor=signer, verb="signature.signed", obj=obj, comment=comment, data={"meaning": meaning})
     return signature
 
@@ -86,8 +156,12 @@ def signatures_for(obj: models.Model):
 class SignatureForm(BootstrapForm):
     """The signing dialog: user name and password every time, and a comment.
 
-    Render it with `{% include "includes/_signature_form.html" %}`.
+    `obj` (on the page that shows it) is the object the signature will cover:
+    the form carries a stamp of its content and a one-time token. Sign inside
+    `with form.signing():`. Render it with `{% include "includes/_signature_form.html" %}`.
     """
+
+    shown = StampField()
 
     username = forms.CharField(label="User name", max_length=150)
     password = forms.CharField(
@@ -95,13 +169,55 @@ class SignatureForm(BootstrapForm):
     )
     comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user=None, comment_required: bool = False, **kwargs):
+    def __init__(self, *args, user=None, comment_required: bool = False, obj: models.Model | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if comment_required:
             self.fields["comment"].required = True
         if user is not None and not self.is_bound:
             self.initial.setdefault("username", user.username)
+        if obj is not None and not self.is_bound:
+            self.initial["shown"] = Stamp.of(obj.signature_content())
+
+    @classmethod
+    def already_signed(cls, data, user) -> Signature | None:
+        """The signature `user` made with this posted form, if it was posted before.
+
+        For views whose own checks (state, step) would refuse the repeat
+        before the service is reached."""
+        try:
+            stamp = Stamp.loads(data.get("shown", ""))
+        except Exception:  # noqa: BLE001 - a missing or damaged stamp is simply "not signed before"
+            return None
+        return _signed_with(stamp.token, user)
+
+    def restamp(self, obj: models.Model) -> None:
+        """After a refusal the page shows `obj` as it is now: carry that (and a fresh token)."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("shown")] = Stamp.of(obj.signature_content()).dumps()
+
+    @contextmanager
+    def signing(self):
+        """Sign within this block: `sign` checks what was shown and the one-time token.
+
+        A repeated post of this form raises SignatureRepeated, also when the
+        service refused it for a state the first post made ("already verified").
+        """
+        stamp: Stamp = self.cleaned_data["shown"]
+        if (earlier := _signed_with(stamp.token, self.user)) is not None:
+            raise SignatureRepeated(earlier)
+        reset = _shown.set({"stamp": stamp, "checked": False, "used": False})
+        try:
+            yield stamp
+        except SignatureRepeated:
+            raise
+        except DomainError as exc:
+            # Refused for a state the first post made ("already verified"): still a repeat.
+            if (earlier := _signed_with(stamp.token, self.user)) is not None:
+                raise SignatureRepeated(earlier) from exc
+            raise
+        finally:
+            _shown.reset(reset)
 
     def clean_username(self):
         name = self.cleaned_data["username"]

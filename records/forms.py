@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.text import slugify
 
+from qms.concurrency import StampField
 from qms.forms import BootstrapForm, BootstrapModelForm, bootstrap
 from qms.models import User
 from records.models import FIELD_TYPES, RecordType
@@ -354,6 +355,8 @@ class AmendmentReasonForm(BootstrapForm):
     amendment_reason = forms.CharField(
         label="Reason for the correction", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    # The values the form was opened on (records/services.py refuses a stale amendment).
+    opened = StampField(required=False)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

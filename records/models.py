@@ -261,6 +261,10 @@ class Record(models.Model):
             "values": self.values,
         }
 
+    def content_labels(self) -> dict:
+        """Field labels for messages that say what changed in `signature_content`."""
+        return {d["key"]: d["label"] for d in self.form_version.fields}
+
 
 class Amendment(models.Model):
     """A correction of a submitted record: old and new values, who, when, why.

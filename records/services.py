@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from qms import permissions
 from qms.audit import attribute, record_event
+from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import User
-from qms.signatures import Meaning, authenticate_signer, sign
+from qms.signatures import Meaning, authenticate_signer, check_shown, sign
 from qms.uploads import store_upload
 from records.forms import KEY_RE, build_record_form, display_value, values_as_data
 from records.models import FIELD_TYPE_LABELS, Amendment, Evidence, FormVersion, Record, RecordType
@@ -171,6 +172,16 @@ def _next_number(record_type: RecordType, now) -> str:
 
 
 # ------------------------------------------------------------------ drafts and submission
+def editable_content(record: Record) -> dict:
+    """What a draft or amendment form is opened on; a change to it meanwhile is a conflict."""
+    return {"values": record.values or {}}
+
+
+def _check_opened(record: Record, opened: Stamp | None, action: str) -> None:
+    check_unchanged(opened, editable_content(record), what=f"Record {record.number}", action=action,
+                    labels=record.content_labels())
+
+
 def _store_evidence(*, actor, record: Record, uploads, field_key: str = "") -> list[Evidence]:
     out = []
     for upload in uploads:
@@ -217,13 +228,17 @@ def record_create(*, actor, record_type: RecordType, values: dict, field_files: 
 
 @transaction.atomic
 def record_update_draft(*, actor, record: Record, values: dict, field_files: dict | None = None,
-                        evidence=()) -> Record:
-    """Change a draft's values. A submitted record is locked: use an amendment."""
+                        evidence=(), opened: Stamp | None = None) -> Record:
+    """Change a draft's values. A submitted record is locked: use an amendment.
+
+    `opened` is the stamp of the values the form showed: if the draft changed
+    since (another tab), nothing is saved and EditConflict says what changed."""
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
     if record.status != Record.Status.DRAFT:
         raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
     if not permissions.can_edit_record(actor, record):
         raise PermissionRefused("Only the creator edits a draft.")
+    _check_opened(record, opened, "your changes were not saved (they are still in the form below)")
     record.values = validate_values(record.form_version, values, for_draft=True)
     record.search_text = search_text(record)
     attribute(record, actor, "draft saved")
@@ -319,10 +334,15 @@ def record_verify(*, actor, record: Record, password: str, comment: str = "") ->
 
 
 @transaction.atomic
-def record_amend(*, actor, record: Record, values: dict, reason: str) -> Amendment:
+def record_amend(*, actor, record: Record, values: dict, reason: str, opened: Stamp | None = None) -> Amendment:
     """Correct a submitted record: a new amendment keeps the old values with
     who, when and why. A verified record goes back to unverified (its values
-    changed since the verifier signed)."""
+    changed since the verifier signed).
+
+    `opened` is the stamp of the values the amendment form showed: when the
+    record was amended meanwhile the amendment is refused (EditConflict says
+    what changed), so a stale form never reverts someone else's correction.
+    Only the fields the user changed from what the form showed are changed."""
     record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
     if record.status != Record.Status.SUBMITTED:
         raise IllegalTransition("Only a submitted record is corrected by an amendment.")
@@ -331,9 +351,18 @@ def record_amend(*, actor, record: Record, values: dict, reason: str) -> Amendme
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("An amendment needs a reason.")
+    _check_opened(record, opened, "your amendment was not saved (it is still in the form below)")
     new = validate_values(record.form_version, values, for_draft=False, existing_files=_existing_file_keys(record))
     old = record.values or {}
-    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    base = (opened.content or {}).get("values", old) if opened is not None and opened.content else old
+    changed = sorted(k for k in set(base) | set(new) if base.get(k) != new.get(k) and old.get(k) != new.get(k))
+    merged = dict(old)
+    for k in changed:
+        if k in new:
+            merged[k] = new[k]
+        else:
+            merged.pop(k, None)
+    new = merged
     if not changed:
         raise DomainError("Nothing changed: an amendment needs at least one corrected value.")
     amendment = Amendment.objects.create(
@@ -413,6 +442,7 @@ def record_dispose(*, actor, record: Record, password: str, reason: str) -> Reco
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
         _check_disposable(record, reason)
+        check_shown(record)  # the signature covers the tombstone; the QM saw the values
         frm = record.status
         files = list(record.evidence.all())
         now = timezone.now()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<str:number>/evidence/", views.evidence_add, name="evidence-add"),
     path("<str:number>/verify/", views.record_verify, name="verify"),
     path("<str:number>/amend/", views.record_amend, name="amend"),
+    path("<str:number>/changed/", views.record_changed, name="changed"),
     path("<str:number>/void/", views.record_void, name="void"),
     path("<str:number>/hold/", views.record_hold, name="hold"),
     path("<str:number>/dispose/", views.record_dispose, name="dispose"),

@@ -4,18 +4,20 @@ page and its actions. Views are short: permission check, form, service."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms import jobs, permissions
 from qms.audit import trail_for
+from qms.concurrency import Stamp, StampField
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
-from qms.signatures import Meaning, SignatureForm, signatures_for
+from qms.signatures import Meaning, SignatureForm, SignatureRepeated, signatures_for
 from records import selectors, services
 from records.forms import (
     AmendmentReasonForm,
@@ -177,6 +179,32 @@ def record_new(request):
     return render(request, "records/record_new.html", {"types": types})
 
 
+def _opened(request, record: Record | None):
+    """The stamp of what the draft form was opened on (posted), or a fresh one to render."""
+    if record is None:
+        return None
+    if request.method != "POST":
+        return Stamp.of(services.editable_content(record))
+    return StampField(required=False).clean(request.POST.get("opened"))
+
+
+def _poll_url(record: Record, opened: Stamp | None) -> str:
+    return f"{reverse('records:changed', args=[record.number])}?seen={opened.hash}" if opened else ""
+
+
+@require_GET
+def record_changed(request, number):
+    """htmx poll of an open draft or amendment form: a banner when the record changed elsewhere."""
+    from qms.signatures import content_hash
+
+    record = _get_record_for_user(request, number)
+    if content_hash(services.editable_content(record)) == request.GET.get("seen", ""):
+        return HttpResponse("")
+    return render(request, "includes/_changed_banner.html", {
+        "what": f"Record {record.number}", "reload_url": record.get_absolute_url(),
+    })
+
+
 def _save_record_form(request, *, record_type, record=None):
     form_version = record.form_version if record else services.current_form_version(record_type)
     if form_version is None:
@@ -196,7 +224,8 @@ def _save_record_form(request, *, record_type, record=None):
                 )
             else:
                 services.record_update_draft(actor=request.user, record=record, values=form.json_values(),
-                                             field_files=form.uploaded_files(), evidence=evidence)
+                                             field_files=form.uploaded_files(), evidence=evidence,
+                                             opened=_opened(request, record))
                 if submit:
                     services.record_submit(actor=request.user, record=record)
         except RecordValidationError as exc:
@@ -234,12 +263,17 @@ def record_edit(request, number):
         return redirect(record)
     if not permissions.can_edit_record(request.user, record):
         raise PermissionDenied("Only the creator edits a draft.")
+    try:
+        opened = _opened(request, record)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
     result = _save_record_form(request, record_type=record.record_type, record=record)
     if not isinstance(result, tuple):
         return result
     form, form_version = result
     return render(request, "records/record_form.html", {
         "form": form, "record_type": record.record_type, "form_version": form_version, "record": record,
+        "opened": opened.dumps() if opened else "", "poll_url": _poll_url(record, opened),
         "evidence": record.evidence.all(), "form_revision": selectors.current_form_revision(record.record_type),
     }, status=400 if request.method == "POST" else 200)
 
@@ -275,7 +309,7 @@ def record_detail(request, number):
         "reason_form": ReasonForm(),
     }
     if permissions.can_verify_record(user, record):
-        context.update(sig_form=SignatureForm(user=user), sig_meaning_label=Meaning.VERIFIED.label,
+        context.update(sig_form=SignatureForm(user=user, obj=record), sig_meaning_label=Meaning.VERIFIED.label,
                        sig_action=f"{record.get_absolute_url()}verify/")
     return render(request, "records/record_detail.html", context)
 
@@ -288,12 +322,15 @@ def record_verify(request, number):
         messages.error(request, "Not verified: " + " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(record)
     try:
-        services.record_verify(actor=request.user, record=record, password=form.cleaned_data["password"],
-                               comment=form.cleaned_data["comment"])
+        with form.signing():
+            services.record_verify(actor=request.user, record=record, password=form.cleaned_data["password"],
+                                   comment=form.cleaned_data["comment"])
+    except SignatureRepeated:
+        pass  # a double click: the first post signed; answer as it did
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Record {record.number} verified and signed.")
+        return redirect(record)
+    messages.success(request, f"Record {record.number} verified and signed.")
     return redirect(record)
 
 
@@ -303,13 +340,15 @@ def record_amend(request, number):
     if not permissions.can_amend_record(request.user, record):
         raise PermissionDenied("Only the submitter or the quality manager may amend a submitted record.")
     form = build_record_form(record.form_version, request.POST or None, values=record.values, skip_files=True)
-    reason_form = AmendmentReasonForm(request.POST or None)
+    reason_form = AmendmentReasonForm(request.POST or None,
+                                      initial={"opened": Stamp.of(services.editable_content(record))})
     if request.method == "POST":
         form_ok, reason_ok = form.is_valid(), reason_form.is_valid()
         if form_ok and reason_ok:
             try:
                 amendment = services.record_amend(actor=request.user, record=record, values=form.json_values(),
-                                                  reason=reason_form.cleaned_data["amendment_reason"])
+                                                  reason=reason_form.cleaned_data["amendment_reason"],
+                                                  opened=reason_form.cleaned_data["opened"])
             except RecordValidationError as exc:
                 _errors_to_form(form, exc)
             except DomainError as exc:
@@ -317,7 +356,10 @@ def record_amend(request, number):
             else:
                 messages.success(request, f"Amendment {amendment.seq} saved; the old values stay visible.")
                 return redirect(record)
-    return render(request, "records/record_amend.html", {"record": record, "form": form, "reason_form": reason_form},
+    opened = reason_form.cleaned_data.get("opened") if reason_form.is_bound and reason_form.is_valid() else None
+    opened = opened or (None if reason_form.is_bound else reason_form.initial["opened"])
+    return render(request, "records/record_amend.html", {"record": record, "form": form, "reason_form": reason_form,
+                                                         "poll_url": _poll_url(record, opened)},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -360,17 +402,22 @@ def record_dispose(request, number):
     if not permissions.can_dispose_record(request.user, record):
         raise PermissionDenied("Only the quality manager approves disposition.")
     reason_form = ReasonForm(request.POST or None)
-    sig_form = SignatureForm(request.POST or None, user=request.user)
+    sig_form = SignatureForm(request.POST or None, user=request.user, obj=record)
     status = 200
     if request.method == "POST":
         if reason_form.is_valid() and sig_form.is_valid():
             try:
-                services.record_dispose(actor=request.user, record=record, password=sig_form.cleaned_data["password"],
-                                        reason=reason_form.cleaned_data["reason"])
+                with sig_form.signing():
+                    services.record_dispose(actor=request.user, record=record,
+                                            password=sig_form.cleaned_data["password"],
+                                            reason=reason_form.cleaned_data["reason"])
+            except SignatureRepeated:
+                pass  # a double click: the first post disposed of it
             except DomainError as exc:
                 messages.error(request, exc.message)
                 status = exc.status_code
-            else:
+                sig_form.restamp(record)
+            if status == 200:
                 messages.success(request, f"Record {record.number} disposed; its tombstone and trail remain.")
                 return redirect(record)
         else:

@@ -11,6 +11,7 @@ from audits import services
 from audits.models import Audit, Capa, CapaAction, ChecklistItem, Finding
 from tests.audits.factories import REPORT_VALUES, clause, make_audit, make_process, make_record
 from tests.factories import UserFactory
+from tests.signing import stamp_on
 
 pytestmark = pytest.mark.django_db
 
@@ -159,13 +160,15 @@ def test_unknown_record_number_is_a_form_error(client_for, audit, auditor, staff
 def test_report_issue_via_view_and_locked_afterwards(client_for, audit, auditor, quality_manager, password):
     c = client_for(auditor)
     c.post(reverse("audits:report", args=[audit.pk]), {**REPORT_VALUES, "conclusions": ""})
-    c.post(reverse("audits:report-issue", args=[audit.pk]), {"username": "auditor", "password": password})
+    stamp = stamp_on(c.get(reverse("audits:report", args=[audit.pk])))
+    c.post(reverse("audits:report-issue", args=[audit.pk]), {"username": "auditor", "password": password, **stamp})
     audit.refresh_from_db()
     assert audit.status == "in_progress"
     page = c.get(reverse("audits:report", args=[audit.pk])).content.decode()
     assert "conclusions" in page
     c.post(reverse("audits:report", args=[audit.pk]), REPORT_VALUES)
-    c.post(reverse("audits:report-issue", args=[audit.pk]), {"username": "auditor", "password": password})
+    stamp = stamp_on(c.get(reverse("audits:report", args=[audit.pk])))
+    c.post(reverse("audits:report-issue", args=[audit.pk]), {"username": "auditor", "password": password, **stamp})
     audit.refresh_from_db()
     assert audit.status == "reported"
     assert c.post(reverse("audits:report", args=[audit.pk]), {**REPORT_VALUES, "conclusions": "edit"}).status_code == 403

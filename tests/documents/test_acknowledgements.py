@@ -14,6 +14,7 @@ from qms.models import AuditEvent, Signature
 from qms.permissions import Role
 from tests.documents.factories import make_effective, new_revision
 from tests.factories import UserFactory
+from tests.signing import stamp_on
 
 
 @pytest.fixture
@@ -108,9 +109,11 @@ def test_per_document_and_per_person_status_pages(distributed, staff, quality_ma
 def test_acknowledge_through_the_document_page(distributed, staff, password, client_for):
     document, _ = distributed
     c = client_for(staff)
-    page = c.get(document.get_absolute_url()).content.decode()
+    response = c.get(document.get_absolute_url())
+    page = response.content.decode()
     assert "Please read this revision" in page
-    r = c.post(f"/documents/{document.number}/acknowledge/", {"username": "staff", "password": password})
+    r = c.post(f"/documents/{document.number}/acknowledge/",
+               {"username": "staff", "password": password, **stamp_on(response)})
     assert r.status_code == 302
     assert Acknowledgement.objects.get(user=staff).acknowledged_at is not None
     assert "You acknowledged" in c.get(document.get_absolute_url()).content.decode()

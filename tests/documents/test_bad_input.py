@@ -10,6 +10,7 @@ from qms.models import AuditEvent
 from qms.permissions import Role
 from tests.documents.factories import doc_type, make_draft, make_effective, pdf_upload, submit
 from tests.factories import DepartmentFactory, UserFactory
+from tests.signing import shown
 
 
 def create_payload(**extra):
@@ -151,7 +152,8 @@ def test_wrong_password_in_the_form_is_a_clear_error(author, approver, client_fo
     rev = make_draft(author).latest_revision
     submit(author, rev, [approver])
     r = client_for(approver).post(f"/documents/{rev.document.number}/rev/1/sign/", {
-        "username": "approver", "password": "nope", "outcome": "approved", "significance": "significant"})
+        "username": "approver", "password": "nope", "outcome": "approved", "significance": "significant",
+        **shown(rev)})
     assert r.status_code == 400 and "password is not correct" in r.content.decode()
     rev.refresh_from_db()
     assert rev.status == Revision.Status.IN_REVIEW
@@ -163,7 +165,7 @@ def test_sign_through_the_form_makes_the_revision_effective(author, approver, cl
     submit(author, rev, [approver])
     r = client_for(approver).post(f"/documents/{rev.document.number}/rev/1/sign/", {
         "username": "approver", "password": password, "outcome": "approved", "significance": "significant",
-        "comment": "OK"})
+        "comment": "OK", **shown(rev)})
     assert r.status_code == 302
     rev.refresh_from_db()
     assert rev.status == Revision.Status.EFFECTIVE

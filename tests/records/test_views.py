@@ -6,6 +6,7 @@ import pytest
 from qms.models import AuditEvent, Job
 from records.models import Record
 from tests.records.factories import GOOD, make_record
+from tests.signing import shown, stamp_on
 
 pytestmark = pytest.mark.django_db
 
@@ -122,11 +123,13 @@ def test_verification_through_the_page(client_for, staff, approver, submitted, p
     page = client_for(approver).get(submitted.get_absolute_url())
     assert "Electronic signature" in page.content.decode() and "unverified" in page.content.decode()
     url = f"/records/{submitted.number}/verify/"
-    response = client_for(approver).post(url, {"username": approver.username, "password": "bad"}, follow=True)
+    response = client_for(approver).post(url, {"username": approver.username, "password": "bad", **stamp_on(page)},
+                                         follow=True)
     assert "password is not correct" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.verified_at is None
-    client_for(approver).post(url, {"username": approver.username, "password": password, "comment": "OK"})
+    client_for(approver).post(url, {"username": approver.username, "password": password, "comment": "OK",
+                                         **stamp_on(page)})
     submitted.refresh_from_db()
     assert submitted.verified_by == approver
 
@@ -135,7 +138,7 @@ def test_submitter_cannot_verify_through_the_page(client_for, staff, submitted, 
     page = client_for(staff).get(submitted.get_absolute_url()).content.decode()
     assert "Electronic signature" not in page  # no dialog offered
     response = client_for(staff).post(f"/records/{submitted.number}/verify/",
-                                      {"username": staff.username, "password": password}, follow=True)
+                                      {"username": staff.username, "password": password, **shown(submitted)}, follow=True)
     assert "second person" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.verified_at is None
@@ -187,7 +190,7 @@ def test_legal_hold_through_the_page(client_for, quality_manager, staff, submitt
 def test_dispose_page_refuses_before_retention(client_for, quality_manager, submitted, password):
     response = client_for(quality_manager).post(
         f"/records/{submitted.number}/dispose/",
-        {"reason": "Tidy", "username": quality_manager.username, "password": password},
+        {"reason": "Tidy", "username": quality_manager.username, "password": password, **shown(submitted)},
     )
     assert response.status_code == 409 and "must be kept until" in response.content.decode()
     submitted.refresh_from_db()
