@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -32,11 +33,87 @@ def _font_config():
 _FONTS = None
 
 
+def _allowed_roots() -> list[Path]:
+    """Folders whose files a PDF may embed: our static files and stored media."""
+    roots = [Path(d) for d in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    if settings.MEDIA_ROOT:
+        roots.append(Path(settings.MEDIA_ROOT))
+    return [r.resolve() for r in roots]
+
+
+def _local_file(url: str) -> Path | None:
+    """The file a URL names if it is one of ours: `file:` under an allowed
+    root, or `<SITE_URL or />static/…` / `…/media/…`; else None."""
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(unquote(parts.path)))
+    elif scheme in ("http", "https"):
+        site = urlsplit(settings.SITE_URL)
+        if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+            return None  # never onto the network, not even to ourselves
+        path = None
+        for prefix, root in ((settings.STATIC_URL or "", None), (getattr(settings, "MEDIA_URL", "") or "", settings.MEDIA_ROOT)):
+            prefix = "/" + prefix.strip("/") + "/"
+            if prefix != "//" and parts.path.startswith(prefix):
+                rest = unquote(parts.path[len(prefix) :])
+                if root is None:
+                    from django.contrib.staticfiles import finders
+
+                    found = finders.find(rest)
+                    path = Path(found) if found else None
+                else:
+                    path = Path(root) / rest
+                break
+        if path is None:
+            return None
+    else:
+        return None
+    try:
+        path = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_file() or not any(path.is_relative_to(root) for root in _allowed_roots()):
+        return None
+    return path
+
+
+def url_fetcher():
+    """The only URL fetcher our PDFs use: `data:` URIs and our own static and
+    media files; every other URL (the network, loopback, other files) is
+    refused, so author content cannot make the server fetch anything (SSRF)."""
+    import mimetypes
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url[:5].lower() == "data:":
+                return super().fetch(url, headers)
+            path = _local_file(url)
+            if path is None:
+                raise ValueError(f"Not fetched (only our own static and media files are): {url[:200]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    return SafeURLFetcher(allowed_protocols=("data", "file", "http", "https"), allow_redirects=False)
+
+
 def html_to_document(html: str, *, base_url: str | None = None):
-    """A laid-out WeasyPrint document (pages known, PDF not yet written)."""
+    """A laid-out WeasyPrint document (pages known, PDF not yet written).
+    Every PDF we render goes through here (or `html_to_pdf`), with our URL fetcher."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(font_config=_font_config())
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR), url_fetcher=url_fetcher()).render(
+        font_config=_font_config()
+    )
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
