@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -91,7 +90,7 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
     prepared = renditions.prepare_many(revisions)
     stored = {
         (r.revision_id, r.fingerprint): r
-        for r in Rendition.objects.filter(revision__in=revisions).only("pk", "revision_id", "fingerprint", "page_count", "file")
+        for r in Rendition.objects.filter(revision__in=revisions).only("pk", "revision_id", "fingerprint", "page_count", "file", "sha256")
     }
     entries: list[Entry] = []
     groups: dict[str, Group] = {}
@@ -182,8 +181,7 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
         # file object (local or S3) is slow at that. ~3 pages are ~30 kB.
         parts = [front]
         for e in entries:
-            with default_storage.open(files[e.rendition_id].file.name, "rb") as fh:
-                parts.append(fh.read())
+            parts.append(renditions.read_rendition(files[e.rendition_id]))  # SHA-256 checked on every read
         bookmarks = [("Contents", 1)] + [(f"{e.number} {e.title} (rev {e.label})", e.start_page - 1) for e in entries]
         return pdf.merge(parts, outline=bookmarks)
     except OSError as exc:
