@@ -77,3 +77,30 @@ def test_served_upload_has_no_javascript_and_is_sandboxed(legacy_hostile, staff,
     body = b"".join(r.streaming_content)
     assert body.startswith(b"%PDF-") and not _has_active_content(body)
     assert int(r["Content-Length"]) == len(body)
+
+
+@pytest.fixture
+def broken_effective(author):
+    """An effective document whose stored upload only starts with %PDF- (stored before uploads were parsed)."""
+    doc = h.document(owner=author, number="SOP-QA-402", title="Broken upload")
+    name = default_storage.save(f"documents/{doc.pk}/broken.pdf", ContentFile(BROKEN))
+    return h.revision(doc, content="", pdf_file=name, pdf_original_name="broken.pdf")
+
+
+@pytest.mark.django_db
+def test_manual_build_completes_around_a_broken_document_and_tells_the_qm(author, broken_effective, quality_manager):
+    from documents import manual
+    from qms.models import Notification
+
+    good = h.revision(h.document(owner=author, number="SOP-QA-403", title="Working procedure"))
+    build = manual.build_manual(actor=quality_manager)
+    with default_storage.open(build.file.name, "rb") as fh:
+        pages = pdf.extract_text(fh.read())
+    contents = " ".join(" ".join(pages[:2]).split())
+    assert "SOP-QA-402 Broken upload" in contents and "could not be rendered" in contents
+    assert any("Working procedure" in p for p in pages[2:])
+    rows = {c["number"]: c for c in build.contents}
+    assert rows["SOP-QA-402"]["error"] == "could not be rendered" and rows["SOP-QA-402"]["reason"]
+    assert "error" not in rows["SOP-QA-403"]
+    assert list(build.revisions.values_list("pk", flat=True)) == [good.pk]
+    assert Notification.objects.filter(user=quality_manager, title__contains="could not be rendered").exists()
