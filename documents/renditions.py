@@ -263,6 +263,19 @@ def render_revision(p: Prepared) -> tuple[bytes, int]:
     return out, pdf.page_count(out)
 
 
+def render_problem(revision: Revision) -> str:
+    """Why this revision's controlled PDF cannot be made ('' if it can): an
+    uploaded PDF is parsed page by page, as at upload. Approval waits for it."""
+    name = uploaded_pdf_name(revision)
+    if not name:
+        return ""
+    try:
+        reason = pdf.check_uploaded_pdf(_upload_bytes(name))
+    except TransientJobError as exc:
+        reason = str(exc)
+    return f"The uploaded PDF cannot be rendered as a controlled copy: {reason}. Upload a fixed PDF first." if reason else ""
+
+
 def current_rendition(revision: Revision) -> Rendition | None:
     """The stored base PDF matching what the revision would print now, if any."""
     if revision.status not in STORED_STATES:

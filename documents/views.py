@@ -409,6 +409,7 @@ def revision_detail(request, number, seq):
         "route": route,
         "signatures": _signatures(revision),
         "can_sign": can_sign,
+        "render_problem": _render_problem(revision) if can_sign else "",
         "decision_form": DecisionForm(user=user, step=active) if can_sign else None,
         "route_form": RouteForm(revision=revision, initial=selectors.previous_route_initial(revision))
         if permissions.can_submit_revision(user, revision) else None,
@@ -434,6 +435,12 @@ def revision_file(request, number, seq, kind):
         return file_response(revision.source_file, download_name=revision.source_original_name,
                              content_type=revision.source_content_type)
     raise Http404("No such file.")
+
+
+def _render_problem(revision) -> str:
+    from documents.renditions import render_problem
+
+    return render_problem(revision)
 
 
 def _without_active_content(response):

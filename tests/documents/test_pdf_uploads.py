@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from documents import renditions
-from documents.models import Document, Revision
+from documents.models import Decision, Document, Revision
 from qms import pdf
 from tests import pdf_helpers as h
 from tests.documents.test_bad_input import create_payload
@@ -104,3 +104,31 @@ def test_manual_build_completes_around_a_broken_document_and_tells_the_qm(author
     assert "error" not in rows["SOP-QA-403"]
     assert list(build.revisions.values_list("pk", flat=True)) == [good.pk]
     assert Notification.objects.filter(user=quality_manager, title__contains="could not be rendered").exists()
+
+
+@pytest.mark.django_db
+def test_a_revision_whose_pdf_cannot_be_rendered_is_not_approved_and_the_approver_sees_why(
+    author, approver, client_for
+):
+    from qms.errors import DomainError
+    from tests.documents.factories import approve, make_draft, pdf_upload, submit
+
+    doc = make_draft(author, pdf=pdf_upload())
+    revision = doc.latest_revision
+    submit(author, revision, [approver])
+    # The stored file broke after upload (disk, restore, an older unchecked upload).
+    default_storage.delete(revision.pdf_file)
+    default_storage.save(revision.pdf_file, ContentFile(BROKEN))
+    with pytest.raises(DomainError, match="cannot be rendered as a controlled copy: it is not a readable PDF"):
+        approve(approver, revision)
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.IN_REVIEW
+    assert not Decision.objects.filter(step__revision=revision).exists()  # nothing signed
+    page = client_for(approver).get(f"/documents/{doc.number}/rev/{revision.seq}/").content.decode()
+    assert "cannot be rendered as a controlled copy" in page
+
+    default_storage.delete(revision.pdf_file)
+    default_storage.save(revision.pdf_file, ContentFile(h.blank_pdf()))
+    approve(approver, revision)
+    revision.refresh_from_db()
+    assert revision.status in (Revision.Status.APPROVED, Revision.Status.EFFECTIVE)
