@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -44,6 +43,7 @@ class Entry:
     pages: int
     start_page: int = 0
     rendition_id: int = 0
+    error: str = ""  # why the document could not be rendered (then it has no pages here)
 
 
 @dataclass
@@ -66,7 +66,7 @@ def _front_matter(*, groups, manual_revision, built_at, entries, body_pages, fro
     long; returns the laid-out WeasyPrint document (pages known, not written)."""
     page = front_pages + 1
     for e in entries:
-        e.start_page = page
+        e.start_page = 0 if e.error else page
         page += e.pages
     html = render_to_string(
         "pdf/manual_front.html",
@@ -91,18 +91,27 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
     prepared = renditions.prepare_many(revisions)
     stored = {
         (r.revision_id, r.fingerprint): r
-        for r in Rendition.objects.filter(revision__in=revisions).only("pk", "revision_id", "fingerprint", "page_count", "file")
+        for r in Rendition.objects.filter(revision__in=revisions).only("pk", "revision_id", "fingerprint", "page_count", "file", "sha256")
     }
     entries: list[Entry] = []
     groups: dict[str, Group] = {}
     files: dict[int, Rendition] = {}
     renders = 0
+    broken: list[Entry] = []
     for i, rev in enumerate(revisions, start=1):
         rendition = stored.get((rev.pk, prepared[rev.pk].fingerprint))
+        error = ""
         if rendition is None:
-            rendition, rendered = renditions.ensure_rendition(rev)
-            renders += int(rendered)
-        files[rendition.pk] = rendition
+            try:
+                rendition, rendered = renditions.ensure_rendition(rev)
+                renders += int(rendered)
+            except TransientJobError:
+                raise  # storage trouble: the whole build is retried
+            except Exception as exc:  # one broken document does not stop the manual
+                error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                rendition = None
+        if rendition is not None:
+            files[rendition.pk] = rendition
         doc_type = rev.document.doc_type
         entry = Entry(
             revision_id=rev.pk,
@@ -111,10 +120,13 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
             label=rev.label or str(rev.seq),
             type_code=doc_type.code,
             type_name=doc_type.name,
-            pages=rendition.page_count,
-            rendition_id=rendition.pk,
+            pages=rendition.page_count if rendition else 0,
+            rendition_id=rendition.pk if rendition else 0,
+            error=error,
         )
         entries.append(entry)
+        if error:
+            broken.append(entry)
         groups.setdefault(doc_type.code, Group(doc_type.name)).entries.append(entry)
         if job is not None and (i % 5 == 0 or i == len(revisions)):
             set_progress(job, 90 * i // max(1, len(revisions)))
@@ -129,6 +141,7 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
             {
                 "revision_id": e.revision_id, "number": e.number, "title": e.title, "label": e.label,
                 "type": e.type_code, "start_page": e.start_page, "pages": e.pages,
+                **({"error": "could not be rendered", "reason": e.error} if e.error else {}),
             }
             for e in entries
         ]
@@ -145,7 +158,9 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
                 )
                 build.file.save(f"quality-manual-rev-{manual_revision}.pdf", ContentFile(content), save=False)
                 build.save()
-                build.revisions.set([e.revision_id for e in entries])
+                build.revisions.set([e.revision_id for e in entries if not e.error])
+                if broken:
+                    _report_broken(build, broken)
                 if job is not None:
                     # The build row and the job's "ready" commit together: a
                     # superseded attempt's build is rolled back (qms/jobs.py).
@@ -159,12 +174,28 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
     raise TransientJobError("Could not number the manual build; try again.")
 
 
+def _report_broken(build: ManualBuild, broken: list[Entry]) -> None:
+    """The QM learns which documents are missing from the build, and why."""
+    from qms.audit import record_event
+    from qms.notifications import notify_role
+    from qms.permissions import Role
+
+    lines = "\n".join(f"{e.number} rev {e.label} {e.title}: could not be rendered ({e.error})" for e in broken)
+    record_event(actor=None, verb="manual.incomplete", obj=build, comment=lines[:500],
+                 data={"broken": [e.revision_id for e in broken]})
+    notify_role(Role.QUALITY_MANAGER,
+                title=f"Quality manual revision {build.manual_revision}: {len(broken)} document(s) could not be rendered",
+                body=lines)
+
+
 def _front_pages_guess(entry_count: int) -> int:
     """The last build's front-matter length if it had as many entries (a
     rebuild then lays out once), else cover + about 35 contents lines a page."""
     last = ManualBuild.objects.only("contents").first()
     if last and last.contents and len(last.contents) == entry_count:
-        return last.contents[0]["start_page"] - 1
+        starts = [c["start_page"] for c in last.contents if c.get("start_page")]
+        if starts:
+            return starts[0] - 1
     return 1 + max(1, -(-entry_count // 35))
 
 
@@ -186,9 +217,11 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
         # file object (local or S3) is slow at that. ~3 pages are ~30 kB.
         parts = [front]
         for e in entries:
-            with default_storage.open(files[e.rendition_id].file.name, "rb") as fh:
-                parts.append(fh.read())
-        bookmarks = [("Contents", 1)] + [(f"{e.number} {e.title} (rev {e.label})", e.start_page - 1) for e in entries]
+            if not e.error:
+                parts.append(renditions.read_rendition(files[e.rendition_id]))  # SHA-256 checked on every read
+        bookmarks = [("Contents", 1)] + [
+            (f"{e.number} {e.title} (rev {e.label})", e.start_page - 1) for e in entries if not e.error
+        ]
         return pdf.merge(parts, outline=bookmarks)
     except OSError as exc:
         raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc

@@ -263,6 +263,19 @@ def render_revision(p: Prepared) -> tuple[bytes, int]:
     return out, pdf.page_count(out)
 
 
+def render_problem(revision: Revision) -> str:
+    """Why this revision's controlled PDF cannot be made ('' if it can): an
+    uploaded PDF is parsed page by page, as at upload. Approval waits for it."""
+    name = uploaded_pdf_name(revision)
+    if not name:
+        return ""
+    try:
+        reason = pdf.check_uploaded_pdf(_upload_bytes(name))
+    except TransientJobError as exc:
+        reason = str(exc)
+    return f"The uploaded PDF cannot be rendered as a controlled copy: {reason}. Upload a fixed PDF first." if reason else ""
+
+
 def current_rendition(revision: Revision) -> Rendition | None:
     """The stored base PDF matching what the revision would print now, if any."""
     if revision.status not in STORED_STATES:
@@ -305,11 +318,74 @@ def ensure_rendition(revision: Revision) -> tuple[Rendition, bool]:
 
 
 def read_rendition(rendition: Rendition) -> bytes:
+    """The stored base PDF, checked against its SHA-256 on every read. A
+    changed or missing file is never served: it is quarantined and rendered
+    again from the approved content (see `repair_rendition`)."""
     try:
         with default_storage.open(rendition.file.name, "rb") as fh:
-            return fh.read()
+            data = fh.read()
+    except FileNotFoundError:
+        return repair_rendition(rendition, kind="missing")
     except OSError as exc:
         raise TransientJobError(f"Could not read the stored PDF: {exc}") from exc
+    if hashlib.sha256(data).hexdigest() != rendition.sha256:
+        return repair_rendition(rendition, kind="changed", found=data)
+    return data
+
+
+def repair_rendition(rendition: Rendition, *, kind: str, found: bytes | None = None) -> bytes:
+    """Quarantine a stored base PDF whose bytes are not what was stored (kept
+    aside under quarantine/ for investigation), render it again from the
+    approved content (the fingerprint makes the render deterministic in what
+    it shows), store the fresh file on the same rendition, record an integrity
+    event on the revision and tell the quality managers. Returns the fresh PDF."""
+    from qms.audit import record_event
+    from qms.notifications import notify_role
+    from qms.permissions import Role
+
+    with transaction.atomic():
+        rendition = Rendition.objects.select_for_update().select_related(
+            "revision__document__doc_type", "revision__document__owner", "revision__document__department"
+        ).get(pk=rendition.pk)
+        revision = rendition.revision
+        bad_name, expected = rendition.file.name, rendition.sha256
+        quarantined = ""
+        if found is not None:
+            try:
+                quarantined = default_storage.save(f"quarantine/{bad_name}", ContentFile(found))
+            except OSError:
+                quarantined = ""
+        p = prepare(revision)
+        content, pages = render_revision(p)
+        try:
+            rendition.file.save(f"{safe_filename(revision.document.number)}-rev-{_label(revision)}.pdf",
+                                ContentFile(content), save=False)
+        except OSError as exc:
+            raise TransientJobError(f"Could not store the PDF: {exc}") from exc
+        rendition.sha256 = hashlib.sha256(content).hexdigest()
+        rendition.size, rendition.page_count = len(content), pages
+        rendition.save(update_fields=["file", "sha256", "size", "page_count"])
+        if found is not None and bad_name != rendition.file.name:
+            try:
+                default_storage.delete(bad_name)
+            except OSError:
+                pass
+        record_event(
+            actor=None, verb=f"integrity.{kind}", obj=revision,
+            comment=f"The stored controlled PDF was {kind}; it was quarantined and rendered again from the approved content",
+            data={"rendition": rendition.pk, "file": bad_name, "expected_sha256": expected,
+                  "found_sha256": hashlib.sha256(found).hexdigest() if found is not None else "",
+                  "quarantined_as": quarantined, "new_sha256": rendition.sha256},
+        )
+        notify_role(
+            Role.QUALITY_MANAGER,
+            title=f"Controlled PDF of {revision.document.number} rev {_label(revision)} was {kind}",
+            body=f"The stored file {bad_name} did not match its SHA-256. It was quarantined"
+            f"{' as ' + quarantined if quarantined else ''} and a fresh copy was rendered from the approved content.",
+            url=revision.get_absolute_url() if hasattr(revision, "get_absolute_url") else "",
+        )
+    log.warning("Rendition %s of %s was %s; re-rendered", rendition.pk, revision, kind)
+    return content
 
 
 def print_copy(base: bytes, *, printed_by: str, printed_at=None) -> bytes:

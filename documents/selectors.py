@@ -77,6 +77,13 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _unsegmented(q: str) -> bool:
+    """Text in scripts written without spaces (Chinese, Japanese, Thai…): the
+    English text-search configuration cannot split it into words, so such a
+    query is matched as a substring (trigram-indexed on PostgreSQL)."""
+    return any(ord(ch) >= 0x0E00 and not ch.isspace() for ch in q)
+
+
 def _searchable_statuses(user, document_field=None):
     return None if permissions.can_view_drafts(user) else (S.EFFECTIVE,)
 
@@ -93,6 +100,10 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     if statuses:
         revs = revs.filter(status__in=statuses)
     if is_postgres():
+        if _unsegmented(q):
+            # LIKE (no case to fold in these scripts), which the trigram indexes serve (migration 0008).
+            rev_docs = revs.filter(content__contains=q).values("document_id")
+            return qs.filter(Q(pk__in=rev_docs) | Q(title__contains=q) | Q(number__icontains=q))
         query = SearchQuery(q, config="english", search_type="websearch")
         rev_docs = revs.filter(search_vector=query).values("document_id")
         title_docs = Document.objects.filter(search_vector=query).values("id")
@@ -109,7 +120,7 @@ def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
     statuses = _searchable_statuses(user)
     if statuses:
         revs = revs.filter(status__in=statuses)
-    if is_postgres():
+    if is_postgres() and not _unsegmented(q):
         query = SearchQuery(q, config="english", search_type="websearch")
         rows = (
             revs.filter(search_vector=query)

@@ -497,6 +497,10 @@ def _decide(*, actor, revision, password, outcome, comment, significance) -> Dec
     if outcome == Decision.Outcome.APPROVED:
         if significance not in Revision.Significance.values:
             raise DomainError("Mark the change as significant or editorial.")
+        from documents.renditions import render_problem
+
+        if problem := render_problem(revision):  # not approved until its controlled PDF can be made
+            raise DomainError(problem)
     meaning = {"reviewed": Signature.Meaning.REVIEWED, "approved": Signature.Meaning.APPROVED,
                "rejected": Signature.Meaning.REJECTED}[outcome]
     signature = sign(signer=actor, password=password, obj=revision, meaning=meaning, comment=comment or "")

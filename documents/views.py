@@ -428,6 +428,7 @@ def revision_detail(request, number, seq):
         "route": route,
         "signatures": _signatures(revision),
         "can_sign": can_sign,
+        "render_problem": _render_problem(revision) if can_sign else "",
         "decision_form": DecisionForm(user=user, step=active, obj=revision) if can_sign else None,
         "route_form": RouteForm(revision=revision, initial=selectors.previous_route_initial(revision))
         if permissions.can_submit_revision(user, revision) else None,
@@ -444,14 +445,36 @@ def revision_file(request, number, seq, kind):
     """The uploaded PDF (inline, framed by our own page) or the editable source, after the permission check."""
     revision = _get_revision_for_user(request, number, seq)
     if kind == "pdf" and revision.pdf_file:
-        return file_response(revision.pdf_file, download_name=revision.pdf_original_name,
-                             content_type="application/pdf", inline=True)
+        response = file_response(revision.pdf_file, download_name=revision.pdf_original_name,
+                                 content_type="application/pdf", inline=True)
+        return _without_active_content(response)
     if kind == "source" and revision.source_file:
         if not permissions.can_view_drafts(request.user, revision.document):
             raise PermissionDenied("Editable source files are for authors and approvers.")
         return file_response(revision.source_file, download_name=revision.source_original_name,
                              content_type=revision.source_content_type)
     raise Http404("No such file.")
+
+
+def _render_problem(revision) -> str:
+    from documents.renditions import render_problem
+
+    return render_problem(revision)
+
+
+def _without_active_content(response):
+    """A served uploaded PDF never carries JavaScript or launch actions (files
+    stored before uploads were checked are cleaned on the way out)."""
+    from qms.pdf import sanitized_pdf
+
+    data = b"".join(response.streaming_content)
+    try:
+        clean = sanitized_pdf(data)
+    except Exception:  # unreadable: served as stored, the sandbox header still applies
+        clean = data
+    response.streaming_content = [clean]
+    response["Content-Length"] = str(len(clean))
+    return response
 
 
 # ------------------------------------------------------------------ route

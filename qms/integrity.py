@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 
 from qms.audit import record_event
 from qms.notifications import notify_role
@@ -70,6 +71,16 @@ def check_files() -> IntegrityReport:
         obj = apps.get_model(p.model).objects.get(pk=p.pk)
         record_event(actor=None, verb=f"integrity.{p.kind}", obj=obj, comment=f"Stored file {p.name} is {p.kind}",
                      data={"file": p.name})
+        if p.model == "documents.Rendition":
+            # Never left to be issued: quarantined and rendered again now.
+            from documents.renditions import repair_rendition
+
+            found = None
+            if p.kind == "changed":
+                with default_storage.open(p.name, "rb") as fh:
+                    found = fh.read()
+            repair_rendition(obj, kind=p.kind, found=found)
+            p.kind += ", quarantined and rendered again"
     if report.problems:
         lines = "\n".join(f"{p.model} #{p.pk}: {p.name} {p.kind}" for p in report.problems[:50])
         notify_role(Role.QUALITY_MANAGER, title=f"File integrity check: {len(report.problems)} problem(s)", body=lines)

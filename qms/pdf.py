@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -32,11 +33,87 @@ def _font_config():
 _FONTS = None
 
 
+def _allowed_roots() -> list[Path]:
+    """Folders whose files a PDF may embed: our static files and stored media."""
+    roots = [Path(d) for d in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    if settings.MEDIA_ROOT:
+        roots.append(Path(settings.MEDIA_ROOT))
+    return [r.resolve() for r in roots]
+
+
+def _local_file(url: str) -> Path | None:
+    """The file a URL names if it is one of ours: `file:` under an allowed
+    root, or `<SITE_URL or />static/…` / `…/media/…`; else None."""
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(url2pathname(unquote(parts.path)))
+    elif scheme in ("http", "https"):
+        site = urlsplit(settings.SITE_URL)
+        if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+            return None  # never onto the network, not even to ourselves
+        path = None
+        for prefix, root in ((settings.STATIC_URL or "", None), (getattr(settings, "MEDIA_URL", "") or "", settings.MEDIA_ROOT)):
+            prefix = "/" + prefix.strip("/") + "/"
+            if prefix != "//" and parts.path.startswith(prefix):
+                rest = unquote(parts.path[len(prefix) :])
+                if root is None:
+                    from django.contrib.staticfiles import finders
+
+                    found = finders.find(rest)
+                    path = Path(found) if found else None
+                else:
+                    path = Path(root) / rest
+                break
+        if path is None:
+            return None
+    else:
+        return None
+    try:
+        path = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_file() or not any(path.is_relative_to(root) for root in _allowed_roots()):
+        return None
+    return path
+
+
+def url_fetcher():
+    """The only URL fetcher our PDFs use: `data:` URIs and our own static and
+    media files; every other URL (the network, loopback, other files) is
+    refused, so author content cannot make the server fetch anything (SSRF)."""
+    import mimetypes
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url[:5].lower() == "data:":
+                return super().fetch(url, headers)
+            path = _local_file(url)
+            if path is None:
+                raise ValueError(f"Not fetched (only our own static and media files are): {url[:200]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    return SafeURLFetcher(allowed_protocols=("data", "file", "http", "https"), allow_redirects=False)
+
+
 def html_to_document(html: str, *, base_url: str | None = None):
-    """A laid-out WeasyPrint document (pages known, PDF not yet written)."""
+    """A laid-out WeasyPrint document (pages known, PDF not yet written).
+    Every PDF we render goes through here (or `html_to_pdf`), with our URL fetcher."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(font_config=_font_config())
+    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR), url_fetcher=url_fetcher()).render(
+        font_config=_font_config()
+    )
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
@@ -98,6 +175,7 @@ def overlay(base: bytes, stamp: bytes, *, repeat_first: bool = False, append_res
     base_reader = PdfReader(io.BytesIO(base))
     stamp_reader = PdfReader(io.BytesIO(stamp))
     writer = PdfWriter(clone_from=base_reader)
+    strip_active_content(writer)  # an uploaded PDF's JavaScript never reaches a controlled print
     for i, page in enumerate(writer.pages):
         source = stamp_reader.pages[0 if repeat_first else i] if (repeat_first or i < len(stamp_reader.pages)) else None
         if source is not None:
@@ -134,3 +212,139 @@ def extract_text(pdf: bytes) -> list[str]:
     from pypdf import PdfReader
 
     return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+# ------------------------------------------------------------------ uploaded PDFs: checked, active content out
+_ACTION_KINDS = {"/JavaScript": "JavaScript", "/Launch": "a launch action", "/ImportData": "an import action",
+                 "/SubmitForm": "a form-submit action", "/GoToR": "a link to another file", "/GoToE": "an embedded-file link"}
+
+
+def _action_problems(action, where: str, seen: set) -> list[str]:
+    out = []
+    while action is not None:
+        action = action.get_object() if hasattr(action, "get_object") else action
+        if not hasattr(action, "get") or id(action) in seen:
+            break
+        seen.add(id(action))
+        kind = str(action.get("/S", ""))
+        if kind in _ACTION_KINDS:
+            out.append(f"{_ACTION_KINDS[kind]} ({where})")
+        action = action.get("/Next")
+        if isinstance(action, list):
+            action = action[0] if action else None
+    return out
+
+
+def active_content(reader) -> list[str]:
+    """What in a parsed PDF would act when it is opened or clicked: JavaScript,
+    an action on opening (/OpenAction) or on events (/AA), launch actions,
+    embedded files. Empty for an ordinary document."""
+    root = reader.trailer["/Root"].get_object()
+    found, seen = [], set()
+    if "/OpenAction" in root:
+        action = root["/OpenAction"].get_object() if hasattr(root["/OpenAction"], "get_object") else root["/OpenAction"]
+        if hasattr(action, "get") and "/S" in action:
+            found += _action_problems(action, "on opening", seen) or []
+    if "/AA" in root:
+        found.append("actions triggered by events (document)")
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else {}
+    if "/JavaScript" in names:
+        found.append("document-level JavaScript")
+    if "/EmbeddedFiles" in names:
+        found.append("embedded files")
+    if "/AcroForm" in root and "/XFA" in root["/AcroForm"].get_object():
+        found.append("an XFA form")
+    for number, page in enumerate(reader.pages, start=1):
+        if "/AA" in page:
+            found.append(f"actions triggered by events (page {number})")
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if str(annot.get("/Subtype")) == "/FileAttachment":
+                found.append(f"an attached file (page {number})")
+            if "/AA" in annot:
+                found.append(f"actions triggered by events (page {number})")
+            found += _action_problems(annot.get("/A"), f"page {number}", seen)
+    return list(dict.fromkeys(found))
+
+
+def check_uploaded_pdf(data: bytes) -> str:
+    """'' if `data` is a PDF we can use as a controlled document: it parses,
+    every page has content we can read, and nothing in it runs. Otherwise the
+    reason, in words for the person uploading it."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return "it is encrypted or password-protected; upload an unprotected PDF"
+        if not reader.pages:
+            return "it has no pages"
+        for page in reader.pages:
+            float(page.mediabox.width), float(page.mediabox.height)
+            page.get_contents()  # every page's content stream must be readable
+        problems = active_content(reader)
+    except Exception as exc:  # pypdf raises many kinds for broken files
+        return f"it is not a readable PDF ({type(exc).__name__}: {str(exc)[:120]}); export it again from the source"
+    if problems:
+        return (
+            "it contains " + ", ".join(problems) + ". Controlled documents may not carry active content "
+            "(it would run in the reader's PDF viewer); save it again without it (e.g. “Print to PDF”)"
+        )
+    return ""
+
+
+def strip_active_content(writer) -> None:
+    """Remove JavaScript, open/event actions, launch-type link actions and
+    embedded files from a PdfWriter in place (defence in depth for files stored
+    before uploads were checked: nothing we stamp or serve carries them)."""
+    from pypdf.generic import NameObject
+
+    root = writer._root_object
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[NameObject(key)]
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            if key in names:
+                del names[NameObject(key)]
+    if "/AcroForm" in root:
+        form = root["/AcroForm"].get_object()
+        if "/XFA" in form:
+            del form[NameObject("/XFA")]
+    for page in writer.pages:
+        if "/AA" in page:
+            del page[NameObject("/AA")]
+        annots = page.get("/Annots")
+        if not annots:
+            continue
+        keep = []
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            if str(annot.get("/Subtype")) == "/FileAttachment":
+                continue
+            if "/AA" in annot:
+                del annot[NameObject("/AA")]
+            if _action_problems(annot.get("/A"), "", set()):
+                del annot[NameObject("/A")]
+            keep.append(ref)
+        page[NameObject("/Annots")] = type(annots.get_object())(keep)
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)  # the removed objects go too
+
+
+def sanitized_pdf(data: bytes) -> bytes:
+    """`data` without active content (the same bytes if it had none)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if not active_content(reader):
+        return data
+    writer = PdfWriter()  # pages only (what a viewer shows): the catalogue's actions and names stay behind
+    for page in reader.pages:
+        writer.add_page(page)
+    strip_active_content(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -87,6 +87,16 @@ def validate_upload(upload, *, allowed: tuple[str, ...] | None = None, max_bytes
         raise ValidationError(f"“{safe_filename(upload.name)}” does not look like a .{ext} file.")
     if not magics and b"\x00" in head:
         raise ValidationError(f"“{safe_filename(upload.name)}” is not a text file.")
+    if ext == "pdf":
+        # Parsed for real (every page), and refused if anything in it would run
+        # in a viewer: a file that only starts with %PDF- is not a document.
+        from qms.pdf import check_uploaded_pdf
+
+        upload.seek(0)
+        reason = check_uploaded_pdf(upload.read())
+        upload.seek(0)
+        if reason:
+            raise ValidationError(f"“{safe_filename(upload.name)}” cannot be accepted: {reason}.")
     return content_type
 
 
@@ -120,9 +130,14 @@ def file_response(name: str, *, download_name: str, content_type: str, inline: b
     """Serve a stored file (after the caller's permission check)."""
     from django.http import FileResponse
 
-    return FileResponse(
+    response = FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=not inline,
         filename=download_name,
         content_type=content_type or "application/octet-stream",
     )
+    # An uploaded file is never a page of ours: no script, no same-origin
+    # access, no plugins, even when opened directly; and no type sniffing.
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -67,3 +67,44 @@ def long_markdown(paragraphs=400) -> str:
 def ensure_roles() -> None:
     """Transactional tests flush the seeded role groups; see tests.factories.ensure_reference_data."""
     ensure_reference_data()
+
+
+def blank_pdf(pages=1, *, note: str = "") -> bytes:
+    """A small, real PDF (uploads are parsed at upload; `note` makes the bytes differ)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if note:
+        writer.add_metadata({"/Subject": note})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_with_javascript(*, open_action=True, document_js=True) -> bytes:
+    """A PDF that runs `app.alert` when opened (/OpenAction JavaScript) and
+    carries document-level JavaScript: what a hostile upload looks like."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if document_js:
+        action = writer._add_object(DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('document-level');")}
+        ))
+        names = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("init"), action])})
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): writer._add_object(names)})
+    if open_action:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('pwned');")}
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -7,6 +7,7 @@ from auditor.models import EvidenceRequest
 from documents.models import Document, DocumentType, Revision
 from qms.models import AuditEvent, Notification
 from tests.factories import DepartmentFactory
+from tests.pdf_helpers import blank_pdf
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_evidence_request_round_trip(client_for, external_auditor, quality_manag
     assert Notification.objects.filter(user=quality_manager, url=req.get_absolute_url()).exists()
     assert "Calibration records for gauge G-17" in client_for(quality_manager).get("/auditor/requests/").content.decode()
 
-    pdf = SimpleUploadedFile("certificate G-17.pdf", b"%PDF-1.4 test certificate", content_type="application/pdf")
+    pdf = SimpleUploadedFile("certificate G-17.pdf", blank_pdf(note="test certificate"), content_type="application/pdf")
     qm = client_for(quality_manager)
     response = qm.post(req.get_absolute_url(), {
         "answer": "Here is the certificate and the procedure.", "references": "SOP-QA-001 rev 00\nSOP-QA-001", "files": pdf,

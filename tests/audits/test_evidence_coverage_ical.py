@@ -16,6 +16,7 @@ from audits.models import Audit, CalendarToken, Evidence
 from documents.models import Revision
 from qms.errors import DomainError
 from tests.audits.factories import REPORT_VALUES, clause, make_audit, make_document, make_process, make_record
+from tests.pdf_helpers import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_uploaded_evidence_is_checked_hashed_and_served_after_permission(quality
     audit = make_audit(quality_manager, auditor, production, state="in_progress")
     services.checklist_generate(actor=auditor, audit=audit)
     item = audit.checklist.first()
-    content = b"%PDF-1.4 calibration certificate"
+    content = blank_pdf(note="calibration certificate")
     services.evidence_add(actor=auditor, checklist_item=item,
                           spec=services.EvidenceSpec(upload=SimpleUploadedFile("cert.pdf", content), note="cal cert"))
     ev = Evidence.objects.get()

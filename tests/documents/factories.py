@@ -29,8 +29,10 @@ def doc_type(code="SOP") -> DocumentType:
     return obj
 
 
-def pdf_upload(name="procedure.pdf", body=b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+def pdf_upload(name="procedure.pdf", body=None):
+    from tests.pdf_helpers import blank_pdf
+
+    return SimpleUploadedFile(name, body if body is not None else blank_pdf(), content_type="application/pdf")
 
 
 def make_draft(author, *, code="SOP", title="Calibration of gauges", content="# Purpose\nCalibrate every gauge.",

@@ -86,7 +86,9 @@ def test_oversized_file_is_refused(author, client_for):
 def test_uploaded_pdf_is_stored_with_sha256(author, client_for):
     import hashlib
 
-    body = b"%PDF-1.4\n%hello\n%%EOF\n"
+    from tests.pdf_helpers import blank_pdf
+
+    body = blank_pdf(note="hello")
     client_for(author).post("/documents/new/", {**create_payload(), "pdf": pdf_upload(body=body)})
     rev = Revision.objects.get()
     assert rev.pdf_sha256 == hashlib.sha256(body).hexdigest() and rev.pdf_original_name == "procedure.pdf"

@@ -2,11 +2,14 @@
 a verifier signs; the quality manager sees it verified. And the quality
 manager builds a form in the browser (add, reorder, remove) without JSON."""
 
+import base64
+
 import pytest
 from django.contrib.auth.models import Group
 
 from qms.permissions import Role
 from records.models import FormVersion, Record
+from tests.pdf_helpers import blank_pdf
 from tests.records.factories import PDF_BYTES, make_type
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,13 +124,13 @@ def test_dropping_several_files_on_the_dropzone_attaches_them(page, login, staff
     page.goto("/records/new/CAL/")
     page.get_by_label("Instrument ID").fill("MIC-02")
     # What a drag from the file manager delivers: a drop event carrying files.
-    page.evaluate("""() => {
+    page.evaluate("""(pdf64) => {
         const dt = new DataTransfer();
-        dt.items.add(new File(["%PDF-1.4 one"], "one.pdf", {type: "application/pdf"}));
+        dt.items.add(new File([Uint8Array.from(atob(pdf64), (c) => c.charCodeAt(0))], "one.pdf", {type: "application/pdf"}));
         dt.items.add(new File(["plain notes"], "two.txt", {type: "text/plain"}));
         document.querySelector('[data-dropzone="id_evidence"]').dispatchEvent(
             new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
-    }""")
+    }""", base64.b64encode(blank_pdf()).decode())
     assert page.locator("[data-dropzone-list] li").count() == 2
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url("**/records/CAL-*/")

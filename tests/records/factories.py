@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from records import services
 from records.models import FormVersion, RecordType
+from tests.pdf_helpers import blank_pdf
 
 ALL_FIELDS = [
     {"key": "instrument", "label": "Instrument ID", "type": "text", "required": True},
@@ -21,7 +22,7 @@ ALL_FIELDS = [
 GOOD = {"instrument": "MIC-01", "notes": "Ambient 20 °C", "deviation": "1.5", "cal_date": "2026-03-01",
         "result": "Pass", "checks": ["Visual", "Zero"], "sealed": True}
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = blank_pdf()
 
 
 def make_type(code="CAL", *, fields=None, verification_required=True, retention_years=10, created_by=None,
