@@ -3,15 +3,17 @@
 from django.contrib.auth import get_user_model
 
 from qms.models import Notification
+from qms.safeurls import same_site_path_or_empty
 
 
 def notify(user, *, title: str, body: str = "", url: str = "") -> Notification:
-    return Notification.objects.create(user=user, title=title[:200], body=body, url=url[:300])
+    return Notification.objects.create(user=user, title=title[:200], body=body, url=same_site_path_or_empty(url[:300]))
 
 
 def notify_role(role: str, *, title: str, body: str = "", url: str = "") -> int:
     users = get_user_model().objects.filter(is_active=True, groups__name=role).distinct()
-    rows = [Notification(user=u, title=title[:200], body=body, url=url[:300]) for u in users]
+    url = same_site_path_or_empty(url[:300])  # notifications link only within this site
+    rows = [Notification(user=u, title=title[:200], body=body, url=url) for u in users]
     Notification.objects.bulk_create(rows)
     return len(rows)
 

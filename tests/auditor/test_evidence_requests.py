@@ -133,3 +133,15 @@ def test_a_stored_off_site_link_is_never_shown_as_a_link(client_for, external_au
     EvidenceRequest.objects.filter(pk=req.pk).update(page_url="//evil.example/phish")  # a row from before the rule
     html = client_for(quality_manager).get(f"/auditor/requests/{req.pk}/").content.decode()
     assert "evil.example" not in html
+
+
+def test_notifications_link_only_within_the_site(client_for, quality_manager):
+    from qms.notifications import notify, notify_role
+    from qms.permissions import Role
+
+    notify(quality_manager, title="Phish", url="//evil.example/login")
+    notify_role(Role.QUALITY_MANAGER, title="Phish 2", url="https://evil.example/")
+    notify(quality_manager, title="Fine", url="/documents/")
+    assert sorted(Notification.objects.values_list("url", flat=True)) == ["", "", "/documents/"]
+    html = client_for(quality_manager).get("/notifications/").content.decode()
+    assert "evil.example" not in html and 'href="/documents/"' in html
