@@ -3,3 +3,7 @@ document.addEventListener("click", function (ev) {
   var el = ev.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
 });
+document.addEventListener("click", function (ev) {
+  var el = ev.target.closest("[data-history-back]");
+  if (el) { ev.preventDefault(); window.history.back(); }
+});

@@ -34,4 +34,6 @@ def test_no_template_has_inline_script_style_or_event_handlers():
             offenders.append(f"{rel}: inline style")
         if re.search(r"\son[a-z]+\s*=", text):
             offenders.append(f"{rel}: inline event handler")
+        if "javascript:" in text:
+            offenders.append(f"{rel}: javascript: URL")
     assert offenders == []
