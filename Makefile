@@ -17,17 +17,27 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# `make run`: the demo (DEBUG=True, seeded). `make run DEBUG=False` (with
+# SECRET_KEY, ALLOWED_HOSTS, ...): the production start, collectstatic then gunicorn.
+# HOST and PORT choose the address served; SITE_URL defaults to it.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: export DEBUG := $(or $(DEBUG),True)
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: install
 	$(PY) bin/services.py ensure-db
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	@case "$$DEBUG" in \
+		[Tt]rue|1|[Yy]es|[Oo]n) $(PY) manage.py seed_demo ;; \
+		*) $(PY) manage.py collectstatic --noinput -v 0 && echo "Static files collected (manifest storage)." ;; \
+	esac
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "Broker set: starting web, Celery worker and beat (Ctrl-C stops all)"; \
-		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile; \
+		echo "Broker set: starting web, Celery worker and beat on $$HOST:$$PORT (Ctrl-C stops all)"; \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $$PORT; \
 	else \
-		echo "No CELERY_BROKER_URL: background jobs run in-process."; \
-		$(PY) manage.py runserver 127.0.0.1:8000; \
+		echo "No CELERY_BROKER_URL: background jobs run in-process. Serving http://$$HOST:$$PORT/"; \
+		exec $(BIN)/gunicorn -c gunicorn.conf.py qms.wsgi; \
 	fi
 
 test: install

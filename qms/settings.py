@@ -24,10 +24,12 @@ if not SECRET_KEY:
             "with DEBUG=False; `make run` sets DEBUG=True for the demo."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105 (DEBUG only)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", env.str("HOST", default="127.0.0.1")] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 COMPANY_NAME = env.str("COMPANY_NAME", default="Acme Precision Ltd")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails, QR codes, invitations and feeds. Unset: the address actually
+# served (HOST/PORT, as `make run` and gunicorn.conf.py use them).
+SITE_URL = env.str("SITE_URL", default="") or f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
