@@ -8,16 +8,7 @@ PY     := $(BIN)/python
 PYTEST_ARGS ?= -q -n 2
 SERVICES = eval "$$($(PY) bin/services.py $(1))"
 
-# `make run HOST=0.0.0.0 PORT=9000` serves elsewhere; links (e-mails, QR codes,
-# invitations) follow unless SITE_URL is set. `make run DEBUG=False` is the
-# production start: collectstatic and gunicorn (no demo data: seed_demo refuses).
-HOST ?= 127.0.0.1
-PORT ?= 8000
-QMS_BIND := $(HOST):$(PORT)
-run: export QMS_BIND := $(QMS_BIND)
-run: export SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)
-
-.PHONY: install run test bench lint smoke clean
+.PHONY: install run test bench lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,25 +17,29 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# `make run`: the demo (DEBUG=True, seeded). `make run DEBUG=False` (with
+# SECRET_KEY, ALLOWED_HOSTS, ...): the production start, collectstatic then gunicorn.
+# HOST and PORT choose the address served; SITE_URL defaults to it.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: export DEBUG := $(or $(DEBUG),True)
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
+# Workers under honcho get other PORT values: pin the link address for all processes.
+run: export SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)
 run: install
 	$(PY) bin/services.py ensure-db
 	$(PY) manage.py migrate --noinput
-	@if [ "$$DEBUG" = "False" ] || [ "$$DEBUG" = "false" ] || [ "$$DEBUG" = "0" ]; then \
-		echo "DEBUG=False: production start (no demo data; create users with manage.py createsuperuser)"; \
-		$(PY) manage.py collectstatic --noinput --verbosity 0; \
-	else \
-		$(PY) manage.py seed_demo; \
-	fi
+	@case "$$DEBUG" in \
+		[Tt]rue|1|[Yy]es|[Oo]n) $(PY) manage.py seed_demo ;; \
+		*) $(PY) manage.py collectstatic --noinput -v 0 && echo "Static files collected (manifest storage)." ;; \
+	esac
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		echo "Broker set: starting web (gunicorn on $(QMS_BIND)), Celery worker and beat (Ctrl-C stops all)"; \
-		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile; \
-	elif [ "$$DEBUG" = "False" ] || [ "$$DEBUG" = "false" ] || [ "$$DEBUG" = "0" ]; then \
-		echo "No CELERY_BROKER_URL: background jobs run in-process. Serving http://$(QMS_BIND)"; \
-		$(BIN)/gunicorn qms.wsgi --bind $(QMS_BIND) --workers 2 --access-logfile - --error-logfile -; \
+		echo "Broker set: starting web, Celery worker and beat on $$HOST:$$PORT (Ctrl-C stops all)"; \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $$PORT; \
 	else \
-		echo "No CELERY_BROKER_URL: background jobs run in-process."; \
-		$(PY) manage.py runserver $(QMS_BIND); \
+		echo "No CELERY_BROKER_URL: background jobs run in-process. Serving http://$$HOST:$$PORT/"; \
+		exec $(BIN)/gunicorn -c gunicorn.conf.py qms.wsgi; \
 	fi
 
 test: install
@@ -55,10 +50,6 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
-
-# Production smoke test (CI runs it): a fresh clone, DEBUG=False, gunicorn, every main page over HTTP.
-smoke: install
-	$(PY) bin/smoke_prod.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -36,8 +36,8 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         actor=None,
         actor_name=username or "",
         verb="auth.locked_out",
-        comment="Too many failed logins",
-        data={"username": username},
+        comment=f"Too many failed logins (limits per user name and per address {ip_address})",
+        data={"username": username, "ip_address": ip_address},
         request=request,
     )
     notify_role(

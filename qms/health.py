@@ -1,55 +1,70 @@
-"""Liveness and readiness for load balancers and orchestrators.
+"""Health checks for load balancers and orchestrators.
 
-Answered by the first middleware, before sessions, authentication or host
-checks run: a health probe must not depend on the database to say "I am alive",
-and a probe that carries a (stale) session cookie must not reach the session
-table while the database is down (that was a 500).
+- `/healthz` (liveness): the process answers. It touches nothing else, so a
+  database outage does not make an orchestrator restart healthy web workers.
+- `/readyz` (readiness): the database answers a query and, where a broker is
+  configured, the broker accepts a connection; 503 with the reason otherwise.
 
-- `/healthz` (liveness): the process answers. Always 200 while it runs.
-- `/readyz` (readiness): the database and, where configured, the broker answer.
-  503 with the failing part named when not, so traffic goes elsewhere.
+Both are answered by `HealthCheckMiddleware`, first in MIDDLEWARE, before the
+session, authentication and lockout middleware: a probe that carries a session
+cookie (stale or valid) must not reach the session table, or a database outage
+would turn the check itself into a 500. They also skip the HTTPS redirect so a
+plain-HTTP probe on the loopback gets an answer.
 """
 
-from __future__ import annotations
-
-import json
+import logging
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
+BROKER_TIMEOUT_SECONDS = 2
 
 
-def _database_ok() -> tuple[bool, str]:
+def check_database() -> str | None:
+    """None when the default database answers `SELECT 1`, else the reason."""
+    connection = connections["default"]
     try:
-        with connections["default"].cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any failure means "not ready"; the reason is reported
-        connections["default"].close_if_unusable_or_obsolete()
-        return False, exc.__class__.__name__
-    return True, "ok"
+    except Exception as exc:  # noqa: BLE001 - any driver error means not ready
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - closing a dead connection may fail too
+            pass
+        return f"database: {type(exc).__name__}"
+    return None
 
 
-def _broker_ok() -> tuple[bool, str]:
-    if not settings.CELERY_BROKER_URL:
-        return True, "not configured (tasks run in-process)"
+def check_broker() -> str | None:
+    """None when no broker is configured (tasks run in-process) or it accepts a connection."""
+    url = getattr(settings, "CELERY_BROKER_URL", "")
+    if not url:
+        return None
     from kombu import Connection
 
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # unreachable, refused, timed out
-        return False, exc.__class__.__name__
-    return True, "ok"
+        with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS,
+                        transport_options={"socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+                                           "socket_timeout": BROKER_TIMEOUT_SECONDS, "max_retries": 0}) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+            # Redis connects lazily: a real round trip proves the broker answers.
+            if conn.transport.driver_type == "redis":
+                conn.default_channel.client.ping()
+    except Exception as exc:  # noqa: BLE001 - kombu raises several types when the broker is away
+        return f"broker: {type(exc).__name__}"
+    return None
 
 
-def readiness() -> tuple[bool, dict[str, str]]:
-    db_ok, db_detail = _database_ok()
-    broker_ok, broker_detail = _broker_ok()
-    return db_ok and broker_ok, {"database": db_detail, "broker": broker_detail}
+def readiness() -> tuple[bool, dict]:
+    checks = {"database": check_database(), "broker": check_broker()}
+    failures = {name: reason for name, reason in checks.items() if reason}
+    return not failures, {name: (reason or "ok") for name, reason in checks.items()}
 
 
 class HealthCheckMiddleware:
@@ -58,18 +73,14 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         path = request.path_info.rstrip("/")
-        if path == LIVENESS_PATH and request.method in ("GET", "HEAD"):
-            return _plain(200, "ok")
-        if path == READINESS_PATH and request.method in ("GET", "HEAD"):
-            ok, checks = readiness()
-            response = HttpResponse(json.dumps({"ready": ok, **checks}), status=200 if ok else 503,
-                                    content_type="application/json")
+        if path == LIVENESS_PATH:
+            return HttpResponse("ok", content_type="text/plain")
+        if path == READINESS_PATH:
+            ready, checks = readiness()
+            if not ready:
+                logger.warning("readiness check failed: %s", checks)
+            response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
+                                    status=200 if ready else 503)
             response["Cache-Control"] = "no-store"
             return response
         return self.get_response(request)
-
-
-def _plain(status: int, text: str) -> HttpResponse:
-    response = HttpResponse(text, status=status, content_type="text/plain")
-    response["Cache-Control"] = "no-store"
-    return response

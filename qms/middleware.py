@@ -70,3 +70,24 @@ class SlidingSessionMiddleware:
             if now - request.session.get("_touched", 0) >= self.TOUCH_EVERY_SECONDS:
                 request.session["_touched"] = now  # modified → saved with a new expiry
         return self.get_response(request)
+
+
+class NoStoreForLoggedInMiddleware:
+    """Pages and downloads served to a logged-in user show controlled content:
+    no browser or proxy may keep a copy (`Cache-Control: no-store`), so the back
+    button after logout or a shared machine's cache shows nothing. Responses
+    that set their own Cache-Control keep it only if it already says no-store."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            from django.utils.cache import add_never_cache_headers
+
+            if "Cache-Control" in response:
+                del response["Cache-Control"]
+            add_never_cache_headers(response)
+        return response

@@ -101,3 +101,22 @@ def test_role_changes_are_audit_trailed(staff):
     staff.groups.add(Group.objects.get(name="Approver"))
     event = AuditEvent.objects.filter(verb="user.roles_granted").latest("id")
     assert event.object_id == str(staff.pk) and "Approver" in event.comment
+
+
+@pytest.mark.django_db
+def test_address_locks_after_failures_over_many_user_names(staff, quality_manager, password):
+    """Issue 10: a per-address limit too, so one address cannot spray passwords
+    across user names; another address is not affected; both are trailed."""
+    sprayer = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _login(sprayer, f"guess-{n}", "wrong-password")
+    # The address is locked: even a right password for a user it never tried is refused.
+    response = _login(sprayer, "staff", password)
+    assert response.status_code == 429
+    assert sprayer.get("/").status_code == 302
+    lockout = AuditEvent.objects.filter(verb="auth.locked_out").latest("pk")
+    assert lockout.ip_address == "203.0.113.7"
+    assert lockout.data["ip_address"] == "203.0.113.7"
+    # The user name itself is not locked: the same user from another address logs in.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.9")
+    assert _login(elsewhere, "staff", password).status_code == 302
