@@ -58,7 +58,7 @@ def _get_audit_for_user(request, pk) -> Audit:
 
 
 def _get_programme_for_user(request, pk) -> AuditProgramme:
-    if not permissions.can_read_everything(request.user):
+    if not permissions.can_view_aggregates(request.user):
         raise PermissionDenied("The audit programme is for the quality manager and auditors.")
     return get_object_or_404(AuditProgramme.objects.select_related("owner"), pk=pk)
 
@@ -391,7 +391,7 @@ def report_issue(request, pk):
 # ------------------------------------------------------------------ programme
 @require_GET
 def programme_list(request):
-    if not permissions.can_read_everything(request.user):
+    if not permissions.can_view_aggregates(request.user):
         raise PermissionDenied("The audit programme is for the quality manager and auditors.")
     return render(request, "audits/programme_list.html", {
         "programmes": AuditProgramme.objects.select_related("owner"),
@@ -484,14 +484,16 @@ def calendar_month(request):
 def calendar_feeds(request):
     if not permissions.can_view_audits(request.user):
         raise PermissionDenied("You have no access to audits.")
-    token = services.calendar_token_for(user=request.user, renew=request.method == "POST")
     if request.method == "POST":
-        messages.success(request, "New feed addresses made; the old ones no longer work.")
+        # Only a POST makes (or renews) the secret token; a GET just shows it.
+        services.calendar_token_for(user=request.user, renew=True)
+        messages.success(request, "New feed addresses made; any old ones no longer work.")
         return redirect("audits:calendar-feeds")
+    token = CalendarToken.objects.filter(user=request.user).first()
     return render(request, "audits/calendar_feeds.html", {
-        "mine": services.feed_url("audits:ical-user", token.token),
+        "mine": services.feed_url("audits:ical-user", token.token) if token else "",
         "programme": services.feed_url("audits:ical-programme", token.token)
-        if permissions.can_read_everything(request.user) else "",
+        if token and permissions.can_read_everything(request.user) else "",
     })
 
 
@@ -499,7 +501,19 @@ def _token_user(token: str):
     row = CalendarToken.objects.select_related("user").filter(token=token).first()
     if row is None or not row.user.is_active or not permissions.can_view_audits(row.user):
         raise Http404("No such feed.")
+    if permissions.is_external_auditor(row.user):
+        from auditor.backends import external_access_open
+
+        if not external_access_open(row.user):  # revoked, expired or not yet open: the feed stops too
+            raise Http404("No such feed.")
     return row.user
+
+
+def _feed_audits(user, qs):
+    """The scope hook for feeds, as for every audit list."""
+    from auditor.scope import restrict
+
+    return restrict(qs, user, clauses="criteria_clauses", process="processes")
 
 
 def _ics(content: bytes, name: str) -> HttpResponse:
@@ -522,7 +536,7 @@ _FEED_QS = Audit.objects.select_related("lead_auditor").only(
 def ical_user(request, token):
     user = _token_user(token)
     mine = Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk")
-    audits = _FEED_QS.filter(pk__in=mine).order_by("planned_start")
+    audits = _feed_audits(user, _FEED_QS.filter(pk__in=mine)).order_by("planned_start")
     return _ics(ical.build_calendar(audits, name=f"My audits ({user.display_name})"), "my-audits.ics")
 
 
@@ -532,4 +546,5 @@ def ical_programme(request, token):
     user = _token_user(token)
     if not permissions.can_read_everything(user):
         raise Http404("No such feed.")
-    return _ics(ical.build_calendar(_FEED_QS.order_by("planned_start"), name="Audit programme"), "audit-programme.ics")
+    audits = _feed_audits(user, _FEED_QS).order_by("planned_start")
+    return _ics(ical.build_calendar(audits, name="Audit programme"), "audit-programme.ics")

@@ -16,6 +16,7 @@ from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
 from qms.signatures import Meaning, SignatureForm, signatures_for
+from auditor.scope import restrict
 from records import selectors, services
 from records.forms import (
     AmendmentReasonForm,
@@ -58,6 +59,8 @@ def _errors_to_form(form, exc: RecordValidationError) -> None:
 def _register_filters(request):
     form = RegisterFilterForm(request.GET or None)
     form.fields["clause"].widget.attrs["list"] = "clause-list"
+    # The type filter offers (and accepts) only the types inside an external auditor's scope.
+    form.fields["type"].queryset = restrict(form.fields["type"].queryset, request.user, clauses="clauses", process=None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return form, filters
 
@@ -106,6 +109,7 @@ def type_list(request):
     types = RecordType.objects.prefetch_related("clauses").select_related("form_document")
     if not permissions.can_configure_record_types(request.user):
         types = types.active()
+    types = restrict(types, request.user, clauses="clauses", process=None)  # an external auditor's scope
     return render(request, "records/recordtype_list.html", {"types": types})
 
 
@@ -114,6 +118,8 @@ def type_detail(request, code):
     if not permissions.can_view_record_types(request.user):
         raise PermissionDenied("You cannot see record types.")
     record_type = _get_type(code)
+    if not permissions.in_auditor_scope(request.user, record_type):
+        raise Http404("No such record type.")
     versions = list(record_type.form_versions.select_related("created_by").order_by("-version"))
     return render(request, "records/recordtype_detail.html", {
         "record_type": record_type, "versions": versions, "current": versions[0] if versions else None,
