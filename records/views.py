@@ -10,13 +10,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditor.scope import restrict
 from qms import jobs, permissions
 from qms.audit import trail_for
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
 from qms.signatures import Meaning, SignatureForm, signatures_for
-from auditor.scope import restrict
 from records import selectors, services
 from records.forms import (
     AmendmentReasonForm,

@@ -9,9 +9,9 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from auditor import services as auditor_services
 from audits import services as audit_services
 from audits.models import CalendarToken
-from auditor import services as auditor_services
 from qms.models import Clause
 from tests.audits.factories import make_audit, make_process
 from tests.documents.factories import make_effective
