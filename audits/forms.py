@@ -43,7 +43,7 @@ def active_users():
 
 class ProgrammeForm(BootstrapForm):
     title = forms.CharField(max_length=150)
-    period_start = forms.DateField(widget=DATE)
+    period_start = forms.DateField(widget=DATE, help_text="Dates from 1990 up to ten years ahead; at most five years long.")
     period_end = forms.DateField(widget=DATE)
     objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -33,6 +33,7 @@ from audits.models import (
 )
 from qms import jobs, permissions
 from qms.audit import attribute, record_event
+from qms.dates import MAX_PROGRAMME_YEARS, check_in_window
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.notifications import notify
 from qms.signatures import Meaning, authenticate_signer, sign
@@ -83,6 +84,10 @@ def programme_create(*, actor, title: str, period_start: date, period_end: date,
     _require(permissions.can_manage_programme(actor), "Only the quality manager manages the audit programme.")
     if period_end <= period_start:
         raise DomainError("The programme must end after it starts.")
+    check_in_window(period_start, "The programme's start")
+    check_in_window(period_end, "The programme's end")
+    if (period_end - period_start).days > MAX_PROGRAMME_YEARS * 366:
+        raise DomainError(f"A programme covers at most {MAX_PROGRAMME_YEARS} years.")
     prog = AuditProgramme(title=title, period_start=period_start, period_end=period_end, owner=actor, objectives=objectives)
     _full_clean(prog)
     attribute(prog, actor, "Programme created")
@@ -147,6 +152,8 @@ def _check_audit_input(*, scope, criteria_clauses, criteria_documents, planned_s
         raise DomainError("Choose at least one process or department to audit.")
     if planned_end < planned_start:
         raise DomainError("The planned end must not be before the planned start.")
+    check_in_window(planned_start, "The planned start")  # no IA-9999-001 or IA-1-001
+    check_in_window(planned_end, "The planned end")
     auditors = [lead_auditor, *[u for u in team if u.pk != lead_auditor.pk]]
     conflicts = impartiality_conflicts(auditors, processes, departments)
     if conflicts:
@@ -273,6 +280,7 @@ def audit_close(*, actor, audit: Audit) -> Audit:
 def proposal_defaults(*, programme, item, when: date) -> AuditInput:
     """What accepting a proposal schedules: the item's process or clause, the
     criteria its documents cite, an auditor with no conflict, 09:00–16:00."""
+    check_in_window(when, "The proposed date")
     from documents.models import Document
     from qms.models import Clause
 

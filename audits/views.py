@@ -39,10 +39,20 @@ from audits.models import (
 )
 from qms import permissions
 from qms.audit import trail_for
+from qms.dates import in_window
 from qms.errors import DomainError
 from qms.models import Clause, Department, Process
 from qms.signatures import SignatureForm, signatures_for
 from qms.uploads import file_response
+
+
+def _int_or_none(value) -> int | None:
+    """A database id from a query or form parameter, or None ("abc", "", huge, negative)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def _fail(request, exc: DomainError):
@@ -82,9 +92,10 @@ def audit_create(request):
     if not permissions.can_schedule_audit(request.user):
         raise PermissionDenied("Only the quality manager schedules audits.")
     initial = {}
-    if request.method == "GET" and request.GET.get("item") and request.GET.get("date"):
+    item_id = _int_or_none(request.GET.get("item"))
+    if request.method == "GET" and item_id is not None and request.GET.get("date"):
         item = get_object_or_404(ProgrammeItem.objects.select_related("programme__owner", "process", "clause"),
-                                 pk=request.GET["item"])
+                                 pk=item_id)
         try:
             initial = AuditForm.initial_from_input(services.proposal_defaults(
                 programme=item.programme, item=item, when=date.fromisoformat(request.GET["date"])))
@@ -256,8 +267,8 @@ def finding_create(request, pk):
     if not permissions.can_record_findings(request.user, audit):
         raise PermissionDenied("Findings are recorded by the audit team while the audit is in progress.")
     initial = {}
-    if request.GET.get("item"):
-        item = audit.checklist.filter(pk=request.GET["item"]).first()
+    if _int_or_none(request.GET.get("item")) is not None:
+        item = audit.checklist.filter(pk=_int_or_none(request.GET["item"])).first()
         if item:
             initial = {"checklist_item": item, "clause": item.clause, "statement": item.notes}
     form = FindingForm(request.POST or None, request.FILES or None, audit=audit, initial=initial)
@@ -447,8 +458,11 @@ def programme_item_add(request, pk):
 @require_POST
 def proposal_accept(request, pk):
     prog = _get_programme_for_user(request, pk)
-    item = get_object_or_404(ProgrammeItem.objects.select_related("process", "clause"), pk=request.POST.get("item"),
-                             programme=prog)
+    item_id = _int_or_none(request.POST.get("item"))
+    if item_id is None:
+        messages.error(request, "Choose a proposal to accept.")
+        return redirect(prog)
+    item = get_object_or_404(ProgrammeItem.objects.select_related("process", "clause"), pk=item_id, programme=prog)
     try:
         when = date.fromisoformat(request.POST.get("date", ""))
         audit = services.proposal_accept(actor=request.user, programme=prog, item=item, when=when)
@@ -469,8 +483,10 @@ def calendar_month(request):
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        if not in_window(date(year, month, 1)):
+            raise ValueError("outside the window of dates")  # year 1 or 9999: no previous/next month
         first, grid = selectors.month_grid(request.user, year, month)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise Http404("No such month.") from None
     prev_m = selectors.add_months(first, -1)
     next_m = selectors.add_months(first, 1)
