@@ -303,6 +303,8 @@ class VerificationPlanForm(BootstrapForm):
 class VerifyForm(BootstrapForm):
     result = forms.ChoiceField(choices=[c for c in Capa.Result.choices if c[0]], widget=forms.RadioSelect)
     notes = forms.CharField(label="What the check found", widget=forms.Textarea(attrs={"rows": 2}))
+    early_reason = forms.CharField(label="Why check before the planned date?", required=False, max_length=500,
+                                   help_text="Only when recording the check before its planned date; kept in the trail.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
