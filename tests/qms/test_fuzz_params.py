@@ -8,11 +8,11 @@ from qms.models import AuditEvent
 from tests.auditor import scope_world
 from tests.qms.urlwalk import all_routes
 
-NASTY = ["99999999999999999999999", "-1", "NaN", "abc", "0001-01", "0001-01-01", "x" * 3000, "😀𝔘"]
-LIST_PARAMS = ["q", "status", "type", "page", "month", "date", "item", "on", "since", "until", "owner", "clause"]
+NASTY = ["99999999999999999999999", "-1", "abc", "0001-01", "9999-12-31", "x" * 3000 + "😀"]
+LIST_PARAMS = ["q", "status", "type", "page", "month", "date", "item", "on", "owner", "clause"]
 
 
-DETAIL_PARAMS = ["item", "page", "on"]
+DETAIL_PARAMS = ["item", "page"]
 
 
 @pytest.fixture
