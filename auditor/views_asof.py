@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from auditor import asof
-from documents.models import DocumentType
+from auditor.scope import restrict
+from documents.models import Document, DocumentType
 from documents.selectors import render_markdown
 from qms import permissions
 from qms.forms import BootstrapForm
-from records.models import RecordType
+from records.models import Record, RecordType
 from records.selectors import rendered_values
 
 PAGE_SIZE = 50
@@ -86,6 +87,8 @@ def document_register(request):
 @require_GET
 def document_detail(request, number):
     _require_as_of(request.user)
+    if not Document.objects.filter(number=number, pk__in=asof.visible_document_ids(request.user)).exists():
+        raise Http404("No such document in your view.")  # the scope hook, before any date is chosen
     form, on = _date_form(request)
     then = None
     context = {"form": form, "on": on, "section": "documents", "number": number}
@@ -112,7 +115,7 @@ def document_detail(request, number):
 def record_register(request):
     _require_as_of(request.user)
     form, on = _date_form(request)
-    context = {"form": form, "on": on, "section": "records", "types": RecordType.objects.order_by("code"),
+    context = {"form": form, "on": on, "section": "records", "types": restrict(RecordType.objects.order_by("code"), request.user, process=None),
                "type_id": _int(request.GET.get("type")), "q": _text(request.GET.get("q"))}
     if on is not None:
         rows = asof.record_register(request.user, on, record_type_id=context["type_id"], q=context["q"])
@@ -127,6 +130,8 @@ def record_register(request):
 @require_GET
 def record_detail(request, number):
     _require_as_of(request.user)
+    if not Record.objects.filter(number=number, pk__in=asof.visible_record_ids(request.user)).exists():
+        raise Http404("No such record in your view.")  # the scope hook, before any date is chosen
     form, on = _date_form(request)
     then = None
     context = {"form": form, "on": on, "section": "records", "number": number}

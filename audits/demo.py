@@ -62,9 +62,9 @@ def _run(audit, qm, lead, findings, *, issue=True):
 
 def _analyse(capa, owner):
     services.capa_record_correction(actor=owner, capa=capa, containment="Affected items checked and segregated",
-                                    containment_date=timezone.localdate() - timedelta(days=20),
+                                    containment_date=timezone.localdate(),  # not before the NC was raised
                                     correction="Affected records corrected",
-                                    correction_date=timezone.localdate() - timedelta(days=18))
+                                    correction_date=timezone.localdate())
     services.capa_analyse(actor=owner, capa=capa, ca_needed=True, justification="Could recur on every shift",
                           whys=["The step was skipped", "The instruction does not show it",
                                 "The instruction was not updated after the machine change"],
@@ -83,7 +83,7 @@ def _to_verifying(capa, owner, implementer):
     action = _implement(capa, owner, implementer)
     services.capa_action_complete(actor=implementer, action=action, note="Instruction revised and shift briefed")
     services.capa_submit_verification(actor=owner, capa=capa, method="Sample 20 jobs after the change",
-                                      due=timezone.localdate() + timedelta(days=14))
+                                      due=timezone.localdate())  # the check's window is open: the demo records it
 
 
 def seed(*, users, stdout) -> None:

@@ -43,7 +43,7 @@ def active_users():
 
 class ProgrammeForm(BootstrapForm):
     title = forms.CharField(max_length=150)
-    period_start = forms.DateField(widget=DATE)
+    period_start = forms.DateField(widget=DATE, help_text="Dates from 1990 up to ten years ahead; at most five years long.")
     period_end = forms.DateField(widget=DATE)
     objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -303,6 +303,8 @@ class VerificationPlanForm(BootstrapForm):
 class VerifyForm(BootstrapForm):
     result = forms.ChoiceField(choices=[c for c in Capa.Result.choices if c[0]], widget=forms.RadioSelect)
     notes = forms.CharField(label="What the check found", widget=forms.Textarea(attrs={"rows": 2}))
+    early_reason = forms.CharField(label="Why check before the planned date?", required=False, max_length=500,
+                                   help_text="Only when recording the check before its planned date; kept in the trail.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,6 +33,7 @@ from audits.models import (
 )
 from qms import jobs, permissions
 from qms.audit import attribute, record_event
+from qms.dates import MAX_PROGRAMME_YEARS, check_in_window
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.notifications import notify
 from qms.signatures import Meaning, authenticate_signer, sign
@@ -83,6 +84,10 @@ def programme_create(*, actor, title: str, period_start: date, period_end: date,
     _require(permissions.can_manage_programme(actor), "Only the quality manager manages the audit programme.")
     if period_end <= period_start:
         raise DomainError("The programme must end after it starts.")
+    check_in_window(period_start, "The programme's start")
+    check_in_window(period_end, "The programme's end")
+    if (period_end - period_start).days > MAX_PROGRAMME_YEARS * 366:
+        raise DomainError(f"A programme covers at most {MAX_PROGRAMME_YEARS} years.")
     prog = AuditProgramme(title=title, period_start=period_start, period_end=period_end, owner=actor, objectives=objectives)
     _full_clean(prog)
     attribute(prog, actor, "Programme created")
@@ -147,6 +152,8 @@ def _check_audit_input(*, scope, criteria_clauses, criteria_documents, planned_s
         raise DomainError("Choose at least one process or department to audit.")
     if planned_end < planned_start:
         raise DomainError("The planned end must not be before the planned start.")
+    check_in_window(planned_start, "The planned start")  # no IA-9999-001 or IA-1-001
+    check_in_window(planned_end, "The planned end")
     auditors = [lead_auditor, *[u for u in team if u.pk != lead_auditor.pk]]
     conflicts = impartiality_conflicts(auditors, processes, departments)
     if conflicts:
@@ -273,6 +280,7 @@ def audit_close(*, actor, audit: Audit) -> Audit:
 def proposal_defaults(*, programme, item, when: date) -> AuditInput:
     """What accepting a proposal schedules: the item's process or clause, the
     criteria its documents cite, an auditor with no conflict, 09:00–16:00."""
+    check_in_window(when, "The proposed date")
     from documents.models import Document
     from qms.models import Clause
 
@@ -642,6 +650,12 @@ def capa_record_correction(*, actor, capa: Capa, containment: str, containment_d
     _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
     if (containment.strip() and not containment_date) or (correction.strip() and not correction_date):
         raise DomainError("Give the date of each containment or correction.")
+    raised_on = timezone.localtime(capa.raised_at).date() if capa.raised_at else timezone.localdate()
+    for label, when in (("containment", containment_date), ("correction", correction_date)):
+        if when is not None and when < raised_on:
+            raise DomainError(f"The {label} date is before the nonconformity was raised ({raised_on:%Y-%m-%d}).")
+        if when is not None and when > timezone.localdate():
+            raise DomainError(f"The {label} date is in the future: record what was done, when it is done.")
     capa.containment, capa.containment_date = containment.strip(), containment_date
     capa.correction, capa.correction_date = correction.strip(), correction_date
     attribute(capa, actor, "Containment and correction recorded")
@@ -673,12 +687,18 @@ def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> 
     _require(permissions.can_write(actor), "This account is read-only.")
     if capa.status == Capa.Status.CLOSED:
         raise DomainError("The CAPA is closed.")
+    if capa.status not in (Capa.Status.OPEN, Capa.Status.ANALYSED, Capa.Status.IMPLEMENTING):
+        # A plan changed after its check would make the check meaningless (and block closing).
+        raise DomainError(f"Actions are planned before the effectiveness check; this CAPA is {capa.get_status_display().lower()}.")
     if capa.status != Capa.Status.OPEN and capa.ca_needed is False:
         raise DomainError("The analysis decided that no corrective action is needed.")
     if not capa.root_cause.strip() or capa.status == Capa.Status.OPEN:
         raise DomainError("No action plan without a root cause: analyse the nonconformity first.")
     if not description.strip() or due_date is None:
         raise DomainError("An action needs a description and a due date.")
+    if due_date < timezone.localdate():
+        raise DomainError("The action's due date is in the past.")
+    check_in_window(due_date, "The action's due date")
     action = CapaAction(capa=capa, description=description.strip(), owner=owner, due_date=due_date)
     attribute(action, actor, "Action planned")
     action.save()
@@ -724,6 +744,9 @@ def capa_submit_verification(*, actor, capa: Capa, method: str, due) -> Capa:
         raise DomainError("Record the correction before its check.")
     if not method.strip() or due is None:
         raise DomainError("Say how and by when effectiveness will be checked.")
+    if due < timezone.localdate():
+        raise DomainError("The effectiveness check cannot be due in the past.")
+    check_in_window(due, "The effectiveness check's due date")
     capa.effectiveness_method, capa.effectiveness_due = method.strip(), due
     return _move(capa, ALLOWED_CAPA, Capa.Status.VERIFYING, actor=actor, verb="capa.submitted_for_verification")
 
@@ -738,9 +761,10 @@ def capa_implementers(capa: Capa) -> set[int]:
 
 
 @transaction.atomic
-def capa_verify(*, actor, capa: Capa, result: str, notes: str) -> Capa:
+def capa_verify(*, actor, capa: Capa, result: str, notes: str, early_reason: str = "") -> Capa:
     """The effectiveness check, by someone who implemented none of the actions.
-    Effective → the NC finding closes; not effective → the CAPA reopens."""
+    Effective → the NC finding closes; not effective → the CAPA reopens.
+    Before its planned date the check needs a stated reason, which the trail keeps."""
     _require(permissions.can_verify_capa(actor, capa), "Only the quality manager or an internal auditor verifies effectiveness.")
     if actor.pk in capa_implementers(capa):
         raise PermissionRefused("You implemented an action of this CAPA; someone else must check its effectiveness.")
@@ -748,6 +772,11 @@ def capa_verify(*, actor, capa: Capa, result: str, notes: str) -> Capa:
         raise DomainError("Choose effective or not effective.")
     if not notes.strip():
         raise DomainError("Record what the check found.")
+    if capa.effectiveness_due and timezone.localdate() < capa.effectiveness_due:
+        if not early_reason.strip():
+            raise DomainError(f"The effectiveness check is planned for {capa.effectiveness_due:%Y-%m-%d}: "
+                              "wait for it, or state why it is checked early.")
+        notes = f"Checked early (planned {capa.effectiveness_due:%Y-%m-%d}): {early_reason.strip()}\n{notes.strip()}"
     capa.effectiveness_result, capa.effectiveness_notes = result, notes.strip()
     capa.verified_by, capa.verified_at = actor, timezone.now()
     if result == Capa.Result.NOT_EFFECTIVE:

@@ -39,10 +39,20 @@ from audits.models import (
 )
 from qms import permissions
 from qms.audit import trail_for
+from qms.dates import in_window
 from qms.errors import DomainError
 from qms.models import Clause, Department, Process
 from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 from qms.uploads import file_response
+
+
+def _int_or_none(value) -> int | None:
+    """A database id from a query or form parameter, or None ("abc", "", huge, negative)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def _fail(request, exc: DomainError):
@@ -58,7 +68,7 @@ def _get_audit_for_user(request, pk) -> Audit:
 
 
 def _get_programme_for_user(request, pk) -> AuditProgramme:
-    if not permissions.can_read_everything(request.user):
+    if not permissions.can_view_aggregates(request.user):
         raise PermissionDenied("The audit programme is for the quality manager and auditors.")
     return get_object_or_404(AuditProgramme.objects.select_related("owner"), pk=pk)
 
@@ -82,9 +92,10 @@ def audit_create(request):
     if not permissions.can_schedule_audit(request.user):
         raise PermissionDenied("Only the quality manager schedules audits.")
     initial = {}
-    if request.method == "GET" and request.GET.get("item") and request.GET.get("date"):
+    item_id = _int_or_none(request.GET.get("item"))
+    if request.method == "GET" and item_id is not None and request.GET.get("date"):
         item = get_object_or_404(ProgrammeItem.objects.select_related("programme__owner", "process", "clause"),
-                                 pk=request.GET["item"])
+                                 pk=item_id)
         try:
             initial = AuditForm.initial_from_input(services.proposal_defaults(
                 programme=item.programme, item=item, when=date.fromisoformat(request.GET["date"])))
@@ -256,8 +267,8 @@ def finding_create(request, pk):
     if not permissions.can_record_findings(request.user, audit):
         raise PermissionDenied("Findings are recorded by the audit team while the audit is in progress.")
     initial = {}
-    if request.GET.get("item"):
-        item = audit.checklist.filter(pk=request.GET["item"]).first()
+    if _int_or_none(request.GET.get("item")) is not None:
+        item = audit.checklist.filter(pk=_int_or_none(request.GET["item"])).first()
         if item:
             initial = {"checklist_item": item, "clause": item.clause, "statement": item.notes}
     form = FindingForm(request.POST or None, request.FILES or None, audit=audit, initial=initial)
@@ -394,7 +405,7 @@ def report_issue(request, pk):
 # ------------------------------------------------------------------ programme
 @require_GET
 def programme_list(request):
-    if not permissions.can_read_everything(request.user):
+    if not permissions.can_view_aggregates(request.user):
         raise PermissionDenied("The audit programme is for the quality manager and auditors.")
     return render(request, "audits/programme_list.html", {
         "programmes": AuditProgramme.objects.select_related("owner"),
@@ -450,8 +461,11 @@ def programme_item_add(request, pk):
 @require_POST
 def proposal_accept(request, pk):
     prog = _get_programme_for_user(request, pk)
-    item = get_object_or_404(ProgrammeItem.objects.select_related("process", "clause"), pk=request.POST.get("item"),
-                             programme=prog)
+    item_id = _int_or_none(request.POST.get("item"))
+    if item_id is None:
+        messages.error(request, "Choose a proposal to accept.")
+        return redirect(prog)
+    item = get_object_or_404(ProgrammeItem.objects.select_related("process", "clause"), pk=item_id, programme=prog)
     try:
         when = date.fromisoformat(request.POST.get("date", ""))
         audit = services.proposal_accept(actor=request.user, programme=prog, item=item, when=when)
@@ -472,8 +486,10 @@ def calendar_month(request):
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        if not in_window(date(year, month, 1)):
+            raise ValueError("outside the window of dates")  # year 1 or 9999: no previous/next month
         first, grid = selectors.month_grid(request.user, year, month)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise Http404("No such month.") from None
     prev_m = selectors.add_months(first, -1)
     next_m = selectors.add_months(first, 1)
@@ -487,14 +503,16 @@ def calendar_month(request):
 def calendar_feeds(request):
     if not permissions.can_view_audits(request.user):
         raise PermissionDenied("You have no access to audits.")
-    token = services.calendar_token_for(user=request.user, renew=request.method == "POST")
     if request.method == "POST":
-        messages.success(request, "New feed addresses made; the old ones no longer work.")
+        # Only a POST makes (or renews) the secret token; a GET just shows it.
+        services.calendar_token_for(user=request.user, renew=True)
+        messages.success(request, "New feed addresses made; any old ones no longer work.")
         return redirect("audits:calendar-feeds")
+    token = CalendarToken.objects.filter(user=request.user).first()
     return render(request, "audits/calendar_feeds.html", {
-        "mine": services.feed_url("audits:ical-user", token.token),
+        "mine": services.feed_url("audits:ical-user", token.token) if token else "",
         "programme": services.feed_url("audits:ical-programme", token.token)
-        if permissions.can_read_everything(request.user) else "",
+        if token and permissions.can_read_everything(request.user) else "",
     })
 
 
@@ -502,7 +520,19 @@ def _token_user(token: str):
     row = CalendarToken.objects.select_related("user").filter(token=token).first()
     if row is None or not row.user.is_active or not permissions.can_view_audits(row.user):
         raise Http404("No such feed.")
+    if permissions.is_external_auditor(row.user):
+        from auditor.backends import external_access_open
+
+        if not external_access_open(row.user):  # revoked, expired or not yet open: the feed stops too
+            raise Http404("No such feed.")
     return row.user
+
+
+def _feed_audits(user, qs):
+    """The scope hook for feeds, as for every audit list."""
+    from auditor.scope import restrict
+
+    return restrict(qs, user, clauses="criteria_clauses", process="processes")
 
 
 def _ics(content: bytes, name: str) -> HttpResponse:
@@ -525,7 +555,7 @@ _FEED_QS = Audit.objects.select_related("lead_auditor").only(
 def ical_user(request, token):
     user = _token_user(token)
     mine = Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk")
-    audits = _FEED_QS.filter(pk__in=mine).order_by("planned_start")
+    audits = _feed_audits(user, _FEED_QS.filter(pk__in=mine)).order_by("planned_start")
     return _ics(ical.build_calendar(audits, name=f"My audits ({user.display_name})"), "my-audits.ics")
 
 
@@ -535,4 +565,5 @@ def ical_programme(request, token):
     user = _token_user(token)
     if not permissions.can_read_everything(user):
         raise Http404("No such feed.")
-    return _ics(ical.build_calendar(_FEED_QS.order_by("planned_start"), name="Audit programme"), "audit-programme.ics")
+    audits = _feed_audits(user, _FEED_QS).order_by("planned_start")
+    return _ics(ical.build_calendar(audits, name="Audit programme"), "audit-programme.ics")

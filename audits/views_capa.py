@@ -186,7 +186,8 @@ def capa_submit_verification(request, pk):
 @require_POST
 def capa_verify(request, pk):
     return _post(request, pk, VerifyForm, "verify_form", lambda c, f: services.capa_verify(
-        actor=request.user, capa=c, result=f.cleaned_data["result"], notes=f.cleaned_data["notes"]),
+        actor=request.user, capa=c, result=f.cleaned_data["result"], notes=f.cleaned_data["notes"],
+        early_reason=f.cleaned_data["early_reason"]),
         "Effectiveness check recorded.")
 
 

@@ -183,7 +183,7 @@ def _search_page(qs, number) -> Page:
     a full-text match over thousands of revisions is then evaluated once, not
     once for the count and again for the page."""
     try:
-        number = max(int(number or 1), 1)
+        number = min(max(int(number or 1), 1), 10**6)  # a huge page number would overflow the SQL OFFSET
     except ValueError:
         number = 1
     counted = qs.annotate(_total=Window(Count("pk")))

@@ -78,6 +78,17 @@ class NoStoreForLoggedInMiddleware:
     button after logout or a shared machine's cache shows nothing. Responses
     that set their own Cache-Control keep it only if it already says no-store."""
 
+
+class RejectNulMiddleware:
+    """A NUL byte (%00) is never valid in an address, a query or a form value,
+    and PostgreSQL refuses it in any text comparison (a 500 from whichever view
+    first queries with it). Refuse the request once, here, for every view —
+    anonymous or logged in — with a 400 and the reason. Cookies carrying one
+    are dropped rather than refused (the session lookup would fail the same way).
+    Placed first so nothing below ever sees such a value."""
+
+    MESSAGE = "Bad request: the address or a form value contains a NUL character (%00), which is never valid."
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -91,3 +102,32 @@ class NoStoreForLoggedInMiddleware:
                 del response["Cache-Control"]
             add_never_cache_headers(response)
         return response
+
+
+        for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
+            del request.COOKIES[name]
+        if self._has_nul(request):
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "\x00" in request.path_info:
+            return True
+        if _any_nul(request.GET):
+            return True
+        if request.method == "POST":
+            try:
+                return _any_nul(request.POST)
+            except Exception:  # noqa: BLE001 - a malformed body is Django's to answer later
+                return False
+        return False
+
+
+def _any_nul(querydict) -> bool:
+    for key, values in querydict.lists():
+        if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
+            return True
+    return False

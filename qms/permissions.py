@@ -117,8 +117,26 @@ def can_write(user) -> bool:
 
 
 def can_view_trail(user, obj=None) -> bool:
-    """The full audit trail of any object: quality manager and auditors."""
-    return can_read_everything(user)
+    """The full audit trail of any object: quality manager and auditors; an
+    external auditor only for objects inside their grant (the same scope hook
+    as the object's own page)."""
+    return can_read_everything(user) and (obj is None or in_auditor_scope(user, obj))
+
+
+def is_scoped_external_auditor(user) -> bool:
+    """An external auditor whose grant covers only some clauses or processes."""
+    if not is_external_auditor(user):
+        return False
+    from auditor.scope import scope_for
+
+    return scope_for(user) is not None
+
+
+def can_view_aggregates(user) -> bool:
+    """Pages that compile everything at once (the audit programme, the
+    compiled quality manual): not for an auditor whose grant is limited to
+    part of the system, since they cannot be cut to a scope."""
+    return can_read_everything(user) and not is_scoped_external_auditor(user)
 
 
 def can_export_trail(user) -> bool:
@@ -166,8 +184,9 @@ def can_print_revision(user, revision) -> bool:
 
 
 def can_view_manual(user) -> bool:
-    """The manual builds page and their downloads: quality manager and auditors."""
-    return can_read_everything(user)
+    """The manual builds page and their downloads: quality manager and auditors
+    (not an external auditor with a limited grant: the manual holds every clause)."""
+    return can_view_aggregates(user)
 
 
 def can_build_manual(user) -> bool:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a NUL byte in the address or a parameter is a 400, never a 500.
+    "qms.middleware.RejectNulMiddleware",
     # /healthz and /readyz answer before sessions or the database are touched.
     "qms.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",

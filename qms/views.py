@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,8 +52,13 @@ def object_trail(request, ct_id: int, object_id: str):
         raise Http404("No such kind of object.") from exc
     if model is None:
         raise Http404("No such kind of object.")
-    obj = get_object_or_404(model, pk=object_id)
+    try:
+        obj = model._default_manager.get(pk=object_id)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such object.") from None
     if not permissions.can_view_trail(request.user, obj):
+        if permissions.can_read_everything(request.user):
+            raise Http404("No such object.")  # outside an external auditor's grant: as if absent
         raise PermissionDenied("Only the quality manager and auditors can read the full audit trail.")
     return render(request, "qms/trail.html", {"object": obj, "entries": trail_for(obj)})
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from auditor.scope import restrict
 from qms import jobs, permissions
 from qms.audit import trail_for
 from qms.concurrency import Stamp, StampField
@@ -60,6 +61,8 @@ def _errors_to_form(form, exc: RecordValidationError) -> None:
 def _register_filters(request):
     form = RegisterFilterForm(request.GET or None)
     form.fields["clause"].widget.attrs["list"] = "clause-list"
+    # The type filter offers (and accepts) only the types inside an external auditor's scope.
+    form.fields["type"].queryset = restrict(form.fields["type"].queryset, request.user, clauses="clauses", process=None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return form, filters
 
@@ -108,6 +111,7 @@ def type_list(request):
     types = RecordType.objects.prefetch_related("clauses").select_related("form_document")
     if not permissions.can_configure_record_types(request.user):
         types = types.active()
+    types = restrict(types, request.user, clauses="clauses", process=None)  # an external auditor's scope
     return render(request, "records/recordtype_list.html", {"types": types})
 
 
@@ -116,6 +120,8 @@ def type_detail(request, code):
     if not permissions.can_view_record_types(request.user):
         raise PermissionDenied("You cannot see record types.")
     record_type = _get_type(code)
+    if not permissions.in_auditor_scope(request.user, record_type):
+        raise Http404("No such record type.")
     versions = list(record_type.form_versions.select_related("created_by").order_by("-version"))
     return render(request, "records/recordtype_detail.html", {
         "record_type": record_type, "versions": versions, "current": versions[0] if versions else None,

@@ -211,9 +211,11 @@ def test_bad_or_future_dates_are_a_form_error_not_a_500(client_for, auditor, his
 @pytest.mark.django_db
 def test_odd_filters_are_ignored_not_a_500(client_for, auditor, history):
     c = client_for(auditor)
-    for params in ({"type": "99999999999999999999"}, {"type": "abc"}, {"q": "gauge\x00"}, {"page": "-4"}):
+    for params in ({"type": "99999999999999999999"}, {"type": "abc"}, {"page": "-4"}):
         for url in ("/auditor/asof/", "/auditor/asof/record-register/"):
             assert c.get(url, {"on": BETWEEN, **params}).status_code == 200, (url, params)
+            # A NUL byte is refused for every view alike (qms.middleware.RejectNulMiddleware).
+            assert c.get(url, {"on": BETWEEN, "q": "gauge\x00"}).status_code == 400
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from tests.audits.factories import clause, make_audit, make_process, make_record
 
 pytestmark = pytest.mark.django_db
 WEEK = timezone.localdate() + timedelta(days=7)
+TODAY = timezone.localdate()  # an effectiveness check planned for today may be recorded today
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def _to_verifying(capa, owner, implementer):
                                       due_date=WEEK)
     services.capa_start_actions(actor=owner, capa=capa)
     services.capa_action_complete(actor=implementer, action=action, note="Checklist updated, rev 02")
-    services.capa_submit_verification(actor=owner, capa=capa, method="Sample 20 handovers", due=WEEK)
+    services.capa_submit_verification(actor=owner, capa=capa, method="Sample 20 handovers", due=TODAY)
     capa.refresh_from_db()
     return action
 
@@ -151,11 +152,10 @@ def test_closure_is_signed_and_refused_with_open_actions(nc, staff, author, qual
     _to_verifying(nc, staff, author)
     services.capa_verify(actor=quality_manager, capa=nc, result="effective", notes="ok")
     nc.refresh_from_db()
-    follow_up = services.capa_action_add(actor=staff, capa=nc, description="Follow-up audit of handover",
-                                         owner=author, due_date=WEEK)
-    with pytest.raises(DomainError, match="Open actions"):
-        services.capa_close(actor=quality_manager, capa=nc, password=password)
-    services.capa_action_complete(actor=author, action=follow_up, note="Done")
+    # Once checked effective, the plan is frozen (issue 10: a late action blocked closing).
+    with pytest.raises(DomainError, match="before the effectiveness check"):
+        services.capa_action_add(actor=staff, capa=nc, description="Follow-up audit of handover",
+                                 owner=author, due_date=WEEK)
     with pytest.raises(PermissionRefused):
         services.capa_close(actor=staff, capa=nc, password=password)
     services.capa_close(actor=quality_manager, capa=nc, password=password, comment="Closed")
@@ -181,7 +181,7 @@ def test_no_corrective_action_path_goes_straight_to_check(quality_manager, staff
         services.capa_submit_verification(actor=staff, capa=capa, method="Check next 50 labels", due=WEEK)
     services.capa_record_correction(actor=staff, capa=capa, containment="", containment_date=None,
                                     correction="Relabelled", correction_date=timezone.localdate())
-    services.capa_submit_verification(actor=staff, capa=capa, method="Check next 50 labels", due=WEEK)
+    services.capa_submit_verification(actor=staff, capa=capa, method="Check next 50 labels", due=TODAY)
     services.capa_verify(actor=quality_manager, capa=capa, result="effective", notes="50 fine")
     assert Capa.objects.get(pk=capa.pk).status == Capa.Status.EFFECTIVE
 

@@ -27,15 +27,21 @@ def test_upcoming_audits_for_auditor_and_auditee(quality_manager, auditor, staff
 
 
 def test_overdue_actions_and_effectiveness_checks_and_ageing(quality_manager, staff, author):
-    capa = services.capa_raise(actor=staff, source="process", title="NC", description="d", severity="minor", owner=staff)
-    services.capa_analyse(actor=staff, capa=capa, ca_needed=True, justification="j", whys=["w"], root_cause="r")
-    action = services.capa_action_add(actor=staff, capa=capa, description="Fix", owner=author,
-                                      due_date=timezone.localdate() - timedelta(days=1))
+    from freezegun import freeze_time
+
+    today = timezone.localdate()
+    with freeze_time(timezone.now() - timedelta(days=5)):  # planned then; a past due date is refused
+        capa = services.capa_raise(actor=staff, source="process", title="NC", description="d", severity="minor",
+                                   owner=staff)
+        services.capa_analyse(actor=staff, capa=capa, ca_needed=True, justification="j", whys=["w"], root_cause="r")
+        action = services.capa_action_add(actor=staff, capa=capa, description="Fix", owner=author,
+                                          due_date=today - timedelta(days=1))
     item = _keys(author)["capa.my_actions"].items[0]
     assert item.overdue and "Fix" in item.label
-    services.capa_start_actions(actor=staff, capa=capa)
-    services.capa_action_complete(actor=author, action=action, note="done")
-    services.capa_submit_verification(actor=staff, capa=capa, method="m", due=timezone.localdate() - timedelta(days=2))
+    with freeze_time(timezone.now() - timedelta(days=5)):
+        services.capa_start_actions(actor=staff, capa=capa)
+        services.capa_action_complete(actor=author, action=action, note="done")
+        services.capa_submit_verification(actor=staff, capa=capa, method="m", due=today - timedelta(days=2))
     qm = _keys(quality_manager)
     assert qm["capa.effectiveness_due"].items[0].overdue
     assert qm["capa.ageing"].total == 1
