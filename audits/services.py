@@ -488,7 +488,10 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
         raise DomainError("Write the finding statement.")
     evidence = evidence or EvidenceSpec()
     is_nc = finding_type in Finding.NC_TYPES
-    if is_nc and evidence.is_empty:
+    if checklist_item is not None and checklist_item.audit_id != audit.pk:
+        raise DomainError("That question belongs to another audit.")
+    carried = list(checklist_item.evidence.all()) if checklist_item is not None else []
+    if is_nc and evidence.is_empty and not carried:
         raise DomainError("A nonconformity needs evidence: a document revision, a record or a file.")
     if process is None:
         procs = list(audit.processes.all()[:2])
@@ -501,6 +504,7 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
     finding.save()
     if not evidence.is_empty:
         _add_evidence(actor=actor, spec=evidence, finding=finding)
+    _carry_evidence(actor=actor, items=carried, finding=finding)
     record_event(actor=actor, verb="finding.raised", obj=finding, to_state=finding.status,
                  comment=finding.get_finding_type_display())
     if is_nc:
@@ -513,6 +517,22 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
             finding=finding,
         )
     return finding
+
+
+def _carry_evidence(*, actor, items, finding) -> list[Evidence]:
+    """The evidence of the checklist answer a finding is raised from becomes
+    the finding's too: the same revision, record or stored file (same SHA-256)."""
+    out = []
+    for ev in items:
+        copy = Evidence(
+            kind=ev.kind, finding=finding, revision_id=ev.revision_id, record_id=ev.record_id, file=ev.file,
+            original_name=ev.original_name, size=ev.size, sha256=ev.sha256,
+            content_type_header=ev.content_type_header, note=(ev.note or "From the checklist answer")[:300],
+            added_by=actor,
+        )
+        copy.save()
+        out.append(copy)
+    return out
 
 
 @transaction.atomic

@@ -78,17 +78,6 @@ class NoStoreForLoggedInMiddleware:
     button after logout or a shared machine's cache shows nothing. Responses
     that set their own Cache-Control keep it only if it already says no-store."""
 
-
-class RejectNulMiddleware:
-    """A NUL byte (%00) is never valid in an address, a query or a form value,
-    and PostgreSQL refuses it in any text comparison (a 500 from whichever view
-    first queries with it). Refuse the request once, here, for every view —
-    anonymous or logged in — with a 400 and the reason. Cookies carrying one
-    are dropped rather than refused (the session lookup would fail the same way).
-    Placed first so nothing below ever sees such a value."""
-
-    MESSAGE = "Bad request: the address or a form value contains a NUL character (%00), which is never valid."
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -104,6 +93,20 @@ class RejectNulMiddleware:
         return response
 
 
+class RejectNulMiddleware:
+    """A NUL byte (%00) is never valid in an address, a query or a form value,
+    and PostgreSQL refuses it in any text comparison (a 500 from whichever view
+    first queries with it). Refuse the request once, here, for every view —
+    anonymous or logged in — with a 400 and the reason. Cookies carrying one
+    are dropped rather than refused (the session lookup would fail the same way).
+    Placed first so nothing below ever sees such a value."""
+
+    MESSAGE = "Bad request: the address or a form value contains a NUL character (%00), which is never valid."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         for name in [k for k, v in request.COOKIES.items() if "\x00" in k or "\x00" in v]:
             del request.COOKIES[name]
         if self._has_nul(request):

@@ -21,9 +21,13 @@ from django.utils.text import slugify
 from qms.concurrency import StampField
 from qms.forms import BootstrapForm, BootstrapModelForm, bootstrap
 from qms.models import User
+from records.form_rules import evaluate
 from records.models import FIELD_TYPES, RecordType
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# Names the record form posts besides its fields: a new field never takes one
+# (a field keyed "action" would be overwritten by the Save/Submit button).
+RESERVED_KEYS = frozenset({"action", "evidence", "staged", "staged_seen", "amendment_reason", "csrfmiddlewaretoken"})
 TEXT_MAX = 500
 LONGTEXT_MAX = 10000
 
@@ -119,11 +123,13 @@ class RecordValuesForm(BootstrapForm):
     """Built per form version by `build_record_form`; do not use directly."""
 
     definitions: list[dict] = []
+    rules: list[dict] = []
 
     def __init__(self, *args, for_draft: bool = False, existing_files: set[str] | None = None,
                  skip_files: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         existing_files = existing_files or set()
+        self.for_draft, self.existing_files = for_draft, existing_files
         for defn in self.definitions:
             if defn["type"] == "file" and skip_files:
                 continue
@@ -132,6 +138,17 @@ class RecordValuesForm(BootstrapForm):
                 required = False  # already answered by an uploaded file
             self.fields[defn["key"]] = make_field(defn, required=required)
         bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        if not self.for_draft and self.rules:  # a draft may be inconsistent; submission and amendment may not
+            errors = evaluate(self.definitions, self.rules, data, present_files=self.existing_files)
+            for key, messages in errors.items():
+                if key in self.fields and key not in self.errors:
+                    self.add_error(key, messages)
+                elif key not in self.fields:  # a file field left out of this form
+                    self.add_error(None, messages)
+        return data
 
     def json_values(self) -> dict:
         """Cleaned values as JSON (file fields excluded: they become evidence)."""
@@ -152,7 +169,8 @@ class RecordValuesForm(BootstrapForm):
 def build_record_form(form_version, data=None, files=None, *, values: dict | None = None, **kwargs) -> RecordValuesForm:
     """A bound or unbound form for `form_version` (initial from stored `values`)."""
     definitions = list(form_version.fields or [])
-    form_class = type(f"RecordValuesForm_v{form_version.pk}", (RecordValuesForm,), {"definitions": definitions})
+    form_class = type(f"RecordValuesForm_v{form_version.pk}", (RecordValuesForm,),
+                      {"definitions": definitions, "rules": list(getattr(form_version, "rules", None) or [])})
     initial = {d["key"]: to_initial(d, (values or {}).get(d["key"])) for d in definitions if d["type"] != "file"}
     return form_class(data, files, initial=initial, **kwargs)
 
@@ -265,7 +283,7 @@ class BaseFieldDefinitionFormSet(forms.BaseFormSet):
     def definitions(self) -> list[dict]:
         """The field definitions in the chosen order, each with a stable key."""
         defs = [f.definition() for f in self.ordered_live_forms()]
-        used = {d["key"] for d in defs if d["key"]}
+        used = {d["key"] for d in defs if d["key"]} | RESERVED_KEYS
         for d in defs:
             if not d["key"]:
                 base = (slugify(d["label"]).replace("-", "_") or "field")[:50]

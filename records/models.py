@@ -7,6 +7,7 @@ States and their allowed moves live beside the model; records/services.py is
 the only code that changes `status`.
 """
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -95,6 +96,8 @@ class FormVersion(models.Model):
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="form_versions")
     version = models.PositiveIntegerField()
     fields = models.JSONField(default=list, help_text="List of typed field definitions")
+    # Cross-field rules (records/form_rules.py), checked at submit and amendment.
+    rules = models.JSONField(default=list, blank=True, help_text="Cross-field rules")
     note = models.CharField(max_length=300, blank=True, help_text="What changed in this version")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -326,3 +329,33 @@ class Evidence(models.Model):
     @property
     def is_superseded(self) -> bool:
         return self.superseded_at is not None
+
+
+class StagedUpload(models.Model):
+    """An evidence file chosen on a record form that was sent back with an
+    error: checked and stored (qms.uploads) so it need not be chosen again.
+    Tied to the user and their session; it becomes the record's Evidence when
+    the form is saved, or expires (records/staging.py)."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, blank=True)
+    record_type = models.ForeignKey(RecordType, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="The draft being edited"
+    )
+    field_key = models.CharField(max_length=60, blank=True, help_text="Form field it answers, if any")
+    file = models.CharField(max_length=255, help_text="Storage name (random)")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["user", "record_type"], name="records_staged_owner_idx")]
+
+    def __str__(self):
+        return self.original_name

@@ -21,6 +21,8 @@ from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import User
 from qms.signatures import Meaning, authenticate_signer, check_shown, sign
 from qms.uploads import store_upload
+from records import staging
+from records.form_rules import check_rules
 from records.forms import KEY_RE, build_record_form, display_value, values_as_data
 from records.models import FIELD_TYPE_LABELS, Amendment, Evidence, FormVersion, Record, RecordType
 
@@ -92,18 +94,20 @@ def current_form_version(record_type: RecordType) -> FormVersion | None:
 
 
 @transaction.atomic
-def form_version_create(*, actor, record_type: RecordType, fields: list[dict], note: str = "") -> FormVersion:
-    """Every edit of a type's fields makes a new form version; records made
-    under older versions keep (and render with) theirs."""
+def form_version_create(*, actor, record_type: RecordType, fields: list[dict], note: str = "",
+                        rules: list[dict] | None = None) -> FormVersion:
+    """Every edit of a type's fields (or cross-field rules) makes a new form
+    version; records made under older versions keep (and render with) theirs."""
     if not permissions.can_configure_record_types(actor):
         raise PermissionRefused("Only the quality manager edits record forms.")
     validate_definitions(fields)
+    rules = check_rules(fields, rules or [])  # a rule naming a field the form lacks is refused
     RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # serialise version numbers
     current = current_form_version(record_type)
-    if current is not None and current.fields == fields:
+    if current is not None and current.fields == fields and (current.rules or []) == rules:
         raise DomainError("The fields are unchanged: no new form version was made.")
     version = FormVersion(
-        record_type=record_type, version=(current.version + 1 if current else 1), fields=fields,
+        record_type=record_type, version=(current.version + 1 if current else 1), fields=fields, rules=rules,
         note=note.strip()[:300], created_by=actor if getattr(actor, "pk", None) else None,
     )
     attribute(version, actor, note or "form edited")
@@ -201,7 +205,7 @@ def _store_evidence(*, actor, record: Record, uploads, field_key: str = "") -> l
 
 @transaction.atomic
 def record_create(*, actor, record_type: RecordType, values: dict, field_files: dict | None = None,
-                  evidence=(), submit: bool = False) -> Record:
+                  evidence=(), submit: bool = False, staged=()) -> Record:
     """Create a draft under the type's current form version (and submit it if asked)."""
     if not permissions.can_create_record(actor, record_type):
         raise PermissionRefused("You cannot create records of this type.")
@@ -220,6 +224,7 @@ def record_create(*, actor, record_type: RecordType, values: dict, field_files: 
     for key, upload in (field_files or {}).items():
         _store_evidence(actor=actor, record=record, uploads=[upload], field_key=key)
     _store_evidence(actor=actor, record=record, uploads=evidence)
+    staging.attach(actor=actor, record=record, staged=staged)  # files kept across a form error
     record_event(actor=actor, verb="record.created", obj=record, to_state=record.status)
     if submit:
         record = record_submit(actor=actor, record=record)
@@ -228,11 +233,12 @@ def record_create(*, actor, record_type: RecordType, values: dict, field_files: 
 
 @transaction.atomic
 def record_update_draft(*, actor, record: Record, values: dict, field_files: dict | None = None,
-                        evidence=(), opened: Stamp | None = None) -> Record:
+                        evidence=(), opened: Stamp | None = None, staged=()) -> Record:
     """Change a draft's values. A submitted record is locked: use an amendment.
 
     `opened` is the stamp of the values the form showed: if the draft changed
-    since (another tab), nothing is saved and EditConflict says what changed."""
+    since (another tab), nothing is saved and EditConflict says what changed.
+    `staged` are evidence files kept from a refused earlier post (records.staging)."""
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
     if record.status != Record.Status.DRAFT:
         raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
@@ -246,6 +252,7 @@ def record_update_draft(*, actor, record: Record, values: dict, field_files: dic
     for key, upload in (field_files or {}).items():
         _store_evidence(actor=actor, record=record, uploads=[upload], field_key=key)
     _store_evidence(actor=actor, record=record, uploads=evidence)
+    staging.attach(actor=actor, record=record, staged=staged)
     return record
 
 

@@ -19,7 +19,9 @@ from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
 from qms.signatures import Meaning, SignatureForm, SignatureRepeated, signatures_for
-from records import selectors, services
+from records import selectors, services, staging
+from records.form_rules import RuleFormSet, rules_as_initial
+from records.form_rules import describe as describe_rule
 from records.forms import (
     AmendmentReasonForm,
     FieldDefinitionFormSet,
@@ -123,8 +125,10 @@ def type_detail(request, code):
     if not permissions.in_auditor_scope(request.user, record_type):
         raise Http404("No such record type.")
     versions = list(record_type.form_versions.select_related("created_by").order_by("-version"))
+    current = versions[0] if versions else None
     return render(request, "records/recordtype_detail.html", {
-        "record_type": record_type, "versions": versions, "current": versions[0] if versions else None,
+        "record_type": record_type, "versions": versions, "current": current,
+        "rules": [describe_rule(current.fields, r) for r in current.rules] if current else [],
         "form_revision": selectors.current_form_revision(record_type),
         "field_types": dict(FIELD_TYPES), "clauses": record_type.clauses.all(),
     })
@@ -160,20 +164,37 @@ def type_fields(request, code):
     current = services.current_form_version(record_type)
     initial = definitions_as_initial(current.fields if current else [])
     formset = FieldDefinitionFormSet(request.POST or None, initial=initial, prefix="f")
+    rule_formset = _rule_formset(request, current)
     note = request.POST.get("note", "")
-    if request.method == "POST" and formset.is_valid():
-        try:
-            version = services.form_version_create(
-                actor=request.user, record_type=record_type, fields=formset.definitions(), note=note
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Form version {version.version} saved. New records use it; older ones keep theirs.")
-            return redirect(record_type)
+    if request.method == "POST" and formset.is_valid() and rule_formset.is_valid():
+        definitions = formset.definitions()
+        rules = rule_formset.resolve(definitions, previous=current.fields if current else [])
+        if rules is not None:
+            try:
+                version = services.form_version_create(
+                    actor=request.user, record_type=record_type, fields=definitions, note=note, rules=rules,
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Form version {version.version} saved. New records use it; older ones keep theirs.")
+                return redirect(record_type)
     return render(request, "records/recordtype_fields.html", {
         "record_type": record_type, "formset": formset, "current": current, "note": note,
+        "rule_formset": rule_formset, "field_labels": [d["label"] for d in (current.fields if current else [])],
     })
+
+
+def _rule_formset(request, current):
+    """The builder's cross-field rule rows. A POST without them (an older
+    page) keeps the current rules rather than dropping them."""
+    initial = rules_as_initial(current.fields, current.rules) if current else []
+    data = request.POST if request.method == "POST" and "r-TOTAL_FORMS" in request.POST else None
+    if request.method == "POST" and data is None:
+        data = {"r-TOTAL_FORMS": str(len(initial)), "r-INITIAL_FORMS": str(len(initial))}
+        for i, row in enumerate(initial):
+            data.update({f"r-{i}-{k}": v or "" for k, v in row.items()})
+    return RuleFormSet(data, initial=initial, prefix="r")
 
 
 # ------------------------------------------------------------------ creating and editing
@@ -216,7 +237,8 @@ def _save_record_form(request, *, record_type, record=None):
     if form_version is None:
         raise Http404("This record type has no form yet.")
     submit = request.POST.get("action") == "submit"
-    existing = services._existing_file_keys(record)
+    staged = _kept_staged_files(request, form_version, record_type=record_type, record=record)
+    existing = services._existing_file_keys(record) | {s.field_key for s in staged if s.field_key}
     for_draft = request.method == "POST" and not submit  # a blank form still marks what submission requires
     form = build_record_form(form_version, request.POST or None, request.FILES or None,
                              values=record.values if record else None, for_draft=for_draft, existing_files=existing)
@@ -226,12 +248,12 @@ def _save_record_form(request, *, record_type, record=None):
             if record is None:
                 record = services.record_create(
                     actor=request.user, record_type=record_type, values=form.json_values(),
-                    field_files=form.uploaded_files(), evidence=evidence, submit=submit,
+                    field_files=form.uploaded_files(), evidence=evidence, submit=submit, staged=staged,
                 )
             else:
                 services.record_update_draft(actor=request.user, record=record, values=form.json_values(),
                                              field_files=form.uploaded_files(), evidence=evidence,
-                                             opened=_opened(request, record))
+                                             opened=_opened(request, record), staged=staged)
                 if submit:
                     services.record_submit(actor=request.user, record=record)
         except RecordValidationError as exc:
@@ -241,7 +263,47 @@ def _save_record_form(request, *, record_type, record=None):
         else:
             messages.success(request, f"Record {record.number} " + ("submitted and locked." if submit else "saved as draft."))
             return redirect(record)
+    form.staged_files = staged + _stage_new_files(request, form, form_version, record_type=record_type, record=record)
+    labels = {d["key"]: d["label"] for d in form_version.fields or []}
+    for s in form.staged_files:
+        s.field_label = labels.get(s.field_key, "")
     return form, form_version
+
+
+def _staging_owner(request, record_type, record) -> dict:
+    return {"user": request.user, "session_key": request.session.session_key or "", "record_type": record_type,
+            "record": record}
+
+
+def _kept_staged_files(request, form_version, *, record_type, record) -> list:
+    """Files staged by an earlier attempt that the user kept ticked; a file
+    chosen again for the same field replaces its staged one."""
+    if request.method != "POST":
+        return []
+    owner = _staging_owner(request, record_type, record)
+    seen, kept = set(request.POST.getlist("staged_seen")), set(request.POST.getlist("staged"))
+    staging.discard(tokens=seen - kept, **owner)
+    staged = staging.pending(tokens=seen & kept, **owner)
+    chosen_again = {d["key"] for d in form_version.fields or [] if d["type"] == "file" and request.FILES.get(d["key"])}
+    staging.discard(tokens=[str(s.token) for s in staged if s.field_key in chosen_again], **owner)
+    return [s for s in staged if s.field_key not in chosen_again]
+
+
+def _stage_new_files(request, form, form_version, *, record_type, record) -> list:
+    """After a refused POST: check and keep the files chosen with it, so they
+    show as attached and need not be chosen again."""
+    if request.method != "POST" or not request.FILES:
+        return []
+    file_fields = [d for d in form_version.fields or [] if d["type"] == "file"]
+    uploads = [(d["key"], request.FILES[d["key"]]) for d in file_fields if request.FILES.get(d["key"])]
+    uploads += [("", f) for f in request.FILES.getlist("evidence")]
+    new, errors = staging.stage(uploads=uploads, **_staging_owner(request, record_type, record))
+    shown = {str(e) for errs in form.errors.values() for e in errs}
+    for key, messages_ in errors.items():
+        for message in messages_:
+            if message not in shown:  # the service may have said it already
+                form.add_error(key if key in form.fields else None, message)
+    return new
 
 
 @require_http_methods(["GET", "POST"])

@@ -59,8 +59,9 @@ def test_calibration_record_submitted_verified_and_seen_by_quality_manager(
     page.get_by_role("button", name="Submit (locks the record)").click()
     assert "less than or equal to 10" in page.content()
     assert not Record.objects.exists()
+    # The chosen certificate was kept: shown as attached, not chosen again.
+    assert page.locator("#staged-files").get_by_text("Kalibrierschein MIC-01.pdf").count() == 1
     page.get_by_label("Measured deviation").fill("1.5")
-    page.get_by_label("Calibration certificate").set_input_files(str(certificate))
     page.locator("#id_evidence").set_input_files([str(certificate)])
     page.get_by_role("button", name="Submit (locks the record)").click()
     page.wait_for_url("**/records/CAL-*/")

@@ -1,0 +1,345 @@
+"""Cross-field rules of a record form, set by the quality manager in the builder.
+
+A rule is stored with its form version (`FormVersion.rules`) as a small dict:
+
+- ``{"kind": "compare", "field": a, "op": "gt", "other": b}``: two dates (after,
+  on or after, before, on or before) or two numbers (greater, at least, less,
+  at most). Example: "Next calibration due" after "Calibration date".
+- ``{"kind": "range", "field": a, "low": "0" | None, "low_field": k | None,
+  "high": ..., "high_field": ...}``: a number between two bounds, each a fixed
+  number or another number field of the form (a reading between the lower and
+  the upper tolerance).
+- ``{"kind": "required_if", "field": a, "other": b, "value": "Fail"}``: `a` must
+  be filled when the choice `b` is "Fail" (or, for a checkbox `b`, ticked).
+
+Any rule may carry its own "message". Rules are checked on the server when a
+record is submitted or amended (never on a draft), through the same record form
+as every other check; the error is shown next to the rule's field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from qms.errors import DomainError
+from qms.forms import BootstrapForm
+
+KINDS = [
+    ("compare", "Compare with another field (dates or numbers)"),
+    ("range", "Number within a range"),
+    ("required_if", "Required if another field has a value"),
+]
+OPS = [
+    ("gt", "after / greater than"),
+    ("gte", "on or after / at least"),
+    ("lt", "before / less than"),
+    ("lte", "on or before / at most"),
+]
+_DATE_WORDS = {"gt": "after", "gte": "on or after", "lt": "before", "lte": "on or before"}
+_NUMBER_WORDS = {"gt": "greater than", "gte": "at least", "lt": "less than", "lte": "at most"}
+_HOLDS = {
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+}
+COMPARABLE = ("date", "number")
+CONDITION_TYPES = ("choice", "multichoice", "checkbox")
+
+
+def _number(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _fmt(value) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# ------------------------------------------------------------------ checking definitions
+def check_rules(definitions: list[dict], rules: list[dict]) -> list[dict]:
+    """Refuse rules that name a field the form does not have, or that do not fit
+    the fields' types. Returns the rules in their stored shape."""
+    by_key = {d["key"]: d for d in definitions}
+    out = []
+    for n, rule in enumerate(rules or [], start=1):
+        if not isinstance(rule, dict):
+            raise DomainError(f"Rule {n} is not readable.")
+        out.append(_check_rule(n, rule, by_key))
+    return out
+
+
+def _field(n: int, by_key: dict, key, what: str = "field") -> dict:
+    if not key or key not in by_key:
+        raise DomainError(f"Rule {n} refers to a {what} that is not on the form ({key or 'none'}).")
+    return by_key[key]
+
+
+def _check_rule(n: int, rule: dict, by_key: dict) -> dict:
+    kind = rule.get("kind")
+    target = _field(n, by_key, rule.get("field"))
+    message = str(rule.get("message") or "").strip()[:300]
+    if kind == "compare":
+        other = _field(n, by_key, rule.get("other"), "second field")
+        if rule.get("op") not in _HOLDS:
+            raise DomainError(f"Rule {n}: choose how the two fields compare.")
+        if target["key"] == other["key"]:
+            raise DomainError(f"Rule {n}: a field cannot be compared with itself.")
+        if target["type"] not in COMPARABLE or target["type"] != other["type"]:
+            raise DomainError(
+                f"Rule {n}: “{target['label']}” and “{other['label']}” must both be dates or both be numbers."
+            )
+        out = {"kind": kind, "field": target["key"], "op": rule["op"], "other": other["key"]}
+    elif kind == "range":
+        if target["type"] != "number":
+            raise DomainError(f"Rule {n}: “{target['label']}” is not a number field.")
+        out = {"kind": kind, "field": target["key"]}
+        for side in ("low", "high"):
+            value, key = rule.get(side), rule.get(f"{side}_field")
+            if value not in (None, "") and key:
+                raise DomainError(f"Rule {n}: give the {side} bound as a number or as a field, not both.")
+            if key:
+                bound = _field(n, by_key, key, f"{side} bound field")
+                if bound["type"] != "number" or bound["key"] == target["key"]:
+                    raise DomainError(f"Rule {n}: the {side} bound “{bound['label']}” must be another number field.")
+                out[f"{side}_field"] = key
+            elif value not in (None, ""):
+                if _number(value) is None:
+                    raise DomainError(f"Rule {n}: the {side} bound “{value}” is not a number.")
+                out[side] = _fmt(_number(value))
+        if len(out) == 2:
+            raise DomainError(f"Rule {n}: give a lower bound, an upper bound or both.")
+        if "low" in out and "high" in out and Decimal(out["low"]) > Decimal(out["high"]):
+            raise DomainError(f"Rule {n}: the lower bound is above the upper bound.")
+    elif kind == "required_if":
+        other = _field(n, by_key, rule.get("other"), "condition field")
+        if other["key"] == target["key"]:
+            raise DomainError(f"Rule {n}: a field cannot depend on itself.")
+        if other["type"] not in CONDITION_TYPES:
+            raise DomainError(f"Rule {n}: the condition “{other['label']}” must be a choice or a checkbox field.")
+        value = str(rule.get("value") or "").strip()
+        if other["type"] == "checkbox":
+            value = ""
+        elif value not in (other.get("choices") or []):
+            raise DomainError(
+                f"Rule {n}: “{value}” is not one of the choices of “{other['label']}” "
+                f"({', '.join(other.get('choices') or [])})."
+            )
+        out = {"kind": kind, "field": target["key"], "other": other["key"], "value": value}
+    else:
+        raise DomainError(f"Rule {n}: unknown kind of rule {kind!r}.")
+    if message:
+        out["message"] = message
+    return out
+
+
+# ------------------------------------------------------------------ evaluating
+def evaluate(definitions: list[dict], rules: list[dict], cleaned: dict, *, present_files=frozenset()) -> dict:
+    """Errors of `rules` against cleaned form values: {field key: [message]}.
+
+    A rule whose values are missing (or already refused by their own field) is
+    not judged: "required" and the field's own checks speak for those."""
+    by_key = {d["key"]: d for d in definitions}
+    errors: dict[str, list[str]] = {}
+    for rule in rules or []:
+        target = by_key.get(rule.get("field"))
+        if target is None:
+            continue
+        message = _judge(rule, target, by_key, cleaned, present_files)
+        if message:
+            errors.setdefault(target["key"], []).append(rule.get("message") or message)
+    return errors
+
+
+def _judge(rule, target, by_key, cleaned, present_files) -> str | None:
+    value = cleaned.get(target["key"])
+    kind = rule["kind"]
+    if kind == "compare":
+        other = by_key.get(rule["other"])
+        other_value = cleaned.get(rule["other"]) if other else None
+        if value in (None, "") or other_value in (None, ""):
+            return None
+        if _HOLDS[rule["op"]](value, other_value):
+            return None
+        words = (_DATE_WORDS if target["type"] == "date" else _NUMBER_WORDS)[rule["op"]]
+        return f"“{target['label']}” must be {words} “{other['label']}” ({_fmt(other_value)})."
+    if kind == "range":
+        if value in (None, ""):
+            return None
+        low = _bound(rule, "low", by_key, cleaned)
+        high = _bound(rule, "high", by_key, cleaned)
+        if (low is None or value >= low[0]) and (high is None or value <= high[0]):
+            return None
+        if low and high:
+            return f"“{target['label']}” must be between {low[1]} and {high[1]}."
+        if low:
+            return f"“{target['label']}” must be at least {low[1]}."
+        return f"“{target['label']}” must be at most {high[1]}."
+    if kind == "required_if":
+        other = by_key.get(rule["other"])
+        if other is None or not _condition_met(other, rule.get("value", ""), cleaned.get(other["key"])):
+            return None
+        if _is_filled(target, value, present_files):
+            return None
+        when = "is ticked" if other["type"] == "checkbox" else f"is “{rule['value']}”"
+        return f"“{target['label']}” is required when “{other['label']}” {when}."
+    return None
+
+
+def _bound(rule, side, by_key, cleaned):
+    """(value, how to say it) of one bound, or None when there is none (or it is empty)."""
+    if rule.get(f"{side}_field"):
+        other = by_key.get(rule[f"{side}_field"])
+        value = cleaned.get(rule[f"{side}_field"]) if other else None
+        if value in (None, ""):
+            return None
+        return value, f"{_fmt(value)} (“{other['label']}”)"
+    number = _number(rule.get(side))
+    return (number, _fmt(number)) if number is not None else None
+
+
+def _condition_met(other: dict, expected: str, actual) -> bool:
+    if other["type"] == "checkbox":
+        return bool(actual)
+    if other["type"] == "multichoice":
+        return expected in (actual or [])
+    return actual == expected
+
+
+def _is_filled(target: dict, value, present_files) -> bool:
+    if target["type"] == "file":
+        return bool(value) or target["key"] in present_files
+    if target["type"] == "checkbox":
+        return bool(value)
+    return value not in (None, "", [])
+
+
+# ------------------------------------------------------------------ describing
+def describe(definitions: list[dict], rule: dict) -> str:
+    """One line for the record type page: what the rule asks, in words."""
+    labels = {d["key"]: d["label"] for d in definitions}
+    types = {d["key"]: d["type"] for d in definitions}
+    field = labels.get(rule.get("field"), rule.get("field"))
+    kind = rule.get("kind")
+    if kind == "compare":
+        words = (_DATE_WORDS if types.get(rule["field"]) == "date" else _NUMBER_WORDS).get(rule["op"], rule["op"])
+        return f"“{field}” must be {words} “{labels.get(rule['other'], rule['other'])}”"
+    if kind == "range":
+        def side(s):
+            if rule.get(f"{s}_field"):
+                return f"“{labels.get(rule[f'{s}_field'], rule[f'{s}_field'])}”"
+            return rule.get(s)
+        low, high = side("low"), side("high")
+        if low and high:
+            return f"“{field}” between {low} and {high}"
+        return f"“{field}” at least {low}" if low else f"“{field}” at most {high}"
+    if kind == "required_if":
+        other = labels.get(rule["other"], rule["other"])
+        when = "is ticked" if types.get(rule["other"]) == "checkbox" else f"is “{rule.get('value')}”"
+        return f"“{field}” required when “{other}” {when}"
+    return str(rule)
+
+
+# ------------------------------------------------------------------ the builder's rule rows
+class RuleForm(BootstrapForm):
+    """One rule row in the builder. Fields are named by their label (as the
+    quality manager sees them) and resolved to keys when the version is saved."""
+
+    kind = forms.ChoiceField(label="Rule", choices=KINDS, initial="compare")
+    field = forms.CharField(label="This field", max_length=120, required=False)
+    op = forms.ChoiceField(label="must be", choices=[("", "—")] + OPS, required=False)
+    other = forms.CharField(label="Other field", max_length=120, required=False,
+                            help_text="For “compare” and “required if”")
+    value = forms.CharField(label="has the value", max_length=200, required=False,
+                            help_text="For “required if” a choice: the choice that makes it required")
+    low = forms.CharField(label="Lower bound", max_length=120, required=False, help_text="A number or a field")
+    high = forms.CharField(label="Upper bound", max_length=120, required=False, help_text="A number or a field")
+    message = forms.CharField(label="Message (optional)", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("field", "other", "low", "high"):
+            self.fields[name].widget.attrs["list"] = "builder-field-names"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("DELETE") and not (data.get("field") or "").strip():
+            self.add_error("field", "Name the field this rule checks.")
+        return data
+
+
+class BaseRuleFormSet(forms.BaseFormSet):
+    def live_forms(self):
+        initial = self.initial_form_count()
+        return [f for i, f in enumerate(self.forms)
+                if (i < initial or f.has_changed()) and f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+    def resolve(self, definitions: list[dict], previous: list[dict] | None = None) -> list[dict] | None:
+        """The rows as stored rules against the new `definitions`; None (with
+        errors on the rows) when a row names a field the form does not have or
+        does not fit. `previous` (the current version's fields) lets a rule
+        follow a field renamed in the same save."""
+        by_key = {d["key"]: d for d in definitions}
+        by_label = {d["label"].strip().lower(): d["key"] for d in definitions}
+        old_labels = {d["label"].strip().lower(): d["key"] for d in previous or [] if d["key"] in by_key}
+
+        def key_of(form, name, text):
+            text = (text or "").strip()
+            if not text:
+                return None
+            key = text if text in by_key else by_label.get(text.lower()) or old_labels.get(text.lower())
+            if key is None:
+                form.add_error(name, f"There is no field called “{text}” on this form.")
+            return key
+
+        rules, ok = [], True
+        for form in self.live_forms():
+            d = form.cleaned_data
+            errors_before = len(form.errors)
+            rule = {"kind": d["kind"], "field": key_of(form, "field", d.get("field")), "message": d.get("message", "")}
+            if d["kind"] == "compare":
+                rule.update(op=d.get("op"), other=key_of(form, "other", d.get("other")))
+            elif d["kind"] == "required_if":
+                rule.update(other=key_of(form, "other", d.get("other")), value=d.get("value", ""))
+            else:
+                for side in ("low", "high"):
+                    text = (d.get(side) or "").strip()
+                    if _number(text) is not None or not text:
+                        rule[side] = text
+                    else:
+                        rule[f"{side}_field"] = key_of(form, side, text)
+            if len(form.errors) > errors_before:
+                ok = False
+                continue
+            try:
+                rules.append(check_rules(definitions, [rule])[0])
+            except DomainError as exc:
+                form.add_error(None, exc.message.replace("Rule 1: ", "").replace("Rule 1 ", "This rule "))
+                ok = False
+        return rules if ok else None
+
+
+RuleFormSet = forms.formset_factory(RuleForm, formset=BaseRuleFormSet, extra=2, can_delete=True, max_num=50,
+                                    validate_max=True)
+
+
+def rules_as_initial(definitions: list[dict], rules: list[dict]) -> list[dict]:
+    labels = {d["key"]: d["label"] for d in definitions}
+    out = []
+    for r in rules or []:
+        row = {"kind": r.get("kind"), "field": labels.get(r.get("field"), r.get("field")),
+               "op": r.get("op", ""), "other": labels.get(r.get("other"), r.get("other", "")),
+               "value": r.get("value", ""), "message": r.get("message", "")}
+        for side in ("low", "high"):
+            row[side] = labels.get(r[f"{side}_field"]) if r.get(f"{side}_field") else r.get(side, "")
+        out.append(row)
+    return out
