@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -247,3 +248,49 @@ def request_manual_build(*, actor) -> Job:
     if not can_build_manual(actor):
         raise PermissionRefused("Only the quality manager can build the quality manual.")
     return request_job(kind="quality_manual", actor=actor)
+
+
+class ManualFileChanged(Exception):
+    """A stored manual build no longer matches its SHA-256 (it was quarantined)."""
+
+
+def check_manual_file(build: ManualBuild) -> None:
+    """Check a stored manual build against its SHA-256 before it is served.
+
+    A changed or missing file is never issued: the bad bytes are kept aside
+    under quarantine/, an integrity event is recorded on the build, the quality
+    managers are told, and ManualFileChanged is raised so the caller can offer a
+    fresh build (a manual is assembled from the per-revision PDFs, themselves
+    checked on every read, so a rebuild is fast and trustworthy)."""
+    from qms.audit import record_event
+    from qms.notifications import notify_role
+    from qms.permissions import Role
+
+    digest, found = hashlib.sha256(), True
+    try:
+        with default_storage.open(build.file.name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        found = False
+    if found and digest.hexdigest() == build.sha256:
+        return
+    kind = "changed" if found else "missing"
+    quarantined = ""
+    if found:
+        with default_storage.open(build.file.name, "rb") as fh:
+            quarantined = default_storage.save(f"quarantine/{build.file.name}", ContentFile(fh.read()))
+        default_storage.delete(build.file.name)
+    record_event(
+        actor=None, verb=f"integrity.{kind}", obj=build,
+        comment=f"The stored quality manual revision {build.manual_revision} was {kind}; it is no longer issued",
+        data={"file": build.file.name, "expected_sha256": build.sha256,
+              "found_sha256": digest.hexdigest() if found else "", "quarantined_as": quarantined},
+    )
+    notify_role(
+        Role.QUALITY_MANAGER,
+        title=f"Quality manual revision {build.manual_revision}: stored file {kind}",
+        body="The file was quarantined and is no longer served. Build the manual again from the controlled PDFs.",
+        url="/documents/manual/",
+    )
+    raise ManualFileChanged(kind)

@@ -67,7 +67,17 @@ def manual_build(request):
 def manual_download(request, manual_revision):
     if not permissions.can_view_manual(request.user):
         raise PermissionDenied("Only the quality manager and auditors can download the quality manual.")
-    build = get_object_or_404(ManualBuild.objects.only("file", "manual_revision"), manual_revision=manual_revision)
+    build = get_object_or_404(ManualBuild.objects.only("file", "manual_revision", "sha256"),
+                              manual_revision=manual_revision)
+    try:
+        manual_builder.check_manual_file(build)  # never issue a changed or missing build
+    except manual_builder.ManualFileChanged:
+        return render(request, "error.html", {
+            "title": "This quality manual build cannot be issued",
+            "message": (f"The stored file of manual revision {build.manual_revision} no longer matches the one that "
+                        "was built, so it is not served. It was set aside and the quality manager has been told; "
+                        "build the manual again from the controlled PDFs on the quality manual page."),
+        }, status=409)
     return file_response(
         build.file.name, download_name=f"quality-manual-rev-{build.manual_revision}.pdf", content_type="application/pdf"
     )

@@ -72,3 +72,25 @@ def test_weekly_check_quarantines_and_renders_again(tampered, quality_manager):
     _assert_quarantined(rev, rendition, other, quality_manager)
     assert check_files().ok  # nothing left to issue that is not what it claims
     assert Rendition.objects.filter(revision=rev).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_tampered_manual_build_is_never_issued(author, approver, quality_manager, client_for):
+    a = h.revision(h.document(owner=author, number="SOP-QA-601", title="Calibration of gauges"))
+    renditions.ensure_rendition(a)
+    build = manual.build_manual(actor=quality_manager)
+    good = client_for(quality_manager).get(f"/documents/manual/{build.manual_revision}/download/")
+    assert good.status_code == 200
+    with default_storage.open(build.file.name, "rb") as fh:
+        original = fh.read()
+    default_storage.delete(build.file.name)
+    default_storage.save(build.file.name, ContentFile(original[:-200] + b"tampered"))
+
+    bad = client_for(quality_manager).get(f"/documents/manual/{build.manual_revision}/download/")
+    assert bad.status_code == 409
+    assert "cannot be issued" in bad.content.decode()
+    assert b"%PDF" not in bad.content
+    event = AuditEvent.objects.get(verb="integrity.changed", object_id=str(build.pk))
+    assert event.data["quarantined_as"].startswith("quarantine/")
+    assert Notification.objects.filter(user=quality_manager, title__contains="stored file changed").exists()
+    assert client_for(quality_manager).get(f"/documents/manual/{build.manual_revision}/download/").status_code == 409
