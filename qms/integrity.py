@@ -81,6 +81,14 @@ def check_files() -> IntegrityReport:
                     found = fh.read()
             repair_rendition(obj, kind=p.kind, found=found)
             p.kind += ", quarantined and rendered again"
+        elif p.model == "documents.ManualBuild":
+            # Never issued again: quarantined; the QM builds a fresh manual.
+            from documents.manual import ManualFileChanged, check_manual_file
+
+            try:
+                check_manual_file(obj)
+            except ManualFileChanged:
+                p.kind += ", quarantined (build the manual again)"
     if report.problems:
         lines = "\n".join(f"{p.model} #{p.pk}: {p.name} {p.kind}" for p in report.problems[:50])
         notify_role(Role.QUALITY_MANAGER, title=f"File integrity check: {len(report.problems)} problem(s)", body=lines)

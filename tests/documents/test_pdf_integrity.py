@@ -94,3 +94,16 @@ def test_a_tampered_manual_build_is_never_issued(author, approver, quality_manag
     assert event.data["quarantined_as"].startswith("quarantine/")
     assert Notification.objects.filter(user=quality_manager, title__contains="stored file changed").exists()
     assert client_for(quality_manager).get(f"/documents/manual/{build.manual_revision}/download/").status_code == 409
+
+
+@pytest.mark.django_db
+def test_weekly_check_quarantines_a_tampered_manual_build(author, quality_manager):
+    a = h.revision(h.document(owner=author, number="SOP-QA-602", title="Deburring"))
+    renditions.ensure_rendition(a)
+    build = manual.build_manual(actor=quality_manager)
+    default_storage.delete(build.file.name)
+    default_storage.save(build.file.name, ContentFile(b"%PDF-1.4 not the manual"))
+    report = check_files()
+    assert [(p.model, p.pk) for p in report.problems] == [("documents.ManualBuild", build.pk)]
+    assert "quarantined" in report.problems[0].kind
+    assert not default_storage.exists(build.file.name)  # nothing left to issue
