@@ -52,8 +52,11 @@ def _rule_rows(rules, initial=0):
 
 
 def _type_with_rules(rules, code="CAL", fields=CAL_FIELDS):
-    rt = make_type(code, fields=fields)
-    FormVersion.objects.filter(record_type=rt).update(rules=rules)
+    # A form version is append-only once stored: create it with its rules.
+    from records.models import RecordType
+
+    rt = RecordType.objects.create(code=code, name=f"{code} record", retention_years=10, verification_required=True)
+    FormVersion.objects.create(record_type=rt, version=1, fields=fields, rules=rules)
     return rt
 
 
