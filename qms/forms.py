@@ -5,9 +5,46 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.utils import timezone
 
 
+class StrictCheckboxInput(forms.CheckboxInput):
+    """Hands the raw value on (Django's CheckboxInput turns any string into True)."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return False
+        return data.get(name)
+
+
+class StrictBooleanField(forms.BooleanField):
+    """A checkbox that accepts only what a checkbox sends.
+
+    Django's BooleanField takes any non-empty string as "yes", so a crafted
+    `maybe` or `0` was saved as ticked. A browser sends "on" (or nothing);
+    scripts may send true/false, 1/0, yes/no. Anything else is a form error."""
+
+    widget = StrictCheckboxInput
+    TRUE = {"on", "true", "1", "yes"}
+    FALSE = {"", "off", "false", "0", "no"}
+
+    def to_python(self, value):
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError("A checkbox is either ticked or not; this value is neither.", code="invalid")
+
+
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    """Add Bootstrap classes to every widget of `form` (call in __init__)."""
+    """Add Bootstrap classes to every widget of `form` (call in __init__), and
+    make every plain BooleanField strict (StrictBooleanField is a subclass with
+    the same state, so swapping the class in place is safe)."""
     for field in form.fields.values():
+        if type(field) is forms.BooleanField:
+            field.__class__ = StrictBooleanField
+            if type(field.widget) is forms.CheckboxInput:
+                field.widget.__class__ = StrictCheckboxInput
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
             css = "form-check-input"

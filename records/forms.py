@@ -19,7 +19,7 @@ from django import forms
 from django.utils.text import slugify
 
 from qms.concurrency import StampField
-from qms.forms import BootstrapForm, BootstrapModelForm, bootstrap
+from qms.forms import BootstrapForm, BootstrapModelForm, StrictBooleanField, bootstrap
 from qms.models import User
 from records.form_rules import evaluate
 from records.models import FIELD_TYPES, RecordType
@@ -78,7 +78,7 @@ def make_field(defn: dict, *, required: bool) -> forms.Field:
     if kind == "multichoice":
         return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
     if kind == "checkbox":
-        return forms.BooleanField(**common)
+        return StrictBooleanField(**common)
     if kind == "user":
         return forms.ModelChoiceField(
             queryset=User.objects.filter(is_active=True).only("id", "username", "full_name", "first_name", "last_name"),
