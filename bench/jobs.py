@@ -54,16 +54,6 @@ def _celery(role: str, env: dict, queue: str, schedule: str):
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _stop(proc) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _wait(predicate, timeout: float):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -154,6 +144,8 @@ def _run(emit, broker: str, media: str) -> None:
         emit("jobs.attempts", job.attempts, "attempts")
         emit("jobs.duplicate_outputs", _duplicates(job, media), "outputs")
     finally:
+        from tests.celery_utils import stop_process  # the tests' own way to stop a worker
+
         for proc in (worker, restarted, beat):
             if proc is not None:
-                _stop(proc)
+                stop_process(proc)

@@ -76,11 +76,16 @@ class HealthCheckMiddleware:
         if path == LIVENESS_PATH:
             return HttpResponse("ok", content_type="text/plain")
         if path == READINESS_PATH:
-            ready, checks = readiness()
-            if not ready:
-                logger.warning("readiness check failed: %s", checks)
-            response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                                    status=200 if ready else 503)
-            response["Cache-Control"] = "no-store"
-            return response
+            return readiness_response()
         return self.get_response(request)
+
+
+def readiness_response() -> JsonResponse:
+    """The one readiness answer, for the middleware and the `readyz` view alike."""
+    ready, checks = readiness()
+    if not ready:
+        logger.warning("readiness check failed: %s", checks)
+    response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
+                            status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -35,12 +35,9 @@ def healthz(request):
 @require_GET
 def readyz(request):
     """Readiness (database and broker); normally answered by qms.health.HealthCheckMiddleware."""
-    import json
+    from qms.health import readiness_response
 
-    from qms.health import readiness
-
-    ok, checks = readiness()
-    return HttpResponse(json.dumps({"ready": ok, **checks}), status=200 if ok else 503, content_type="application/json")
+    return readiness_response()
 
 
 # ------------------------------------------------------------------ audit trail
