@@ -11,3 +11,7 @@ class AuditorConfig(AppConfig):
 
     def ready(self):
         from auditor import dashboard, jobs  # noqa: F401 - registers dashboard sections and job kinds
+        from auditor.scope import PROVIDER
+        from qms import scope
+
+        scope.register(PROVIDER)  # an external auditor sees only their grant, in every app

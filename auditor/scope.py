@@ -1,8 +1,8 @@
 """What an external auditor may see: the clauses and processes of their grant.
 
 `scope_for(user)` is None for everyone but a scoped external auditor (no
-restriction). Apps narrow their querysets with `restrict(...)`; one object is
-checked with qms.permissions.in_auditor_scope (-> `object_in_scope`).
+restriction). `GrantScope` is registered with the core hook `qms.scope`, which
+the domain apps call; this app's own pages use `restrict(...)` directly.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from auditor.backends import external_access_open
 from qms.models import Clause
+from qms.scope import Links
 from qms.permissions import is_external_auditor
 
 
@@ -80,33 +82,20 @@ def clause_allowed(user, clause: Clause) -> bool:
     return scope is None or clause.pk in scope.clause_ids
 
 
-# What links an object to clauses and processes, by model (app_label.ModelName).
-# Each returns (clause ids, process ids).
-def _document_links(doc):
-    return set(doc.clauses.values_list("pk", flat=True)), {doc.process_id} - {None}
+class GrantScope:
+    """The provider registered with `qms.scope`: an external auditor sees what
+    their grant's clauses and processes cover, and nothing outside its window."""
+
+    def limited(self, user) -> bool:
+        return scope_for(user) is not None
+
+    def narrow(self, qs: QuerySet, user, links: Links | None) -> QuerySet:
+        if links is None:  # a kind of object with no clause or process link is outside a limited scope
+            return qs.none()
+        return restrict(qs, user, clauses=links.clauses, process=links.process)
+
+    def access_open(self, user) -> bool:
+        return not is_external_auditor(user) or external_access_open(user)
 
 
-_LINKS = {
-    "documents.Document": _document_links,
-    "documents.Revision": lambda rev: _document_links(rev.document),
-    "records.RecordType": lambda t: (set(t.clauses.values_list("pk", flat=True)), set()),
-    "records.Record": lambda r: (set(r.record_type.clauses.values_list("pk", flat=True)), set()),
-    "audits.Audit": lambda a: (
-        set(a.criteria_clauses.values_list("pk", flat=True)), set(a.processes.values_list("pk", flat=True))
-    ),
-    "audits.Finding": lambda f: ({f.clause_id} - {None}, {f.process_id} - {None}),
-    "audits.Capa": lambda c: ({c.clause_id} - {None}, {c.process_id} - {None}),
-}
-
-
-def object_in_scope(user, obj) -> bool:
-    """True unless `user` is a scoped external auditor and `obj` lies outside the grant.
-    Objects of a kind with no clause or process link are outside a limited scope."""
-    scope = scope_for(user)
-    if scope is None:
-        return True
-    links = _LINKS.get(obj._meta.label)
-    if links is None:
-        return False
-    clause_ids, process_ids = links(obj)
-    return bool(clause_ids & scope.clause_ids) or bool(process_ids & scope.process_ids)
+PROVIDER = GrantScope()

@@ -1,0 +1,68 @@
+"""Who may do what: one registry of named rules, each with its refusal message.
+
+Every app registers its rules in `<app>/rules.py` (imported by its AppConfig):
+
+    rule("documents.approve_revision", can_write & is_approver & is_signer_now,
+         "You are not a signer on this revision's active step.")
+
+A rule is a django-rules predicate (composable with `&`, `|`, `~`) named
+`<app>.<action>`. Services call `require(name, actor, obj)` once, which raises
+`PermissionRefused` with the rule's message; views and templates ask
+`allowed(name, user, obj)` (template: `{% can "documents.approve_revision" revision as ok %}`)
+to decide what to show. The message lives here, beside its rule, and nowhere else.
+
+We use the rules library (django-rules) for the predicates and the rule set; the
+messages and the strict lookup (an unknown name is an error, never "no") are ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rules import RuleSet
+from rules import predicate as predicate  # re-exported: apps build their predicates with it
+
+from qms.errors import PermissionRefused
+
+Message = str | Callable[..., str]
+
+_RULES = RuleSet()
+_MESSAGES: dict[str, Message] = {}
+
+
+class UnknownRule(LookupError):
+    pass
+
+
+def rule(name: str, pred, message: Message) -> None:
+    """Register `name` (`<app>.<action>`) with its predicate and refusal message.
+
+    `message` is a sentence, or a function of (user, obj) for one that names them."""
+    if "." not in name:
+        raise ValueError(f"Rule names are <app>.<action>: {name!r}")
+    if name in _RULES:
+        raise ValueError(f"Rule {name} is registered twice")
+    _RULES.add_rule(name, pred)
+    _MESSAGES[name] = message
+
+
+def allowed(name: str, user, obj=None) -> bool:
+    if name not in _RULES:
+        raise UnknownRule(f"No rule named {name!r} is registered")
+    return _RULES.test_rule(name, user, obj)
+
+
+def message(name: str, user=None, obj=None) -> str:
+    msg = _MESSAGES[name]
+    return msg(user, obj) if callable(msg) else msg
+
+
+def require(name: str, user, obj=None) -> None:
+    """The one check a service makes: refuse with the rule's message."""
+    if not allowed(name, user, obj):
+        raise PermissionRefused(message(name, user, obj))
+
+
+def registered() -> dict[str, Message]:
+    """Every rule name with its message (for the registry tests and documentation)."""
+    return dict(_MESSAGES)
