@@ -42,7 +42,9 @@ run: install
 		exec $(BIN)/gunicorn -c gunicorn.conf.py qms.wsgi; \
 	fi
 
+# The architecture contracts (pyproject.toml, import-linter) run first: a broken one fails the tests.
 test: install
+	@$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
 	@$(call SERVICES,test) && $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
@@ -50,6 +52,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -9,9 +9,19 @@ class AuditorConfig(AppConfig):
     verbose_name = "Certification auditor access"
     default_auto_field = "django.db.models.BigAutoField"
 
+    urls = (("clauses/", "auditor.urls_clauses"), ("auditor/", "auditor.urls"))
+
     def ready(self):
-        from auditor import dashboard, jobs  # noqa: F401 - registers dashboard sections and job kinds
+        from auditor import (  # noqa: F401 - registers dashboard sections and job kinds
+            dashboard,
+            jobs,
+            lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
+            rules,  # noqa: F401 - registers the app's rules (qms.rules)
+        )
         from auditor.scope import PROVIDER
         from qms import scope
 
         scope.register(PROVIDER)  # an external auditor sees only their grant, in every app
+        from qms import integrity
+
+        integrity.stores_files("auditor.EvidenceLink", "file", "sha256")

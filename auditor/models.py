@@ -89,8 +89,6 @@ class EvidenceRequest(models.Model):
         ANSWERED = "answered", "Answered"
         CLOSED = "closed", "Closed"
 
-    ALLOWED = {Status.OPEN: {Status.ANSWERED}, Status.ANSWERED: {Status.ANSWERED, Status.CLOSED, Status.OPEN}}
-
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     subject = models.CharField(max_length=200)

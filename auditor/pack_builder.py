@@ -45,7 +45,8 @@ from auditor.scope import _with_descendants, restrict
 from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, attempt_path, commit_ready, job_handler, set_progress
 from qms.models import Clause, Job, User
-from qms.permissions import can_build_pack, is_external_auditor
+from qms.permissions import is_external_auditor
+from qms.rules import require
 from qms.uploads import safe_filename
 
 PROGRESS_EVERY = 25
@@ -349,8 +350,7 @@ def _sha256_of(path: str) -> str:
 def _check_still_allowed(user) -> None:
     """The job may run minutes after the request: an external auditor whose
     access was revoked or has expired meanwhile gets no pack."""
-    if not can_build_pack(user):
-        raise PermissionRefused("You may no longer build evidence packs.")
+    require("auditor.build_pack", user)
     if is_external_auditor(user):
         access = getattr(user, "auditor_access", None)
         if access is None or not access.is_open():

@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 
 from auditor.backends import external_access_open
 from qms.models import Clause
-from qms.scope import Links
 from qms.permissions import is_external_auditor
+from qms.scope import Links
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,17 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from auditor.lifecycles import EVIDENCE_REQUEST
 from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
 from qms import safeurls
 from qms.audit import attribute, record_event
-from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.errors import DomainError, IllegalTransition
+from qms.lifecycle import guard, transition
 from qms.notifications import notify
 from qms.permissions import (
     Role,
-    can_answer_evidence_request,
-    can_close_evidence_request,
-    can_manage_auditor_access,
-    can_request_evidence,
 )
+from qms.rules import require
 from qms.safeurls import is_same_site_path
 from qms.uploads import store_upload
 
@@ -55,8 +54,7 @@ def invite_external_auditor(
 ) -> tuple[AuditorAccess, str]:
     """Create a read-only, scoped, time-limited external auditor account and
     e-mail a one-time link to set its password. Returns (grant, that link)."""
-    if not can_manage_auditor_access(actor):
-        raise PermissionRefused("Only the quality manager can invite external auditors.")
+    require("auditor.manage_auditor_access", actor)
     if valid_until <= valid_from:
         raise DomainError("The access must end after it starts.")
     if not all_scope and not clauses and not processes:
@@ -130,8 +128,7 @@ def renew_access(
 ) -> AuditorAccess:
     """Extend or re-open an external auditor's grant with a new window and
     scope (a revoked grant is re-opened; its revocation stays in the history)."""
-    if not can_manage_auditor_access(actor):
-        raise PermissionRefused("Only the quality manager can change auditor access.")
+    require("auditor.manage_auditor_access", actor)
     if valid_until <= valid_from:
         raise DomainError("The access must end after it starts.")
     if valid_until <= timezone.now():
@@ -159,8 +156,7 @@ def renew_access(
 @transaction.atomic
 def revoke_access(*, actor, access: AuditorAccess, reason: str) -> AuditorAccess:
     """End an external auditor's access now, including any live session."""
-    if not can_manage_auditor_access(actor):
-        raise PermissionRefused("Only the quality manager can revoke auditor access.")
+    require("auditor.manage_auditor_access", actor)
     if not reason.strip():
         raise DomainError("Give a reason for revoking the access.")
     if access.revoked_at:
@@ -191,8 +187,7 @@ def default_assignee():
 @transaction.atomic
 def request_evidence(*, actor, subject: str, details: str = "", page_url: str = "", assigned_to=None) -> EvidenceRequest:
     """The auditor asks; the request becomes a task for the quality manager (or an owner)."""
-    if not can_request_evidence(actor):
-        raise PermissionRefused("Only auditors raise evidence requests.")
+    require("auditor.request_evidence", actor)
     if not subject.strip():
         raise DomainError("Say what evidence you need.")
     if page_url and not is_same_site_path(page_url):
@@ -241,10 +236,8 @@ def resolve_reference(text: str):
 @transaction.atomic
 def answer_request(*, actor, req: EvidenceRequest, answer: str, references: list[str], files=()) -> EvidenceRequest:
     """Answer with a text and links to documents, exact revisions, records or files."""
-    if not can_answer_evidence_request(actor, req):
-        raise PermissionRefused("Only the quality manager or the person it is assigned to can answer.")
-    if req.status not in (EvidenceRequest.Status.OPEN, EvidenceRequest.Status.ANSWERED):
-        raise IllegalTransition("This request is closed.")
+    require("auditor.answer_evidence_request", actor, req)
+    EVIDENCE_REQUEST.check(req, EvidenceRequest.Status.ANSWERED)
     resolved = [resolve_reference(r) for r in references if r.strip()]
     if not answer.strip() and not resolved and not files:
         raise DomainError("Give an answer, a reference or a file.")
@@ -259,28 +252,17 @@ def answer_request(*, actor, req: EvidenceRequest, answer: str, references: list
             request=req, label=stored.original_name, file=stored.name, original_name=stored.original_name,
             sha256=stored.sha256, content_type_header=stored.content_type, added_by=actor,
         )
-    old = req.status
     if answer.strip():
         req.answer = (req.answer + "\n\n" if req.answer else "") + answer.strip()
-    req.status = EvidenceRequest.Status.ANSWERED
     req.answered_by = actor
     req.answered_at = timezone.now()
-    attribute(req, actor, "Answered")
-    req.save()
-    record_event(actor=actor, verb="evidence_request.answered", obj=req, from_state=old, to_state=req.status)
+    transition(req, EvidenceRequest.Status.ANSWERED, actor=actor, verb="evidence_request.answered", reason="Answered")
     notify(req.requested_by, title=f"Evidence request answered: {req.subject}", url=req.get_absolute_url())
     return req
 
 
 @transaction.atomic
 def close_request(*, actor, req: EvidenceRequest) -> EvidenceRequest:
-    if not can_close_evidence_request(actor, req):
-        raise PermissionRefused("Only the auditor who asked, or the quality manager, can close a request.")
-    if EvidenceRequest.Status.CLOSED not in EvidenceRequest.ALLOWED.get(req.status, ()):
-        raise IllegalTransition("Only an answered request can be closed.")
-    old = req.status
-    req.status = EvidenceRequest.Status.CLOSED
-    attribute(req, actor, "Closed")
-    req.save()
-    record_event(actor=actor, verb="evidence_request.closed", obj=req, from_state=old, to_state=req.status)
+    guard(req, EvidenceRequest.Status.CLOSED, actor=actor, rule="auditor.close_evidence_request")
+    transition(req, EvidenceRequest.Status.CLOSED, actor=actor, verb="evidence_request.closed", reason="Closed")
     return req

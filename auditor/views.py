@@ -15,12 +15,12 @@ from auditor.models import AccessLogEntry, AuditorAccess, EvidenceLink, Evidence
 from qms import permissions
 from qms.errors import DomainError
 from qms.middleware import auditor_may_post
+from qms.rules import allowed, require
 from qms.uploads import file_response
 
 
 def _require_manager(user):
-    if not permissions.can_manage_auditor_access(user):
-        raise PermissionDenied("Only the quality manager manages external auditor access.")
+    require("auditor.manage_auditor_access", user)
 
 
 @require_GET
@@ -138,15 +138,14 @@ def request_list(request):
     return render(
         request, "auditor/request_list.html",
         {"page": page, "status": status, "statuses": EvidenceRequest.Status.choices,
-         "can_request": permissions.can_request_evidence(user)},
+         "can_request": allowed("auditor.request_evidence", user)},
     )
 
 
 @auditor_may_post
 @require_http_methods(["GET", "POST"])
 def request_new(request):
-    if not permissions.can_request_evidence(request.user):
-        raise PermissionDenied("Only auditors raise evidence requests.")
+    require("auditor.request_evidence", request.user)
     initial = {"page_url": request.GET.get("from", "")}
     form = EvidenceRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -165,7 +164,7 @@ def request_new(request):
 
 def _get_request_for_user(request, pk) -> EvidenceRequest:
     req = get_object_or_404(EvidenceRequest.objects.select_related("requested_by", "assigned_to", "answered_by"), pk=pk)
-    if not permissions.can_view_evidence_request(request.user, req):
+    if not allowed("auditor.view_evidence_request", request.user, req):
         raise Http404("No such evidence request.")
     return req
 
@@ -174,7 +173,7 @@ def _get_request_for_user(request, pk) -> EvidenceRequest:
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk):
     req = _get_request_for_user(request, pk)
-    can_answer = permissions.can_answer_evidence_request(request.user, req)
+    can_answer = allowed("auditor.answer_evidence_request", request.user, req)
     form = AnswerForm(request.POST or None, request.FILES or None) if can_answer else None
     if request.method == "POST":
         if "close" in request.POST:
@@ -200,7 +199,7 @@ def request_detail(request, pk):
     return render(
         request, "auditor/request_detail.html",
         {"req": req, "links": req.links.all(), "form": form,
-         "can_close": permissions.can_close_evidence_request(request.user, req) and req.status == "answered"},
+         "can_close": allowed("auditor.close_evidence_request", request.user, req)},
     )
 
 
@@ -221,8 +220,7 @@ def pack_verify(request):
     from auditor.packs import verify_evidence_pack
     from auditor.signing import key_id, public_key_pem
 
-    if not permissions.can_verify_pack(request.user):
-        raise PermissionDenied("Only the quality manager and auditors verify evidence packs.")
+    require("auditor.verify_pack", request.user)
     form = PackVerifyForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -237,8 +235,7 @@ def pack_public_key(request):
     """The public half of the pack-sealing key, for checking a pack offline."""
     from auditor.signing import public_key_pem
 
-    if not permissions.can_verify_pack(request.user):
-        raise PermissionDenied("Only the quality manager and auditors verify evidence packs.")
+    require("auditor.verify_pack", request.user)
     response = HttpResponse(public_key_pem(), content_type="application/x-pem-file")
     response["Content-Disposition"] = 'attachment; filename="qms-pack-key.pem"'
     return response
@@ -251,8 +248,7 @@ def pack_build(request):
     from auditor.pack_builder import request_pack
     from qms.models import Job
 
-    if not permissions.can_build_pack(request.user):
-        raise PermissionDenied("Only the quality manager and auditors build evidence packs.")
+    require("auditor.build_pack", request.user)
     form = PackBuildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,7 +8,6 @@ auditor/asof.py; which history is authoritative is explained there.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -19,8 +18,8 @@ from auditor import asof
 from auditor.scope import restrict
 from documents.models import Document, DocumentType
 from documents.selectors import render_markdown
-from qms import permissions
 from qms.forms import BootstrapForm
+from qms.rules import require
 from records.models import Record, RecordType
 from records.selectors import rendered_values
 
@@ -43,8 +42,7 @@ class AsOfForm(BootstrapForm):
 
 
 def _require_as_of(user):
-    if not permissions.can_view_as_of(user):
-        raise PermissionDenied("The point-in-time view is for the quality manager and auditors.")
+    require("auditor.view_as_of", user)
 
 
 def _date_form(request):

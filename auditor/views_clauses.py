@@ -4,7 +4,6 @@ and each clause's evidence with click-through."""
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from auditor import readiness
 from auditor.scope import clause_allowed, restrict, scope_for
 from qms import jobs, permissions
 from qms.models import Clause
+from qms.rules import allowed, require
 
 
 def _visible_clauses(user):
@@ -31,9 +31,8 @@ def _visible_clauses(user):
 @require_GET
 def clause_list(request):
     user = request.user
-    if not permissions.can_view_clauses(user):
-        raise PermissionDenied("You cannot view the clause catalogue.")
-    if permissions.can_view_readiness(user):
+    require("qms.view_clauses", user)
+    if allowed("auditor.view_readiness", user):
         rows = readiness.readiness()
         show = request.GET.get("status", "")
         shown = [r for r in rows if r.status == show] if show in (readiness.COVERED, readiness.STALE, readiness.GAP) else rows
@@ -53,8 +52,7 @@ def clause_detail(request, number):
 
     user = request.user
     clause = get_object_or_404(Clause, number=number)
-    if not permissions.can_view_clauses(user):
-        raise PermissionDenied("You cannot view the clause catalogue.")
+    require("qms.view_clauses", user)
     if not clause_allowed(user, clause) and not clause.children.exists():
         raise Http404("This clause is outside your audit scope.")
     tree = Q(number=number) | Q(number__startswith=number + ".")
@@ -105,7 +103,6 @@ def clause_detail(request, number):
 
 @require_POST
 def readiness_pdf(request):
-    if not permissions.can_view_readiness(request.user) or not permissions.can_write(request.user):
-        raise PermissionDenied("Only the quality manager and internal auditors can print the readiness summary.")
+    require("auditor.print_readiness", request.user)
     job = jobs.request_job(kind="readiness_pdf", actor=request.user)
     return redirect(job)

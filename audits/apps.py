@@ -6,8 +6,23 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits and CAPA"
     default_auto_field = "django.db.models.BigAutoField"
 
+    urls = (("audits/", "audits.urls"), ("capa/", "audits.urls_capa"))
+
     def ready(self):
         from audits import (
             dashboard,  # noqa: F401 - registers the app's dashboard sections
             jobs,  # noqa: F401 - registers the audit plan and report PDF job handlers
+            lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
+            rules,  # noqa: F401 - registers the app's rules (qms.rules)
         )
+
+        # How this app's objects link to clauses and processes (the scope hook, qms.scope).
+        from audits.models import Audit, Capa, Finding
+        from qms import scope
+
+        scope.links(Audit, clauses="criteria_clauses", process="processes")
+        scope.links(Finding, clauses="clause", process="process")
+        scope.links(Capa, clauses="clause", process="process")
+        from qms import integrity
+
+        integrity.stores_files("audits.Evidence", "file", "sha256")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audits.models import Audit, Capa, CapaAction
 from qms import dashboard, permissions
+from qms.rules import allowed
 
 SAMPLE = 8
 UPCOMING_DAYS = 30
@@ -81,7 +82,7 @@ def _ageing(now):
 
 @dashboard.provider(order=30)
 def sections(user) -> list[dashboard.Section]:
-    if not permissions.can_view_audits(user):
+    if not allowed("audits.view_audits", user):
         return []
     now = timezone.now()
     today = timezone.localdate()

@@ -141,15 +141,6 @@ class Audit(models.Model):
         return self.status in (self.Status.REPORTED, self.Status.CLOSED)
 
 
-ALLOWED_AUDIT = {
-    Audit.Status.PLANNED: {Audit.Status.PREPARED},
-    Audit.Status.PREPARED: {Audit.Status.IN_PROGRESS},
-    Audit.Status.IN_PROGRESS: {Audit.Status.REPORTED},
-    Audit.Status.REPORTED: {Audit.Status.CLOSED},
-    Audit.Status.CLOSED: set(),
-}
-
-
 class ChecklistItem(models.Model):
     class Answer(models.TextChoices):
         OPEN = "", "Not answered"
@@ -220,9 +211,6 @@ class Finding(models.Model):
     @property
     def is_nc(self) -> bool:
         return self.finding_type in self.NC_TYPES
-
-
-ALLOWED_FINDING = {Finding.Status.OPEN: {Finding.Status.CLOSED}, Finding.Status.CLOSED: set()}
 
 
 class AuditReport(models.Model):
@@ -382,18 +370,6 @@ class Capa(models.Model):
         return self.status != self.Status.CLOSED and self.due_date < timezone.localdate()
 
 
-ALLOWED_CAPA = {
-    Capa.Status.OPEN: {Capa.Status.ANALYSED},
-    # No corrective action needed (justified): straight to the check of the correction.
-    Capa.Status.ANALYSED: {Capa.Status.IMPLEMENTING, Capa.Status.VERIFYING},
-    Capa.Status.IMPLEMENTING: {Capa.Status.VERIFYING},
-    # "Not effective" reopens: back to analysis for a new root cause and plan.
-    Capa.Status.VERIFYING: {Capa.Status.EFFECTIVE, Capa.Status.OPEN},
-    Capa.Status.EFFECTIVE: {Capa.Status.CLOSED},
-    Capa.Status.CLOSED: set(),
-}
-
-
 class CapaAction(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -418,9 +394,6 @@ class CapaAction(models.Model):
 
     def __str__(self):
         return f"{self.capa.number}: {self.description[:60]}"
-
-
-ALLOWED_ACTION = {CapaAction.Status.OPEN: {CapaAction.Status.DONE}, CapaAction.Status.DONE: set()}
 
 
 class Evidence(models.Model):

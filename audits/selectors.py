@@ -12,16 +12,15 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from auditor.scope import restrict
 from audits.models import Audit, AuditProgramme, Capa, CapaAction, Finding, ProgrammeItem
-from qms import permissions
+from qms import permissions, scope
 
 
 # ------------------------------------------------------------------ visibility
 def audits_for(user):
     qs = Audit.objects.all()
     if permissions.can_read_everything(user):
-        return restrict(qs, user, clauses="criteria_clauses", process="processes")  # an external auditor's scope
+        return scope.narrow(qs, user)  # e.g. an external auditor's grant
     return qs.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).distinct()
 
 
@@ -50,7 +49,7 @@ def audit_detail_qs():
 def capas_for(user):
     qs = Capa.objects.all()
     if permissions.can_read_everything(user):
-        return restrict(qs, user, clauses="clause", process="process")  # an external auditor's scope
+        return scope.narrow(qs, user)  # e.g. an external auditor's grant
     return qs.filter(Q(owner=user) | Q(raised_by=user) | Q(actions__owner=user)).distinct()
 
 

@@ -15,10 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import (
-    ALLOWED_ACTION,
-    ALLOWED_AUDIT,
-    ALLOWED_CAPA,
-    ALLOWED_FINDING,
     Audit,
     AuditProgramme,
     AuditReport,
@@ -31,11 +27,14 @@ from audits.models import (
     ProgrammeItem,
     ReportDistribution,
 )
+from audits.rules import capa_action_refusal, capa_check_refusal
 from qms import jobs, permissions
 from qms.audit import attribute, record_event
 from qms.dates import MAX_PROGRAMME_YEARS, check_in_window
-from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.errors import DomainError, PermissionRefused
+from qms.lifecycle import guard, transition
 from qms.notifications import notify
+from qms.rules import require
 from qms.signatures import Meaning, authenticate_signer, sign
 from qms.uploads import store_upload
 
@@ -47,26 +46,6 @@ DEFAULT_CAPA_DUE_DAYS = {"major": 30, "minor": 90}
 def capa_due_days(severity: str) -> int:
     table = {**DEFAULT_CAPA_DUE_DAYS, **getattr(settings, "AUDITS_CAPA_DUE_DAYS", {})}
     return int(table[severity])
-
-
-def _move(obj, allowed: dict, to: str, *, actor, verb: str, comment: str = "", reason: str = ""):
-    """Check the move against the ALLOWED dict, set status, save with history and an event."""
-    frm = obj.status
-    if to not in allowed.get(frm, set()):
-        raise IllegalTransition(
-            f"{obj._meta.verbose_name.capitalize()} {obj}: cannot go from “{obj.get_status_display()}” "
-            f"to “{dict(obj._meta.get_field('status').choices)[to]}”."
-        )
-    obj.status = to
-    attribute(obj, actor, reason or verb)
-    obj.save()
-    record_event(actor=actor, verb=verb, obj=obj, from_state=frm, to_state=to, comment=comment)
-    return obj
-
-
-def _require(cond: bool, message: str):
-    if not cond:
-        raise PermissionRefused(message)
 
 
 def _full_clean(obj, exclude=None):
@@ -81,7 +60,7 @@ def _full_clean(obj, exclude=None):
 @transaction.atomic
 def programme_create(*, actor, title: str, period_start: date, period_end: date, objectives: str) -> AuditProgramme:
     """Create an audit programme for a period (ISO 19011 5.2, 5.3)."""
-    _require(permissions.can_manage_programme(actor), "Only the quality manager manages the audit programme.")
+    require("audits.manage_programme", actor)
     if period_end <= period_start:
         raise DomainError("The programme must end after it starts.")
     check_in_window(period_start, "The programme's start")
@@ -100,7 +79,7 @@ def programme_create(*, actor, title: str, period_start: date, period_end: date,
 def programme_item_add(*, actor, programme, process=None, department=None, clause=None, frequency_months: int = 12,
                        risk: str = ProgrammeItem.Risk.NORMAL) -> ProgrammeItem:
     """Add a process, a department or a clause to cover, with how often it is audited."""
-    _require(permissions.can_manage_programme(actor, programme), "Only the quality manager manages the audit programme.")
+    require("audits.manage_programme", actor, programme)
     if sum(x is not None for x in (process, department, clause)) != 1:
         raise DomainError("Choose one of a process, a department or a clause.")
     item = ProgrammeItem(programme=programme, process=process, department=department, clause=clause,
@@ -185,7 +164,7 @@ class AuditInput:
 def audit_schedule(*, actor, data: AuditInput) -> Audit:
     """Schedule an audit (state planned). Scope and criteria are required, and
     no auditor may audit a process they own or a department they belong to."""
-    _require(permissions.can_schedule_audit(actor), "Only the quality manager schedules audits.")
+    require("audits.schedule_audit", actor)
     _check_audit_input(
         scope=data.scope, criteria_clauses=data.criteria_clauses, criteria_documents=data.criteria_documents,
         planned_start=data.planned_start, planned_end=data.planned_end, lead_auditor=data.lead_auditor,
@@ -218,16 +197,14 @@ def _set_m2m(audit, data: AuditInput):
 @transaction.atomic
 def audit_update(*, actor, audit: Audit, data: AuditInput) -> Audit:
     """Edit an audit that has not started; the same rules as scheduling apply."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this audit.")
-    if audit.status not in (Audit.Status.PLANNED, Audit.Status.PREPARED):
-        raise DomainError("An audit can be edited only before it starts.")
+    require("audits.edit_audit_plan", actor, audit)
     _check_audit_input(
         scope=data.scope, criteria_clauses=data.criteria_clauses, criteria_documents=data.criteria_documents,
         planned_start=data.planned_start, planned_end=data.planned_end, lead_auditor=data.lead_auditor,
         team=data.team, processes=data.processes, departments=data.departments,
     )
-    if data.lead_auditor.pk != audit.lead_auditor_id and not permissions.is_quality_manager(actor):
-        raise PermissionRefused("Only the quality manager changes the lead auditor.")
+    if data.lead_auditor.pk != audit.lead_auditor_id:
+        require("audits.change_lead_auditor", actor, audit)
     for f in ("audit_type", "title", "objectives", "scope", "site", "methods", "is_remote", "planned_start",
               "planned_end", "lead_auditor"):
         setattr(audit, f, getattr(data, f))
@@ -243,12 +220,12 @@ def audit_update(*, actor, audit: Audit, data: AuditInput) -> Audit:
 def audit_issue_plan(*, actor, audit: Audit):
     """planned → prepared: issue the audit plan (ISO 19011 6.3.2) as a PDF job
     and notify the auditees."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot issue the plan of this audit.")
+    guard(audit, Audit.Status.PREPARED, actor=actor, rule="audits.issue_plan")
     missing = [n for n, v in (("objectives", audit.objectives), ("scope", audit.scope), ("methods", audit.methods))
                if not v.strip()]
     if missing:
         raise DomainError("The audit plan needs: " + ", ".join(missing) + ".")
-    _move(audit, ALLOWED_AUDIT, Audit.Status.PREPARED, actor=actor, verb="audit.plan_issued")
+    transition(audit, Audit.Status.PREPARED, actor=actor, verb="audit.plan_issued")
     job = jobs.request_job(kind="audit_plan_pdf", actor=actor, target=audit)
     url = audit.get_absolute_url()
     for user in audit.auditees.all():
@@ -261,20 +238,20 @@ def audit_issue_plan(*, actor, audit: Audit):
 @transaction.atomic
 def audit_start(*, actor, audit: Audit) -> Audit:
     """prepared → in progress (opening meeting held)."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot start this audit.")
+    guard(audit, Audit.Status.IN_PROGRESS, actor=actor, rule="audits.start_audit")
     audit.started_at = timezone.now()
-    return _move(audit, ALLOWED_AUDIT, Audit.Status.IN_PROGRESS, actor=actor, verb="audit.started")
+    return transition(audit, Audit.Status.IN_PROGRESS, actor=actor, verb="audit.started")
 
 
 @transaction.atomic
 def audit_close(*, actor, audit: Audit) -> Audit:
     """reported → closed, only when every NC finding has a CAPA."""
-    _require(permissions.is_quality_manager(actor) and permissions.can_write(actor), "Only the quality manager closes audits.")
+    guard(audit, Audit.Status.CLOSED, actor=actor, rule="audits.close_audit")
     without = [str(f) for f in audit.findings.filter(finding_type__in=Finding.NC_TYPES, capa__isnull=True)]
     if without:
         raise DomainError("These nonconformities have no CAPA yet: " + ", ".join(without) + ".")
     audit.closed_at = timezone.now()
-    return _move(audit, ALLOWED_AUDIT, Audit.Status.CLOSED, actor=actor, verb="audit.closed")
+    return transition(audit, Audit.Status.CLOSED, actor=actor, verb="audit.closed")
 
 
 def proposal_defaults(*, programme, item, when: date) -> AuditInput:
@@ -329,7 +306,7 @@ def proposal_defaults(*, programme, item, when: date) -> AuditInput:
 @transaction.atomic
 def proposal_accept(*, actor, programme, item, when: date) -> Audit:
     """Accept a proposed audit as it stands (the quality manager may edit it instead)."""
-    _require(permissions.can_manage_programme(actor, programme), "Only the quality manager accepts proposals.")
+    require("audits.manage_programme", actor, programme)
     audit = audit_schedule(actor=actor, data=proposal_defaults(programme=programme, item=item, when=when))
     record_event(actor=actor, verb="programme.proposal_accepted", obj=programme, comment=audit.number)
     return audit
@@ -340,7 +317,7 @@ def proposal_accept(*, actor, programme, item, when: date) -> Audit:
 def checklist_generate(*, actor, audit: Audit) -> int:
     """One question per criteria clause and per document audited against;
     existing questions are kept. Returns the number added."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this checklist.")
+    require("audits.edit_audit", actor, audit)
     if audit.is_done:
         raise DomainError("The checklist of a reported audit is locked.")
     have_clauses = set(audit.checklist.exclude(clause=None).values_list("clause_id", flat=True))
@@ -373,7 +350,7 @@ def checklist_generate(*, actor, audit: Audit) -> int:
 @transaction.atomic
 def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, question: str, clause=None) -> ChecklistItem:
     """Add or reword a checklist question."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this checklist.")
+    require("audits.edit_audit", actor, audit)
     if audit.is_done:
         raise DomainError("The checklist of a reported audit is locked.")
     if not question.strip():
@@ -390,7 +367,7 @@ def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, ques
 
 @transaction.atomic
 def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
-    _require(permissions.can_edit_audit(actor, item.audit), "You cannot edit this checklist.")
+    require("audits.edit_audit", actor, item.audit)
     if item.audit.is_done:
         raise DomainError("The checklist of a reported audit is locked.")
     if item.answer or item.evidence.exists() or item.findings.exists():
@@ -403,9 +380,7 @@ def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
 def checklist_answer(*, actor, item: ChecklistItem, answer: str, notes: str = "") -> ChecklistItem:
     """Answer a question: conforming, nonconforming, observation or not applicable."""
     audit = item.audit
-    _require(permissions.can_edit_audit(actor, audit), "You cannot answer this checklist.")
-    if audit.status != Audit.Status.IN_PROGRESS:
-        raise DomainError("Answers are recorded while the audit is in progress.")
+    require("audits.answer_checklist", actor, audit)
     if answer not in (c for c in ChecklistItem.Answer.values if c):
         raise DomainError("Choose an answer.")
     if answer == ChecklistItem.Answer.NONCONFORMING and not notes.strip():
@@ -456,17 +431,13 @@ def evidence_add(*, actor, spec: EvidenceSpec, checklist_item=None, finding=None
     if spec.is_empty:
         raise DomainError("Choose a document revision, a record or a file.")
     if checklist_item is not None:
-        _require(permissions.can_edit_audit(actor, checklist_item.audit) and not checklist_item.audit.is_done,
-                 "You cannot add evidence to this audit.")
+        require("audits.add_audit_evidence", actor, checklist_item.audit)
         target = checklist_item.audit
     elif finding is not None:
-        _require(permissions.can_edit_audit(actor, finding.audit) and not finding.audit.is_done,
-                 "You cannot add evidence to this finding.")
+        require("audits.add_finding_evidence", actor, finding)
         target = finding
     else:
-        _require(permissions.can_complete_action(actor, action) or
-                 (permissions.can_write(actor) and action.owner_id == actor.pk),
-                 "You cannot add evidence to this action.")
+        require("audits.add_action_evidence", actor, action)
         target = action.capa
     out = _add_evidence(actor=actor, spec=spec, checklist_item=checklist_item, finding=finding, action=action)
     record_event(actor=actor, verb="evidence.added", obj=target, comment=", ".join(str(e) for e in out))
@@ -479,7 +450,7 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
                   checklist_item=None, evidence: EvidenceSpec | None = None) -> Finding:
     """Record a finding. A clause is required; an NC needs evidence and opens a
     CAPA whose due date follows its severity."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot record findings in this audit.")
+    require("audits.edit_audit", actor, audit)
     if audit.status != Audit.Status.IN_PROGRESS:
         raise DomainError("Findings are recorded while the audit is in progress.")
     if clause is None:
@@ -539,10 +510,7 @@ def _carry_evidence(*, actor, items, finding) -> list[Evidence]:
 def finding_close(*, actor, finding: Finding, comment: str = "") -> Finding:
     """Close a finding (the quality manager or the audit team). A nonconformity
     closes only when its CAPA is verified effective."""
-    audit = finding.audit
-    _require(permissions.can_write(actor) and (permissions.is_quality_manager(actor)
-                                               or permissions.can_edit_audit(actor, audit)),
-             "Only the quality manager or the audit team closes findings.")
+    require("audits.close_finding", actor, finding)
     return _close_finding(actor=actor, finding=finding, comment=comment)
 
 
@@ -552,7 +520,7 @@ def _close_finding(*, actor, finding: Finding, comment: str = "") -> Finding:
         if capa is None or capa.status not in (Capa.Status.EFFECTIVE, Capa.Status.CLOSED):
             raise DomainError(f"Finding {finding} closes only when its CAPA is verified effective.")
     finding.closed_at = timezone.now()
-    return _move(finding, ALLOWED_FINDING, Finding.Status.CLOSED, actor=actor, verb="finding.closed", comment=comment)
+    return transition(finding, Finding.Status.CLOSED, actor=actor, verb="finding.closed", comment=comment)
 
 
 # ------------------------------------------------------------------ report
@@ -562,10 +530,8 @@ REPORT_FIELDS = ("client", "dates_places", "summary", "conclusions", "criteria_m
 @transaction.atomic
 def report_save(*, actor, audit: Audit, values: dict) -> AuditReport:
     """Write the draft report; an issued report is locked."""
-    _require(permissions.can_edit_audit(actor, audit), "You cannot edit this report.")
+    require("audits.edit_report", actor, audit)
     report, _ = AuditReport.objects.get_or_create(audit=audit)
-    if report.status == AuditReport.Status.ISSUED:
-        raise DomainError("The report is issued and locked.")
     for f in REPORT_FIELDS:
         if f in values:
             setattr(report, f, (values[f] or "").strip())
@@ -577,7 +543,7 @@ def report_save(*, actor, audit: Audit, values: dict) -> AuditReport:
 def report_issue(*, actor, audit: Audit, password: str, comment: str = "") -> AuditReport:
     """in progress → reported: the lead auditor signs and issues the report
     (ISO 19011 6.5); it is then locked, rendered as PDF and distributed."""
-    _require(permissions.can_issue_report(actor, audit), "Only the lead auditor issues the report of an audit in progress.")
+    require("audits.issue_report", actor, audit)
     report = AuditReport.objects.filter(audit=audit).first()
     if report is None or report.status == AuditReport.Status.ISSUED:
         raise DomainError("There is no draft report to issue.")
@@ -594,7 +560,7 @@ def report_issue(*, actor, audit: Audit, password: str, comment: str = "") -> Au
         report.save()
         sign(signer=actor, password=password, obj=report, meaning=Meaning.ISSUED, comment=comment)
         record_event(actor=actor, verb="report.issued", obj=report, from_state="draft", to_state="issued")
-        _move(audit, ALLOWED_AUDIT, Audit.Status.REPORTED, actor=actor, verb="audit.reported")
+        transition(audit, Audit.Status.REPORTED, actor=actor, verb="audit.reported")
         jobs.request_job(kind="audit_report_pdf", actor=actor, target=report)
         _distribute(actor, report)
     return report
@@ -652,7 +618,7 @@ def _capa_create(*, actor, source, title, description, severity, owner, process=
 def capa_raise(*, actor, source: str, title: str, description: str, severity: str, owner, process=None,
                clause=None, source_record=None, due_date=None) -> Capa:
     """Raise a nonconformity from any source other than an internal audit finding."""
-    _require(permissions.can_raise_capa(actor), "You cannot raise nonconformities.")
+    require("audits.raise_capa", actor)
     if source == Capa.Source.AUDIT_FINDING:
         raise DomainError("Audit findings open their CAPA from the audit.")
     if source in (Capa.Source.COMPLAINT, Capa.Source.NC_OUTPUT) and source_record is None:
@@ -667,7 +633,7 @@ def capa_raise(*, actor, source: str, title: str, description: str, severity: st
 def capa_record_correction(*, actor, capa: Capa, containment: str, containment_date, correction: str,
                            correction_date) -> Capa:
     """Containment and correction (ISO 9001 10.2.1 a): what was done and when."""
-    _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
+    require("audits.edit_capa", actor, capa)
     if (containment.strip() and not containment_date) or (correction.strip() and not correction_date):
         raise DomainError("Give the date of each containment or correction.")
     raised_on = timezone.localtime(capa.raised_at).date() if capa.raised_at else timezone.localdate()
@@ -689,7 +655,7 @@ def capa_analyse(*, actor, capa: Capa, ca_needed: bool, justification: str, whys
                  root_cause: str = "") -> Capa:
     """open → analysed: decide whether corrective action is needed (with a
     justification) and, if so, record the 5-whys root cause (ISO 9001 10.2.1 b)."""
-    _require(permissions.can_edit_capa(actor, capa), "You cannot analyse this CAPA.")
+    guard(capa, Capa.Status.ANALYSED, actor=actor, rule="audits.analyse_capa")
     whys = [w.strip() for w in (whys or []) if w and w.strip()]
     if not justification.strip():
         raise DomainError("Justify the decision whether corrective action is needed.")
@@ -697,23 +663,16 @@ def capa_analyse(*, actor, capa: Capa, ca_needed: bool, justification: str, whys
         raise DomainError("Corrective action needs a root cause: answer at least one “why” and state the root cause.")
     capa.ca_needed, capa.ca_justification = ca_needed, justification.strip()
     capa.whys, capa.root_cause = whys, root_cause.strip()
-    return _move(capa, ALLOWED_CAPA, Capa.Status.ANALYSED, actor=actor, verb="capa.analysed")
+    return transition(capa, Capa.Status.ANALYSED, actor=actor, verb="capa.analysed")
 
 
 @transaction.atomic
 def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> CapaAction:
     """Add an action to the plan. No root cause, no action plan."""
-    _require(permissions.is_quality_manager(actor) or capa.owner_id == actor.pk, "You cannot plan actions for this CAPA.")
-    _require(permissions.can_write(actor), "This account is read-only.")
-    if capa.status == Capa.Status.CLOSED:
-        raise DomainError("The CAPA is closed.")
-    if capa.status not in (Capa.Status.OPEN, Capa.Status.ANALYSED, Capa.Status.IMPLEMENTING):
-        # A plan changed after its check would make the check meaningless (and block closing).
-        raise DomainError(f"Actions are planned before the effectiveness check; this CAPA is {capa.get_status_display().lower()}.")
-    if capa.status != Capa.Status.OPEN and capa.ca_needed is False:
-        raise DomainError("The analysis decided that no corrective action is needed.")
-    if not capa.root_cause.strip() or capa.status == Capa.Status.OPEN:
-        raise DomainError("No action plan without a root cause: analyse the nonconformity first.")
+    require("audits.plan_capa_actions", actor, capa)
+    refusal = capa_action_refusal(capa)
+    if refusal:
+        raise DomainError(refusal)
     if not description.strip() or due_date is None:
         raise DomainError("An action needs a description and a due date.")
     if due_date < timezone.localdate():
@@ -730,22 +689,22 @@ def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> 
 @transaction.atomic
 def capa_start_actions(*, actor, capa: Capa) -> Capa:
     """analysed → implementing: the action plan is agreed."""
-    _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
+    guard(capa, Capa.Status.IMPLEMENTING, actor=actor, rule="audits.start_capa_actions")
     if not capa.root_cause.strip():
         raise DomainError("No action plan without a root cause.")
     if not capa.actions.exists():
         raise DomainError("Add at least one action to the plan.")
-    return _move(capa, ALLOWED_CAPA, Capa.Status.IMPLEMENTING, actor=actor, verb="capa.actions_started")
+    return transition(capa, Capa.Status.IMPLEMENTING, actor=actor, verb="capa.actions_started")
 
 
 @transaction.atomic
 def capa_action_complete(*, actor, action: CapaAction, note: str, evidence: EvidenceSpec | None = None) -> CapaAction:
     """The action owner records completion with its evidence."""
-    _require(permissions.can_complete_action(actor, action), "Only the action owner completes it.")
+    require("audits.complete_action", actor, action)
     if not note.strip():
         raise DomainError("Describe what was done (the completion evidence).")
     action.completion_note, action.completed_by, action.completed_at = note.strip(), actor, timezone.now()
-    _move(action, ALLOWED_ACTION, CapaAction.Status.DONE, actor=actor, verb="capa_action.completed")
+    transition(action, CapaAction.Status.DONE, actor=actor, verb="capa_action.completed")
     if evidence is not None and not evidence.is_empty:
         _add_evidence(actor=actor, spec=evidence, action=action)
     return action
@@ -755,20 +714,17 @@ def capa_action_complete(*, actor, action: CapaAction, note: str, evidence: Evid
 def capa_submit_verification(*, actor, capa: Capa, method: str, due) -> Capa:
     """→ verifying: all actions done (or no CA needed and the correction made);
     plan the effectiveness check (method and due date)."""
-    _require(permissions.can_edit_capa(actor, capa), "You cannot edit this CAPA.")
-    if capa.actions.filter(status=CapaAction.Status.OPEN).exists():
-        raise DomainError("Actions are still open.")
-    if capa.status == Capa.Status.ANALYSED and capa.ca_needed:
-        raise DomainError("Corrective action is needed: plan and complete the actions first.")
-    if capa.status == Capa.Status.ANALYSED and not capa.correction.strip():
-        raise DomainError("Record the correction before its check.")
+    guard(capa, Capa.Status.VERIFYING, actor=actor, rule="audits.edit_capa")
+    refusal = capa_check_refusal(capa)
+    if refusal:
+        raise DomainError(refusal)
     if not method.strip() or due is None:
         raise DomainError("Say how and by when effectiveness will be checked.")
     if due < timezone.localdate():
         raise DomainError("The effectiveness check cannot be due in the past.")
     check_in_window(due, "The effectiveness check's due date")
     capa.effectiveness_method, capa.effectiveness_due = method.strip(), due
-    return _move(capa, ALLOWED_CAPA, Capa.Status.VERIFYING, actor=actor, verb="capa.submitted_for_verification")
+    return transition(capa, Capa.Status.VERIFYING, actor=actor, verb="capa.submitted_for_verification")
 
 
 def capa_implementers(capa: Capa) -> set[int]:
@@ -785,7 +741,7 @@ def capa_verify(*, actor, capa: Capa, result: str, notes: str, early_reason: str
     """The effectiveness check, by someone who implemented none of the actions.
     Effective → the NC finding closes; not effective → the CAPA reopens.
     Before its planned date the check needs a stated reason, which the trail keeps."""
-    _require(permissions.can_verify_capa(actor, capa), "Only the quality manager or an internal auditor verifies effectiveness.")
+    require("audits.verify_capa", actor, capa)
     if actor.pk in capa_implementers(capa):
         raise PermissionRefused("You implemented an action of this CAPA; someone else must check its effectiveness.")
     if result not in (Capa.Result.EFFECTIVE, Capa.Result.NOT_EFFECTIVE):
@@ -801,9 +757,9 @@ def capa_verify(*, actor, capa: Capa, result: str, notes: str, early_reason: str
     capa.verified_by, capa.verified_at = actor, timezone.now()
     if result == Capa.Result.NOT_EFFECTIVE:
         capa.reopen_count += 1
-        _move(capa, ALLOWED_CAPA, Capa.Status.OPEN, actor=actor, verb="capa.reopened", comment=notes)
+        transition(capa, Capa.Status.OPEN, actor=actor, verb="capa.reopened", comment=notes)
         return capa
-    _move(capa, ALLOWED_CAPA, Capa.Status.EFFECTIVE, actor=actor, verb="capa.verified_effective", comment=notes)
+    transition(capa, Capa.Status.EFFECTIVE, actor=actor, verb="capa.verified_effective", comment=notes)
     if capa.finding_id and capa.finding.status == Finding.Status.OPEN:
         # The verifier need not be on the audit team: the CAPA's verified effectiveness closes its finding.
         _close_finding(actor=actor, finding=capa.finding, comment=f"CAPA {capa.number} verified effective")
@@ -812,15 +768,13 @@ def capa_verify(*, actor, capa: Capa, result: str, notes: str, early_reason: str
 
 def capa_close(*, actor, capa: Capa, password: str, comment: str = "") -> Capa:
     """effective → closed, signed by the quality manager; refused with open actions."""
-    _require(permissions.is_quality_manager(actor) and permissions.can_write(actor), "Only the quality manager closes a CAPA.")
+    guard(capa, Capa.Status.CLOSED, actor=actor, rule="audits.close_capa")
     if capa.actions.filter(status=CapaAction.Status.OPEN).exists():
         raise DomainError("Open actions: the CAPA cannot close.")
-    if capa.status != Capa.Status.EFFECTIVE:
-        raise IllegalTransition("A CAPA closes only after it is verified effective.")
     authenticate_signer(actor, password, obj=capa, meaning=Meaning.CLOSED)
     with transaction.atomic():
         capa.closed_at = timezone.now()
-        _move(capa, ALLOWED_CAPA, Capa.Status.CLOSED, actor=actor, verb="capa.closed", comment=comment)
+        transition(capa, Capa.Status.CLOSED, actor=actor, verb="capa.closed", comment=comment)
         sign(signer=actor, password=password, obj=capa, meaning=Meaning.CLOSED, comment=comment)
     return capa
 

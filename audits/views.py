@@ -7,7 +7,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -37,11 +36,12 @@ from audits.models import (
     Finding,
     ProgrammeItem,
 )
-from qms import permissions
+from qms import permissions, scope
 from qms.audit import trail_for
 from qms.dates import in_window
 from qms.errors import DomainError
 from qms.models import Clause, Department, Process
+from qms.rules import allowed, require
 from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 from qms.uploads import file_response
 
@@ -62,22 +62,20 @@ def _fail(request, exc: DomainError):
 # ------------------------------------------------------------------ lookups
 def _get_audit_for_user(request, pk) -> Audit:
     audit = get_object_or_404(selectors.audit_detail_qs(), pk=pk)
-    if not permissions.can_view_audit(request.user, audit):
+    if not allowed("audits.view_audit", request.user, audit):
         raise Http404("No such audit.")
     return audit
 
 
 def _get_programme_for_user(request, pk) -> AuditProgramme:
-    if not permissions.can_view_aggregates(request.user):
-        raise PermissionDenied("The audit programme is for the quality manager and auditors.")
+    require("qms.view_aggregates", request.user)
     return get_object_or_404(AuditProgramme.objects.select_related("owner"), pk=pk)
 
 
 # ------------------------------------------------------------------ audits
 @require_GET
 def index(request):
-    if not permissions.can_view_audits(request.user):
-        raise PermissionDenied("You have no access to audits.")
+    require("audits.view_audits", request.user)
     status, audit_type, q = request.GET.get("status", ""), request.GET.get("type", ""), request.GET.get("q", "").strip()
     page = Paginator(selectors.audit_list(request.user, status=status, audit_type=audit_type, q=q), 50).get_page(
         request.GET.get("page"))
@@ -89,8 +87,7 @@ def index(request):
 
 @require_http_methods(["GET", "POST"])
 def audit_create(request):
-    if not permissions.can_schedule_audit(request.user):
-        raise PermissionDenied("Only the quality manager schedules audits.")
+    require("audits.schedule_audit", request.user)
     initial = {}
     item_id = _int_or_none(request.GET.get("item"))
     if request.method == "GET" and item_id is not None and request.GET.get("date"):
@@ -117,8 +114,7 @@ def audit_create(request):
 @require_http_methods(["GET", "POST"])
 def audit_edit(request, pk):
     audit = _get_audit_for_user(request, pk)
-    if not permissions.can_edit_audit(request.user, audit):
-        raise PermissionDenied("You cannot edit this audit.")
+    require("audits.edit_audit", request.user, audit)
     form = AuditForm(request.POST or None, initial=AuditForm.initial_from(audit))
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,11 +140,11 @@ def audit_detail(request, pk):
     plan_jobs = Job.objects.filter(kind__in=["audit_plan_pdf"], object_id=audit.pk).order_by("-created_at")[:1]
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "checklist": checklist, "findings": findings, "report": report,
-        "can_edit": permissions.can_edit_audit(request.user, audit),
-        "can_findings": permissions.can_record_findings(request.user, audit),
-        "can_close": permissions.can_close_audit(request.user, audit),
+        "can_edit": allowed("audits.edit_audit", request.user, audit),
+        "can_findings": allowed("audits.record_findings", request.user, audit),
+        "can_close": allowed("audits.close_audit", request.user, audit),
         "question_form": QuestionForm(audit=audit), "plan_job": plan_jobs[0] if plan_jobs else None,
-        "entries": trail_for(audit) if permissions.can_view_trail(request.user, audit) else None,
+        "entries": trail_for(audit) if allowed("qms.view_trail", request.user, audit) else None,
     })
 
 
@@ -216,8 +212,7 @@ def checklist_item(request, pk):
     """Answer one question (page or htmx fragment), edit its wording, add evidence."""
     item = _get_item_for_user(request, pk)
     audit = item.audit
-    if not permissions.can_edit_audit(request.user, audit):
-        raise PermissionDenied("Only the audit team answers the checklist.")
+    require("audits.edit_audit", request.user, audit)
     form = AnswerForm(request.POST or None, request.FILES or None,
                       initial={"answer": item.answer, "notes": item.notes})
     qform = QuestionForm(initial={"question": item.question, "clause": item.clause}, audit=audit)
@@ -264,8 +259,7 @@ def checklist_item_remove(request, pk):
 @require_http_methods(["GET", "POST"])
 def finding_create(request, pk):
     audit = _get_audit_for_user(request, pk)
-    if not permissions.can_record_findings(request.user, audit):
-        raise PermissionDenied("Findings are recorded by the audit team while the audit is in progress.")
+    require("audits.record_findings", request.user, audit)
     initial = {}
     if _int_or_none(request.GET.get("item")) is not None:
         item = audit.checklist.filter(pk=_int_or_none(request.GET["item"])).first()
@@ -303,9 +297,9 @@ def finding_detail(request, pk):
     return render(request, "audits/finding_detail.html", {
         "finding": finding, "capa": getattr(finding, "capa", None),
         "evidence": finding.evidence.select_related("revision__document", "record"),
-        "can_edit": permissions.can_edit_audit(request.user, finding.audit) and not finding.audit.is_done,
+        "can_edit": allowed("audits.add_finding_evidence", request.user, finding),
         "evidence_form": EvidenceForm(),
-        "entries": trail_for(finding) if permissions.can_view_trail(request.user, finding) else None,
+        "entries": trail_for(finding) if allowed("qms.view_trail", request.user, finding) else None,
     })
 
 
@@ -343,7 +337,7 @@ def evidence_download(request, pk):
         _get_audit_for_user(request, ev.checklist_item.audit_id)
     elif ev.finding_id:
         _get_audit_for_user(request, ev.finding.audit_id)
-    elif not permissions.can_view_capa(request.user, ev.action.capa):
+    elif not allowed("audits.view_capa", request.user, ev.action.capa):
         raise Http404("No such file.")
     return file_response(ev.file, download_name=ev.original_name, content_type=ev.content_type_header)
 
@@ -353,9 +347,9 @@ def evidence_download(request, pk):
 def report_edit(request, pk):
     audit = _get_audit_for_user(request, pk)
     report = AuditReport.objects.filter(audit=audit).select_related("issued_by").first()
-    can_edit = permissions.can_edit_audit(request.user, audit) and (report is None or report.status == "draft")
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied("The report is locked or you are not on the audit team.")
+    can_edit = allowed("audits.edit_report", request.user, audit)
+    if request.method == "POST":
+        require("audits.edit_report", request.user, audit)
     if report is None and not can_edit:
         raise Http404("No report yet.")
     form = ReportForm(request.POST or None, instance=report or AuditReport(audit=audit))
@@ -374,7 +368,7 @@ def report_edit(request, pk):
     return render(request, "audits/report.html", {
         "audit": audit, "report": report, "form": form, "can_edit": can_edit,
         "missing": report.missing_parts() if report else [],
-        "can_issue": permissions.can_issue_report(request.user, audit) and report is not None,
+        "can_issue": allowed("audits.issue_report", request.user, audit) and report is not None,
         "sig_form": SignatureForm(user=request.user, obj=report), "sig_action": reverse("audits:report-issue", args=[audit.pk]),
         "sig_meaning_label": "Issued", "signatures": signatures_for(report) if report else [],
         "distribution": report.distribution.select_related("recipient") if report else [],
@@ -405,18 +399,16 @@ def report_issue(request, pk):
 # ------------------------------------------------------------------ programme
 @require_GET
 def programme_list(request):
-    if not permissions.can_view_aggregates(request.user):
-        raise PermissionDenied("The audit programme is for the quality manager and auditors.")
+    require("qms.view_aggregates", request.user)
     return render(request, "audits/programme_list.html", {
         "programmes": AuditProgramme.objects.select_related("owner"),
-        "can_manage": permissions.can_manage_programme(request.user),
+        "can_manage": allowed("audits.manage_programme", request.user),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def programme_create(request):
-    if not permissions.can_manage_programme(request.user):
-        raise PermissionDenied("Only the quality manager manages the audit programme.")
+    require("audits.manage_programme", request.user)
     year = timezone.localdate().year
     form = ProgrammeForm(request.POST or None, initial={
         "title": f"Internal audit programme {year}", "period_start": date(year, 1, 1), "period_end": date(year, 12, 31)})
@@ -439,7 +431,7 @@ def programme_detail(request, pk):
         "proposals": selectors.proposals(prog, rows=rows), "risks": ProgrammeItem.Risk.choices,
         "choice_processes": Process.objects.only("code", "name"), "choice_departments": Department.objects.only("code", "name"),
         "choice_clauses": Clause.objects.only("number", "title"),
-        "can_manage": permissions.can_manage_programme(request.user, prog),
+        "can_manage": allowed("audits.manage_programme", request.user, prog),
     })
 
 
@@ -481,8 +473,7 @@ def proposal_accept(request, pk):
 # ------------------------------------------------------------------ calendar and feeds
 @require_GET
 def calendar_month(request):
-    if not permissions.can_view_audits(request.user):
-        raise PermissionDenied("You have no access to audits.")
+    require("audits.view_audits", request.user)
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
@@ -501,8 +492,7 @@ def calendar_month(request):
 
 @require_http_methods(["GET", "POST"])
 def calendar_feeds(request):
-    if not permissions.can_view_audits(request.user):
-        raise PermissionDenied("You have no access to audits.")
+    require("audits.view_audits", request.user)
     if request.method == "POST":
         # Only a POST makes (or renews) the secret token; a GET just shows it.
         services.calendar_token_for(user=request.user, renew=True)
@@ -518,21 +508,17 @@ def calendar_feeds(request):
 
 def _token_user(token: str):
     row = CalendarToken.objects.select_related("user").filter(token=token).first()
-    if row is None or not row.user.is_active or not permissions.can_view_audits(row.user):
+    if row is None or not row.user.is_active or not allowed("audits.view_audits", row.user):
         raise Http404("No such feed.")
     if permissions.is_external_auditor(row.user):
-        from auditor.backends import external_access_open
-
-        if not external_access_open(row.user):  # revoked, expired or not yet open: the feed stops too
+        if not scope.access_open(row.user):  # revoked, expired or not yet open: the feed stops too
             raise Http404("No such feed.")
     return row.user
 
 
 def _feed_audits(user, qs):
     """The scope hook for feeds, as for every audit list."""
-    from auditor.scope import restrict
-
-    return restrict(qs, user, clauses="criteria_clauses", process="processes")
+    return scope.narrow(qs, user)
 
 
 def _ics(content: bytes, name: str) -> HttpResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,39 +20,37 @@ from audits.forms import (
     VerifyForm,
 )
 from audits.models import Capa, CapaAction
-from qms import permissions
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.exports import table_response
+from qms.rules import allowed, require
 from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 
 
 def _get_capa_for_user(request, pk) -> Capa:
     capa = get_object_or_404(selectors.capa_detail_qs(), pk=pk)
-    if not permissions.can_view_capa(request.user, capa):
+    if not allowed("audits.view_capa", request.user, capa):
         raise Http404("No such CAPA.")
     return capa
 
 
 @require_GET
 def capa_list(request):
-    if not permissions.can_view_capas(request.user):
-        raise PermissionDenied("You have no access to nonconformities.")
+    require("audits.view_capas", request.user)
     status = request.GET.get("status", "active")
     source, q = request.GET.get("source", ""), request.GET.get("q", "").strip()
     page = Paginator(selectors.capa_list(request.user, status=status, source=source, q=q), 50).get_page(
         request.GET.get("page"))
     return render(request, "audits/capa_list.html", {
         "page": page, "status": status, "source": source, "q": q, "statuses": Capa.Status.choices,
-        "sources": Capa.Source.choices, "can_raise": permissions.can_raise_capa(request.user),
+        "sources": Capa.Source.choices, "can_raise": allowed("audits.raise_capa", request.user),
     })
 
 
 @require_GET
 def capa_export(request):
     """The CAPA register as CSV or XLSX, with the list's filters and the viewer's visibility."""
-    if not permissions.can_view_capas(request.user):
-        raise PermissionDenied("You have no access to nonconformities.")
+    require("audits.view_capas", request.user)
     fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
     qs = selectors.capa_list(request.user, status=request.GET.get("status", ""), source=request.GET.get("source", ""),
                              q=request.GET.get("q", "").strip())
@@ -66,8 +63,7 @@ def capa_export(request):
 
 @require_GET
 def my_actions(request):
-    if not permissions.can_view_capas(request.user):
-        raise PermissionDenied("You have no access to nonconformities.")
+    require("audits.view_capas", request.user)
     actions = (CapaAction.objects.filter(owner=request.user).select_related("capa")
                .only("description", "due_date", "status", "capa__number", "capa__title").order_by("status", "due_date"))
     page = Paginator(actions, 50).get_page(request.GET.get("page"))
@@ -76,8 +72,7 @@ def my_actions(request):
 
 @require_http_methods(["GET", "POST"])
 def capa_create(request):
-    if not permissions.can_raise_capa(request.user):
-        raise PermissionDenied("You cannot raise nonconformities.")
+    require("audits.raise_capa", request.user)
     form = CapaRaiseForm(request.POST or None, initial={"owner": request.user})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -106,10 +101,9 @@ def _detail_context(request, capa, **forms):
     ctx = {
         "capa": capa, "actions": actions, "similar": selectors.similar_capas(capa),
         "open_actions": any(a.status == CapaAction.Status.OPEN for a in actions),
-        "can_edit": permissions.can_edit_capa(user, capa),
-        "can_plan": (permissions.is_quality_manager(user) or capa.owner_id == user.pk) and permissions.can_write(user),
-        "can_verify": permissions.can_verify_capa(user, capa),
-        "can_close": permissions.can_close_capa(user, capa),
+        "can_edit": allowed("audits.edit_capa", user, capa),
+        "can_verify": allowed("audits.verify_capa", user, capa),
+        "can_close": allowed("audits.close_capa", user, capa),
         "correction_form": CorrectionForm(initial={
             "containment": capa.containment, "containment_date": capa.containment_date,
             "correction": capa.correction, "correction_date": capa.correction_date}),
@@ -121,7 +115,7 @@ def _detail_context(request, capa, **forms):
         "verify_form": VerifyForm(),
         "sig_form": SignatureForm(user=user, obj=capa), "sig_action": reverse("capa:capa-close", args=[capa.pk]),
         "sig_meaning_label": "Closed", "signatures": signatures_for(capa),
-        "entries": trail_for(capa) if permissions.can_view_trail(user, capa) else None,
+        "entries": trail_for(capa) if allowed("qms.view_trail", user, capa) else None,
     }
     ctx.update(forms)
     return ctx
@@ -215,8 +209,7 @@ def capa_close(request, pk):
 def action_complete(request, pk):
     action = get_object_or_404(CapaAction.objects.select_related("capa", "owner"), pk=pk)
     capa = _get_capa_for_user(request, action.capa_id)
-    if not permissions.can_complete_action(request.user, action):
-        raise PermissionDenied("Only the action owner completes an open action.")
+    require("audits.complete_action", request.user, action)
     form = ActionCompleteForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,8 +5,31 @@ class DocumentsConfig(AppConfig):
     name = "documents"
     default_auto_field = "django.db.models.BigAutoField"
 
+    # The PDF routes first: documents.urls ends in a catch-all <number>/ pattern.
+    # verify/: public on purpose, the QR code on every controlled print points there.
+    urls = (("documents/", "documents.urls_pdf"), ("documents/", "documents.urls"), ("verify/", "documents.urls_verify"))
+
     def ready(self):
         # dashboard: the app's home-page sections; manual, renditions: the PDF
         # and quality-manual job kinds; admin_pdf: their admin (issue 4); views:
         # the register PDF job kind (a worker loads no URLs, so import it here).
-        from documents import admin_pdf, dashboard, manual, renditions, views  # noqa: F401
+        from documents import (  # noqa: F401
+            admin_pdf,
+            dashboard,
+            lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
+            manual,
+            renditions,
+            rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            views,
+        )
+
+        # How this app's objects link to clauses and processes (the scope hook, qms.scope).
+        from documents.models import Document, Revision
+        from qms import scope
+
+        scope.links(Document, clauses="clauses", process="process")
+        scope.links(Revision, clauses="document__clauses", process="document__process")
+        # Stored files and their hashes (the weekly integrity check, qms.integrity).
+        from documents.integrity import register_files
+
+        register_files()

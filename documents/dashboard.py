@@ -6,13 +6,14 @@ from django.utils import timezone
 
 from documents import selectors
 from qms import dashboard, permissions
+from qms.rules import allowed
 
 LIMIT = 10
 
 
 @dashboard.provider(order=10)
 def sections(user) -> list[dashboard.Section]:
-    if not permissions.can_view_documents(user):
+    if not allowed("documents.view_documents", user):
         return []
     today = timezone.localdate()
     out = []

@@ -10,6 +10,7 @@ from qms.concurrency import StampField
 from qms.forms import BootstrapForm, bootstrap
 from qms.models import Clause, Department, Process
 from qms.permissions import Role
+from qms.rules import allowed
 from qms.signatures import SignatureForm
 from qms.uploads import PDF_ONLY, SOURCE_FILES, validate_upload
 
@@ -90,9 +91,8 @@ class DocumentCreateForm(BootstrapForm):
     def __init__(self, *args, user=None, preview_url="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["content"].widget = ContentWidget(preview_url, attrs={"class": "form-control font-monospace"})
-        from qms.permissions import can_assign_number
 
-        if user is not None and not can_assign_number(user):
+        if user is not None and not allowed("documents.assign_number", user):
             del self.fields["number"]
 
     def clean_number(self):

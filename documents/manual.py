@@ -27,10 +27,9 @@ from django.utils import timezone
 from documents import renditions
 from documents.models import ManualBuild, Rendition, Revision
 from qms import pdf
-from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, TransientJobError, commit_ready, job_handler, request_job, set_progress
 from qms.models import Job
-from qms.permissions import can_build_manual
+from qms.rules import require
 
 
 @dataclass
@@ -245,8 +244,7 @@ def _job_output(build: ManualBuild) -> JobOutput:
 
 def request_manual_build(*, actor) -> Job:
     """The quality manager asks for a new build: a job row, run in the background."""
-    if not can_build_manual(actor):
-        raise PermissionRefused("Only the quality manager can build the quality manual.")
+    require("documents.build_manual", actor)
     return request_job(kind="quality_manual", actor=actor)
 
 

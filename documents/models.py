@@ -220,17 +220,6 @@ class Revision(models.Model):
         }
 
 
-# Allowed lifecycle moves; documents/services.py refuses anything else.
-ALLOWED: dict[str, set[str]] = {
-    Revision.Status.DRAFT: {Revision.Status.IN_REVIEW},
-    Revision.Status.IN_REVIEW: {Revision.Status.DRAFT, Revision.Status.APPROVED},
-    Revision.Status.APPROVED: {Revision.Status.EFFECTIVE},
-    Revision.Status.EFFECTIVE: {Revision.Status.SUPERSEDED, Revision.Status.OBSOLETE},
-    Revision.Status.SUPERSEDED: set(),
-    Revision.Status.OBSOLETE: set(),
-}
-
-
 class NumberCounter(models.Model):
     """Last sequence number used per (type, department). Locked with SELECT … FOR
     UPDATE while a number is assigned, so two authors creating at once get

@@ -45,10 +45,9 @@ from django.utils import timezone
 from documents.models import Rendition, Revision, RevisionVerification
 from documents.selectors import render_markdown
 from qms import pdf
-from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, TransientJobError, job_handler, request_job
 from qms.models import Job, Signature
-from qms.permissions import can_print_revision
+from qms.rules import require
 from qms.signatures import canonical_json, signatures_for
 from qms.uploads import safe_filename
 
@@ -446,8 +445,7 @@ def _revision_for(job: Job) -> Revision:
 def request_revision_pdf(*, revision: Revision, actor) -> Job:
     """A user asks for a controlled print of `revision`: a job row, sent to a
     worker after commit (left pending for the sweep if the broker is down)."""
-    if not can_print_revision(actor, revision):
-        raise PermissionRefused("You cannot print this revision.")
+    require("documents.print_revision", actor, revision)
     return request_job(kind="revision_pdf", actor=actor, target=revision)
 
 

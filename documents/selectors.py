@@ -18,9 +18,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from auditor.scope import restrict
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
-from qms import permissions
+from qms import permissions, scope
+from qms.rules import allowed
 
 S = Revision.Status
 EVER_EFFECTIVE = (S.EFFECTIVE, S.SUPERSEDED, S.OBSOLETE)
@@ -47,17 +47,17 @@ def revision_in_force_on(document: Document, on: date) -> Revision | None:
 def documents_for_user(user) -> QuerySet[Document]:
     """Documents `user` may see: everything for QM, auditors, authors and approvers;
     for staff only documents with an effective revision (DOC-08)."""
-    if not permissions.can_view_documents(user):
+    if not allowed("documents.view_documents", user):
         return Document.objects.none()
-    qs = restrict(Document.objects.all(), user)  # an external auditor's scope
-    if permissions.can_view_drafts(user):
+    qs = scope.narrow(Document.objects.all(), user)  # e.g. an external auditor's grant
+    if allowed("documents.view_drafts", user):
         return qs
     return qs.filter(Q(effective_revision__isnull=False) | Q(owner=user))
 
 
 def visible_revisions(user, document: Document) -> QuerySet[Revision]:
     qs = document.revisions.select_related("created_by").defer("content", "search_vector").order_by("-seq")
-    if permissions.can_view_drafts(user, document):
+    if allowed("documents.view_drafts", user, document):
         return qs
     return qs.filter(status=S.EFFECTIVE)
 
@@ -85,7 +85,7 @@ def _unsegmented(q: str) -> bool:
 
 
 def _searchable_statuses(user, document_field=None):
-    return None if permissions.can_view_drafts(user) else (S.EFFECTIVE,)
+    return None if allowed("documents.view_drafts", user) else (S.EFFECTIVE,)
 
 
 def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
@@ -181,7 +181,7 @@ def open_signer_entries(user, revision: Revision) -> list[StepSigner]:
     step = active_step(revision)
     if step is None:
         return []
-    if step.kind == RouteStep.Kind.APPROVE and (revision.created_by_id == user.pk or not permissions.can_approve(user)):
+    if step.kind == RouteStep.Kind.APPROVE and (revision.created_by_id == user.pk or not allowed("documents.approve", user)):
         return []
     if step.decisions.filter(user=user).exists():
         return []
@@ -196,7 +196,7 @@ def waiting_for_signature(user) -> QuerySet[StepSigner]:
     """Signer entries on active steps that wait for `user` (the dashboard inbox). One query."""
     decided = RouteStep.objects.filter(pk=OuterRef("step_id"), decisions__user=user)
     qs = StepSigner.objects.all()
-    if not permissions.can_approve(user):
+    if not allowed("documents.approve", user):
         qs = qs.exclude(step__kind=RouteStep.Kind.APPROVE)  # a group member without the role cannot sign it
     return (
         qs.filter(step__status=RouteStep.Status.ACTIVE, step__revision__status=S.IN_REVIEW)

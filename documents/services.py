@@ -25,8 +25,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from documents import selectors
+from documents.lifecycles import REVISION
 from documents.models import (
-    ALLOWED,
     Acknowledgement,
     Decision,
     Document,
@@ -38,12 +38,13 @@ from documents.models import (
     StepSigner,
     revision_label,
 )
-from qms import permissions
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
-from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.errors import DomainError, IllegalTransition
+from qms.lifecycle import transition
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
+from qms.rules import require
 from qms.signatures import authenticate_signer, check_shown, sign
 from qms.uploads import PDF_ONLY, SOURCE_FILES, store_upload
 
@@ -60,13 +61,6 @@ def add_months(d: date, months: int) -> date:
     month = d.month - 1 + months
     year, month = d.year + month // 12, month % 12 + 1
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def _check_move(revision: Revision, to: str) -> None:
-    if to not in ALLOWED.get(revision.status, set()):
-        raise IllegalTransition(
-            f"{revision} is {revision.get_status_display().lower()}; it cannot become {S(to).label.lower()}."
-        )
 
 
 def _save_revision(revision: Revision, actor, reason: str) -> None:
@@ -167,8 +161,7 @@ def document_create(
 ) -> Document:
     """Create a document and its first draft revision. The number comes from the
     type's pattern (or, for the quality manager only, is chosen by hand)."""
-    if not permissions.can_create_document(actor):
-        raise PermissionRefused("You cannot create documents.")
+    require("documents.create_document", actor)
     title = (title or "").strip()
     if not title:
         raise DomainError("A document needs a title.")
@@ -176,8 +169,7 @@ def document_create(
         raise DomainError("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2).")
     number = (number or "").strip()
     if number:
-        if not permissions.can_assign_number(actor):
-            raise PermissionRefused("Only the quality manager can choose a document number.")
+        require("documents.assign_number", actor)
         if Document.objects.filter(number__iexact=number).exists():
             raise DomainError(f"Number {number} is already used; document numbers are never reused.")
     else:
@@ -229,8 +221,7 @@ def document_update(*, actor, document: Document, reason: str, opened: Stamp | N
 
     `opened` is the stamp of the details the form showed: a save over details
     changed meanwhile is refused (EditConflict says what changed)."""
-    if not permissions.can_edit_document(actor, document):
-        raise PermissionRefused("Only the owner or the quality manager can change this document's details.")
+    require("documents.edit_document", actor, document)
     locked = Document.objects.select_for_update().get(pk=document.pk)  # compare what is stored now
     check_unchanged(opened, document_details(locked), what=f"{document.number}'s details",
                     action="your changes were not saved (they are still in the form below)")
@@ -293,8 +284,7 @@ def revision_update_draft(
             f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
             "Start a new revision to change it."
         )
-    if not permissions.can_edit_revision(actor, revision):
-        raise PermissionRefused("You cannot edit this draft.")
+    require("documents.edit_revision", actor, revision)
     check_unchanged(opened, revision.signature_content(), what=f"Draft {revision}",
                     action="your changes were not saved (they are still in the form below)")
     if content is not None:
@@ -312,8 +302,7 @@ def revision_update_draft(
 def revision_create_new(*, actor, document: Document, change_summary: str, change_reason: str) -> Revision:
     """Start a new draft from the effective revision; summary and reason required (DOC-06)."""
     document = Document.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
-    if not permissions.can_start_revision(actor, document):
-        raise PermissionRefused("You cannot start a new revision of this document.")
+    require("documents.start_revision", actor, document)
     open_rev = document.revisions.filter(status__in=(S.DRAFT, S.IN_REVIEW, S.APPROVED)).first()
     if open_rev is not None:
         raise DomainError(f"{open_rev} is still {open_rev.get_status_display().lower()}; finish it first.")
@@ -348,19 +337,16 @@ class StepSpec:
 
 
 def _check_approver(user, revision: Revision) -> None:
-    if user.pk == revision.created_by_id:
-        raise PermissionRefused("The author may not approve their own revision.")
-    if not permissions.can_approve(user):
-        raise PermissionRefused(f"{user.display_name} does not hold the Approver role and cannot approve.")
+    """A user named on an approval step: holds the role and is not the author (DOC-04)."""
+    require("documents.hold_approval_step", user, revision)
 
 
 @transaction.atomic
 def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effective_date: date | None = None) -> Revision:
     """Draft → In review: start the route. Steps run in order; each is all-of or any-of."""
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
-    _check_move(revision, S.IN_REVIEW)
-    if not permissions.can_submit_revision(actor, revision):
-        raise PermissionRefused("You cannot submit this revision.")
+    REVISION.check(revision, S.IN_REVIEW)
+    require("documents.submit_revision", actor, revision)
     document = revision.document
     if not revision.content.strip() and not revision.pdf_file:
         raise DomainError("The revision is empty: write its content or upload a PDF.")
@@ -391,15 +377,12 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
             [StepSigner(step=step, user=u, added_by=actor) for u in dict.fromkeys(spec.users)]
             + [StepSigner(step=step, group=g, added_by=actor) for g in dict.fromkeys(spec.groups)]
         )
-    from_state = revision.status
-    revision.status = S.IN_REVIEW
     revision.submitted_at = timezone.now()
     revision.effective_date = effective_date
     if document.doc_type.revision_scheme == "decimal":
         revision.label = _draft_label(document, revision.seq, draft_round=round_no)
-    _save_revision(revision, actor, "Submitted for review and approval")
-    record_event(actor=actor, verb="revision.submitted", obj=revision, from_state=from_state, to_state=S.IN_REVIEW,
-                 data={"round": round_no, "steps": len(steps)})
+    transition(revision, S.IN_REVIEW, actor=actor, verb="revision.submitted", reason="Submitted for review and approval",
+               data={"round": round_no, "steps": len(steps)})
     _notify_step(revision, revision.route_steps.get(round=round_no, order=1))
     return revision
 
@@ -409,19 +392,16 @@ def revision_withdraw(*, actor, revision: Revision, reason: str) -> Revision:
     """In review → Draft at the author's request (e.g. a wrong signer was chosen);
     the running round is cancelled, decisions already signed stay on record."""
     revision = Revision.objects.select_for_update().select_related("document").get(pk=revision.pk)
-    _check_move(revision, S.DRAFT)
-    if not permissions.can_manage_route(actor, revision):
-        raise PermissionRefused("Only the author, the owner or the quality manager can withdraw this revision.")
+    REVISION.check(revision, S.DRAFT)
+    require("documents.manage_route", actor, revision)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the revision is withdrawn from review.")
     revision.route_steps.filter(status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)).update(
         status=RouteStep.Status.CANCELLED
     )
-    revision.status = S.DRAFT
     revision.effective_date = None
-    _save_revision(revision, actor, f"Withdrawn: {reason}"[:100])
-    record_event(actor=actor, verb="revision.withdrawn", obj=revision, from_state=S.IN_REVIEW, to_state=S.DRAFT,
+    transition(revision, S.DRAFT, actor=actor, verb="revision.withdrawn", reason=f"Withdrawn: {reason}"[:100],
                  comment=reason)
     return revision
 
@@ -440,8 +420,7 @@ def _notify_step(revision: Revision, step: RouteStep) -> None:
 def route_add_signer(*, actor, revision: Revision, step: RouteStep, user=None, group: Group | None = None) -> StepSigner:
     """Add a signer to a step that has not finished yet, while the route runs."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    if not permissions.can_manage_route(actor, revision):
-        raise PermissionRefused("You cannot change this route.")
+    require("documents.manage_route", actor, revision)
     step = RouteStep.objects.select_for_update().get(pk=step.pk, revision=revision)
     if step.status not in (RouteStep.Status.ACTIVE, RouteStep.Status.WAITING):
         raise DomainError("This step has finished; signers can only be added to running or waiting steps.")
@@ -482,14 +461,8 @@ def _decide(*, actor, revision, password, outcome, comment, significance) -> Dec
     if step is None:
         raise IllegalTransition("This revision has no running step.")
     step = RouteStep.objects.select_for_update().get(pk=step.pk)
-    if step.kind == RouteStep.Kind.APPROVE:
-        if actor.pk == revision.created_by_id:
-            raise PermissionRefused("The author may not approve their own revision.")
-        if not permissions.can_approve(actor):
-            raise PermissionRefused("Only approvers can sign an approval step.")
+    require("documents.sign_revision", actor, revision)  # never the author on approval (DOC-04)
     entries = selectors.open_signer_entries(actor, revision)
-    if not entries:
-        raise PermissionRefused("You are not a signer on the current step, or you have already signed it.")
     if step.kind == RouteStep.Kind.REVIEW and outcome == Decision.Outcome.APPROVED:
         outcome = Decision.Outcome.REVIEWED
     if step.kind == RouteStep.Kind.APPROVE and outcome == Decision.Outcome.REVIEWED:
@@ -539,22 +512,19 @@ def _step_complete(step: RouteStep) -> bool:
 
 
 def _reject(actor, revision: Revision, step: RouteStep, comment: str) -> None:
-    _check_move(revision, S.DRAFT)
+    REVISION.check(revision, S.DRAFT)
     revision.route_steps.filter(round=step.round, status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)).update(
         status=RouteStep.Status.CANCELLED
     )
-    revision.status = S.DRAFT
     revision.effective_date = None
-    _save_revision(revision, actor, f"Rejected: {comment}"[:100])
-    record_event(actor=actor, verb="revision.rejected", obj=revision, from_state=S.IN_REVIEW, to_state=S.DRAFT,
-                 comment=comment)
+    transition(revision, S.DRAFT, actor=actor, verb="revision.rejected", reason=f"Rejected: {comment}"[:100],
+               comment=comment)
     notify(revision.created_by, title=f"{revision} was rejected", body=comment, url=revision.get_absolute_url())
 
 
 def _approve(actor, revision: Revision) -> None:
-    _check_move(revision, S.APPROVED)
+    REVISION.check(revision, S.APPROVED)
     document = revision.document
-    revision.status = S.APPROVED
     revision.approved_at = timezone.now()
     revision.label = revision_label(
         document.doc_type.revision_scheme, revision.seq, released=True,
@@ -562,8 +532,7 @@ def _approve(actor, revision: Revision) -> None:
     )
     if not revision.significance:
         revision.significance = Revision.Significance.SIGNIFICANT
-    _save_revision(revision, actor, "Approved")
-    record_event(actor=actor, verb="revision.approved", obj=revision, from_state=S.IN_REVIEW, to_state=S.APPROVED)
+    transition(revision, S.APPROVED, actor=actor, verb="revision.approved", reason="Approved")
     # Render and store the controlled PDF in the background (enqueued on commit;
     # a broker that is down leaves the job pending for the sweep).
     from documents.renditions import on_revision_approved
@@ -579,21 +548,18 @@ def _make_effective(actor, revision: Revision) -> None:
     first (the one-effective constraint is checked per statement)."""
     document = Document.objects.select_for_update().select_related("doc_type").get(pk=revision.document_id)
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _check_move(revision, S.EFFECTIVE)
+    REVISION.check(revision, S.EFFECTIVE)
     now = timezone.now()
     previous = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
     if previous is not None:
-        _check_move(previous, S.SUPERSEDED)
-        previous.status, previous.retired_at = S.SUPERSEDED, now
+        previous.retired_at = now
         previous.retire_reason = f"Superseded by revision {revision.label}"
-        _save_revision(previous, actor, previous.retire_reason)
-        record_event(actor=actor, verb="revision.superseded", obj=previous, from_state=S.EFFECTIVE,
-                     to_state=S.SUPERSEDED, comment=previous.retire_reason)
-    revision.status, revision.effective_at = S.EFFECTIVE, now
+        transition(previous, S.SUPERSEDED, actor=actor, verb="revision.superseded", reason=previous.retire_reason,
+                   comment=previous.retire_reason)
+    revision.effective_at = now
     if revision.effective_date is None or revision.effective_date > today():
         revision.effective_date = today()
-    _save_revision(revision, actor, "Effective")
-    record_event(actor=actor, verb="revision.effective", obj=revision, from_state=S.APPROVED, to_state=S.EFFECTIVE)
+    transition(revision, S.EFFECTIVE, actor=actor, verb="revision.effective", reason="Effective")
     document.effective_revision = revision
     document.latest_revision = document.revisions.order_by("-seq").first()
     document.next_review_date = add_months(revision.effective_date, document.interval_months)
@@ -629,8 +595,8 @@ def _assign_acknowledgements(actor, document: Document, revision: Revision) -> i
 def revision_make_effective(*, actor, revision: Revision) -> Revision:
     """Approved → Effective now (used by the date switch; also callable by the QM)."""
     with transaction.atomic():
-        if actor is not None and not permissions.is_quality_manager(actor):
-            raise PermissionRefused("Only the quality manager can release a revision early.")
+        if actor is not None:  # the date switch (beat) has no actor
+            require("documents.release_early", actor, revision)
         _make_effective(actor, revision)
     revision.refresh_from_db()
     return revision
@@ -659,8 +625,7 @@ def apply_due_effective_dates(on: date | None = None) -> int:
 def document_make_obsolete(*, actor, document: Document, reason: str) -> Document:
     """Effective → Obsolete: the document is withdrawn; a reason is required."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    if not permissions.can_make_obsolete(actor, document):
-        raise PermissionRefused("Only the owner or the quality manager can make this document obsolete.")
+    require("documents.make_obsolete", actor, document)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Making a document obsolete needs a reason.")
@@ -670,17 +635,14 @@ def document_make_obsolete(*, actor, document: Document, reason: str) -> Documen
     revision = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
     if revision is None:
         raise IllegalTransition(f"{document.number} has no effective revision to make obsolete.")
-    _check_move(revision, S.OBSOLETE)
-    revision.status, revision.retired_at, revision.retire_reason = S.OBSOLETE, timezone.now(), reason
-    _save_revision(revision, actor, reason[:100])
+    revision.retired_at, revision.retire_reason = timezone.now(), reason
+    transition(revision, S.OBSOLETE, actor=actor, verb="revision.obsolete", reason=reason[:100], comment=reason)
     document.effective_revision = None
     document.next_review_date = None
     document.obsolete_reason = reason
     _save_document(document, actor, reason[:100])
     Acknowledgement.objects.filter(revision__document=document, acknowledged_at__isnull=True,
                                    cancelled_at__isnull=True).update(cancelled_at=timezone.now())
-    record_event(actor=actor, verb="revision.obsolete", obj=revision, from_state=S.EFFECTIVE, to_state=S.OBSOLETE,
-                 comment=reason)
     record_event(actor=actor, verb="document.obsolete", obj=document, comment=reason)
     return document
 
@@ -696,8 +658,7 @@ def document_periodic_review(*, actor, document: Document, password: str, outcom
     authenticate_signer(actor, password, obj=document, meaning=Signature.Meaning.PERIODIC_REVIEW)
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
-        if not permissions.can_review_document(actor, document):
-            raise PermissionRefused("Only the owner or the quality manager can review this document.")
+        require("documents.review_document", actor, document)
         revision = document.revisions.get(status=S.EFFECTIVE)
         check_shown(revision)  # also for "revise", which is not signed: the reviewer judged what was shown
         review = PeriodicReview(document=document, revision=revision, outcome=outcome, reviewer=actor,

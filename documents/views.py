@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
@@ -40,9 +39,11 @@ from documents.models import Document, Revision
 from qms import jobs, permissions
 from qms.audit import trail_for
 from qms.concurrency import Stamp
-from qms.errors import DomainError, IllegalTransition
+from qms.errors import DomainError
 from qms.exports import table_pdf, table_response
 from qms.jobs import JobOutput, job_handler
+from qms.lifecycle import guard
+from qms.rules import allowed, require
 from qms.signatures import SignatureForm, SignatureRepeated, content_hash, signatures_for
 from qms.uploads import file_response
 
@@ -56,16 +57,14 @@ def _get_document_for_user(request, number: str) -> Document:
         Document.objects.select_related("doc_type", "owner", "department", "process", "effective_revision"),
         number=number,
     )
-    if not permissions.can_view_document(request.user, document):
-        if permissions.can_view_documents(request.user):
-            raise Http404("No such document.")  # staff must not learn that a draft exists
-        raise PermissionDenied("You cannot view documents.")
+    if not allowed("documents.view_document", request.user, document):
+        require("documents.view_documents", request.user)
+        raise Http404("No such document.")  # staff must not learn that a draft exists
     return document
 
 
 def _get_revision_for_user(request, number: str, seq: int) -> Revision:
-    if not permissions.can_view_documents(request.user):
-        raise PermissionDenied("You cannot view documents.")
+    require("documents.view_documents", request.user)
     document = get_object_or_404(
         Document.objects.select_related("doc_type", "owner", "department", "process", "effective_revision"),
         number=number,
@@ -73,7 +72,7 @@ def _get_revision_for_user(request, number: str, seq: int) -> Revision:
     revision = get_object_or_404(Revision.objects.select_related("created_by"), document=document, seq=seq)
     revision.document = document
     # A reviewer named on the route may read the draft they are asked to sign.
-    if not permissions.can_view_revision(request.user, revision):
+    if not allowed("documents.view_revision", request.user, revision):
         raise Http404("No such revision.")
     return revision
 
@@ -123,7 +122,7 @@ def register_pdf(job) -> JobOutput:
     form = RegisterFilterForm(job.params or None)
     qs, _ = _register_queryset(user, form)
     filters = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()) if v) or "none"
-    pdf = table_pdf(REGISTER_HEADERS, export_rows(qs, permissions.can_view_drafts(user)), title="Document register",
+    pdf = table_pdf(REGISTER_HEADERS, export_rows(qs, allowed("documents.view_drafts", user)), title="Document register",
                     subtitle=f"Filters: {filters}; exported by {user.display_name}")
     return JobOutput(filename=f"document-register-{timezone.now():%Y%m%d-%H%M}.pdf", content=pdf,
                      content_type="application/pdf")
@@ -136,7 +135,7 @@ def _register_queryset(user, form: RegisterFilterForm):
         qs = selectors.search_filter(qs, user, data["q"])
     if data.get("type"):
         qs = qs.filter(doc_type=data["type"])
-    if data.get("status") and (data["status"] == S.EFFECTIVE or permissions.can_view_drafts(user)):
+    if data.get("status") and (data["status"] == S.EFFECTIVE or allowed("documents.view_drafts", user)):
         status = data["status"]
         qs = qs.filter(effective_revision__isnull=False) if status == S.EFFECTIVE else qs.filter(
             latest_revision__status=status
@@ -199,15 +198,13 @@ def _search_page(qs, number) -> Page:
 @require_GET
 def index(request):
     user = request.user
-    if not permissions.can_view_documents(user):
-        raise PermissionDenied("You cannot view the document register.")
+    require("documents.view_documents", user)
     form = RegisterFilterForm(request.GET or None)
     qs, data = _register_queryset(user, form)
-    show_drafts = permissions.can_view_drafts(user)
+    show_drafts = allowed("documents.view_drafts", user)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx", "pdf"):
-        if not permissions.can_export_register(user):
-            raise PermissionDenied("You cannot export the register.")
+        require("documents.export_register", user)
         if fmt == "pdf":  # a long register is a background job (the page polls it)
             params = {k: v for k, v in request.GET.items() if k not in ("export", "page")}
             return redirect(jobs.request_job(kind="register_pdf", actor=user, params=params))
@@ -224,7 +221,7 @@ def index(request):
     context = {
         "form": form, "page": page, "rows": rows, "q": q, "querystring": params.urlencode(),
         "sort": data.get("sort") or "number", "today": timezone.localdate(),
-        "can_create": permissions.can_create_document(user),
+        "can_create": allowed("documents.create_document", user),
     }
     template = "documents/_register_table.html" if request.htmx else "documents/document_list.html"
     return render(request, template, context)
@@ -233,8 +230,7 @@ def index(request):
 # ------------------------------------------------------------------ authoring
 @require_http_methods(["GET", "POST"])
 def document_create(request):
-    if not permissions.can_create_document(request.user):
-        raise PermissionDenied("You cannot create documents.")
+    require("documents.create_document", request.user)
     form = DocumentCreateForm(_post(request), _files(request), user=request.user,
                               preview_url=reverse("documents:preview"))
     if request.method == "POST" and form.is_valid():
@@ -260,16 +256,14 @@ def document_create(request):
 @require_POST
 def preview(request):
     """Sanitised Markdown preview for the editor (htmx)."""
-    if not (permissions.can_write(request.user) and permissions.can_view_drafts(request.user)):
-        raise PermissionDenied("You cannot author documents.")
+    require("documents.preview_markdown", request.user)
     return HttpResponse(selectors.render_markdown(request.POST.get("content", "")))
 
 
 @require_http_methods(["GET", "POST"])
 def document_edit(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_edit_document(request.user, document):
-        raise PermissionDenied("Only the owner or the quality manager can change this document's details.")
+    require("documents.edit_document", request.user, document)
     initial = {
         "title": document.title, "owner": document.owner, "process": document.process,
         "clauses": document.clauses.all(), "distribution_users": document.distribution_users.all(),
@@ -300,8 +294,7 @@ def revision_edit(request, number, seq):
         return render(request, "error.html", {"title": "Content is frozen", "message": (
             f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
             "Start a new revision to change it.")}, status=409)
-    if not permissions.can_edit_revision(request.user, revision):
-        raise PermissionDenied("You cannot edit this draft.")
+    require("documents.edit_revision", request.user, revision)
     form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,
                               "change_reason": revision.change_reason,
@@ -343,8 +336,7 @@ def revision_changed(request, number, seq):
 @require_http_methods(["GET", "POST"])
 def revision_create(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_start_revision(request.user, document):
-        raise PermissionDenied("You cannot start a new revision of this document.")
+    require("documents.start_revision", request.user, document)
     form = NewRevisionForm(_post(request), document=document)
     if request.method == "POST" and form.is_valid():
         try:
@@ -363,7 +355,7 @@ def document_detail(request, number):
     document = _get_document_for_user(request, number)
     user = request.user
     shown = document.effective_revision
-    if shown is None and permissions.can_view_drafts(user, document):
+    if shown is None and allowed("documents.view_drafts", user, document):
         shown = document.revisions.order_by("-seq").first()
     if shown is not None:
         shown.document = document
@@ -383,8 +375,8 @@ def document_detail(request, number):
         "clauses": document.clauses.all(),
         "my_ack": my_ack,
         "ack_form": SignatureForm(user=user, obj=my_ack.revision) if my_ack and my_ack.is_open else None,
-        "can_see_acks": permissions.can_view_acknowledgements(user, document),
-        "ack_summary": _ack_summary(document) if permissions.can_view_acknowledgements(user, document) else None,
+        "can_see_acks": allowed("documents.view_acknowledgements", user, document),
+        "ack_summary": _ack_summary(document) if allowed("documents.view_acknowledgements", user, document) else None,
         "reviews": document.periodic_reviews.select_related("reviewer")[:5],
         "today": timezone.localdate(),
     }
@@ -408,8 +400,7 @@ def _ack_summary(document):
 def document_trail(request, number):
     """The history and audit trail of a document and its revisions (loaded with htmx)."""
     document = _get_document_for_user(request, number)
-    if not permissions.can_view_trail(request.user, document):
-        raise PermissionDenied("Only the quality manager and auditors can read the full audit trail.")
+    require("qms.view_trail", request.user, document)
     entries = trail_for(document, *document.revisions.all())
     return render(request, "documents/_trail_panel.html", {"entries": entries, "document": document})
 
@@ -420,7 +411,7 @@ def revision_detail(request, number, seq):
     user = request.user
     route = selectors.route_for(revision)
     active = next((s for s in route if s.status == "active"), None)
-    can_sign = permissions.can_sign_revision(user, revision)
+    can_sign = allowed("documents.sign_revision", user, revision)
     context = {
         "document": revision.document,
         "revision": revision,
@@ -431,10 +422,10 @@ def revision_detail(request, number, seq):
         "render_problem": _render_problem(revision) if can_sign else "",
         "decision_form": DecisionForm(user=user, step=active, obj=revision) if can_sign else None,
         "route_form": RouteForm(revision=revision, initial=selectors.previous_route_initial(revision))
-        if permissions.can_submit_revision(user, revision) else None,
-        "signer_form": AddSignerForm(revision=revision) if permissions.can_manage_route(user, revision) else None,
+        if allowed("documents.submit_revision", user, revision) else None,
+        "signer_form": AddSignerForm(revision=revision) if allowed("documents.manage_route", user, revision) else None,
         "previous": revision.document.revisions.filter(seq__lt=revision.seq).order_by("-seq").first()
-        if permissions.can_compare_revisions(user, revision.document) else None,
+        if allowed("documents.compare_revisions", user, revision.document) else None,
     }
     return render(request, "documents/revision_detail.html", context)
 
@@ -449,8 +440,7 @@ def revision_file(request, number, seq, kind):
                                  content_type="application/pdf", inline=True)
         return _without_active_content(response)
     if kind == "source" and revision.source_file:
-        if not permissions.can_view_drafts(request.user, revision.document):
-            raise PermissionDenied("Editable source files are for authors and approvers.")
+        require("documents.view_drafts", request.user, revision.document)
         return file_response(revision.source_file, download_name=revision.source_original_name,
                              content_type=revision.source_content_type)
     raise Http404("No such file.")
@@ -481,8 +471,7 @@ def _without_active_content(response):
 @require_POST
 def revision_submit(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
-    if not permissions.can_submit_revision(request.user, revision):
-        raise PermissionDenied("You cannot submit this revision.")
+    require("documents.submit_revision", request.user, revision)
     form = RouteForm(request.POST, revision=revision)
     if form.is_valid():
         try:
@@ -507,13 +496,8 @@ def revision_sign(request, number, seq):
         # A double click: the first post signed (and may have moved the revision on); answer as it did.
         messages.success(request, "Your signature was recorded.")
         return redirect(revision.document if revision.status == S.EFFECTIVE else revision)
-    if revision.status != S.IN_REVIEW:
-        # DOC-03: deciding on a revision that is not in review is an illegal move (409), whoever asks.
-        raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}, not in review.")
-    if not permissions.can_sign_revision(request.user, revision):
-        if revision.created_by_id == request.user.pk and revision.status == S.IN_REVIEW:
-            raise PermissionDenied("The author may not approve their own revision.")
-        raise PermissionDenied("You are not a signer on the current step of this revision.")
+    # DOC-03: deciding on a revision that is not in review is an illegal move (409), whoever asks.
+    guard(revision, S.APPROVED, actor=request.user, rule="documents.sign_revision")
     step = selectors.active_step(revision)
     form = DecisionForm(request.POST, user=request.user, step=step)
     if form.is_valid():
@@ -546,8 +530,7 @@ def revision_sign(request, number, seq):
 @require_POST
 def revision_add_signer(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
-    if not permissions.can_manage_route(request.user, revision):
-        raise PermissionDenied("You cannot change this route.")
+    require("documents.manage_route", request.user, revision)
     form = AddSignerForm(request.POST, revision=revision)
     if form.is_valid():
         try:
@@ -564,8 +547,7 @@ def revision_add_signer(request, number, seq):
 @require_POST
 def revision_withdraw(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
-    if not permissions.can_manage_route(request.user, revision):
-        raise PermissionDenied("Only the author, the owner or the quality manager can withdraw this revision.")
+    require("documents.manage_route", request.user, revision)
     try:
         services.revision_withdraw(actor=request.user, revision=revision, reason=request.POST.get("reason", ""))
         messages.success(request, "Withdrawn from review: the revision is a draft again.")
@@ -578,8 +560,7 @@ def revision_withdraw(request, number, seq):
 @require_http_methods(["GET", "POST"])
 def document_obsolete(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_make_obsolete(request.user, document):
-        raise PermissionDenied("Only the owner or the quality manager can make this document obsolete.")
+    require("documents.make_obsolete", request.user, document)
     form = ObsoleteForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -596,8 +577,7 @@ def document_obsolete(request, number):
 @require_http_methods(["GET", "POST"])
 def document_review(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_review_document(request.user, document):
-        raise PermissionDenied("Only the owner or the quality manager can review this document.")
+    require("documents.review_document", request.user, document)
     form = PeriodicReviewForm(_post(request), user=request.user, obj=document.effective_revision)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -625,8 +605,7 @@ def document_review(request, number):
 @require_POST
 def document_acknowledge(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_acknowledge(request.user, document):
-        raise PermissionDenied("This account cannot acknowledge documents.")
+    require("documents.acknowledge", request.user, document)
     form = SignatureForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -647,8 +626,7 @@ def document_acknowledge(request, number):
 @require_GET
 def document_acknowledgements(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_view_acknowledgements(request.user, document):
-        raise PermissionDenied("You cannot see who has read this document.")
+    require("documents.view_acknowledgements", request.user, document)
     acks = selectors.acknowledgements_for_document(document)
     return render(request, "documents/document_acknowledgements.html",
                   {"document": document, "acks": acks, "today": timezone.localdate(),
@@ -658,8 +636,7 @@ def document_acknowledgements(request, number):
 @require_GET
 def acknowledgement_list(request):
     """Per-person status: my read-and-understood tasks; the QM also sees every overdue one."""
-    if not permissions.can_view_documents(request.user):
-        raise PermissionDenied("You cannot view documents.")
+    require("documents.view_documents", request.user)
     person = request.user
     everyone = permissions.can_read_everything(request.user)
     if everyone and request.GET.get("user"):
@@ -678,8 +655,7 @@ def acknowledgement_list(request):
 @require_GET
 def review_list(request):
     """Documents overdue for periodic review: the QM sees all, owners their own."""
-    if not permissions.can_view_documents(request.user):
-        raise PermissionDenied("You cannot view documents.")
+    require("documents.view_documents", request.user)
     docs = selectors.review_overdue(request.user)[:500]
     return render(request, "documents/review_list.html", {"documents": docs, "today": timezone.localdate()})
 
@@ -704,8 +680,7 @@ def _meta(revision, attr):
 @require_GET
 def document_compare(request, number):
     document = _get_document_for_user(request, number)
-    if not permissions.can_compare_revisions(request.user, document):
-        raise PermissionDenied("Comparing revisions is for authors, approvers, the quality manager and auditors.")
+    require("documents.compare_revisions", request.user, document)
     revisions = list(document.revisions.select_related("created_by").order_by("seq"))
     if len(revisions) < 2:
         messages.info(request, "There is only one revision: nothing to compare.")

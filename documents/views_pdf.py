@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from documents import manual as manual_builder
 from documents import renditions
 from documents.models import ManualBuild, Revision, RevisionVerification
-from qms import permissions
 from qms.audit import record_event
+from qms.rules import allowed, require
 from qms.uploads import file_response
 
 
@@ -21,7 +20,7 @@ def _get_revision_for_user(request, revision_id) -> Revision:
     revision = get_object_or_404(
         Revision.objects.select_related("document__doc_type", "document__owner", "document__department"), pk=revision_id
     )
-    if not permissions.can_print_revision(request.user, revision):
+    if not allowed("documents.print_revision", request.user, revision):
         # Not even its existence is shown to someone who may not see it.
         raise Http404("No such revision.")
     return revision
@@ -47,16 +46,14 @@ def revision_print(request, revision_id):
 
 @require_GET
 def manual(request):
-    if not permissions.can_view_manual(request.user):
-        raise PermissionDenied("Only the quality manager and auditors can see the quality manual builds.")
+    require("documents.view_manual", request.user)
     builds = ManualBuild.objects.select_related("built_by").defer("contents").annotate(doc_count=Count("revisions"))[:50]
     return render(request, "renditions/manual.html", {"builds": builds})
 
 
 @require_POST
 def manual_build(request):
-    if not permissions.can_build_manual(request.user):
-        raise PermissionDenied("Only the quality manager can build the quality manual.")
+    require("documents.build_manual", request.user)
     job = manual_builder.request_manual_build(actor=request.user)
     record_event(actor=request.user, verb="manual.build_requested", data={"job": str(job.public_id)})
     messages.info(request, "The quality manual is being compiled.")
@@ -65,8 +62,7 @@ def manual_build(request):
 
 @require_GET
 def manual_download(request, manual_revision):
-    if not permissions.can_view_manual(request.user):
-        raise PermissionDenied("Only the quality manager and auditors can download the quality manual.")
+    require("documents.view_manual", request.user)
     build = get_object_or_404(ManualBuild.objects.only("file", "manual_revision", "sha256"),
                               manual_revision=manual_revision)
     try:

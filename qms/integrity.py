@@ -7,26 +7,40 @@ notification to the quality manager. Run weekly by beat, or by hand with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.core.files.storage import default_storage
 
 from qms.audit import record_event
 from qms.notifications import notify_role
 from qms.permissions import Role
 from qms.uploads import sha256_of_stored
 
-# (model, file field, SHA-256 field, filter): where files and their hashes live.
-SOURCES = [
-    ("documents.Revision", "pdf_file", "pdf_sha256", {}),
-    ("documents.Revision", "source_file", "source_sha256", {}),
-    ("documents.Rendition", "file", "sha256", {}),
-    ("documents.ManualBuild", "file", "sha256", {}),
-    ("records.Evidence", "file", "sha256", {"disposed_at__isnull": True}),  # disposed files are gone by design
-    ("audits.Evidence", "file", "sha256", {}),
-    ("auditor.EvidenceLink", "file", "sha256", {}),
-]
+
+@dataclass(frozen=True)
+class Source:
+    """Where an app stores files and their hashes. `repair(obj, problem)` (optional)
+    quarantines what must never be issued again and returns what it did."""
+
+    label: str
+    file_field: str
+    sha_field: str
+    filters: dict = field(default_factory=dict)
+    repair: Callable | None = None
+
+
+_SOURCES: list[Source] = []
+
+
+def stores_files(label: str, file_field: str, sha_field: str, *, filters: dict | None = None,
+                 repair: Callable | None = None) -> None:
+    """Called by each app (AppConfig.ready) for every model field holding a hashed file."""
+    _SOURCES.append(Source(label, file_field, sha_field, filters or {}, repair))
+
+
+def sources() -> list[Source]:
+    return list(_SOURCES)
 
 
 @dataclass
@@ -35,6 +49,7 @@ class Problem:
     pk: int
     name: str
     kind: str  # "changed" or "missing"
+    repair: Callable | None = None
 
 
 @dataclass
@@ -49,10 +64,11 @@ class IntegrityReport:
 
 def check_files() -> IntegrityReport:
     report = IntegrityReport()
-    for label, file_field, sha_field, filters in SOURCES:
+    for source in _SOURCES:
+        label, file_field, sha_field = source.label, source.file_field, source.sha_field
         model = apps.get_model(label)
         rows = (
-            model.objects.filter(**filters)
+            model.objects.filter(**source.filters)
             .exclude(**{file_field: ""})
             .exclude(**{sha_field: ""})
             .values_list("pk", file_field, sha_field)
@@ -63,32 +79,18 @@ def check_files() -> IntegrityReport:
             try:
                 actual = sha256_of_stored(name)
             except (FileNotFoundError, OSError):
-                report.problems.append(Problem(label, pk, name, "missing"))
+                report.problems.append(Problem(label, pk, name, "missing", source.repair))
                 continue
             if actual != expected:
-                report.problems.append(Problem(label, pk, name, "changed"))
+                report.problems.append(Problem(label, pk, name, "changed", source.repair))
     for p in report.problems:
         obj = apps.get_model(p.model).objects.get(pk=p.pk)
         record_event(actor=None, verb=f"integrity.{p.kind}", obj=obj, comment=f"Stored file {p.name} is {p.kind}",
                      data={"file": p.name})
-        if p.model == "documents.Rendition":
-            # Never left to be issued: quarantined and rendered again now.
-            from documents.renditions import repair_rendition
-
-            found = None
-            if p.kind == "changed":
-                with default_storage.open(p.name, "rb") as fh:
-                    found = fh.read()
-            repair_rendition(obj, kind=p.kind, found=found)
-            p.kind += ", quarantined and rendered again"
-        elif p.model == "documents.ManualBuild":
-            # Never issued again: quarantined; the QM builds a fresh manual.
-            from documents.manual import ManualFileChanged, check_manual_file
-
-            try:
-                check_manual_file(obj)
-            except ManualFileChanged:
-                p.kind += ", quarantined (build the manual again)"
+        if p.repair is not None:
+            done = p.repair(obj, p)
+            if done:
+                p.kind += f", {done}"
     if report.problems:
         lines = "\n".join(f"{p.model} #{p.pk}: {p.name} {p.kind}" for p in report.problems[:50])
         notify_role(Role.QUALITY_MANAGER, title=f"File integrity check: {len(report.problems)} problem(s)", body=lines)

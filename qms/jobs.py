@@ -54,6 +54,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
+from qms import lifecycle
 from qms.errors import DomainError
 from qms.models import Job, Notification
 from qms.uploads import safe_filename
@@ -535,3 +536,18 @@ def sweep_pending(*, older_than: timedelta | None = None) -> int:
     for job_id in ids:
         _dispatch(job_id)
     return len(ids)
+
+
+# The job's lifecycle, for its badge and as documentation: the moves themselves are
+# conditional UPDATEs above (a claim, a lease expiry, a retry), never a plain save.
+JOB = lifecycle.declare(
+    Job,
+    moves={
+        Job.Status.PENDING: {Job.Status.RUNNING},
+        Job.Status.RUNNING: {Job.Status.READY, Job.Status.FAILED, Job.Status.PENDING},  # pending: lease expired
+        Job.Status.READY: set(),
+        Job.Status.FAILED: {Job.Status.PENDING},  # retried by its owner
+    },
+    colours={Job.Status.PENDING: "secondary", Job.Status.RUNNING: "info", Job.Status.READY: "success",
+             Job.Status.FAILED: "danger"},
+)

@@ -41,9 +41,9 @@ class RequestContextMiddleware:
         """A domain rule that a view did not catch still answers with its reason, not a 500."""
         from django.shortcuts import render
 
-        from qms.errors import DomainError
+        from qms.errors import DomainError, PermissionRefused
 
-        if isinstance(exception, DomainError):
+        if isinstance(exception, DomainError) and not isinstance(exception, PermissionRefused):
             return render(
                 request, "error.html", {"title": "Not allowed", "message": exception.message},
                 status=exception.status_code,

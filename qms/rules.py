@@ -2,13 +2,13 @@
 
 Every app registers its rules in `<app>/rules.py` (imported by its AppConfig):
 
-    rule("documents.approve_revision", can_write & is_approver & is_signer_now,
+    rule("documents.sign_revision", can_write & in_review & is_signer_now,
          "You are not a signer on this revision's active step.")
 
 A rule is a django-rules predicate (composable with `&`, `|`, `~`) named
 `<app>.<action>`. Services call `require(name, actor, obj)` once, which raises
 `PermissionRefused` with the rule's message; views and templates ask
-`allowed(name, user, obj)` (template: `{% can "documents.approve_revision" revision as ok %}`)
+`allowed(name, user, obj)` (template: `{% can "documents.sign_revision" revision as ok %}`)
 to decide what to show. The message lives here, beside its rule, and nowhere else.
 
 We use the rules library (django-rules) for the predicates and the rule set; the

@@ -1,9 +1,8 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from auditor import views_clauses as clause_views
-from documents import views_pdf as documents_pdf_views
 from qms import views
 from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm, StyledSetPasswordForm
 
@@ -31,9 +30,6 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("clauses/", clause_views.clause_list, name="clause-list"),
-    path("clauses/readiness.pdf", clause_views.readiness_pdf, name="readiness-pdf"),
-    path("clauses/<str:number>/", clause_views.clause_detail, name="clause-detail"),
     path("trail/export/", views.trail_export, name="trail-export"),
     path("trail/<int:ct_id>/<str:object_id>/", views.object_trail, name="object-trail"),
     path("notifications/", views.notification_list, name="notification-list"),
@@ -41,14 +37,8 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/", views.job_detail, name="job-detail"),
     path("jobs/<uuid:public_id>/download/", views.job_download, name="job-download"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job-retry"),
-    # The PDF routes first: documents.urls ends in a catch-all <number>/ pattern.
-    path("documents/", include("documents.urls_pdf")),
-    path("documents/", include("documents.urls")),
-    # Public on purpose: the QR code on every controlled print points here.
-    path("verify/<str:token>/", documents_pdf_views.verify, name="verify"),
-    path("records/", include("records.urls")),
-    path("audits/", include("audits.urls")),
-    path("capa/", include("audits.urls_capa")),
-    path("auditor/", include("auditor.urls")),
+    # Each app's pages, in INSTALLED_APPS order: an app lists (prefix, URLconf) in
+    # its AppConfig.urls, so this module names no app.
+    *(path(prefix, include(module)) for config in apps.get_app_configs() for prefix, module in getattr(config, "urls", ())),
     path("admin/", admin.site.urls),
 ]

@@ -4,18 +4,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import dashboard, jobs, permissions
+from qms import dashboard, jobs
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.forms import BootstrapForm
 from qms.middleware import auditor_may_post
 from qms.models import Job, Notification
+from qms.rules import allowed, require
 from qms.uploads import file_response
 
 
@@ -53,10 +54,9 @@ def object_trail(request, ct_id: int, object_id: str):
         obj = model._default_manager.get(pk=object_id)
     except (model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such object.") from None
-    if not permissions.can_view_trail(request.user, obj):
-        if permissions.can_read_everything(request.user):
-            raise Http404("No such object.")  # outside an external auditor's grant: as if absent
-        raise PermissionDenied("Only the quality manager and auditors can read the full audit trail.")
+    if not allowed("qms.view_trail", request.user, obj):
+        require("qms.view_trail", request.user)
+        raise Http404("No such object.")  # outside an external auditor's grant: as if absent
     return render(request, "qms/trail.html", {"object": obj, "entries": trail_for(obj)})
 
 
@@ -75,8 +75,7 @@ class TrailExportForm(BootstrapForm):
 @auditor_may_post  # an export changes no QMS data
 @require_http_methods(["GET", "POST"])
 def trail_export(request):
-    if not permissions.can_export_trail(request.user):
-        raise PermissionDenied("Only the quality manager and auditors can export the audit trail.")
+    require("qms.export_trail", request.user)
     form = TrailExportForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -103,7 +102,7 @@ def notification_read_all(request):
 # ------------------------------------------------------------------ jobs
 def _get_job_for_user(request, public_id) -> Job:
     job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
-    if not permissions.can_view_job(request.user, job):
+    if not allowed("qms.view_job", request.user, job):
         raise Http404("No such job.")
     return job
 
@@ -128,8 +127,7 @@ def job_download(request, public_id):
 @require_POST
 def job_retry(request, public_id):
     job = _get_job_for_user(request, public_id)
-    if not permissions.can_retry_job(request.user, job):
-        raise PermissionDenied("You cannot retry this job.")
+    require("qms.retry_job", request.user, job)
     try:
         jobs.retry_job(job=job, actor=request.user)
         messages.success(request, "The job was sent again.")

@@ -5,5 +5,22 @@ class RecordsConfig(AppConfig):
     name = "records"
     default_auto_field = "django.db.models.BigAutoField"
 
+    urls = (("records/", "records.urls"),)
+
     def ready(self):
-        from records import dashboard, pdf  # noqa: F401 - registers dashboard sections and the record_pdf job
+        # How this app's objects link to clauses and processes (the scope hook, qms.scope).
+        from qms import scope
+        from records import (  # noqa: F401 - registers dashboard sections and the record_pdf job
+            dashboard,
+            lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
+            pdf,
+            rules,  # noqa: F401 - registers the app's rules (qms.rules)
+        )
+        from records.models import Record, RecordType
+
+        scope.links(RecordType, clauses="clauses")
+        scope.links(Record, clauses="record_type__clauses")
+        from qms import integrity
+
+        # Disposed files are gone by design.
+        integrity.stores_files("records.Evidence", "file", "sha256", filters={"disposed_at__isnull": True})

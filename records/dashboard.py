@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qms import dashboard, permissions
+from qms.rules import allowed
 from records.models import VERIFICATION_DUE_DAYS, Record
+from records.rules import is_record_verifier
 
 SAMPLE = 5
 
@@ -38,13 +40,13 @@ def _columns(qs):
 def sections(user) -> list[dashboard.Section]:
     out = []
     register = reverse("records:index")
-    if permissions.can_create_record(user):
+    if allowed("records.create_record", user):
         drafts = _columns(Record.objects.filter(created_by=user, status=Record.Status.DRAFT)).order_by("-created_at")
         out.append(dashboard.Section(
             key="records.my_drafts", title="My draft records", items=_items(drafts), total=drafts.count(),
             empty="No drafts.", more_url=f"{register}?status=draft&submitter={user.pk}",
         ))
-    if permissions.is_record_verifier(user) and permissions.can_write(user):
+    if is_record_verifier(user) and permissions.can_write(user):
         overdue_before = timezone.now() - timezone.timedelta(days=VERIFICATION_DUE_DAYS)
         waiting = Record.objects.awaiting_verification().exclude(created_by=user)
         # The two sections split one queue at the due date, so no record is listed twice.

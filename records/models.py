@@ -150,14 +150,6 @@ class Record(models.Model):
         VOID = "void", "Void"
         DISPOSED = "disposed", "Disposed"
 
-    # Allowed moves; records/services.py enforces them.
-    ALLOWED = {
-        Status.DRAFT: {Status.SUBMITTED, Status.VOID},
-        Status.SUBMITTED: {Status.VOID, Status.DISPOSED},
-        Status.VOID: {Status.DISPOSED},
-        Status.DISPOSED: set(),
-    }
-
     number = models.CharField(max_length=40, unique=True)
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="records")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="records")

@@ -14,17 +14,20 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qms import permissions
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
+from qms.lifecycle import transition
 from qms.models import User
+from qms.rules import require
 from qms.signatures import Meaning, authenticate_signer, check_shown, sign
 from qms.uploads import store_upload
 from records import staging
 from records.form_rules import check_rules
 from records.forms import KEY_RE, build_record_form, display_value, values_as_data
+from records.lifecycles import RECORD
 from records.models import FIELD_TYPE_LABELS, Amendment, Evidence, FormVersion, Record, RecordType
+from records.rules import disposal_refusal
 
 EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
 
@@ -38,15 +41,6 @@ class RecordValidationError(DomainError):
         self.errors = errors
         first = next(iter(errors.items()), ("", ["Invalid values."]))
         super().__init__(f"{first[0] or 'Record'}: {first[1][0]}" if first[0] else first[1][0])
-
-
-def _transition(record: Record, to: str) -> str:
-    frm = record.status
-    if to not in Record.ALLOWED.get(frm, set()):
-        raise IllegalTransition(
-            f"A {record.get_status_display().lower()} record cannot become {Record.Status(to).label.lower()}."
-        )
-    return frm
 
 
 def _db_path(path: str) -> None:
@@ -76,8 +70,7 @@ def validate_definitions(defs: list[dict]) -> None:
 @transaction.atomic
 def record_type_save(*, actor, record_type: RecordType, clauses=None, reason: str = "") -> RecordType:
     """Create or change a record type's settings (quality manager only)."""
-    if not permissions.can_configure_record_types(actor):
-        raise PermissionRefused("Only the quality manager configures record types.")
+    require("records.configure_record_types", actor)
     created = record_type.pk is None
     record_type.full_clean()
     attribute(record_type, actor, reason or ("created" if created else "settings changed"))
@@ -98,8 +91,7 @@ def form_version_create(*, actor, record_type: RecordType, fields: list[dict], n
                         rules: list[dict] | None = None) -> FormVersion:
     """Every edit of a type's fields (or cross-field rules) makes a new form
     version; records made under older versions keep (and render with) theirs."""
-    if not permissions.can_configure_record_types(actor):
-        raise PermissionRefused("Only the quality manager edits record forms.")
+    require("records.configure_record_types", actor)
     validate_definitions(fields)
     rules = check_rules(fields, rules or [])  # a rule naming a field the form lacks is refused
     RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # serialise version numbers
@@ -207,8 +199,7 @@ def _store_evidence(*, actor, record: Record, uploads, field_key: str = "") -> l
 def record_create(*, actor, record_type: RecordType, values: dict, field_files: dict | None = None,
                   evidence=(), submit: bool = False, staged=()) -> Record:
     """Create a draft under the type's current form version (and submit it if asked)."""
-    if not permissions.can_create_record(actor, record_type):
-        raise PermissionRefused("You cannot create records of this type.")
+    require("records.create_record", actor, record_type)
     form_version = current_form_version(record_type)
     if form_version is None:
         raise DomainError("This record type has no form yet.")
@@ -242,8 +233,7 @@ def record_update_draft(*, actor, record: Record, values: dict, field_files: dic
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
     if record.status != Record.Status.DRAFT:
         raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
-    if not permissions.can_edit_record(actor, record):
-        raise PermissionRefused("Only the creator edits a draft.")
+    require("records.edit_record", actor, record)
     _check_opened(record, opened, "your changes were not saved (they are still in the form below)")
     record.values = validate_values(record.form_version, values, for_draft=True)
     record.search_text = search_text(record)
@@ -260,20 +250,16 @@ def record_update_draft(*, actor, record: Record, values: dict, field_files: dic
 def record_submit(*, actor, record: Record) -> Record:
     """Submit a draft: full validation, then the record is locked. Sets retain-until."""
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
-    if not permissions.can_edit_record(actor, record) and record.status == Record.Status.DRAFT:
-        raise PermissionRefused("Only the creator submits a draft.")
-    frm = _transition(record, Record.Status.SUBMITTED)
+    RECORD.check(record, Record.Status.SUBMITTED)
+    require("records.submit_record", actor, record)
     record.values = validate_values(record.form_version, record.values, for_draft=False,
                                     existing_files=_existing_file_keys(record))
     now = timezone.now()
-    record.status = Record.Status.SUBMITTED
     record.submitted_at = now
     record.submitted_by = actor
     record.retain_until = record.record_type.retain_until_from(timezone.localdate(now))
     record.search_text = search_text(record)
-    attribute(record, actor, "submitted")
-    record.save()
-    record_event(actor=actor, verb="record.submitted", obj=record, from_state=frm, to_state=record.status)
+    transition(record, Record.Status.SUBMITTED, actor=actor, verb="record.submitted", reason="submitted")
     return record
 
 
@@ -281,8 +267,7 @@ def record_submit(*, actor, record: Record) -> Record:
 def evidence_add(*, actor, record: Record, uploads, field_key: str = "") -> list[Evidence]:
     """Add evidence files. Evidence is only ever added, never replaced."""
     record = Record.objects.select_for_update().get(pk=record.pk)
-    if not permissions.can_add_evidence(actor, record):
-        raise PermissionRefused("You cannot add evidence to this record.")
+    require("records.add_evidence", actor, record)
     if not uploads:
         raise DomainError("Choose at least one file.")
     added = _store_evidence(actor=actor, record=record, uploads=uploads, field_key=field_key)
@@ -295,8 +280,7 @@ def evidence_add(*, actor, record: Record, uploads, field_key: str = "") -> list
 def evidence_supersede(*, actor, evidence: Evidence, reason: str) -> Evidence:
     """Mark an evidence file superseded with a reason; the file stays."""
     evidence = Evidence.objects.select_for_update().select_related("record").get(pk=evidence.pk)
-    if not permissions.can_supersede_evidence(actor, evidence):
-        raise PermissionRefused("Only the submitter or the quality manager marks evidence superseded.")
+    require("records.supersede_evidence", actor, evidence)
     if evidence.superseded_at:
         raise IllegalTransition("This file is already superseded.")
     if not (reason or "").strip():
@@ -323,8 +307,7 @@ def record_verify(*, actor, record: Record, password: str, comment: str = "") ->
         raise DomainError("This record type does not ask for verification.")
     if record.verified_at:
         raise IllegalTransition("This record is already verified.")
-    if not permissions.can_verify_record(actor, record):
-        raise PermissionRefused("You cannot verify records.")
+    require("records.verify_record", actor, record)
     authenticate_signer(actor, password, obj=record, meaning=Meaning.VERIFIED)  # refused attempts stay recorded
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
@@ -353,8 +336,7 @@ def record_amend(*, actor, record: Record, values: dict, reason: str, opened: St
     record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
     if record.status != Record.Status.SUBMITTED:
         raise IllegalTransition("Only a submitted record is corrected by an amendment.")
-    if not permissions.can_amend_record(actor, record):
-        raise PermissionRefused("Only the submitter or the quality manager may amend this record.")
+    require("records.amend_record", actor, record)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("An amendment needs a reason.")
@@ -400,19 +382,15 @@ def record_void(*, actor, record: Record, reason: str) -> Record:
     record = Record.objects.select_for_update().select_related("record_type").get(pk=record.pk)
     if not (reason or "").strip():
         raise DomainError("Voiding needs a reason.")
-    frm = _transition(record, Record.Status.VOID)
-    if not permissions.can_void_record(actor, record):
-        raise PermissionRefused("You cannot void this record.")
+    RECORD.check(record, Record.Status.VOID)
+    require("records.void_record", actor, record)
     now = timezone.now()
-    record.status = Record.Status.VOID
     record.voided_at = now
     record.voided_by = actor
     record.void_reason = reason.strip()
     if record.retain_until is None:
         record.retain_until = record.record_type.retain_until_from(timezone.localdate(record.created_at))
-    attribute(record, actor, reason)
-    record.save()
-    record_event(actor=actor, verb="record.voided", obj=record, from_state=frm, to_state=record.status, comment=reason)
+    transition(record, Record.Status.VOID, actor=actor, verb="record.voided", reason=reason, comment=reason)
     return record
 
 
@@ -420,8 +398,7 @@ def record_void(*, actor, record: Record, reason: str) -> Record:
 def record_set_legal_hold(*, actor, record: Record, hold: bool, reason: str) -> Record:
     """Put on or lift a legal hold; while held the record cannot be disposed."""
     record = Record.objects.select_for_update().get(pk=record.pk)
-    if not permissions.can_set_legal_hold(actor, record):
-        raise PermissionRefused("Only the quality manager sets a legal hold.")
+    require("records.set_legal_hold", actor, record)
     if not (reason or "").strip():
         raise DomainError("Give a reason for the legal hold change.")
     if record.legal_hold == hold:
@@ -442,35 +419,31 @@ def record_dispose(*, actor, record: Record, password: str, reason: str) -> Reco
     manager with a signature; removes field values and evidence files and
     leaves a tombstone (number, type, dates, who, why) and the audit trail."""
     record = Record.objects.select_related("record_type", "form_version").get(pk=record.pk)
-    if not permissions.can_dispose_record(actor, record):
-        raise PermissionRefused("Only the quality manager approves disposition.")
+    require("records.approve_disposition", actor, record)
     _check_disposable(record, reason)
     authenticate_signer(actor, password, obj=record, meaning=Meaning.DISPOSED)
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
         _check_disposable(record, reason)
         check_shown(record)  # the signature covers the tombstone; the QM saw the values
-        frm = record.status
         files = list(record.evidence.all())
         now = timezone.now()
         _db_path("dispose")
         Amendment.objects.filter(record=record).update(old_values={}, new_values={})
         record.values = {}
         record.search_text = record.number
-        record.status = Record.Status.DISPOSED
         record.disposed_at = now
         record.disposed_by = actor
         record.disposal_reason = reason.strip()
-        attribute(record, actor, f"disposition: {reason.strip()}")
-        record.save()
+        transition(record, Record.Status.DISPOSED, actor=actor, verb="record.disposed",
+                   reason=f"disposition: {reason.strip()}", comment=reason.strip(),
+                   data={"files": [{"name": e.original_name, "sha256": e.sha256} for e in files]})
         _db_path("")
         for ev in files:
             ev.disposed_at = now
             attribute(ev, actor, "disposition")
             ev.save()
         sign(signer=actor, password=password, obj=record, meaning=Meaning.DISPOSED, comment=reason.strip())
-        record_event(actor=actor, verb="record.disposed", obj=record, from_state=frm, to_state=record.status,
-                     comment=reason.strip(), data={"files": [{"name": e.original_name, "sha256": e.sha256} for e in files]})
         names = [e.file for e in files]
         # Bytes go only once the tombstone is committed; a rollback keeps them.
         transaction.on_commit(lambda: [default_storage.delete(n) for n in names if default_storage.exists(n)])
@@ -478,13 +451,8 @@ def record_dispose(*, actor, record: Record, password: str, reason: str) -> Reco
 
 
 def _check_disposable(record: Record, reason: str) -> None:
-    if record.status not in (Record.Status.SUBMITTED, Record.Status.VOID):
-        raise IllegalTransition(f"A {record.get_status_display().lower()} record cannot be disposed.")
-    if record.legal_hold:
-        raise DomainError("This record is under legal hold: disposition is blocked.")
-    if record.retain_until is None:
-        raise DomainError("This record is kept permanently.")
-    if record.retain_until >= timezone.localdate():
-        raise DomainError(f"This record must be kept until {record.retain_until:%Y-%m-%d}.")
+    refusal = disposal_refusal(record)
+    if refusal:
+        raise (DomainError if RECORD.can_move(record, Record.Status.DISPOSED) else IllegalTransition)(refusal)
     if not (reason or "").strip():
         raise DomainError("Disposition needs a reason.")

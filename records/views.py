@@ -4,20 +4,20 @@ page and its actions. Views are short: permission check, form, service."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from auditor.scope import restrict
-from qms import jobs, permissions
+from qms import jobs, scope
 from qms.audit import trail_for
 from qms.concurrency import Stamp, StampField
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
+from qms.rules import allowed, require
 from qms.signatures import Meaning, SignatureForm, SignatureRepeated, signatures_for
 from records import selectors, services, staging
 from records.form_rules import RuleFormSet, rules_as_initial
@@ -44,7 +44,7 @@ def _get_record_for_user(request, number: str) -> Record:
         record = selectors.record_detail(number)
     except Record.DoesNotExist as exc:
         raise Http404("No such record.") from exc
-    if not permissions.can_view_record(request.user, record):
+    if not allowed("records.view_record", request.user, record):
         raise Http404("No such record.")  # do not reveal that it exists
     return record
 
@@ -64,15 +64,14 @@ def _register_filters(request):
     form = RegisterFilterForm(request.GET or None)
     form.fields["clause"].widget.attrs["list"] = "clause-list"
     # The type filter offers (and accepts) only the types inside an external auditor's scope.
-    form.fields["type"].queryset = restrict(form.fields["type"].queryset, request.user, clauses="clauses", process=None)
+    form.fields["type"].queryset = scope.narrow(form.fields["type"].queryset, request.user)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return form, filters
 
 
 @require_GET
 def index(request):
-    if not permissions.can_view_records(request.user):
-        raise PermissionDenied("You cannot read the records register.")
+    require("records.view_records", request.user)
     form, filters = _register_filters(request)
     qs = selectors.register(request.user, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -81,7 +80,7 @@ def index(request):
     context = {
         "form": form, "page": page, "query": query.urlencode(),
         "clauses": Clause.objects.filter(documented_info__in=["retain", "both"]).only("number", "title"),
-        "can_create": permissions.can_create_record(request.user),
+        "can_create": allowed("records.create_record", request.user),
     }
     template = "records/record_list_rows.html" if request.htmx else "records/record_list.html"
     return render(request, template, context)
@@ -89,8 +88,7 @@ def index(request):
 
 @require_GET
 def export(request):
-    if not permissions.can_export_records(request.user):
-        raise PermissionDenied("You cannot export records.")
+    require("records.export_records", request.user)
     _form, filters = _register_filters(request)
     qs = selectors.register(request.user, filters)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
@@ -99,8 +97,7 @@ def export(request):
 
 @require_GET
 def retention_list(request):
-    if not permissions.can_view_retention(request.user):
-        raise PermissionDenied("Only the quality manager and auditors see the retention list.")
+    require("records.view_retention", request.user)
     page = Paginator(selectors.past_retention(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "records/record_retention.html", {"page": page, "hide_export": True})
 
@@ -108,21 +105,19 @@ def retention_list(request):
 # ------------------------------------------------------------------ record types
 @require_GET
 def type_list(request):
-    if not permissions.can_view_record_types(request.user):
-        raise PermissionDenied("You cannot see record types.")
+    require("records.view_record_types", request.user)
     types = RecordType.objects.prefetch_related("clauses").select_related("form_document")
-    if not permissions.can_configure_record_types(request.user):
+    if not allowed("records.configure_record_types", request.user):
         types = types.active()
-    types = restrict(types, request.user, clauses="clauses", process=None)  # an external auditor's scope
+    types = scope.narrow(types, request.user)  # e.g. an external auditor's grant
     return render(request, "records/recordtype_list.html", {"types": types})
 
 
 @require_GET
 def type_detail(request, code):
-    if not permissions.can_view_record_types(request.user):
-        raise PermissionDenied("You cannot see record types.")
+    require("records.view_record_types", request.user)
     record_type = _get_type(code)
-    if not permissions.in_auditor_scope(request.user, record_type):
+    if not scope.contains(request.user, record_type):
         raise Http404("No such record type.")
     versions = list(record_type.form_versions.select_related("created_by").order_by("-version"))
     current = versions[0] if versions else None
@@ -136,8 +131,7 @@ def type_detail(request, code):
 
 @require_http_methods(["GET", "POST"])
 def type_edit(request, code=None):
-    if not permissions.can_configure_record_types(request.user):
-        raise PermissionDenied("Only the quality manager configures record types.")
+    require("records.configure_record_types", request.user)
     record_type = _get_type(code) if code else RecordType()
     form = RecordTypeForm(request.POST or None, instance=record_type)
     if request.method == "POST" and form.is_valid():
@@ -158,8 +152,7 @@ def type_edit(request, code=None):
 @require_http_methods(["GET", "POST"])
 def type_fields(request, code):
     """The form builder: add, remove and reorder typed fields; saving makes a new version."""
-    if not permissions.can_configure_record_types(request.user):
-        raise PermissionDenied("Only the quality manager edits record forms.")
+    require("records.configure_record_types", request.user)
     record_type = _get_type(code)
     current = services.current_form_version(record_type)
     initial = definitions_as_initial(current.fields if current else [])
@@ -200,8 +193,7 @@ def _rule_formset(request, current):
 # ------------------------------------------------------------------ creating and editing
 @require_GET
 def record_new(request):
-    if not permissions.can_create_record(request.user):
-        raise PermissionDenied("You cannot create records.")
+    require("records.create_record", request.user)
     types = RecordType.objects.active().only("code", "name", "description")
     return render(request, "records/record_new.html", {"types": types})
 
@@ -309,8 +301,7 @@ def _stage_new_files(request, form, form_version, *, record_type, record) -> lis
 @require_http_methods(["GET", "POST"])
 def record_create(request, code):
     record_type = _get_type(code)
-    if not permissions.can_create_record(request.user, record_type):
-        raise PermissionDenied("You cannot create records of this type.")
+    require("records.create_record", request.user, record_type)
     result = _save_record_form(request, record_type=record_type)
     if not isinstance(result, tuple):
         return result
@@ -329,8 +320,7 @@ def record_edit(request, number):
             raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
         messages.error(request, "This record is submitted and locked; correct it with an amendment and a reason.")
         return redirect(record)
-    if not permissions.can_edit_record(request.user, record):
-        raise PermissionDenied("Only the creator edits a draft.")
+    require("records.edit_record", request.user, record)
     try:
         opened = _opened(request, record)
     except ValidationError as exc:
@@ -376,7 +366,7 @@ def record_detail(request, number):
         "form_revision": selectors.current_form_revision(record.record_type),
         "reason_form": ReasonForm(),
     }
-    if permissions.can_verify_record(user, record):
+    if allowed("records.verify_record", user, record):
         context.update(sig_form=SignatureForm(user=user, obj=record), sig_meaning_label=Meaning.VERIFIED.label,
                        sig_action=f"{record.get_absolute_url()}verify/")
     return render(request, "records/record_detail.html", context)
@@ -405,8 +395,7 @@ def record_verify(request, number):
 @require_http_methods(["GET", "POST"])
 def record_amend(request, number):
     record = _get_record_for_user(request, number)
-    if not permissions.can_amend_record(request.user, record):
-        raise PermissionDenied("Only the submitter or the quality manager may amend a submitted record.")
+    require("records.amend_record", request.user, record)
     form = build_record_form(record.form_version, request.POST or None, values=record.values, skip_files=True)
     reason_form = AmendmentReasonForm(request.POST or None,
                                       initial={"opened": Stamp.of(services.editable_content(record))})
@@ -467,8 +456,7 @@ def record_hold(request, number):
 @require_http_methods(["GET", "POST"])
 def record_dispose(request, number):
     record = _get_record_for_user(request, number)
-    if not permissions.can_dispose_record(request.user, record):
-        raise PermissionDenied("Only the quality manager approves disposition.")
+    require("records.approve_disposition", request.user, record)
     reason_form = ReasonForm(request.POST or None)
     sig_form = SignatureForm(request.POST or None, user=request.user, obj=record)
     status = 200
@@ -498,8 +486,7 @@ def record_dispose(request, number):
 @require_POST
 def record_pdf(request, number):
     record = _get_record_for_user(request, number)
-    if not permissions.can_request_record_pdf(request.user, record):
-        raise PermissionDenied("No PDF for this record.")
+    require("records.request_record_pdf", request.user, record)
     job = jobs.request_job(kind="record_pdf", actor=request.user, target=record)
     return redirect(job)
 
@@ -508,8 +495,7 @@ def record_pdf(request, number):
 @require_POST
 def evidence_add(request, number):
     record = _get_record_for_user(request, number)
-    if not permissions.can_add_evidence(request.user, record):
-        raise PermissionDenied("You cannot add evidence to this record.")
+    require("records.add_evidence", request.user, record)
     try:
         added = services.evidence_add(actor=request.user, record=record, uploads=request.FILES.getlist("evidence"))
     except DomainError as exc:
@@ -521,7 +507,7 @@ def evidence_add(request, number):
 
 def _get_evidence_for_user(request, pk) -> Evidence:
     evidence = get_object_or_404(Evidence.objects.select_related("record"), pk=pk)
-    if not permissions.can_view_record(request.user, evidence.record):
+    if not allowed("records.view_record", request.user, evidence.record):
         raise Http404("No such file.")
     return evidence
 
@@ -531,7 +517,7 @@ def evidence_download(request, pk):
     from qms.uploads import file_response
 
     evidence = _get_evidence_for_user(request, pk)
-    if not permissions.can_download_evidence(request.user, evidence):
+    if not allowed("records.download_evidence", request.user, evidence):
         raise Http404("This file was disposed of.")
     return file_response(evidence.file, download_name=evidence.original_name, content_type=evidence.content_type)
 

@@ -2,12 +2,12 @@
 
 import importlib
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import module_has_submodule
 
 from qms.demo import DEMO_PASSWORD, USERS, seed_core
-
-APP_SEEDERS = ("documents", "records", "audits", "auditor")
 
 
 class Command(BaseCommand):
@@ -24,13 +24,10 @@ class Command(BaseCommand):
             )
         users = seed_core()
         notes: dict[str, str] = {}
-        for app in APP_SEEDERS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo":
-                    raise
+        for config in apps.get_app_configs():  # each app's `demo` module, in INSTALLED_APPS order
+            if config.name == "qms" or not module_has_submodule(config.module, "demo"):
                 continue
+            module = importlib.import_module(f"{config.name}.demo")
             module.seed(users=users, stdout=self.stdout)
             notes.update(getattr(module, "login_notes", dict)())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL} with:"))

@@ -1,0 +1,11 @@
+"""The clause catalogue and the ISO 9001 readiness map (un-namespaced names, at /clauses/)."""
+
+from django.urls import path
+
+from auditor import views_clauses
+
+urlpatterns = [
+    path("", views_clauses.clause_list, name="clause-list"),
+    path("readiness.pdf", views_clauses.readiness_pdf, name="readiness-pdf"),
+    path("<str:number>/", views_clauses.clause_detail, name="clause-detail"),
+]

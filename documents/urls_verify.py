@@ -1,0 +1,9 @@
+"""The public verification page behind the QR code on every controlled print (no login)."""
+
+from django.urls import path
+
+from documents import views_pdf
+
+urlpatterns = [
+    path("<str:token>/", views_pdf.verify, name="verify"),
+]
