@@ -6,7 +6,7 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # dashboard: the app's home-page sections; manual, renditions: the PDF
-        # and quality-manual job kinds; admin_pdf: their admin (issue 4); views:
-        # the register PDF job kind (a worker loads no URLs, so import it here).
-        from documents import admin_pdf, dashboard, manual, renditions, views  # noqa: F401
+        # dashboard: the app's home-page sections; manual, renditions, jobs: the
+        # PDF, quality-manual and register PDF job kinds (a worker loads no URLs,
+        # so they register here); admin_pdf: their admin (issue 4).
+        from documents import admin_pdf, dashboard, jobs, manual, renditions  # noqa: F401
