@@ -15,6 +15,7 @@ from django.utils import timezone
 from auditor.scope import restrict
 from audits.models import Audit, AuditProgramme, Capa, CapaAction, Finding, ProgrammeItem
 from qms import permissions
+from qms.models import Job
 
 
 # ------------------------------------------------------------------ visibility
@@ -47,6 +48,23 @@ def audit_detail_qs():
     )
 
 
+def audit_checklist(audit: Audit) -> list:
+    """The audit's questions with their answers and evidence (three queries)."""
+    return list(audit.checklist.select_related("clause", "document", "answered_by").prefetch_related(
+        "evidence__revision__document", "evidence__record"))
+
+
+def audit_findings(audit: Audit) -> list[Finding]:
+    """The audit's findings with their CAPA and evidence, for its page and its report PDF (three queries)."""
+    return list(audit.findings.select_related("clause", "owner", "capa").prefetch_related(
+        "evidence__revision__document", "evidence__record"))
+
+
+def latest_job(kind: str, object_id: int) -> Job | None:
+    """The newest PDF job of `kind` for an audit or report (its page shows its state)."""
+    return Job.objects.filter(kind=kind, object_id=object_id).order_by("-created_at").first()
+
+
 def capas_for(user):
     qs = Capa.objects.all()
     if permissions.can_read_everything(user):
@@ -70,6 +88,12 @@ def capa_list(user, *, status: str = "", source: str = "", q: str = ""):
     n_open = (CapaAction.objects.filter(capa=OuterRef("pk"), status=CapaAction.Status.OPEN).order_by()
               .values("capa").annotate(n=Count("id")).values("n"))
     return qs.annotate(n_open_actions=Coalesce(Subquery(n_open), 0)).order_by("-raised_at", "-id")
+
+
+def my_capa_actions(user):
+    """The CAPA actions `user` owns, open ones first, soonest due first."""
+    return (CapaAction.objects.filter(owner=user).select_related("capa")
+            .only("description", "due_date", "status", "capa__number", "capa__title").order_by("status", "due_date"))
 
 
 def capa_detail_qs():
@@ -347,3 +371,18 @@ def month_grid(user, year: int, month: int):
             days.append({"date": d, "in_month": d.month == month, "audits": day_audits})
         grid.append(days)
     return first, grid
+
+
+FEED_FIELDS = ("number", "title", "audit_type", "status", "scope", "site", "is_remote", "planned_start", "planned_end",
+               "created_at", "lead_auditor__full_name", "lead_auditor__username", "lead_auditor__email",
+               "lead_auditor__first_name", "lead_auditor__last_name")
+
+
+def feed_audits(user, *, whole_programme: bool = False):
+    """The audits of a calendar feed, soonest first: those `user` leads, is on
+    the team of or is audited in, or with `whole_programme` every audit; an
+    external auditor's scope applies to both."""
+    qs = Audit.objects.select_related("lead_auditor").only(*FEED_FIELDS)
+    if not whole_programme:
+        qs = qs.filter(pk__in=Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk"))
+    return restrict(qs, user, clauses="criteria_clauses", process="processes").order_by("planned_start")

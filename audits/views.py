@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -134,20 +133,14 @@ def audit_edit(request, pk):
 @require_GET
 def audit_detail(request, pk):
     audit = _get_audit_for_user(request, pk)
-    checklist = list(audit.checklist.select_related("clause", "document", "answered_by").prefetch_related(
-        "evidence__revision__document", "evidence__record"))
-    findings = list(audit.findings.select_related("clause", "owner", "capa").prefetch_related(
-        "evidence__revision__document", "evidence__record"))
     report = AuditReport.objects.filter(audit=audit).first()
-    from qms.models import Job
-
-    plan_jobs = Job.objects.filter(kind__in=["audit_plan_pdf"], object_id=audit.pk).order_by("-created_at")[:1]
     return render(request, "audits/audit_detail.html", {
-        "audit": audit, "checklist": checklist, "findings": findings, "report": report,
+        "audit": audit, "checklist": selectors.audit_checklist(audit), "findings": selectors.audit_findings(audit),
+        "report": report,
         "can_edit": permissions.can_edit_audit(request.user, audit),
         "can_findings": permissions.can_record_findings(request.user, audit),
         "can_close": permissions.can_close_audit(request.user, audit),
-        "question_form": QuestionForm(audit=audit), "plan_job": plan_jobs[0] if plan_jobs else None,
+        "question_form": QuestionForm(audit=audit), "plan_job": selectors.latest_job("audit_plan_pdf", audit.pk),
         "entries": trail_for(audit) if permissions.can_view_trail(request.user, audit) else None,
     })
 
@@ -366,11 +359,7 @@ def report_edit(request, pk):
             return redirect("audits:report", pk=audit.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
-    from qms.models import Job
-
-    job = None
-    if report is not None:
-        job = Job.objects.filter(kind="audit_report_pdf", object_id=report.pk).order_by("-created_at").first()
+    job = selectors.latest_job("audit_report_pdf", report.pk) if report is not None else None
     return render(request, "audits/report.html", {
         "audit": audit, "report": report, "form": form, "can_edit": can_edit,
         "missing": report.missing_parts() if report else [],
@@ -528,24 +517,11 @@ def _token_user(token: str):
     return row.user
 
 
-def _feed_audits(user, qs):
-    """The scope hook for feeds, as for every audit list."""
-    from auditor.scope import restrict
-
-    return restrict(qs, user, clauses="criteria_clauses", process="processes")
-
-
 def _ics(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "private, max-age=900"
     return response
-
-
-_FEED_QS = Audit.objects.select_related("lead_auditor").only(
-    "number", "title", "audit_type", "status", "scope", "site", "is_remote", "planned_start", "planned_end",
-    "created_at", "lead_auditor__full_name", "lead_auditor__username", "lead_auditor__email",
-    "lead_auditor__first_name", "lead_auditor__last_name")
 
 
 # Calendar clients (Outlook, Google) cannot log in: the unguessable per-user
@@ -554,8 +530,7 @@ _FEED_QS = Audit.objects.select_related("lead_auditor").only(
 @require_GET
 def ical_user(request, token):
     user = _token_user(token)
-    mine = Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk")
-    audits = _feed_audits(user, _FEED_QS.filter(pk__in=mine)).order_by("planned_start")
+    audits = selectors.feed_audits(user)
     return _ics(ical.build_calendar(audits, name=f"My audits ({user.display_name})"), "my-audits.ics")
 
 
@@ -565,5 +540,5 @@ def ical_programme(request, token):
     user = _token_user(token)
     if not permissions.can_read_everything(user):
         raise Http404("No such feed.")
-    audits = _feed_audits(user, _FEED_QS).order_by("planned_start")
+    audits = selectors.feed_audits(user, whole_programme=True)
     return _ics(ical.build_calendar(audits, name="Audit programme"), "audit-programme.ics")

@@ -68,9 +68,7 @@ def capa_export(request):
 def my_actions(request):
     if not permissions.can_view_capas(request.user):
         raise PermissionDenied("You have no access to nonconformities.")
-    actions = (CapaAction.objects.filter(owner=request.user).select_related("capa")
-               .only("description", "due_date", "status", "capa__number", "capa__title").order_by("status", "due_date"))
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.my_capa_actions(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "audits/my_actions.html", {"page": page})
 
 
