@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from audits import selectors
 from audits.models import Audit, AuditReport
 from qms.jobs import JobOutput, job_handler
 from qms.pdf import render_pdf
@@ -39,8 +40,7 @@ def audit_report_pdf(job) -> JobOutput:
     ctx = _audit_context(audit)
     ctx.update({
         "report": report,
-        "findings": list(audit.findings.select_related("clause", "owner", "capa").prefetch_related(
-            "evidence__revision__document", "evidence__record")),
+        "findings": selectors.audit_findings(audit),
         "signatures": list(signatures_for(report)),
         "distribution": list(report.distribution.select_related("recipient")),
         "printed_by": job.requested_by,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audits.models import Audit, AuditProgramme, Capa, CapaAction, Finding, ProgrammeItem
 from qms import permissions, scope
+from qms.models import Job
 
 
 # ------------------------------------------------------------------ visibility
@@ -46,6 +47,23 @@ def audit_detail_qs():
     )
 
 
+def audit_checklist(audit: Audit) -> list:
+    """The audit's questions with their answers and evidence (three queries)."""
+    return list(audit.checklist.select_related("clause", "document", "answered_by").prefetch_related(
+        "evidence__revision__document", "evidence__record"))
+
+
+def audit_findings(audit: Audit) -> list[Finding]:
+    """The audit's findings with their CAPA and evidence, for its page and its report PDF (three queries)."""
+    return list(audit.findings.select_related("clause", "owner", "capa").prefetch_related(
+        "evidence__revision__document", "evidence__record"))
+
+
+def latest_job(kind: str, object_id: int) -> Job | None:
+    """The newest PDF job of `kind` for an audit or report (its page shows its state)."""
+    return Job.objects.filter(kind=kind, object_id=object_id).order_by("-created_at").first()
+
+
 def capas_for(user):
     qs = Capa.objects.all()
     if permissions.can_read_everything(user):
@@ -69,6 +87,12 @@ def capa_list(user, *, status: str = "", source: str = "", q: str = ""):
     n_open = (CapaAction.objects.filter(capa=OuterRef("pk"), status=CapaAction.Status.OPEN).order_by()
               .values("capa").annotate(n=Count("id")).values("n"))
     return qs.annotate(n_open_actions=Coalesce(Subquery(n_open), 0)).order_by("-raised_at", "-id")
+
+
+def my_capa_actions(user):
+    """The CAPA actions `user` owns, open ones first, soonest due first."""
+    return (CapaAction.objects.filter(owner=user).select_related("capa")
+            .only("description", "due_date", "status", "capa__number", "capa__title").order_by("status", "due_date"))
 
 
 def capa_detail_qs():
@@ -141,95 +165,146 @@ class CoverageRow:
 
 def coverage(programme: AuditProgramme, today: date | None = None) -> list[CoverageRow]:
     """Process or clause × month: planned, done, overdue, never audited in the
-    cycle, with previous findings and open CAPAs per row."""
+    cycle, with previous findings and open CAPAs per row. At most eleven
+    queries whatever the number of items: the items, then per kind of subject
+    its audits (two reads for departments), findings and open CAPAs."""
     today = today or timezone.localdate()
     items = list(programme.items.select_related("process", "department", "clause").order_by("id"))
     months = programme_months(programme)
-    pids = [i.process_id for i in items if i.process_id]
-    dids = [i.department_id for i in items if i.department_id]
-    cids = [i.clause_id for i in items if i.clause_id]
-    end = datetime.combine(programme.period_end + timedelta(days=1), datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    # Audits older than one cycle before the period cannot change what is due in it.
-    since = datetime.combine(add_months(programme.period_start, -max([i.frequency_months for i in items] or [12])),
-                             datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    window = {"audit__planned_start__lt": end, "audit__planned_start__gte": since}
+    ids = _subject_ids(items)
+    audits = _audits_by_subject(ids, _audit_window(programme, items))
+    findings = _finding_counts(ids)
+    open_capas = _open_capa_counts(ids)
+    return [
+        _coverage_row(programme, item, months, today, audits.get(_subject(item), []),
+                      findings.get(_subject(item), (0, 0)), open_capas.get(_subject(item), 0))
+        for item in items
+    ]
+
+
+AuditRef = tuple[date, str, bool, int]  # (date, number, done, audit id), as in CoverageRow.audits
+Subject = tuple[str, int]  # ("process" | "department" | "clause", id)
+
+# Where findings and CAPAs name each kind of subject; a department's are those of its processes.
+_SUBJECT_FIELDS = (("process", "process_id"), ("clause", "clause_id"), ("department", "process__department_id"))
+
+
+def _subject(item: ProgrammeItem) -> Subject:
+    """The one thing an item covers (a check constraint allows exactly one)."""
+    if item.process_id:
+        return ("process", item.process_id)
+    if item.department_id:
+        return ("department", item.department_id)
+    return ("clause", item.clause_id)
+
+
+def _subject_label(item: ProgrammeItem) -> str:
+    if item.process_id:
+        return f"{item.process.code} {item.process.name}"
+    if item.department_id:
+        return f"{item.department.code} {item.department.name} (department)"
+    return f"{item.clause.number} {item.clause.title}"
+
+
+def _subject_ids(items: list[ProgrammeItem]) -> dict[str, list[int]]:
+    ids: dict[str, list[int]] = {"process": [], "clause": [], "department": []}
+    for item in items:
+        kind, pk = _subject(item)
+        ids[kind].append(pk)
+    return ids
+
+
+def _audit_window(programme: AuditProgramme, items: list[ProgrammeItem]) -> dict:
+    """A filter on audits planned from one (the longest) cycle before the period to its end:
+    older audits cannot change what is due in it."""
+    tz = timezone.get_current_timezone()
+    longest = max([i.frequency_months for i in items] or [12])
+    since = datetime.combine(add_months(programme.period_start, -longest), datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(programme.period_end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return {"audit__planned_start__lt": end, "audit__planned_start__gte": since}
+
+
+def _audits_by_subject(ids: dict[str, list[int]], window: dict) -> dict[Subject, list[AuditRef]]:
+    """The audits in the window per subject, oldest first, each once."""
     cols = ("audit_id", "audit__number", "audit__planned_start__date", "audit__status")
     sources = [
-        (pids, "p", Audit.processes.through.objects.filter(process_id__in=pids, **window)
+        ("process", Audit.processes.through.objects.filter(process_id__in=ids["process"], **window)
          .values_list("process_id", *cols)),
-        (cids, "c", Audit.criteria_clauses.through.objects.filter(clause_id__in=cids, **window)
+        ("clause", Audit.criteria_clauses.through.objects.filter(clause_id__in=ids["clause"], **window)
          .values_list("clause_id", *cols)),
         # A department is covered by audits naming it or auditing one of its processes.
-        (dids, "d", Audit.departments.through.objects.filter(department_id__in=dids, **window)
+        ("department", Audit.departments.through.objects.filter(department_id__in=ids["department"], **window)
          .values_list("department_id", *cols)),
-        (dids, "d", Audit.processes.through.objects.filter(process__department_id__in=dids, **window)
+        ("department", Audit.processes.through.objects.filter(process__department_id__in=ids["department"], **window)
          .values_list("process__department_id", *cols)),
     ]
-    by_key: dict[tuple[str, int], dict] = defaultdict(dict)
-    for ids, kind, rows in sources:
-        if not ids:
+    found: dict[Subject, dict[int, AuditRef]] = defaultdict(dict)
+    for kind, rows in sources:
+        if not ids[kind]:
             continue
-        for key, aid, number, start, status in rows:
+        for pk, audit_id, number, start, status in rows:
             done = status in (Audit.Status.REPORTED, Audit.Status.CLOSED)
-            by_key[(kind, key)][aid] = (start, number, done, aid)
+            found[(kind, pk)][audit_id] = (start, number, done, audit_id)
+    return {subject: sorted(by_id.values()) for subject, by_id in found.items()}
+
+
+def _finding_counts(ids: dict[str, list[int]]) -> dict[Subject, tuple[int, int]]:
+    """Previous findings per subject: (all, nonconformities)."""
     nc = Count("id", filter=Q(finding_type__in=Finding.NC_TYPES))
-    fp = {r["process_id"]: r for r in Finding.objects.filter(process_id__in=pids).values("process_id").annotate(
-        n=Count("id"), nc=nc)} if pids else {}
-    fc = {r["clause_id"]: r for r in Finding.objects.filter(clause_id__in=cids).values("clause_id").annotate(
-        n=Count("id"), nc=nc)} if cids else {}
-    fd = {r["process__department_id"]: r for r in Finding.objects.filter(process__department_id__in=dids)
-          .values("process__department_id").annotate(n=Count("id"), nc=nc)} if dids else {}
-    unclosed = Capa.objects.exclude(status=Capa.Status.CLOSED)
-    cp = dict(unclosed.filter(process_id__in=pids).values("process_id").annotate(n=Count("id"))
-              .values_list("process_id", "n")) if pids else {}
-    cc = dict(unclosed.filter(clause_id__in=cids).values("clause_id").annotate(n=Count("id"))
-              .values_list("clause_id", "n")) if cids else {}
-    cd = dict(unclosed.filter(process__department_id__in=dids).values("process__department_id")
-              .annotate(n=Count("id")).values_list("process__department_id", "n")) if dids else {}
-    first_month = months[0]
-    out = []
-    for item in items:
-        if item.process_id:
-            key = ("p", item.process_id)
-        elif item.department_id:
-            key = ("d", item.department_id)
-        else:
-            key = ("c", item.clause_id)
-        audits = sorted(by_key.get(key, {}).values())
-        done_dates = [d for d, _n, done, _a in audits if done]
-        last_done = done_dates[-1] if done_dates else None
-        next_due = add_months(last_done, item.frequency_months) if last_done else programme.period_start
-        by_month: dict[tuple[int, int], list] = defaultdict(list)
-        for d, number, done, _aid in audits:
-            if first_month <= d:
-                by_month[(d.year, d.month)].append(("done" if done else ("overdue" if d < today else "planned"), number))
-        cells = []
-        for m in months:
-            cell = Cell(month=m, states=by_month.get((m.year, m.month), []))
-            if (next_due.year, next_due.month) == (m.year, m.month) and not cell.states:
-                cell.due = True
-                cell.overdue = next_due < today
-            cells.append(cell)
-        in_period = [d for d in done_dates if programme.period_start <= d <= programme.period_end]
-        if item.process_id:
-            f = fp.get(item.process_id, {})
-            open_capas = cp.get(item.process_id, 0)
-            label = f"{item.process.code} {item.process.name}"
-        elif item.department_id:
-            f = fd.get(item.department_id, {})
-            open_capas = cd.get(item.department_id, 0)
-            label = f"{item.department.code} {item.department.name} (department)"
-        else:
-            f = fc.get(item.clause_id, {})
-            open_capas = cc.get(item.clause_id, 0)
-            label = f"{item.clause.number} {item.clause.title}"
-        pending = any(not done and d >= today for d, _n, done, _a in audits)
-        out.append(CoverageRow(
-            item=item, label=label, cells=cells, audits=audits, last_done=last_done, next_due=next_due,
-            never=not in_period, overdue=next_due < today and not pending, findings=f.get("n", 0),
-            nc_findings=f.get("nc", 0), open_capas=open_capas,
-        ))
+    out = {}
+    for kind, field_name in _SUBJECT_FIELDS:
+        if ids[kind]:
+            rows = (Finding.objects.filter(**{f"{field_name}__in": ids[kind]}).values(field_name)
+                    .annotate(n=Count("id"), nc=nc).values_list(field_name, "n", "nc"))
+            out.update({(kind, pk): (n, n_nc) for pk, n, n_nc in rows})
     return out
+
+
+def _open_capa_counts(ids: dict[str, list[int]]) -> dict[Subject, int]:
+    """CAPAs not closed yet, per subject."""
+    unclosed = Capa.objects.exclude(status=Capa.Status.CLOSED)
+    out = {}
+    for kind, field_name in _SUBJECT_FIELDS:
+        if ids[kind]:
+            rows = (unclosed.filter(**{f"{field_name}__in": ids[kind]}).values(field_name)
+                    .annotate(n=Count("id")).values_list(field_name, "n"))
+            out.update({(kind, pk): n for pk, n in rows})
+    return out
+
+
+def _audit_state(when: date, done: bool, today: date) -> str:
+    if done:
+        return "done"
+    return "overdue" if when < today else "planned"
+
+
+def _month_cells(months: list[date], audits: list[AuditRef], next_due: date, today: date) -> list[Cell]:
+    """One cell per month of the period: the audits held or planned in it, or
+    "due" when the next audit falls due in an otherwise empty month. Audits
+    before the period fall in no month of it."""
+    by_month: dict[tuple[int, int], list] = defaultdict(list)
+    for when, number, done, _audit_id in audits:
+        by_month[(when.year, when.month)].append((_audit_state(when, done, today), number))
+    cells = [Cell(month=m, states=by_month.get((m.year, m.month), [])) for m in months]
+    for cell in cells:
+        if (cell.month.year, cell.month.month) == (next_due.year, next_due.month) and not cell.states:
+            cell.due = True
+            cell.overdue = next_due < today
+    return cells
+
+
+def _coverage_row(programme: AuditProgramme, item: ProgrammeItem, months: list[date], today: date,
+                  audits: list[AuditRef], findings: tuple[int, int], open_capas: int) -> CoverageRow:
+    done_dates = [when for when, _n, done, _a in audits if done]
+    last_done = done_dates[-1] if done_dates else None
+    next_due = add_months(last_done, item.frequency_months) if last_done else programme.period_start
+    done_in_period = any(programme.period_start <= when <= programme.period_end for when in done_dates)
+    pending = any(not done and when >= today for when, _n, done, _a in audits)
+    return CoverageRow(
+        item=item, label=_subject_label(item), cells=_month_cells(months, audits, next_due, today), audits=audits,
+        last_done=last_done, next_due=next_due, never=not done_in_period, overdue=next_due < today and not pending,
+        findings=findings[0], nc_findings=findings[1], open_capas=open_capas,
+    )
 
 
 @dataclass
@@ -295,3 +370,18 @@ def month_grid(user, year: int, month: int):
             days.append({"date": d, "in_month": d.month == month, "audits": day_audits})
         grid.append(days)
     return first, grid
+
+
+FEED_FIELDS = ("number", "title", "audit_type", "status", "scope", "site", "is_remote", "planned_start", "planned_end",
+               "created_at", "lead_auditor__full_name", "lead_auditor__username", "lead_auditor__email",
+               "lead_auditor__first_name", "lead_auditor__last_name")
+
+
+def feed_audits(user, *, whole_programme: bool = False):
+    """The audits of a calendar feed, soonest first: those `user` leads, is on
+    the team of or is audited in, or with `whole_programme` every audit; an
+    external auditor's scope applies to both."""
+    qs = Audit.objects.select_related("lead_auditor").only(*FEED_FIELDS)
+    if not whole_programme:
+        qs = qs.filter(pk__in=Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk"))
+    return scope.narrow(qs, user).order_by("planned_start")

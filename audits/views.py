@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -130,20 +129,14 @@ def audit_edit(request, pk):
 @require_GET
 def audit_detail(request, pk):
     audit = _get_audit_for_user(request, pk)
-    checklist = list(audit.checklist.select_related("clause", "document", "answered_by").prefetch_related(
-        "evidence__revision__document", "evidence__record"))
-    findings = list(audit.findings.select_related("clause", "owner", "capa").prefetch_related(
-        "evidence__revision__document", "evidence__record"))
     report = AuditReport.objects.filter(audit=audit).first()
-    from qms.models import Job
-
-    plan_jobs = Job.objects.filter(kind__in=["audit_plan_pdf"], object_id=audit.pk).order_by("-created_at")[:1]
     return render(request, "audits/audit_detail.html", {
-        "audit": audit, "checklist": checklist, "findings": findings, "report": report,
+        "audit": audit, "checklist": selectors.audit_checklist(audit), "findings": selectors.audit_findings(audit),
+        "report": report,
         "can_edit": allowed("audits.edit_audit", request.user, audit),
         "can_findings": allowed("audits.record_findings", request.user, audit),
         "can_close": allowed("audits.close_audit", request.user, audit),
-        "question_form": QuestionForm(audit=audit), "plan_job": plan_jobs[0] if plan_jobs else None,
+        "question_form": QuestionForm(audit=audit), "plan_job": selectors.latest_job("audit_plan_pdf", audit.pk),
         "entries": trail_for(audit) if allowed("qms.view_trail", request.user, audit) else None,
     })
 
@@ -360,11 +353,7 @@ def report_edit(request, pk):
             return redirect("audits:report", pk=audit.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
-    from qms.models import Job
-
-    job = None
-    if report is not None:
-        job = Job.objects.filter(kind="audit_report_pdf", object_id=report.pk).order_by("-created_at").first()
+    job = selectors.latest_job("audit_report_pdf", report.pk) if report is not None else None
     return render(request, "audits/report.html", {
         "audit": audit, "report": report, "form": form, "can_edit": can_edit,
         "missing": report.missing_parts() if report else [],
@@ -510,15 +499,9 @@ def _token_user(token: str):
     row = CalendarToken.objects.select_related("user").filter(token=token).first()
     if row is None or not row.user.is_active or not allowed("audits.view_audits", row.user):
         raise Http404("No such feed.")
-    if permissions.is_external_auditor(row.user):
-        if not scope.access_open(row.user):  # revoked, expired or not yet open: the feed stops too
-            raise Http404("No such feed.")
+    if not scope.access_open(row.user):  # e.g. an external auditor's grant revoked, expired or not yet open
+        raise Http404("No such feed.")
     return row.user
-
-
-def _feed_audits(user, qs):
-    """The scope hook for feeds, as for every audit list."""
-    return scope.narrow(qs, user)
 
 
 def _ics(content: bytes, name: str) -> HttpResponse:
@@ -528,20 +511,13 @@ def _ics(content: bytes, name: str) -> HttpResponse:
     return response
 
 
-_FEED_QS = Audit.objects.select_related("lead_auditor").only(
-    "number", "title", "audit_type", "status", "scope", "site", "is_remote", "planned_start", "planned_end",
-    "created_at", "lead_auditor__full_name", "lead_auditor__username", "lead_auditor__email",
-    "lead_auditor__first_name", "lead_auditor__last_name")
-
-
 # Calendar clients (Outlook, Google) cannot log in: the unguessable per-user
 # token in the URL is the credential; it can be renewed on the feeds page.
 @login_not_required
 @require_GET
 def ical_user(request, token):
     user = _token_user(token)
-    mine = Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk")
-    audits = _feed_audits(user, _FEED_QS.filter(pk__in=mine)).order_by("planned_start")
+    audits = selectors.feed_audits(user)
     return _ics(ical.build_calendar(audits, name=f"My audits ({user.display_name})"), "my-audits.ics")
 
 
@@ -551,5 +527,5 @@ def ical_programme(request, token):
     user = _token_user(token)
     if not permissions.can_read_everything(user):
         raise Http404("No such feed.")
-    audits = _feed_audits(user, _FEED_QS).order_by("planned_start")
+    audits = selectors.feed_audits(user, whole_programme=True)
     return _ics(ical.build_calendar(audits, name="Audit programme"), "audit-programme.ics")

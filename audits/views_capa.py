@@ -64,9 +64,7 @@ def capa_export(request):
 @require_GET
 def my_actions(request):
     require("audits.view_capas", request.user)
-    actions = (CapaAction.objects.filter(owner=request.user).select_related("capa")
-               .only("description", "due_date", "status", "capa__number", "capa__title").order_by("status", "due_date"))
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.my_capa_actions(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "audits/my_actions.html", {"page": page})
 
 

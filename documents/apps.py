@@ -10,17 +10,17 @@ class DocumentsConfig(AppConfig):
     urls = (("documents/", "documents.urls_pdf"), ("documents/", "documents.urls"), ("verify/", "documents.urls_verify"))
 
     def ready(self):
-        # dashboard: the app's home-page sections; manual, renditions: the PDF
-        # and quality-manual job kinds; admin_pdf: their admin (issue 4); views:
-        # the register PDF job kind (a worker loads no URLs, so import it here).
+        # dashboard: the app's home-page sections; manual, renditions, jobs: the
+        # PDF, quality-manual and register PDF job kinds (a worker loads no URLs,
+        # so they register here); admin_pdf: their admin (issue 4).
         from documents import (  # noqa: F401
             admin_pdf,
             dashboard,
+            jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             manual,
             renditions,
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
-            views,
         )
 
         # How this app's objects link to clauses and processes (the scope hook, qms.scope).

@@ -4,20 +4,25 @@
     revision_in_force_on(document, date)    the revision that was in force on a date (auditor's as-of view)
     documents_for_user(user)                the documents a user may see (staff: effective ones only)
     render_markdown(text)                   sanitised HTML of a revision's Markdown
+    register(user, filters)                 the register (page, CSV/XLSX export and PDF job alike)
+    revision_diff(a, b, mode)               escaped HTML of what changed between two revisions
 """
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 
 import markdown
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from documents.forms import SORTS
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
 from qms import permissions, scope
 from qms.rules import allowed
@@ -154,6 +159,72 @@ def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
         piece = content[start : i + len(q) + 80]
         out[doc_id] = escape(piece).replace(escape(content[i : i + len(q)]), f"<mark>{escape(content[i:i + len(q)])}</mark>", 1)
     return out
+
+
+# ------------------------------------------------------------------ register
+REGISTER_HEADERS = ["Number", "Title", "Type", "Owner", "Department", "Revision", "Status", "Effective date",
+                    "Next review"]
+
+
+def register(user, filters: dict) -> QuerySet[Document]:
+    """The register as `user` sees it, with the cleaned filters of a
+    RegisterFilterForm ({} when they did not validate), sorted, list columns only.
+    A draft status is a filter only for those who may see drafts."""
+    qs = documents_for_user(user)
+    if filters.get("q"):
+        qs = search_filter(qs, user, filters["q"])
+    if filters.get("type"):
+        qs = qs.filter(doc_type=filters["type"])
+    if filters.get("status") and (filters["status"] == S.EFFECTIVE or allowed("documents.view_drafts", user)):
+        status = filters["status"]
+        qs = qs.filter(effective_revision__isnull=False) if status == S.EFFECTIVE else qs.filter(
+            latest_revision__status=status
+        )
+    if filters.get("owner"):
+        qs = qs.filter(owner=filters["owner"])
+    if filters.get("department"):
+        qs = qs.filter(department=filters["department"])
+    if filters.get("clause"):
+        qs = qs.filter(clauses=filters["clause"])
+    if filters.get("overdue"):
+        qs = qs.review_overdue(timezone.localdate())
+    sort = SORTS.get(filters.get("sort") or "number", "number")
+    return (
+        qs.select_related("doc_type", "owner", "department", "effective_revision", "latest_revision")
+        .only(
+            "id", "number", "title", "next_review_date", "doc_type", "owner", "department", "effective_revision",
+            "latest_revision", "doc_type__code", "doc_type__name", "owner__username", "owner__full_name",
+            "owner__first_name", "owner__last_name", "department__code", "department__name",
+            "effective_revision__label", "effective_revision__status", "effective_revision__effective_date",
+            "effective_revision__seq", "latest_revision__label", "latest_revision__status", "latest_revision__seq",
+        )
+        .order_by(sort, "id")
+    )
+
+
+def register_row(doc: Document, show_drafts: bool) -> dict:
+    """What the register shows of a document: the revision in force, and for
+    those who see drafts the latest revision's status and a pending one."""
+    eff, latest = doc.effective_revision, doc.latest_revision
+    shown = latest if show_drafts and latest is not None else eff
+    return {
+        "doc": doc,
+        "revision": (eff or latest).label if (eff or latest) else "",
+        "status": shown.status if shown else "",
+        "status_label": shown.get_status_display() if shown else "",
+        "effective_date": eff.effective_date if eff else None,
+        "pending": bool(show_drafts and eff and latest and latest.pk != eff.pk),
+        "pending_label": latest.label if latest else "",
+    }
+
+
+def register_export_rows(qs: QuerySet[Document], show_drafts: bool):
+    """Register rows with human labels, for CSV, XLSX and PDF."""
+    return (
+        [r["doc"].number, r["doc"].title, r["doc"].doc_type.code, r["doc"].owner.display_name,
+         r["doc"].department.code, r["revision"], r["status_label"], r["effective_date"], r["doc"].next_review_date]
+        for r in (register_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
+    )
 
 
 # ------------------------------------------------------------------ route and signatures
@@ -307,6 +378,18 @@ def acknowledgements_for_user(user) -> QuerySet[Acknowledgement]:
     )
 
 
+def acknowledgement_summary(document: Document) -> dict | None:
+    """Read-and-understood counts of the revision in force (one query): total, done, overdue."""
+    if not document.effective_revision_id:
+        return None
+    return document.effective_revision.acknowledgements.aggregate(
+        total=Count("id", filter=Q(cancelled_at__isnull=True)),
+        done=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        overdue=Count("id", filter=Q(acknowledged_at__isnull=True, cancelled_at__isnull=True,
+                                     due_date__lt=timezone.localdate())),
+    )
+
+
 def distribution_users(document: Document):
     """Active users on the distribution, directly or through a group."""
     from django.contrib.auth import get_user_model
@@ -321,3 +404,42 @@ def distribution_users(document: Document):
 
 def text_of(value) -> Value:
     return Value(value, output_field=TextField())
+
+
+# ------------------------------------------------------------------ compare
+COMPARE_FIELDS = [
+    ("Label", "label"), ("Status", "get_status_display"), ("Author", "created_by"), ("Created", "created_at"),
+    ("Change summary", "change_summary"), ("Change reason", "change_reason"), ("Significance", "get_significance_display"),
+    ("Effective date", "effective_date"), ("PDF", "pdf_original_name"), ("PDF SHA-256", "pdf_sha256"),
+    ("Source file", "source_original_name"), ("Source SHA-256", "source_sha256"),
+]
+
+
+def _compare_value(revision: Revision, attr: str) -> str:
+    value = getattr(revision, attr)
+    value = value() if callable(value) else value
+    if hasattr(value, "astimezone"):
+        return f"{value:%Y-%m-%d %H:%M} UTC"
+    return "" if value in (None, "") else str(value)
+
+
+def compare_metadata(a: Revision, b: Revision) -> list[tuple[str, str, str]]:
+    """(label, value in a, value in b) for each metadata field of two revisions."""
+    return [(label, _compare_value(a, attr), _compare_value(b, attr)) for label, attr in COMPARE_FIELDS]
+
+
+def revision_diff(a: Revision, b: Revision, mode: str) -> SafeString:
+    """What changed in the content from `a` to `b`, as HTML: a side-by-side
+    table ("side") or unified lines ("inline"), three lines of context. The
+    authors' text is escaped (difflib.HtmlDiff escapes it itself)."""
+    a_lines, b_lines = a.content.splitlines(), b.content.splitlines()
+    if mode == "side":
+        table = difflib.HtmlDiff(wrapcolumn=70).make_table(
+            a_lines, b_lines, fromdesc=f"Revision {a.label}", todesc=f"Revision {b.label}", context=True, numlines=3
+        )
+        return mark_safe(table)  # noqa: S308 - escaped by HtmlDiff
+    rows = []
+    for line in difflib.unified_diff(a_lines, b_lines, f"Revision {a.label}", f"Revision {b.label}", lineterm="", n=3):
+        css = "diff-add" if line.startswith("+") else "diff-del" if line.startswith("-") else "diff-ctx"
+        rows.append(f'<div class="{css}">{escape(line) or "&nbsp;"}</div>')
+    return mark_safe("".join(rows) or '<p class="text-muted">The content is identical.</p>')  # noqa: S308 - escaped above

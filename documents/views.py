@@ -7,8 +7,6 @@ form → service → redirect; domain errors become messages or form errors.
 
 from __future__ import annotations
 
-import difflib
-
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
@@ -16,14 +14,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from documents import selectors, services
 from documents.forms import (
-    SORTS,
     AddSignerForm,
     DecisionForm,
     DocumentCreateForm,
@@ -40,8 +36,7 @@ from qms import jobs, permissions
 from qms.audit import trail_for
 from qms.concurrency import Stamp
 from qms.errors import DomainError
-from qms.exports import table_pdf, table_response
-from qms.jobs import JobOutput, job_handler
+from qms.exports import table_response
 from qms.lifecycle import guard
 from qms.rules import allowed, require
 from qms.signatures import SignatureForm, SignatureRepeated, content_hash, signatures_for
@@ -102,81 +97,6 @@ def _error(request, exc: DomainError) -> None:
 
 
 # ------------------------------------------------------------------ register
-REGISTER_HEADERS = ["Number", "Title", "Type", "Owner", "Department", "Revision", "Status", "Effective date",
-                    "Next review"]
-
-
-def export_rows(qs, show_drafts: bool):
-    """Register rows with human labels, for CSV, XLSX and PDF."""
-    return (
-        [r["doc"].number, r["doc"].title, r["doc"].doc_type.code, r["doc"].owner.display_name,
-         r["doc"].department.code, r["revision"], r["status_label"], r["effective_date"], r["doc"].next_review_date]
-        for r in (_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
-    )
-
-
-@job_handler("register_pdf", label="Document register (PDF)")
-def register_pdf(job) -> JobOutput:
-    """The register as the requester sees it, with their filters, as a PDF."""
-    user = job.requested_by
-    form = RegisterFilterForm(job.params or None)
-    qs, _ = _register_queryset(user, form)
-    filters = ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()) if v) or "none"
-    pdf = table_pdf(REGISTER_HEADERS, export_rows(qs, allowed("documents.view_drafts", user)), title="Document register",
-                    subtitle=f"Filters: {filters}; exported by {user.display_name}")
-    return JobOutput(filename=f"document-register-{timezone.now():%Y%m%d-%H%M}.pdf", content=pdf,
-                     content_type="application/pdf")
-
-
-def _register_queryset(user, form: RegisterFilterForm):
-    qs = selectors.documents_for_user(user)
-    data = form.cleaned_data if form.is_valid() else {}
-    if data.get("q"):
-        qs = selectors.search_filter(qs, user, data["q"])
-    if data.get("type"):
-        qs = qs.filter(doc_type=data["type"])
-    if data.get("status") and (data["status"] == S.EFFECTIVE or allowed("documents.view_drafts", user)):
-        status = data["status"]
-        qs = qs.filter(effective_revision__isnull=False) if status == S.EFFECTIVE else qs.filter(
-            latest_revision__status=status
-        )
-    if data.get("owner"):
-        qs = qs.filter(owner=data["owner"])
-    if data.get("department"):
-        qs = qs.filter(department=data["department"])
-    if data.get("clause"):
-        qs = qs.filter(clauses=data["clause"])
-    if data.get("overdue"):
-        qs = qs.review_overdue(timezone.localdate())
-    sort = SORTS.get(data.get("sort") or "number", "number")
-    return (
-        qs.select_related("doc_type", "owner", "department", "effective_revision", "latest_revision")
-        .only(
-            "id", "number", "title", "next_review_date", "doc_type", "owner", "department", "effective_revision",
-            "latest_revision", "doc_type__code", "doc_type__name", "owner__username", "owner__full_name",
-            "owner__first_name", "owner__last_name", "department__code", "department__name",
-            "effective_revision__label", "effective_revision__status", "effective_revision__effective_date",
-            "effective_revision__seq", "latest_revision__label", "latest_revision__status", "latest_revision__seq",
-        )
-        .order_by(sort, "id"),
-        data,
-    )
-
-
-def _row(doc: Document, show_drafts: bool):
-    eff, latest = doc.effective_revision, doc.latest_revision
-    shown = latest if show_drafts and latest is not None else eff
-    return {
-        "doc": doc,
-        "revision": (eff or latest).label if (eff or latest) else "",
-        "status": shown.status if shown else "",
-        "status_label": shown.get_status_display() if shown else "",
-        "effective_date": eff.effective_date if eff else None,
-        "pending": bool(show_drafts and eff and latest and latest.pk != eff.pk),
-        "pending_label": latest.label if latest else "",
-    }
-
-
 def _search_page(qs, number) -> Page:
     """One page of search results and their total in ONE pass (COUNT(*) OVER ()):
     a full-text match over thousands of revisions is then evaluated once, not
@@ -200,7 +120,8 @@ def index(request):
     user = request.user
     require("documents.view_documents", user)
     form = RegisterFilterForm(request.GET or None)
-    qs, data = _register_queryset(user, form)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.register(user, data)
     show_drafts = allowed("documents.view_drafts", user)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx", "pdf"):
@@ -208,10 +129,11 @@ def index(request):
         if fmt == "pdf":  # a long register is a background job (the page polls it)
             params = {k: v for k, v in request.GET.items() if k not in ("export", "page")}
             return redirect(jobs.request_job(kind="register_pdf", actor=user, params=params))
-        return table_response(REGISTER_HEADERS, export_rows(qs, show_drafts), fmt=fmt, basename="document-register")
+        return table_response(selectors.REGISTER_HEADERS, selectors.register_export_rows(qs, show_drafts), fmt=fmt,
+                              basename="document-register")
     q = data.get("q", "")
     page = _search_page(qs, request.GET.get("page")) if q else Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_row(d, show_drafts) for d in page.object_list]
+    rows = [selectors.register_row(d, show_drafts) for d in page.object_list]
     snips = selectors.snippets(user, [r["doc"].pk for r in rows], q) if q else {}
     for r in rows:
         r["snippet"] = mark_safe(snips.get(r["doc"].pk, ""))  # noqa: S308 - escaped in selectors.snippets
@@ -376,24 +298,11 @@ def document_detail(request, number):
         "my_ack": my_ack,
         "ack_form": SignatureForm(user=user, obj=my_ack.revision) if my_ack and my_ack.is_open else None,
         "can_see_acks": allowed("documents.view_acknowledgements", user, document),
-        "ack_summary": _ack_summary(document) if allowed("documents.view_acknowledgements", user, document) else None,
+        "ack_summary": selectors.acknowledgement_summary(document) if allowed("documents.view_acknowledgements", user, document) else None,
         "reviews": document.periodic_reviews.select_related("reviewer")[:5],
         "today": timezone.localdate(),
     }
     return render(request, "documents/document_detail.html", context)
-
-
-def _ack_summary(document):
-    from django.db.models import Count, Q
-
-    if not document.effective_revision_id:
-        return None
-    return document.effective_revision.acknowledgements.aggregate(
-        total=Count("id", filter=Q(cancelled_at__isnull=True)),
-        done=Count("id", filter=Q(acknowledged_at__isnull=False)),
-        overdue=Count("id", filter=Q(acknowledged_at__isnull=True, cancelled_at__isnull=True,
-                                     due_date__lt=timezone.localdate())),
-    )
 
 
 @require_GET
@@ -661,22 +570,6 @@ def review_list(request):
 
 
 # ------------------------------------------------------------------ compare
-META_FIELDS = [
-    ("Label", "label"), ("Status", "get_status_display"), ("Author", "created_by"), ("Created", "created_at"),
-    ("Change summary", "change_summary"), ("Change reason", "change_reason"), ("Significance", "get_significance_display"),
-    ("Effective date", "effective_date"), ("PDF", "pdf_original_name"), ("PDF SHA-256", "pdf_sha256"),
-    ("Source file", "source_original_name"), ("Source SHA-256", "source_sha256"),
-]
-
-
-def _meta(revision, attr):
-    value = getattr(revision, attr)
-    value = value() if callable(value) else value
-    if hasattr(value, "astimezone"):
-        return f"{value:%Y-%m-%d %H:%M} UTC"
-    return "" if value in (None, "") else str(value)
-
-
 @require_GET
 def document_compare(request, number):
     document = _get_document_for_user(request, number)
@@ -692,22 +585,9 @@ def document_compare(request, number):
     except (KeyError, ValueError) as exc:
         raise Http404("No such revision.") from exc
     mode = "inline" if request.GET.get("mode") == "inline" else "side"
-    a_lines, b_lines = a.content.splitlines(), b.content.splitlines()
-    if mode == "side":
-        # difflib.HtmlDiff escapes the text itself.
-        table = difflib.HtmlDiff(wrapcolumn=70).make_table(
-            a_lines, b_lines, fromdesc=f"Revision {a.label}", todesc=f"Revision {b.label}", context=True, numlines=3
-        )
-        diff_html = mark_safe(table)  # noqa: S308
-    else:
-        rows = []
-        for line in difflib.unified_diff(a_lines, b_lines, f"Revision {a.label}", f"Revision {b.label}", lineterm="", n=3):
-            css = "diff-add" if line.startswith("+") else "diff-del" if line.startswith("-") else "diff-ctx"
-            rows.append(f'<div class="{css}">{escape(line) or "&nbsp;"}</div>')
-        diff_html = mark_safe("".join(rows) or '<p class="text-muted">The content is identical.</p>')  # noqa: S308
-    meta = [(label, _meta(a, attr), _meta(b, attr)) for label, attr in META_FIELDS]
     return render(request, "documents/document_compare.html", {
-        "document": document, "a": a, "b": b, "revisions": revisions, "mode": mode, "diff_html": diff_html,
-        "meta": meta, "same": a.content == b.content,
+        "document": document, "a": a, "b": b, "revisions": revisions, "mode": mode,
+        "diff_html": selectors.revision_diff(a, b, mode), "meta": selectors.compare_metadata(a, b),
+        "same": a.content == b.content,
     })
 

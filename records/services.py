@@ -247,6 +247,22 @@ def record_update_draft(*, actor, record: Record, values: dict, field_files: dic
 
 
 @transaction.atomic
+def record_save(*, actor, record_type: RecordType, record: Record | None = None, values: dict,
+                field_files: dict | None = None, evidence=(), staged=(), opened: Stamp | None = None,
+                submit: bool = False) -> Record:
+    """What the record form's Save and Submit do: create the record (under
+    `record_type`) or save the draft's values, then submit it when asked, all
+    in one transaction: a refused submission leaves the draft as it was, as a
+    refused new record leaves nothing."""
+    if record is None:
+        return record_create(actor=actor, record_type=record_type, values=values, field_files=field_files,
+                             evidence=evidence, submit=submit, staged=staged)
+    record = record_update_draft(actor=actor, record=record, values=values, field_files=field_files,
+                                 evidence=evidence, opened=opened, staged=staged)
+    return record_submit(actor=actor, record=record) if submit else record
+
+
+@transaction.atomic
 def record_submit(*, actor, record: Record) -> Record:
     """Submit a draft: full validation, then the record is locked. Sets retain-until."""
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)

@@ -3,6 +3,8 @@ page and its actions. Views are short: permission check, form, service."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -28,11 +30,12 @@ from records.forms import (
     LegalHoldForm,
     ReasonForm,
     RecordTypeForm,
+    RecordValuesForm,
     RegisterFilterForm,
     build_record_form,
     definitions_as_initial,
 )
-from records.models import FIELD_TYPES, Evidence, Record, RecordType
+from records.models import FIELD_TYPES, Evidence, FormVersion, Record, RecordType
 from records.services import RecordValidationError
 
 PAGE_SIZE = 50
@@ -224,7 +227,15 @@ def record_changed(request, number):
     })
 
 
-def _save_record_form(request, *, record_type, record=None):
+class _RecordForm(NamedTuple):
+    form: RecordValuesForm
+    form_version: FormVersion
+    saved: Record | None  # the record, when the POST saved it
+
+
+def _save_record_form(request, *, record_type, record=None) -> _RecordForm:
+    """The record form for a new record or a draft; on POST, saved through one
+    service, or shown again with its errors and the files it carried."""
     form_version = record.form_version if record else services.current_form_version(record_type)
     if form_version is None:
         raise Http404("This record type has no form yet.")
@@ -235,31 +246,24 @@ def _save_record_form(request, *, record_type, record=None):
     form = build_record_form(form_version, request.POST or None, request.FILES or None,
                              values=record.values if record else None, for_draft=for_draft, existing_files=existing)
     if request.method == "POST" and form.is_valid():
-        evidence = request.FILES.getlist("evidence")
         try:
-            if record is None:
-                record = services.record_create(
-                    actor=request.user, record_type=record_type, values=form.json_values(),
-                    field_files=form.uploaded_files(), evidence=evidence, submit=submit, staged=staged,
-                )
-            else:
-                services.record_update_draft(actor=request.user, record=record, values=form.json_values(),
-                                             field_files=form.uploaded_files(), evidence=evidence,
-                                             opened=_opened(request, record), staged=staged)
-                if submit:
-                    services.record_submit(actor=request.user, record=record)
+            saved = services.record_save(
+                actor=request.user, record_type=record_type, record=record, values=form.json_values(),
+                field_files=form.uploaded_files(), evidence=request.FILES.getlist("evidence"), staged=staged,
+                opened=_opened(request, record), submit=submit,
+            )
         except RecordValidationError as exc:
             _errors_to_form(form, exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Record {record.number} " + ("submitted and locked." if submit else "saved as draft."))
-            return redirect(record)
+            messages.success(request, f"Record {saved.number} " + ("submitted and locked." if submit else "saved as draft."))
+            return _RecordForm(form, form_version, saved)
     form.staged_files = staged + _stage_new_files(request, form, form_version, record_type=record_type, record=record)
     labels = {d["key"]: d["label"] for d in form_version.fields or []}
     for s in form.staged_files:
         s.field_label = labels.get(s.field_key, "")
-    return form, form_version
+    return _RecordForm(form, form_version, None)
 
 
 def _staging_owner(request, record_type, record) -> dict:
@@ -303,9 +307,9 @@ def record_create(request, code):
     record_type = _get_type(code)
     require("records.create_record", request.user, record_type)
     result = _save_record_form(request, record_type=record_type)
-    if not isinstance(result, tuple):
-        return result
-    form, form_version = result
+    if result.saved is not None:
+        return redirect(result.saved)
+    form, form_version = result.form, result.form_version
     return render(request, "records/record_form.html", {
         "form": form, "record_type": record_type, "form_version": form_version, "record": None,
         "form_revision": selectors.current_form_revision(record_type),
@@ -326,9 +330,9 @@ def record_edit(request, number):
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     result = _save_record_form(request, record_type=record.record_type, record=record)
-    if not isinstance(result, tuple):
-        return result
-    form, form_version = result
+    if result.saved is not None:
+        return redirect(result.saved)
+    form, form_version = result.form, result.form_version
     return render(request, "records/record_form.html", {
         "form": form, "record_type": record.record_type, "form_version": form_version, "record": record,
         "opened": opened.dumps() if opened else "", "poll_url": _poll_url(record, opened),

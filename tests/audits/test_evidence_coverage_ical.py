@@ -235,3 +235,84 @@ def test_a_late_audit_covers_the_missed_cycle(programme, quality_manager, audito
     assert selectors.proposals(programme, today=date(year, 11, 20)) == []
     rows = selectors.coverage(programme, today=date(year, 11, 20))
     assert not rows[0].overdue and rows[0].next_due == date(year + 1, 1, 29)
+
+
+def test_coverage_runs_one_query_per_source_whatever_the_item_count(programme, quality_manager, auditor, staff,
+                                                                    production, password,
+                                                                    django_assert_num_queries):
+    year = programme.period_start.year
+    with django_assert_num_queries(1):  # the items; nothing else to look up
+        assert selectors.coverage(programme, today=date(year, 6, 1)) == []
+    services.programme_item_add(actor=quality_manager, programme=programme, process=production)
+    with django_assert_num_queries(4):  # items, audits, findings, open CAPAs of processes
+        selectors.coverage(programme, today=date(year, 6, 1))
+    services.programme_item_add(actor=quality_manager, programme=programme, clause=clause("8.5.1"))
+    hr = make_process(code="HR", name="Training", dept_code="HR")
+    services.programme_item_add(actor=quality_manager, programme=programme, department=hr.department)
+    with django_assert_num_queries(11):  # departments read audits naming them and audits of their processes
+        selectors.coverage(programme, today=date(year, 6, 1))
+    tz = timezone.get_current_timezone()
+    audit = make_audit(quality_manager, auditor, hr, state="in_progress", start=datetime(year, 2, 2, 9, tzinfo=tz))
+    services.finding_raise(actor=auditor, audit=audit, finding_type="minor_nc", clause=clause("8.5.1"),
+                           statement="x", owner=staff, evidence=services.EvidenceSpec(record=make_record(staff)))
+    for code in ("PUR", "ENG"):
+        p = make_process(code=code, name=code, dept_code=code)
+        services.programme_item_add(actor=quality_manager, programme=programme, process=p)
+        services.programme_item_add(actor=quality_manager, programme=programme, department=p.department)
+        _done_audit(quality_manager, auditor, p, datetime(year, 3, 3, 9, tzinfo=tz), password)
+    services.programme_item_add(actor=quality_manager, programme=programme, clause=clause("9.3"))
+    with django_assert_num_queries(11):
+        rows = selectors.coverage(programme, today=date(year, 6, 1))
+    assert len(rows) == 8
+
+
+def test_an_audit_naming_a_department_and_one_of_its_processes_counts_once(programme, quality_manager, auditor,
+                                                                          production, password):
+    year = programme.period_start.year
+    services.programme_item_add(actor=quality_manager, programme=programme, department=production.department)
+    tz = timezone.get_current_timezone()
+    audit = make_audit(quality_manager, auditor, production, state="in_progress",
+                       start=datetime(year, 3, 3, 9, tzinfo=tz), departments=[production.department])
+    services.report_save(actor=auditor, audit=audit, values=REPORT_VALUES)
+    services.report_issue(actor=auditor, audit=audit, password=password)
+    [row] = selectors.coverage(programme, today=date(year, 6, 1))
+    assert row.label == "PRD Dept PRD (department)"
+    assert row.audits == [(date(year, 3, 3), audit.number, True, audit.pk)]
+    assert row.cells[2].states == [("done", audit.number)]
+    assert row.next_due == date(year + 1, 3, 3) and not row.never and not row.overdue
+
+
+def test_a_clause_item_counts_audits_against_it_its_findings_and_open_capas(programme, quality_manager, auditor,
+                                                                           staff, production):
+    year = programme.period_start.year
+    services.programme_item_add(actor=quality_manager, programme=programme, clause=clause("8.5.1"))
+    services.programme_item_add(actor=quality_manager, programme=programme, clause=clause("9.3"))
+    tz = timezone.get_current_timezone()
+    audit = make_audit(quality_manager, auditor, production, state="in_progress",
+                       start=datetime(year, 2, 2, 9, tzinfo=tz), clauses=("8.5.1",))
+    services.finding_raise(actor=auditor, audit=audit, finding_type="major_nc", clause=clause("8.5.1"), statement="x",
+                           owner=staff, evidence=services.EvidenceSpec(record=make_record(staff)))
+    services.finding_raise(actor=auditor, audit=audit, finding_type="observation", clause=clause("8.5.1"),
+                           statement="y", owner=staff)
+    rows = {r.item.clause.number: r for r in selectors.coverage(programme, today=date(year, 6, 1))}
+    assert rows["8.5.1"].label == f"8.5.1 {clause('8.5.1').title}"
+    assert rows["8.5.1"].cells[1].states == [("overdue", audit.number)]  # in progress, past its date
+    assert (rows["8.5.1"].findings, rows["8.5.1"].nc_findings, rows["8.5.1"].open_capas) == (2, 1, 1)
+    assert rows["8.5.1"].never and rows["8.5.1"].overdue  # no audit against it is done yet
+    assert (rows["9.3"].audits, rows["9.3"].findings, rows["9.3"].open_capas) == ([], 0, 0)
+
+
+def test_audits_before_the_period_set_the_next_due_date_but_fill_no_month(programme, quality_manager, auditor,
+                                                                         production, password):
+    year = programme.period_start.year
+    services.programme_item_add(actor=quality_manager, programme=programme, process=production, frequency_months=6)
+    tz = timezone.get_current_timezone()
+    _done_audit(quality_manager, auditor, production, datetime(year - 2, 10, 10, 9, tzinfo=tz), password)  # too old
+    last = _done_audit(quality_manager, auditor, production, datetime(year - 1, 10, 10, 9, tzinfo=tz), password)
+    make_audit(quality_manager, auditor, production, start=datetime(year + 1, 1, 5, 9, tzinfo=tz))  # after the period
+    [row] = selectors.coverage(programme, today=date(year, 2, 1))
+    assert row.audits == [(date(year - 1, 10, 10), last.number, True, last.pk)]
+    assert row.last_done == date(year - 1, 10, 10) and row.next_due == date(year, 4, 10)
+    assert not any(c.states for c in row.cells)
+    assert [c.month.month for c in row.cells if c.due] == [4] and not row.cells[3].overdue
+    assert row.never and not row.overdue  # not done in the period, but not due yet either

@@ -195,3 +195,19 @@ def test_search_results_are_paginated_with_their_total(author, quality_manager, 
     assert c.get("/documents/", {"q": "widget", "page": "x"}).context["page"].number == 1
     nothing = c.get("/documents/", {"q": "nonexistentword"})
     assert nothing.context["page"].paginator.count == 0 and nothing.context["rows"] == []
+
+
+def test_a_worker_registers_the_register_pdf_job_without_loading_the_views():
+    """A Celery worker sets Django up and loads no URLs: the job kind must be
+    registered by the app itself, not as a side effect of importing views."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys, django; django.setup(); from qms.jobs import HANDLERS; "
+              "print('register_pdf' in HANDLERS, 'documents.views' in sys.modules)")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qms.settings_test"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2], env=env,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]

@@ -58,6 +58,20 @@ def test_submit_refuses_missing_required_values_and_keeps_draft(staff, cal_type)
     assert record.status == "draft" and not _events(record, "record.submitted").exists()
 
 
+def test_saving_and_submitting_a_draft_is_all_or_nothing(staff, cal_type, media):
+    record = make_record(staff, cal_type, submit=False)
+    with pytest.raises(services.RecordValidationError) as exc:  # the draft may lack a value; submission may not
+        services.record_save(actor=staff, record_type=cal_type, record=record, values={"instrument": "MIC-02"},
+                             evidence=[pdf_upload()], submit=True)
+    assert "deviation" in exc.value.errors
+    record.refresh_from_db()
+    assert record.status == "draft" and record.values["instrument"] == "MIC-01" and not record.evidence.exists()
+    saved = services.record_save(actor=staff, record_type=cal_type, record=record,
+                                 values={**GOOD, "instrument": "MIC-02"}, submit=True)
+    assert saved.pk == record.pk and saved.status == "submitted" and saved.values["instrument"] == "MIC-02"
+    assert _events(record, "record.submitted").count() == 1
+
+
 def test_draft_update_by_service_refused_after_submit(staff, cal_type):
     record = make_record(staff, cal_type)
     with pytest.raises(IllegalTransition, match="locked"):
