@@ -67,10 +67,10 @@ BEGIN
         REVOKE "{owner}" FROM "{app}";
     END IF;
 END $$"""),
-        (f"{owner}: login, no superuser, createdb, createrole, replication or bypassrls"
+        (f"{owner}: may log in; not a superuser, no CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS"
          + ("; password set" if owner_password is not None else ""),
          f'ALTER ROLE "{owner}" {attributes}' + (f" PASSWORD {owner_password}" if owner_password is not None else "")),
-        (f"{app}: login, no superuser, createdb, createrole, replication or bypassrls"
+        (f"{app}: may log in; not a superuser, no CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS"
          + ("; password set" if app_password is not None else ""),
          f'ALTER ROLE "{app}" {attributes}' + (f" PASSWORD {app_password}" if app_password is not None else "")),
         (f"database {database}: {owner} may connect and create (schemas, trusted extensions); {app} may connect",
