@@ -9,6 +9,12 @@ every main page, expecting 200, its stylesheet served, and no error in the
 server log. Uses PostgreSQL when DATABASE_URL points at it (a throw-away
 database `<name>_smoke`), a SQLite file otherwise.
 
+On PostgreSQL it runs as production should (docs/database-roles.md): the
+DATABASE_URL superuser only runs `db_roles`, `migrate` runs as the owner role,
+and seed_demo, check and gunicorn run as the application role, which the run
+then proves cannot TRUNCATE the audit trail. The two roles are named after the
+throw-away database and dropped with it.
+
     python bin/smoke_prod.py          # or: make smoke
 """
 
@@ -65,7 +71,7 @@ def postgres_database(url: str) -> tuple[str, str] | None:
     return smoke, f"{base}/{smoke}"
 
 
-def recreate(url: str, name: str, *, drop_only: bool = False) -> None:
+def recreate(url: str, name: str, *, drop_only: bool = False, roles: tuple[str, ...] = ()) -> None:
     import psycopg2
 
     parts = urllib.parse.urlsplit(url)
@@ -74,9 +80,51 @@ def recreate(url: str, name: str, *, drop_only: bool = False) -> None:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in roles:  # they had rights on that database only
+            cur.execute(f'DROP ROLE IF EXISTS "{role}"')
         if not drop_only:
             cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
+
+
+def role_url(url: str, user: str, password: str) -> str:
+    """`url` with another user and password."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{parts.hostname}:{parts.port or 5432}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def least_privilege(env: dict, clone: Path, smoke: str) -> tuple[dict, dict, list[str]]:
+    """Create the owner and application roles on the smoke database (as the
+    DATABASE_URL superuser); the environments to migrate and to serve with."""
+    prefix = re.sub(r"[^a-z0-9_]", "_", smoke.lower())[:50]
+    owner, app = f"{prefix}_owner", f"{prefix}_app"
+    secrets_env = {"QMS_DB_OWNER_PASSWORD": secrets.token_urlsafe(18), "QMS_DB_APP_PASSWORD": secrets.token_urlsafe(18)}
+    run([sys.executable, "manage.py", "db_roles", "--owner", owner, "--app", app], {**env, **secrets_env}, clone)
+    owner_env = {**env, "DATABASE_URL": role_url(env["DATABASE_URL"], owner, secrets_env["QMS_DB_OWNER_PASSWORD"])}
+    app_env = {**env, "DATABASE_URL": role_url(env["DATABASE_URL"], app, secrets_env["QMS_DB_APP_PASSWORD"])}
+    return owner_env, app_env, [owner, app]
+
+
+def app_role_is_restricted(url: str) -> str | None:
+    """None when the application role is refused TRUNCATE and DISABLE TRIGGER; else what got through."""
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(url)
+    conn = psycopg2.connect(host=parts.hostname, port=parts.port, user=parts.username,
+                            password=urllib.parse.unquote(parts.password), dbname=parts.path.lstrip("/"))
+    try:
+        for sql in ("TRUNCATE qms_auditevent", "ALTER TABLE qms_signature DISABLE TRIGGER ALL"):
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(sql)
+                return f"the application role ran {sql!r}"
+            except psycopg2.errors.InsufficientPrivilege:
+                conn.rollback()
+        return None
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 class Browser:
@@ -138,13 +186,20 @@ def main() -> int:
         "CELERY_BROKER_URL": "",
     }
     pg = postgres_database(os.environ.get("DATABASE_URL", ""))
+    roles: list[str] = []
+    py = sys.executable
     if pg:
         recreate(os.environ["DATABASE_URL"], pg[0])
         env["DATABASE_URL"] = pg[1]
+        owner_env, env, roles = least_privilege(env, clone, pg[0])
+        run([py, "manage.py", "migrate", "--noinput", "-v", "0"], owner_env, clone)
+        # Again, as the superuser: the tables migrate just made join the audit
+        # trail's INSERT-only rule (idempotent; production does the same after a migrate).
+        run([py, "manage.py", "db_roles", "--owner", roles[0], "--app", roles[1]],
+            {**env, "DATABASE_URL": pg[1]}, clone)
     else:
         env["DATABASE_URL"] = f"sqlite:///{work / 'db.sqlite3'}"
-    py = sys.executable
-    run([py, "manage.py", "migrate", "--noinput", "-v", "0"], env, clone)
+        run([py, "manage.py", "migrate", "--noinput", "-v", "0"], env, clone)
     run([py, "manage.py", "seed_demo"], {**env, "DEBUG": "True"}, clone)
     run([py, "manage.py", "collectstatic", "--noinput", "-v", "0"], env, clone)
     run([py, "manage.py", "check", "--deploy", "--fail-level", "ERROR"], env, clone)
@@ -204,7 +259,10 @@ def main() -> int:
             failures.append(f"server log contains {marker!r}:\n{text[-4000:]}")
             break
     if pg:
-        recreate(os.environ["DATABASE_URL"], pg[0], drop_only=True)
+        leak = app_role_is_restricted(env["DATABASE_URL"])
+        if leak:
+            failures.append(leak)
+        recreate(os.environ["DATABASE_URL"], pg[0], drop_only=True, roles=tuple(roles))
     subprocess.run(["rm", "-rf", str(work)], check=False)
     elapsed = time.monotonic() - started
     if failures:
