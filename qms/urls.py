@@ -50,5 +50,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("capa/", include("audits.urls_capa")),
     path("auditor/", include("auditor.urls")),
+    # The guides of docs/ (login required, like every page).
+    path("help/", include("guides.urls")),
     path("admin/", admin.site.urls),
 ]
