@@ -15,7 +15,7 @@ committed set stays small):
 import os
 import re
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ from qms.demo import DEMO_PASSWORD, seed_core
 from qms.models import Clause, Process, User
 from records.models import FormVersion
 from tests.documents.factories import make_effective, new_revision
-from tests.factories import ensure_reference_data
+from tests.factories import PASSWORD, ensure_reference_data
 from tests.records.factories import make_record, make_type, pdf_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,11 +54,12 @@ def _optimise(path: Path) -> None:
 def shot(tmp_path):
     folder = DOCS_IMG if os.environ.get("QMS_DOCS_SCREENSHOTS") == "1" else tmp_path
 
-    def take(page, name, *, focus=None):
+    def take(page, name, *, focus=None, element=None):
+        """The viewport (scrolled to `focus`), or just `element`."""
         if focus is not None:
             focus.scroll_into_view_if_needed()
         path = folder / f"{name}.png"
-        page.screenshot(path=str(path))
+        (element or page).screenshot(path=str(path))
         _optimise(path)
         assert path.stat().st_size > 5000  # a page was drawn, not a blank
         return path
@@ -136,7 +137,7 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     page.locator("#id_step2_kind").select_option("approve")
     page.locator("#id_step2_mode").select_option("any")
     page.locator("#id_step2_groups").select_option(label="Approver")
-    shot(page, "qm-approval-route", focus=page.get_by_role("button", name="Submit"))
+    shot(page, "qm-approval-route", element=page.locator("section[aria-labelledby=h-submit]"))
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Sent for review and approval.").wait_for()
     steps = list(RouteStep.objects.filter(revision__document__number="CP-PRD-001").order_by("order"))
@@ -183,7 +184,7 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     assert fields[1]["unit"] == "Nm" and fields[2]["choices"] == ["Pass", "Fail"]
 
     # 4. The audit programme: what to cover, how often; the page proposes audits.
-    year = timezone.localdate().year
+    year = timezone.localdate().year + 1  # next year's programme: nothing in it is overdue yet
     page.goto("/audits/programmes/new/")
     page.get_by_label("Title").fill(f"Internal audit programme {year}")
     page.get_by_label("Period start").fill(f"{year}-01-01")
@@ -207,7 +208,7 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     shot(page, "qm-audit-programme")
 
     # 5. An audit in the programme: scheduled, then its plan issued to the auditees.
-    day = timezone.localdate() + timedelta(days=14)
+    day = date(year, 2, 3)
     page.goto("/audits/new/")
     page.locator("#id_title").fill("Production: housing line")
     page.get_by_label("Objectives").fill("Check that set-up and torque checks follow the control plan")
@@ -227,11 +228,11 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     assert audit.status == Audit.Status.PREPARED and audit.lead_auditor == demo["auditor"]
     shot(page, "qm-audit-detail")
 
-    # 6. A CAPA raised from a customer complaint.
+    # 6. A CAPA raised for a process nonconformity (a complaint would also name its complaint record).
     page.goto("/capa/new/")
-    page.locator("#id_source").select_option("complaint")
-    page.get_by_label("Title").fill("Loose screws on housings delivered to customer")
-    page.get_by_label("Description").fill("Customer found 3 of 200 housings with loose screws (complaint 2026-117)")
+    page.locator("#id_source").select_option("process")
+    page.get_by_label("Title").fill("Torque checks skipped on the night shift")
+    page.get_by_label("Description").fill("No torque check recorded between 22:00 and 06:00 on three nights in week 48")
     page.get_by_label("Severity").select_option("major")
     page.get_by_label("Owner").select_option(label="Priya Shah")
     page.get_by_label("Process").select_option(value=str(production.pk))
@@ -246,14 +247,14 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     # 7. An external auditor's access: a window and a scope.
     start = timezone.localtime().replace(second=0, microsecond=0)
     page.goto("/auditor/access/invite/")
-    page.get_by_label("Full name").fill("Erik Berg")
-    page.get_by_label("Email").fill("erik.berg@certbody.example")
-    page.get_by_label("Organisation").fill("CertBody AB")
-    page.get_by_label("Audit", exact=True).fill(f"ISO 9001 stage 2 certification audit {year}")
-    page.get_by_label("Valid from").fill(f"{start:%Y-%m-%dT%H:%M}")
-    page.get_by_label("Valid until").fill(f"{start + timedelta(days=14):%Y-%m-%dT%H:%M}")
-    page.get_by_label("Clauses").select_option(value=[str(clause_75.pk), str(Clause.objects.get(number="8.5").pk)])
-    page.get_by_label("Processes").select_option(value=str(production.pk))
+    page.locator("#id_full_name").fill("Erik Berg")
+    page.locator("#id_email").fill("erik.berg@certbody.example")
+    page.locator("#id_organisation").fill("CertBody AB")
+    page.locator("#id_audit_reference").fill("ISO 9001 stage 2 certification audit")
+    page.locator("#id_valid_from").fill(f"{start:%Y-%m-%dT%H:%M}")
+    page.locator("#id_valid_until").fill(f"{start + timedelta(days=14):%Y-%m-%dT%H:%M}")
+    page.locator("#id_clauses").select_option(value=[str(clause_75.pk), str(Clause.objects.get(number="8.5").pk)])
+    page.locator("#id_processes").select_option(value=str(production.pk))
     shot(page, "qm-auditor-invite")
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("One-time set-password link").wait_for()
@@ -265,6 +266,9 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
 def test_auditors_use_the_as_of_view_evidence_requests_and_packs(demo, open_as, shot, tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     author, approver, staff, qm = demo["author"], demo["approver"], demo["staff"], demo["qm"]
+    for signer in (author, approver):  # the factories below sign with the test password
+        signer.set_password(PASSWORD)
+        signer.save()
     calibration = Clause.objects.get(number="7.1.5.1")
     with freeze_time("2026-03-10 09:00", tick=True):
         doc = make_effective(author, approver, title="Calibration of gauges",
