@@ -53,7 +53,7 @@ def _inside_docs(path: Path, folder: Path) -> Path | None:
 
 def page(name: str) -> Page | None:
     """docs/<name>.md rendered (sanitised Markdown), or None when there is no such guide."""
-    if not PAGE_NAME.match(name):
+    if name != INDEX and not PAGE_NAME.match(name):
         return None
     path = _inside_docs(docs_dir() / f"{name}.md", docs_dir())
     if path is None:
