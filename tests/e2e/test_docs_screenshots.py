@@ -23,9 +23,9 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from freezegun import freeze_time
 
-from audits.models import Audit, AuditProgramme, Capa
 from auditor import services as auditor_services
 from auditor.models import AccessLogEntry, AuditorAccess, EvidenceRequest
+from audits.models import Audit, AuditProgramme, Capa
 from documents.models import DocumentType, RouteStep
 from qms.demo import DEMO_PASSWORD, seed_core
 from qms.models import Clause, Process, User
