@@ -41,7 +41,7 @@ PAGES = [
     "/", "/documents/", "/documents/manual/", "/records/", "/records/new/", "/records/types/",
     "/records/retention/", "/audits/", "/audits/programmes/", "/audits/calendar/", "/capa/", "/clauses/",
     "/auditor/access/", "/auditor/requests/", "/auditor/packs/", "/auditor/packs/verify/", "/trail/export/",
-    "/notifications/",
+    "/notifications/", "/help/", "/help/quality-manager-guide.md", "/help/auditor-guide.md", "/help/admin-guide.md",
 ]
 # Found on the pages above: the first link of each kind is opened too.
 DETAIL_LINKS = [r'href="(/documents/[A-Z][A-Z0-9-]+/)"', r'href="(/records/[A-Z][A-Z0-9-]+/)"',
@@ -242,6 +242,11 @@ def main() -> int:
                         break
                 else:
                     failures.append(f"no link matching {pattern} on the main pages")
+            # The guides' screenshots are served by the app (/help/img/), not collected as static files.
+            shots = [m for html in pages for m in re.findall(r'src="(img/[a-z0-9_-]+\.png)"', html)][:1]
+            if not shots:
+                failures.append("no screenshot on the guide pages")
+            details += ["/help/" + s for s in shots]
             check_pages(qm, details, failures)
             admin = Browser(base)
             admin.login("admin")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "records",
     "audits",
     "auditor",
+    "guides",
 ]
 
 MIDDLEWARE = [

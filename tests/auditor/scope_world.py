@@ -150,12 +150,16 @@ def paths_for(route, w):
             kw = {"token": "no-such-token"}
         elif n == "password_reset_confirm":
             kw = {"uidb64": "MQ", "token": "set-password"}
+        elif n == "guides:page":
+            kw = {"name": "auditor-guide"}
+        elif n == "guides:image":
+            kw = {"name": "auditor-asof-document.png"}
         if kw is None:
             raise AssertionError(f"The scope walk does not know how to build {n} ({route.pattern}); add it.")
         path = route.build(**{k: v for k, v in kw.items() if k in p})
         # Routes whose argument is not one of the two sides' objects.
         shared = n in ("audits:ical-user", "audits:ical-programme", "audits:evidence-download",
                        "renditions:manual-download", "verify", "password_reset_confirm") or n.startswith(
-            ("audits:programme", "audits:proposal", "auditor:access", "auditor:request", "job-"))
+            ("audits:programme", "audits:proposal", "auditor:access", "auditor:request", "job-", "guides:"))
         out.append((path, "any" if shared else side))
     return list(dict.fromkeys(out))

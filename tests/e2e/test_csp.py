@@ -26,7 +26,7 @@ PAGES = {
                         "/records/types/", "/records/types/CAL/", "/audits/", "/audits/programmes/",
                         "/audits/calendar/", "/capa/", "/clauses/", "/clauses/7.1.5/", "/auditor/access/",
                         "/auditor/requests/", "/auditor/packs/", "/auditor/packs/verify/", "/trail/export/",
-                        "/notifications/"],
+                        "/notifications/", "/help/", "/help/quality-manager-guide.md"],
     "staff": ["/", "/documents/", "/records/", "/records/new/CAL/"],
 }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("qms", "documents", "records", "audits", "auditor")
+PACKAGES = ("qms", "documents", "records", "audits", "auditor", "guides")
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
