@@ -455,6 +455,17 @@ def can_schedule_audit(user) -> bool:
     return can_write(user) and is_quality_manager(user)
 
 
+def can_view_question_library(user) -> bool:
+    """The audit question library: the quality manager and the internal
+    auditors, who build checklists from it."""
+    return bool(getattr(user, "is_active", False)) and has_role(user, Role.QUALITY_MANAGER, Role.AUDITOR)
+
+
+def can_manage_question_library(user) -> bool:
+    """Adding, editing and deactivating library questions."""
+    return can_write(user) and is_quality_manager(user)
+
+
 def can_edit_audit(user, audit) -> bool:
     """Plan, checklist and findings: the quality manager or the assigned auditors."""
     if not can_write(user) or audit.status == "closed":
