@@ -214,7 +214,7 @@ def checklist_library(request, pk):
     audit = _get_audit_for_user(request, pk)
     if not permissions.can_edit_audit(request.user, audit) or audit.is_done:
         raise PermissionDenied("Only the audit team edits the checklist, and only before the report is issued.")
-    form = LibraryPickForm(request.POST or None, audit=audit)
+    form = LibraryPickForm(request.POST if request.method == "POST" else None, audit=audit)
     if request.method == "POST" and form.is_valid():
         try:
             n = services.checklist_add_from_library(actor=request.user, audit=audit,
@@ -471,7 +471,7 @@ def question_create(request):
     number = request.GET.get("clause", "").strip()
     if number:
         initial["clause"] = Clause.objects.filter(number=number).first()
-    form = LibraryQuestionForm(request.POST or None, initial=initial)
+    form = LibraryQuestionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             question = services.question_create(actor=request.user, **form.cleaned_data)
@@ -487,7 +487,8 @@ def question_create(request):
 @require_http_methods(["GET", "POST"])
 def question_edit(request, pk):
     question = _get_question(request, pk)
-    form = LibraryQuestionForm(request.POST or None, initial=LibraryQuestionForm.initial_from(question))
+    form = LibraryQuestionForm(request.POST if request.method == "POST" else None,
+                               initial=LibraryQuestionForm.initial_from(question))
     if request.method == "POST" and form.is_valid():
         try:
             services.question_update(actor=request.user, question=question, **form.cleaned_data)
