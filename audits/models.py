@@ -151,6 +151,19 @@ ALLOWED_AUDIT = {
 }
 
 
+class AuditQuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def under(self, clauses):
+        """Questions of these clauses and of their sub-clauses: criteria 7.1.5
+        cover 7.1.5.1 and 7.1.5.2 too."""
+        cond = Q(pk__in=[])
+        for clause in clauses:
+            cond |= Q(clause=clause) | Q(clause__sort_key__startswith=f"{clause.sort_key}.")
+        return self.filter(cond)
+
+
 class AuditQuestion(models.Model):
     """The question library (ISO 19011 6.3.4, work documents): questions per
     clause, with the evidence to look for, that checklists are built from.
@@ -170,6 +183,8 @@ class AuditQuestion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
+    objects = AuditQuestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["clause__sort_key", "position", "id"]
         constraints = [
@@ -182,6 +197,9 @@ class AuditQuestion(models.Model):
 
     def get_absolute_url(self):
         return reverse("audits:question-edit", args=[self.pk])
+
+    def is_under(self, clause) -> bool:
+        return self.clause_id == clause.pk or self.clause.sort_key.startswith(f"{clause.sort_key}.")
 
 
 class ChecklistItem(models.Model):

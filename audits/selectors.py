@@ -125,8 +125,8 @@ def question_library(*, clause=None, q: str = "", show: str = "active"):
 
 def library_choices(audit: Audit):
     """What an audit's checklist may take from the library: the active
-    questions of its criteria clauses."""
-    return AuditQuestion.objects.filter(is_active=True, clause__in=audit.criteria_clauses.all()).select_related(
+    questions of its criteria clauses and their sub-clauses."""
+    return AuditQuestion.objects.active().under(audit.criteria_clauses.all()).select_related(
         "clause").order_by("clause__sort_key", "position", "id")
 
 

@@ -4,7 +4,6 @@ AuditEvent in the same transaction. Nothing else sets `.status`."""
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -412,18 +411,19 @@ def _item_from_library(audit: Audit, position: int, question: AuditQuestion) -> 
 
 
 def _library_for(clauses) -> dict[int, list[AuditQuestion]]:
-    by_clause: dict[int, list[AuditQuestion]] = defaultdict(list)
-    for q in AuditQuestion.objects.filter(clause__in=clauses, is_active=True).order_by("position", "id"):
-        by_clause[q.clause_id].append(q)
-    return by_clause
+    """Active library questions per criteria clause, its sub-clauses' included, in clause order."""
+    questions = list(AuditQuestion.objects.active().under(clauses).select_related("clause")
+                     .order_by("clause__sort_key", "position", "id"))
+    by_clause = {c.pk: [q for q in questions if q.is_under(c)] for c in clauses}
+    return {pk: qs for pk, qs in by_clause.items() if qs}
 
 
 @transaction.atomic
 def checklist_generate(*, actor, audit: Audit) -> int:
-    """Each criteria clause gets the active questions of the library (a generic
-    question where the library has none), each document audited against one
-    question; questions already on the checklist are kept and not added twice.
-    Returns the number added."""
+    """Each criteria clause gets the active library questions of itself and its
+    sub-clauses (a generic question where the library has none), each document
+    audited against one question; questions already on the checklist are kept
+    and none is added twice. Returns the number added."""
     _require(permissions.can_edit_audit(actor, audit), "You cannot edit this checklist.")
     if audit.is_done:
         raise DomainError("The checklist of a reported audit is locked.")
@@ -439,6 +439,7 @@ def checklist_generate(*, actor, audit: Audit) -> int:
         if clause.pk in library:
             for question in library[clause.pk]:
                 if question.pk not in have_questions:
+                    have_questions.add(question.pk)  # criteria 7.1.5 and 7.1.5.2: once
                     pos += 1
                     new.append(_item_from_library(audit, pos, question))
         elif clause.pk not in have_clauses:
@@ -461,19 +462,19 @@ def checklist_generate(*, actor, audit: Audit) -> int:
 @transaction.atomic
 def checklist_add_from_library(*, actor, audit: Audit, questions) -> int:
     """Put chosen library questions on the checklist (active ones, of the
-    audit's criteria clauses); those already on it are skipped. Returns the
-    number added."""
+    audit's criteria clauses or their sub-clauses); those already on it are
+    skipped. Returns the number added."""
     _require(permissions.can_edit_audit(actor, audit), "You cannot edit this checklist.")
     if audit.is_done:
         raise DomainError("The checklist of a reported audit is locked.")
     questions = list(questions)
     if not questions:
         raise DomainError("Choose at least one question.")
-    criteria = set(audit.criteria_clauses.values_list("pk", flat=True))
+    criteria = list(audit.criteria_clauses.all())
     for q in questions:
         if not q.is_active:
             raise DomainError(f"“{q.text[:60]}” is no longer active in the library.")
-        if q.clause_id not in criteria:
+        if not any(q.is_under(c) for c in criteria):
             raise DomainError(f"Clause {q.clause.number} is not in this audit's criteria: add it to the criteria first.")
     have = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
     pos = _next_position(audit)

@@ -175,16 +175,39 @@ def test_generate_puts_the_library_questions_of_each_clause_on_the_checklist(qua
     assert ev.comment == f"{len(library)} questions added"
 
 
+def test_criteria_clauses_bring_the_questions_of_their_sub_clauses_once(quality_manager, auditor, production):
+    """Criteria 7.1.5 cover 7.1.5.1 and 7.1.5.2; naming 7.1.5.2 as well adds nothing twice."""
+    audit = make_audit(quality_manager, auditor, production, clauses=("7.1.5", "7.1.5.2"))
+    library = _library("7.1.5") + _library("7.1.5.1") + _library("7.1.5.2")
+    assert services.checklist_generate(actor=auditor, audit=audit) == len(library)
+    assert list(audit.checklist.order_by("position").values_list("library_question", flat=True)) == [
+        q.pk for q in library]
+    chapter = make_audit(quality_manager, auditor, production, clauses=("10",))
+    services.checklist_generate(actor=auditor, audit=chapter)
+    assert set(chapter.checklist.values_list("clause__number", flat=True)) == {"10.1", "10.2", "10.2.1", "10.2.2", "10.3"}
+    assert not chapter.checklist.filter(library_question=None).exists()
+
+
 def test_generate_keeps_a_generic_question_for_a_clause_the_library_lacks(quality_manager, auditor, production):
-    audit = make_audit(quality_manager, auditor, production, clauses=("8", "8.6"))
-    assert not _library("8")
+    for q in _library("10.3"):
+        services.question_set_active(actor=quality_manager, question=q, active=False)
+    audit = make_audit(quality_manager, auditor, production, clauses=("10.3", "8.6"))
     services.checklist_generate(actor=auditor, audit=audit)
-    generic = audit.checklist.filter(clause=clause("8"))
+    generic = audit.checklist.filter(clause=clause("10.3"))
     assert generic.count() == 1
     item = generic.get()
-    assert item.library_question is None and item.question.startswith("8 Operation: how does Production meet it?")
+    assert item.library_question is None
+    assert item.question.startswith("10.3 Continual improvement: how does Production meet it?")
     assert audit.checklist.filter(clause=clause("8.6")).count() == len(_library("8.6"))
     assert services.checklist_generate(actor=auditor, audit=audit) == 0
+
+
+def test_picking_offers_the_sub_clauses_questions(client_for, quality_manager, auditor, production):
+    audit = make_audit(quality_manager, auditor, production, clauses=("7.1.5",))
+    body = client_for(auditor).get(reverse("audits:checklist-library", args=[audit.pk])).content.decode()
+    assert all(q.text in body for q in _library("7.1.5.1") + _library("7.1.5.2"))
+    sub = _library("7.1.5.2")[0]
+    assert services.checklist_add_from_library(actor=auditor, audit=audit, questions=[sub]) == 1
 
 
 def test_deactivated_questions_are_not_generated(client_for, quality_manager, auditor, production):

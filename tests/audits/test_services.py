@@ -99,17 +99,17 @@ def test_illegal_transition_is_refused(quality_manager, auditor, production):
 
 
 def test_checklist_is_generated_from_clauses_and_documents(quality_manager, auditor, approver, production):
-    """Each clause brings its library questions (tests/audits/test_question_library.py has the details)."""
+    """Each clause brings its library questions and its sub-clauses' (tests/audits/test_question_library.py)."""
     doc = make_document(approver, process=production)
     audit = make_audit(quality_manager, auditor, production, clauses=("8.5.1", "7.5.3"), documents=[doc])
-    library = list(AuditQuestion.objects.filter(clause__number__in=("8.5.1", "7.5.3"), is_active=True)
-                   .values_list("text", flat=True))
+    library = list(AuditQuestion.objects.active().under(audit.criteria_clauses.all()).values_list("text", flat=True))
     assert len(library) >= 4
     assert services.checklist_generate(actor=auditor, audit=audit) == len(library) + 1
     questions = list(audit.checklist.values_list("question", flat=True))
     assert set(library) <= set(questions)
     assert set(audit.checklist.exclude(document=None).values_list("clause__number", flat=True)) == {None}
-    assert set(audit.checklist.exclude(clause=None).values_list("clause__number", flat=True)) == {"8.5.1", "7.5.3"}
+    assert set(audit.checklist.exclude(clause=None).values_list("clause__number", flat=True)) == {
+        "8.5.1", "7.5.3", "7.5.3.1", "7.5.3.2"}
     assert any(doc.number in q for q in questions)
     # idempotent: nothing added twice
     assert services.checklist_generate(actor=auditor, audit=audit) == 0
