@@ -226,9 +226,10 @@ def checklist_library(request, pk):
             return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
     on_checklist = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
     chosen = {str(v) for v in form["questions"].value() or []}
+    questions = list(form.fields["questions"].queryset)
     return render(request, "audits/checklist_library.html", {
-        "audit": audit, "form": form, "questions": list(form.fields["questions"].queryset),
-        "on_checklist": on_checklist, "chosen": chosen,
+        "audit": audit, "form": form, "questions": questions, "on_checklist": on_checklist, "chosen": chosen,
+        "n_free": sum(q.pk not in on_checklist for q in questions),
     }, status=400 if form.errors else 200)
 
 
