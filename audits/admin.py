@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from audits.models import (
     Audit,
     AuditProgramme,
+    AuditQuestion,
     AuditReport,
     Capa,
     CapaAction,
@@ -33,6 +34,15 @@ class AuditAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("number", "title", "audit_type", "status", "planned_start", "lead_auditor")
     list_filter = ("status", "audit_type")
     search_fields = ("number", "title")
+
+
+@admin.register(AuditQuestion)
+class AuditQuestionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Edited in the application (audits:question-list), where each change is an event."""
+
+    list_display = ("clause", "text", "position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("text", "clause__number")
 
 
 @admin.register(Finding)

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audits import services
-from audits.models import AuditProgramme
+from audits.models import AuditProgramme, AuditQuestion
 from qms.demo import DEMO_PASSWORD
 from qms.models import Clause, Process
 
@@ -125,6 +125,22 @@ def seed(*, users, stdout) -> None:
         services.finding_close(actor=auditor, finding=finding, comment="Noted by the auditee")
     services.audit_close(actor=qm, audit=a1)
 
+    # The question library: the quality manager rewords a shipped 8.5.1 question for the presses (audit 1's
+    # checklist keeps the wording it copied) and adds one of our own for the calibration audit below.
+    setup = AuditQuestion.objects.active().filter(clause__number="8.5.1").order_by("position", "id").first()
+    services.question_update(
+        actor=qm, question=setup, clause=setup.clause, position=setup.position,
+        text="At the press: are the set-up sheet and the drawing of the job at hand, at the current revision, "
+             "and is the set-up sheet signed by the setter?",
+        guidance="Set-up sheet and drawing at the press match the document register; the setter's signature "
+                 "and time on the sheet (see finding 1 of the last production audit).")
+    services.question_create(
+        actor=qm, clause=Clause.objects.get(number="7.1.5.2"),
+        text="Is torque wrench TW-07 back in calibration since the last production audit? Show its new "
+             "certificate and the assessment of the joints tightened while it was overdue.",
+        guidance="A certificate dated after the finding, traceable to a national standard; a documented "
+                 "assessment of affected product and what was done with it.")
+
     # Past audit 2: sales, reported, one NC verified effective and one waiting for its check.
     a2 = _audit(qm, auditor, procs["SAL"], past2, programme=prog, clauses=["8.2.3", "8.2.4"], auditees=[staff])
     f2 = _run(a2, qm, auditor, [
@@ -141,6 +157,7 @@ def seed(*, users, stdout) -> None:
     a4 = _audit(qm, auditor, procs["CAL"], today + timedelta(days=14), programme=prog, clauses=["7.1.5"],
                 auditees=[staff])
     services.audit_issue_plan(actor=qm, audit=a4)
+    services.checklist_generate(actor=auditor, audit=a4)  # from the library, our TW-07 question included
 
     # CAPAs from other sources, in the remaining states.
     services.capa_raise(actor=staff, source="process", title="Scrap rate above target on line 2",
@@ -155,4 +172,5 @@ def seed(*, users, stdout) -> None:
                                    process=procs["HR"], clause=Clause.objects.get(number="7.2"))
     _to_verifying(reopened, staff, author)
     services.capa_verify(actor=qm, capa=reopened, result="not_effective", notes="Two new unsigned records found")
-    stdout.write(f"Audits: programme {year}, 4 audits, findings and CAPAs in every state.")
+    stdout.write(f"Audits: programme {year}, 4 audits, findings and CAPAs in every state; "
+                 f"{AuditQuestion.objects.active().count()} questions in the library.")

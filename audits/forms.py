@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from audits.models import Audit, AuditReport, Capa, ChecklistItem, Finding, ProgrammeItem
+from audits.models import Audit, AuditQuestion, AuditReport, Capa, ChecklistItem, Finding, ProgrammeItem
 from audits.services import REPORT_FIELDS, AuditInput, EvidenceSpec
 from documents.models import Document, Revision
 from qms.forms import BootstrapForm, BootstrapModelForm
@@ -198,6 +198,39 @@ class QuestionForm(BootstrapForm):
         if audit is not None:
             # The audit's own criteria: a short list, and questions stay within scope.
             self.fields["clause"].queryset = audit.criteria_clauses.all()
+
+
+class LibraryQuestionForm(BootstrapForm):
+    """A question of the audit question library (the quality manager's)."""
+
+    clause = forms.ModelChoiceField(queryset=Clause.objects.all())
+    text = forms.CharField(label="Question", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="An open question an auditor asks, e.g. “Show the calibration records of …”.")
+    guidance = forms.CharField(label="Evidence to look for", max_length=2000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    position = forms.IntegerField(min_value=0, max_value=1_000_000, required=False,
+                                  help_text="Order within the clause, lower first; empty puts a new question last.")
+
+    @classmethod
+    def initial_from(cls, question: AuditQuestion) -> dict:
+        return {"clause": question.clause, "text": question.text, "guidance": question.guidance,
+                "position": question.position}
+
+
+class LibraryPickForm(BootstrapForm):
+    """Questions an auditor takes from the library for one audit."""
+
+    questions = forms.ModelMultipleChoiceField(
+        queryset=AuditQuestion.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one question."},
+    )
+
+    def __init__(self, *args, audit=None, **kwargs):
+        from audits.selectors import library_choices
+
+        super().__init__(*args, **kwargs)
+        if audit is not None:
+            self.fields["questions"].queryset = library_choices(audit)
 
 
 class FindingForm(EvidenceFieldsMixin, BootstrapForm):

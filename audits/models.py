@@ -2,7 +2,8 @@
 
 AuditProgramme (a period) → ProgrammeItem (a process or clause with a frequency)
 → Audit (planned → prepared → in progress → reported → closed) → ChecklistItem,
-Finding, AuditReport. Each NC finding opens a Capa (nonconformity and
+Finding, AuditReport. AuditQuestion is the question library per clause that
+checklists are generated from. Each NC finding opens a Capa (nonconformity and
 corrective action) with actions and an effectiveness check.
 
 States and their allowed moves sit beside each model; audits/services.py holds
@@ -141,6 +142,57 @@ class Audit(models.Model):
         return self.status in (self.Status.REPORTED, self.Status.CLOSED)
 
 
+class AuditQuestionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def under(self, clauses):
+        """Questions of these clauses and of their sub-clauses: criteria 7.1.5
+        cover 7.1.5.1 and 7.1.5.2 too."""
+        cond = Q(pk__in=[])
+        for clause in clauses:
+            cond |= Q(clause=clause) | Q(clause__sort_key__startswith=f"{clause.sort_key}.")
+        return self.filter(cond)
+
+
+class AuditQuestion(models.Model):
+    """The question library (ISO 19011 6.3.4, work documents): questions per
+    clause, with the evidence to look for, that checklists are built from.
+    A checklist copies the wording, so editing a question never changes a past
+    audit; a question once used is deactivated, never deleted."""
+
+    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="audit_questions")
+    text = models.CharField("question", max_length=500)
+    guidance = models.TextField("evidence to look for", blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order within the clause (lower first)")
+    is_active = models.BooleanField("active", default=True, db_index=True,
+                                    help_text="Inactive questions are kept but no longer put on checklists")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty for the questions the system ships with",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = AuditQuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["clause__sort_key", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="audits_auditquestion_text_required"),
+            models.UniqueConstraint(fields=["clause", "text"], name="audits_auditquestion_unique_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.clause.number}: {self.text[:80]}"
+
+    def get_absolute_url(self):
+        return reverse("audits:question-edit", args=[self.pk])
+
+    def is_under(self, clause) -> bool:
+        return self.clause_id == clause.pk or self.clause.sort_key.startswith(f"{clause.sort_key}.")
+
+
 class ChecklistItem(models.Model):
     class Answer(models.TextChoices):
         OPEN = "", "Not answered"
@@ -154,6 +206,12 @@ class ChecklistItem(models.Model):
     clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     question = models.TextField()
+    # Copied from the library question when the item is made from one: the
+    # checklist is part of the audit record and must not move with the library.
+    guidance = models.TextField("evidence to look for", blank=True)
+    library_question = models.ForeignKey(
+        AuditQuestion, null=True, blank=True, on_delete=models.PROTECT, related_name="checklist_items",
+    )
     answer = models.CharField(max_length=15, choices=Answer.choices, blank=True)
     notes = models.TextField(blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

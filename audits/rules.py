@@ -165,6 +165,8 @@ rule("audits.start_audit", can_edit_audit & may_become(Audit.Status.IN_PROGRESS)
      "The quality manager or the audit team starts an audit once its plan is issued.")
 rule("audits.answer_checklist", can_edit_audit & in_state(Audit.Status.IN_PROGRESS),
      "Answers are recorded by the audit team while the audit is in progress.")
+rule("audits.edit_checklist", can_edit_audit & audit_not_done,
+     "Only the audit team edits the checklist, and only before the report is issued.")
 rule("audits.add_audit_evidence", can_edit_audit & audit_not_done,
      "Evidence is added by the quality manager or the audit team while the audit is open.")
 rule("audits.edit_report", can_edit_audit & report_not_issued,
@@ -180,6 +182,10 @@ rule("audits.issue_report", can_write & is_lead_auditor & may_become(Audit.Statu
      "The lead auditor issues the report, while the audit is in progress.")
 rule("audits.close_audit", quality_manager_writes & may_become(Audit.Status.CLOSED),
      "The quality manager closes an audit once its report is issued.")
+# The audit question library: the quality manager and the internal auditors, who build checklists from it.
+rule("audits.view_question_library", has_any_role & (is_quality_manager | is_internal_auditor),
+     "The question library is for the quality manager and internal auditors.")
+rule("audits.manage_question_library", quality_manager_writes, "Only the quality manager edits the question library.")
 rule("audits.view_capas", has_any_role, "You have no access to nonconformities.")
 rule("audits.view_capa", has_any_role & can_view_capa, "You are not involved in this nonconformity.")
 # Anyone with a role who can write may raise a nonconformity (ISO 9001 10.2).

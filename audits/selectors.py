@@ -12,7 +12,16 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from audits.models import Audit, AuditProgramme, Capa, CapaAction, Finding, ProgrammeItem
+from audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditQuestion,
+    Capa,
+    CapaAction,
+    ChecklistItem,
+    Finding,
+    ProgrammeItem,
+)
 from qms import permissions, scope
 from qms.models import Job
 
@@ -117,6 +126,31 @@ def similar_capas(capa: Capa, limit: int = 10):
             .select_related("clause", "process").only("number", "title", "status", "raised_at", "clause__number",
                                                       "clause__title", "process__name")
             .order_by("-raised_at")[:limit])
+
+
+# ------------------------------------------------------------------ question library
+def question_library(*, clause=None, q: str = "", show: str = "active"):
+    """Library questions in clause order, each with the number of checklist
+    items made from it (a correlated count for the page's rows only)."""
+    qs = AuditQuestion.objects.select_related("clause")
+    if clause is not None:
+        qs = qs.filter(clause=clause)
+    if q:
+        qs = qs.filter(Q(text__icontains=q) | Q(guidance__icontains=q))
+    if show == "active":
+        qs = qs.filter(is_active=True)
+    elif show == "inactive":
+        qs = qs.filter(is_active=False)
+    uses = ChecklistItem.objects.filter(library_question=OuterRef("pk")).order_by().values(
+        "library_question").annotate(n=Count("id")).values("n")
+    return qs.annotate(n_uses=Coalesce(Subquery(uses), 0)).order_by("clause__sort_key", "position", "id")
+
+
+def library_choices(audit: Audit):
+    """What an audit's checklist may take from the library: the active
+    questions of its criteria clauses and their sub-clauses."""
+    return AuditQuestion.objects.active().under(audit.criteria_clauses.all()).select_related(
+        "clause").order_by("clause__sort_key", "position", "id")
 
 
 # ------------------------------------------------------------------ coverage and proposals

@@ -17,6 +17,7 @@ from django.utils import timezone
 from audits.models import (
     Audit,
     AuditProgramme,
+    AuditQuestion,
     AuditReport,
     CalendarToken,
     Capa,
@@ -312,39 +313,161 @@ def proposal_accept(*, actor, programme, item, when: date) -> Audit:
     return audit
 
 
+# ------------------------------------------------------------------ question library
+def _check_question_input(*, clause, text: str, guidance: str, exclude_pk=None) -> tuple[str, str]:
+    text, guidance = (text or "").strip(), (guidance or "").strip()
+    if clause is None:
+        raise DomainError("Choose the clause the question audits.")
+    if not text:
+        raise DomainError("Write the question.")
+    same = AuditQuestion.objects.filter(clause=clause, text=text).exclude(pk=exclude_pk)
+    if same.exists():
+        raise DomainError(f"Clause {clause.number} already has this question in the library.")
+    return text, guidance
+
+
+@transaction.atomic
+def question_create(*, actor, clause, text: str, guidance: str = "", position: int | None = None) -> AuditQuestion:
+    """Add a question to the library; without a position it goes last in its clause."""
+    require("audits.manage_question_library", actor)
+    text, guidance = _check_question_input(clause=clause, text=text, guidance=guidance)
+    if position is None:
+        last = AuditQuestion.objects.filter(clause=clause).order_by("-position").values_list("position", flat=True).first()
+        position = (last or 0) + 10
+    question = AuditQuestion(clause=clause, text=text, guidance=guidance, position=position, created_by=actor)
+    _full_clean(question)
+    attribute(question, actor, "Question added to the library")
+    question.save()
+    record_event(actor=actor, verb="question.created", obj=question, comment=clause.number)
+    return question
+
+
+@transaction.atomic
+def question_update(*, actor, question: AuditQuestion, clause, text: str, guidance: str = "",
+                    position: int | None = None) -> AuditQuestion:
+    """Reword a library question. Checklists already made keep the wording they copied."""
+    require("audits.manage_question_library", actor)
+    question = AuditQuestion.objects.select_for_update().get(pk=question.pk)
+    text, guidance = _check_question_input(clause=clause, text=text, guidance=guidance, exclude_pk=question.pk)
+    question.clause, question.text, question.guidance = clause, text, guidance
+    if position is not None:
+        question.position = position
+    _full_clean(question)
+    attribute(question, actor, "Question edited")
+    question.save()
+    record_event(actor=actor, verb="question.edited", obj=question, comment=clause.number)
+    return question
+
+
+@transaction.atomic
+def question_set_active(*, actor, question: AuditQuestion, active: bool) -> AuditQuestion:
+    """Deactivate a library question (it stays, since past checklists point at
+    it, but is no longer put on checklists) or bring it back."""
+    require("audits.manage_question_library", actor)
+    question = AuditQuestion.objects.select_for_update().get(pk=question.pk)
+    if question.is_active == active:
+        raise DomainError(f"The question is already {'active' if active else 'inactive'}.")
+    question.is_active = active
+    attribute(question, actor, "Question reactivated" if active else "Question deactivated")
+    question.save()
+    record_event(actor=actor, verb="question.reactivated" if active else "question.deactivated", obj=question,
+                 from_state="inactive" if active else "active", to_state="active" if active else "inactive")
+    return question
+
+
 # ------------------------------------------------------------------ checklist
+def _next_position(audit: Audit) -> int:
+    return audit.checklist.order_by("-position").values_list("position", flat=True).first() or 0
+
+
+def _item_from_library(audit: Audit, position: int, question: AuditQuestion) -> ChecklistItem:
+    """A checklist item copies the library wording: the audit record must not
+    change when the library is edited later. The link says where it came from."""
+    return ChecklistItem(audit=audit, position=position, clause_id=question.clause_id, question=question.text,
+                         guidance=question.guidance, library_question=question)
+
+
+def _library_for(clauses) -> dict[int, list[AuditQuestion]]:
+    """Active library questions per criteria clause, its sub-clauses' included, in clause order."""
+    questions = list(AuditQuestion.objects.active().under(clauses).select_related("clause")
+                     .order_by("clause__sort_key", "position", "id"))
+    by_clause = {c.pk: [q for q in questions if q.is_under(c)] for c in clauses}
+    return {pk: qs for pk, qs in by_clause.items() if qs}
+
+
 @transaction.atomic
 def checklist_generate(*, actor, audit: Audit) -> int:
-    """One question per criteria clause and per document audited against;
-    existing questions are kept. Returns the number added."""
+    """Each criteria clause gets the active library questions of itself and its
+    sub-clauses (a generic question where the library has none), each document
+    audited against one question; questions already on the checklist are kept
+    and none is added twice. Returns the number added."""
     require("audits.edit_audit", actor, audit)
     if audit.is_done:
         raise DomainError("The checklist of a reported audit is locked.")
     have_clauses = set(audit.checklist.exclude(clause=None).values_list("clause_id", flat=True))
     have_docs = set(audit.checklist.exclude(document=None).values_list("document_id", flat=True))
-    pos = (audit.checklist.order_by("-position").values_list("position", flat=True).first() or 0)
+    have_questions = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
+    pos = _next_position(audit)
     scope = ", ".join(p.name for p in audit.processes.all()) or audit.scope[:80]
-    added = 0
-    for clause in audit.criteria_clauses.all():
-        if clause.pk in have_clauses:
-            continue
-        pos += 1
-        item = ChecklistItem(audit=audit, position=pos, clause=clause,
-                             question=f"{clause.number} {clause.title}: how does {scope} meet it? What evidence shows it?")
-        attribute(item, actor, "Checklist generated")
-        item.save()
-        added += 1
+    clauses = list(audit.criteria_clauses.all())
+    library = _library_for(clauses)
+    new = []
+    for clause in clauses:
+        if clause.pk in library:
+            for question in library[clause.pk]:
+                if question.pk not in have_questions:
+                    have_questions.add(question.pk)  # criteria 7.1.5 and 7.1.5.2: once
+                    pos += 1
+                    new.append(_item_from_library(audit, pos, question))
+        elif clause.pk not in have_clauses:
+            pos += 1
+            new.append(ChecklistItem(audit=audit, position=pos, clause=clause, question=(
+                f"{clause.number} {clause.title}: how does {scope} meet it? What evidence shows it?")))
     for doc in audit.criteria_documents.all():
         if doc.pk in have_docs:
             continue
         pos += 1
-        item = ChecklistItem(audit=audit, position=pos, document=doc,
-                             question=f"Is {doc.number} “{doc.title}” followed as written? Sample its records.")
+        new.append(ChecklistItem(audit=audit, position=pos, document=doc,
+                                 question=f"Is {doc.number} “{doc.title}” followed as written? Sample its records."))
+    for item in new:
         attribute(item, actor, "Checklist generated")
         item.save()
-        added += 1
-    record_event(actor=actor, verb="audit.checklist_generated", obj=audit, comment=f"{added} questions added")
-    return added
+    record_event(actor=actor, verb="audit.checklist_generated", obj=audit, comment=f"{len(new)} questions added")
+    return len(new)
+
+
+@transaction.atomic
+def checklist_add_from_library(*, actor, audit: Audit, questions) -> int:
+    """Put chosen library questions on the checklist (active ones, of the
+    audit's criteria clauses or their sub-clauses); those already on it are
+    skipped. Returns the number added."""
+    require("audits.edit_audit", actor, audit)
+    if audit.is_done:
+        raise DomainError("The checklist of a reported audit is locked.")
+    questions = list(questions)
+    if not questions:
+        raise DomainError("Choose at least one question.")
+    criteria = list(audit.criteria_clauses.all())
+    for q in questions:
+        if not q.is_active:
+            raise DomainError(f"“{q.text[:60]}” is no longer active in the library.")
+        if not any(q.is_under(c) for c in criteria):
+            raise DomainError(f"Clause {q.clause.number} is not in this audit's criteria: add it to the criteria first.")
+    have = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
+    pos = _next_position(audit)
+    added = []
+    for q in questions:
+        if q.pk in have:
+            continue
+        have.add(q.pk)
+        pos += 1
+        item = _item_from_library(audit, pos, q)
+        attribute(item, actor, "Question added from the library")
+        item.save()
+        added.append(item)
+    record_event(actor=actor, verb="audit.checklist_questions_added", obj=audit,
+                 comment=f"{len(added)} questions added from the library")
+    return len(added)
 
 
 @transaction.atomic
@@ -356,7 +479,7 @@ def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, ques
     if not question.strip():
         raise DomainError("The question is empty.")
     if item is None:
-        pos = (audit.checklist.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        pos = _next_position(audit) + 1
         item = ChecklistItem(audit=audit, position=pos)
     item.question = question.strip()
     item.clause = clause

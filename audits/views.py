@@ -20,6 +20,8 @@ from audits.forms import (
     AuditForm,
     EvidenceForm,
     FindingForm,
+    LibraryPickForm,
+    LibraryQuestionForm,
     ProgrammeForm,
     ProgrammeItemForm,
     QuestionForm,
@@ -28,6 +30,7 @@ from audits.forms import (
 from audits.models import (
     Audit,
     AuditProgramme,
+    AuditQuestion,
     AuditReport,
     CalendarToken,
     ChecklistItem,
@@ -192,6 +195,30 @@ def checklist_add(request, pk):
     else:
         messages.error(request, "Write the question.")
     return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
+
+
+@require_http_methods(["GET", "POST"])
+def checklist_library(request, pk):
+    """Pick questions from the library for this audit's checklist."""
+    audit = _get_audit_for_user(request, pk)
+    require("audits.edit_checklist", request.user, audit)
+    form = LibraryPickForm(request.POST if request.method == "POST" else None, audit=audit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.checklist_add_from_library(actor=request.user, audit=audit,
+                                                    questions=form.cleaned_data["questions"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{n} questions added to the checklist.")
+            return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
+    on_checklist = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
+    chosen = {str(v) for v in form["questions"].value() or []}
+    questions = list(form.fields["questions"].queryset)
+    return render(request, "audits/checklist_library.html", {
+        "audit": audit, "form": form, "questions": questions, "on_checklist": on_checklist, "chosen": chosen,
+        "n_free": sum(q.pk not in on_checklist for q in questions),
+    }, status=400 if form.errors else 200)
 
 
 def _get_item_for_user(request, pk) -> ChecklistItem:
@@ -383,6 +410,100 @@ def report_issue(request, pk):
         return redirect("audits:report", pk=audit.pk)
     messages.success(request, "Report issued, signed and distributed.")
     return redirect("audits:report", pk=audit.pk)
+
+
+# ------------------------------------------------------------------ question library
+def _require_library(request, *, manage: bool = False) -> None:
+    require("audits.manage_question_library" if manage else "audits.view_question_library", request.user)
+
+
+def _get_question(request, pk) -> AuditQuestion:
+    _require_library(request, manage=True)
+    return get_object_or_404(AuditQuestion.objects.select_related("clause", "created_by"), pk=pk)
+
+
+def _library_url(question: AuditQuestion) -> str:
+    return reverse("audits:question-list") + f"?clause={question.clause.number}#question-{question.pk}"
+
+
+@require_GET
+def question_list(request):
+    _require_library(request)
+    number, q = request.GET.get("clause", "").strip(), request.GET.get("q", "").strip()
+    show = request.GET.get("show", "active")
+    if show not in ("active", "inactive", "all"):
+        show = "active"
+    clause = Clause.objects.filter(number=number).first() if number else None
+    if number and clause is None:
+        raise Http404("No such clause.")
+    page = Paginator(selectors.question_library(clause=clause, q=q, show=show), 100).get_page(request.GET.get("page"))
+    return render(request, "audits/question_list.html", {
+        "page": page, "clause": clause, "q": q, "show": show,
+        "clauses": Clause.objects.only("number", "title"),
+        "can_manage": allowed("audits.manage_question_library", request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def question_create(request):
+    _require_library(request, manage=True)
+    initial = {}
+    number = request.GET.get("clause", "").strip()
+    if number:
+        initial["clause"] = Clause.objects.filter(number=number).first()
+    form = LibraryQuestionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.question_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Question added to {question.clause.number}.")
+            return redirect(_library_url(question))
+    return render(request, "audits/question_form.html", {"form": form, "title": "Add a question to the library"},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def question_edit(request, pk):
+    question = _get_question(request, pk)
+    form = LibraryQuestionForm(request.POST if request.method == "POST" else None,
+                               initial=LibraryQuestionForm.initial_from(question))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(actor=request.user, question=question, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Question saved. Checklists already made keep their wording.")
+            return redirect(_library_url(question))
+    return render(request, "audits/question_form.html", {
+        "form": form, "question": question, "title": f"Edit a question of {question.clause.number}",
+        "n_uses": question.checklist_items.count(),
+        "entries": trail_for(question) if allowed("qms.view_trail", request.user, question) else None,
+    }, status=400 if form.errors else 200)
+
+
+def _set_active(request, pk, active: bool):
+    question = _get_question(request, pk)
+    try:
+        services.question_set_active(actor=request.user, question=question, active=active)
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Question reactivated." if active else
+                         "Question deactivated: it is kept, but no longer put on checklists.")
+    return redirect(_library_url(question))
+
+
+@require_POST
+def question_deactivate(request, pk):
+    return _set_active(request, pk, False)
+
+
+@require_POST
+def question_activate(request, pk):
+    return _set_active(request, pk, True)
 
 
 # ------------------------------------------------------------------ programme

@@ -44,17 +44,21 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def ensure_reference_data() -> None:
     """Put back what data migrations seed (roles, clause catalogue, document
-    types). Transactional tests (browser, real worker) end with a flush that
+    types, the audit question library). Transactional tests (browser, real worker) end with a flush that
     empties those tables; a test running after one in the same database needs
     them again. Idempotent, and one cheap query when nothing is missing."""
     import importlib
 
     from django.apps import apps
 
+    from audits.models import AuditQuestion
+    from audits.question_library import load as load_questions
     from documents.models import DocumentType
     from qms.models import Clause
 
-    if Group.objects.count() >= 6 and Clause.objects.exists() and DocumentType.objects.exists():
+    if (Group.objects.count() >= 6 and Clause.objects.exists() and DocumentType.objects.exists()
+            and AuditQuestion.objects.exists()):
         return
     importlib.import_module("qms.migrations.0002_roles_and_clauses").load(apps, None)
     importlib.import_module("documents.migrations.0005_seed_document_types").seed(apps, None)
+    load_questions(apps)

@@ -17,7 +17,7 @@ def answered(quality_manager, auditor, staff, production, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     audit = make_audit(quality_manager, auditor, production, state="in_progress", auditees=[staff])
     services.checklist_generate(actor=auditor, audit=audit)
-    item = audit.checklist.get(clause=clause("8.5.1"))
+    item = audit.checklist.filter(clause=clause("8.5.1")).first()  # the first of its library questions
     services.checklist_answer(actor=auditor, item=item, answer="nonconforming", notes="Set-up sheet not signed")
     record = make_record(staff)
     services.evidence_add(actor=auditor, spec=services.EvidenceSpec(record=record, note="Sheet 12"), checklist_item=item)

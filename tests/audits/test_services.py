@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audits import services
-from audits.models import Audit, AuditReport, Capa, ChecklistItem, Finding, ReportDistribution
+from audits.models import Audit, AuditQuestion, AuditReport, Capa, ChecklistItem, Finding, ReportDistribution
 from qms.errors import DomainError, IllegalTransition, PermissionRefused, SignatureRefused
 from qms.models import AuditEvent, Job, Notification, Signature
 from tests.audits.factories import REPORT_VALUES, audit_input, clause, make_audit, make_document, make_record
@@ -99,16 +99,22 @@ def test_illegal_transition_is_refused(quality_manager, auditor, production):
 
 
 def test_checklist_is_generated_from_clauses_and_documents(quality_manager, auditor, approver, production):
+    """Each clause brings its library questions and its sub-clauses' (tests/audits/test_question_library.py)."""
     doc = make_document(approver, process=production)
     audit = make_audit(quality_manager, auditor, production, clauses=("8.5.1", "7.5.3"), documents=[doc])
-    assert services.checklist_generate(actor=auditor, audit=audit) == 3
+    library = list(AuditQuestion.objects.active().under(audit.criteria_clauses.all()).values_list("text", flat=True))
+    assert len(library) >= 4
+    assert services.checklist_generate(actor=auditor, audit=audit) == len(library) + 1
     questions = list(audit.checklist.values_list("question", flat=True))
-    assert any(q.startswith("8.5.1") for q in questions)
+    assert set(library) <= set(questions)
+    assert set(audit.checklist.exclude(document=None).values_list("clause__number", flat=True)) == {None}
+    assert set(audit.checklist.exclude(clause=None).values_list("clause__number", flat=True)) == {
+        "8.5.1", "7.5.3", "7.5.3.1", "7.5.3.2"}
     assert any(doc.number in q for q in questions)
     # idempotent: nothing added twice
     assert services.checklist_generate(actor=auditor, audit=audit) == 0
     item = services.checklist_item_save(actor=auditor, audit=audit, item=None, question="Is the shift log signed?")
-    assert audit.checklist.count() == 4 and item.position == 4
+    assert audit.checklist.count() == len(library) + 2 and item.position == len(library) + 2
 
 
 def test_unassigned_auditor_cannot_edit_the_checklist(quality_manager, auditor, production):

@@ -59,7 +59,7 @@ def test_audit_to_verified_capa_in_the_browser(catalogue, page, login, quality_m
     page.get_by_label("Notes").fill("Set-up sheet for press 4 not signed")
     page.get_by_role("button", name="Save answer").click()
     page.get_by_text("Answer saved").wait_for()
-    page.get_by_role("link", name="Finding", exact=True).click()
+    page.get_by_role("link", name="Finding", exact=True).first.click()  # the first question: its clause is the finding's
     page.get_by_label("Type").select_option(value="minor_nc")
     page.get_by_label("Owner").select_option(value=str(staff.pk))
     page.get_by_label("Evidence: record number").fill(record.number)
