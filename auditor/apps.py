@@ -9,7 +9,7 @@ class AuditorConfig(AppConfig):
     verbose_name = "Certification auditor access"
     default_auto_field = "django.db.models.BigAutoField"
 
-    urls = (("clauses/", "auditor.urls_clauses"), ("auditor/", "auditor.urls"))
+    urls = (("clauses/", "auditor.urls.clauses"), ("auditor/", "auditor.urls"))
 
     def ready(self):
         from auditor import (  # noqa: F401 - registers dashboard sections and job kinds

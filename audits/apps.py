@@ -6,7 +6,7 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits and CAPA"
     default_auto_field = "django.db.models.BigAutoField"
 
-    urls = (("audits/", "audits.urls"), ("capa/", "audits.urls_capa"))
+    urls = (("audits/", "audits.urls"), ("capa/", "audits.urls.capa"))
 
     def ready(self):
         from audits import (

@@ -4,7 +4,16 @@ read-only (their changes go through the services, with signatures and audit)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from documents.models import Acknowledgement, Document, DocumentType, PeriodicReview, Revision
+from documents.models import (
+    Acknowledgement,
+    Document,
+    DocumentType,
+    ManualBuild,
+    PeriodicReview,
+    Rendition,
+    Revision,
+    RevisionVerification,
+)
 from qms.admin import NoDeleteMixin, ReadOnlyAdmin
 
 
@@ -37,3 +46,24 @@ class AcknowledgementAdmin(ReadOnlyAdmin):
 @admin.register(PeriodicReview)
 class PeriodicReviewAdmin(ReadOnlyAdmin):
     list_display = ("document", "outcome", "reviewer", "reviewed_at")
+
+
+# ------------------------------------------------------------------ controlled PDFs and manual builds: read-only, never deleted
+@admin.register(Rendition)
+class RenditionAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "revision", "watermark", "page_count", "size", "sha256", "render_ms")
+    list_filter = ("watermark",)
+    list_select_related = ("revision__document",)
+
+
+@admin.register(ManualBuild)
+class ManualBuildAdmin(ReadOnlyAdmin):
+    list_display = ("manual_revision", "built_at", "built_by", "page_count", "renders", "sha256")
+    exclude = ("contents",)
+
+
+@admin.register(RevisionVerification)
+class RevisionVerificationAdmin(ReadOnlyAdmin):
+    list_display = ("revision", "created_at")
+    list_select_related = ("revision__document",)
+    exclude = ("token",)  # the token is the unguessable part of a printout's link

@@ -7,14 +7,13 @@ class DocumentsConfig(AppConfig):
 
     # The PDF routes first: documents.urls ends in a catch-all <number>/ pattern.
     # verify/: public on purpose, the QR code on every controlled print points there.
-    urls = (("documents/", "documents.urls_pdf"), ("documents/", "documents.urls"), ("verify/", "documents.urls_verify"))
+    urls = (("documents/", "documents.urls.prints"), ("documents/", "documents.urls"), ("verify/", "documents.urls.verify"))
 
     def ready(self):
         # dashboard: the app's home-page sections; manual, renditions, jobs: the
         # PDF, quality-manual and register PDF job kinds (a worker loads no URLs,
-        # so they register here); admin_pdf: their admin (issue 4).
+        # so they register here).
         from documents import (  # noqa: F401
-            admin_pdf,
             dashboard,
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)

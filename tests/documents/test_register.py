@@ -206,7 +206,7 @@ def test_a_worker_registers_the_register_pdf_job_without_loading_the_views():
     from pathlib import Path
 
     script = ("import sys, django; django.setup(); from qms.jobs import HANDLERS; "
-              "print('register_pdf' in HANDLERS, 'documents.views' in sys.modules)")
+              "print('register_pdf' in HANDLERS, 'documents.views.documents' in sys.modules)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "qms.settings_test"}
     out = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2], env=env,
                          capture_output=True, text=True, check=True)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from auditor import views, views_asof
+from auditor.views import access as views
+from auditor.views import asof as views_asof
 
 app_name = "auditor"
 

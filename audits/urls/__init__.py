@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits import views
+from audits.views import audits as views
 
 app_name = "audits"
 

@@ -1,10 +1,10 @@
 """Controlled prints and the quality manual (issue 4), namespace "renditions".
-Included from qms/urls.py under documents/; the public verification page
-(/verify/<token>/) is wired there too, outside the login-only area."""
+Included under documents/ (DocumentsConfig.urls); the public verification page
+(/verify/<token>/, outside the login-only area) is documents.urls.verify."""
 
 from django.urls import path
 
-from documents import views_pdf
+from documents.views import prints as views_pdf
 
 app_name = "renditions"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audits import views_capa as views
+from audits.views import capa as views
 
 app_name = "capa"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from documents import views_pdf
+from documents.views import prints as views_pdf
 
 urlpatterns = [
     path("<str:token>/", views_pdf.verify, name="verify"),

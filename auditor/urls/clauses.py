@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from auditor import views_clauses
+from auditor.views import clauses as views_clauses
 
 urlpatterns = [
     path("", views_clauses.clause_list, name="clause-list"),

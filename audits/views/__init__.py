@@ -1,0 +1,2 @@
+"""Audit and CAPA pages: `audits` (programme, audits, checklists, findings,
+reports, question library, calendar feeds) and `capa` (nonconformities and CAPA)."""
