@@ -12,7 +12,14 @@ from __future__ import annotations
 from audits.models import Audit, AuditReport, Capa, CapaAction, Finding
 from qms import scope
 from qms.lifecycle import in_state, may_become
-from qms.permissions import Role, can_read_everything, can_write, has_role, is_quality_manager, roles
+from qms.permissions import (
+    Role,
+    can_read_everything,
+    can_write,
+    has_a_role,
+    has_role,
+    is_quality_manager,
+)
 from qms.rules import predicate, rule
 
 
@@ -33,11 +40,6 @@ def _is_auditee(user, audit) -> bool:
 
 
 # ------------------------------------------------------------------ small predicates
-@predicate
-def has_any_role(user) -> bool:
-    return bool(getattr(user, "is_active", False)) and bool(roles(user))
-
-
 @predicate
 def is_internal_auditor(user) -> bool:
     return has_role(user, Role.AUDITOR)
@@ -150,8 +152,8 @@ def ca_needed(user, capa) -> bool:
 
 
 # ------------------------------------------------------------------ the rules, with their messages
-rule("audits.view_audits", has_any_role, "You have no access to audits.")
-rule("audits.view_audit", has_any_role & can_view_audit, "You are not on this audit's team or among its auditees.")
+rule("audits.view_audits", has_a_role, "You have no access to audits.")
+rule("audits.view_audit", has_a_role & can_view_audit, "You are not on this audit's team or among its auditees.")
 rule("audits.manage_programme", quality_manager_writes, "Only the quality manager manages the audit programme.")
 rule("audits.schedule_audit", quality_manager_writes, "Only the quality manager schedules audits.")
 rule("audits.edit_audit", can_edit_audit,
@@ -183,13 +185,13 @@ rule("audits.issue_report", can_write & is_lead_auditor & may_become(Audit.Statu
 rule("audits.close_audit", quality_manager_writes & may_become(Audit.Status.CLOSED),
      "The quality manager closes an audit once its report is issued.")
 # The audit question library: the quality manager and the internal auditors, who build checklists from it.
-rule("audits.view_question_library", has_any_role & (is_quality_manager | is_internal_auditor),
+rule("audits.view_question_library", has_a_role & (is_quality_manager | is_internal_auditor),
      "The question library is for the quality manager and internal auditors.")
 rule("audits.manage_question_library", quality_manager_writes, "Only the quality manager edits the question library.")
-rule("audits.view_capas", has_any_role, "You have no access to nonconformities.")
-rule("audits.view_capa", has_any_role & can_view_capa, "You are not involved in this nonconformity.")
+rule("audits.view_capas", has_a_role, "You have no access to nonconformities.")
+rule("audits.view_capa", has_a_role & can_view_capa, "You are not involved in this nonconformity.")
 # Anyone with a role who can write may raise a nonconformity (ISO 9001 10.2).
-rule("audits.raise_capa", can_write & has_any_role, "You cannot raise nonconformities.")
+rule("audits.raise_capa", can_write & has_a_role, "You cannot raise nonconformities.")
 rule("audits.edit_capa", can_write & capa_changeable & (is_quality_manager | is_capa_owner),
      "Only the owner or the quality manager changes this CAPA, and not once it is effective or closed.")
 # The plan's state rules (closed, past its check) are the service's, each with its own reason.

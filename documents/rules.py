@@ -14,6 +14,7 @@ from qms.permissions import (
     can_read_everything,
     can_view_aggregates,
     can_write,
+    has_a_role,
     has_role,
     is_quality_manager,
     roles,
@@ -53,9 +54,7 @@ def can_build_manual(user) -> bool:
     return is_quality_manager(user) and can_write(user)
 
 
-@predicate
-def can_view_documents(user) -> bool:
-    return bool(roles(user))
+can_view_documents = has_a_role
 
 
 @predicate

@@ -46,6 +46,12 @@ def has_role(user, *names: str) -> bool:
 
 # ------------------------------------------------------------------ core
 @predicate
+def has_a_role(user) -> bool:
+    """An active user holding at least one role: the base of every "may see" rule."""
+    return bool(roles(user))  # roles() is empty for inactive and anonymous users
+
+
+@predicate
 def is_quality_manager(user) -> bool:
     return has_role(user, Role.QUALITY_MANAGER)
 
