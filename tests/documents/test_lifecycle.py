@@ -263,6 +263,7 @@ def test_an_obsolete_documents_details_are_frozen(author, approver, quality_mana
     response = client.post(f"/documents/{document.number}/edit/", {
         "title": "Renamed", "owner": author.pk, "reason": "Tidy up", "distribution_users": [staff.pk]})
     assert response.status_code == 403
+    assert f"/documents/{document.number}/edit/" not in client.get(f"/documents/{document.number}/").content.decode()
     document.refresh_from_db()
     assert document.title == "Old press set-up" and not document.distribution_users.exists()
     assert AuditEvent.objects.count() == events_before

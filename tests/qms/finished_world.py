@@ -22,14 +22,14 @@ from datetime import timedelta
 from django.utils import timezone
 from freezegun import freeze_time
 
-from audits import services as audits
 from auditor import services as auditor
+from audits import services as audits
 from documents import services as documents
 from qms import jobs
 from qms.models import Clause
 from records import services as records
 from tests.audits.factories import REPORT_VALUES, make_audit, make_process
-from tests.documents.factories import make_effective, new_revision
+from tests.documents.factories import make_draft, make_effective, new_revision, submit
 from tests.factories import PASSWORD
 from tests.records.factories import make_record, make_type, pdf_upload
 
@@ -145,3 +145,80 @@ def finished_objects(w) -> dict:
         for i, ev in enumerate(w[key].evidence.order_by("pk")):
             objs[f"{key}_evidence{i}"] = ev
     return objs
+
+
+# ------------------------------------------------------------------ the control: the same objects one step earlier
+def _capa(qm, staff, process, title, *, upto):
+    """A CAPA owned by staff, moved through the services up to `upto`."""
+    today = timezone.localdate()
+    capa = audits.capa_raise(actor=qm, source="process", title=title, description="Unplanned stops",
+                             severity="minor", owner=staff, clause=clause("8.5.1"), process=process)
+    steps = ["analysed", "planned", "implementing", "done", "verifying", "effective"]
+    for step in steps[: steps.index(upto) + 1] if upto != "open" else []:
+        if step == "analysed":
+            audits.capa_analyse(actor=staff, capa=capa, ca_needed=True, justification="Recurs otherwise",
+                                whys=["No checklist"], root_cause="No set-up checklist")
+        elif step == "planned":
+            action = audits.capa_action_add(actor=staff, capa=capa, description="Introduce a checklist", owner=staff,
+                                            due_date=today + timedelta(days=14))
+        elif step == "implementing":
+            audits.capa_start_actions(actor=staff, capa=capa)
+        elif step == "done":
+            audits.capa_action_complete(actor=staff, action=action, note="In use")
+        elif step == "verifying":
+            audits.capa_submit_verification(actor=staff, capa=capa, method="Sample 20 sheets", due=today)
+        elif step == "effective":
+            audits.capa_verify(actor=qm, capa=capa, result="effective", notes="No stop in four weeks")
+    capa.refresh_from_db()
+    return capa
+
+
+def build_earlier(*, quality_manager, author, approver, staff, auditor_user, external_auditor) -> dict:
+    """One object just before each move the walk's payloads make (so the control can show they succeed)."""
+    qm = quality_manager
+    w: dict = {"qm": qm, "author": author, "approver": approver, "staff": staff, "auditor": auditor_user,
+               "external": external_auditor}
+    production = make_process(code="PRD", name="Production", dept_code="PRD", owner=approver)
+    for upto in ("open", "analysed", "planned", "implementing", "done", "verifying", "effective"):
+        w[f"capa_{upto}"] = _capa(qm, staff, production, f"Stop ({upto})", upto=upto)
+    w["action_open"] = w["capa_implementing"].actions.get()
+
+    w["audit_planned"] = make_audit(qm, auditor_user, production, state="planned")
+    w["audit_prepared"] = make_audit(qm, auditor_user, production, state="prepared")
+    audit = make_audit(qm, auditor_user, production, state="in_progress")
+    audits.report_save(actor=auditor_user, audit=audit, values={**REPORT_VALUES, "summary": "Draft"})
+    w["audit_in_progress"] = audit
+    w["item_open"] = audits.checklist_item_save(actor=auditor_user, audit=audit, item=None,
+                                                question="Are set-up sheets signed?", clause=clause("8.5.1"))
+    w["finding_open"] = audits.finding_raise(actor=auditor_user, audit=audit, finding_type="observation",
+                                             clause=clause("8.5.1"), statement="Sheets filed late", owner=staff,
+                                             process=production)
+    w["audit_reported"] = make_audit(qm, auditor_user, production, state="in_progress")
+    audits.report_save(actor=auditor_user, audit=w["audit_reported"], values={**REPORT_VALUES, "summary": "Fine"})
+    audits.report_issue(actor=auditor_user, audit=w["audit_reported"], password=PASSWORD)
+
+    w["doc_live"] = make_effective(author, approver, title="Press set-up", distribution_users=[staff])
+    w["rev_effective"] = w["doc_live"].effective_revision
+    w["rev_draft"] = make_draft(author, title="Press cleaning").latest_revision
+    in_review = make_draft(author, title="Press guarding")
+    submit(author, in_review.latest_revision, [approver])
+    w["rev_in_review"] = in_review.latest_revision
+
+    rtype = make_type("WLK", retention_years=3, name="Set-up check")
+    w["record_type"] = rtype
+    w["record_draft"] = make_record(staff, rtype, submit=False)
+    w["record_submitted"] = make_record(staff, rtype, evidence=[pdf_upload("setup.pdf")])
+    with freeze_time("2020-01-10"):
+        w["record_old"] = make_record(staff, rtype, evidence=[pdf_upload("old.pdf")])
+    w["record_submitted_evidence0"] = w["record_submitted"].evidence.get()
+    w["evidence_record"] = w["record_submitted"]
+
+    w["request_open"] = auditor.request_evidence(actor=external_auditor, subject="Calibration records")
+    answered = auditor.request_evidence(actor=external_auditor, subject="Training records")
+    w["request_answered"] = auditor.answer_request(actor=qm, req=answered, answer="See the register.", references=[])
+    job = jobs.request_job(kind="audit_trail_export", actor=qm, params={"fmt": "csv"})
+    jobs.fail(job, "The disk was full")
+    job.refresh_from_db()
+    w["job_failed"] = job
+    w["doc_superseded"] = w["doc_live"]  # the evidence request's reference in PAYLOADS
+    return w

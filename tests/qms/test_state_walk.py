@@ -176,10 +176,15 @@ def _as_data(initial: dict) -> dict:
     return out
 
 
-def _record_values(record, **changes) -> dict:
+def _record_values(record, **changes) -> dict:  # noqa: ARG001 - the record's form is the type's
     values = {**GOOD, **changes}
     values["sealed"] = "on"
     return values
+
+
+def _shown_revision(document):
+    """The revision a document's page shows (and its signing forms cover)."""
+    return document.effective_revision or document.latest_revision
 
 
 def _clause_pk():
@@ -226,23 +231,24 @@ PAYLOADS = {
                                                  "distribution_users": [w["staff"].pk]}],
     "documents:document-obsolete": lambda w, o, a: [{"reason": "Withdrawn again"}],
     "documents:document-review": lambda w, o, a: [
-        _sign(a, w["rev_obsolete"], outcome="no_change"),
-        _sign(a, w["rev_obsolete"], outcome="revise", comment="Bring it back"),
+        _sign(a, _shown_revision(o), outcome="no_change"),
+        _sign(a, _shown_revision(o), outcome="revise", comment="Bring it back"),
     ],
-    "documents:document-acknowledge": lambda w, o, a: [_sign(a, w["rev_obsolete"])],
+    "documents:document-acknowledge": lambda w, o, a: [_sign(a, _shown_revision(o))],
     "documents:revision-create": lambda w, o, a: [{"change_summary": "Bring it back", "change_reason": "New press"}],
     "documents:revision-edit": lambda w, o, a: [{
         "content": "# Purpose\nChanged after the fact.", "change_summary": "Late", "change_reason": "Late",
         "opened": Stamp.of(o.signature_content()).dumps()}],
-    "documents:revision-submit": lambda w, o, a: [{"step1_kind": "approve", "step1_mode": "all",
-                                                   "step1_users": [w["approver"].pk], "effective_date": _soon()}],
+    "documents:revision-submit": lambda w, o, a: [{"step1_kind": "approve", "step1_users": [w["approver"].pk],
+                                                   "step2_kind": "", "step3_kind": "", "effective_date": _soon(),
+                                                   **{f"step{i}_mode": "all" for i in (1, 2, 3)}}],
     "documents:revision-sign": lambda w, o, a: [_sign(a, o, outcome="approved", significance="significant")],
     "documents:revision-add-signer": lambda w, o, a: [
         {"step": s.pk, "user": w["qm"].pk} for s in o.route_steps.all()[:1]] or [{"user": w["qm"].pk}],
     "documents:revision-withdraw": lambda w, o, a: [{"reason": "Withdrawn in the walk"}],
     "renditions:revision-print": lambda w, o, a: [{}],
     # Records (ISO 9001 7.5.3)
-    "records:edit": lambda w, o, a: [{**_record_values(o), "opened": ""}, {**_record_values(o), "submit": "1"}],
+    "records:edit": lambda w, o, a: [{**_record_values(o), "action": "draft"}, {**_record_values(o), "action": "submit"}],
     "records:submit": lambda w, o, a: [{}],
     "records:evidence-add": lambda w, o, a: [{"evidence": pdf_upload("late.pdf")}],
     "records:verify": lambda w, o, a: [_sign(a, o)],
@@ -323,40 +329,68 @@ def harvest(client, path) -> dict:
 NOISE = {"sessions.session", "auditor.accesslogentry", "admin.logentry"}
 
 
-def _tables():
-    return sorted({m._meta.db_table for m in apps.get_models()
-                   if m._meta.label_lower not in NOISE and m._meta.app_label != "axes" and m._meta.managed})
+class Fingerprint:
+    """The finished objects' fields and many-to-many links, and every table's
+    row count (new actions, findings, evidence, signatures, decisions, events,
+    history rows, jobs, notifications all show there).
 
+    `digest()` is one query (PostgreSQL hashes the rows); `detail()` is the
+    readable form, computed only when the digest differs."""
 
-def _counts(tables) -> dict:
-    sql = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {connection.ops.quote_name(t)}" for t in tables)
-    with connection.cursor() as cur:
-        cur.execute(sql)
-        return dict(cur.fetchall())
+    def __init__(self, objs: dict):
+        self.objs = objs
+        q = connection.ops.quote_name
+        self.tables = sorted({m._meta.db_table for m in apps.get_models() if m._meta.managed
+                              and m._meta.label_lower not in NOISE and m._meta.app_label != "axes"})
+        parts, self.params = [], []
+        for t in self.tables:
+            parts.append(f"SELECT %s, COUNT(*)::text FROM {q(t)}")
+            self.params.append(f"rows {t}")
+        for label, obj in objs.items():
+            meta = type(obj)._meta
+            parts.append(f"SELECT %s, md5(row_to_json(t)::text) FROM {q(meta.db_table)} t WHERE t.{q(meta.pk.column)} = %s")
+            self.params += [label, obj.pk]
+            for f in meta.many_to_many:
+                through = f.remote_field.through._meta
+                src = q(through.get_field(f.m2m_field_name()).column)
+                dst = q(through.get_field(f.m2m_reverse_field_name()).column)
+                parts.append(f"SELECT %s, string_agg({dst}::text, ',' ORDER BY {dst}) FROM {q(through.db_table)} "
+                             f"WHERE {src} = %s")
+                self.params += [f"{label}.{f.name}", obj.pk]
+        self.sql = " UNION ALL ".join(parts)
 
+    def digest(self):
+        if connection.vendor != "postgresql":
+            return self.detail()
+        with connection.cursor() as cur:
+            cur.execute(self.sql, self.params)
+            return dict(cur.fetchall())
 
-def _fields(objs: dict) -> dict:
-    out = {}
-    for label, obj in objs.items():
-        model = type(obj)
-        names = [f.attname for f in model._meta.concrete_fields]
-        row = model._base_manager.filter(pk=obj.pk).values(*names).first()
-        for f in model._meta.many_to_many:
-            row[f.name] = sorted(f.remote_field.through.objects.filter(**{f.m2m_field_name(): obj.pk})
-                                 .values_list(f.m2m_reverse_name(), flat=True))
-        out[label] = row
-    return out
-
-
-def fingerprint(objs, tables) -> dict:
-    return {"fields": _fields(objs), "counts": _counts(tables)}
+    def detail(self) -> dict:
+        q = connection.ops.quote_name
+        with connection.cursor() as cur:
+            cur.execute(" UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {q(t)}" for t in self.tables))
+            counts = dict(cur.fetchall())
+        fields = {}
+        for label, obj in self.objs.items():
+            model = type(obj)
+            row = model._base_manager.filter(pk=obj.pk).values(*[f.attname for f in model._meta.concrete_fields]).first()
+            for f in model._meta.many_to_many if row is not None else ():
+                row[f.name] = sorted(f.remote_field.through.objects.filter(**{f.m2m_field_name(): obj.pk})
+                                     .values_list(f.m2m_reverse_name(), flat=True))
+            fields[label] = row
+        return {"fields": fields, "counts": counts}
 
 
 def _diff(before, after, *, allowed_fields=None) -> list[str]:
-    """What changed; with `allowed_fields` (an ALLOWED entry) only other fields of finished objects count."""
+    """What changed (both `detail()`s); with `allowed_fields` (an ALLOWED entry)
+    only the other fields of the finished objects count."""
     out = []
     for label, row in before["fields"].items():
         new = after["fields"][label]
+        if new is None:
+            out.append(f"{label}: deleted")
+            continue
         for k, v in row.items():
             if new.get(k) != v and not (allowed_fields is not None and k in allowed_fields):
                 out.append(f"{label}.{k}: {v!r:.60} -> {new.get(k)!r:.60}")
@@ -364,6 +398,19 @@ def _diff(before, after, *, allowed_fields=None) -> list[str]:
         out += [f"{t}: {n} -> {after['counts'][t]} rows" for t, n in before["counts"].items()
                 if after["counts"][t] != n]
     return out
+
+
+class Baseline:
+    """The world's fingerprint before any POST, to compare each answer with."""
+
+    def __init__(self, objs: dict):
+        self.fp = Fingerprint(objs)
+        self.digest, self.detail = self.fp.digest(), self.fp.detail()
+
+    def changes(self, *, allowed_fields=None) -> list[str]:
+        if self.fp.digest() == self.digest:
+            return []
+        return _diff(self.detail, self.fp.detail(), allowed_fields=allowed_fields)
 
 
 # ------------------------------------------------------------------ judging the answer
@@ -403,9 +450,10 @@ def judge(response) -> str | None:
     return f"{response.status_code} without an error message"
 
 
-def _post(client, path, data, *, harvest_page=False):
-    """POST in a savepoint that is rolled back: every POST meets the same world.
-    With `harvest_page`, the fields of the route's own GET page come first."""
+def _post(client, path, data, baseline: Baseline, *, harvest_page=False, allowed_fields=None):
+    """POST in a savepoint that is rolled back, so every POST meets the same
+    world; returns (response, what went wrong, what changed). With
+    `harvest_page`, the fields of the route's own GET page are sent too."""
     client.cookies.pop("messages", None)  # only this answer's messages count
     with transaction.atomic():
         try:
@@ -414,14 +462,10 @@ def _post(client, path, data, *, harvest_page=False):
             response = client.post(path, {**page, **data})
         except Exception as exc:  # noqa: BLE001 - an exception in the view is a 500 to the user
             transaction.set_rollback(True)
-            return None, f"raised {type(exc).__name__}: {str(exc)[:200]}", None
-        after = fingerprint(_OBJS, _TABLES)
+            return None, f"raised {type(exc).__name__}: {str(exc)[:200]}", []
+        changed = baseline.changes(allowed_fields=allowed_fields)
         transaction.set_rollback(True)
-    return response, None, after
-
-
-_OBJS: dict = {}
-_TABLES: list = []
+    return response, None, changed
 
 
 # ------------------------------------------------------------------ the walk
@@ -444,12 +488,10 @@ def _clients(w):
 
 def test_no_post_changes_a_finished_object(world):
     w = world
-    _OBJS.clear()
-    _OBJS.update(finished_world.finished_objects(w))
-    _TABLES[:] = _tables()
-    clients = _clients(w)
+    objs = finished_world.finished_objects(w)
+    clients = _clients(w)  # (logging in writes events: before the baseline)
     qm = clients[w["qm"].pk]
-    before = fingerprint(_OBJS, _TABLES)
+    baseline = Baseline(objs)
     problems, posted, next_moves = [], 0, []
     for route in all_routes():
         found = targets(route, w)
@@ -457,7 +499,7 @@ def test_no_post_changes_a_finished_object(world):
             # Not known to the walk: fine if it is GET-only (405 before any lookup).
             dummy = {k: (uuid.uuid4() if v == "UUIDConverter" else 10**6 if v == "IntConverter" else "x")
                      for k, v in route.converters.items()}
-            response, raised, _ = _post(qm, route.build(**dummy), {})
+            response, raised, _ = _post(qm, route.build(**dummy), {}, baseline)
             if raised or response.status_code != 405:
                 problems.append(f"{route.name} ({route.pattern}) accepts POST and the walk does not know it: "
                                 "add it to targets() and PAYLOADS (or NOT_FINISHED with the reason).")
@@ -465,21 +507,23 @@ def test_no_post_changes_a_finished_object(world):
         if not found:
             continue
         paths = [(label, route.build(**{k: v for k, v in kw.items() if k in route.params})) for label, kw in found]
-        response, raised, _ = _post(qm, paths[0][1], {})
+        response, raised, _ = _post(qm, paths[0][1], {}, baseline)
         if response is not None and response.status_code == 405:
             continue  # GET only
         explicit = PAYLOADS.get(route.name)
         if explicit is None:
             problems.append(f"{route.name} accepts POST: give it a payload in PAYLOADS")
             continue
+        has_page = qm.get(paths[0][1]).status_code != 405  # a form page of its own to harvest
         for label, path in paths:
             if (route.name, label) in NEXT_MOVES:
                 next_moves.append((route.name, label))
                 continue
-            obj = _OBJS[label]
+            obj, allowed = objs[label], ALLOWED.get((route.name, label))
             for actor in actors(label, w):
                 for data in explicit(w, obj, actor):
-                    response, raised, after = _post(clients[actor.pk], path, data, harvest_page=True)
+                    response, raised, changed = _post(clients[actor.pk], path, data, baseline,
+                                                      harvest_page=has_page, allowed_fields=allowed)
                     posted += 1
                     if os.environ.get("WALK_DEBUG") and response is not None:
                         print("DBG", route.name, label, actor.username, sorted(data)[:3], response.status_code,
@@ -491,8 +535,6 @@ def test_no_post_changes_a_finished_object(world):
                     if response.status_code >= 500:
                         problems.append(f"{who}: {response.status_code}")
                         continue
-                    allowed = ALLOWED.get((route.name, label))
-                    changed = _diff(before, after, allowed_fields=allowed)
                     if changed:
                         problems.append(f"{who}: changed {changed}")
                     elif allowed is None and (verdict := judge(response)):
@@ -507,3 +549,105 @@ def test_no_post_changes_a_finished_object(world):
     w["capa_effective"].refresh_from_db()
     w["audit_reported"].refresh_from_db()
     assert (w["capa_effective"].status, w["audit_reported"].status) == (Capa.Status.CLOSED, "closed")
+
+
+# ------------------------------------------------------------------ the control: the same payloads succeed one step earlier
+# Route → [(object of the earlier world, who posts, which payload variant (None: each))].
+CONTROL = {
+    "capa:capa-correction": [("capa_open", "staff", None)],
+    "capa:capa-analyse": [("capa_open", "staff", None)],
+    "capa:capa-action-add": [("capa_analysed", "staff", None)],
+    "capa:capa-start-actions": [("capa_planned", "staff", None)],
+    "capa:capa-submit-verification": [("capa_done", "staff", None)],
+    "capa:capa-verify": [("capa_verifying", "qm", None)],
+    "capa:capa-close": [("capa_effective", "qm", None)],
+    "capa:action-complete": [("action_open", "staff", None)],
+    "audits:audit-edit": [("audit_planned", "qm", None)],
+    "audits:audit-issue-plan": [("audit_planned", "auditor", None)],
+    "audits:audit-start": [("audit_prepared", "auditor", None)],
+    "audits:audit-close": [("audit_reported", "qm", None)],
+    "audits:checklist-generate": [("audit_in_progress", "auditor", None)],
+    "audits:checklist-add": [("audit_in_progress", "auditor", None)],
+    "audits:checklist-library": [("audit_in_progress", "auditor", None)],
+    "audits:checklist-item": [("item_open", "auditor", None)],
+    "audits:checklist-item-remove": [("item_open", "auditor", None)],
+    "audits:finding-create": [("audit_in_progress", "auditor", None)],
+    "audits:finding-close": [("finding_open", "qm", None)],
+    "audits:finding-evidence-add": [("finding_open", "auditor", None)],
+    "audits:report": [("audit_in_progress", "auditor", None)],
+    "audits:report-issue": [("audit_in_progress", "auditor", None)],
+    "documents:document-edit": [("doc_live", "author", None)],
+    "documents:document-obsolete": [("doc_live", "author", None)],
+    "documents:document-review": [("doc_live", "author", None)],
+    "documents:document-acknowledge": [("doc_live", "staff", None)],
+    "documents:revision-create": [("doc_live", "author", None)],
+    "documents:revision-edit": [("rev_draft", "author", None)],
+    "documents:revision-submit": [("rev_draft", "author", None)],
+    "documents:revision-sign": [("rev_in_review", "approver", None)],
+    "documents:revision-add-signer": [("rev_in_review", "author", None)],
+    "documents:revision-withdraw": [("rev_in_review", "author", None)],
+    "renditions:revision-print": [("rev_effective", "staff", None)],
+    "records:edit": [("record_draft", "staff", None)],
+    "records:submit": [("record_draft", "staff", None)],
+    "records:evidence-add": [("record_draft", "staff", None)],
+    "records:verify": [("record_submitted", "approver", None)],
+    "records:amend": [("record_submitted", "staff", None)],
+    "records:void": [("record_submitted", "qm", None)],
+    "records:hold": [("record_submitted", "qm", None)],
+    "records:dispose": [("record_old", "qm", None)],
+    "records:pdf": [("record_submitted", "staff", None)],
+    "records:evidence-supersede": [("record_submitted_evidence0", "staff", None)],
+    "auditor:request-detail": [("request_answered", "external", 0), ("request_open", "qm", 1)],
+    "job-retry": [("job_failed", "qm", None)],
+}
+
+
+def _kwargs(obj) -> dict:
+    """URL arguments naming `obj`, for any route whose pattern takes them."""
+    from documents.models import Document, Revision
+    from qms.models import Job
+    from records.models import Record
+
+    if isinstance(obj, Revision):
+        return {"number": obj.document.number, "seq": obj.seq, "revision_id": obj.pk}
+    if isinstance(obj, (Document, Record)):
+        return {"number": obj.number}
+    if isinstance(obj, Job):
+        return {"public_id": obj.public_id}
+    return {"pk": obj.pk}
+
+
+@pytest.fixture
+def earlier(quality_manager, author, approver, staff, auditor, external_auditor, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return finished_world.build_earlier(quality_manager=quality_manager, author=author, approver=approver,
+                                        staff=staff, auditor_user=auditor, external_auditor=external_auditor)
+
+
+def test_the_walks_payloads_succeed_one_step_earlier(earlier):
+    """The walk proves something only if its payloads are ones that work: each
+    one, posted to the same route on an object one step before its final state,
+    succeeds and changes something."""
+    w = earlier
+    assert set(CONTROL) == set(PAYLOADS)
+    routes = {r.name: r for r in all_routes()}
+    people = ("qm", "author", "approver", "staff", "auditor", "external")
+    clients = _clients(w)
+    baseline = Baseline({k: v for k, v in w.items() if hasattr(v, "pk") and k not in people})
+    problems = []
+    for name, cases in CONTROL.items():
+        route = routes[name]
+        for label, who, variant in cases:
+            obj, actor = w[label], w[who]
+            path = route.build(**{k: v for k, v in _kwargs(obj).items() if k in route.params})
+            variants = PAYLOADS[name](w, obj, actor)
+            for data in variants if variant is None else [variants[variant]]:
+                response, raised, changed = _post(clients[actor.pk], path, data, baseline, harvest_page=True)
+                what = f"{name} on {label} as {who} {sorted(data)}"
+                if raised or response.status_code >= 400:
+                    problems.append(f"{what}: {raised or response.status_code} {_alerts(response)}")
+                    continue
+                errors = [str(m) for m in _messages(response) if m.level >= constants.WARNING] + _alerts(response)
+                if errors or not changed:
+                    problems.append(f"{what}: nothing changed {errors}")
+    assert not problems, "\n".join(problems)
