@@ -187,6 +187,13 @@ def can_compare_revisions(user, document) -> bool:
 
 
 @predicate
+def is_obsolete(user, document) -> bool:
+    """Withdrawn: `document_make_obsolete` (which needs a reason) is the only
+    writer of `obsolete_reason`, and nothing brings an obsolete document back."""
+    return bool(document.obsolete_reason)
+
+
+@predicate
 def can_edit_document(user, document) -> bool:
     """Metadata (title, owner, clauses, distribution, review interval): owner or QM."""
     return can_write(user) and _is_owner_or_qm(user, document)
@@ -222,4 +229,8 @@ rule("documents.review_document", can_review_document, "Only the owner or the qu
 rule("documents.acknowledge", can_acknowledge, "This account cannot acknowledge documents.")
 rule("documents.view_acknowledgements", can_view_acknowledgements, "You cannot see who has read this document.")
 rule("documents.compare_revisions", can_compare_revisions, "Comparing revisions is for authors, approvers, the quality manager and auditors.")
-rule("documents.edit_document", can_edit_document, "Only the owner or the quality manager can change this document's details.")
+# Issue 10: an obsolete document's details are part of its withdrawn record (ISO 9001 7.5.3.2): frozen.
+rule("documents.edit_document", can_edit_document & ~is_obsolete,
+     lambda user, document: f"{document.number} is obsolete: its details no longer change."
+     if document is not None and is_obsolete(user, document)
+     else "Only the owner or the quality manager can change this document's details.")

@@ -249,6 +249,30 @@ def test_staff_cannot_make_obsolete(author, approver, staff):
 
 
 @pytest.mark.django_db
+def test_an_obsolete_documents_details_are_frozen(author, approver, quality_manager, staff, client_for):
+    """Issue 10 (state walk): a crafted POST renamed an obsolete document and put people on its distribution."""
+    document = make_effective(author, approver, title="Old press set-up")
+    services.document_make_obsolete(actor=author, document=document, reason="Press scrapped")
+    document.refresh_from_db()
+    client = client_for(quality_manager)  # (logging in is an event)
+    events_before = AuditEvent.objects.count()
+    for actor in (quality_manager, author):  # the quality manager and the owner
+        with pytest.raises(PermissionRefused, match="is obsolete: its details no longer change"):
+            services.document_update(actor=actor, document=document, reason="Tidy up", title="Renamed",
+                                     distribution_users=[staff])
+    response = client.post(f"/documents/{document.number}/edit/", {
+        "title": "Renamed", "owner": author.pk, "reason": "Tidy up", "distribution_users": [staff.pk]})
+    assert response.status_code == 403
+    assert f"/documents/{document.number}/edit/" not in client.get(f"/documents/{document.number}/").content.decode()
+    document.refresh_from_db()
+    assert document.title == "Old press set-up" and not document.distribution_users.exists()
+    assert AuditEvent.objects.count() == events_before
+    # Before it was withdrawn, the same change was allowed.
+    live = make_effective(author, approver, title="New press set-up")
+    services.document_update(actor=quality_manager, document=live, reason="Tidy up", title="Renamed")
+
+
+@pytest.mark.django_db
 def test_new_revision_needs_summary_and_reason_and_only_one_open(author, approver):
     document = make_effective(author, approver)
     with pytest.raises(DomainError, match="summary"):
