@@ -163,11 +163,16 @@ rule("records.submit_record", can_edit_record, "Only the creator submits a draft
 rule("records.edit_record", can_edit_record, "Only the creator edits a draft.")
 rule("records.amend_record", can_amend_record, "Only the submitter or the quality manager may amend a submitted record.")
 rule("records.add_evidence", can_add_evidence, "You cannot add evidence to this record.")
-rule("records.supersede_evidence", can_supersede_evidence, "Only the submitter or the quality manager marks evidence superseded.")
+rule("records.supersede_evidence", can_supersede_evidence,
+     lambda user, evidence: f"The record is {evidence.record.get_status_display().lower()}: its evidence no longer changes."
+     if evidence is not None and evidence.record.status != S.SUBMITTED
+     else "Only the submitter or the quality manager marks evidence superseded.")
 rule("records.download_evidence", can_download_evidence, "You cannot download this file.")
 rule("records.verify_record", can_verify_record, "You cannot verify records.")
 rule("records.void_record", can_void_record, "You cannot void this record.")
-rule("records.set_legal_hold", can_set_legal_hold, "Only the quality manager sets a legal hold.")
+rule("records.set_legal_hold", can_set_legal_hold,
+     lambda user, record: "A disposed record cannot be held: nothing of it is left to keep."
+     if record is not None and record.status == S.DISPOSED else "Only the quality manager sets a legal hold.")
 rule("records.view_retention", can_view_retention, "Only the quality manager and auditors see the retention list.")
 rule("records.approve_disposition", can_approve_disposition, "Only the quality manager approves disposition.")
 # What the page offers: the service gives the precise reason (disposal_refusal) when it cannot.
