@@ -78,7 +78,7 @@ def my_actions(request):
 def capa_create(request):
     if not permissions.can_raise_capa(request.user):
         raise PermissionDenied("You cannot raise nonconformities.")
-    form = CapaRaiseForm(request.POST or None, initial={"owner": request.user})
+    form = CapaRaiseForm(request.POST or None, initial={"owner": request.user}, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -217,7 +217,7 @@ def action_complete(request, pk):
     capa = _get_capa_for_user(request, action.capa_id)
     if not permissions.can_complete_action(request.user, action):
         raise PermissionDenied("Only the action owner completes an open action.")
-    form = ActionCompleteForm(request.POST or None, request.FILES or None)
+    form = ActionCompleteForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.capa_action_complete(actor=request.user, action=action, note=form.cleaned_data["note"],

@@ -27,6 +27,8 @@ from django.utils import timezone
 from documents import selectors
 from documents.models import (
     ALLOWED,
+    NUMBER_CHARS,
+    NUMBER_CHARS_TEXT,
     Acknowledgement,
     Decision,
     Document,
@@ -178,6 +180,8 @@ def document_create(
     if number:
         if not permissions.can_assign_number(actor):
             raise PermissionRefused("Only the quality manager can choose a document number.")
+        if not NUMBER_CHARS.match(number):
+            raise DomainError(f"A document number may hold only {NUMBER_CHARS_TEXT} (it appears in links).")
         if Document.objects.filter(number__iexact=number).exists():
             raise DomainError(f"Number {number} is already used; document numbers are never reused.")
     else:
