@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from qms import dates
@@ -40,6 +41,14 @@ class StrictBooleanField(forms.BooleanField):
         if text in self.FALSE:
             return False
         raise forms.ValidationError("A checkbox is either ticked or not; this value is neither.", code="invalid")
+
+    def has_changed(self, initial, data):
+        # BooleanField.has_changed calls to_python outside validation (formsets
+        # ask it of every row): a value that is neither is a change, not a 500.
+        try:
+            return super().has_changed(initial, data)
+        except forms.ValidationError:
+            return True
 
 
 # ------------------------------------------------------------------ numbers
@@ -164,6 +173,10 @@ class StyledAuthenticationForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         bootstrap(self)
         self.fields["username"].widget.attrs["autofocus"] = True
+        # AuthenticationForm sets max_length after the field is built, so no
+        # validator checks it: a 20,000-character name reached authenticate()
+        # and the lockout log's 255-character column (a 500).
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
 
     def clean(self):
         try:

@@ -125,10 +125,10 @@ def nasty_values(f: Field) -> list:
     if f.kind == "number":
         return NUMBERS + common
     if f.kind in ("select", "radio", "checkbox"):
-        return IDS + ["maybe", LONG] + common
+        return ["999999999", "-1", "abc", "99999999999999999999999", "maybe", LONG] + common
     if f.kind == "file":
         return []  # uploads are fuzzed separately (tests/documents/test_pdf_uploads.py, records evidence tests)
     if f.kind in ("password", "submit"):
         return [LONG, ""]
     # text, textarea, hidden, email, search: anything may arrive here
-    return TEXT + NUMBERS[:5] + DATES[:3] + IDS[:2] + common
+    return [LONG, TEXT[1], " ", "-0.0", "NaN", "1e309", "9999-12-31", "999999999"] + common
