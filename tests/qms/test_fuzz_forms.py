@@ -97,6 +97,8 @@ def _payload(form, user, today, name=None, value=None):
 
 
 _MISSING = object()
+# How a page says that input was refused: a form error or an error message.
+ERROR_MARKS = (b"invalid-feedback", b"errorlist", b"alert-danger", b"is-invalid", b"alert-warning")
 LATER_ROW = re.compile(r"^\w+-[1-9]\d*-")
 
 
@@ -208,8 +210,13 @@ def _fuzz(client, user, form, today, problems):
         if response.status_code >= 500:
             problems.append(f"{user.username} POST {form.action} {name}={shown} -> {response.status_code}")
             continue
-        refused = response.status_code >= 400 or (response.status_code == 200 and name is not None)
         changed = AuditEvent.objects.exclude(verb__in=VIEW_VERBS).count() - events
+        silent = not any(m in response.content for m in ERROR_MARKS)
+        if silent and (response.status_code == 400 or (response.status_code == 200 and name and not changed)):
+            # A re-rendered form that does not say what was wrong: the user cannot fix it.
+            problems.append(f"{user.username} POST {form.action} {name}={shown} -> {response.status_code} "
+                            f"with no error shown")
+        refused = response.status_code >= 400 or (response.status_code == 200 and name is not None)
         if refused and changed > 0 and response.status_code >= 400:
             verbs = list(AuditEvent.objects.order_by("-pk").values_list("verb", flat=True)[:changed])
             problems.append(f"{user.username} POST {form.action} {name}={shown} -> {response.status_code} "
