@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
 from qms import safeurls
 from qms.audit import attribute, record_event
+from qms.dates import check_in_window
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.notifications import notify
 from qms.permissions import (
@@ -57,6 +58,8 @@ def invite_external_auditor(
     e-mail a one-time link to set its password. Returns (grant, that link)."""
     if not can_manage_auditor_access(actor):
         raise PermissionRefused("Only the quality manager can invite external auditors.")
+    check_in_window(valid_from, "The start of the access")
+    check_in_window(valid_until, "The end of the access")
     if valid_until <= valid_from:
         raise DomainError("The access must end after it starts.")
     if not all_scope and not clauses and not processes:
@@ -132,6 +135,8 @@ def renew_access(
     scope (a revoked grant is re-opened; its revocation stays in the history)."""
     if not can_manage_auditor_access(actor):
         raise PermissionRefused("Only the quality manager can change auditor access.")
+    check_in_window(valid_from, "The start of the access")
+    check_in_window(valid_until, "The end of the access")
     if valid_until <= valid_from:
         raise DomainError("The access must end after it starts.")
     if valid_until <= timezone.now():

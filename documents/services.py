@@ -43,6 +43,7 @@ from documents.models import (
 from qms import permissions
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
+from qms.dates import check_in_window
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
@@ -176,6 +177,7 @@ def document_create(
         raise DomainError("A document needs a title.")
     if doc_type.external_origin and not (issuer.strip() and external_reference.strip()):
         raise DomainError("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2).")
+    check_in_window(external_date, "The edition date")
     number = (number or "").strip()
     if number:
         if not permissions.can_assign_number(actor):
@@ -241,6 +243,7 @@ def document_update(*, actor, document: Document, reason: str, opened: Stamp | N
     if not (reason or "").strip():
         raise DomainError("Say why the details change.")
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
+    check_in_window(fields.get("external_date"), "The edition date")
     for name, value in fields.items():
         setattr(document, name, value)
     if document.doc_type.external_origin and not (document.issuer.strip() and document.external_reference.strip()):
@@ -379,6 +382,7 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
         raise DomainError("The route needs at least one approval step.")
     if effective_date and effective_date < today():
         raise DomainError("The effective date cannot be in the past.")
+    check_in_window(effective_date, "The effective date")
     for spec in steps:
         if not spec.users and not spec.groups:
             raise DomainError("Every step needs at least one signer (a user or a group).")

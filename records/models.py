@@ -41,6 +41,7 @@ FIELD_TYPE_LABELS = dict(FIELD_TYPES)
 NUMBER_MAX_LENGTH = 40
 NUMBER_CHARS = re.compile(r"^[A-Za-z0-9._-]+$")
 PLACEHOLDERS = ("code", "year", "seq")
+MAX_RETENTION_YEARS = 100
 LONGEST_SEQ = 9_999_999  # the most records of one type in one year any pattern must be able to number
 
 
@@ -116,9 +117,16 @@ class RecordType(models.Model):
         return reverse("records:type-detail", args=[self.code])
 
     def clean(self):
+        errors = {}
         problem = numbering_problem(self.numbering_pattern or "", self.code or "")
         if problem:
-            raise ValidationError({"numbering_pattern": problem})
+            errors["numbering_pattern"] = problem
+        if self.retention_years is not None and self.retention_years > MAX_RETENTION_YEARS:
+            # retain_until is a date: 32767 years ahead is past year 9999 (every submission failed).
+            errors["retention_years"] = (f"At most {MAX_RETENTION_YEARS} years; for longer, tick "
+                                         f"“Keep permanently”.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def retention_label(self) -> str:

@@ -5,7 +5,7 @@ the date picker's min/max and names the window in the help text. Through the
 views: record values, document dates, route effective dates, auditor grant
 windows, as-of dates, packs, trail exports and register filters."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django import forms
@@ -126,3 +126,25 @@ def test_exports_over_a_period_outside_the_window_are_refused(client_for, qualit
     assert response.status_code in (200, 400)
     assert dates.window_text() in response.content.decode()
     assert not Job.objects.exists()
+
+
+# ------------------------------------------------------------------ the services check the same window
+@pytest.mark.django_db
+def test_the_services_refuse_dates_outside_the_window_from_any_caller(quality_manager, author, approver):
+    from datetime import date, datetime
+
+    from auditor.services import invite_external_auditor
+    from documents.services import StepSpec, revision_submit
+    from qms.errors import DomainError
+
+    far = date(9999, 12, 31)
+    with pytest.raises(DomainError, match="The edition date must be between"):
+        make_draft(author, external_date=date(1, 1, 1))
+    rev = make_draft(author).latest_revision
+    with pytest.raises(DomainError, match="The effective date must be between"):
+        revision_submit(actor=author, revision=rev, steps=[StepSpec(kind="approve", users=[approver])],
+                        effective_date=far)
+    with pytest.raises(DomainError, match="The end of the access must be between"):
+        invite_external_auditor(actor=quality_manager, full_name="E", email="e@cb.example", organisation="CB",
+                                audit_reference="S2", valid_from=timezone.now(),
+                                valid_until=datetime(9999, 12, 31, tzinfo=UTC), all_scope=True)

@@ -62,3 +62,12 @@ def test_a_pattern_saved_before_the_check_gives_a_message_not_a_500(client_for, 
     assert response.status_code == 400
     assert "cannot number this record" in response.content.decode()
     assert not Record.objects.exists()
+
+
+def test_a_retention_beyond_a_century_is_a_form_error_not_a_broken_type(client_for, quality_manager):
+    """retain_until is a date: 32767 years (what the column holds) is past year 9999."""
+    response = client_for(quality_manager).post("/records/types/new/", {
+        "code": "GAUGE", "name": "Gauge check", "numbering_pattern": "{code}-{seq:04}", "retention_years": "32767",
+        "is_active": "on"})
+    assert response.status_code == 200 and "At most 100 years" in response.content.decode()
+    assert not RecordType.objects.exists()
