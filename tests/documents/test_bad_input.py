@@ -283,3 +283,15 @@ def test_the_service_refuses_a_number_that_cannot_sit_in_a_link(quality_manager)
     with pytest.raises(DomainError, match="letters, digits"):
         make_draft(quality_manager, number="SOP/QA/9")
     assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_damaged_opened_stamp_on_the_details_form_says_so(author, approver, client_for):
+    """Found by tests/qms/test_fuzz_forms.py: the hidden field's error was dropped
+    (the page re-rendered with no message and nothing saved)."""
+    doc = make_effective(author, approver)
+    r = client_for(author).post(f"/documents/{doc.number}/edit/", {
+        "title": "New title", "owner": author.pk, "reason": "Typo", "opened": "NaN"})
+    assert r.status_code == 200 and "This form is damaged or out of date" in r.content.decode()
+    doc.refresh_from_db()
+    assert doc.title != "New title"

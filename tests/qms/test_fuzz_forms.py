@@ -199,12 +199,14 @@ def _route_name(path):
 def _fuzz(client, user, form, today, problems):
     events = AuditEvent.objects.count()
     sent = 0
-    cases = [(None, None), ("*", _MISSING), *[(name, _MISSING) for name in form.fields if not LATER_ROW.match(name)]]
+    cases = [(None, None), ("*", _MISSING),
+             *[(name, _MISSING) for name in form.fields if not LATER_ROW.match(name) and name != "csrfmiddlewaretoken"]]
     # A formset's rows share their fields: the first row (and the management form) stand for all.
-    fields = [f for f in form.fields.values() if not LATER_ROW.match(f.name)]
+    fields = [f for f in form.fields.values() if not LATER_ROW.match(f.name) and f.name != "csrfmiddlewaretoken"]
     cases += [(f.name, v) for f in fields for v in nasty_values(f)]
     for name, value in cases:
-        data = {} if name == "*" else _payload(form, user, today, name, value)
+        # "*": every field missing, as a browser would send it (the CSRF token only).
+        data = {"csrfmiddlewaretoken": "x"} if name == "*" else _payload(form, user, today, name, value)
         response = client.post(form.action, data)
         sent += 1
         shown = "missing" if value is _MISSING else repr(value[:40] if isinstance(value, str) else value)
