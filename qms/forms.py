@@ -101,7 +101,7 @@ class WindowDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
         if not dates.in_window(value):
-            raise forms.ValidationError(f"Enter a date {dates.window_text()}.", code="out_of_window")
+            raise forms.ValidationError(f"The date must be {dates.window_text()}.", code="out_of_window")
 
 
 class WindowDateTimeField(forms.DateTimeField):
@@ -110,7 +110,7 @@ class WindowDateTimeField(forms.DateTimeField):
     def validate(self, value):
         super().validate(value)
         if not dates.in_window(value):
-            raise forms.ValidationError(f"Enter a date {dates.window_text()}.", code="out_of_window")
+            raise forms.ValidationError(f"The date must be {dates.window_text()}.", code="out_of_window")
 
 
 def window_dates(form: forms.BaseForm) -> forms.BaseForm:
