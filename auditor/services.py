@@ -21,6 +21,7 @@ from auditor.lifecycles import EVIDENCE_REQUEST
 from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
 from qms import safeurls
 from qms.audit import attribute, record_event
+from qms.dates import check_in_window
 from qms.errors import DomainError, IllegalTransition
 from qms.lifecycle import guard, transition
 from qms.notifications import notify
@@ -55,6 +56,8 @@ def invite_external_auditor(
     """Create a read-only, scoped, time-limited external auditor account and
     e-mail a one-time link to set its password. Returns (grant, that link)."""
     require("auditor.manage_auditor_access", actor)
+    check_in_window(valid_from, "The start of the access")
+    check_in_window(valid_until, "The end of the access")
     if valid_until <= valid_from:
         raise DomainError("The access must end after it starts.")
     if not all_scope and not clauses and not processes:
@@ -129,6 +132,8 @@ def renew_access(
     """Extend or re-open an external auditor's grant with a new window and
     scope (a revoked grant is re-opened; its revocation stays in the history)."""
     require("auditor.manage_auditor_access", actor)
+    check_in_window(valid_from, "The start of the access")
+    check_in_window(valid_until, "The end of the access")
     if valid_until <= valid_from:
         raise DomainError("The access must end after it starts.")
     if valid_until <= timezone.now():

@@ -12,7 +12,6 @@ from documents.models import Document, Revision
 from qms.forms import BootstrapForm, BootstrapModelForm
 from qms.models import Clause, Department, Process
 from qms.permissions import Role
-from records.models import Record
 
 User = get_user_model()
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,6 +24,35 @@ def plain_radios(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, forms.RadioSelect):
             field.widget.attrs.pop("class", None)
+
+
+def visible_record_or_error(user, number):
+    """The record numbered `number` if `user` may see it; an unknown number and
+    a record the user may not see get the same error (no existence oracle)."""
+    from records.selectors import records_for_user
+
+    number = (number or "").strip()
+    if not number:
+        return None
+    record = records_for_user(user).filter(number=number).first() if user is not None else None
+    if record is None:
+        raise forms.ValidationError(f"No record numbered “{number}”.", code="unknown_record")
+    return record
+
+
+def visible_revision(user, number: str, label: str = ""):
+    """The revision `label` (empty: the effective one) of document `number`, if `user` may see it."""
+    from documents.selectors import documents_for_user, visible_revisions
+
+    if user is None:
+        return None
+    document = documents_for_user(user).filter(number=number).first()
+    if document is None:
+        return None
+    revisions = visible_revisions(user, document).select_related("document")
+    if label:
+        return revisions.filter(label=label).first()
+    return revisions.filter(status=Revision.Status.EFFECTIVE).first()
 
 
 class UserChoice(forms.ModelChoiceField):
@@ -43,7 +71,7 @@ def active_users():
 
 class ProgrammeForm(BootstrapForm):
     title = forms.CharField(max_length=150)
-    period_start = forms.DateField(widget=DATE, help_text="Dates from 1990 up to ten years ahead; at most five years long.")
+    period_start = forms.DateField(widget=DATE, help_text="At most five years long.")
     period_end = forms.DateField(widget=DATE)
     objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -126,7 +154,11 @@ class EvidenceFieldsMixin(forms.Form):
 
     Documents and records are named by number (the lists are long); the
     revision defaults to the one effective now and is stored as that revision,
-    so the link keeps pointing at what was seen after the document moves on."""
+    so the link keeps pointing at what was seen after the document moves on.
+
+    A number is looked up only among what `user` may see, and one the user may
+    not see gets the same answer as one that does not exist: the form is no
+    oracle for which numbers exist."""
 
     ev_document = forms.CharField(label="Evidence: document number", required=False, max_length=40)
     ev_revision_label = forms.CharField(label="Revision", required=False, max_length=12,
@@ -134,6 +166,10 @@ class EvidenceFieldsMixin(forms.Form):
     ev_record = forms.CharField(label="Evidence: record number", required=False, max_length=40)
     ev_file = forms.FileField(label="Evidence: file", required=False)
     ev_note = forms.CharField(label="Evidence note", required=False, max_length=300)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user  # None sees nothing: a lookup without a user finds no number
+        super().__init__(*args, **kwargs)
 
     def setup_evidence(self):
         """Kept for the forms' __init__; nothing to load: no long select lists."""
@@ -144,11 +180,7 @@ class EvidenceFieldsMixin(forms.Form):
         label = (data.get("ev_revision_label") or "").strip()
         data["ev_revision"] = None
         if number:
-            revisions = Revision.objects.select_related("document").filter(document__number=number)
-            if label:
-                revision = revisions.filter(label=label).first()
-            else:
-                revision = revisions.filter(status=Revision.Status.EFFECTIVE).first()
+            revision = visible_revision(self.user, number, label)
             if revision is None:
                 self.add_error("ev_document", f"No {'revision ' + label if label else 'effective revision'} of "
                                               f"document “{number}”.")
@@ -158,13 +190,7 @@ class EvidenceFieldsMixin(forms.Form):
         return data
 
     def clean_ev_record(self):
-        number = (self.cleaned_data.get("ev_record") or "").strip()
-        if not number:
-            return None
-        record = Record.objects.filter(number=number).first()
-        if record is None:
-            raise forms.ValidationError(f"No record numbered “{number}”.")
-        return record
+        return visible_record_or_error(self.user, self.cleaned_data.get("ev_record"))
 
     def evidence_spec(self) -> EvidenceSpec:
         d = self.cleaned_data
@@ -266,21 +292,16 @@ class CapaRaiseForm(BootstrapForm):
     owner = UserChoice(queryset=User.objects.none())
     process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
     clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)
-    record_number = forms.CharField(label="Source record number", required=False,
+    record_number = forms.CharField(label="Source record number", required=False, max_length=40,
                                     help_text="For a complaint or nonconforming output")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["owner"].queryset = active_users()
 
     def clean_record_number(self):
-        number = (self.cleaned_data.get("record_number") or "").strip()
-        if not number:
-            return None
-        record = Record.objects.filter(number=number).first()
-        if record is None:
-            raise forms.ValidationError(f"No record numbered “{number}”.")
-        return record
+        return visible_record_or_error(self.user, self.cleaned_data.get("record_number"))
 
 
 class CorrectionForm(BootstrapForm):

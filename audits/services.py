@@ -35,7 +35,7 @@ from qms.dates import MAX_PROGRAMME_YEARS, check_in_window
 from qms.errors import DomainError, PermissionRefused
 from qms.lifecycle import guard, transition
 from qms.notifications import notify
-from qms.rules import require
+from qms.rules import allowed, require
 from qms.signatures import Meaning, authenticate_signer, sign
 from qms.uploads import store_upload
 
@@ -528,7 +528,17 @@ class EvidenceSpec:
         return self.revision is None and self.record is None and self.upload is None
 
 
+def _check_visible(actor, *, record=None, revision=None) -> None:
+    """Evidence and source records are what the actor may see; one they may not
+    see is answered as if it did not exist (as the forms answer)."""
+    if record is not None and not allowed("records.view_record", actor, record):
+        raise DomainError(f"No record numbered “{record.number}”.")
+    if revision is not None and not allowed("documents.view_revision", actor, revision):
+        raise DomainError(f"No revision {revision.label} of document “{revision.document.number}”.")
+
+
 def _add_evidence(*, actor, spec: EvidenceSpec, checklist_item=None, finding=None, action=None) -> list[Evidence]:
+    _check_visible(actor, record=spec.record, revision=spec.revision)
     out = []
     owner = {"checklist_item": checklist_item, "finding": finding, "action": action}
     if spec.revision is not None:
@@ -748,6 +758,7 @@ def capa_raise(*, actor, source: str, title: str, description: str, severity: st
         raise DomainError("Link the complaint or nonconforming-output record.")
     if not title.strip() or not description.strip():
         raise DomainError("Title and description are required.")
+    _check_visible(actor, record=source_record)
     return _capa_create(actor=actor, source=source, title=title, description=description, severity=severity,
                         owner=owner, process=process, clause=clause, source_record=source_record, due_date=due_date)
 

@@ -5,7 +5,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from documents.models import Decision, Document, DocumentType, PeriodicReview, Revision, RouteStep
+from documents.models import (
+    NUMBER_CHARS,
+    NUMBER_CHARS_TEXT,
+    Decision,
+    Document,
+    DocumentType,
+    PeriodicReview,
+    Revision,
+    RouteStep,
+)
 from qms.concurrency import StampField
 from qms.forms import BootstrapForm, bootstrap
 from qms.models import Clause, Department, Process
@@ -97,6 +106,8 @@ class DocumentCreateForm(BootstrapForm):
 
     def clean_number(self):
         number = self.cleaned_data.get("number", "").strip()
+        if number and not NUMBER_CHARS.match(number):
+            raise ValidationError(f"Use only {NUMBER_CHARS_TEXT}: the number appears in links.")
         if number and Document.objects.filter(number__iexact=number).exists():
             raise ValidationError(f"Number {number} is already used; document numbers are never reused.")
         return number

@@ -6,6 +6,7 @@ States and their allowed moves live beside the model; services in
 documents/services.py are the only code that changes `status`.
 """
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -79,6 +80,12 @@ class DocumentQuerySet(models.QuerySet):
 
     def review_overdue(self, today: date):
         return self.with_effective().filter(next_review_date__lt=today)
+
+
+# A number appears in links (/documents/<number>/): only characters a URL path
+# segment holds as they are.
+NUMBER_CHARS = re.compile(r"^[A-Za-z0-9._-]+$")
+NUMBER_CHARS_TEXT = "letters, digits, hyphens, dots and underscores"
 
 
 class Document(models.Model):

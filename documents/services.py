@@ -27,6 +27,8 @@ from django.utils import timezone
 from documents import selectors
 from documents.lifecycles import REVISION
 from documents.models import (
+    NUMBER_CHARS,
+    NUMBER_CHARS_TEXT,
     Acknowledgement,
     Decision,
     Document,
@@ -40,6 +42,7 @@ from documents.models import (
 )
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
+from qms.dates import check_in_window
 from qms.errors import DomainError, IllegalTransition
 from qms.lifecycle import transition
 from qms.models import Department, Notification, Signature
@@ -167,9 +170,12 @@ def document_create(
         raise DomainError("A document needs a title.")
     if doc_type.external_origin and not (issuer.strip() and external_reference.strip()):
         raise DomainError("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2).")
+    check_in_window(external_date, "The edition date")
     number = (number or "").strip()
     if number:
         require("documents.assign_number", actor)
+        if not NUMBER_CHARS.match(number):
+            raise DomainError(f"A document number may hold only {NUMBER_CHARS_TEXT} (it appears in links).")
         if Document.objects.filter(number__iexact=number).exists():
             raise DomainError(f"Number {number} is already used; document numbers are never reused.")
     else:
@@ -228,6 +234,7 @@ def document_update(*, actor, document: Document, reason: str, opened: Stamp | N
     if not (reason or "").strip():
         raise DomainError("Say why the details change.")
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
+    check_in_window(fields.get("external_date"), "The edition date")
     for name, value in fields.items():
         setattr(document, name, value)
     if document.doc_type.external_origin and not (document.issuer.strip() and document.external_reference.strip()):
@@ -361,6 +368,7 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
         raise DomainError("The route needs at least one approval step.")
     if effective_date and effective_date < today():
         raise DomainError("The effective date cannot be in the past.")
+    check_in_window(effective_date, "The effective date")
     for spec in steps:
         if not spec.users and not spec.groups:
             raise DomainError("Every step needs at least one signer (a user or a group).")

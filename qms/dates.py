@@ -24,6 +24,11 @@ def window_text() -> str:
     return f"between {EARLIEST:%Y-%m-%d} and {latest():%Y-%m-%d}"
 
 
+def window_hint() -> str:
+    """The sentence a date field's help text carries."""
+    return f"A date from {EARLIEST:%Y-%m-%d} to {latest():%Y-%m-%d}."
+
+
 def in_window(value) -> bool:
     if value is None:
         return True

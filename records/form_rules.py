@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 
 from qms.errors import DomainError
-from qms.forms import BootstrapForm
+from qms.forms import BootstrapForm, parse_number
 
 KINDS = [
     ("compare", "Compare with another field (dates or numbers)"),
@@ -113,9 +113,11 @@ def _check_rule(n: int, rule: dict, by_key: dict) -> dict:
                     raise DomainError(f"Rule {n}: the {side} bound “{bound['label']}” must be another number field.")
                 out[f"{side}_field"] = key
             elif value not in (None, ""):
-                if _number(value) is None:
-                    raise DomainError(f"Rule {n}: the {side} bound “{value}” is not a number.")
-                out[side] = _fmt(_number(value))
+                bound = parse_number(str(value))
+                if bound is None:  # NaN, 1e309: not a bound any number field could be checked against
+                    raise DomainError(f"Rule {n}: the {side} bound “{value}” is not a number a field can hold "
+                                      f"(up to 14 digits before the point and 6 after).")
+                out[side] = _fmt(bound)
         if len(out) == 2:
             raise DomainError(f"Rule {n}: give a lower bound, an upper bound or both.")
         if "low" in out and "high" in out and Decimal(out["low"]) > Decimal(out["high"]):

@@ -7,10 +7,13 @@ States and their allowed moves live beside the model; records/services.py is
 the only code that changes `status`.
 """
 
+import re
+import string
 import uuid
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,6 +35,49 @@ FIELD_TYPES = [
     ("file", "File"),
 ]
 FIELD_TYPE_LABELS = dict(FIELD_TYPES)
+
+# Numbers: what Record.number holds, and the characters that sit in a URL
+# segment (/records/<number>/) without escaping.
+NUMBER_MAX_LENGTH = 40
+NUMBER_CHARS = re.compile(r"^[A-Za-z0-9._-]+$")
+PLACEHOLDERS = ("code", "year", "seq")
+MAX_RETENTION_YEARS = 100
+LONGEST_SEQ = 9_999_999  # the most records of one type in one year any pattern must be able to number
+
+
+def numbering_problem(pattern: str, code: str = "") -> str | None:
+    """Why `pattern` cannot number records of type `code`, or None.
+
+    Checked by rendering the numbers it produces, the longest included (the
+    code as given or 12 characters, any year of the date window, up to
+    LONGEST_SEQ records a year): a pattern whose number would not fit
+    Record.number would otherwise pass and make every new record fail."""
+    from qms.dates import latest
+
+    try:
+        placeholders = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern)
+                        if name is not None]
+    except ValueError:
+        return "The pattern's braces do not match: write placeholders as {code}, {year} and {seq:05}."
+    # No attribute or index access ({seq.real}), no conversion ({code!r}), no nested fields in a width.
+    if any(name not in PLACEHOLDERS or conv or "{" in spec for name, spec, conv in placeholders):
+        return "Use only {code}, {year} and {seq} as placeholders (with a width, e.g. {seq:05})."
+    if "seq" not in {name for name, _, _ in placeholders}:
+        return "The pattern needs {seq} (for example {seq:05})."
+    code = code or "X" * 12
+    try:
+        numbers = [pattern.format(code=code, year=year, seq=seq)
+                   for year in (1990, latest().year) for seq in (1, 2, 10, LONGEST_SEQ)]
+    except (KeyError, ValueError, IndexError, TypeError):
+        return "Use {code}, {year} and {seq} with widths only (e.g. {seq:05})."
+    longest = max(numbers, key=len)
+    if len(longest) > NUMBER_MAX_LENGTH:
+        return (f"Numbers from this pattern can reach {len(longest)} characters ({longest[:50]}…); "
+                f"a record number holds at most {NUMBER_MAX_LENGTH}.")
+    if not all(NUMBER_CHARS.match(n) for n in numbers):
+        return "A number may hold only letters, digits, hyphens, dots and underscores (it appears in links)."
+    return None
+
 
 # A record is "overdue for verification" when it waits longer than this.
 VERIFICATION_DUE_DAYS = 7
@@ -69,6 +115,18 @@ class RecordType(models.Model):
 
     def get_absolute_url(self):
         return reverse("records:type-detail", args=[self.code])
+
+    def clean(self):
+        errors = {}
+        problem = numbering_problem(self.numbering_pattern or "", self.code or "")
+        if problem:
+            errors["numbering_pattern"] = problem
+        if self.retention_years is not None and self.retention_years > MAX_RETENTION_YEARS:
+            # retain_until is a date: 32767 years ahead is past year 9999 (every submission failed).
+            errors["retention_years"] = (f"At most {MAX_RETENTION_YEARS} years; for longer, tick "
+                                         f"“Keep permanently”.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def retention_label(self) -> str:
@@ -150,7 +208,7 @@ class Record(models.Model):
         VOID = "void", "Void"
         DISPOSED = "disposed", "Disposed"
 
-    number = models.CharField(max_length=40, unique=True)
+    number = models.CharField(max_length=NUMBER_MAX_LENGTH, unique=True)
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="records")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="records")
     # The controlled form document's revision in force when the record was made

@@ -26,7 +26,16 @@ from records import staging
 from records.form_rules import check_rules
 from records.forms import KEY_RE, build_record_form, display_value, values_as_data
 from records.lifecycles import RECORD
-from records.models import FIELD_TYPE_LABELS, Amendment, Evidence, FormVersion, Record, RecordType
+from records.models import (
+    FIELD_TYPE_LABELS,
+    NUMBER_MAX_LENGTH,
+    Amendment,
+    Evidence,
+    FormVersion,
+    Record,
+    RecordType,
+    numbering_problem,
+)
 from records.rules import disposal_refusal
 
 EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
@@ -161,7 +170,16 @@ def _next_number(record_type: RecordType, now) -> str:
     RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # one numberer at a time per type
     seq = Record.objects.filter(record_type=record_type, created_at__year=now.year).count() + 1
     while True:
-        number = record_type.numbering_pattern.format(code=record_type.code, year=now.year, seq=seq)
+        try:
+            number = record_type.numbering_pattern.format(code=record_type.code, year=now.year, seq=seq)
+        except (KeyError, IndexError, ValueError, TypeError):
+            number = ""
+        if not (0 < len(number) <= NUMBER_MAX_LENGTH):
+            # A pattern saved before patterns were checked by their longest number.
+            raise DomainError(f"The numbering pattern of record type {record_type.code} "
+                              f"({record_type.numbering_pattern}) cannot number this record: "
+                              f"{numbering_problem(record_type.numbering_pattern, record_type.code) or 'no number'}. "
+                              f"Ask the quality manager to correct it.")
         if not Record.objects.filter(number=number).exists():
             return number
         seq += 1

@@ -233,7 +233,7 @@ def checklist_item(request, pk):
     item = _get_item_for_user(request, pk)
     audit = item.audit
     require("audits.edit_audit", request.user, audit)
-    form = AnswerForm(request.POST or None, request.FILES or None,
+    form = AnswerForm(request.POST or None, request.FILES or None, user=request.user,
                       initial={"answer": item.answer, "notes": item.notes})
     qform = QuestionForm(initial={"question": item.question, "clause": item.clause}, audit=audit)
     if request.method == "POST":
@@ -285,7 +285,7 @@ def finding_create(request, pk):
         item = audit.checklist.filter(pk=_int_or_none(request.GET["item"])).first()
         if item:
             initial = {"checklist_item": item, "clause": item.clause, "statement": item.notes}
-    form = FindingForm(request.POST or None, request.FILES or None, audit=audit, initial=initial)
+    form = FindingForm(request.POST or None, request.FILES or None, audit=audit, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -326,7 +326,7 @@ def finding_detail(request, pk):
 @require_POST
 def finding_evidence_add(request, pk):
     finding = _get_finding_for_user(request, pk)
-    form = EvidenceForm(request.POST, request.FILES)
+    form = EvidenceForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         try:
             services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)

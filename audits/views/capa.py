@@ -71,7 +71,7 @@ def my_actions(request):
 @require_http_methods(["GET", "POST"])
 def capa_create(request):
     require("audits.raise_capa", request.user)
-    form = CapaRaiseForm(request.POST or None, initial={"owner": request.user})
+    form = CapaRaiseForm(request.POST or None, initial={"owner": request.user}, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -208,7 +208,7 @@ def action_complete(request, pk):
     action = get_object_or_404(CapaAction.objects.select_related("capa", "owner"), pk=pk)
     capa = _get_capa_for_user(request, action.capa_id)
     require("audits.complete_action", request.user, action)
-    form = ActionCompleteForm(request.POST or None, request.FILES or None)
+    form = ActionCompleteForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.capa_action_complete(actor=request.user, action=action, note=form.cleaned_data["note"],

@@ -265,3 +265,33 @@ def test_admin_lists_documents_but_never_deletes_them(author, approver, client_f
     assert c.get("/admin/documents/documenttype/").status_code == 200
     assert c.get(f"/admin/documents/document/{doc.pk}/delete/").status_code == 403
     assert Document.objects.filter(pk=doc.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["<script>alert(1)</script>", "SOP/QA/001", "SOP QA 1", "SOP-?-1"])
+def test_a_chosen_number_that_cannot_sit_in_a_link_is_a_form_error(quality_manager, client_for, number):
+    """Found by tests/qms/test_fuzz_forms.py: a "/" in the number made the redirect to the new document a 500."""
+    r = client_for(quality_manager).post("/documents/new/", create_payload(number=number))
+    assert r.status_code == 200 and "Use only letters, digits" in r.content.decode()
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_number_that_cannot_sit_in_a_link(quality_manager):
+    from qms.errors import DomainError
+
+    with pytest.raises(DomainError, match="letters, digits"):
+        make_draft(quality_manager, number="SOP/QA/9")
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_damaged_opened_stamp_on_the_details_form_says_so(author, approver, client_for):
+    """Found by tests/qms/test_fuzz_forms.py: the hidden field's error was dropped
+    (the page re-rendered with no message and nothing saved)."""
+    doc = make_effective(author, approver)
+    r = client_for(author).post(f"/documents/{doc.number}/edit/", {
+        "title": "New title", "owner": author.pk, "reason": "Typo", "opened": "NaN"})
+    assert r.status_code == 200 and "This form is damaged or out of date" in r.content.decode()
+    doc.refresh_from_db()
+    assert doc.title != "New title"

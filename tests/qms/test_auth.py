@@ -120,3 +120,14 @@ def test_address_locks_after_failures_over_many_user_names(staff, quality_manage
     # The user name itself is not locked: the same user from another address logs in.
     elsewhere = Client(REMOTE_ADDR="198.51.100.9")
     assert _login(elsewhere, "staff", password).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_user_name_longer_than_any_account_is_a_form_error_not_a_500(staff):
+    """Found by tests/qms/test_fuzz_forms.py: the name reached authenticate() and
+    the lockout log's 255-character column."""
+    client = Client(raise_request_exception=False)
+    response = _login(client, "x" * 20000, "wrong")
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert not AuditEvent.objects.filter(verb="auth.login_failed").exists()  # no attempt was made

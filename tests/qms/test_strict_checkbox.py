@@ -42,3 +42,23 @@ def test_a_record_checkbox_sent_as_maybe_is_refused_and_nothing_is_saved(client,
     data["sealed"] = "0"
     client.post("/records/new/CAL/", data)
     assert Record.objects.get().values["sealed"] is False
+
+
+@pytest.mark.django_db
+def test_a_form_builder_row_with_a_checkbox_sent_as_maybe_is_an_error_not_a_500(client_for, quality_manager):
+    """Found by tests/qms/test_fuzz_forms.py: a formset asks every row has_changed(),
+    which read the checkbox outside validation and raised."""
+    from django.test import Client
+
+    from records.models import FormVersion
+
+    make_type("CAL")
+    client = Client(raise_request_exception=False)
+    client.force_login(quality_manager)
+    response = client.post("/records/types/CAL/fields/", {
+        "f-TOTAL_FORMS": "1", "f-INITIAL_FORMS": "0", "f-MIN_NUM_FORMS": "0", "f-MAX_NUM_FORMS": "1000",
+        "f-0-label": "Reading", "f-0-type": "number", "f-0-required": "maybe", "f-0-ORDER": "1",
+        "r-TOTAL_FORMS": "0", "r-INITIAL_FORMS": "0", "r-MIN_NUM_FORMS": "0", "r-MAX_NUM_FORMS": "1000"})
+    assert response.status_code in (200, 400)
+    assert "either ticked or not" in response.content.decode()
+    assert FormVersion.objects.filter(record_type__code="CAL").count() == 1
