@@ -1,11 +1,16 @@
-"""Load the demo company (idempotent). Refuses on production settings unless --force."""
+"""Load the demo company with 18 months of history (idempotent). Refuses on
+production settings unless --force.
+
+Each app's `demo.seed` runs the real services under a moving clock (see
+qms.demo.moving_clock), so what the dashboards, the as-of view and the
+readiness map show is what the services recorded at the time."""
 
 import importlib
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from qms.demo import DEMO_PASSWORD, USERS, seed_core
+from qms.demo import DEMO_PASSWORD, USERS, remembered_passwords, seed_core, settle_notifications
 
 APP_SEEDERS = ("documents", "records", "audits", "auditor")
 
@@ -24,15 +29,17 @@ class Command(BaseCommand):
             )
         users = seed_core()
         notes: dict[str, str] = {}
-        for app in APP_SEEDERS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo":
-                    raise
-                continue
-            module.seed(users=users, stdout=self.stdout)
-            notes.update(getattr(module, "login_notes", dict)())
+        with remembered_passwords():
+            for app in APP_SEEDERS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.seed(users=users, stdout=self.stdout)
+                notes.update(getattr(module, "login_notes", dict)())
+        settle_notifications()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL} with:"))
         for username, full_name, _title, _dept, roles, is_admin in USERS:
             role = ", ".join(roles) or ("Administrator" if is_admin else "")
