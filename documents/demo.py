@@ -258,6 +258,9 @@ def seed(*, users, stdout) -> None:
             with transaction.atomic():
                 _seed_external(story, i, title, issuer, edition, date_, state)
             created += 1
+    if not created:
+        stdout.write("documents: demo documents already present")
+        return
     stdout.write(f"documents: {created} demo documents created, with {_months(start, today)} months of history")
 
 
