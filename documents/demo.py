@@ -8,7 +8,9 @@ Everything goes through the services under the demo's moving clock, so the
 signatures, audit events, history rows, acknowledgements and effective dates
 carry the dates they happened on, and the as-of view shows the register as it
 stood. Controlled PDFs are not rendered during seeding (`renditions.deferred`):
-each is made on first print. Idempotent: a document whose title exists is skipped.
+with a worker, it renders those of the effective revisions when it starts;
+without one, each is made on first print. Idempotent: a document whose title
+exists is skipped.
 
 Form numbers (records engineer: link record types to these):
 FRM-QA-001 Nonconformity report, FRM-QA-002 Internal audit checklist,
@@ -18,9 +20,11 @@ FRM-HR-001 Training record.
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +40,8 @@ YEARLY = ("reviewed", "reviewed_late", "overdue")  # stories told with a 12-mont
 # The internal audit of document control, this many days after go-live (audits/demo.py
 # schedules it on the same day); the "superseded" documents are revised after it.
 AUDIT_DAY = 270
+
+log = logging.getLogger(__name__)
 
 
 def _md(title: str, purpose: str, steps: list[str], records: str = "") -> str:
@@ -261,7 +267,23 @@ def seed(*, users, stdout) -> None:
     if not created:
         stdout.write("documents: demo documents already present")
         return
+    _warm_renditions()
     stdout.write(f"documents: {created} demo documents created, with {_months(start, today)} months of history")
+
+
+def _warm_renditions() -> None:
+    """With a worker (a broker is set), have it render the controlled PDFs of
+    the effective revisions once it starts, so the first quality manual build
+    reuses them. Without one they are made on first print: rendering them here,
+    in-process, would add a second per document to `make run`."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from documents.tasks import warm_renditions
+
+    try:
+        warm_renditions.delay()
+    except Exception as exc:  # noqa: BLE001 - kombu raises several types when the broker is away
+        log.warning("demo: controlled PDFs not queued for rendering (%s); they are made on first print", exc)
 
 
 def _months(start: date, today: date) -> int:
