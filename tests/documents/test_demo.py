@@ -13,6 +13,7 @@ from documents.models import Acknowledgement, Document, PeriodicReview, Revision
 from documents.services import add_months
 from qms.demo import go_live, months_before, seed_core
 from qms.models import AuditEvent, Signature
+from tests.factories import ensure_reference_data
 
 S = Revision.Status
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,7 @@ def _months(a, b) -> int:
 
 
 def test_demo_documents_cover_every_state_with_a_believable_past_and_are_idempotent():
+    ensure_reference_data()  # a transactional test before may have flushed the roles and types
     users = seed_core()
     out = io.StringIO()
     demo.seed(users=users, stdout=out)

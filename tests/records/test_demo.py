@@ -12,6 +12,7 @@ from qms.demo import go_live, months_before, seed_core
 from qms.models import AuditEvent, Signature
 from records import demo
 from records.models import VERIFICATION_DUE_DAYS, Record, RecordType
+from tests.factories import ensure_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ def _same_moment(a, b) -> bool:
 
 
 def test_seed_creates_types_and_records_idempotently(media):
+    ensure_reference_data()  # a transactional test before may have flushed the roles
     users = seed_core()
     out = io.StringIO()
     demo.seed(users=users, stdout=out)
