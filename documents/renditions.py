@@ -30,6 +30,8 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -449,7 +451,27 @@ def request_revision_pdf(*, revision: Revision, actor) -> Job:
     return request_job(kind="revision_pdf", actor=actor, target=revision)
 
 
-def on_revision_approved(*, revision: Revision, actor) -> Job:
+# Inside `deferred()`, approvals request no rendition job (see there).
+_deferred: ContextVar[bool] = ContextVar("documents_renditions_deferred", default=False)
+
+
+@contextmanager
+def deferred():
+    """Approve many past revisions at once (`seed_demo`'s history) without
+    rendering each one during the approval: with no broker a rendition job
+    runs in-process, about a second a revision. The controlled PDFs are made
+    when first printed (`controlled_print` renders a missing base), by the
+    quality manual's build, or by the nightly `warm_renditions` task."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def on_revision_approved(*, revision: Revision, actor) -> Job | None:
     """Called by the approve service (inside its transaction or from on_commit):
     render and store the approved revision's controlled PDF in the background."""
+    if _deferred.get():
+        return None
     return request_job(kind="revision_rendition", actor=actor, target=revision)

@@ -1,31 +1,29 @@
 """Demo quality records: the seven seeded record types and a few hundred
-plausible records over the last six years (some drafts, some amended, some
-voided, some past retention, some waiting for verification). Idempotent.
+plausible records, most made since the QMS went live (qms.demo.go_live) and a
+quarter brought over from the company's earlier registers (up to six years
+old, so some are past retention). Some are drafts, some amended, some voided,
+most verified within the week asked, some late, some still waiting. Idempotent.
 
-Records are inserted with their historical dates (a service would stamp
-"now"); their audit events and signatures carry the same dates.
+Every record goes through the services at its own time on the demo's moving
+clock, so its history rows, audit events and signatures carry that time.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from qms.audit import attribute
-from qms.models import AuditEvent, Clause, Signature
-from qms.signatures import content_hash
+from qms.demo import DEMO_PASSWORD, go_live, moving_clock
+from qms.models import Clause
 from records import services
 from records.catalogue import SEED_TYPES
-from records.models import Amendment, Evidence, FormVersion, Record, RecordType
+from records.models import VERIFICATION_DUE_DAYS, FormVersion, Record, RecordType
 
 DEMO_RECORDS = 320
-DEMO_REASON = "demo data (seeded with historical dates)"
 
 
 def seed_record_types(actor=None) -> dict[str, RecordType]:
@@ -127,114 +125,99 @@ def _values(code, rng, users, when):
             "decided_by": users["qm"].pk, "containment": True}
 
 
-def _event(actor, verb, record, when, frm="", to="", comment=""):
-    from django.contrib.contenttypes.models import ContentType
-
-    AuditEvent.objects.create(
-        created_at=when, actor=actor, actor_name=actor.display_name, verb=verb,
-        content_type=ContentType.objects.get_for_model(Record), object_id=str(record.pk), object_repr=record.number,
-        from_state=frm, to_state=to, comment=comment,
-    )
+def _file(number: str, what: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"{number}-{what}.txt", f"{number} {what}\nDemo evidence file.\n".encode(),
+                              content_type="text/plain")
 
 
-@transaction.atomic
-def seed(*, users, stdout):
-    types = seed_record_types(users.get("qm"))
-    if Record.objects.filter(record_type__in=types.values()).count() >= DEMO_RECORDS // 2:
-        stdout.write("records: demo records already present")
-        return
-    rng = random.Random(9001)
-    now = timezone.now()
+def _plan(rng, now, live_days: int):
+    """(when, type code) for every demo record, oldest first: most since go-live,
+    a quarter older (the registers the company brought with it), a few this month."""
     weights = {"TRN": 60, "CAL": 60, "INS": 80, "CMP": 30, "SUP": 40, "MRV": 10, "NCR": 40}
-    submitters = [users["staff"], users["approver"], users["author"], users["auditor"], users["qm"]]
-    versions = {code: rt.form_versions.order_by("-version").first() for code, rt in types.items()}
-    seq: dict[tuple[str, int], int] = {}
-    counts = {"drafts": 0, "amended": 0, "void": 0, "past": 0}
-    plan = sorted(
-        (now - timedelta(days=rng.randint(0, 21) if rng.random() < 0.08 else rng.randint(0, 6 * 365),
-                         hours=rng.randint(0, 23)), code)
-        for code, n in weights.items() for _ in range(n)
-    )
-    for when, code in plan:
-        rt, fv = types[code], versions[code]
-        submitter = rng.choice(submitters)
-        key = (code, when.year)
-        seq[key] = seq.get(key, 0) + 1
-        number = rt.numbering_pattern.format(code=code, year=when.year, seq=seq[key])
-        if Record.objects.filter(number=number).exists():
-            continue
-        age = (now - when).days
-        is_draft = age < 20 and rng.random() < 0.4
-        record = Record(number=number, record_type=rt, form_version=fv, created_by=submitter, created_at=when,
-                        values=_values(code, rng, users, when))
-        if not is_draft:
-            record.status = Record.Status.SUBMITTED
-            record.submitted_at = when + timedelta(hours=1)
-            record.submitted_by = submitter
-            record.retain_until = rt.retain_until_from(record.submitted_at.date())
-        record.search_text = services.search_text(record)
-        attribute(record, submitter, DEMO_REASON)
-        record.save()
-        _event(submitter, "record.created", record, when, to="draft")
-        if is_draft:
-            counts["drafts"] += 1
-            continue
-        _event(submitter, "record.submitted", record, record.submitted_at, "draft", "submitted")
-        if code in ("CAL", "INS", "MRV") and rng.random() < 0.5:
-            name = f"{number}-certificate.txt" if code == "CAL" else f"{number}-report.txt"
-            body = f"{rt.name} {number}\nDemo evidence file.\n".encode()
-            stored = default_storage.save(f"records/{record.pk}/demo-{record.pk}.txt", ContentFile(body))
-            Evidence.objects.create(
-                record=record, field_key={"CAL": "certificate", "INS": "report", "MRV": "signed_minutes"}[code],
-                file=stored, original_name=name, size=len(body), sha256=hashlib.sha256(body).hexdigest(),
-                content_type="text/plain", uploaded_by=submitter, uploaded_at=when,
-            )
-        if rng.random() < 0.08 and age > 10:
-            counts["amended"] += 1
-            field = {"TRN": "effectiveness", "CAL": "standard", "INS": "lot", "CMP": "severity", "SUP": "comments",
-                     "MRV": "actions", "NCR": "lot"}[code]
-            old = record.values.get(field)
-            new = {"TRN": "Effective", "CMP": "High"}.get(code, f"{old or ''} (corrected)".strip())
-            amended_at = record.submitted_at + timedelta(days=rng.randint(1, 9))
-            reason = rng.choice(["Typing error found during review", "Value copied from the wrong sheet",
-                                 "Effectiveness evaluated after follow-up"])
-            Amendment.objects.create(record=record, seq=1, reason=reason, old_values={field: old},
-                                     new_values={field: new}, amended_by=submitter, amended_at=amended_at)
-            record.values = {**record.values, field: new}
-            record.amendment_count = 1
-            record.search_text = services.search_text(record)
-            services._db_path("amend")
-            record.save()
-            services._db_path("")
-            _event(submitter, "record.amended", record, amended_at, to="amended v1", comment=reason)
-        # Old records were verified long ago; a few recent ones wait (some overdue, > 7 days).
-        if rt.verification_required and (age > 40 or (age > 12 and rng.random() < 0.6) or rng.random() < 0.2):
-            verifier = users["approver"] if submitter != users["approver"] else users["qm"]
-            record.verified_by, record.verified_at = verifier, record.submitted_at + timedelta(days=rng.randint(0, 6))
-            record.save()
-            Signature.objects.create(
-                signer=verifier, printed_name=verifier.display_name, signed_at=record.verified_at, meaning="verified",
-                content_type_id=_ct_id(), object_id=record.pk, content_hash=content_hash(record.signature_content()),
-            )
-            _event(verifier, "record.verified", record, record.verified_at, "unverified", "verified")
-        if rng.random() < 0.04:
-            counts["void"] += 1
-            record.status, record.voided_by = Record.Status.VOID, users["qm"]
-            record.voided_at = record.submitted_at + timedelta(days=2)
-            record.void_reason = rng.choice(["Entered twice by mistake", "Recorded against the wrong lot",
-                                             "Test run on a sample that was not part of the order"])
-            record.save()
-            _event(users["qm"], "record.voided", record, record.voided_at, "submitted", "void", record.void_reason)
-        if record.is_past_retention:
-            counts["past"] += 1
-    if (sample := Record.objects.filter(record_type=types["SUP"], retain_until__lt=now.date()).first()):
-        sample.legal_hold, sample.legal_hold_reason = True, "Supplier dispute: keep until settled (legal)"
-        sample.save()
+    plan = []
+    for code, n in weights.items():
+        for _ in range(n * DEMO_RECORDS // 320):
+            r = rng.random()
+            days = (rng.randint(0, 21) if r < 0.08 else rng.randint(0, live_days) if r < 0.75
+                    else rng.randint(live_days, 6 * 365))
+            plan.append((now - timedelta(days=days, hours=rng.randint(1, 23)), code))
+    return sorted(plan)
+
+
+def seed(*, users, stdout):
+    """Records through the services, each at its own time on the demo clock."""
+    rng = random.Random(9001)
+    today = timezone.localdate()
+    with moving_clock() as clock, transaction.atomic():
+        now = clock.real_now
+        live_days = (today - go_live(today)).days
+        plan = _plan(rng, now, live_days)
+        clock.at(plan[0][0] - timedelta(days=7))
+        types = seed_record_types(users.get("qm"))
+        if Record.objects.filter(record_type__in=types.values()).count() >= DEMO_RECORDS // 2:
+            stdout.write("records: demo records already present")
+            return
+        counts = {"drafts": 0, "amended": 0, "void": 0, "late": 0}
+        for when, code in plan:
+            _seed_one(clock, rng, users, types[code], when, now, counts)
+        if (sample := Record.objects.past_retention(today).filter(record_type=types["SUP"]).first()):
+            clock.at(now - timedelta(days=40))
+            services.record_set_legal_hold(actor=users["qm"], record=sample, hold=True,
+                                           reason="Supplier dispute: keep until settled (legal)")
+        past = Record.objects.past_retention(today).count()
     stdout.write(f"records: {len(plan)} demo records ({counts['drafts']} drafts, {counts['amended']} amended, "
-                 f"{counts['void']} void, {counts['past']} past retention)")
+                 f"{counts['void']} void, {counts['late']} verified late, {past} past retention)")
 
 
-def _ct_id():
-    from django.contrib.contenttypes.models import ContentType
+SUBMITTERS = ("staff", "approver", "author", "auditor", "qm")
+AMEND = {"TRN": "effectiveness", "CAL": "standard", "INS": "lot", "CMP": "severity", "SUP": "comments",
+         "MRV": "actions", "NCR": "lot"}
 
-    return ContentType.objects.get_for_model(Record, for_concrete_model=False).pk
+
+def _seed_one(clock, rng, users, rt, when, now, counts):
+    code = rt.code
+    submitter = users[rng.choice(SUBMITTERS)]
+    age = (now - when).days
+    clock.at(when)
+    files = {}
+    if code in ("CAL", "INS", "MRV") and rng.random() < 0.5:
+        key = {"CAL": "certificate", "INS": "report", "MRV": "signed_minutes"}[code]
+        files[key] = _file(f"{code}-{when:%Y%m%d}", "certificate" if code == "CAL" else "report")
+    record = services.record_create(actor=submitter, record_type=rt, values=_values(code, rng, users, when),
+                                    field_files=files)
+    if age < 20 and rng.random() < 0.4:
+        counts["drafts"] += 1
+        return
+    submitted = clock.at(when + timedelta(hours=1))
+    record = services.record_submit(actor=submitter, record=record)
+    if rng.random() < 0.04:
+        counts["void"] += 1
+        clock.at(submitted + timedelta(days=2))
+        services.record_void(actor=users["qm"], record=record, reason=rng.choice([
+            "Entered twice by mistake", "Recorded against the wrong lot",
+            "Test run on a sample that was not part of the order"]))
+        return
+    ready = submitted
+    if rng.random() < 0.08 and age > 10:
+        counts["amended"] += 1
+        field = AMEND[code]
+        old = record.values.get(field)
+        new = {"TRN": "Effective", "CMP": "High"}.get(code, f"{old or ''} (corrected)".strip())
+        if new == old:
+            new = {"TRN": "Partly effective", "CMP": "Critical"}[code]
+        ready = clock.at(submitted + timedelta(days=rng.randint(1, 9)))
+        services.record_amend(actor=submitter, record=record, values={**record.values, field: new}, reason=rng.choice([
+            "Typing error found during review", "Value copied from the wrong sheet",
+            "Effectiveness evaluated after follow-up"]))
+    # Old records were verified long ago, most within the week asked, some late;
+    # a few recent ones still wait (some of them overdue, more than 7 days).
+    if rt.verification_required and (age > 40 or (age > 12 and rng.random() < 0.6) or rng.random() < 0.2):
+        late = rng.random() < 0.12
+        delay = timedelta(days=rng.randint(8, 30) if late else rng.randint(0, 6), hours=rng.randint(1, 8))
+        verified = ready + delay
+        if verified >= now:
+            return
+        counts["late"] += (verified - submitted).days > VERIFICATION_DUE_DAYS
+        verifier = users["approver"] if submitter != users["approver"] else users["qm"]
+        clock.at(verified)
+        services.record_verify(actor=verifier, record=record, password=DEMO_PASSWORD, comment="")

@@ -304,3 +304,19 @@ def test_pdf_rendered_at_approval_is_reused_once_the_revision_is_effective(autho
     rev.status = S.EFFECTIVE
     rev.save()
     assert renditions.current_rendition(rev) == stored
+
+
+@pytest.mark.django_db
+def test_deferred_renditions_request_no_job_and_the_first_print_renders_it(
+    effective, staff, django_capture_on_commit_callbacks
+):
+    """seed_demo approves its past revisions inside `deferred()`: no rendition
+    job then; the controlled PDF is made when someone first prints it."""
+    with renditions.deferred(), django_capture_on_commit_callbacks(execute=True):
+        assert renditions.on_revision_approved(revision=effective, actor=staff) is None
+    assert not Job.objects.exists() and not Rendition.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert renditions.on_revision_approved(revision=effective, actor=staff) is not None  # outside it: as ever
+    Job.objects.all().delete()
+    assert "SOP-QA-007" in pdf.extract_text(_print(effective, staff, django_capture_on_commit_callbacks))[0]
+    assert Rendition.objects.filter(revision=effective).count() == 1

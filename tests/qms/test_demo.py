@@ -1,10 +1,13 @@
 """`seed_demo` on a fresh SQLite database, as a newcomer runs it (`make run`):
-our own short progress lines only, no Celery chatter, and every login printed."""
+our own short progress lines only, no Celery chatter, every login printed,
+and a second run (`make run` again) adds nothing."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,4 +24,41 @@ def test_seed_demo_prints_only_our_progress(tmp_path):
     assert "No hostname was supplied" not in output
     assert "succeeded in" not in output and "Task " not in output
     assert "external " in seeded.stdout and "scope: clauses" in seeded.stdout
+    assert "18 months of history" in seeded.stdout
     assert len(output.splitlines()) < 25
+    for username in ("qm", "author", "approver", "staff", "auditor", "auditor2", "external", "admin"):
+        assert f"  {username} " in seeded.stdout
+
+    again = run("seed_demo")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("already present") == 3  # documents, records, audits
+
+
+@pytest.mark.django_db
+def test_remembered_passwords_answer_only_a_password_checked_right_and_end_with_the_block():
+    from qms.demo import DEMO_PASSWORD, remembered_passwords, seed_core
+    from qms.models import User
+
+    user = seed_core()["staff"]
+    original = User.check_password
+    with remembered_passwords():
+        assert user.check_password(DEMO_PASSWORD) and user.check_password(DEMO_PASSWORD)
+        assert not user.check_password("wrong") and not user.check_password("wrong")
+        user.set_password("changed-Quality-2026")  # a new hash is checked afresh
+        assert not user.check_password(DEMO_PASSWORD)
+    assert User.check_password is original
+
+
+def test_the_demo_clock_moves_every_stamp_and_never_into_the_future():
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from qms.demo import moving_clock
+
+    with moving_clock() as clock:
+        clock.at(date(2025, 3, 4), 10)
+        assert timezone.now().date() == date.today() == date(2025, 3, 4)
+        clock.at(timezone.now() + timedelta(days=4000))
+        assert timezone.now() < clock.real_now
+    assert timezone.now() >= clock.real_now
