@@ -298,7 +298,7 @@ def _seed_external(story: _Story, i, title, issuer, edition, date_, state):
     doc = services.document_create(
         actor=users["qm"], doc_type=DocumentType.objects.get(code="EXT"),
         department=Department.objects.get(code="QA"), title=title, issuer=issuer,
-        external_reference=edition, external_date=date_,
+        external_reference=edition, external_date=date.fromisoformat(date_) if isinstance(date_, str) else date_,
         clauses=Clause.objects.filter(number__in=["4.1", "7.5.3"]),
         content=f"# {title}\n\nPurchased copy held by the Quality Manager. Issuer: {issuer}, edition {edition}.",
     )

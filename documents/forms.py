@@ -16,7 +16,7 @@ from documents.models import (
     RouteStep,
 )
 from qms.concurrency import StampField
-from qms.forms import BootstrapForm, bootstrap
+from qms.forms import BootstrapForm, HistoricDateField, bootstrap
 from qms.models import Clause, Department, Process
 from qms.permissions import Role
 from qms.rules import allowed
@@ -90,7 +90,7 @@ class DocumentCreateForm(BootstrapForm):
                                                 help_text="Empty: the type's default")
     issuer = forms.CharField(max_length=120, required=False, help_text="External documents: who issued it")
     external_reference = forms.CharField(label="Edition / reference", max_length=120, required=False)
-    external_date = forms.DateField(label="Edition date", required=False,
+    external_date = HistoricDateField(label="Edition date", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
     content = forms.CharField(required=False, help_text=MARKDOWN_HELP)
     pdf = forms.FileField(label="Or upload a PDF", required=False)
@@ -141,7 +141,7 @@ class DocumentEditForm(BootstrapForm):
     review_interval_months = forms.IntegerField(min_value=1, max_value=120, required=False)
     issuer = forms.CharField(max_length=120, required=False)
     external_reference = forms.CharField(label="Edition / reference", max_length=120, required=False)
-    external_date = forms.DateField(label="Edition date", required=False,
+    external_date = HistoricDateField(label="Edition date", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="Reason for the change", max_length=100)
     # The details the form was opened on: a save over newer details is refused.

@@ -42,7 +42,7 @@ from documents.models import (
 )
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
-from qms.dates import check_in_window
+from qms.dates import HISTORIC_EARLIEST, check_in_window
 from qms.errors import DomainError, IllegalTransition
 from qms.lifecycle import transition
 from qms.models import Department, Notification, Signature
@@ -170,7 +170,7 @@ def document_create(
         raise DomainError("A document needs a title.")
     if doc_type.external_origin and not (issuer.strip() and external_reference.strip()):
         raise DomainError("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2).")
-    check_in_window(external_date, "The edition date")
+    check_in_window(external_date, "The edition date", earliest=HISTORIC_EARLIEST)
     number = (number or "").strip()
     if number:
         require("documents.assign_number", actor)
@@ -234,7 +234,7 @@ def document_update(*, actor, document: Document, reason: str, opened: Stamp | N
     if not (reason or "").strip():
         raise DomainError("Say why the details change.")
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
-    check_in_window(fields.get("external_date"), "The edition date")
+    check_in_window(fields.get("external_date"), "The edition date", earliest=HISTORIC_EARLIEST)
     for name, value in fields.items():
         setattr(document, name, value)
     if document.doc_type.external_origin and not (document.issuer.strip() and document.external_reference.strip()):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from qms.errors import DomainError
 
 EARLIEST = date(1990, 1, 1)  # before any record this system could hold
+# Editions of external documents are older: ISO 2768-1:1989 is still the current edition.
+HISTORIC_EARLIEST = date(1900, 1, 1)
 YEARS_AHEAD = 10  # plans reach a few years ahead, never decades
 MAX_PROGRAMME_YEARS = 5  # ISO 19011 programmes are planned for a cycle (typically 3 years)
 
@@ -20,23 +22,23 @@ def latest() -> date:
     return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
 
 
-def window_text() -> str:
-    return f"between {EARLIEST:%Y-%m-%d} and {latest():%Y-%m-%d}"
+def window_text(earliest: date = EARLIEST) -> str:
+    return f"between {earliest:%Y-%m-%d} and {latest():%Y-%m-%d}"
 
 
-def window_hint() -> str:
+def window_hint(earliest: date = EARLIEST) -> str:
     """The sentence a date field's help text carries."""
-    return f"A date from {EARLIEST:%Y-%m-%d} to {latest():%Y-%m-%d}."
+    return f"A date from {earliest:%Y-%m-%d} to {latest():%Y-%m-%d}."
 
 
-def in_window(value) -> bool:
+def in_window(value, earliest: date = EARLIEST) -> bool:
     if value is None:
         return True
     d = value.date() if isinstance(value, datetime) else value
-    return EARLIEST <= d <= latest()
+    return earliest <= d <= latest()
 
 
-def check_in_window(value, label: str = "The date") -> None:
+def check_in_window(value, label: str = "The date", *, earliest: date = EARLIEST) -> None:
     """DomainError unless `value` (a date or datetime) lies in the sane window."""
-    if not in_window(value):
-        raise DomainError(f"{label} must be {window_text()}.")
+    if not in_window(value, earliest):
+        raise DomainError(f"{label} must be {window_text(earliest)}.")

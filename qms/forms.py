@@ -98,10 +98,18 @@ def parse_number(text, *, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES) 
 class WindowDateField(forms.DateField):
     """A date inside the sane window of qms/dates.py (1990 to ten years ahead)."""
 
+    earliest = dates.EARLIEST
+
     def validate(self, value):
         super().validate(value)
-        if not dates.in_window(value):
-            raise forms.ValidationError(f"The date must be {dates.window_text()}.", code="out_of_window")
+        if not dates.in_window(value, self.earliest):
+            raise forms.ValidationError(f"The date must be {dates.window_text(self.earliest)}.", code="out_of_window")
+
+
+class HistoricDateField(WindowDateField):
+    """The edition date of an external document, which may be decades old."""
+
+    earliest = dates.HISTORIC_EARLIEST
 
 
 class WindowDateTimeField(forms.DateTimeField):
@@ -126,9 +134,10 @@ def window_dates(form: forms.BaseForm) -> forms.BaseForm:
             field.__class__ = WindowDateTimeField
         if isinstance(field, WindowDateField | WindowDateTimeField):
             with_time = isinstance(field, WindowDateTimeField)
-            field.widget.attrs.setdefault("min", f"{dates.EARLIEST:%Y-%m-%d}" + ("T00:00" if with_time else ""))
+            earliest = getattr(field, "earliest", dates.EARLIEST)
+            field.widget.attrs.setdefault("min", f"{earliest:%Y-%m-%d}" + ("T00:00" if with_time else ""))
             field.widget.attrs.setdefault("max", f"{dates.latest():%Y-%m-%d}" + ("T23:59" if with_time else ""))
-            hint = dates.window_hint()
+            hint = dates.window_hint(earliest)
             if hint not in str(field.help_text):
                 field.help_text = f"{field.help_text} {hint}".strip()
     return form

@@ -72,8 +72,28 @@ def test_a_document_edition_date_outside_the_window_is_refused(client_for, autho
     response = client_for(author).post("/documents/new/", {
         "doc_type": doc_type("SOP").pk, "department": DepartmentFactory(code="QA").pk, "title": "Receiving",
         "content": "# Scope", "external_date": "0001-01-01"})
-    assert response.status_code == 200 and dates.window_text() in response.content.decode()
+    # Editions of external documents have their own, older window (ISO 2768-1:1989 is current).
+    assert response.status_code == 200 and dates.window_text(dates.HISTORIC_EARLIEST) in response.content.decode()
     assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_external_standard_from_1989_keeps_its_edition_date(quality_manager):
+    from datetime import date
+
+    from documents import services
+    from qms.errors import DomainError
+
+    ext = doc_type("EXT")
+    qa = DepartmentFactory(code="QA")
+    doc = services.document_create(actor=quality_manager, doc_type=ext, department=qa,
+                                   title="General tolerances", issuer="ISO", external_reference="ISO 2768-1:1989",
+                                   external_date=date(1989, 11, 15), content="Purchased copy")
+    assert doc.external_date == date(1989, 11, 15)
+    with pytest.raises(DomainError, match="1900-01-01"):
+        services.document_create(actor=quality_manager, doc_type=ext, department=qa, title="Older",
+                                 issuer="ISO", external_reference="X", external_date=date(1899, 12, 31),
+                                 content="x")
 
 
 @pytest.mark.django_db
