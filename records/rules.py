@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from qms import scope
+from qms.errors import IllegalTransition
 from qms.permissions import (
     Role,
     can_read_everything,
@@ -118,7 +119,15 @@ def can_view_retention(user) -> bool:
     return is_quality_manager(user) or is_auditor(user)
 
 
-@predicate
+LOCKED = "This record is submitted and locked; correct it with an amendment and a reason."
+
+
+def check_editable(record) -> None:
+    """A record is edited in place only while it is a draft (IllegalTransition: 409)."""
+    if record.status != S.DRAFT:
+        raise IllegalTransition(LOCKED)
+
+
 def disposal_refusal(record) -> str | None:
     """Why `record` cannot be disposed now (None: it can), for the service and the page."""
     if record.status not in (S.SUBMITTED, S.VOID):

@@ -36,7 +36,7 @@ from records.models import (
     RecordType,
     numbering_problem,
 )
-from records.rules import disposal_refusal
+from records.rules import check_editable, disposal_refusal
 
 EVIDENCE_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "csv", "txt")
 
@@ -249,8 +249,7 @@ def record_update_draft(*, actor, record: Record, values: dict, field_files: dic
     since (another tab), nothing is saved and EditConflict says what changed.
     `staged` are evidence files kept from a refused earlier post (records.staging)."""
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
-    if record.status != Record.Status.DRAFT:
-        raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
+    check_editable(record)
     require("records.edit_record", actor, record)
     _check_opened(record, opened, "your changes were not saved (they are still in the form below)")
     record.values = validate_values(record.form_version, values, for_draft=True)

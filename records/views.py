@@ -36,6 +36,7 @@ from records.forms import (
     definitions_as_initial,
 )
 from records.models import FIELD_TYPES, Evidence, FormVersion, Record, RecordType
+from records.rules import check_editable
 from records.services import RecordValidationError
 
 PAGE_SIZE = 50
@@ -319,10 +320,12 @@ def record_create(request, code):
 @require_http_methods(["GET", "POST"])
 def record_edit(request, number):
     record = _get_record_for_user(request, number)
-    if record.status != Record.Status.DRAFT:
-        if request.method == "POST":  # the middleware answers 409 with the message; nothing changes
-            raise IllegalTransition("This record is submitted and locked; correct it with an amendment and a reason.")
-        messages.error(request, "This record is submitted and locked; correct it with an amendment and a reason.")
+    try:
+        check_editable(record)
+    except IllegalTransition as exc:
+        if request.method == "POST":
+            raise  # the middleware answers 409 with the message; nothing changes
+        messages.error(request, exc.message)
         return redirect(record)
     require("records.edit_record", request.user, record)
     try:
