@@ -108,3 +108,82 @@ def pdf_with_javascript(*, open_action=True, document_js=True) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# ------------------------------------------------------------------ fonts (issue 12)
+CHINESE = "这是一个质量手册，包含质量方针和目标"
+_EMPTY_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def poppler_or_skip():
+    import shutil
+
+    import pytest
+
+    if not (shutil.which("pdffonts") and shutil.which("pdftotext")):
+        pytest.skip("needs pdffonts and pdftotext (poppler-utils; .ci/run installs them)")
+
+
+class shipped_fonts_only:
+    """PDFs rendered inside see no font of the machine, only the @font-face
+    fonts the layouts load: FONTCONFIG_FILE names a configuration without
+    font folders, and a fresh FontConfiguration (qms.pdf keeps one per
+    process) is made from it. Fontconfig reads FONTCONFIG_FILE each time a
+    configuration is made, so this works inside the test process."""
+
+    def __init__(self, folder):
+        self.conf = folder / "fonts.conf"
+        self.conf.write_text(_EMPTY_FONTS_CONF.format(cache=folder / "fc-cache"))
+
+    def __enter__(self):
+        import os
+
+        import weasyprint.text.fonts  # noqa: F401 - its import-time font check sees the machine's fonts
+
+        from qms import pdf
+
+        self._env, self._fonts = os.environ.get("FONTCONFIG_FILE"), pdf._FONTS
+        os.environ["FONTCONFIG_FILE"] = str(self.conf)
+        pdf._FONTS = None
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        from qms import pdf
+
+        if self._env is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = self._env
+        pdf._FONTS = self._fonts
+
+
+def _poppler(tool: str, content: bytes, *args: str) -> str:
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(content)
+        fh.flush()
+        return subprocess.run([tool, *args, fh.name, *(["-"] if tool == "pdftotext" else [])],
+                              check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def pdf_fonts(content: bytes) -> list[tuple[str, bool]]:
+    """(font name without the subset tag, embedded?) for every font `pdffonts` lists."""
+    rows = _poppler("pdffonts", content).splitlines()[2:]
+    out = []
+    for row in rows:
+        parts = row.split()
+        name = parts[0].split("+", 1)[-1]
+        # name, type (1-2 words), encoding, emb, sub, uni, object id, generation
+        out.append((name, parts[-5] == "yes"))
+    return out
+
+
+def pdf_text(content: bytes) -> str:
+    return _poppler("pdftotext", content, "-enc", "UTF-8")
