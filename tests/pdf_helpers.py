@@ -127,39 +127,48 @@ def poppler_or_skip():
         pytest.skip("needs pdffonts and pdftotext (poppler-utils; .ci/run installs them)")
 
 
-class shipped_fonts_only:
-    """PDFs rendered inside see no font of the machine, only the @font-face
-    fonts the layouts load: FONTCONFIG_FILE names a configuration without
-    font folders, and a fresh FontConfiguration (qms.pdf keeps one per
-    process) is made from it. Fontconfig reads FONTCONFIG_FILE each time a
-    configuration is made, so this works inside the test process."""
+def without_system_fonts(render, folder) -> bytes:
+    """`render()` (returning PDF bytes) run where no font of the machine
+    exists, only the @font-face fonts the layouts load: in a forked child whose
+    fontconfig reads a configuration without font folders (FONTCONFIG_FILE)
+    and which makes a fresh FontConfiguration (qms.pdf keeps one per process).
 
-    def __init__(self, folder):
-        self.conf = folder / "fonts.conf"
-        self.conf.write_text(_EMPTY_FONTS_CONF.format(cache=folder / "fc-cache"))
+    A child, because with no font at all Pango crashes the process: a layout
+    that loads no font fails this test instead of killing the test run. The
+    child inherits the test's database connection and transaction, so it
+    renders through the real services and sees the test's rows; the parent
+    waits and does not touch the connection meanwhile."""
+    import os
+    import traceback
 
-    def __enter__(self):
-        import os
+    conf = folder / "fonts.conf"
+    conf.write_text(_EMPTY_FONTS_CONF.format(cache=folder / "fc-cache"))
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            from qms import pdf
 
-        import weasyprint.text.fonts  # noqa: F401 - its import-time font check sees the machine's fonts
-
-        from qms import pdf
-
-        self._env, self._fonts = os.environ.get("FONTCONFIG_FILE"), pdf._FONTS
-        os.environ["FONTCONFIG_FILE"] = str(self.conf)
-        pdf._FONTS = None
-        return self
-
-    def __exit__(self, *exc):
-        import os
-
-        from qms import pdf
-
-        if self._env is None:
-            os.environ.pop("FONTCONFIG_FILE", None)
-        else:
-            os.environ["FONTCONFIG_FILE"] = self._env
-        pdf._FONTS = self._fonts
+            os.environ["FONTCONFIG_FILE"] = str(conf)
+            pdf._FONTS = None
+            payload = b"OK" + render()
+        except BaseException:
+            payload, code = b"ER" + traceback.format_exc().encode(), 1
+        with os.fdopen(write_fd, "wb") as fh:
+            fh.write(payload)
+        os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        raise AssertionError(f"The render without system fonts crashed (signal {os.WTERMSIG(status)}): "
+                             "a layout loaded no @font-face font, so there was no font at all")
+    if data[:2] != b"OK":
+        raise AssertionError("The render without system fonts failed:\n" + data[2:].decode())
+    return data[2:]
 
 
 def _poppler(tool: str, content: bytes, *args: str) -> str:

@@ -4,7 +4,7 @@ every print layout loads it through `@font-face` (templates/pdf/_fonts.html)
 after DejaVu and Liberation, and the document language is set from its text.
 
 "Without system fonts" means fontconfig sees no font folder at all (see
-tests.pdf_helpers.shipped_fonts_only): only what the layouts load exists, so a
+tests.pdf_helpers.without_system_fonts): only what the layouts load exists, so a
 font embedded in the PDF can only be the one we ship."""
 
 import io
@@ -51,8 +51,8 @@ def chinese_revision(author, approver):
 @pytest.mark.django_db
 def test_chinese_revision_prints_with_the_shipped_font_when_the_machine_has_no_fonts(chinese_revision, staff, tmp_path):
     h.poppler_or_skip()
-    with h.shipped_fonts_only(tmp_path):
-        content = renditions.controlled_print(chinese_revision, user=staff)  # stored base + per-print stamp
+    # The stored base PDF and the per-print stamp, as a user's print gets them.
+    content = h.without_system_fonts(lambda: renditions.controlled_print(chinese_revision, user=staff), tmp_path)
     fonts = h.pdf_fonts(content)
     assert _noto(fonts), fonts
     # Nothing but the shipped font: the machine's DejaVu/Liberation were hidden,
@@ -147,8 +147,7 @@ def test_chinese_pdf_renders_from_the_collected_static_files(settings, tmp_path,
     settings.STATIC_ROOT = str(collected)
     rev = h.revision(h.document(owner=author, title=h.CHINESE), content=h.CHINESE, status=Revision.Status.DRAFT,
                      effective_date=None)
-    with h.shipped_fonts_only(tmp_path):
-        content, _ = renditions.render_revision(renditions.prepare(rev))
+    content = h.without_system_fonts(lambda: renditions.render_revision(renditions.prepare(rev))[0], tmp_path)
     assert _noto(h.pdf_fonts(content))
     assert h.CHINESE in h.pdf_text(content)
 
@@ -157,12 +156,16 @@ def test_chinese_pdf_renders_from_the_collected_static_files(settings, tmp_path,
 def test_quality_manual_prints_chinese_titles_without_system_fonts(chinese_revision, quality_manager, tmp_path,
                                                                     django_capture_on_commit_callbacks):
     h.poppler_or_skip()
-    with h.shipped_fonts_only(tmp_path), django_capture_on_commit_callbacks(execute=True):
-        job = manual.request_manual_build(actor=quality_manager)
-    job.refresh_from_db()
-    assert job.status == Job.Status.READY, job.error
-    with job.file.open("rb") as fh:
-        content = fh.read()
+
+    def build() -> bytes:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = manual.request_manual_build(actor=quality_manager)
+        job.refresh_from_db()
+        assert job.status == Job.Status.READY, job.error
+        with job.file.open("rb") as fh:
+            return fh.read()
+
+    content = h.without_system_fonts(build, tmp_path)
     assert _noto(h.pdf_fonts(content))
     pages = h.pdf_text(content).split("\f")
     assert h.CHINESE in pages[1], pages[1]  # the contents page lists the title
