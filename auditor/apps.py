@@ -10,4 +10,4 @@ class AuditorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from auditor import dashboard, jobs  # noqa: F401 - registers dashboard sections and job kinds
+        from auditor import dashboard, events, jobs  # noqa: F401 - dashboard sections, audit-verb labels, job kinds

@@ -9,5 +9,6 @@ class AuditsConfig(AppConfig):
     def ready(self):
         from audits import (
             dashboard,  # noqa: F401 - registers the app's dashboard sections
+            events,  # noqa: F401 - the labels of its audit-event verbs (qms.audit.register_verbs)
             jobs,  # noqa: F401 - registers the audit plan and report PDF job handlers
         )

@@ -7,4 +7,4 @@ class QmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from qms import auth_events, exports  # noqa: F401 - connects signals, registers job kinds
+        from qms import auth_events, events, exports  # noqa: F401 - connects signals, registers job kinds and audit-verb labels

@@ -6,4 +6,4 @@ class RecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from records import dashboard, pdf  # noqa: F401 - registers dashboard sections and the record_pdf job
+        from records import dashboard, events, pdf  # noqa: F401 - dashboard sections, audit-verb labels, the record_pdf job
