@@ -138,6 +138,7 @@ def without_system_fonts(render, folder) -> bytes:
     child inherits the test's database connection and transaction, so it
     renders through the real services and sees the test's rows; the parent
     waits and does not touch the connection meanwhile."""
+    import gc
     import os
     import traceback
 
@@ -147,10 +148,10 @@ def without_system_fonts(render, folder) -> bytes:
     pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 0
+        from qms import pdf
+
         try:
             os.close(read_fd)
-            from qms import pdf
-
             os.environ["FONTCONFIG_FILE"] = str(conf)
             pdf._FONTS = None
             payload = b"OK" + render()
@@ -158,6 +159,8 @@ def without_system_fonts(render, folder) -> bytes:
             payload, code = b"ER" + traceback.format_exc().encode(), 1
         with os.fdopen(write_fd, "wb") as fh:
             fh.write(payload)
+        pdf._FONTS = None  # its folder of decoded fonts (21 MB) goes with it: os._exit runs no finalisers
+        gc.collect()
         os._exit(code)
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as fh:
