@@ -5,6 +5,10 @@ Services call `record_event` inside their own transaction, so a transition
 and its audit row commit or roll back together. Services also call
 `attribute(obj, actor, reason)` before saving a history-tracked model, so that
 django-simple-history records who and why even outside a request (Celery).
+
+Each app registers the sentence of every verb it records (`register_verbs`,
+from its `events.py`, imported in AppConfig.ready()); `trail_for` shows an
+event and the save it made as one line, with the models' field labels.
 """
 
 from __future__ import annotations
