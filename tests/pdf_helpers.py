@@ -150,6 +150,10 @@ def without_system_fonts(render, folder) -> bytes:
         code = 0
         from qms import pdf
 
+        # The parent's font configuration, copied by fork: kept referenced until
+        # os._exit, since finalising it here would delete the parent's folder of
+        # decoded fonts (a folder on disk, shared) under the parent's feet.
+        parents = pdf._FONTS
         try:
             os.close(read_fd)
             os.environ["FONTCONFIG_FILE"] = str(conf)
@@ -159,9 +163,10 @@ def without_system_fonts(render, folder) -> bytes:
             payload, code = b"ER" + traceback.format_exc().encode(), 1
         with os.fdopen(write_fd, "wb") as fh:
             fh.write(payload)
-        pdf._FONTS = None  # its folder of decoded fonts (21 MB) goes with it: os._exit runs no finalisers
-        gc.collect()
-        os._exit(code)
+        if pdf._FONTS is not parents:
+            pdf._FONTS = None  # the child's own folder of decoded fonts (21 MB) goes: os._exit runs no finalisers
+            gc.collect()
+        os._exit(code)  # `parents` is still referenced here, so it is never finalised in the child
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as fh:
         data = fh.read()

@@ -169,3 +169,13 @@ def test_quality_manual_prints_chinese_titles_without_system_fonts(chinese_revis
     assert _noto(h.pdf_fonts(content))
     pages = h.pdf_text(content).split("\f")
     assert h.CHINESE in pages[1], pages[1]  # the contents page lists the title
+
+
+def test_the_test_process_keeps_its_fonts_after_a_render_without_system_fonts(tmp_path):
+    """The forked child must not finalise the font configuration it inherits:
+    that would delete the test process's decoded fonts (every later PDF failed)."""
+    from qms.exports import table_pdf
+
+    table_pdf(["A"], [["before"]], title="Before")  # the test process's fonts are loaded
+    h.without_system_fonts(lambda: table_pdf(["A"], [[h.CHINESE]], title="Child"), tmp_path)
+    assert pdf.page_count(table_pdf(["A"], [["after"]], title="After")) == 1
