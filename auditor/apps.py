@@ -14,6 +14,7 @@ class AuditorConfig(AppConfig):
     def ready(self):
         from auditor import (  # noqa: F401 - registers dashboard sections and job kinds
             dashboard,
+            events,  # noqa: F401 - the sentences of its audit-event verbs (qms.audit.register_verbs)
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)

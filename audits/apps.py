@@ -11,6 +11,7 @@ class AuditsConfig(AppConfig):
     def ready(self):
         from audits import (
             dashboard,  # noqa: F401 - registers the app's dashboard sections
+            events,  # noqa: F401 - the labels of its audit-event verbs (qms.audit.register_verbs)
             jobs,  # noqa: F401 - registers the audit plan and report PDF job handlers
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)

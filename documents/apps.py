@@ -15,6 +15,7 @@ class DocumentsConfig(AppConfig):
         # so they register here).
         from documents import (  # noqa: F401
             dashboard,
+            events,  # noqa: F401 - the sentences of its audit-event verbs (qms.audit.register_verbs)
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             manual,

@@ -56,7 +56,7 @@ from qms.uploads import safe_filename
 log = logging.getLogger(__name__)
 
 # Bump when the print layout changes: every base PDF is then rendered afresh.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"  # 2: the shipped CJK font (templates/pdf/_fonts.html)
 
 S = Revision.Status
 WATERMARKS = {

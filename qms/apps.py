@@ -7,4 +7,4 @@ class QmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from qms import auth_events, exports, permissions  # noqa: F401 - signals, job kinds, the core rules
+        from qms import auth_events, events, exports, permissions  # noqa: F401 - signals, job kinds, audit-verb sentences, the core rules

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from qms.audit import verb_label
 from qms.jobs import JobOutput, job_handler
 from qms.models import AuditEvent, Job
 
@@ -89,20 +91,27 @@ def table_response(headers: Sequence[str], rows: Iterable[Sequence], *, fmt: str
     return response
 
 
-TRAIL_HEADERS = ["Time (UTC)", "Who", "Action", "Object", "From", "To", "Comment", "IP address"]
+TRAIL_HEADERS = ["Time (UTC)", "Who", "Action", "Object", "From", "To", "Comment", "IP address", "Event code"]
+
+
+def _state(value: str) -> str:
+    return capfirst(value.replace("_", " ")) if value else ""
 
 
 def trail_rows(events):
+    """One row per audit event: the verb's sentence (qms.audit.verb_label), and
+    the verb itself last, for filtering."""
     for ev in events:
         yield [
             ev.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
             ev.actor_name,
-            ev.verb,
+            verb_label(ev.verb),
             ev.object_repr,
-            ev.from_state,
-            ev.to_state,
+            _state(ev.from_state),
+            _state(ev.to_state),
             ev.comment,
             ev.ip_address or "",
+            ev.verb,
         ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -123,6 +124,50 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
 def render_pdf(template: str, context: dict) -> bytes:
     context = {"COMPANY_NAME": settings.COMPANY_NAME, **context}
     return html_to_pdf(render_to_string(template, context))
+
+
+# ------------------------------------------------------------------ fonts and language
+# Every print layout includes templates/pdf/_fonts.html: the shipped CJK font
+# (static/vendor/noto-sans-sc-*, loaded through `@font-face`) after DejaVu and
+# Liberation in one font stack, so Latin text keeps its fonts and Chinese text
+# prints whatever fonts the machine has (none, in CI's font test).
+def static_file_uri(name: str) -> str:
+    """A `file:` URI of one of our static files, for a PDF to load through
+    `url_fetcher`. Not `{% static %}`: that is a URL for browsers (hashed by
+    the manifest storage), and PDFs fetch nothing over the network. The source
+    file (static/) is used, or its collected copy where only STATIC_ROOT exists."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.exceptions import ImproperlyConfigured
+
+    found = finders.find(name)
+    path = Path(found) if found else None
+    if path is None and settings.STATIC_ROOT:
+        path = Path(staticfiles_storage.path(name))
+    if path is None or not path.is_file():
+        raise ImproperlyConfigured(f"The static file {name} that PDFs load is missing (run collectstatic?)")
+    return path.resolve().as_uri()
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def text_language(*texts) -> str:
+    """The `lang` a PDF of these texts carries: `zh-Hans`, `ja` or `ko` when at
+    least half their letters are CJK (kana means Japanese, Hangul Korean, Han
+    alone Chinese; our shipped font is Simplified Chinese), else the site's
+    LANGUAGE_CODE. Pango picks the regional glyph forms from it."""
+    text = "\n".join(str(t) for t in texts if t)
+    han, kana, hangul = (len(rx.findall(text)) for rx in (_HAN, _KANA, _HANGUL))
+    cjk = han + kana + hangul
+    if not cjk or cjk * 2 < len(_LETTER.findall(text)):
+        return settings.LANGUAGE_CODE
+    if kana:
+        return "ja"
+    return "ko" if hangul > han else "zh-Hans"
 
 
 # ------------------------------------------------------------------ building blocks

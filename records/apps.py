@@ -12,6 +12,7 @@ class RecordsConfig(AppConfig):
         from qms import scope
         from records import (  # noqa: F401 - registers dashboard sections and the record_pdf job
             dashboard,
+            events,  # noqa: F401 - the sentences of its audit-event verbs (qms.audit.register_verbs)
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             pdf,
             rules,  # noqa: F401 - registers the app's rules (qms.rules)

@@ -108,3 +108,99 @@ def pdf_with_javascript(*, open_action=True, document_js=True) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# ------------------------------------------------------------------ fonts (issue 12)
+CHINESE = "这是一个质量手册，包含质量方针和目标"
+_EMPTY_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def poppler_or_skip():
+    import shutil
+
+    import pytest
+
+    if not (shutil.which("pdffonts") and shutil.which("pdftotext")):
+        pytest.skip("needs pdffonts and pdftotext (poppler-utils; .ci/run installs them)")
+
+
+def without_system_fonts(render, folder) -> bytes:
+    """`render()` (returning PDF bytes) run where no font of the machine
+    exists, only the @font-face fonts the layouts load: in a forked child whose
+    fontconfig reads a configuration without font folders (FONTCONFIG_FILE)
+    and which makes a fresh FontConfiguration (qms.pdf keeps one per process).
+
+    A child, because with no font at all Pango crashes the process: a layout
+    that loads no font fails this test instead of killing the test run. The
+    child inherits the test's database connection and transaction, so it
+    renders through the real services and sees the test's rows; the parent
+    waits and does not touch the connection meanwhile."""
+    import gc
+    import os
+    import traceback
+
+    conf = folder / "fonts.conf"
+    conf.write_text(_EMPTY_FONTS_CONF.format(cache=folder / "fc-cache"))
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        from qms import pdf
+
+        # The parent's font configuration, copied by fork: kept referenced until
+        # os._exit, since finalising it here would delete the parent's folder of
+        # decoded fonts (a folder on disk, shared) under the parent's feet.
+        parents = pdf._FONTS
+        try:
+            os.close(read_fd)
+            os.environ["FONTCONFIG_FILE"] = str(conf)
+            pdf._FONTS = None
+            payload = b"OK" + render()
+        except BaseException:
+            payload, code = b"ER" + traceback.format_exc().encode(), 1
+        with os.fdopen(write_fd, "wb") as fh:
+            fh.write(payload)
+        if pdf._FONTS is not parents:
+            pdf._FONTS = None  # the child's own folder of decoded fonts (21 MB) goes: os._exit runs no finalisers
+            gc.collect()
+        os._exit(code)  # `parents` is still referenced here, so it is never finalised in the child
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        raise AssertionError(f"The render without system fonts crashed (signal {os.WTERMSIG(status)}): "
+                             "a layout loaded no @font-face font, so there was no font at all")
+    if data[:2] != b"OK":
+        raise AssertionError("The render without system fonts failed:\n" + data[2:].decode())
+    return data[2:]
+
+
+def _poppler(tool: str, content: bytes, *args: str) -> str:
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(content)
+        fh.flush()
+        return subprocess.run([tool, *args, fh.name, *(["-"] if tool == "pdftotext" else [])],
+                              check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def pdf_fonts(content: bytes) -> list[tuple[str, bool]]:
+    """(font name without the subset tag, embedded?) for every font `pdffonts` lists."""
+    rows = _poppler("pdffonts", content).splitlines()[2:]
+    out = []
+    for row in rows:
+        parts = row.split()
+        name = parts[0].split("+", 1)[-1]
+        # name, type (1-2 words), encoding, emb, sub, uni, object id, generation
+        out.append((name, parts[-5] == "yes"))
+    return out
+
+
+def pdf_text(content: bytes) -> str:
+    return _poppler("pdftotext", content, "-enc", "UTF-8")

@@ -34,10 +34,10 @@ def test_history_panel_lists_transitions_with_user_and_reason(author, approver, 
     doc = make_effective(author, approver)
     new_revision(author, approver, doc)
     body = client_for(quality_manager).get(f"/documents/{doc.number}/trail/").content.decode()
-    assert "revision: submitted" in body.lower()
-    assert "revision: effective" in body.lower()
-    assert "revision: superseded" in body.lower()
-    assert "Audit finding 12" in body  # the reason of the new revision
+    assert "Revision submitted for review and approval" in body
+    assert "Revision became effective" in body
+    assert "Revision superseded" in body
+    assert "Why: Audit finding 12" in body  # the reason of the new revision
     assert "Priya Shah" in body
 
 

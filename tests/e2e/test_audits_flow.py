@@ -47,7 +47,7 @@ def test_audit_to_verified_capa_in_the_browser(catalogue, page, login, quality_m
     page.get_by_text("scheduled").first.wait_for()
     audit = Audit.objects.get()
     page.get_by_role("button", name="Issue audit plan").click()
-    page.get_by_text("Audit plan issued").wait_for()
+    page.get_by_role("status").filter(has_text="Audit plan issued").wait_for()  # the message, not the trail line
 
     # 2. The auditor starts, fills the checklist and raises a minor NC with a record as evidence.
     _switch(page, login, auditor)

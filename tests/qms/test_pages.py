@@ -86,7 +86,8 @@ def test_trail_export_produces_a_human_readable_csv(client_for, quality_manager,
     job.refresh_from_db()
     text = default_storage.open(job.file.name).read().decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Time (UTC),Who,Action")
-    assert "Quinn Marsh,document.approved" in text
+    assert "Quinn Marsh,Document approved," in text  # the verb's sentence (a fallback for an unregistered one)
+    assert ",OK to release,,document.approved" in text  # the verb itself in the last column, for filtering
 
 
 @pytest.mark.django_db
