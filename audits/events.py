@@ -12,6 +12,7 @@ register_verbs({
     "audit.edited": "Audit details changed",
     "audit.plan_issued": "Audit plan issued",
     "audit.checklist_generated": Verb("Checklist generated", note="Questions"),
+    "audit.checklist_questions_added": "Questions picked from the library",
     "audit.started": "Audit started",
     "audit.reported": "Audit reported",
     "audit.closed": "Audit closed",
@@ -30,6 +31,10 @@ register_verbs({
     "capa.verified_effective": Verb("Verified effective", note="Notes"),
     "capa.reopened": Verb("Found not effective and reopened", note="Notes"),
     "capa.closed": "CAPA closed",
+    "question.created": Verb("Question added to the library", note="Clause"),
+    "question.edited": Verb("Library question changed", note="Clause"),
+    "question.deactivated": "Library question deactivated",
+    "question.reactivated": "Library question reactivated",
     "calendar.token_created": "Calendar feed link created",
     "calendar.token_renewed": "Calendar feed link renewed",
 })
