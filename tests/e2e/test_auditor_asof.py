@@ -41,10 +41,18 @@ def test_auditor_browses_a_document_and_records_as_of_a_date(page, login, audito
     if os.environ.get("QMS_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["QMS_SCREENSHOTS"], "asof_document.png"), full_page=True)
 
-    # A future date is a form error on the page, not a crash.
-    page.get_by_label("As it stood on (end of day, UTC)").fill("2999-01-01")
+    # A future date is a form error on the page, not a crash; a date outside the
+    # window every date field has (qms.dates) says the window.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    next_year = (timezone.localdate() + timedelta(days=365)).isoformat()
+    page.get_by_label("As it stood on (end of day, UTC)").fill(next_year)
     page.get_by_role("button", name="Show").click()
     assert "the future has no history yet" in page.content()
+    page.goto(page.url.split("?")[0] + "?on=2999-01-01")
+    assert "The date must be between 1990-01-01" in page.content()
 
     page.goto("/auditor/asof/record-register/?on=2026-04-30")
     page.get_by_role("link", name=rec.number).click()

@@ -228,7 +228,7 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     page.get_by_role("button", name="Schedule").click()
     page.get_by_text("scheduled").first.wait_for()
     page.get_by_role("button", name="Issue audit plan").click()
-    page.get_by_text("Audit plan issued").wait_for()
+    page.get_by_text("Audit plan issued; auditees").wait_for()  # the flash message (the trail says it too)
     audit = Audit.objects.get()
     assert audit.status == Audit.Status.PREPARED and audit.lead_auditor == demo["auditor"]
     shot(page, "qm-audit-detail")

@@ -155,6 +155,12 @@ def _world(quality_manager, author, approver, staff, auditor, external_auditor):
         audit_services.capa_verify(actor=qm, capa=c, result="effective", notes="Works")
         return c
 
+    # An inactive library question: its page offers the "Reactivate" form.
+    from audits.models import AuditQuestion
+
+    retired = audit_services.question_set_active(
+        actor=qm, question=AuditQuestion.objects.active().order_by("id").first(), active=False)
+
     acting, action = capa("acting")
     capas = [capa("raised"), capa("planned"), acting, capa("done"), capa("checking"), capa("verified")]
     extra = [draft.latest_revision.get_absolute_url(), f"/documents/{draft.number}/rev/1/edit/",
@@ -162,6 +168,7 @@ def _world(quality_manager, author, approver, staff, auditor, external_auditor):
              to_verify.get_absolute_url(), rec_draft.get_absolute_url(), f"/records/{rec_draft.number}/edit/",
              f"/capa/actions/{action.pk}/complete/", f"/documents/{w['in']['doc'].number}/revisions/new/",
              "/documents/acknowledgements/", "/capa/actions/mine/", f"/audits/{reporting.pk}/report/",
+             f"/audits/questions/{retired.pk}/edit/",
              *(a.get_absolute_url() for a in (planned, prepared, reporting, reported)),
              *(c.get_absolute_url() for c in capas)]
     return w, extra
