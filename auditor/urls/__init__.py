@@ -1,23 +1,23 @@
 from django.urls import path
 
-from auditor.views import access as views
+from auditor.views import access, packs, requests
 from auditor.views import asof as views_asof
 
 app_name = "auditor"
 
 urlpatterns = [
-    path("access/", views.access_list, name="access-list"),
-    path("access/invite/", views.access_invite, name="access-invite"),
-    path("access/<int:pk>/", views.access_detail, name="access-detail"),
-    path("access/<int:pk>/revoke/", views.access_revoke, name="access-revoke"),
-    path("access/<int:pk>/renew/", views.access_renew, name="access-renew"),
-    path("requests/", views.request_list, name="request-list"),
-    path("requests/new/", views.request_new, name="request-new"),
-    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
-    path("requests/<int:pk>/files/<int:link_id>/", views.request_file, name="request-file"),
-    path("packs/", views.pack_build, name="pack-build"),
-    path("packs/verify/", views.pack_verify, name="pack-verify"),
-    path("packs/public-key.pem", views.pack_public_key, name="pack-public-key"),
+    path("access/", access.access_list, name="access-list"),
+    path("access/invite/", access.access_invite, name="access-invite"),
+    path("access/<int:pk>/", access.access_detail, name="access-detail"),
+    path("access/<int:pk>/revoke/", access.access_revoke, name="access-revoke"),
+    path("access/<int:pk>/renew/", access.access_renew, name="access-renew"),
+    path("requests/", requests.request_list, name="request-list"),
+    path("requests/new/", requests.request_new, name="request-new"),
+    path("requests/<int:pk>/", requests.request_detail, name="request-detail"),
+    path("requests/<int:pk>/files/<int:link_id>/", requests.request_file, name="request-file"),
+    path("packs/", packs.pack_build, name="pack-build"),
+    path("packs/verify/", packs.pack_verify, name="pack-verify"),
+    path("packs/public-key.pem", packs.pack_public_key, name="pack-public-key"),
     path("asof/", views_asof.document_register, name="asof-documents"),
     path("asof/document/<str:number>/", views_asof.document_detail, name="asof-document"),
     path("asof/record-register/", views_asof.record_register, name="asof-records"),
