@@ -395,15 +395,20 @@ def _library_for(clauses) -> dict[int, list[AuditQuestion]]:
     return {pk: qs for pk, qs in by_clause.items() if qs}
 
 
+def _check_checklist_editable(actor, audit: Audit) -> None:
+    """The audit team (or the QM) edits the checklist, until the audit is reported (409 after)."""
+    require("audits.edit_audit", actor, audit)
+    if audit.is_done:
+        raise DomainError("The checklist of a reported audit is locked.")
+
+
 @transaction.atomic
 def checklist_generate(*, actor, audit: Audit) -> int:
     """Each criteria clause gets the active library questions of itself and its
     sub-clauses (a generic question where the library has none), each document
     audited against one question; questions already on the checklist are kept
     and none is added twice. Returns the number added."""
-    require("audits.edit_audit", actor, audit)
-    if audit.is_done:
-        raise DomainError("The checklist of a reported audit is locked.")
+    _check_checklist_editable(actor, audit)
     have_clauses = set(audit.checklist.exclude(clause=None).values_list("clause_id", flat=True))
     have_docs = set(audit.checklist.exclude(document=None).values_list("document_id", flat=True))
     have_questions = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
@@ -441,9 +446,7 @@ def checklist_add_from_library(*, actor, audit: Audit, questions) -> int:
     """Put chosen library questions on the checklist (active ones, of the
     audit's criteria clauses or their sub-clauses); those already on it are
     skipped. Returns the number added."""
-    require("audits.edit_audit", actor, audit)
-    if audit.is_done:
-        raise DomainError("The checklist of a reported audit is locked.")
+    _check_checklist_editable(actor, audit)
     questions = list(questions)
     if not questions:
         raise DomainError("Choose at least one question.")
@@ -473,9 +476,7 @@ def checklist_add_from_library(*, actor, audit: Audit, questions) -> int:
 @transaction.atomic
 def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, question: str, clause=None) -> ChecklistItem:
     """Add or reword a checklist question."""
-    require("audits.edit_audit", actor, audit)
-    if audit.is_done:
-        raise DomainError("The checklist of a reported audit is locked.")
+    _check_checklist_editable(actor, audit)
     if not question.strip():
         raise DomainError("The question is empty.")
     if item is None:
@@ -490,9 +491,7 @@ def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, ques
 
 @transaction.atomic
 def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
-    require("audits.edit_audit", actor, item.audit)
-    if item.audit.is_done:
-        raise DomainError("The checklist of a reported audit is locked.")
+    _check_checklist_editable(actor, item.audit)
     if item.answer or item.evidence.exists() or item.findings.exists():
         raise DomainError("An answered question, or one with evidence or findings, cannot be removed.")
     attribute(item, actor, "Question removed")

@@ -368,8 +368,8 @@ def report_edit(request, pk):
     audit = _get_audit_for_user(request, pk)
     report = AuditReport.objects.filter(audit=audit).select_related("issued_by").first()
     can_edit = allowed("audits.edit_report", request.user, audit)
-    if request.method == "POST":
-        require("audits.edit_report", request.user, audit)
+    if request.method == "POST" and not can_edit:
+        require("audits.edit_report", request.user, audit)  # refused, with the rule's reason
     if report is None and not can_edit:
         raise Http404("No report yet.")
     form = ReportForm(request.POST or None, instance=report or AuditReport(audit=audit))
