@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
+from qms import registers
 from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, attempt_path, commit_ready, job_handler, set_progress
 from qms.models import Clause, Job, User
@@ -336,6 +337,11 @@ def pack_entries(job: Job, user, scope: PackScope) -> Iterator[PackEntry]:
         label = "Audit findings" if name == "findings" else "Nonconformities and CAPAs"
         yield PackEntry(f"tables/{name}.csv", f"{label} ({len(rows)} rows), CSV", _bytes_opener(lambda h=headers, r=rows: _csv_bytes(h, r)))
         yield PackEntry(f"tables/{name}.json", f"{label} ({len(rows)} rows), JSON", _bytes_opener(lambda h=headers, r=rows: _json_bytes(h, r)))
+    for register in registers.readable(user):
+        headers, rows = list(register.columns), [list(map(_fmt, r)) for r in register.rows(user, scope.end)]
+        yield PackEntry(f"registers/{register.slug}.csv",
+                        f"{register.title} (ISO 9001 {register.clause}) as it stood on {scope.end:%Y-%m-%d}, "
+                        f"{len(rows)} rows, CSV", _bytes_opener(lambda h=headers, r=rows: _csv_bytes(h, r)))
     set_progress(job, 99)
 
 
@@ -376,6 +382,7 @@ def evidence_pack(job: Job) -> JobOutput:
         "records/    records submitted in the period (record PDF) with their evidence files, one folder per record",
         "audits/     issued reports of audits against these clauses held in the period",
         "tables/     findings and CAPAs raised in the period (CSV and JSON)",
+        "registers/  the other registers (context, risks, objectives, ...) as they stood on the period's last day",
     ]
     stamp = timezone.now()
     pack_id = f"P-{stamp:%Y%m%d}-{job.pk}"

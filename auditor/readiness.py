@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from qms import evidence as qms_evidence
 from qms.models import Clause
 
 COVERED, STALE, GAP = "covered", "stale", "gap"
@@ -33,6 +34,7 @@ class ClauseReadiness:
     last_audit: date | None = None
     open_findings: int = 0
     open_capas: int = 0
+    evidence: list = field(default_factory=list)  # qms.evidence.Evidence from the other apps
     status: str = GAP
     reasons: list[str] = field(default_factory=list)
 
@@ -115,6 +117,11 @@ def readiness(*, today: date | None = None, clauses=None) -> list[ClauseReadines
         numbers_by_id,
     )
 
+    contributed: dict[str, list] = defaultdict(list)
+    for item in qms_evidence.collect(today):
+        for n in _ancestors(item.clause):
+            contributed[n].append(item)
+
     out = []
     for clause in clauses:
         n = clause.number
@@ -129,6 +136,7 @@ def readiness(*, today: date | None = None, clauses=None) -> list[ClauseReadines
             last_audit=last_audit.get(n),
             open_findings=findings.get(n, 0),
             open_capas=capas.get(n, 0),
+            evidence=contributed.get(n, []),
         )
         _judge(row, today)
         out.append(row)
@@ -137,13 +145,14 @@ def readiness(*, today: date | None = None, clauses=None) -> list[ClauseReadines
 
 def _judge(row: ClauseReadiness, today: date) -> None:
     clause = row.clause
-    if not (row.documents or row.record_types or row.last_audit):
+    if not (row.documents or row.record_types or row.last_audit or row.evidence):
         row.status, row.reasons = GAP, ["Nothing linked"]
         return
     gaps = []
-    if clause.asks_maintain and not row.documents:
+    # A register another app keeps (a risk register, objectives...) is documented information too.
+    if clause.asks_maintain and not row.documents and not row.evidence:
         gaps.append("No effective document, though the clause asks to maintain one")
-    if clause.asks_retain and not row.record_types:
+    if clause.asks_retain and not row.record_types and not row.evidence:
         gaps.append("No record type, though the clause asks to retain records")
     if gaps:
         row.status, row.reasons = GAP, gaps
@@ -153,6 +162,7 @@ def _judge(row: ClauseReadiness, today: date) -> None:
         stale.append(f"{row.overdue_reviews} document(s) overdue for review")
     if row.record_types and not row.records_12m:
         stale.append("No records in the last 12 months")
+    stale.extend(e.reason or f"{e.label} not current" for e in row.evidence if not e.current)
     if row.last_audit is None or row.last_audit < today - timedelta(days=AUDIT_CYCLE_DAYS):
         stale.append("Not audited in the current cycle")
     row.status, row.reasons = (STALE, stale) if stale else (COVERED, [])
@@ -194,3 +204,24 @@ def summary(rows: list[ClauseReadiness], *, today: date | None = None) -> Summar
             Q(status__in=[Audit.Status.PLANNED, Audit.Status.PREPARED]), planned_end__lt=timezone.now()
         ).count(),
     )
+
+
+EXPORT_HEADERS = ["Clause", "Title", "Status", "Effective documents", "Overdue reviews", "Record types",
+                  "Records (12 months)", "Last audit", "Open findings", "Open CAPAs", "Other evidence", "Why"]
+
+
+def export_rows(rows: list[ClauseReadiness]) -> list[list]:
+    """One row per clause, the same numbers the map shows (CSV export and `manage.py readiness`)."""
+    return [
+        [r.clause.number, r.clause.title, r.status, r.documents, r.overdue_reviews, r.record_types, r.records_12m,
+         r.last_audit.isoformat() if r.last_audit else "", r.open_findings, r.open_capas,
+         "; ".join(f"{e.label} ({e.count})" for e in r.evidence), "; ".join(r.reasons)]
+        for r in rows
+    ]
+
+
+def readiness_for(user, *, today: date | None = None) -> list[ClauseReadiness]:
+    """The map for the clauses `user` may see: an external auditor gets the clauses in scope."""
+    from auditor.selectors import visible_clauses
+
+    return readiness(today=today, clauses=visible_clauses(user))

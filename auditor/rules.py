@@ -79,4 +79,6 @@ rule("auditor.build_pack", can_build_pack, "Only the quality manager and auditor
 rule("auditor.print_readiness", can_view_readiness & can_write,
      "Only the quality manager and internal auditors can print the readiness summary.")
 rule("auditor.view_readiness", can_view_readiness, "The readiness map is for the quality manager and internal auditors.")
+rule("auditor.export_readiness", can_view_as_of,
+     "The readiness export is for the quality manager and auditors (an external auditor gets the clauses in scope).")
 rule("auditor.view_as_of", can_view_as_of, "The point-in-time view is for the quality manager and auditors.")

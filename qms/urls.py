@@ -37,6 +37,7 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/", views.job_detail, name="job-detail"),
     path("jobs/<uuid:public_id>/download/", views.job_download, name="job-download"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="job-retry"),
+    path("registers/<slug:slug>/export/", views.register_export, name="register-export"),
     # Each app's pages, in INSTALLED_APPS order: an app lists (prefix, URLconf) in
     # its AppConfig.urls, so this module names no app.
     *(path(prefix, include(module)) for config in apps.get_app_configs() for prefix, module in getattr(config, "urls", ())),

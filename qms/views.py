@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import dashboard, jobs
+from qms import dashboard, jobs, registers
 from qms.audit import trail_for
 from qms.errors import DomainError
+from qms.exports import table_response
 from qms.forms import BootstrapForm
 from qms.middleware import auditor_may_post
 from qms.models import Job, Notification
@@ -134,3 +135,16 @@ def job_retry(request, public_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(job)
+
+
+# ------------------------------------------------------------------ registers
+@require_GET
+def register_export(request, slug):
+    """Any declared register (qms.registers) as CSV or XLSX, under its own rule."""
+    register = registers.get(slug)
+    if register is None:
+        raise Http404("No such register.")
+    require(register.rule, request.user)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(register.columns, register.rows(request.user, None), fmt=fmt,
+                          basename=register.slug)

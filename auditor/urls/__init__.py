@@ -22,4 +22,5 @@ urlpatterns = [
     path("asof/document/<str:number>/", views_asof.document_detail, name="asof-document"),
     path("asof/record-register/", views_asof.record_register, name="asof-records"),
     path("asof/record/<str:number>/", views_asof.record_detail, name="asof-record"),
+    path("asof/register/<slug:slug>/", views_asof.register_as_of, name="asof-register"),
 ]

@@ -6,6 +6,7 @@ from auditor.views import clauses as views_clauses
 
 urlpatterns = [
     path("", views_clauses.clause_list, name="clause-list"),
+    path("export/", views_clauses.readiness_export, name="readiness-export"),
     path("readiness.pdf", views_clauses.readiness_pdf, name="readiness-pdf"),
     path("<str:number>/", views_clauses.clause_detail, name="clause-detail"),
 ]

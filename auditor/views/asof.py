@@ -18,6 +18,7 @@ from auditor import asof
 from auditor.scope import restrict
 from documents.models import Document, DocumentType
 from documents.selectors import render_markdown
+from qms import registers
 from qms.forms import BootstrapForm
 from qms.rules import require
 from records.models import Record, RecordType
@@ -148,3 +149,19 @@ def record_detail(request, number):
             )
     status = 400 if form.errors else (404 if on is not None and then is None else 200)
     return render(request, "auditor/asof_record_detail.html", context, status=status)
+
+
+@require_GET
+def register_as_of(request, slug):
+    """A register another app declared (qms.registers), as it stood on the date."""
+    _require_as_of(request.user)
+    register = registers.get(slug)
+    if register is None:
+        raise Http404("No such register.")
+    require(register.rule, request.user)
+    form, on = _date_form(request)
+    context = {"form": form, "on": on, "section": register.slug, "register": register}
+    if on is not None:
+        page = Paginator(list(register.rows(request.user, on)), PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+    return render(request, "auditor/asof_register.html", context, status=400 if form.errors else 200)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from auditor import readiness, selectors
 from auditor.scope import clause_allowed
 from qms import jobs, permissions
+from qms.exports import table_response
 from qms.models import Clause
 from qms.rules import allowed, require
 
@@ -57,3 +58,12 @@ def readiness_pdf(request):
     require("auditor.print_readiness", request.user)
     job = jobs.request_job(kind="readiness_pdf", actor=request.user)
     return redirect(job)
+
+
+@require_GET
+def readiness_export(request):
+    """/clauses/export/?format=csv|xlsx: one row per clause, within the user's scope."""
+    require("auditor.export_readiness", request.user)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    rows = readiness.readiness_for(request.user)
+    return table_response(readiness.EXPORT_HEADERS, readiness.export_rows(rows), fmt=fmt, basename="readiness")

@@ -34,3 +34,11 @@ def same_site(value):
     from qms.safeurls import same_site_path_or_empty
 
     return same_site_path_or_empty(value or "")
+
+
+@register.simple_tag(takes_context=True)
+def readable_registers(context) -> list:
+    """The declared registers (qms.registers) the signed-in user may read."""
+    from qms import registers
+
+    return registers.readable(context["request"].user)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from auditor import services as auditor_services
 from audits import services as audit_services
 from audits.models import CalendarToken
+from qms import registers
 from qms.models import Clause
 from tests.audits.factories import make_audit, make_process
 from tests.documents.factories import make_effective
@@ -107,6 +108,12 @@ def paths_for(route, w):
         if n == "object-trail":
             out += [(route.build(ct_id=ContentType.objects.get_for_model(o).pk, object_id=o.pk), side)
                     for o in _trail_targets(w, side)]
+            continue
+        if n in ("register-export", "auditor:asof-register"):
+            # Every declared register (qms.registers), once; each narrows by scope itself.
+            if side == "in":
+                out += [(route.build(slug=r.slug), "any") for r in registers.all_registers()]
+                out.append((route.build(slug="no-such-register"), "any"))
             continue
         if n == "clause-detail":
             kw = {"number": "8.5.1" if side == "in" else "7.2"}
