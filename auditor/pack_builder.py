@@ -363,7 +363,7 @@ def _check_still_allowed(user) -> None:
             raise PermissionRefused("Your auditor access is closed: no evidence pack was built.")
 
 
-@job_handler("evidence_pack", label="Evidence pack")
+@job_handler("evidence_pack", label="Evidence pack", lane="bulk")
 def evidence_pack(job: Job) -> JobOutput:
     scope = PackScope.from_params(job.params)
     user = User.objects.get(pk=job.requested_by_id)

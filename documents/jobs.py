@@ -13,7 +13,7 @@ from qms.jobs import JobOutput, job_handler
 from qms.rules import allowed
 
 
-@job_handler("register_pdf", label="Document register (PDF)")
+@job_handler("register_pdf", label="Document register (PDF)", lane="bulk")
 def register_pdf(job) -> JobOutput:
     """The register as the requester sees it, with their filters, as a PDF."""
     user = job.requested_by

@@ -227,7 +227,7 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
         raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc
 
 
-@job_handler("quality_manual", label="Quality manual")
+@job_handler("quality_manual", label="Quality manual", lane="bulk")
 def _manual_job(job: Job) -> JobOutput:
     return _job_output(build_manual(actor=job.requested_by, job=job))
 

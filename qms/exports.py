@@ -115,7 +115,7 @@ def trail_rows(events):
         ]
 
 
-@job_handler("audit_trail_export", label="Audit trail export")
+@job_handler("audit_trail_export", label="Audit trail export", lane="bulk")
 def export_audit_trail(job: Job) -> JobOutput:
     """The audit events of a period as CSV or XLSX (params: since, until, fmt)."""
     events = AuditEvent.objects.order_by("created_at", "id")

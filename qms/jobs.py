@@ -99,6 +99,7 @@ class _Handler:
     func: Callable[[Job], JobOutput]
     label: str
     time_limit: int | None = None
+    lane: str = "interactive"
 
 
 HANDLERS: dict[str, _Handler] = {}
@@ -113,12 +114,19 @@ class AttemptLost(Exception):
     attempt took over, or the job was retried): stop, record nothing."""
 
 
-def job_handler(kind: str, *, label: str, time_limit: int | None = None):
+LANES = ("interactive", "bulk", "reminders")
+
+
+def job_handler(kind: str, *, label: str, time_limit: int | None = None, lane: str = "interactive"):
     """Register a handler. `time_limit` (seconds, hard) overrides
-    settings.JOB_TIME_LIMITS for this kind."""
+    settings.JOB_TIME_LIMITS for this kind. `lane` chooses the queue: "interactive"
+    for what a person waits for (a print, a preview), "bulk" for heavy work (the
+    manual, packs, exports, imports); settings.JOB_LANES overrides it per kind."""
+    if lane not in LANES:
+        raise ValueError(f"lane must be one of {LANES}, not {lane!r}")
 
     def register(func):
-        HANDLERS[kind] = _Handler(func, label, time_limit)
+        HANDLERS[kind] = _Handler(func, label, time_limit, lane)
         return func
 
     return register
@@ -136,6 +144,16 @@ def time_limit_for(kind: str) -> int:
     return int((handler and handler.time_limit) or limits.get(kind) or limits["default"])
 
 
+def lane_for(kind: str) -> str:
+    handler = HANDLERS.get(kind)
+    return settings.JOB_LANES.get(kind) or (handler.lane if handler else "interactive")
+
+
+def queue_for(kind: str) -> str:
+    """The Celery queue a job of `kind` goes to (settings.JOB_QUEUES names one per lane)."""
+    return settings.JOB_QUEUES[lane_for(kind)]
+
+
 def _lease() -> timedelta:
     return timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
@@ -148,7 +166,8 @@ def _dispatch(job_id: int) -> None:
     kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
     limit = time_limit_for(kind or "")
     try:
-        run_job.apply_async(kwargs={"job_id": job_id}, time_limit=limit, soft_time_limit=max(1, limit - 30))
+        run_job.apply_async(kwargs={"job_id": job_id}, queue=queue_for(kind or ""), time_limit=limit,
+                            soft_time_limit=max(1, limit - 30))
     except Exception as exc:  # noqa: BLE001 - kombu raises several types when the broker is away
         log.warning("job %s not dispatched, left pending for the sweep: %s", job_id, exc)
         return

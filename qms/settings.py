@@ -228,6 +228,23 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="qms@example.com")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="qms")
+# Queues per lane (qms/jobs.py): what a person waits for, heavy work, and beat's
+# reminders, so a 20-minute manual never holds up a print. One worker may serve
+# all three (`make run`); a cluster runs workers per queue (docs/admin-guide.md).
+JOB_QUEUES = {
+    "interactive": CELERY_TASK_DEFAULT_QUEUE,
+    "bulk": env.str("CELERY_BULK_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-bulk"),
+    "reminders": env.str("CELERY_REMINDERS_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}-reminders"),
+}
+# Per-kind lane overrides, e.g. JOB_LANES=register_pdf:bulk,record_pdf:interactive
+JOB_LANES = {k: v for k, v in (item.split(":", 1) for item in env.list("JOB_LANES", default=[]) if ":" in item)}
+# Beat's periodic tasks go to the reminders queue; the sweep stays on the
+# interactive one so a stuck print is re-sent quickly.
+CELERY_TASK_ROUTES = {
+    "qms.tasks.send_daily_digests": {"queue": JOB_QUEUES["reminders"]},
+    "qms.tasks.check_file_integrity": {"queue": JOB_QUEUES["bulk"]},
+    "documents.tasks.*": {"queue": JOB_QUEUES["reminders"]},
+}
 CELERY_TASK_PUBLISH_RETRY = False  # a dead broker fails fast; the job stays pending for the sweep
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None

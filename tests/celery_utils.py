@@ -60,14 +60,17 @@ def require_services() -> None:
         pytest.skip(message)
 
 
-def start_celery(role: str, *, broker: str | None = None, env: dict | None = None, include=(), args=()):
+def start_celery(role: str, *, broker: str | None = None, env: dict | None = None, include=(), args=(), queues=None):
     """A `celery worker` (solo pool) or `celery beat` subprocess on the test
     database and media folder; the caller stops it (`stop_process`)."""
     full_env = {**os.environ, "DATABASE_URL": _db_url(), "DJANGO_SETTINGS_MODULE": "qms.settings_test",
                 "CELERY_BROKER_URL": broker or BROKER, "QMS_TEST_CELERY_EAGER": "0", **(env or {})}
     command = [sys.executable, "-m", "celery", "-A", "qms", role, "--loglevel=warning", *args]
     if role == "worker":
-        command += ["--pool=solo", "-Q", app.conf.task_default_queue, "--without-gossip", "--without-mingle",
+        from django.conf import settings
+
+        queues = ",".join(queues or dict.fromkeys(settings.JOB_QUEUES.values()))  # default: every lane, like `make run`'s
+        command += ["--pool=solo", "-Q", queues, "--without-gossip", "--without-mingle",
                     "--without-heartbeat"]
         if include:
             command += ["--include", ",".join(include)]

@@ -16,3 +16,8 @@ def slow(job) -> JobOutput:
         time.sleep(seconds / steps)
         set_progress(job, 100 * (i + 1) // (steps + 1))
     return JobOutput(filename="slow.txt", content=f"made by attempt {job.attempts}".encode(), content_type="text/plain")
+
+
+@job_handler("test_bulk", label="Heavy test job", lane="bulk")
+def heavy(job) -> JobOutput:
+    return JobOutput(filename="heavy.txt", content=b"heavy work done", content_type="text/plain")
