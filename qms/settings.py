@@ -203,6 +203,30 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# S3-compatible object storage (AWS S3, MinIO, Ceph, ...) when a bucket is named:
+# every stored file (document sources and PDFs, renditions, manuals, evidence,
+# exports, packs, job outputs) then lives in the bucket, and web and worker
+# hosts keep nothing on local disk (temporary files excepted). The bucket stays
+# private: downloads are streamed through our permission-checked views.
+# Credentials come from the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+# or the host's role), never from a file in the repository.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": env.str("AWS_DEFAULT_ACL", default="private") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            "file_overwrite": False,  # a name once used is never replaced (evidence keeps its hash)
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+            "signature_version": "s3v4",
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+        },
+    }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
