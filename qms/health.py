@@ -3,7 +3,9 @@
 - `/healthz` (liveness): the process answers. It touches nothing else, so a
   database outage does not make an orchestrator restart healthy web workers.
 - `/readyz` (readiness): the database answers a query and, where a broker is
-  configured, the broker accepts a connection; 503 with the reason otherwise.
+  configured, the broker accepts a connection, the file storage (local or S3)
+  and the cache answer; 503 with the reason otherwise.
+- `/metrics`: Prometheus metrics (qms/metrics.py), bearer token or loopback.
 
 Both are answered by `HealthCheckMiddleware`, first in MIDDLEWARE, before the
 session, authentication and lockout middleware: a probe that carries a session
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 LIVENESS_PATH = "/healthz"
 READINESS_PATH = "/readyz"
+METRICS_PATH = "/metrics"  # qms/metrics.py
 BROKER_TIMEOUT_SECONDS = 2
 
 
@@ -61,8 +64,33 @@ def check_broker() -> str | None:
     return None
 
 
+def check_storage() -> str | None:
+    """None when the file storage answers (a HEAD request on S3, a stat on disk)."""
+    from django.core.files.storage import default_storage
+
+    try:
+        default_storage.exists("healthz-probe")
+    except Exception as exc:  # noqa: BLE001 - boto and the filesystem raise many types
+        return f"storage: {type(exc).__name__}"
+    return None
+
+
+def check_cache() -> str | None:
+    """None when the cache answers a set and get (Redis when CACHE_URL is set)."""
+    from django.core.cache import cache
+
+    try:
+        cache.set("healthz-probe", "1", timeout=5)
+        if cache.get("healthz-probe") != "1":
+            return "cache: value not kept"
+    except Exception as exc:  # noqa: BLE001 - redis raises several types when it is away
+        return f"cache: {type(exc).__name__}"
+    return None
+
+
 def readiness() -> tuple[bool, dict]:
-    checks = {"database": check_database(), "broker": check_broker()}
+    checks = {"database": check_database(), "broker": check_broker(), "storage": check_storage(),
+              "cache": check_cache()}
     failures = {name: reason for name, reason in checks.items() if reason}
     return not failures, {name: (reason or "ok") for name, reason in checks.items()}
 
@@ -77,6 +105,10 @@ class HealthCheckMiddleware:
             return HttpResponse("ok", content_type="text/plain")
         if path == READINESS_PATH:
             return readiness_response()
+        if path == METRICS_PATH:
+            from qms.metrics import metrics_response
+
+            return metrics_response(request)
         return self.get_response(request)
 
 

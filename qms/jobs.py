@@ -54,7 +54,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
-from qms import lifecycle
+from qms import lifecycle, requestid
 from qms.errors import DomainError
 from qms.models import Job, Notification
 from qms.uploads import safe_filename
@@ -167,7 +167,7 @@ def _dispatch(job_id: int) -> None:
     limit = time_limit_for(kind or "")
     try:
         run_job.apply_async(kwargs={"job_id": job_id}, queue=queue_for(kind or ""), time_limit=limit,
-                            soft_time_limit=max(1, limit - 30))
+                            soft_time_limit=max(1, limit - 30), headers={"request_id": requestid.current()})
     except Exception as exc:  # noqa: BLE001 - kombu raises several types when the broker is away
         log.warning("job %s not dispatched, left pending for the sweep: %s", job_id, exc)
         return

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a NUL byte in the address or a parameter is a 400, never a 500.
     "qms.middleware.RejectNulMiddleware",
+    # A request id on the response, every log line and the jobs it asks for.
+    "qms.requestid.RequestIdMiddleware",
     # /healthz and /readyz answer before sessions or the database are touched.
     "qms.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -183,6 +185,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Prometheus metrics at /metrics (qms/metrics.py): a bearer token for the scraper;
+# without one only loopback clients are answered.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # ---------------------------------------------------------------- evidence packs
 # Ed25519 seed (base64) that signs every evidence pack's manifest; make one with
 # `manage.py pack_signing_key`. Unset: derived from SECRET_KEY (auditor/signing.py).
@@ -227,6 +233,15 @@ if AWS_STORAGE_BUCKET_NAME:
             "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
         },
     }
+# ---------------------------------------------------------------- cache and sessions
+# CACHE_URL=redis://host:6379/1: a Redis cache shared by every web node, and
+# sessions in that cache backed by the database (cached_db: a Redis restart
+# signs nobody out). Without it: a per-process memory cache and database sessions.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="qms"), "TIMEOUT": 300}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -303,10 +318,21 @@ USE_I18N = True
 USE_TZ = True
 
 # ---------------------------------------------------------------- logging
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message,
+# request_id) for a log collector; plain text otherwise.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "qms.requestid.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }

@@ -2,17 +2,23 @@
 
 from celery import shared_task
 
-from qms import jobs
+from qms import jobs, requestid
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
 def run_job(self, *, job_id: int) -> str:
+    # The id of the request that asked for the job, on the worker's log lines too.
+    rid = getattr(self.request, "request_id", None) or (self.request.headers or {}).get("request_id")
+    token = requestid.bind(rid) if rid else None
     try:
         # Eager (no broker): the job runs inside the caller, no worker to lose.
         return jobs.execute(job_id, heartbeat=not self.request.is_eager)
     except jobs.TransientJobError as exc:
         # 2, 4, 8, 16, 32 s: a briefly unavailable service gets time to return.
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    finally:
+        if token is not None:
+            requestid._current.reset(token)
 
 
 @shared_task

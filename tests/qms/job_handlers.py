@@ -21,3 +21,10 @@ def slow(job) -> JobOutput:
 @job_handler("test_bulk", label="Heavy test job", lane="bulk")
 def heavy(job) -> JobOutput:
     return JobOutput(filename="heavy.txt", content=b"heavy work done", content_type="text/plain")
+
+
+@job_handler("test_request_id", label="Request id test job")
+def request_id(job) -> JobOutput:
+    from qms import requestid
+
+    return JobOutput(filename="rid.txt", content=requestid.current().encode(), content_type="text/plain")
