@@ -11,6 +11,7 @@ the one service per transition and is the only code that sets `status`.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -343,6 +344,8 @@ class Capa(models.Model):
         SUPPLIER = "supplier", "Supplier"
         PROCESS = "process", "Process"
         CERTIFICATION = "certification", "Certification audit"
+        RISK = "risk", "Risk or opportunity"
+        EQUIPMENT = "equipment", "Measuring equipment"
 
     class Severity(models.TextChoices):
         MAJOR = "major", "Major"
@@ -368,6 +371,13 @@ class Capa(models.Model):
         "records.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="capas",
         help_text="The complaint or nonconforming-output record",
     )
+    # What else raised it (a risk, a supplier, an instrument, a complaint, ...):
+    # any app's object, linked without this app knowing the app (capa_raise(origin=)).
+    origin_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    origin_label = models.CharField(max_length=200, blank=True, help_text="What raised it, as it was named then")
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="capas")
     clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="capas")
     title = models.CharField(max_length=200)
@@ -399,6 +409,7 @@ class Capa(models.Model):
     class Meta:
         ordering = ["-raised_at", "-id"]
         verbose_name = "CAPA"
+        indexes = [models.Index(fields=["origin_type", "origin_id"], name="audits_capa_origin")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(source="audit_finding") | Q(finding__isnull=False), name="audits_capa_finding_source"
@@ -410,6 +421,12 @@ class Capa(models.Model):
 
     def get_absolute_url(self):
         return reverse("capa:capa-detail", args=[self.pk])
+
+    @property
+    def origin_url(self) -> str:
+        """The page of what raised it, if it still has one (the page checks who may see it)."""
+        target = self.origin if self.origin_type_id else None
+        return target.get_absolute_url() if target is not None and hasattr(target, "get_absolute_url") else ""
 
     def signature_content(self) -> dict:
         return {

@@ -419,3 +419,10 @@ def feed_audits(user, *, whole_programme: bool = False):
     if not whole_programme:
         qs = qs.filter(pk__in=Audit.objects.filter(Q(lead_auditor=user) | Q(team=user) | Q(auditees=user)).values("pk"))
     return scope.narrow(qs, user).order_by("planned_start")
+
+
+def capas_raised_from(user, obj):
+    """The CAPAs another app's object raised (capa_raise(origin=obj)) that ``user`` may see."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return capas_for(user).filter(origin_type=ContentType.objects.get_for_model(obj), origin_id=obj.pk)

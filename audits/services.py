@@ -730,10 +730,11 @@ def _next_capa_number(year: int) -> str:
 
 
 def _capa_create(*, actor, source, title, description, severity, owner, process=None, clause=None,
-                 finding=None, source_record=None, due_date=None) -> Capa:
+                 finding=None, source_record=None, due_date=None, origin=None) -> Capa:
     now = timezone.now()
     capa = Capa(
         number=_next_capa_number(now.year), source=source, finding=finding, source_record=source_record,
+        origin=origin, origin_label=str(origin)[:200] if origin is not None else "",
         process=process, clause=clause, title=title[:200], description=description, severity=severity,
         owner=owner, raised_by=actor, raised_at=now,
         due_date=due_date or (timezone.localdate() + timedelta(days=capa_due_days(severity))),
@@ -748,18 +749,26 @@ def _capa_create(*, actor, source, title, description, severity, owner, process=
 
 @transaction.atomic
 def capa_raise(*, actor, source: str, title: str, description: str, severity: str, owner, process=None,
-               clause=None, source_record=None, due_date=None) -> Capa:
-    """Raise a nonconformity from any source other than an internal audit finding."""
+               clause=None, source_record=None, due_date=None, origin=None) -> Capa:
+    """Raise a nonconformity from any source other than an internal audit finding.
+
+    ``origin`` is the object of another app that raised it (a risk, a supplier,
+    an instrument, a complaint): the CAPA links back to it and keeps its name
+    as it was; the calling app checks that the actor may see it.
+    """
     require("audits.raise_capa", actor)
     if source == Capa.Source.AUDIT_FINDING:
         raise DomainError("Audit findings open their CAPA from the audit.")
-    if source in (Capa.Source.COMPLAINT, Capa.Source.NC_OUTPUT) and source_record is None:
+    if source in (Capa.Source.COMPLAINT, Capa.Source.NC_OUTPUT) and source_record is None and origin is None:
         raise DomainError("Link the complaint or nonconforming-output record.")
+    if origin is not None and getattr(origin, "pk", None) is None:
+        raise DomainError("The object that raised the CAPA must be saved first.")
     if not title.strip() or not description.strip():
         raise DomainError("Title and description are required.")
     _check_visible(actor, record=source_record)
     return _capa_create(actor=actor, source=source, title=title, description=description, severity=severity,
-                        owner=owner, process=process, clause=clause, source_record=source_record, due_date=due_date)
+                        owner=owner, process=process, clause=clause, source_record=source_record, due_date=due_date,
+                        origin=origin)
 
 
 @transaction.atomic

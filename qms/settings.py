@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "audits",
     "auditor",
     "guides",
+    # The rest of the management system (issues 14, 15).
+    "planning",
+    "reviews",
+    "training",
+    "suppliers",
+    "equipment",
 ]
 
 MIDDLEWARE = [

@@ -29,3 +29,17 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Worker and beat subprocesses (tests/celery_utils.py) publish for real.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("QMS_TEST_CELERY_EAGER", "1") == "1"
 SECURE_SSL_REDIRECT = False
+
+# QMS_TEST_S3_ENDPOINT (set by .ci/run's object-storage pass): every stored file
+# goes to an S3 server (moto) instead of the media folder, which .ci/run makes
+# read-only, so the file tests prove nothing depends on local disk.
+if os.environ.get("QMS_TEST_S3_ENDPOINT"):
+    STORAGES["default"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("QMS_TEST_S3_BUCKET", "qms-test-files"),
+            "endpoint_url": os.environ["QMS_TEST_S3_ENDPOINT"], "region_name": "us-east-1",
+            "access_key": "qms-test", "secret_key": "qms-test-secret", "default_acl": "private",
+            "file_overwrite": False, "signature_version": "s3v4", "addressing_style": "path",
+        },
+    }

@@ -42,3 +42,17 @@ def readable_registers(context) -> list:
     from qms import registers
 
     return registers.readable(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def nav_menus(context) -> list:
+    """The apps' menus the signed-in user may open (qms.nav)."""
+    from qms.nav import menus_for
+
+    request = context.get("request")
+    return menus_for(getattr(request, "user", None))
+
+
+@register.filter
+def nav_active(menu, path: str) -> bool:
+    return menu.active(path or "")

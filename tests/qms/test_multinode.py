@@ -69,7 +69,10 @@ def cluster(transactional_db, tmp_path):
         media = home / "media"
         media.mkdir(parents=True)
         media.chmod(0o555)  # nothing may be written here
-        return home, {**os.environ, **CREDENTIALS, "DATABASE_URL": _db_url(), "DJANGO_SETTINGS_MODULE": "qms.settings_test",
+        # Not PYTEST_XDIST_WORKER: settings_test would suffix the queue name
+        # for the web nodes, and the workers below listen on the plain name.
+        inherited = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+        return home, {**inherited, **CREDENTIALS, "DATABASE_URL": _db_url(), "DJANGO_SETTINGS_MODULE": "qms.settings_test",
                       "PYTHONPATH": str(ROOT), "QMS_TEST_MEDIA_ROOT": str(media), "QMS_TEST_CELERY_EAGER": "0",
                       "CELERY_BROKER_URL": BROKER, "CELERY_QUEUE": queue, "AWS_STORAGE_BUCKET_NAME": BUCKET,
                       "AWS_S3_ENDPOINT_URL": endpoint, "AWS_S3_REGION_NAME": "us-east-1", "SITE_URL": "http://127.0.0.1"}
