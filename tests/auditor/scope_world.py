@@ -3,6 +3,7 @@ and the URL arguments of every URL pattern built from it (for the scope walk).""
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import timedelta
 
@@ -25,6 +26,26 @@ SECRET = "Zanzibar"  # the word only out-of-scope objects carry
 
 def clause(number):
     return Clause.objects.get(number=number)
+
+
+# Apps whose objects join the world from tests/<app>/world.py, a module with
+#   build(w, *, quality_manager, author, approver, staff, auditor, external_auditor)
+#       puts its objects in w["in"][key] / w["out"][key] (and shared ones in w[key]);
+#   path_kwargs(name, side, w) -> (kwargs, shared) for its routes, or None;
+#   markers(w) -> words only its out-of-scope objects carry (optional);
+#   trail_targets(w, side) -> its objects with an audit trail (optional).
+WORLD_APPS = ("planning", "reviews", "training", "suppliers", "equipment")
+
+
+def plugins() -> list:
+    out = []
+    for app in WORLD_APPS:
+        try:
+            out.append(importlib.import_module(f"tests.{app}.world"))
+        except ModuleNotFoundError as e:
+            if e.name != f"tests.{app}.world":
+                raise
+    return out
 
 
 def build(*, quality_manager, author, approver, staff, auditor, external_auditor):
@@ -78,12 +99,16 @@ def build(*, quality_manager, author, approver, staff, auditor, external_auditor
     w["request"] = auditor_services.request_evidence(actor=external_auditor, subject="Press records",
                                                      details="Show the press records.")
     w["qm"] = quality_manager
+    for plugin in plugins():
+        plugin.build(w, quality_manager=quality_manager, author=author, approver=approver, staff=staff,
+                     auditor=auditor, external_auditor=external_auditor)
     return w
 
 
 def markers(w) -> list[str]:
     out = w["out"]
-    return [SECRET, out["doc"].number, out["rec"].number, out["audit"].number, out["capa"].number]
+    words = [SECRET, out["doc"].number, out["rec"].number, out["audit"].number, out["capa"].number]
+    return words + [m for plugin in plugins() if hasattr(plugin, "markers") for m in plugin.markers(w)]
 
 
 def _trail_targets(w, side):
@@ -92,6 +117,7 @@ def _trail_targets(w, side):
     if side == "out":
         objs.append(w["qm"])
         objs.append(w["programme"])
+    objs += [o for plugin in plugins() if hasattr(plugin, "trail_targets") for o in plugin.trail_targets(w, side)]
     return objs
 
 
@@ -161,6 +187,13 @@ def paths_for(route, w):
             kw = {"name": "auditor-guide"}
         elif n == "guides:image":
             kw = {"name": "auditor-asof-document.png"}
+        shared_by_plugin = False
+        if kw is None:
+            for plugin in plugins():
+                found = plugin.path_kwargs(n, side, w)
+                if found is not None:
+                    kw, shared_by_plugin = found
+                    break
         if kw is None:
             raise AssertionError(f"The scope walk does not know how to build {n} ({route.pattern}); add it.")
         path = route.build(**{k: v for k, v in kw.items() if k in p})
@@ -168,5 +201,6 @@ def paths_for(route, w):
         shared = n in ("audits:ical-user", "audits:ical-programme", "audits:evidence-download",
                        "renditions:manual-download", "verify", "password_reset_confirm") or n.startswith(
             ("audits:programme", "audits:proposal", "auditor:access", "auditor:request", "job-", "guides:"))
+        shared = shared or shared_by_plugin
         out.append((path, "any" if shared else side))
     return list(dict.fromkeys(out))
