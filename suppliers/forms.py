@@ -13,6 +13,8 @@ USERS = User.objects.filter(is_active=True).only("id", "username", "full_name", 
 
 
 class SupplierForm(BootstrapModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Supplier
         fields = ["name", "supplies", "criticality", "scope_of_approval", "owner", "website", "address"]

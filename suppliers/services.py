@@ -119,6 +119,7 @@ def supplier_set_status(*, actor, supplier: Supplier, to: str, reason: str, pass
     recorded); approval needs an evaluation on file."""
     if not (reason or "").strip():
         raise DomainError("Give the reason for the change.")
+    supplier = Supplier.objects.get(pk=supplier.pk)  # the state as it is now, not as the caller last read it
     guard(supplier, to, actor=actor, rule="suppliers.change_status")
     if to in SIGNED:
         authenticate_signer(actor, password, obj=supplier, meaning=SIGNING_MEANING[to])
