@@ -23,7 +23,7 @@ from qms.uploads import file_response
 
 @require_GET
 def home(request):
-    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user)})
+    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user, cached=True)})
 
 
 @login_not_required
