@@ -62,7 +62,8 @@ def kpi_data(owner, **extra):
 
 def make_kpi(actor, objective=None, **extra):
     objective = objective or make_objective(actor)
-    return services.kpi_save(actor=actor, objective=objective, data=kpi_data(actor, **extra))
+    owner = extra.pop("owner", actor)
+    return services.kpi_save(actor=actor, objective=objective, data=kpi_data(owner, **extra))
 
 
 def last_month():
