@@ -36,7 +36,7 @@ def _as_of(model, visible_pks, on: date | None, live_qs):
     limited to the objects the user may see now."""
     if on is None:
         return list(live_qs)
-    return list(model.history.as_of(_end_of_day(on)).filter(pk__in=visible_pks).order_by("id"))
+    return list(model.history.as_of(_end_of_day(on)).filter(id__in=visible_pks).order_by("id"))
 
 
 def _names(model, ids) -> dict:
@@ -97,7 +97,7 @@ def objective_rows(user, on):
     """One row per KPI (an objective without KPI has one row of its own)."""
     visible = selectors.objectives_for_user(user)
     objectives = _as_of(Objective, visible.values("pk"), on, visible.order_by("id"))
-    obj_ids = [o.pk if hasattr(o, "pk") else o.id for o in objectives]
+    obj_ids = [o.id for o in objectives]
     kpi_live = Kpi.objects.filter(objective_id__in=obj_ids).order_by("id")
     kpis = _as_of(Kpi, kpi_live.values("pk"), on, kpi_live)
     cutoff = on or timezone.localdate()

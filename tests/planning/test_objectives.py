@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from planning import selectors, services
-from planning.models import Kpi, Measurement, Objective, last_closed_period, period_containing, periods_between
+from planning.models import (
+    Kpi,
+    Measurement,
+    Objective,
+    last_closed_period,
+    period_containing,
+    periods_between,
+)
 from qms import dashboard, measures
 from qms.errors import PermissionRefused
 from qms.models import AuditEvent
