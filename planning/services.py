@@ -143,7 +143,7 @@ ISSUE_FIELDS = ("origin", "category", "title", "description", "effect", "source"
 PARTY_FIELDS = ("name", "kind", "internal", "requirements", "monitoring", "owner", "review_months")
 
 
-def _entry_save(actor, model, entry, data: dict, fields, clause: str, verbs: tuple[str, str]):
+def _entry_save(actor, model, entry, data: dict, fields, clause: str, verbs: tuple[str, str], clauses=()):
     _text(data, *[f for f in fields if f not in ("owner", "review_months", "internal")])
     months = data.get("review_months")
     if not isinstance(months, int) or not 1 <= months <= 60:
@@ -164,24 +164,24 @@ def _entry_save(actor, model, entry, data: dict, fields, clause: str, verbs: tup
     attribute(entry, actor, verbs[0] if creating else verbs[1])
     entry.save()
     if creating:
-        _home_clause(entry, clause)
+        _home_clause(entry, clause, clauses)
     record_event(actor=actor, verb=verbs[0] if creating else verbs[1], obj=entry,
                  data={} if creating else {"fields": changed})
     return entry
 
 
 @transaction.atomic
-def issue_save(*, actor, issue: ContextIssue | None = None, data: dict) -> ContextIssue:
-    """Record or change an internal or external issue (4.1)."""
+def issue_save(*, actor, issue: ContextIssue | None = None, data: dict, clauses=()) -> ContextIssue:
+    """Record or change an internal or external issue (4.1); `clauses`: others it concerns."""
     return _entry_save(actor, ContextIssue, issue, dict(data), ISSUE_FIELDS, "4.1",
-                       ("context.issue_created", "context.issue_changed"))
+                       ("context.issue_created", "context.issue_changed"), clauses)
 
 
 @transaction.atomic
-def party_save(*, actor, party: InterestedParty | None = None, data: dict) -> InterestedParty:
+def party_save(*, actor, party: InterestedParty | None = None, data: dict, clauses=()) -> InterestedParty:
     """Record or change an interested party and its relevant requirements (4.2)."""
     return _entry_save(actor, InterestedParty, party, dict(data), PARTY_FIELDS, "4.2",
-                       ("context.party_created", "context.party_changed"))
+                       ("context.party_created", "context.party_changed"), clauses)
 
 
 @transaction.atomic
