@@ -20,6 +20,7 @@ class DocumentsConfig(AppConfig):
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             manual,
             renditions,
+            review_inputs,  # its part of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
         )
 

@@ -32,9 +32,7 @@ def _names(ids) -> dict[int, str]:
 
 def complaint_rows(user, on: date | None):
     if on is None:
-        items = list(complaint_register(user).only(
-            "number", "kind", "customer", "channel", "received_on", "reference", "category", "severity",
-            "owner_id", "acknowledged_on", "responded_on", "status", "resolution"))
+        items = complaint_register(user)
     else:
         items = sorted(_as_of(Complaint, user, on, scope.narrow(Complaint.objects.all(), user)),
                        key=lambda c: (c.received_on, c.pk), reverse=True)
@@ -44,7 +42,7 @@ def complaint_rows(user, on: date | None):
 def complaint_rows_of(items):
     """Export rows of complaints (a list, or a queryset read in chunks with one name lookup per chunk)."""
     if not isinstance(items, list):
-        items = list(items.only(
+        items = list(items.select_related(None).only(
             "number", "kind", "customer", "channel", "received_on", "reference", "category", "severity",
             "owner_id", "acknowledged_on", "responded_on", "status", "resolution"))
     names = _names(c.owner_id for c in items)
