@@ -16,6 +16,7 @@ class AuditsConfig(AppConfig):
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             review_inputs,  # noqa: F401 - its parts of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
 
         # How this app's objects link to clauses and processes (the scope hook, qms.scope).

@@ -17,6 +17,7 @@ class RecordsConfig(AppConfig):
             pdf,
             review_inputs,  # noqa: F401 - its part of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
         from records.models import Record, RecordType
 
