@@ -21,6 +21,7 @@ class DocumentsConfig(AppConfig):
             manual,
             measures,  # noqa: F401 - what it computes for KPIs (qms.measures)
             renditions,
+            review_inputs,  # its part of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
             search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
