@@ -133,7 +133,7 @@ def matrix_export_rows(user, filters: Filters, today: date | None = None):
     visible = _visible_competence_ids(user)
     scope_kw = {"competence_ids": tuple(sorted(visible))} if visible is not None else {}
     cells = matrix.cells(filters.scope(**scope_kw), today)
-    people = {p.pk: p for p in _people(user, filters).only("name", "employee_number", "department__code")}
+    people = {p.pk: p for p in _people(user, filters).select_related(None).select_related("department")}
     comps = {c.pk: c for c in Competence.objects.filter(pk__in={c for _, c in cells}).only("code", "name")}
     out = []
     for (pid, cid), cell in cells.items():
