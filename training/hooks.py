@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qms import integrity, nav, panels, qualifications, readers, scope
 from qms.rules import allowed
-from training import selectors
+from training import registers, selectors  # noqa: F401 - registers: registers, evidence, review input
 from training.models import Competence, JobRole, Person, Requirement, TrainingEvidence, TrainingRecord
 
 # ------------------------------------------------------------------ scope (ISO 9001 7.2, 7.3 through the competences)

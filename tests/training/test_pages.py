@@ -110,3 +110,54 @@ def test_document_page_shows_dependent_roles(client_for, quality_manager, staff,
     assert "training-out-of-date" in html
     # Staff do not get the panel (the matrix is the manager's).
     assert "Job roles that depend" not in client_for(staff).get(world["doc"].get_absolute_url()).content.decode()
+
+
+def test_registers_now_and_as_of(quality_manager, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qms import registers
+
+    roles = registers.get("training.roles")
+    rows = list(roles.rows(quality_manager, None))
+    assert ["OP", "Role OP", "FORK"] == rows[0][:3] or any(r[2] == "FORK" for r in rows)
+    assert list(roles.rows(quality_manager, timezone.localdate())) == rows
+    assert list(roles.rows(quality_manager, timezone.localdate() - timedelta(days=30))) == []
+    recs = list(registers.get("training.records").rows(quality_manager, None))
+    assert recs and recs[0][1] == "Sam Lee"
+    assert list(registers.get("training.records").rows(quality_manager, timezone.localdate()))[0][1] == "Sam Lee"
+
+
+def test_register_export_and_evidence_and_review_input(client_for, quality_manager, world):
+    from django.utils import timezone
+
+    from qms import evidence, review_inputs
+
+    r = client_for(quality_manager).get(reverse("register-export", args=["training-records"]) + "?format=csv")
+    assert r.status_code == 200
+    found = [e for e in evidence.collect(timezone.localdate()) if e.clause in ("7.2", "7.3")]
+    assert {e.clause for e in found} == {"7.2", "7.3"}
+    today = timezone.localdate()
+    sections = review_inputs.compile_inputs(review_inputs.Period(today.replace(day=1), today))
+    resources = next(s for s in sections if s.input.key == "resources")
+    assert any("Competence" in c.heading for c in resources.contributions)
+
+
+def test_dashboard_lists_expiring_and_records_to_sign(client_for, quality_manager, approver, staff, world):
+    from qms import dashboard
+    from training import services
+
+    services.record_create(actor=quality_manager, person=world["person"], competence=world["course"],
+                           trained_on=timezone_today(), trainer=approver, method="classroom", result="competent",
+                           effectiveness_method="Observe")
+    keys = {s.key for s in dashboard.sections_for(approver)}
+    assert "training.to_sign" in keys
+    assert "training.expiring" in {s.key for s in dashboard.sections_for(quality_manager)}
+    assert "training.my_expiring" in {s.key for s in dashboard.sections_for(staff)}
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
