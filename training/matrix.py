@@ -22,9 +22,11 @@ document it rests on changed significantly since), expired, due soon, current.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -36,6 +38,7 @@ SHORT = {CURRENT: "✓", DUE_SOON: "!", EXPIRED: "✗", MISSING: "–", OUT_OF_D
 COLOURS = {CURRENT: "success", DUE_SOON: "warning", EXPIRED: "danger", MISSING: "secondary", OUT_OF_DATE: "info"}
 GAPS = (EXPIRED, MISSING, OUT_OF_DATE)
 DUE_SOON_DAYS = 30
+CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Scope:
     search: str = ""
     # True: every (person, competence) in scope, required by a role or not (the "who may do this?" check).
     direct: bool = False
+    # The users of `person_ids`, when the caller has them (the matrix page): a faster read of acknowledgements.
+    user_ids: tuple[int, ...] | None = None
 
     def where(self) -> tuple[str, list]:
         sql, params = [], []
@@ -72,6 +77,16 @@ class Scope:
         return (" AND ".join(sql) or "1 = 1"), params
 
 
+def _in(column: str, ids) -> tuple[str, list]:
+    """` AND column IN (...)` for a known set of ids ("" when unrestricted): the filters are repeated
+    inside the CTEs so PostgreSQL reads only the rows of the people and competences asked for."""
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 def _ack_date(expr: str) -> str:
     if connection.vendor == "postgresql":
         return f"CAST({expr} AS DATE)"  # the connection's time zone is UTC (Django)
@@ -89,6 +104,16 @@ def cells_sql(scope: Scope, today: date) -> tuple[str, list]:
     where, params = scope.where()
     soon = today + timedelta(days=DUE_SOON_DAYS)
     expires = _plus_months("acquired", "validity_months")
+    rec_p, rec_pp = _in("t.person_id", scope.person_ids)
+    rec_c, rec_cp = _in("t.competence_id", scope.competence_ids)
+    base_c, base_cp = _in("cd.competence_id", scope.competence_ids)
+    if scope.user_ids is not None:  # the page's people: their users by id, so the index on user is used
+        ack_users, ack_p = _in("k.user_id", tuple(u for u in scope.user_ids if u) or ())
+    elif scope.person_ids is not None:
+        ids_sql, ack_p = _in("u.id", scope.person_ids)
+        ack_users = f" AND k.user_id IN (SELECT user_id FROM training_person u WHERE u.user_id IS NOT NULL{ids_sql})"
+    else:
+        ack_users, ack_p = " AND k.user_id IN (SELECT user_id FROM pairs WHERE user_id IS NOT NULL)", []
     if scope.direct:
         pairs = f"""
   SELECT p.id AS person_id, c.id AS competence_id, p.user_id, c.kind
@@ -109,7 +134,7 @@ rec AS (
   SELECT t.person_id, t.competence_id, MAX(t.trained_on) AS trained_on
   FROM training_trainingrecord t
   JOIN pairs q ON q.person_id = t.person_id AND q.competence_id = t.competence_id
-  WHERE t.status = 'signed' AND t.result = 'competent' AND t.effectiveness_result <> 'not_effective'
+  WHERE t.status = 'signed' AND t.result = 'competent' AND t.effectiveness_result <> 'not_effective'{rec_p}{rec_c}
   GROUP BY t.person_id, t.competence_id
 ),
 base AS (
@@ -118,7 +143,7 @@ base AS (
   JOIN documents_document d ON d.id = cd.document_id AND d.effective_revision_id IS NOT NULL
   JOIN documents_revision v ON v.document_id = cd.document_id AND v.effective_at IS NOT NULL
        AND (v.significance <> 'editorial' OR v.seq = 1)
-  WHERE cd.competence_id IN (SELECT competence_id FROM pairs)
+  WHERE cd.competence_id IN (SELECT competence_id FROM pairs){base_c}
   GROUP BY cd.competence_id, cd.document_id
 ),
 brev AS (
@@ -131,7 +156,7 @@ ack AS (
   JOIN documents_revision v ON v.id = k.revision_id
   WHERE k.acknowledged_at IS NOT NULL
     AND v.document_id IN (SELECT document_id FROM brev)
-    AND k.user_id IN (SELECT user_id FROM pairs WHERE user_id IS NOT NULL)
+   {ack_users}
   GROUP BY k.user_id, v.document_id
 ),
 pd AS (
@@ -176,7 +201,7 @@ SELECT person_id, competence_id,
   acquired, expires_on
 FROM dated
 """
-    return sql, params + [today, soon]
+    return sql, params + rec_pp + rec_cp + base_cp + ack_p + [today, soon]
 
 
 @dataclass(frozen=True)
@@ -204,6 +229,12 @@ def _as_date(value):
     return date.fromisoformat(str(value)[:10])  # SQLite returns text
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
 def cells(scope: Scope, today: date | None = None, *, statuses: tuple[str, ...] = ()) -> dict[tuple[int, int], Cell]:
     """{(person_id, competence_id): Cell} for every required cell in `scope` (one query), optionally
     only those in `statuses`."""
@@ -211,29 +242,47 @@ def cells(scope: Scope, today: date | None = None, *, statuses: tuple[str, ...] 
     if statuses:
         sql = f"SELECT * FROM ({sql}) m WHERE status IN ({', '.join(['%s'] * len(statuses))})"
         params = params + list(statuses)
+    return {(p, c): Cell(s, _as_date(a), _as_date(e)) for p, c, s, a, e in _fetch(sql, params)}
+
+
+def data_version() -> tuple:
+    """What the matrix is computed from, as one cheap tuple (one query on primary keys): every change
+    that can move a cell writes an audit event (qms.audit) or a new row in these tables."""
     with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return {(p, c): Cell(s, _as_date(a), _as_date(e)) for p, c, s, a, e in cur.fetchall()}
+        cur.execute("SELECT (SELECT MAX(id) FROM qms_auditevent), (SELECT MAX(id) FROM training_trainingrecord),"
+                    " (SELECT MAX(id) FROM training_assignment), (SELECT MAX(id) FROM training_requirement),"
+                    " (SELECT MAX(id) FROM documents_acknowledgement), (SELECT MAX(id) FROM documents_revision),"
+                    " (SELECT COUNT(*) FROM training_requirement), (SELECT COUNT(*) FROM training_assignment)")
+        return tuple(cur.fetchone())
 
 
-def counts_by_competence(scope: Scope, today: date | None = None) -> dict[int, dict[str, int]]:
-    """{competence_id: {status: n}} over everyone in `scope` (one aggregate query)."""
+def counts_by_competence(scope: Scope, today: date | None = None, *, cached: bool = False) -> dict[int, dict[str, int]]:
+    """{competence_id: {status: n}} over everyone in `scope` (one aggregate query).
+
+    `cached`: keep the answer in the cache until anything it rests on changes (data_version): the
+    matrix page's column counts run over every filtered person, the rest of the page over 50."""
     sql, params = cells_sql(scope, today or timezone.localdate())
+    if cached:
+        key = "training.matrix.counts:" + hashlib.sha256(
+            repr((sql, params, data_version())).encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = counts_by_competence(scope, today)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
     out: dict[int, dict[str, int]] = {}
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT competence_id, status, COUNT(*) FROM ({sql}) m GROUP BY competence_id, status", params)
-        for comp, status, n in cur.fetchall():
-            out.setdefault(comp, {})[status] = n
+    for comp, status, n in _fetch(
+            f"SELECT competence_id, status, COUNT(*) FROM ({sql}) m GROUP BY competence_id, status", params):
+        out.setdefault(comp, {})[status] = n
     return out
 
 
 def counts_by_person(scope: Scope, today: date | None = None) -> dict[int, dict[str, int]]:
     sql, params = cells_sql(scope, today or timezone.localdate())
     out: dict[int, dict[str, int]] = {}
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT person_id, status, COUNT(*) FROM ({sql}) m GROUP BY person_id, status", params)
-        for person, status, n in cur.fetchall():
-            out.setdefault(person, {})[status] = n
+    for person, status, n in _fetch(
+            f"SELECT person_id, status, COUNT(*) FROM ({sql}) m GROUP BY person_id, status", params):
+        out.setdefault(person, {})[status] = n
     return out
 
 

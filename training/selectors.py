@@ -17,7 +17,15 @@ from django.utils import timezone
 from qms import scope
 from qms.models import Department
 from training import matrix
-from training.models import Competence, JobRole, Person, RecordTypeQualification, TrainingRecord
+from training.models import (
+    Assignment,
+    Competence,
+    JobRole,
+    Person,
+    RecordTypeQualification,
+    Requirement,
+    TrainingRecord,
+)
 
 PEOPLE_PER_PAGE = 50
 COLUMNS_PER_PAGE = 40
@@ -97,31 +105,44 @@ def _visible_competence_ids(user) -> set[int] | None:
     return set(competences_for_user(user).values_list("pk", flat=True))
 
 
+def _required_competences(user, filters: Filters):
+    """The competences some filtered person's role requires: the matrix's columns (one query)."""
+    roles = Assignment.objects.filter(person__in=_people(user, filters).values("pk"), role__is_active=True)
+    reqs = Requirement.objects.filter(role_id__in=roles.values("role_id"))
+    if filters.role_id:
+        reqs = reqs.filter(role_id=filters.role_id)
+    qs = competences_for_user(user).filter(is_active=True, pk__in=reqs.values("competence_id"))
+    return qs.only("code", "name", "kind", "validity_months").order_by("code")
+
+
 def matrix_page(user, filters: Filters, *, page: int = 1, col_page: int = 1, today: date | None = None,
                 per_page: int = PEOPLE_PER_PAGE, cols_per_page: int = COLUMNS_PER_PAGE) -> MatrixPage:
+    """One page of people × one page of competence columns; column counts over everyone filtered."""
     today = today or timezone.localdate()
-    visible = _visible_competence_ids(user)
-    scope_kw = {"competence_ids": tuple(sorted(visible))} if visible is not None else {}
-    by_comp = matrix.counts_by_competence(filters.scope(**scope_kw), today)
-    comps = list(Competence.objects.filter(pk__in=list(by_comp)).only("code", "name", "kind", "validity_months")
-                 .order_by("code"))
+    comps = list(_required_competences(user, filters))
     col_pages = max(1, -(-len(comps) // cols_per_page))
     col_page = min(max(1, col_page), col_pages)
     columns = comps[(col_page - 1) * cols_per_page: col_page * cols_per_page]
+    column_ids = tuple(c.pk for c in columns)
+    by_comp = (matrix.counts_by_competence(filters.scope(competence_ids=column_ids), today, cached=True)
+               if columns else {})
     totals = matrix.Counts()
     for counts in by_comp.values():
         for status, n in counts.items():
             totals.by_status[status] = totals.by_status.get(status, 0) + n
     people = Paginator(_people(user, filters), per_page).get_page(page)
     person_ids = tuple(p.pk for p in people.object_list)
-    page_cells = matrix.cells(filters.scope(person_ids=person_ids, **scope_kw), today) if person_ids else {}
-    rows = []
-    for person in people.object_list:
-        counts = matrix.Counts()
-        for (pid, _), cell in page_cells.items():
-            if pid == person.pk:
-                counts.by_status[cell.status] = counts.by_status.get(cell.status, 0) + 1
-        rows.append(Row(person, [page_cells.get((person.pk, c.pk)) for c in columns], counts))
+    visible = _visible_competence_ids(user)
+    scope_kw = {"competence_ids": tuple(sorted(visible))} if visible is not None else {}
+    user_ids = tuple(p.user_id for p in people.object_list if p.user_id)
+    page_cells = (matrix.cells(filters.scope(person_ids=person_ids, user_ids=user_ids, **scope_kw), today)
+                  if person_ids else {})
+    row_counts: dict[int, matrix.Counts] = {}
+    for (pid, _), cell in page_cells.items():
+        counts = row_counts.setdefault(pid, matrix.Counts())
+        counts.by_status[cell.status] = counts.by_status.get(cell.status, 0) + 1
+    rows = [Row(person, [page_cells.get((person.pk, c.pk)) for c in columns],
+                row_counts.get(person.pk, matrix.Counts())) for person in people.object_list]
     return MatrixPage(filters=filters, people=people, columns=columns,
                       column_counts=[matrix.Counts(dict(by_comp.get(c.pk, {}))) for c in columns], rows=rows,
                       col_page=col_page, col_pages=col_pages, total_columns=len(comps), totals=totals)
