@@ -129,6 +129,10 @@ def require_user(request):
 
 
 # ------------------------------------------------------------------ the schema of a page's form
+def _choices(f: forms.ChoiceField) -> list:
+    return [(c, str(label)) for c, label in f.choices if c != "" and not isinstance(label, list | tuple)]
+
+
 def _schema_field(f: forms.Field) -> serializers.Field:
     kw = {"required": bool(f.required), "help_text": str(f.help_text or f.label or "") or None}
     if isinstance(f, forms.ModelMultipleChoiceField):
@@ -136,9 +140,9 @@ def _schema_field(f: forms.Field) -> serializers.Field:
     if isinstance(f, forms.ModelChoiceField):
         return serializers.CharField(**kw)
     if isinstance(f, forms.MultipleChoiceField):
-        return serializers.ListField(child=serializers.ChoiceField(choices=[c for c, _ in f.choices if c != ""]), **kw)
+        return serializers.ListField(child=serializers.ChoiceField(choices=_choices(f)), **kw)
     if isinstance(f, forms.ChoiceField):
-        return serializers.ChoiceField(choices=[c for c, _ in f.choices if c != ""], **kw)
+        return serializers.ChoiceField(choices=_choices(f), **kw)
     if isinstance(f, forms.BooleanField):
         return serializers.BooleanField(**{**kw, "required": False})
     if isinstance(f, forms.IntegerField):
