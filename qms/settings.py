@@ -382,6 +382,7 @@ SPECTACULAR_SETTINGS = {
                    "API tokens page, or with the browser session (and its CSRF token).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.ApiAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",  # vendored: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
