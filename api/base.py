@@ -83,12 +83,19 @@ def form_errors(form) -> dict:
     return {key: [str(e) for e in errors] for key, errors in form.errors.items()}
 
 
-def bind(form_class, request, *, extra: dict | None = None, **kwargs):
-    """The page's form bound to the request body (and files), validated: or a 400 with its errors."""
+def bind(form_class, request, *, extra: dict | None = None, page_defaults: bool = False, **kwargs):
+    """The page's form bound to the request body (and files), validated: or a 400 with its errors.
+
+    `page_defaults`: a required field the request leaves out takes the value
+    the page shows pre-selected (a browser posts it), e.g. a route step's "all of"."""
     data = as_form_data(request.data)
     for key, value in (extra or {}).items():
         data[key] = value
     form = form_class(data, request.FILES or None, **kwargs)
+    if page_defaults:
+        for name, field in form.fields.items():
+            if field.required and name not in data and field.initial not in (None, "") and not callable(field.initial):
+                data[name] = str(field.initial)
     if not form.is_valid():
         raise FormInvalid(form_errors(form))
     return form

@@ -332,7 +332,7 @@ class RevisionViewSet(ViewSet):
         """Send for review and approval along a route: step1_kind, step1_mode, step1_users (usernames' ids) …"""
         revision = _revision(request, document_number, seq)
         require("documents.submit_revision", request.user, revision)
-        form = bind(RouteForm, request, revision=revision)
+        form = bind(RouteForm, request, revision=revision, page_defaults=True)
         services.revision_submit(actor=request.user, revision=revision, steps=form.steps(),
                                  effective_date=form.cleaned_data.get("effective_date"))
         return self._answer(request, document_number, seq)
