@@ -80,8 +80,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qms.middleware.SlidingSessionMiddleware",
-    # A password an administrator set, or an expired one, must be changed first (qms/passwords.py).
-    "qms.passwords.PasswordChangeRequiredMiddleware",
     # The sessions page's "last seen" (qms/sessions_view.py), moved at most every five minutes.
     "qms.sessions_view.LastSeenMiddleware",
     # Logged-in pages and downloads: Cache-Control no-store.
@@ -89,6 +87,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password an administrator set, or an expired one, must be changed first (qms/passwords.py).
+    "qms.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

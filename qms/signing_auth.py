@@ -28,7 +28,7 @@ from django.conf import settings
 from qms import mfa
 from qms.audit import record_event
 from qms.errors import SignatureRefused
-from qms.identity_models import security_of
+from qms.identity_models import AccountSecurity
 
 _factor: ContextVar[dict | None] = ContextVar("qms_signature_factor", default=None)
 
@@ -49,7 +49,8 @@ def second_factor(code: str):
 
 
 def require_declaration(user) -> None:
-    if settings.SIGNATURE_DECLARATION_REQUIRED and not security_of(user).has_declared:
+    if settings.SIGNATURE_DECLARATION_REQUIRED and not AccountSecurity.objects.filter(
+            user_id=user.pk, declared_at__isnull=False).exists():
         raise SignatureRefused(DECLARATION_MISSING)
 
 
