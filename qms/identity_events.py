@@ -13,6 +13,8 @@ register_verbs({
     "mfa.reset": Verb("Two-factor authentication reset by an administrator", note="Reason"),
     "signature.declared": Verb("Signature declaration made", note="Declaration"),
     "user.password_set_by_admin": Verb("Password set by an administrator (change required)", note="Details"),
+    "auth.ldap_refused": Verb("Directory sign-in refused", note="Reason"),
+    "sso.roles_mapped": Verb("Roles set from the identity provider's groups", note="Changes"),
     "session.ended": Verb("Session ended", note="Reason"),
     "session.ended_all": Verb("All sessions ended", note="Reason"),
 })

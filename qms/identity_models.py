@@ -25,6 +25,8 @@ class AccountSecurity(models.Model):
     password_changed_at = models.DateTimeField(null=True, blank=True)
     # The day two-factor enrolment becomes compulsory for this user (set the first time the policy applies).
     mfa_grace_until = models.DateTimeField(null=True, blank=True)
+    # Where the account signs in: "" (local password), "ldap", "oidc".
+    source = models.CharField(max_length=10, blank=True)
 
     class Meta:
         verbose_name = "account security"

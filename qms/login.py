@@ -63,10 +63,27 @@ def finish_login(request, user, *, method: str, backend: str | None = None, next
     return redirect(_safe_next(request, next_url))
 
 
+class LoginForm(StyledAuthenticationForm):
+    def clean_username(self):
+        from qms import ldap
+
+        name = self.cleaned_data.get("username", "")
+        # A directory name never has filter or DN metacharacters: refused before any lookup (LDAP injection).
+        if ldap.enabled() and name and not ldap.SAFE_USERNAME.match(name):
+            from qms.audit import record_event
+
+            record_event(actor=None, actor_name=name[:150], verb="auth.ldap_refused", request=self.request,
+                         comment="User name with characters a directory name never has (LDAP injection refused)",
+                         data={"username": name[:150]})
+            raise forms.ValidationError(
+                "A user name has only letters, digits and . _ @ - (no * ( ) \\ or spaces).", code="invalid_username")
+        return name
+
+
 class LoginView(auth_views.LoginView):
     """The password step. A user with a second factor (or who must enrol) goes on to the next step."""
 
-    authentication_form = StyledAuthenticationForm
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):

@@ -181,6 +181,16 @@ PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
 PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
 # 21 CFR 11.100(c): each user makes the signature declaration once, before their first e-signature.
 SIGNATURE_DECLARATION_REQUIRED = env.bool("SIGNATURE_DECLARATION_REQUIRED", default=True)
+# LDAP / Active Directory bind authentication (qms/ldap.py), on when LDAP_SERVER_URI is set:
+# LDAP_BIND_DN/_PASSWORD (service account), LDAP_USER_SEARCH_BASE, LDAP_USER_FILTER
+# ("(uid=%(user)s)"; AD: "(sAMAccountName=%(user)s)"), LDAP_GROUP_SEARCH_BASE,
+# LDAP_GROUP_TYPE (groupOfNames, posixGroup, activeDirectory), LDAP_ROLE_MAP
+# ("group DN|Role;..."), LDAP_DENY_GROUP, LDAP_CREATE_USERS, LDAP_START_TLS.
+if env.str("LDAP_SERVER_URI", default=""):
+    from qms.ldap import configure as _ldap_settings
+
+    globals().update(_ldap_settings(lambda name, default: env.str(name, default=default)))
+    AUTHENTICATION_BACKENDS.append("qms.ldap.QmsLDAPBackend")
 # The access review (qms/access_review.py): a reminder to the quality manager each quarter.
 ACCESS_REVIEW_REMINDER = env.bool("ACCESS_REVIEW_REMINDER", default=True)
 
