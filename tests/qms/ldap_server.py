@@ -60,8 +60,8 @@ def _free_port() -> int:
 class Directory:
     def __init__(self):
         try:
-            import ldap  # noqa: F401
             import django_auth_ldap  # noqa: F401
+            import ldap  # noqa: F401
         except ImportError:
             unavailable("python-ldap / django-auth-ldap are not installed (pip install -r requirements-ldap.txt)")
         if SLAPD is None:
