@@ -96,3 +96,27 @@ def data_changed(sender=None, **kwargs) -> None:
     """A signal receiver: after the write commits, every cached dashboard is out of date."""
     if getattr(settings, "DASHBOARD_CACHE_SECONDS", 0) and sender is not None and sender._meta.app_label != "sessions":
         transaction.on_commit(_bump)
+
+
+# ------------------------------------------------------------------ landing pages
+# An app may give some users a home page of their own instead of the task
+# cards (the external auditor's landing page): a function of the request that
+# returns a response, or None for "not this user". The first answer wins.
+_LANDINGS: list[tuple[int, Callable]] = []
+
+
+def landing(order: int = 50):
+    def register(func):
+        _LANDINGS.append((order, func))
+        _LANDINGS.sort(key=lambda p: p[0])
+        return func
+
+    return register
+
+
+def landing_for(request):
+    for _, func in _LANDINGS:
+        response = func(request)
+        if response is not None:
+            return response
+    return None
