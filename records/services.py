@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qms import references
+from qms import qualifications, references
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
@@ -291,6 +291,8 @@ def record_submit(*, actor, record: Record) -> Record:
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
     RECORD.check(record, Record.Status.SUBMITTED)
     require("records.submit_record", actor, record)
+    # Who may do this? A type may require a current competence of its submitter (qms.qualifications).
+    qualifications.require(actor, "records.submit", obj=record.record_type)
     record.values = validate_values(record.form_version, record.values, for_draft=False,
                                     existing_files=_existing_file_keys(record))
     now = timezone.now()
