@@ -13,6 +13,7 @@ class EquipmentConfig(AppConfig):
             events,  # the sentences of its audit-event verbs (qms.audit.register_verbs)
             lifecycles,  # states, moves and badge colours (qms.lifecycle)
             rules,  # who may do what (qms.rules)
+            search,  # the one search box (qms.search)
         )
         from equipment.hooks import register_all
         from qms import integrity

@@ -15,6 +15,7 @@ class SuppliersConfig(AppConfig):
             jobs,  # the approved supplier list PDF (qms.jobs)
             lifecycles,  # states, moves and badge colours (qms.lifecycle)
             rules,  # who may do what (qms.rules)
+            search,  # the one search box (qms.search)
         )
         from suppliers.hooks import register_all
 

@@ -216,3 +216,13 @@ def test_reevaluation_due_shows_in_my_tasks(client_for, quality_manager):
     services.supplier_set_status(actor=quality_manager, supplier=s, to="approved", reason="ok", password=PASSWORD)
     section = next(x for x in dashboard.sections_for(quality_manager) if x.key == "suppliers.evaluations_due")
     assert section.total == 1 and section.items[0].overdue
+
+
+def test_the_search_box_finds_suppliers_and_instruments(client_for, quality_manager, supplier):
+    from tests.equipment.factories import make_instrument
+
+    make_instrument(quality_manager, code="TORQ-77")
+    c = client_for(quality_manager)
+    body = c.get("/search/", {"q": "Acme"}).content.decode()
+    assert supplier.code in body
+    assert "TORQ-77" in c.get("/search/", {"q": "TORQ"}).content.decode()
