@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from qms.admin import ReadOnlyAdmin
-from suppliers.models import Certificate, Contact, Criterion, Delivery, Evaluation, Supplier
+from suppliers.models import Certificate, Contact, Criterion, Delivery, Evaluation, Supplier, SupplierAudit
 
 
 @admin.register(Supplier)
@@ -12,5 +12,5 @@ class SupplierAdmin(ReadOnlyAdmin):
     search_fields = ("code", "name")
 
 
-for model in (Contact, Certificate, Criterion, Evaluation, Delivery):
+for model in (Contact, Certificate, Criterion, Evaluation, Delivery, SupplierAudit):
     admin.site.register(model, ReadOnlyAdmin)

@@ -15,4 +15,5 @@ register_verbs({
     "supplier.evaluated": Verb("Supplier evaluated", note="Comment"),
     "supplier.delivery_entered": Verb("On-time delivery entered", note="Month"),
     "supplier.criterion_saved": "Evaluation criterion saved",
+    "supplier.audit_linked": Verb("Supplier audit linked", note="Audit"),
 })

@@ -120,3 +120,17 @@ class CapaForm(BootstrapForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     severity = forms.ChoiceField(choices=[("minor", "Minor"), ("major", "Major")])
+
+
+class AuditLinkForm(BootstrapForm):
+    audit = forms.ModelChoiceField(label="Supplier audit", queryset=None)
+
+    def __init__(self, *args, supplier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from audits.models import Audit
+
+        qs = Audit.objects.filter(audit_type="supplier").only("number", "title", "planned_start")
+        if supplier is not None:
+            qs = qs.exclude(pk__in=supplier.audit_links.values("audit_id"))
+        self.fields["audit"].queryset = qs.order_by("-planned_start")
+        self.fields["audit"].label_from_instance = lambda a: f"{a.number} {a.title}"

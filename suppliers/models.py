@@ -133,6 +133,23 @@ class Certificate(models.Model):
         return self.valid_until < timezone.localdate()
 
 
+class SupplierAudit(models.Model):
+    """A supplier audit (an audit of type "supplier" in the audits app) linked to the supplier it audited."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="audit_links")
+    audit = models.ForeignKey("audits.Audit", on_delete=models.PROTECT, related_name="+")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["supplier", "-linked_at"]
+        constraints = [models.UniqueConstraint(fields=["supplier", "audit"], name="suppliers_supplieraudit_unique")]
+
+    def __str__(self):
+        return f"{self.supplier.code} ← {self.audit_id}"
+
+
 class Criterion(models.Model):
     """One evaluation criterion and its weight (configurable by the quality manager)."""
 

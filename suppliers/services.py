@@ -30,6 +30,7 @@ from suppliers.models import (
     Evaluation,
     EvaluationLine,
     Supplier,
+    SupplierAudit,
     weighted_score,
 )
 
@@ -276,3 +277,18 @@ def supplier_raise_capa(*, actor, supplier: Supplier, title: str, description: s
     return capa_raise(actor=actor, source="supplier", title=title, description=description, severity=severity,
                       owner=owner or supplier.owner or actor, clause=Clause.objects.filter(number="8.4.1").first(),
                       due_date=due_date, origin=supplier)
+
+
+@transaction.atomic
+def supplier_link_audit(*, actor, supplier: Supplier, audit) -> SupplierAudit:
+    """Link a supplier audit (audit type "supplier") to the supplier it audits (8.4.2)."""
+    require("suppliers.manage_suppliers", actor)
+    if audit.audit_type != "supplier":
+        raise DomainError(f"{audit.number} is not a supplier audit: only audits of type “supplier” are linked here.")
+    if SupplierAudit.objects.filter(supplier=supplier, audit=audit).exists():
+        raise DomainError(f"{audit.number} is already linked to {supplier.code}.")
+    link = SupplierAudit(supplier=supplier, audit=audit, linked_by=actor)
+    attribute(link, actor, "supplier audit linked")
+    link.save()
+    record_event(actor=actor, verb="supplier.audit_linked", obj=supplier, comment=audit.number)
+    return link

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:code>/contacts/", views.contact_add, name="contact-add"),
     path("<str:code>/certificates/", views.certificate_add, name="certificate-add"),
     path("<str:code>/capa/", views.supplier_capa, name="capa"),
+    path("<str:code>/audits/", views.audit_link, name="audit-link"),
     path("<str:code>/evaluate/", views.evaluation_create, name="evaluate"),
     path("<str:code>/scorecard/", views.scorecard, name="scorecard"),
 ]

@@ -18,6 +18,7 @@ from qms.rules import allowed, require
 from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 from suppliers import selectors, services
 from suppliers.forms import (
+    AuditLinkForm,
     CapaForm,
     CertificateForm,
     ContactForm,
@@ -108,8 +109,32 @@ def supplier_detail(request, code):
         "can_performance": allowed("suppliers.view_performance", user, supplier),
         "can_trail": allowed("qms.view_trail", user, supplier),
         "contact_form": ContactForm(), "certificate_form": CertificateForm(), "capa_form": CapaForm(),
+        "audit_links": _audit_links(user, supplier),
+        "audit_form": AuditLinkForm(supplier=supplier) if allowed("suppliers.manage_suppliers", user) else None,
         "signatures": signatures_for(supplier),
     })
+
+
+def _audit_links(user, supplier):
+    """The linked supplier audits the user may see (the audits app's own reading rule)."""
+    from audits.selectors import audits_for
+
+    visible = audits_for(user).values("pk")
+    return supplier.audit_links.filter(audit__in=visible).select_related("audit").only(
+        "linked_at", "audit__number", "audit__title", "audit__status", "audit__planned_start")
+
+
+@require_POST
+def audit_link(request, code):
+    supplier = _get_supplier_for_user(request, code)
+    require("suppliers.manage_suppliers", request.user)
+    form = AuditLinkForm(request.POST, supplier=supplier)
+    if not form.is_valid():
+        messages.error(request, "Choose a supplier audit to link. Nothing was linked.")
+        return redirect(supplier)
+    services.supplier_link_audit(actor=request.user, supplier=supplier, audit=form.cleaned_data["audit"])
+    messages.success(request, f"{form.cleaned_data['audit'].number} linked.")
+    return redirect(supplier)
 
 
 @require_GET

@@ -226,3 +226,17 @@ def test_the_search_box_finds_suppliers_and_instruments(client_for, quality_mana
     body = c.get("/search/", {"q": "Acme"}).content.decode()
     assert supplier.code in body
     assert "TORQ-77" in c.get("/search/", {"q": "TORQ"}).content.decode()
+
+
+def test_a_supplier_audit_is_linked_to_the_supplier(client_for, quality_manager, auditor, supplier):
+    from tests.audits.factories import make_audit, make_process
+
+    process = make_process(code="PUR", name="Purchasing", dept_code="PUR")
+    internal = make_audit(quality_manager, auditor, process)
+    audit = make_audit(quality_manager, auditor, process, audit_type="supplier")
+    c = client_for(quality_manager)
+    r = c.post(f"/suppliers/{supplier.code}/audits/", {"audit": internal.pk})
+    assert r.status_code == 302 and not supplier.audit_links.exists()  # an internal audit is not offered
+    r = c.post(f"/suppliers/{supplier.code}/audits/", {"audit": audit.pk})
+    assert r.status_code == 302 and supplier.audit_links.get().audit == audit
+    assert audit.number in c.get(supplier.get_absolute_url()).content.decode()
