@@ -25,10 +25,9 @@ class InstrumentForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.instance = instance
         if instance is not None:
-            self.fields["code"].disabled = True  # records name it
-            if not self.is_bound:
-                for name in self.fields:
-                    self.initial[name] = getattr(instance, name if name != "owner" else "owner")
+            self.fields["code"].disabled = True  # records name it (a disabled field keeps its initial value)
+            for name in self.fields:
+                self.initial.setdefault(name, getattr(instance, name))
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

@@ -70,6 +70,8 @@ def instrument_update(*, actor, instrument: Instrument, reason: str = "", **fiel
     """Change the register's details. A new interval moves the next due date from the last calibration."""
     require("equipment.manage_equipment", actor)
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    if instrument.status == S.RETIRED:
+        raise DomainError(f"{instrument.code} is retired: its register entry is kept as it was.")
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")

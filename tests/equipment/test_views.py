@@ -139,3 +139,17 @@ def test_readiness_and_review_input(quality_manager):
     period = review_inputs.Period(TODAY() - timedelta(days=90), TODAY())
     section = next(s for s in review_inputs.compile_inputs(period) if s.input.key == "resources")
     assert any(c.heading.startswith("Monitoring and measuring") for c in section.contributions)
+
+
+def test_edit_an_instrument_and_a_retired_one_is_refused(client_for, quality_manager, inst):
+    from equipment import services
+
+    c = client_for(quality_manager)
+    data = {"code": "IGNORED", "description": "Micrometer 0-50", "owner": quality_manager.pk,
+            "calibration_interval_months": 6}
+    assert c.post(f"/equipment/{inst.code}/edit/", data).status_code == 302
+    inst.refresh_from_db()
+    assert inst.description == "Micrometer 0-50" and inst.code == "MIC-001"
+    services.instrument_set_status(actor=quality_manager, instrument=inst, to="retired", reason="Worn")
+    r = c.post(f"/equipment/{inst.code}/edit/", {**data, "description": "Again"})
+    assert r.status_code == 200 and "retired" in r.content.decode()
