@@ -36,7 +36,7 @@ def find_reviews(user, q, since, until, limit) -> search.Found:
         | Q(decisions__action_description__icontains=q)).distinct()
     qs = search.in_range(qs, "meeting_date", since, until)
     total = qs.count()
-    rows = qs.only("number", "title", "conclusions", "status", "meeting_date").order_by("-meeting_date", "-id")[:limit]
+    rows = qs.select_related(None).only("number", "title", "conclusions", "status", "meeting_date").order_by("-meeting_date", "-id")[:limit]
     return search.Found(total, [
         search.Hit(title=f"{r.number} {r.title}", url=r.get_absolute_url(),
                    snippet=search.highlight(r.conclusions, q), when=r.meeting_date, meta=r.get_status_display())
