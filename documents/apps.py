@@ -19,6 +19,7 @@ class DocumentsConfig(AppConfig):
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             manual,
+            measures,  # noqa: F401 - what it computes for KPIs (qms.measures)
             renditions,
             review_inputs,  # its part of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
