@@ -46,7 +46,8 @@ def _filters(request):
 def complaint_list(request):
     require("reviews.view_complaints", request.user)
     form, filters = _filters(request)
-    page = Paginator(selectors.complaint_register(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.complaint_register(request.user, filters).only(*selectors.COMPLAINT_COLUMNS)  # never the texts
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reviews/complaint_list.html", {
@@ -140,8 +141,11 @@ def _action(request, number, form_class, form_key, call, done: str):
         else:
             messages.success(request, done)
             return redirect(complaint)
-    return render(request, "reviews/complaint_detail.html",
-                  _detail_context(request, complaint, **{form_key: form}), status=status)
+    ctx = _detail_context(request, complaint, **{form_key: form})
+    # The step's form may not be on the page any more (the state moved on): say what was wrong at the top.
+    ctx["action_errors"] = [f"{form.fields[k].label if k in form.fields else ''}: {e}".lstrip(": ")
+                            for k, errs in form.errors.items() for e in errs]
+    return render(request, "reviews/complaint_detail.html", ctx, status=status)
 
 
 @require_POST
