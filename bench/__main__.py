@@ -12,7 +12,11 @@ import pkgutil
 import sys
 from pathlib import Path
 
-GROUPS_ORDER = ["documents", "pdf", "records", "audits", "auditor", "jobs", "planning", "reviews", "people"]
+GROUPS_ORDER = ["documents", "pdf", "records", "audits", "auditor", "jobs", "planning", "people"]
+# Modules that run as parts of a group (the issues name the figures by group):
+# `ONLY=planning` also prints the feedback log and the review pack, `ONLY=people`
+# the supplier and equipment lists. Each part is still runnable alone (`ONLY=reviews`).
+PARTS = {"planning": ["reviews"], "people": ["suppliers_equipment"]}
 
 
 def main() -> int:
@@ -25,9 +29,11 @@ def main() -> int:
     django.setup()
     here = Path(__file__).parent
     found = [m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_") and m.name != "common"]
-    groups = sorted(found, key=lambda g: (GROUPS_ORDER.index(g) if g in GROUPS_ORDER else 99, g))
+    parts = {p for ps in PARTS.values() for p in ps}
+    groups = sorted((g for g in found if g not in parts),
+                    key=lambda g: (GROUPS_ORDER.index(g) if g in GROUPS_ORDER else 99, g))
     if args.only:
-        if args.only not in groups:
+        if args.only not in found:
             print(f"unknown group {args.only!r}; groups: {', '.join(groups)}", file=sys.stderr)
             return 2
         groups = [args.only]
@@ -37,7 +43,9 @@ def main() -> int:
         print(f"{name}: {value} {unit}".rstrip(), flush=True)
 
     for group in groups:
-        importlib.import_module(f"bench.{group}").run(emit)
+        for module in [group, *PARTS.get(group, [])]:
+            if module in found:
+                importlib.import_module(f"bench.{module}").run(emit)
     return 0
 
 
