@@ -14,6 +14,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from planning import services
@@ -86,6 +87,7 @@ OBJECTIVES = [
 ]
 
 
+@transaction.atomic
 def seed(*, users, stdout) -> None:
     if Risk.objects.exists() or ContextIssue.objects.exists():
         stdout.write("planning: demo context, risks and objectives were seeded before")
@@ -203,7 +205,7 @@ def _objectives(users, clock, processes, today: date) -> int:
     qm = users["qm"]
     first = period_containing(months_before(today, 12), "monthly")[0]
     objectives = []
-    clock.at(first - timedelta(days=10), 10)
+    clock.at(first + timedelta(days=2), 10)
     for statement, unit, direction, target, baseline, kpi_name, warning, _gen, proc in OBJECTIVES:
         objective = services.objective_save(actor=qm, data={
             "statement": statement, "policy": _policy(), "policy_link": "Customer satisfaction and continual improvement",
