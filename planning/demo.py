@@ -194,7 +194,22 @@ def _risks(users, clock, processes, issues, start: date, today: date, rng) -> tu
             services.risk_action_add(actor=owner, risk=risk, description="Follow-up: extend to the second line.",
                                      owner=owners[(i + 2) % 3], start_date=reassess + timedelta(days=2),
                                      due_date=today + timedelta(days=rng.randint(5, 60)))
+    _yearly_review(users, clock, today)
     return len(RISKS), late
+
+
+def _yearly_review(users, clock, today: date) -> None:
+    """The yearly risk review, seven weeks ago: every risk not looked at for
+    half a year is re-assessed (no change), except those left overdue."""
+    clock.at(today - timedelta(days=50), 10)
+    half_year = today - timedelta(days=182)
+    for risk in Risk.objects.open().filter(reassess_on__gte=today - timedelta(days=50)).order_by("id"):
+        if risk.assessments.filter(assessed_on__gte=half_year).exists():
+            continue
+        services.risk_assess(actor=users["qm"], risk=risk, assessment=services.Assessment(
+            likelihood=risk.likelihood, impact=risk.impact, reassess_on=risk.reassess_on,
+            residual_likelihood=risk.residual_likelihood, residual_impact=risk.residual_impact,
+            note="Yearly risk review: no change."))
 
 
 def _action_text(kind, title):

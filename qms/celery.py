@@ -40,6 +40,9 @@ app.conf.beat_schedule = {
     # manager. Weekly, Sunday 03:00 UTC, when nobody waits for the disk.
     "file-integrity": {"task": "qms.tasks.check_file_integrity", "schedule": crontab(hour=3, minute=0, day_of_week=0)},
     "warm-renditions": {"task": "documents.tasks.warm_renditions", "schedule": crontab(hour=2, minute=30)},
+    # Computed KPIs (planning) get the value of each period that has just
+    # ended, before the 06:00 digest reads what is on target and what is missing.
+    "refresh-computed-kpis": {"task": "planning.tasks.refresh_computed_kpis", "schedule": crontab(hour=5, minute=30)},
 }
 
 
