@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/sessions/<int:pk>/end/", sessions_view.session_end, name="session-end"),
     path("accounts/sessions/end-others/", sessions_view.session_end_others, name="session-end-others"),
     path("access-review/", identity_views.access_review, name="access-review"),
+    path("access-review/sign/", identity_views.access_review_sign, name="access-review-sign"),
     path("access-review/pdf/", identity_views.access_review_pdf, name="access-review-pdf"),
 ]
