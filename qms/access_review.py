@@ -77,19 +77,19 @@ def table(items: list[dict]) -> list[list]:
              r["sessions"], "; ".join(r["grants"]), r["declared_at"] or ""] for r in items]
 
 
-def snapshot() -> list[list[str]]:
+def snapshot(items: list[dict] | None = None) -> list[list[str]]:
     """The review's table as text: what the page shows and a signature covers."""
     def text(value):
         if hasattr(value, "strftime"):
             return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
         return str(value)
 
-    return [[text(v) for v in row] for row in table(rows())]
+    return [[text(v) for v in row] for row in table(rows() if items is None else items)]
 
 
-def unsigned() -> AccessReview:
+def unsigned(items: list[dict] | None = None) -> AccessReview:
     """The review as it stands now (not saved): the signing form stamps its content."""
-    return AccessReview(rows=snapshot())
+    return AccessReview(rows=snapshot(items))
 
 
 def sign_review(*, actor, password: str, comment: str = "") -> AccessReview:

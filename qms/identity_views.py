@@ -134,7 +134,7 @@ def access_review(request):
 
     return render(request, "qms/access_review.html", {
         "rows": items, "summary": summary,
-        "sig_form": SignatureForm(user=request.user, obj=review.unsigned()),
+        "sig_form": SignatureForm(user=request.user, obj=review.unsigned(items)),
         "sig_action": reverse("access-review-sign"), "sig_meaning_label": Meaning.REVIEWED.label,
         "past": AccessReview.objects.select_related("reviewed_by")[:8],
     })
