@@ -443,15 +443,16 @@ def acknowledgement_summary(document: Document) -> dict | None:
 
 
 def distribution_users(document: Document):
-    """Active users on the distribution, directly or through a group."""
+    """Active users on the distribution, directly or through a group, and the readers other apps add."""
     from django.contrib.auth import get_user_model
 
+    from qms import readers
+
     User = get_user_model()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(distributed_documents=document) | Q(groups__distributed_documents=document))
-        .distinct()
-    )
+    who = Q(distributed_documents=document) | Q(groups__distributed_documents=document)
+    for ids in readers.extra_reader_ids(document):  # e.g. the job roles that need it (qms.readers)
+        who |= Q(pk__in=ids)
+    return User.objects.filter(is_active=True).filter(who).distinct()
 
 
 def text_of(value) -> Value:

@@ -267,6 +267,16 @@ def _assign_to_newcomers(actor, document: Document) -> int:
     return len(users)
 
 
+def assign_new_readers(*, actor, document: Document) -> int:
+    """Readers another app added (qms.readers, e.g. a new holder of a job role
+    that needs this document) get the read-and-understood task of the revision
+    in force, as people added to the distribution do. Returns how many."""
+    with transaction.atomic():
+        if not document.effective_revision_id:
+            return 0
+        return _assign_to_newcomers(actor, document)
+
+
 @transaction.atomic
 def revision_update_draft(
     *,

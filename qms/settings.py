@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "training",
     "suppliers",
     "equipment",
+    # The REST API (issue 16): DRF, its OpenAPI schema and the vendored Swagger UI / Redoc.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -411,3 +416,49 @@ if CELERY_TASK_ALWAYS_EAGER:
     # In-process jobs (no broker): Celery's per-task "succeeded" lines and
     # kombu's "No hostname was supplied" say nothing to a person at the console.
     LOGGING["loggers"].update({"celery.app.trace": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}})
+
+# ---------------------------------------------------------------- REST API (api/, issue 16)
+# Session (browser, with CSRF) and personal access tokens (api/authentication.py).
+# Every error is JSON with a reason (api/exceptions.py); lists are cursor-paginated.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiAccess"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerToken"],
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("API_RATE", default="1200/min")},
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "QMS API",
+    "DESCRIPTION": "Every object and action of the QMS, under the same rules as the pages. "
+                   "Authenticate with a personal access token (Authorization: Bearer qms_…) made on your "
+                   "API tokens page, or with the browser session (and its CSRF token).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.ApiAccess"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # vendored: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENFORCE_NON_BLANK_FIELDS": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "RouteStepKindEnum": "documents.models.RouteStep.Kind",
+        "RouteStepModeEnum": "documents.models.RouteStep.Mode",
+    },
+}
+# Personal access tokens: the longest lifetime a token may be given, in days.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+
