@@ -17,6 +17,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from qms import mfa
+from qms.identity_models import AccessReview
 from qms.jobs import JobOutput, job_handler
 from qms.models import Job
 from qms.permissions import is_quality_manager
@@ -76,14 +77,61 @@ def table(items: list[dict]) -> list[list]:
              r["sessions"], "; ".join(r["grants"]), r["declared_at"] or ""] for r in items]
 
 
+def snapshot(items: list[dict] | None = None) -> list[list[str]]:
+    """The review's table as text: what the page shows and a signature covers."""
+    def text(value):
+        if hasattr(value, "strftime"):
+            return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        return str(value)
+
+    return [[text(v) for v in row] for row in table(rows() if items is None else items)]
+
+
+def unsigned(items: list[dict] | None = None) -> AccessReview:
+    """The review as it stands now (not saved): the signing form stamps its content."""
+    return AccessReview(rows=snapshot(items))
+
+
+def sign_review(*, actor, password: str, comment: str = "") -> AccessReview:
+    """The quality manager signs the list as shown (Reviewed); a PDF job is made of it."""
+    from django.db import transaction
+
+    from qms import jobs
+    from qms.audit import record_event
+    from qms.rules import require
+    from qms.signatures import Meaning, authenticate_signer, sign
+
+    require("qms.access_review", actor)
+    review = unsigned()
+    authenticate_signer(actor, password, obj=None, meaning=Meaning.REVIEWED)
+    with transaction.atomic():
+        review.reviewed_by = actor
+        review.save()
+        sign(signer=actor, password=password, obj=review, meaning=Meaning.REVIEWED, comment=comment)
+        record_event(actor=actor, verb="access_review.signed", obj=review, comment=comment,
+                     data={"users": len(review.rows)})
+        review.job = jobs.request_job(kind="access_review_pdf", actor=actor, target=review)
+    return review
+
+
 @job_handler("access_review_pdf", label="Access review (PDF)")
 def access_review_pdf(job: Job) -> JobOutput:
+    """The current list, or (a job for a signed review) the list as signed, with its signature."""
     from qms.exports import table_pdf
+    from qms.signatures import signatures_for
 
+    review = job.target if isinstance(job.target, AccessReview) else None
     requested = job.requested_by.display_name if job.requested_by else "system"
-    content = table_pdf(HEADERS, table(rows()), title="Access review",
-                        subtitle=f"Every user, their roles, last login and two-factor status; "
-                                 f"made {timezone.now():%Y-%m-%d %H:%M} UTC for {requested}")
+    if review is not None:
+        sig = signatures_for(review).first()
+        signed = (f"Reviewed and signed electronically by {sig.printed_name} on {sig.signed_at:%Y-%m-%d %H:%M} UTC "
+                  f"({sig.method}); content SHA-256 {sig.content_hash}") if sig else "Not signed"
+        content = table_pdf(HEADERS, review.rows, title=f"Access review {review.created_at:%Y-%m-%d}",
+                            subtitle=signed)
+    else:
+        content = table_pdf(HEADERS, table(rows()), title="Access review",
+                            subtitle=f"Every user, their roles, last login and two-factor status; "
+                                     f"made {timezone.now():%Y-%m-%d %H:%M} UTC for {requested} (not signed)")
     return JobOutput(filename=f"access-review-{timezone.now():%Y%m%d}.pdf", content=content,
                      content_type="application/pdf")
 

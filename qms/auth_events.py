@@ -15,7 +15,8 @@ from qms.permissions import Role
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    record_event(actor=user, verb="auth.login", obj=user, request=request)
+    method = getattr(request, "_qms_login_method", "") if request is not None else ""
+    record_event(actor=user, verb="auth.login", obj=user, request=request, data={"method": method} if method else None)
 
 
 @receiver(user_logged_out)

@@ -18,3 +18,12 @@ register_verbs({
     "session.ended": Verb("Session ended", note="Reason"),
     "session.ended_all": Verb("All sessions ended", note="Reason"),
 })
+
+register_verbs({
+    "auth.oidc_refused": Verb("Single sign-on refused", note="Reason"),
+    "auth.oidc_reauth": Verb("Identity confirmed again at the identity provider", note="Details"),
+    "auth.oidc_reauth_stale": Verb("Re-authentication refused: the provider did not ask again", note="Details"),
+    "auth.local_login_refused": Verb("Password login refused: single sign-on only", note="Details"),
+    "access_review.signed": Verb("Access review signed", note="Comment"),
+    "sso.user_created": Verb("Account made at first single sign-on login", note="Details"),
+})

@@ -75,6 +75,24 @@ class UserSession(models.Model):
         return f"session of user {self.user_id} from {self.ip_address or 'unknown'}"
 
 
+class AccessReview(models.Model):
+    """A signed periodic access review (qms/access_review.py): the list as the
+    quality manager saw and signed it, kept as it was."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Access review {self.created_at:%Y-%m-%d}"
+
+    def signature_content(self) -> dict:
+        return {"rows": self.rows}
+
+
 def security_of(user) -> AccountSecurity:
     """The user's AccountSecurity row, made on first use."""
     cached = getattr(user, "_qms_security", None)

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from qms import identity_views, login, sessions_view
+from qms import identity_views, login, oidc_views, sessions_view
 
 urlpatterns = [
     path("accounts/login/verify/", login.login_verify, name="login-verify"),
     path("accounts/login/enrol/", login.login_enrol, name="login-enrol"),
+    path("accounts/oidc/login/", oidc_views.oidc_login, name="oidc-login"),
+    path("accounts/oidc/callback/", oidc_views.oidc_callback, name="oidc-callback"),
+    path("accounts/oidc/reauth/", oidc_views.oidc_reauth, name="oidc-reauth"),
     path("accounts/security/", identity_views.security, name="security"),
     path("accounts/security/2fa/", identity_views.mfa_setup, name="mfa-setup"),
     path("accounts/security/2fa/recovery-codes/", identity_views.mfa_recovery_codes, name="mfa-recovery-codes"),
@@ -15,5 +18,6 @@ urlpatterns = [
     path("accounts/sessions/<int:pk>/end/", sessions_view.session_end, name="session-end"),
     path("accounts/sessions/end-others/", sessions_view.session_end_others, name="session-end-others"),
     path("access-review/", identity_views.access_review, name="access-review"),
+    path("access-review/sign/", identity_views.access_review_sign, name="access-review-sign"),
     path("access-review/pdf/", identity_views.access_review_pdf, name="access-review-pdf"),
 ]

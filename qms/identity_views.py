@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -128,7 +129,40 @@ def access_review(request):
     for r in items:
         r["mfa_required"] = r["active"] and mfa.is_required_cheap(r["user"], r["roles"])
         summary["mfa_required"] += r["mfa_required"]
-    return render(request, "qms/access_review.html", {"rows": items, "summary": summary})
+    from qms.identity_models import AccessReview
+    from qms.signatures import Meaning, SignatureForm
+
+    return render(request, "qms/access_review.html", {
+        "rows": items, "summary": summary,
+        "sig_form": SignatureForm(user=request.user, obj=review.unsigned(items)),
+        "sig_action": reverse("access-review-sign"), "sig_meaning_label": Meaning.REVIEWED.label,
+        "past": AccessReview.objects.select_related("reviewed_by")[:8],
+    })
+
+
+@require_http_methods(["POST"])
+def access_review_sign(request):
+    from qms import access_review as review
+    from qms.errors import DomainError
+    from qms.rules import require
+    from qms.signatures import SignatureForm, SignatureRepeated
+
+    require("qms.access_review", request.user)
+    form = SignatureForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Not signed: " + " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("access-review")
+    try:
+        with form.signing():
+            signed = review.sign_review(actor=request.user, password=form.cleaned_data["password"],
+                                        comment=form.cleaned_data["comment"])
+    except SignatureRepeated:
+        return redirect("access-review")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("access-review")
+    messages.success(request, "Access review signed. Its PDF is being made.")
+    return redirect(signed.job)
 
 
 @auditor_may_post

@@ -79,12 +79,31 @@ class LoginForm(StyledAuthenticationForm):
                 "A user name has only letters, digits and . _ @ - (no * ( ) \\ or spaces).", code="invalid_username")
         return name
 
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        backend = (getattr(user, "backend", "") or "").lower()
+        if (settings.LOCAL_LOGIN == "break-glass" and "ldap" not in backend
+                and user.username not in settings.BREAK_GLASS_USERS):
+            from qms.audit import record_event
+
+            record_event(actor=user, verb="auth.local_login_refused", obj=user, request=self.request,
+                         comment="Local password login is off except for break-glass accounts")
+            raise forms.ValidationError(
+                f"Log in with {settings.OIDC_PROVIDER_NAME}: password login is kept for emergency accounts only.",
+                code="local_login_off")
+
 
 class LoginView(auth_views.LoginView):
     """The password step. A user with a second factor (or who must enrol) goes on to the next step."""
 
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from qms import oidc
+
+        return {**super().get_context_data(**kwargs), "oidc_enabled": oidc.enabled(),
+                "oidc_name": settings.OIDC_PROVIDER_NAME}
 
     def form_valid(self, form):
         user = form.get_user()

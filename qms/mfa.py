@@ -51,7 +51,18 @@ def enrolled_device(user) -> TOTPDevice | None:
 
 
 def is_enrolled(user) -> bool:
-    return bool(getattr(user, "pk", None)) and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """Read once per user object (a page may build several signing forms)."""
+    if not getattr(user, "pk", None):
+        return False
+    cached = getattr(user, "_qms_mfa_enrolled", None)
+    if cached is None:
+        cached = user._qms_mfa_enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return cached
+
+
+def _forget(user) -> None:
+    if hasattr(user, "_qms_mfa_enrolled"):
+        del user._qms_mfa_enrolled
 
 
 def required_roles(user) -> list[str]:
@@ -122,6 +133,7 @@ def confirm_enrolment(*, user, code: str) -> list[str]:
         if _check_totp(device, code):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            _forget(user)
             codes = _new_recovery_codes(user)
             record_event(actor=user, verb="mfa.enrolled", obj=user, comment="Authenticator app (TOTP)")
             return codes
@@ -161,6 +173,7 @@ def reset(*, actor, user, reason: str) -> None:
         raise MfaRefused("Give the reason for the reset.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    _forget(user)
     record_event(actor=actor, verb="mfa.reset", obj=user, comment=reason.strip())
 
 

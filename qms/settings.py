@@ -196,6 +196,30 @@ if env.str("LDAP_SERVER_URI", default=""):
 
     globals().update(_ldap_settings(lambda name, default: env.str(name, default=default)))
     AUTHENTICATION_BACKENDS.append("qms.ldap.QmsLDAPBackend")
+# OpenID Connect single sign-on (qms/oidc.py, mozilla-django-oidc), on when OIDC_RP_CLIENT_ID is
+# set: authorization code with PKCE; the provider's endpoints from its discovery document.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+if OIDC_RP_CLIENT_ID:
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+    OIDC_USE_PKCE = True
+    OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+    OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+    AUTHENTICATION_BACKENDS.append("qms.oidc.QmsOIDCBackend")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")  # "IdP group|Role;IdP group|Role"
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)  # False: only match existing accounts
+# Local password login: "all", or "break-glass" (only the BREAK_GLASS_USERS, e.g. one
+# administrator for when the identity provider is down; everyone else uses single sign-on).
+LOCAL_LOGIN = env.str("LOCAL_LOGIN", default="all")
+BREAK_GLASS_USERS = env.list("BREAK_GLASS_USERS", default=[])
 # The access review (qms/access_review.py): a reminder to the quality manager each quarter.
 ACCESS_REVIEW_REMINDER = env.bool("ACCESS_REVIEW_REMINDER", default=True)
 

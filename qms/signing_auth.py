@@ -70,6 +70,16 @@ def _refuse(user, obj, meaning, comment, message):
 
 
 def prove(user, password: str, *, obj=None, meaning: str = "") -> str:
+    factor = _factor.get()
+    if factor is not None and factor.get("method"):
+        return factor["method"]  # proved once for this signing (a service checks before and inside its transaction)
+    method = _prove(user, password, obj=obj, meaning=meaning)
+    if factor is not None:
+        factor["method"] = method
+    return method
+
+
+def _prove(user, password: str, *, obj=None, meaning: str = "") -> str:
     if user.has_usable_password():
         if not password or not user.check_password(password):
             _refuse(user, obj, meaning, "Wrong password at signing", "The password is not correct. Nothing was signed.")
@@ -82,14 +92,19 @@ def prove(user, password: str, *, obj=None, meaning: str = "") -> str:
                     "The password is not correct. Nothing was signed.")
         first = "ldap"
     else:
-        first = ""  # single sign-on: the second factor proves it
+        from qms import oidc
+        from qms.middleware import current_request
+
+        if oidc.enabled() and oidc.reauth_fresh(current_request(), user):
+            return "oidc-reauth"  # a fresh login at the provider, auth_time checked (qms/oidc.py)
+        first = ""  # single sign-on: otherwise the second factor proves it
     if mfa.is_enrolled(user):
         how = _second_factor(user, obj, meaning)
         return f"{first}+{how}" if first else how
     if not first:
         _refuse(user, obj, meaning, "Single sign-on account without a second factor",
-                "Your account signs in through single sign-on: set up two-factor authentication on your "
-                "Security page to sign. Nothing was signed.")
+                "Your account signs in through single sign-on: confirm your identity at your identity provider "
+                "first (the link in the signing form), or set up two-factor authentication. Nothing was signed.")
     return first
 
 
@@ -121,5 +136,13 @@ def shape_form(form: forms.Form, user) -> None:
     else:
         form.fields.pop("otp_code", None)
     if is_sso_account(user):
+        from django.urls import reverse
+
+        from qms import oidc
+
         form.fields["password"].required = False
         form.fields["password"].widget = forms.HiddenInput()
+        if oidc.enabled():
+            form.reauth_url = reverse("oidc-reauth")
+            if "otp_code" in form.fields:
+                form.fields["otp_code"].required = False  # either the fresh provider login or the code

@@ -196,3 +196,41 @@ def test_access_review_pdf_job_and_quarterly_reminder(client, quality_manager):
     assert job.status == "ready" and job.filename.endswith(".pdf")
     assert access_review_reminder() == 1
     assert Notification.objects.filter(user=quality_manager, title="Quarterly access review due").exists()
+
+
+@pytest.mark.django_db
+def test_quality_manager_signs_the_access_review_and_gets_its_pdf(client, quality_manager, staff, password):
+    from qms import jobs
+    from qms.identity_models import AccessReview
+    from qms.models import Signature
+    from tests.signing import stamp_on
+
+    client.force_login(quality_manager)
+    page = client.get("/access-review/")
+    assert "Electronic signature" in page.content.decode()
+    form = {"username": "qm", "password": password, "comment": "Q4 review", **stamp_on(page)}
+    assert client.post("/access-review/sign/", {**form, "password": "wrong"}).status_code == 302
+    assert not AccessReview.objects.exists()
+    response = client.post("/access-review/sign/", form)
+    review = AccessReview.objects.get()
+    sig = Signature.objects.get()
+    assert sig.meaning == "reviewed" and sig.target == review and sig.is_valid()
+    assert any(row[0] == "staff" for row in review.rows)
+    job = Job.objects.get(kind="access_review_pdf")
+    assert response["Location"] == job.get_absolute_url() and job.target == review
+    jobs.execute(job.pk, heartbeat=False)
+    job.refresh_from_db()
+    assert job.status == "ready"
+    assert AuditEvent.objects.filter(verb="access_review.signed", actor=quality_manager).exists()
+
+
+@pytest.mark.django_db
+def test_access_review_signature_refuses_a_list_that_changed_since_the_page(client, quality_manager, password):
+    from qms.identity_models import AccessReview
+    from tests.signing import stamp_on
+
+    client.force_login(quality_manager)
+    page = client.get("/access-review/")
+    UserFactory(username="joined-meanwhile")
+    client.post("/access-review/sign/", {"username": "qm", "password": password, **stamp_on(page)})
+    assert not AccessReview.objects.exists()
