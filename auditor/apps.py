@@ -18,6 +18,7 @@ class AuditorConfig(AppConfig):
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
         from auditor.scope import PROVIDER
         from qms import scope

@@ -15,6 +15,7 @@ class AuditsConfig(AppConfig):
             jobs,  # noqa: F401 - registers the audit plan and report PDF job handlers
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
 
         # How this app's objects link to clauses and processes (the scope hook, qms.scope).

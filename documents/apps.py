@@ -21,6 +21,7 @@ class DocumentsConfig(AppConfig):
             manual,
             renditions,
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
 
         # How this app's objects link to clauses and processes (the scope hook, qms.scope).

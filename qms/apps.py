@@ -7,4 +7,10 @@ class QmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
         from qms import auth_events, events, exports, permissions  # noqa: F401 - signals, job kinds, audit-verb sentences, the core rules
+        from qms.dashboard import data_changed
+
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(data_changed, dispatch_uid=f"qms-dashboard-{signal!r}")

@@ -248,6 +248,9 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
                           "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="qms"), "TIMEOUT": 300}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The home dashboard per user, reused while no write happened (qms/dashboard.py);
+# only with a shared cache: a per-process one would miss other nodes' writes.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60 if CACHE_URL else 0)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -16,6 +16,7 @@ class RecordsConfig(AppConfig):
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             pdf,
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
         from records.models import Record, RecordType
 
