@@ -67,7 +67,8 @@ def matrix_view(request):
     return render(request, "training/matrix.html", {
         "form": form, "m": page, "states": [(s, matrix.LABELS[s], matrix.SHORT[s], matrix.COLOURS[s])
                                             for s in matrix.STATES],
-        "query": filters.query(),
+        "query": filters.query(), "departments": selectors.departments(),
+        "roles": form.fields["role"].queryset.select_related(None).only("code", "name"),
     })
 
 
