@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("qms", "documents", "records", "audits", "auditor", "guides")
+PACKAGES = ("qms", "documents", "records", "audits", "auditor", "guides",
+            "planning", "reviews", "training", "suppliers", "equipment")
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
