@@ -27,3 +27,7 @@ class AuditorConfig(AppConfig):
         from qms import integrity
 
         integrity.stores_files("auditor.EvidenceLink", "file", "sha256")
+        from auditor.access_review import grants
+        from qms import access_review
+
+        access_review.grants(grants)  # the external grants column of the access review (issue 17)

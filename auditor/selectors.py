@@ -80,3 +80,16 @@ def clause_audit_results(user, clause_ids: list[int]) -> dict:
             .only("number", "title", "status", "due_date").order_by("-raised_at")[:20]
         ),
     }
+
+
+def evidence_requests_for(user):
+    """The evidence requests `user` sees: all for the quality manager; otherwise
+    those they asked or that are assigned to them (the list page and the API)."""
+    from auditor.models import EvidenceRequest
+    from qms import permissions
+
+    qs = EvidenceRequest.objects.select_related("requested_by", "assigned_to")
+    if not permissions.is_quality_manager(user):
+        qs = qs.filter(Q(requested_by=user) | Q(assigned_to=user))
+    return qs
+

@@ -3,15 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from auditor import services
+from auditor import selectors, services
 from auditor.forms import AnswerForm, EvidenceRequestForm
 from auditor.models import EvidenceLink, EvidenceRequest
-from qms import permissions
 from qms.errors import DomainError
 from qms.middleware import auditor_may_post
 from qms.rules import allowed, require
@@ -21,9 +19,7 @@ from qms.uploads import file_response
 @require_GET
 def request_list(request):
     user = request.user
-    qs = EvidenceRequest.objects.select_related("requested_by", "assigned_to")
-    if not permissions.is_quality_manager(user):
-        qs = qs.filter(Q(requested_by=user) | Q(assigned_to=user))
+    qs = selectors.evidence_requests_for(user)
     status = request.GET.get("status", "open")
     if status in EvidenceRequest.Status.values:
         qs = qs.filter(status=status)

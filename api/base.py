@@ -1,0 +1,178 @@
+"""What every API view shares: authentication and logging, the page's forms
+as the input check, the signing ceremony of the pages, and lookups that answer
+404 for what the user may not see.
+
+Actions bind THE SAME Django form the page binds, call THE SAME service, which
+asks THE SAME registered rule (qms.rules): the API copies no check.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from django import forms
+from django.http import Http404, QueryDict
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotAuthenticated
+
+from api.exceptions import FormInvalid
+from api.models import PersonalAccessToken
+from qms.concurrency import Stamp
+from qms.rules import allowed
+
+
+class ApiViewMixin:
+    """The API answers for itself: no login redirect (a token request has no
+    session), no HTML 403 from the external auditor's page middleware (the
+    API's own permission refuses with JSON); every token request is logged."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        view = super().as_view(*args, **kwargs)
+        view.login_required = False  # django.contrib.auth.decorators.login_not_required
+        view.auditor_may_post = True
+        return view
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        token = getattr(request, "_auth", None)
+        if isinstance(token, PersonalAccessToken):
+            from api import services
+
+            services.record_use(token=token, request=request, status_code=response.status_code)
+        return response
+
+
+class ViewSet(ApiViewMixin, viewsets.GenericViewSet):
+    """Read-only by default; actions are POSTs declared with @action."""
+
+    lookup_value_converter = "str"
+
+
+# ------------------------------------------------------------------ the page's forms as the input check
+def as_form_data(data) -> QueryDict:
+    """A JSON object or a multipart body as the QueryDict a page's form reads:
+    scalars as text, lists as repeated values, booleans as true/false."""
+    out = QueryDict(mutable=True)
+    if isinstance(data, QueryDict):
+        for key in data:  # a multipart body's files are read from request.FILES, not here
+            out.setlist(key, [v for v in data.getlist(key) if isinstance(v, str)])
+        return out
+    if not isinstance(data, dict):
+        raise FormInvalid({"non_field_errors": ["Send a JSON object (or a multipart form)."]})
+
+    def text(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, dict | list):
+            return json.dumps(v)
+        return str(v)
+
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            out.setlist(str(key), [text(v) for v in value if v is not None])
+        else:
+            out.setlist(str(key), [text(value)])
+    return out
+
+
+def form_errors(form) -> dict:
+    return {key: [str(e) for e in errors] for key, errors in form.errors.items()}
+
+
+def bind(form_class, request, *, extra: dict | None = None, page_defaults: bool = False, **kwargs):
+    """The page's form bound to the request body (and files), validated: or a 400 with its errors.
+
+    `page_defaults`: a required field the request leaves out takes the value
+    the page shows pre-selected (a browser posts it), e.g. a route step's "all of"."""
+    data = as_form_data(request.data)
+    for key, value in (extra or {}).items():
+        data[key] = value
+    form = form_class(data, request.FILES or None, **kwargs)
+    if page_defaults:
+        for name, field in form.fields.items():
+            if field.required and name not in data and field.initial not in (None, "") and not callable(field.initial):
+                data[name] = str(field.initial)
+    if not form.is_valid():
+        raise FormInvalid(form_errors(form))
+    return form
+
+
+def signing_fields(request) -> dict:
+    """What the page's signing form carries, from the API request: the signer's
+    own user name, and a stamp of the content hash the client was shown (the
+    object's `content_hash` in its GET). The password is the client's to send.
+    A token alone never signs: the service checks the password."""
+    shown = request.data.get("content_hash") if isinstance(request.data, dict | QueryDict) else None
+    if not shown or not isinstance(shown, str):
+        raise FormInvalid({"content_hash": [
+            "Required: the content_hash of the object as you read it (GET it first); it is what you sign."]})
+    stamp = Stamp(hash=shown.strip(), content=None, token=secrets.token_urlsafe(18))
+    return {"username": request.user.username, "shown": stamp.dumps()}
+
+
+def opened_stamp(request) -> dict:
+    """An edit may carry the content_hash it was based on: a change meanwhile is then a 409."""
+    shown = request.data.get("content_hash") if isinstance(request.data, dict | QueryDict) else None
+    if not shown or not isinstance(shown, str):
+        return {}
+    return {"opened": Stamp(hash=shown.strip(), content=None, token=secrets.token_urlsafe(18)).dumps()}
+
+
+def visible_or_404(rule: str, user, obj, what: str = "object"):
+    """The object if `rule` lets `user` see it; otherwise 404 (its existence is not revealed)."""
+    if obj is None or not allowed(rule, user, obj):
+        raise Http404(f"No such {what}.")
+    return obj
+
+
+def require_user(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    return request.user
+
+
+# ------------------------------------------------------------------ the schema of a page's form
+def _choices(f: forms.ChoiceField) -> list:
+    return [(c, str(label)) for c, label in f.choices if c != "" and not isinstance(label, list | tuple)]
+
+
+def _schema_field(f: forms.Field) -> serializers.Field:
+    kw = {"required": bool(f.required), "help_text": str(f.help_text or f.label or "") or None}
+    if isinstance(f, forms.ModelMultipleChoiceField):
+        return serializers.ListField(child=serializers.CharField(), **kw)
+    if isinstance(f, forms.ModelChoiceField):
+        return serializers.CharField(**kw)
+    if isinstance(f, forms.MultipleChoiceField):
+        return serializers.ListField(child=serializers.ChoiceField(choices=_choices(f)), **kw)
+    if isinstance(f, forms.ChoiceField):
+        return serializers.ChoiceField(choices=_choices(f), **kw)
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(**{**kw, "required": False})
+    if isinstance(f, forms.IntegerField):
+        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, **kw)
+    if isinstance(f, forms.DecimalField | forms.FloatField):
+        return serializers.FloatField(**kw)
+    if isinstance(f, forms.DateTimeField):
+        return serializers.DateTimeField(**kw)
+    if isinstance(f, forms.DateField):
+        return serializers.DateField(**kw)
+    if isinstance(f, forms.FileField):
+        return serializers.FileField(**kw)
+    if isinstance(f, forms.EmailField):
+        return serializers.EmailField(**kw)
+    return serializers.CharField(max_length=getattr(f, "max_length", None), **kw)
+
+
+def form_schema(name: str, form, *, drop=("shown", "opened", "username"), signing: bool = False,
+                extra: dict | None = None) -> type[serializers.Serializer]:
+    """A serializer that only describes a page's form in the OpenAPI document (the form does the checking)."""
+    fields = {k: _schema_field(f) for k, f in form.fields.items() if k not in drop}
+    if signing:
+        fields["content_hash"] = serializers.CharField(
+            help_text="The content_hash of the object as you read it: what you sign.")
+    fields.update(extra or {})
+    return type(name, (serializers.Serializer,), fields)

@@ -1,0 +1,260 @@
+"""The core's resources: jobs (status, download), notifications, the audit
+trail of any object, users (read; the administrator writes in the admin),
+and the serializers other resource modules share."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.base import ViewSet
+from api.resources import register
+from qms import jobs
+from qms.audit import trail_for
+from qms.models import Job, Notification, User
+from qms.permissions import can_read_everything
+from qms.rules import allowed, require
+from qms.uploads import file_response
+
+
+# ------------------------------------------------------------------ shared serializers
+class UserRef(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class SignatureSerializer(serializers.Serializer):
+    printed_name = serializers.CharField()
+    signer = serializers.CharField(source="signer.username")
+    meaning = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+    content_hash = serializers.CharField()
+    valid = serializers.SerializerMethodField()
+
+    def get_valid(self, sig) -> bool:
+        return sig.is_valid()
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField()
+    filename = serializers.CharField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_label(self, job) -> str:
+        return jobs.job_label(job.kind)
+
+    def get_download_url(self, job) -> str | None:
+        if job.status != Job.Status.READY or not job.file:
+            return None
+        return self.context["request"].build_absolute_uri(f"/api/v1/jobs/{job.public_id}/download/")
+
+
+def signatures(obj) -> list[dict]:
+    return SignatureSerializer(list(_signatures(obj)), many=True).data
+
+
+def _signatures(obj):
+    from qms.signatures import signatures_for
+
+    sigs = list(signatures_for(obj))
+    for sig in sigs:
+        sig.target = obj
+    return sigs
+
+
+class TrailEntrySerializer(serializers.Serializer):
+    when = serializers.DateTimeField()
+    who = serializers.CharField()
+    what = serializers.CharField()
+    why = serializers.CharField()
+    kind = serializers.CharField()
+    changes = serializers.SerializerMethodField()
+
+    def get_changes(self, entry) -> list[dict]:
+        return [{"field": c.label, "old": c.old, "new": c.new} for c in entry.changes]
+
+
+def trail_response(request, obj):
+    """The audit trail of `obj` under the page's rule (qms.view_trail): 404 outside a grant."""
+    if not allowed("qms.view_trail", request.user, obj):
+        require("qms.view_trail", request.user)
+        raise Http404("No such object.")
+    return Response({"object": str(obj), "entries": TrailEntrySerializer(trail_for(obj), many=True).data})
+
+
+# ------------------------------------------------------------------ jobs
+class JobViewSet(ViewSet):
+    serializer_class = JobSerializer
+    lookup_field = "public_id"
+    lookup_value_converter = "uuid"
+    orderings = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}
+
+    def get_queryset(self):
+        qs = Job.objects.select_related("requested_by").defer("params")
+        if allowed("qms.view_job", self.request.user, Job(requested_by_id=-1)):
+            return qs  # the quality manager sees every job, as on the job page
+        return qs.filter(requested_by=self.request.user)
+
+    def _job(self, public_id) -> Job:
+        job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
+        if not allowed("qms.view_job", self.request.user, job):
+            raise Http404("No such job.")
+        return job
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(JobSerializer(page, many=True, context={"request": request}).data)
+
+    def retrieve(self, request, public_id=None):
+        return Response(JobSerializer(self._job(public_id), context={"request": request}).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"])
+    def download(self, request, public_id=None):
+        job = self._job(public_id)
+        if job.status != Job.Status.READY or not job.file:
+            raise Http404("This job has no file yet.")
+        return file_response(job.file.name, download_name=job.filename, content_type=job.content_type_header)
+
+    @extend_schema(request=None, responses=JobSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, public_id=None):
+        job = self._job(public_id)
+        require("qms.retry_job", request.user, job)
+        job = jobs.retry_job(job=job, actor=request.user)
+        return Response(JobSerializer(job, context={"request": request}).data)
+
+
+register("jobs", JobViewSet, "job")
+
+
+# ------------------------------------------------------------------ notifications
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    url = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NotificationViewSet(ViewSet):
+    """The user's own notifications (as on the notifications page)."""
+
+    serializer_class = NotificationSerializer
+    orderings = {"-created_at": ("-created_at", "-id")}
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=inline_serializer("NotificationsRead", {"marked": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"], url_path="read")
+    def read_all(self, request):
+        from django.utils import timezone
+
+        # Notification is not a tracked model; the page marks them the same way.
+        marked = self.get_queryset().filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked": marked})
+
+
+register("notifications", NotificationViewSet, "notification")
+
+
+# ------------------------------------------------------------------ the audit trail of an object
+class TrailViewSet(ViewSet):
+    """GET /api/v1/trail/<app_label.model>/<id>/: the trail the page shows."""
+
+    serializer_class = TrailEntrySerializer
+    pagination_class = None
+    lookup_url_kwarg = "object_id"
+
+    @extend_schema(responses=inline_serializer("Trail", {
+        "object": serializers.CharField(), "entries": TrailEntrySerializer(many=True)}))
+    def retrieve(self, request, object_id=None):
+        label, _, pk = (object_id or "").partition(":")
+        app_label, _, model_name = label.partition(".")
+        try:
+            model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+        except ContentType.DoesNotExist as exc:
+            raise Http404("No such kind of object.") from exc
+        if model is None:
+            raise Http404("No such kind of object.")
+        try:
+            obj = model._default_manager.get(pk=pk)
+        except (model.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
+            raise Http404("No such object.") from None
+        return trail_response(request, obj)
+
+
+register("trail", TrailViewSet, "trail")
+
+
+# ------------------------------------------------------------------ users
+class UserSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    job_title = serializers.CharField()
+    department = serializers.CharField(source="department.code", allow_null=True, default=None)
+    is_active = serializers.BooleanField()
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(g.name for g in user.groups.all())
+
+
+class UserViewSet(ViewSet):
+    """Users, read only (the administrator changes them in the admin). Names for
+    everyone with a role; roles and active state for the quality manager and auditors."""
+
+    serializer_class = UserSerializer
+    lookup_field = "username"
+    orderings = {"username": ("username",), "-username": ("-username",)}
+
+    def get_queryset(self):
+        return User.objects.select_related("department").prefetch_related("groups")
+
+    def _data(self, users, many):
+        data = UserSerializer(users, many=many).data
+        if not can_read_everything(self.request.user):
+            keep = ("username", "name", "job_title", "department")
+            data = [{k: d[k] for k in keep} for d in data] if many else {k: data[k] for k in keep}
+        return data
+
+    def list(self, request):
+        qs = self.get_queryset()
+        if not can_read_everything(request.user):
+            qs = qs.filter(is_active=True)
+        return self.get_paginated_response(self._data(self.paginate_queryset(qs), True))
+
+    def retrieve(self, request, username=None):
+        qs = self.get_queryset()
+        if not can_read_everything(request.user):
+            qs = qs.filter(is_active=True)
+        return Response(self._data(get_object_or_404(qs, username=username), False))
+
+    @extend_schema(responses=UserSerializer)
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+register("users", UserViewSet, "user")
+

@@ -1,0 +1,26 @@
+"""Who may do what with personal access tokens (qms.rules)."""
+
+from qms.permissions import can_write, has_a_role, is_quality_manager
+from qms.rules import predicate, rule
+
+
+@predicate
+def owns_token(user, token) -> bool:
+    return token is None or token.user_id == user.pk
+
+
+@predicate
+def is_active_user(user) -> bool:
+    return bool(getattr(user, "is_active", False))
+
+
+# A user with a role makes tokens for themselves; an external auditor only read-only ones
+# (api.services.token_create caps them to the access window).
+rule("api.manage_own_tokens", is_active_user & has_a_role & owns_token, "You cannot manage API tokens.")
+rule("api.create_write_token", can_write & has_a_role,
+     "External auditor accounts may only create read-only tokens.")
+rule("api.manage_all_tokens", is_quality_manager, "Only the quality manager lists and revokes everyone's API tokens.")
+rule("api.revoke_token", is_active_user & (is_quality_manager | (has_a_role & owns_token)),
+     "You can revoke only your own API tokens.")
+rule("api.use_api", has_a_role, "Your account has no role in the QMS: the API has nothing for you.")
+rule("api.write_with_api", can_write, "External auditor accounts are read-only: nothing can be changed.")

@@ -1,0 +1,46 @@
+"""/api/: the schema, the docs (Swagger UI and Redoc, vendored), the tokens
+pages, and /api/v1/ with every app's resources (api/resources/<app>.py)."""
+
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+from api.base import ApiViewMixin
+from api.resources import registered
+
+app_name = "api"
+
+
+class Schema(ApiViewMixin, SpectacularAPIView):
+    pass
+
+
+class Swagger(SpectacularSwaggerSplitView):
+    """A page: anonymous visitors go to the login page."""
+
+
+class Redoc(SpectacularRedocView):
+    template_name = "api/redoc.html"  # without the web fonts of the stock template: nothing from outside
+
+
+# Swagger UI and Redoc style themselves inline and Redoc runs a worker from a blob:
+# the docs pages alone allow that; their scripts still come only from our static files.
+docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"], "img-src": ["data:"]})
+
+
+router = SimpleRouter(use_regex_path=False)
+for prefix, viewset, basename in registered():
+    router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("schema/", Schema.as_view(), name="schema"),
+    path("docs/", login_required(docs_csp(Swagger.as_view(url_name="api:schema"))), name="docs"),
+    path("docs/redoc/", login_required(docs_csp(Redoc.as_view(url_name="api:schema"))), name="redoc"),
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("tokens/all/", views.token_admin, name="token-admin"),
+    path("v1/", include(router.urls)),
+]

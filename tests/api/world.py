@@ -1,0 +1,62 @@
+"""The API's part of the scope walk's world (tests/auditor/scope_world.py):
+the URL arguments of every /api/ route, from the world's in- and out-of-scope
+objects, so the scope walk and the parameter fuzz cover the API too."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+
+def build(w, *, quality_manager, author, approver, staff, auditor, external_auditor):
+    from api import services
+
+    # A token on the quality manager's page, so the revoke form is on a page (the form fuzz).
+    w["api_token"] = services.token_create(actor=quality_manager, name="Walk token",
+                                           expires_at=timezone.now() + timedelta(days=30)).token
+
+
+def _side_kwargs(name: str, s: dict) -> dict | None:
+    if name.startswith("api:revision-"):
+        return {"document_number": s["doc"].number, "seq": 1}
+    if name.startswith("api:document-"):
+        return {"number": s["doc"].number}
+    if name.startswith("api:record-type-"):
+        return {"code": s["type"].code}
+    if name.startswith("api:record-"):
+        return {"number": s["rec"].number}
+    if name.startswith("api:evidence-") and not name.startswith("api:evidence-request-"):
+        return {"pk": s["rec"].evidence.get().pk}
+    if name.startswith("api:audit-"):
+        return {"pk": s["audit"].pk}
+    if name.startswith("api:checklist-item-"):
+        return {"pk": s["item"].pk}
+    if name.startswith("api:finding-"):
+        return {"pk": s["finding"].pk}
+    if name.startswith("api:capa-action-"):
+        return {"pk": s["action"].pk}
+    if name.startswith("api:capa-"):
+        return {"pk": s["capa"].pk}
+    if name == "api:trail-detail":
+        return {"object_id": f"documents.document:{s['doc'].pk}"}
+    return None
+
+
+def path_kwargs(name: str, side: str, w):
+    if not name.startswith("api:"):
+        return None
+    found = _side_kwargs(name, w[side])
+    if found is not None:
+        return found, False
+    # Routes whose argument is not one of the two sides' objects.
+    if name.startswith("api:evidence-request-"):
+        return {"pk": w["request"].pk, "link_id": 10**6}, True
+    if name.startswith("api:job-"):
+        return {"public_id": uuid.uuid4()}, True
+    if name.startswith("api:user-"):
+        return {"username": w["qm"].username}, True
+    if name == "api:token-revoke":
+        return {"pk": w["api_token"].pk}, True
+    return None
