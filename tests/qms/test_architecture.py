@@ -8,10 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-<<<<<<< HEAD
-PACKAGES = ("qms", "documents", "records", "audits", "auditor", "guides",
-            "planning", "reviews", "training", "suppliers", "equipment")
-=======
 def _root_packages() -> tuple[str, ...]:
     import tomllib
 
@@ -19,7 +15,6 @@ def _root_packages() -> tuple[str, ...]:
 
 
 PACKAGES = _root_packages()
->>>>>>> main
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
