@@ -20,8 +20,12 @@ def test_an_erp_raises_a_nonconformity_and_the_capa_runs_to_closure(api_for, qua
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
     url = f"/api/v1/capas/{pk}/"
-    assert q.post(url + "correction/", {"containment": "Lot quarantined", "containment_date": "2026-06-01",
-                                        "correction": "Parts reworked", "correction_date": "2026-06-02"},
+    today = timezone.localdate().isoformat()
+    assert q.post(url + "correction/", {"containment": "Lot quarantined", "containment_date": today,
+                                        "correction": "Parts reworked", "correction_date": "2099-01-01"},
+                  format="json").status_code in (400, 409)  # not in the future: the form's window, the service's check
+    assert q.post(url + "correction/", {"containment": "Lot quarantined", "containment_date": today,
+                                        "correction": "Parts reworked", "correction_date": today},
                   format="json").status_code == 200
     r = q.post(url + "analyse/", {"ca_needed": "yes", "ca_justification": "Recurring", "why1": "Worn tool",
                                   "root_cause": "No tool-life limit"}, format="json")
@@ -62,9 +66,15 @@ def test_an_audit_checklist_finding_and_report_through_the_api(api_for, quality_
                                         clause=clause("8.5.1"))
     r = a.post(f"/api/v1/checklist-items/{item.pk}/answer/", {"answer": "conform", "notes": "Seen"}, format="json")
     assert r.status_code in (200, 400), r.json()
-    r = a.post(f"/api/v1/audits/{audit.pk}/findings/", {"finding_type": "minor", "clause": clause("8.5.1").pk,
+    r = a.post(f"/api/v1/audits/{audit.pk}/findings/", {"finding_type": "minor_nc", "clause": clause("8.5.1").pk,
                                                          "statement": "No set-up sheet", "owner": staff.pk},
                format="json")
+    assert r.status_code == 409 and "evidence" in r.json()["detail"]  # the service's rule: an NC needs evidence
+    from tests.records.factories import pdf_upload
+
+    r = a.post(f"/api/v1/audits/{audit.pk}/findings/", {"finding_type": "minor_nc", "clause": clause("8.5.1").pk,
+                                                         "statement": "No set-up sheet", "owner": staff.pk,
+                                                         "ev_file": pdf_upload("photo.pdf")}, format="multipart")
     assert r.status_code == 201, r.json()
     finding = r.json()
     assert finding["capa"] is not None
