@@ -18,6 +18,7 @@ class AuditorConfig(AppConfig):
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
         from auditor.scope import PROVIDER
         from qms import scope
@@ -26,3 +27,7 @@ class AuditorConfig(AppConfig):
         from qms import integrity
 
         integrity.stores_files("auditor.EvidenceLink", "file", "sha256")
+        from auditor.access_review import grants
+        from qms import access_review
+
+        access_review.grants(grants)  # the external grants column of the access review (issue 17)

@@ -26,3 +26,33 @@ def sections(user) -> list[dashboard.Section]:
     if asked:
         out.append(dashboard.Section("auditor.asked", "My evidence requests", asked, digest=False))
     return out
+
+
+@dashboard.landing(order=10)
+def external_auditor_home(request):
+    """An external auditor's home (issue 18.9): their access window and days
+    left, their scope, their evidence requests, and the ways in — not the staff
+    task cards."""
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    from auditor.models import AuditorAccess
+    from qms import permissions
+
+    user = request.user
+    if not permissions.is_external_auditor(user):
+        return None
+    access = (AuditorAccess.objects.filter(user=user).select_related("invited_by")
+              .prefetch_related("clauses", "processes").first())
+    now = timezone.now()
+    requests = list(EvidenceRequest.objects.filter(requested_by=user).exclude(status=EvidenceRequest.Status.CLOSED)
+                    .select_related("assigned_to").order_by("-created_at")[:20])
+    closed = EvidenceRequest.objects.filter(requested_by=user, status=EvidenceRequest.Status.CLOSED).count()
+    left = None
+    if access is not None and access.valid_until > now:
+        left = (access.valid_until - now).days
+    return render(request, "auditor/home.html", {
+        "access": access, "days_left": left, "active": access is not None and access.revoked_at is None
+        and access.valid_from <= now < access.valid_until,
+        "open_requests": requests, "closed_requests": closed,
+    })

@@ -14,7 +14,10 @@ class AuditsConfig(AppConfig):
             events,  # noqa: F401 - the labels of its audit-event verbs (qms.audit.register_verbs)
             jobs,  # noqa: F401 - registers the audit plan and report PDF job handlers
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
+            measures,  # noqa: F401 - what it computes for KPIs (qms.measures)
+            review_inputs,  # noqa: F401 - its parts of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
 
         # How this app's objects link to clauses and processes (the scope hook, qms.scope).

@@ -22,7 +22,7 @@ from audits.models import (
     Finding,
     ProgrammeItem,
 )
-from qms import permissions, scope
+from qms import permissions, scope, weights
 from qms.models import Job
 
 
@@ -194,7 +194,19 @@ class CoverageRow:
     @property
     def weight(self) -> int:
         high = 2 if self.item.risk == ProgrammeItem.Risk.HIGH else 0
-        return 1 + high + 2 * self.nc_findings + (self.findings - self.nc_findings) + 3 * self.open_capas
+        return 1 + high + self.history_weight
+
+    @property
+    def history_weight(self) -> int:
+        """What the subject's previous findings and open CAPAs weigh."""
+        return 2 * self.nc_findings + (self.findings - self.nc_findings) + 3 * self.open_capas
+
+    def weight_with(self, risk: tuple[int, str] | None) -> int:
+        """The weight when another app rates the subject's risk (qms.weights):
+        its points replace the item's own "high risk" flag."""
+        if risk is None:
+            return self.weight
+        return 1 + risk[0] + self.history_weight
 
 
 def coverage(programme: AuditProgramme, today: date | None = None) -> list[CoverageRow]:
@@ -353,12 +365,18 @@ class Proposal:
 def proposals(programme: AuditProgramme, today: date | None = None, rows: list[CoverageRow] | None = None) -> list[Proposal]:
     """Audits the programme still needs, one per frequency cycle not covered by
     an audit (planned or done), heaviest first: previous findings and open
-    CAPAs raise the weight, so troubled processes come first."""
+    CAPAs raise the weight, so troubled processes come first; a process's
+    risk score (qms.weights, when an app rates it) stands in for the item's
+    own "high risk" flag."""
     today = today or timezone.localdate()
     rows = rows if rows is not None else coverage(programme, today)
     month_start = today.replace(day=1)
+    # The subjects' risk as another app rates it (the risk register), if one does.
+    risk = weights.for_subjects(_subject_ids([row.item for row in rows])) if rows else {}
     out = []
     for row in rows:
+        rated = risk.get(_subject(row.item))
+        weight = row.weight_with(rated)
         freq = row.item.frequency_months
         before = [d for d, _n, _done, _a in row.audits if d < programme.period_start]
         during = [d for d, _n, _done, _a in row.audits if programme.period_start <= d <= programme.period_end]
@@ -378,9 +396,11 @@ def proposals(programme: AuditProgramme, today: date | None = None, rows: list[C
             reason = f"every {freq} months"
             if row.nc_findings or row.open_capas:
                 reason += f"; {row.nc_findings} earlier NC, {row.open_capas} open CAPA"
+            if rated is not None:
+                reason += f"; {rated[1]}"
             if due < today:
                 reason += f"; due since {due:%Y-%m-%d}"
-            out.append(Proposal(item=row.item, label=row.label, date=when, weight=row.weight, reason=reason))
+            out.append(Proposal(item=row.item, label=row.label, date=when, weight=weight, reason=reason))
             due = add_months(when, freq)
     return sorted(out, key=lambda p: (-p.weight, p.date, p.label))
 

@@ -12,7 +12,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-GROUPS_ORDER = ["documents", "pdf", "records", "audits", "auditor", "jobs"]
+GROUPS_ORDER = ["documents", "pdf", "records", "audits", "auditor", "jobs", "planning", "reviews", "people"]
 
 
 def main() -> int:

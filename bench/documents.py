@@ -18,6 +18,7 @@ from django.utils import timezone
 from bench.common import analyze, client_for, count_queries, fresh_database, get_ok, p50, p95, timings
 
 TOTAL = int(os.environ.get("BENCH_DOCUMENTS_TOTAL", "10000"))  # smaller only for a quick trial
+SEARCH_TOTAL = int(os.environ.get("BENCH_DOCUMENTS_SEARCH_TOTAL", "50000"))  # the search-growth figures
 FIRST = 100
 BATCH = 1_000
 
@@ -35,7 +36,8 @@ def _content(rng: random.Random, doc_no: int, seq: int) -> str:
     paras = []
     for _ in range(4):
         paras.append(" ".join(rng.choice(WORDS) for _ in range(40)) + ".")
-    return f"# Document {doc_no} revision {seq}\n\n" + "\n\n".join(paras) + f"\n\nUnique marker zq{doc_no}x.\n"
+    half = " Halfmark." if doc_no % 2 == 0 else ""  # a word in half the documents (the common-word search)
+    return f"# Document {doc_no} revision {seq}\n\n" + "\n\n".join(paras) + f"\n\nUnique marker zq{doc_no}x.{half}\n"
 
 
 def _ensure_reference_data():
@@ -163,3 +165,17 @@ def run(emit) -> None:
     times = timings(search, runs=40, warmup=4)
     emit("documents.search.p50_ms", p50(times), "ms")
     emit("documents.search.p95_ms", p95(times), "ms")
+
+    # Search as hits grow (issue 18): at 50,000 documents, a word in half of them
+    # and a word in one, as a staff member (effective revisions only).
+    _seed(TOTAL, SEARCH_TOTAL, users=owners, depts=depts, doc_type=doc_type, rng=rng)
+    analyze()
+    _vacuum()
+    label = f"{SEARCH_TOTAL // 1000}k"
+    common = get_ok(staff_client, "/documents/?q=halfmark")
+    common()
+    emit(f"documents.search_common_{label}.queries", count_queries(common), "queries")
+    emit(f"documents.search_common_{label}.p95_ms", p95(timings(common, runs=40, warmup=3)), "ms")
+    rare_terms = iter([f"zq{rng.randint(0, SEARCH_TOTAL - 1)}x" for _ in range(60)])
+    emit(f"documents.search_rare_{label}.p95_ms",
+         p95(timings(lambda: get_ok(staff_client, f"/documents/?q={next(rare_terms)}")(), runs=40, warmup=3)), "ms")

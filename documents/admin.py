@@ -13,6 +13,8 @@ from documents.models import (
     Rendition,
     Revision,
     RevisionVerification,
+    RouteTemplate,
+    RouteTemplateStep,
 )
 from qms.admin import NoDeleteMixin, ReadOnlyAdmin
 
@@ -67,3 +69,20 @@ class RevisionVerificationAdmin(ReadOnlyAdmin):
     list_display = ("revision", "created_at")
     list_select_related = ("revision__document",)
     exclude = ("token",)  # the token is the unguessable part of a printout's link
+
+
+class RouteTemplateStepInline(admin.StackedInline):
+    model = RouteTemplateStep
+    extra = 1
+    fields = ("order", "kind", "mode", "users", "groups")
+    filter_horizontal = ("users", "groups")
+
+
+@admin.register(RouteTemplate)
+class RouteTemplateAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Default review/approval routes per document type (and department): the
+    submission form proposes them; fixed when the author may not edit them."""
+
+    list_display = ("name", "doc_type", "department", "author_may_edit", "active")
+    list_filter = ("doc_type", "active")
+    inlines = [RouteTemplateStepInline]

@@ -19,8 +19,11 @@ class DocumentsConfig(AppConfig):
             jobs,
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
             manual,
+            measures,  # noqa: F401 - what it computes for KPIs (qms.measures)
             renditions,
+            review_inputs,  # its part of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
 
         # How this app's objects link to clauses and processes (the scope hook, qms.scope).

@@ -192,8 +192,14 @@ class RouteForm(BootstrapForm):
     )
 
     def __init__(self, *args, revision=None, **kwargs):
+        from documents.selectors import route_template_for, template_initial
+
         super().__init__(*args, **kwargs)
         defaults = [RouteStep.Kind.REVIEW, RouteStep.Kind.APPROVE, ""]
+        # Signers: never an external auditor, never the author (DOC-04).
+        signers = _users().exclude(groups__name=Role.EXTERNAL_AUDITOR)
+        if revision is not None:
+            signers = signers.exclude(pk=revision.created_by_id)
         for i in range(1, STEP_ROWS + 1):
             self.fields[f"step{i}_kind"] = forms.ChoiceField(
                 label="Kind of step", choices=[("", "— not used —"), *RouteStep.Kind.choices], required=False,
@@ -202,13 +208,23 @@ class RouteForm(BootstrapForm):
             self.fields[f"step{i}_mode"] = forms.ChoiceField(label="Who must sign", choices=RouteStep.Mode.choices,
                                                              initial=RouteStep.Mode.ALL)
             self.fields[f"step{i}_users"] = UserMultiChoice(
-                label="People", queryset=_users(), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+                label="People", queryset=signers, required=False, widget=forms.SelectMultiple(attrs={"size": 4})
             )
             self.fields[f"step{i}_groups"] = forms.ModelMultipleChoiceField(
-                label="Groups (any one member signs for the group)", queryset=Group.objects.all(), required=False
+                label="Groups (any one member signs for the group)", required=False,
+                queryset=Group.objects.exclude(name=Role.EXTERNAL_AUDITOR),
             )
         bootstrap(self)
         self.revision = revision
+        # The document type's route template (issue 18.5): fixed when its author may not edit it.
+        self.template = route_template_for(revision.document) if revision is not None else None
+        self.fixed = bool(self.template and not self.template.author_may_edit)
+        if self.fixed:
+            for key, value in template_initial(self.template, revision).items():
+                self.fields[key].initial = value
+            for key, field in self.fields.items():
+                if key.startswith("step"):
+                    field.disabled = True
 
     def steps(self):
         from documents.services import StepSpec

@@ -285,6 +285,53 @@ class RouteStep(models.Model):
         return Signature.Meaning.APPROVED if self.kind == self.Kind.APPROVE else Signature.Meaning.REVIEWED
 
 
+class RouteTemplate(models.Model):
+    """The default review/approval route of a document type (optionally per
+    department): applied to the submission form of every revision of such a
+    document; fixed when the author may not edit it (issue 18.5)."""
+
+    doc_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="route_templates")
+    department = models.ForeignKey(
+        "qms.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Empty: every department without a template of its own",
+    )
+    name = models.CharField(max_length=120)
+    author_may_edit = models.BooleanField(
+        default=True, help_text="Off: authors submit on exactly this route (signers and steps are fixed)"
+    )
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["doc_type", "department", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc_type", "department"], condition=Q(active=True) & Q(department__isnull=False),
+                                    name="documents_routetemplate_one_per_dept"),
+            models.UniqueConstraint(fields=["doc_type"], condition=Q(active=True) & Q(department__isnull=True),
+                                    name="documents_routetemplate_one_per_type"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RouteTemplateStep(models.Model):
+    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=RouteStep.Kind.choices)
+    mode = models.CharField(max_length=5, choices=RouteStep.Mode.choices, default=RouteStep.Mode.ALL)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    groups = models.ManyToManyField(Group, blank=True, related_name="+")
+    history = HistoricalRecords(m2m_fields=[users, groups])
+
+    class Meta:
+        ordering = ["template", "order"]
+        constraints = [models.UniqueConstraint(fields=["template", "order"], name="documents_routetemplatestep_order")]
+
+    def __str__(self):
+        return f"{self.template}: step {self.order} ({self.get_kind_display()})"
+
+
 class StepSigner(models.Model):
     """A user, or a group of which any one member may sign for it."""
 

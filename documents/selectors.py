@@ -17,7 +17,7 @@ import markdown
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, Window
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -189,17 +189,33 @@ def register(user, filters: dict) -> QuerySet[Document]:
     if filters.get("overdue"):
         qs = qs.review_overdue(timezone.localdate())
     sort = SORTS.get(filters.get("sort") or "number", "number")
-    return (
-        qs.select_related("doc_type", "owner", "department", "effective_revision", "latest_revision")
-        .only(
-            "id", "number", "title", "next_review_date", "doc_type", "owner", "department", "effective_revision",
-            "latest_revision", "doc_type__code", "doc_type__name", "owner__username", "owner__full_name",
-            "owner__first_name", "owner__last_name", "department__code", "department__name",
-            "effective_revision__label", "effective_revision__status", "effective_revision__effective_date",
-            "effective_revision__seq", "latest_revision__label", "latest_revision__status", "latest_revision__seq",
-        )
-        .order_by(sort, "id")
+    return with_list_columns(qs).order_by(sort, "id")
+
+
+def with_list_columns(qs: QuerySet[Document]) -> QuerySet[Document]:
+    """The register's columns: the joined rows and the fields a register row shows."""
+    return qs.select_related("doc_type", "owner", "department", "effective_revision", "latest_revision").only(
+        "id", "number", "title", "next_review_date", "doc_type", "owner", "department", "effective_revision",
+        "latest_revision", "doc_type__code", "doc_type__name", "owner__username", "owner__full_name",
+        "owner__first_name", "owner__last_name", "department__code", "department__name",
+        "effective_revision__label", "effective_revision__status", "effective_revision__effective_date",
+        "effective_revision__seq", "latest_revision__label", "latest_revision__status", "latest_revision__seq",
     )
+
+
+def page_of(qs: QuerySet[Document], offset: int, limit: int) -> tuple[list[Document], int]:
+    """One page of a (search) register and the total, fast however many match.
+
+    The ids of the page and the count come from the bare document query
+    (COUNT(*) OVER () over ids only: the match is evaluated once, and no
+    joined row is built for documents outside the page); then the page's
+    rows are read with their columns by id, in the same order."""
+    counted = list(qs.values_list("pk").annotate(_total=Window(Count("pk")))[offset : offset + limit])
+    if not counted:
+        return [], 0
+    ids = [pk for pk, _ in counted]
+    by_id = with_list_columns(Document.objects.filter(pk__in=ids)).in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id], counted[0][1]
 
 
 def register_row(doc: Document, show_drafts: bool) -> dict:
@@ -284,12 +300,48 @@ def waiting_for_signature(user) -> QuerySet[StepSigner]:
     )
 
 
+def route_template_for(document: Document):
+    """The active route template of the document's type for its department, else for every department."""
+    from documents.models import RouteTemplate
+
+    found = [t for t in RouteTemplate.objects.filter(doc_type_id=document.doc_type_id, active=True).filter(
+        Q(department_id=document.department_id) | Q(department__isnull=True))]
+    found.sort(key=lambda t: t.department_id is None)  # the department's own first
+    return found[0] if found else None
+
+
+def template_initial(template, revision: Revision) -> dict:
+    """The route form's values from a template: the author is never offered as a
+    signer, nor anyone outside the signer pool (external auditors; non-approvers on an approval step)."""
+    from documents.models import RouteTemplateStep
+
+    steps = list(RouteTemplateStep.objects.filter(template=template).prefetch_related("users__groups", "groups")
+                 .order_by("order")[:3])
+    initial: dict = {}
+    for i, step in enumerate(steps, start=1):
+        users = [u for u in step.users.all() if u.is_active and u.pk != revision.created_by_id
+                 and not permissions.is_external_auditor(u)
+                 and (step.kind != RouteStep.Kind.APPROVE or permissions.has_role(u, permissions.Role.APPROVER,
+                                                                                  permissions.Role.QUALITY_MANAGER))]
+        initial[f"step{i}_kind"] = step.kind
+        initial[f"step{i}_mode"] = step.mode
+        initial[f"step{i}_users"] = [u.pk for u in users]
+        initial[f"step{i}_groups"] = [g.pk for g in step.groups.all() if g.name != permissions.Role.EXTERNAL_AUDITOR]
+    for i in range(len(steps) + 1, 4):
+        initial[f"step{i}_kind"] = ""
+    return initial
+
+
 def previous_route_initial(revision: Revision) -> dict:
-    """Route form defaults carried forward (DOC-07: a change is approved by the
-    function that approved the original): the last round of this revision if it
-    was rejected, else the last round of the previous revision."""
+    """Route form defaults: the last round of this revision if it was rejected;
+    else the document type's route template (issue 18.5); else carried forward
+    from the previous revision (DOC-07: a change is approved by the function
+    that approved the original)."""
     source = revision.route_steps.order_by("-round").values_list("round", flat=True).first()
     steps = RouteStep.objects.none()
+    template = None if source else route_template_for(revision.document)
+    if template is not None:
+        return template_initial(template, revision)
     if source:
         steps = revision.route_steps.filter(round=source)
     else:
@@ -391,15 +443,16 @@ def acknowledgement_summary(document: Document) -> dict | None:
 
 
 def distribution_users(document: Document):
-    """Active users on the distribution, directly or through a group."""
+    """Active users on the distribution, directly or through a group, and the readers other apps add."""
     from django.contrib.auth import get_user_model
 
+    from qms import readers
+
     User = get_user_model()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(distributed_documents=document) | Q(groups__distributed_documents=document))
-        .distinct()
-    )
+    who = Q(distributed_documents=document) | Q(groups__distributed_documents=document)
+    for ids in readers.extra_reader_ids(document):  # e.g. the job roles that need it (qms.readers)
+        who |= Q(pk__in=ids)
+    return User.objects.filter(is_active=True).filter(who).distinct()
 
 
 def text_of(value) -> Value:

@@ -40,6 +40,7 @@ from documents.models import (
     StepSigner,
     revision_label,
 )
+from qms import permissions
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.dates import HISTORIC_EARLIEST, check_in_window
@@ -266,6 +267,16 @@ def _assign_to_newcomers(actor, document: Document) -> int:
     return len(users)
 
 
+def assign_new_readers(*, actor, document: Document) -> int:
+    """Readers another app added (qms.readers, e.g. a new holder of a job role
+    that needs this document) get the read-and-understood task of the revision
+    in force, as people added to the distribution do. Returns how many."""
+    with transaction.atomic():
+        if not document.effective_revision_id:
+            return 0
+        return _assign_to_newcomers(actor, document)
+
+
 @transaction.atomic
 def revision_update_draft(
     *,
@@ -348,6 +359,21 @@ def _check_approver(user, revision: Revision) -> None:
     require("documents.hold_approval_step", user, revision)
 
 
+def _check_fixed_route(revision: Revision, steps: list[StepSpec]) -> None:
+    """A type whose route template the author may not edit: the submission must
+    be exactly the template's route (as offered, without the author)."""
+    template = selectors.route_template_for(revision.document)
+    if template is None or template.author_may_edit:
+        return
+    initial = selectors.template_initial(template, revision)
+    wanted = [(initial[f"step{i}_kind"], initial[f"step{i}_mode"], sorted(initial[f"step{i}_users"]),
+               sorted(initial[f"step{i}_groups"])) for i in range(1, 4) if initial.get(f"step{i}_kind")]
+    given = [(s.kind, s.mode, sorted(u.pk for u in s.users), sorted(g.pk for g in s.groups)) for s in steps]
+    if given != wanted:
+        raise DomainError(f"Documents of type {revision.document.doc_type.code} follow the fixed route "
+                          f"“{template.name}”; it cannot be changed on submission.")
+
+
 @transaction.atomic
 def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effective_date: date | None = None) -> Revision:
     """Draft → In review: start the route. Steps run in order; each is all-of or any-of."""
@@ -369,9 +395,13 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
     if effective_date and effective_date < today():
         raise DomainError("The effective date cannot be in the past.")
     check_in_window(effective_date, "The effective date")
+    _check_fixed_route(revision, steps)
     for spec in steps:
         if not spec.users and not spec.groups:
             raise DomainError("Every step needs at least one signer (a user or a group).")
+        if any(permissions.is_external_auditor(u) for u in spec.users) or any(
+                g.name == permissions.Role.EXTERNAL_AUDITOR for g in spec.groups):
+            raise DomainError("External auditors cannot review or approve documents.")
         if spec.kind == RouteStep.Kind.APPROVE:
             for user in spec.users:
                 _check_approver(user, revision)

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from qms.models import AuditEvent, Clause, Department, DigestLog, Job, Notification, Process, Signature, User
+from qms.passwords import AdminSetPasswordForm, require_change
 
 
 class NoDeleteMixin:
@@ -25,8 +26,30 @@ class ReadOnlyAdmin(NoDeleteMixin, admin.ModelAdmin):
         return False
 
 
+@admin.action(description="Reset two-factor authentication (the user enrols again)")
+def reset_two_factor(modeladmin, request, queryset):
+    from qms import mfa
+
+    for user in queryset:
+        mfa.reset(actor=request.user, user=user, reason="Reset by an administrator in the user list")
+    modeladmin.message_user(request, f"Two-factor authentication reset for {queryset.count()} user(s).")
+
+
+@admin.action(description="End all sessions of the selected users")
+def end_sessions(modeladmin, request, queryset):
+    from qms.sessions_view import end_all_sessions
+
+    ended = sum(end_all_sessions(actor=request.user, user=user, reason="Ended by an administrator",
+                                 keep=request.session.session_key) for user in queryset)
+    modeladmin.message_user(request, f"{ended} session(s) ended.")
+
+
 @admin.register(User)
 class UserAdmin(NoDeleteMixin, BaseUserAdmin, SimpleHistoryAdmin):
+    # Issue 17: a password the administrator sets must be changed at next login;
+    # resetting 2FA and ending sessions are audited actions.
+    change_password_form = AdminSetPasswordForm
+    actions = [reset_two_factor, end_sessions]
     list_display = ("username", "full_name", "job_title", "department", "is_active", "last_login")
     list_filter = ("is_active", "groups", "department")
     search_fields = ("username", "full_name", "email")
@@ -34,6 +57,11 @@ class UserAdmin(NoDeleteMixin, BaseUserAdmin, SimpleHistoryAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Organisation", {"fields": ("full_name", "email", "job_title", "department")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            require_change(user=obj, actor=request.user, reason="Account created with a password set by an administrator")
 
 
 @admin.register(Department)

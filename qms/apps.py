@@ -7,4 +7,18 @@ class QmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from qms import auth_events, events, exports, permissions  # noqa: F401 - signals, job kinds, audit-verb sentences, the core rules
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from qms import (  # noqa: F401 - signals, job kinds, audit-verb sentences, the core rules  # noqa: F401 - issue 17: job kind and rule, verbs, session rows
+            access_review,
+            auth_events,
+            events,
+            exports,
+            identity_events,
+            permissions,
+            sessions_view,
+        )
+        from qms.dashboard import data_changed
+
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(data_changed, dispatch_uid=f"qms-dashboard-{signal!r}")

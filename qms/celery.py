@@ -39,6 +39,10 @@ app.conf.beat_schedule = {
     # when it was stored (ISO 9001 7.5.3.1b); problems go to the quality
     # manager. Weekly, Sunday 03:00 UTC, when nobody waits for the disk.
     "file-integrity": {"task": "qms.tasks.check_file_integrity", "schedule": crontab(hour=3, minute=0, day_of_week=0)},
+    # The access review (issue 17, Annex 11 §12): a reminder to the quality manager on the
+    # first day of each quarter, 07:00 UTC.
+    "access-review-reminder": {"task": "qms.tasks.access_review_reminder",
+                               "schedule": crontab(hour=7, minute=0, day_of_month=1, month_of_year="1,4,7,10")},
     "warm-renditions": {"task": "documents.tasks.warm_renditions", "schedule": crontab(hour=2, minute=30)},
 }
 

@@ -8,12 +8,23 @@ An app registers a provider in its AppConfig.ready():
 The daily e-mail digest reads the same sections (those with `digest=True`),
 so what the dashboard shows and what the digest says never disagree.
 Each provider must run a fixed number of queries, whatever the row count.
+
+With a shared cache (CACHE_URL, Redis), the home page keeps a user's sections
+for DASHBOARD_CACHE_SECONDS. The key holds a generation that every committed
+write to the database moves on (qms.apps connects the signals) and today's
+date, so a cached dashboard is never older than the data it shows: it is
+reused only while nothing anywhere has changed. The digest always computes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 
 @dataclass
@@ -47,8 +58,65 @@ def provider(order: int = 50):
     return register
 
 
-def sections_for(user) -> list[Section]:
+def sections_for(user, *, cached: bool = False) -> list[Section]:
+    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 0)
+    if cached and seconds and getattr(user, "pk", None):
+        key = f"dashboard:{user.pk}:{generation()}:{timezone.localdate():%Y%m%d}"
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        out = _compute(user)
+        cache.set(key, out, seconds)
+        return out
+    return _compute(user)
+
+
+def _compute(user) -> list[Section]:
     out: list[Section] = []
     for _, func in _PROVIDERS:
         out.extend(func(user))
     return out
+
+
+_GENERATION_KEY = "dashboard:generation"
+
+
+def generation() -> int:
+    return cache.get_or_set(_GENERATION_KEY, 1, timeout=None)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value differs from a cached key's
+        cache.set(_GENERATION_KEY, 2, timeout=None)
+
+
+def data_changed(sender=None, **kwargs) -> None:
+    """A signal receiver: after the write commits, every cached dashboard is out of date."""
+    if getattr(settings, "DASHBOARD_CACHE_SECONDS", 0) and sender is not None and sender._meta.app_label != "sessions":
+        transaction.on_commit(_bump)
+
+
+# ------------------------------------------------------------------ landing pages
+# An app may give some users a home page of their own instead of the task
+# cards (the external auditor's landing page): a function of the request that
+# returns a response, or None for "not this user". The first answer wins.
+_LANDINGS: list[tuple[int, Callable]] = []
+
+
+def landing(order: int = 50):
+    def register(func):
+        _LANDINGS.append((order, func))
+        _LANDINGS.sort(key=lambda p: p[0])
+        return func
+
+    return register
+
+
+def landing_for(request):
+    for _, func in _LANDINGS:
+        response = func(request)
+        if response is not None:
+            return response
+    return None

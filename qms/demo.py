@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from qms.identity_models import DECLARATION_TEXT, AccountSecurity
 from qms.models import Department, Notification, Process, User
 from qms.permissions import Role
 
@@ -93,6 +94,9 @@ def seed_core() -> dict[str, User]:
             user.save(update_fields=["password"])
             _KNOWN_PASSWORDS.add((user.pk, user.password, DEMO_PASSWORD))  # just hashed: no need to check it again
             user.groups.set(Group.objects.filter(name__in=role_names))
+            # The demo's people made the one-time signature declaration (issue 17) when they joined.
+            AccountSecurity.objects.get_or_create(
+                user=user, defaults={"declared_at": timezone.now(), "declaration_text": DECLARATION_TEXT})
         users[username] = user
     for code, name, dept, owner in PROCESSES:
         Process.objects.get_or_create(

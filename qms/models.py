@@ -164,6 +164,8 @@ class Signature(models.Model):
     # The signing form's one-time token: a repeated post of the same form (a
     # double click) finds this signature instead of signing twice.
     form_token = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+    # How the signer re-proved identity at signing (issue 17): password, password+totp, ...
+    method = models.CharField(max_length=30, blank=True, default="password")
 
     class Meta:
         ordering = ["signed_at", "id"]
@@ -290,3 +292,7 @@ class DigestLog(models.Model):
 
     def __str__(self):
         return f"digest {self.date} for user {self.user_id} ({self.status})"
+
+
+# Identity state (issue 17): signature declaration, forced password change, password history, sessions.
+from qms.identity_models import AccountSecurity, PasswordHistory, UserSession  # noqa: E402,F401

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    # Two-factor authentication (issue 17, qms/mfa.py): TOTP devices and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "qms",
     "documents",
     "records",
@@ -81,11 +85,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qms.middleware.SlidingSessionMiddleware",
+    # The sessions page's "last seen" (qms/sessions_view.py), moved at most every five minutes.
+    "qms.sessions_view.LastSeenMiddleware",
     # Logged-in pages and downloads: Cache-Control no-store.
     "qms.middleware.NoStoreForLoggedInMiddleware",
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password an administrator set, or an expired one, must be changed first (qms/passwords.py).
+    "qms.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -143,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No reuse of the last PASSWORD_HISTORY_COUNT passwords (qms/passwords.py).
+    {"NAME": "qms.passwords.PasswordHistoryValidator"},
 ]
 # Account lockout (21 CFR 11.300(d)): N failures lock the username for a cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -160,6 +170,34 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# ---------------------------------------------------------------- identity (issue 17; docs/admin-guide.md)
+# Two-factor authentication (TOTP with recovery codes, django-otp): compulsory for
+# these roles ("Administrator" = Django staff) after a grace period from the
+# first login that the policy applies to; anyone may enrol.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES", default=["Quality Manager", "Approver", "Administrator", "External Auditor"])
+MFA_GRACE_DAYS = env.int("MFA_GRACE_DAYS", default=14)
+MFA_ISSUER = env.str("MFA_ISSUER", default=f"{COMPANY_NAME} QMS")
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = MFA_ISSUER
+# Passwords (Annex 11 §12): no reuse of the last N; optional expiry in days (0 = never).
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
+PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
+# 21 CFR 11.100(c): each user makes the signature declaration once, before their first e-signature.
+SIGNATURE_DECLARATION_REQUIRED = env.bool("SIGNATURE_DECLARATION_REQUIRED", default=True)
+# LDAP / Active Directory bind authentication (qms/ldap.py), on when LDAP_SERVER_URI is set:
+# LDAP_BIND_DN/_PASSWORD (service account), LDAP_USER_SEARCH_BASE, LDAP_USER_FILTER
+# ("(uid=%(user)s)"; AD: "(sAMAccountName=%(user)s)"), LDAP_GROUP_SEARCH_BASE,
+# LDAP_GROUP_TYPE (groupOfNames, posixGroup, activeDirectory), LDAP_ROLE_MAP
+# ("group DN|Role;..."), LDAP_DENY_GROUP, LDAP_CREATE_USERS, LDAP_START_TLS.
+if env.str("LDAP_SERVER_URI", default=""):
+    from qms.ldap import configure as _ldap_settings
+
+    globals().update(_ldap_settings(lambda name, default: env.str(name, default=default)))
+    AUTHENTICATION_BACKENDS.append("qms.ldap.QmsLDAPBackend")
+# The access review (qms/access_review.py): a reminder to the quality manager each quarter.
+ACCESS_REVIEW_REMINDER = env.bool("ACCESS_REVIEW_REMINDER", default=True)
 
 # ---------------------------------------------------------------- security (production via env)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -253,6 +291,9 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
                           "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="qms"), "TIMEOUT": 300}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The home dashboard per user, reused while no write happened (qms/dashboard.py);
+# only with a shared cache: a per-process one would miss other nodes' writes.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60 if CACHE_URL else 0)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -13,3 +13,4 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("QMS_BENCH_CELERY_EAGER", "1") == "1"
 SECURE_SSL_REDIRECT = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 ALLOWED_HOSTS = ["*"]
+SIGNATURE_DECLARATION_REQUIRED = False  # bench users sign without the one-time declaration step

@@ -69,29 +69,30 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
 
-def authenticate_signer(user, password: str, *, obj: models.Model | None = None, meaning: str = "") -> None:
-    """Refuse (and record the attempt) unless `password` is the user's own."""
+def authenticate_signer(user, password: str, *, obj: models.Model | None = None, meaning: str = "") -> str:
+    """Refuse (and record the attempt) unless the signer re-proves identity now.
+
+    Returns the method that proved it (see qms.signing_auth): the password
+    (local, or a bind to the directory for LDAP accounts), plus the second
+    factor when the user is enrolled; an account without a password of ours
+    (single sign-on) signs with its second factor. The one-time signature
+    declaration must have been made first."""
+    from qms import signing_auth
+
     if not getattr(user, "is_active", False) or not can_write(user):
         raise SignatureRefused("This account cannot sign.")
-    if not password or not user.check_password(password):
-        record_event(
-            actor=user,
-            verb="signature.refused",
-            obj=obj,
-            comment="Wrong password at signing",
-            data={"meaning": meaning},
-        )
-        raise SignatureRefused("The password is not correct. Nothing was signed.")
+    signing_auth.require_declaration(user)
+    return signing_auth.prove(user, password, obj=obj, meaning=meaning)
 
 
 def sign(*, signer, password: str, obj: models.Model, meaning: str, comment: str = "") -> Signature:
     """Sign `obj` with `meaning`. Raises SignatureRefused on a wrong password."""
     if meaning not in Meaning.values:
         raise SignatureRefused(f"Unknown signature meaning: {meaning!r}.")
-    authenticate_signer(signer, password, obj=obj, meaning=meaning)
+    method = authenticate_signer(signer, password, obj=obj, meaning=meaning)
     with transaction.atomic():
         check_shown(obj)
-        return _create_signature(signer, obj, meaning, comment)
+        return _create_signature(signer, obj, meaning, comment, method)
 
 
 def check_shown(obj: models.Model) -> None:
@@ -122,7 +123,7 @@ def _signed_with(token: str, user) -> Signature | None:
     return Signature.objects.filter(form_token=token, signer_id=user.pk).first()
 
 
-def _create_signature(signer, obj, meaning, comment) -> Signature:
+def _create_signature(signer, obj, meaning, comment, method: str = "password") -> Signature:
     shown = _shown.get()
     token = None
     if shown is not None and not shown["used"]:
@@ -139,12 +140,14 @@ def _create_signature(signer, obj, meaning, comment) -> Signature:
                 object_id=obj.pk,
                 content_hash=content_hash(obj.signature_content()),
                 form_token=token,
+                method=method,
             )
     except IntegrityError:
         if token and Signature.objects.filter(form_token=token).exists():
             raise SignatureRepeated(Signature.objects.filter(form_token=token).first()) from None
         raise
-    record_event(actor=signer, verb="signature.signed", obj=obj, comment=comment, data={"meaning": meaning})
+    record_event(actor=signer, verb="signature.signed", obj=obj, comment=comment,
+                 data={"meaning": meaning, "method": method})
     return signature
 
 
@@ -168,10 +171,19 @@ class SignatureForm(BootstrapForm):
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The second factor (issue 17): shown and required when the signer is enrolled.
+    otp_code = forms.CharField(
+        label="Code from your authenticator app", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="Six digits from your app, or one of your recovery codes.",
+    )
 
     def __init__(self, *args, user=None, comment_required: bool = False, obj: models.Model | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        from qms import signing_auth
+
+        signing_auth.shape_form(self, user)
         if comment_required:
             self.fields["comment"].required = True
         if user is not None and not self.is_bound:
@@ -206,9 +218,12 @@ class SignatureForm(BootstrapForm):
         stamp: Stamp = self.cleaned_data["shown"]
         if (earlier := _signed_with(stamp.token, self.user)) is not None:
             raise SignatureRepeated(earlier)
+        from qms import signing_auth
+
         reset = _shown.set({"stamp": stamp, "checked": False, "used": False})
         try:
-            yield stamp
+            with signing_auth.second_factor(self.cleaned_data.get("otp_code", "")):
+                yield stamp
         except SignatureRepeated:
             raise
         except DomainError as exc:

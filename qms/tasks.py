@@ -40,3 +40,13 @@ def check_file_integrity() -> int:
     from qms.integrity import check_files
 
     return len(check_files().problems)
+
+
+@shared_task
+def access_review_reminder() -> int:
+    """Quarterly: remind the quality manager to review who has access (qms.access_review)."""
+    from django.conf import settings
+
+    from qms import access_review
+
+    return access_review.remind() if settings.ACCESS_REVIEW_REMINDER else 0

@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qms import views
-from qms.forms import StyledAuthenticationForm, StyledPasswordChangeForm, StyledSetPasswordForm
+from qms.forms import StyledPasswordChangeForm, StyledSetPasswordForm
+from qms.login import LoginView
 
 admin.site.site_header = "QMS administration"
 
@@ -12,11 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    # The password step; the second factor and enrolment follow (qms/login.py, qms/identity_urls.py).
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("", include("qms.identity_urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
@@ -32,6 +31,7 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("trail/export/", views.trail_export, name="trail-export"),
     path("trail/<int:ct_id>/<str:object_id>/", views.object_trail, name="object-trail"),
+    path("search/", views.search_page, name="search"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read_all, name="notification-read-all"),
     path("jobs/<uuid:public_id>/", views.job_detail, name="job-detail"),

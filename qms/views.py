@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import dashboard, jobs, registers
+from qms import dashboard, jobs, registers, search
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.exports import table_response
-from qms.forms import BootstrapForm
+from qms.forms import BootstrapForm, WindowDateField
 from qms.middleware import auditor_may_post
 from qms.models import Job, Notification
 from qms.rules import allowed, require
@@ -23,7 +23,10 @@ from qms.uploads import file_response
 
 @require_GET
 def home(request):
-    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user)})
+    own = dashboard.landing_for(request)  # e.g. the external auditor's landing page
+    if own is not None:
+        return own
+    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user, cached=True)})
 
 
 @login_not_required
@@ -148,3 +151,36 @@ def register_export(request, slug):
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return table_response(register.columns, register.rows(request.user, None), fmt=fmt,
                           basename=register.slug)
+
+
+# ------------------------------------------------------------------ one search box
+class SearchForm(BootstrapForm):
+    q = forms.CharField(label="Search", max_length=200, required=False, strip=True)
+    kind = forms.ChoiceField(label="Kind", required=False)
+    since = WindowDateField(label="From", required=False)
+    until = WindowDateField(label="To", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Everything")] + [(k.key, k.label) for k in search.kinds()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "The end of the range is before its start.")
+        return data
+
+
+@require_GET
+def search_page(request):
+    """/search/?q=: every kind of object the user may see, grouped, with counts (qms.search)."""
+    form = SearchForm(request.GET or None)
+    groups, data = [], {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        only = data.get("kind") or ""
+        groups = search.search(request.user, data.get("q", ""), only=only, since=data.get("since"),
+                               until=data.get("until"), limit=50 if only else 5)
+    total = sum(g.found.total for g in groups)
+    return render(request, "qms/search.html", {"form": form, "groups": groups, "total": total,
+                                               "q": data.get("q", ""), "only": data.get("kind") or ""})

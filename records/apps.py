@@ -14,8 +14,11 @@ class RecordsConfig(AppConfig):
             dashboard,
             events,  # noqa: F401 - the sentences of its audit-event verbs (qms.audit.register_verbs)
             lifecycles,  # noqa: F401 - declares the app's states, moves and badge colours (qms.lifecycle)
+            measures,  # noqa: F401 - what it computes for KPIs (qms.measures)
             pdf,
+            review_inputs,  # noqa: F401 - its part of the management review input pack (qms.review_inputs)
             rules,  # noqa: F401 - registers the app's rules (qms.rules)
+            search,  # noqa: F401 - what it finds for the one search box (qms.search)
         )
         from records.models import Record, RecordType
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.text import slugify
 
+from qms import references
 from qms.concurrency import StampField
 from qms.forms import (
     BootstrapForm,
@@ -62,8 +63,30 @@ def _decimal(value):
     return parse_number(str(value))
 
 
-def make_field(defn: dict, *, required: bool) -> forms.Field:
-    """One Django form field for one definition."""
+class ReferenceField(forms.ModelChoiceField):
+    """A field naming an object of a registered kind (qms.references), stored
+    by its identifier. An object the kind refuses now (an instrument overdue
+    for calibration) is refused with the kind's reason, unless the record
+    already held it (a correction keeps what was measured with)."""
+
+    def __init__(self, kind: references.Kind, *, kept=None, **kwargs):
+        self.kind, self.kept = kind, kept
+        super().__init__(queryset=kind.choices(), to_field_name=kind.identifier, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self.kind.describe(obj)
+
+    def clean(self, value):
+        obj = super().clean(value)
+        if obj is not None and str(getattr(obj, self.kind.identifier)) != str(self.kept):
+            reason = self.kind.refusal(obj)
+            if reason:
+                raise forms.ValidationError(reason)
+        return obj
+
+
+def make_field(defn: dict, *, required: bool, kept=None) -> forms.Field:
+    """One Django form field for one definition (`kept`: the value the record already holds)."""
     kind = defn["type"]
     common = {"label": defn["label"], "required": required, "help_text": _help(defn)}
     choices = [(c, c) for c in defn.get("choices") or []]
@@ -91,6 +114,11 @@ def make_field(defn: dict, *, required: bool) -> forms.Field:
         )
     if kind == "file":
         return forms.FileField(**common)
+    if kind == "reference":
+        ref = references.get(defn.get("ref_kind", ""))
+        if ref is None:  # the app that registered the kind is gone: keep the stored text readable
+            return forms.CharField(max_length=TEXT_MAX, disabled=True, **common)
+        return ReferenceField(ref, kept=kept, **common)
     raise ValueError(f"Unknown field type {kind!r}")
 
 
@@ -105,6 +133,8 @@ def to_json(defn: dict, value):
         return value.isoformat()
     if kind == "user":
         return value.pk
+    if kind == "reference":
+        return str(getattr(value, references.get(defn["ref_kind"]).identifier)) if hasattr(value, "pk") else value
     if kind == "multichoice":
         return list(value)
     if kind == "checkbox":
@@ -131,7 +161,7 @@ class RecordValuesForm(BootstrapForm):
     rules: list[dict] = []
 
     def __init__(self, *args, for_draft: bool = False, existing_files: set[str] | None = None,
-                 skip_files: bool = False, **kwargs):
+                 skip_files: bool = False, kept: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         existing_files = existing_files or set()
         self.for_draft, self.existing_files = for_draft, existing_files
@@ -141,7 +171,7 @@ class RecordValuesForm(BootstrapForm):
             required = bool(defn.get("required")) and not for_draft
             if defn["type"] == "file" and defn["key"] in existing_files:
                 required = False  # already answered by an uploaded file
-            self.fields[defn["key"]] = make_field(defn, required=required)
+            self.fields[defn["key"]] = make_field(defn, required=required, kept=(kept or {}).get(defn["key"]))
         bootstrap(self)
 
     def clean(self):
@@ -231,6 +261,11 @@ class FieldDefinitionForm(BootstrapForm):
     choices = forms.CharField(
         label="Choices (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    ref_kind = forms.ChoiceField(label="Refers to", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ref_kind"].choices = [("", "—")] + references.choices()
 
     def has_changed(self):
         # The builder's script numbers every row, the blank extra row too: a
@@ -247,6 +282,8 @@ class FieldDefinitionForm(BootstrapForm):
             if len(set(choices)) != len(choices):
                 self.add_error("choices", "Each choice must be different.")
         data["choice_list"] = choices
+        if kind == "reference" and not data.get("ref_kind"):
+            self.add_error("ref_kind", "Choose what the field refers to.")
         if kind == "number" and data.get("min") is not None and data.get("max") is not None and data["min"] > data["max"]:
             self.add_error("max", "The maximum must not be below the minimum.")
         key = data.get("key") or ""
@@ -267,6 +304,8 @@ class FieldDefinitionForm(BootstrapForm):
                 out["unit"] = d["unit"].strip()
         if d["type"] in ("choice", "multichoice"):
             out["choices"] = d["choice_list"]
+        if d["type"] == "reference":
+            out["ref_kind"] = d["ref_kind"]
         return out
 
 
@@ -311,7 +350,7 @@ FieldDefinitionFormSet = forms.formset_factory(
 def definitions_as_initial(defs: list[dict]) -> list[dict]:
     out = []
     for d in defs:
-        row = {k: d.get(k) for k in ("key", "label", "type", "required", "help", "unit")}
+        row = {k: d.get(k) for k in ("key", "label", "type", "required", "help", "unit", "ref_kind")}
         row["min"] = _decimal(d.get("min"))
         row["max"] = _decimal(d.get("max"))
         row["choices"] = "\n".join(d.get("choices") or [])

@@ -33,6 +33,8 @@ FIELD_TYPES = [
     ("checkbox", "Checkbox"),
     ("user", "User"),
     ("file", "File"),
+    # An object another app registers (a supplier, a measuring instrument): qms.references.
+    ("reference", "Reference (supplier, instrument…)"),
 ]
 FIELD_TYPE_LABELS = dict(FIELD_TYPES)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from qms import permissions, scope
 from qms.models import User
 from records.forms import display_value
-from records.models import Record, RecordType
+from records.models import FormVersion, Record, RecordType
 from records.rules import is_record_verifier
 
 
@@ -178,3 +178,34 @@ def record_detail_by_pk(pk) -> Record:
         "record_type", "record_type__form_document", "form_version", "form_revision", "created_by", "submitted_by",
         "verified_by", "voided_by", "disposed_by",
     ).get(pk=pk)
+
+
+# ------------------------------------------------------------------ records naming another app's object
+def reference_fields(kind: str) -> dict[int, list[str]]:
+    """{form version id: keys of its Reference fields of `kind`} (qms.references).
+    Form versions are few (one per edit of a type's form); read them once."""
+    out: dict[int, list[str]] = {}
+    for pk, fields in FormVersion.objects.values_list("pk", "fields"):
+        keys = [d["key"] for d in fields or [] if d.get("type") == "reference" and d.get("ref_kind") == kind]
+        if keys:
+            out[pk] = keys
+    return out
+
+
+def records_naming(user, kind: str, identifiers, *, since=None, until=None) -> QuerySet[Record]:
+    """Records `user` may read (drafts and submitted, not void) whose Reference
+    field of `kind` holds one of `identifiers`: the inspection records of a
+    supplier, the measurements made with an instrument. List columns only.
+    `user` None: every record (for compiled reports such as a review input)."""
+    identifiers = [str(i) for i in ([identifiers] if isinstance(identifiers, str) else identifiers)]
+    q = Q(pk__in=[])
+    for version_id, keys in reference_fields(kind).items():
+        for key in keys:
+            q |= Q(form_version_id=version_id, **{f"values__{key}__in": identifiers})
+    base = Record.objects.all() if user is None else records_for_user(user)
+    qs = base.filter(q, status__in=[Record.Status.DRAFT, Record.Status.SUBMITTED]).for_list()
+    if since is not None:
+        qs = qs.filter(created_at__gte=_start_of(since))
+    if until is not None:
+        qs = qs.filter(created_at__lt=_start_of(until) + timezone.timedelta(days=1))
+    return qs.order_by("-created_at", "-id")

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from qms import qualifications, references
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
@@ -73,6 +74,8 @@ def validate_definitions(defs: list[dict]) -> None:
             raise DomainError(f"Field key {d.get('key')!r} is missing or repeated.")
         if d["type"] in ("choice", "multichoice") and len(d.get("choices") or []) < 2:
             raise DomainError(f"“{d['label']}” needs at least two choices.")
+        if d["type"] == "reference" and references.get(d.get("ref_kind") or "") is None:
+            raise DomainError(f"“{d['label']}” must say what it refers to.")
         keys.add(d["key"])
 
 
@@ -125,10 +128,13 @@ def _existing_file_keys(record: Record | None) -> set[str]:
     return set(record.evidence.filter(superseded_at__isnull=True).exclude(field_key="").values_list("field_key", flat=True))
 
 
-def validate_values(form_version: FormVersion, values: dict, *, for_draft: bool, existing_files=frozenset()) -> dict:
-    """Run stored values through the record form: the same checks as the browser form."""
+def validate_values(form_version: FormVersion, values: dict, *, for_draft: bool, existing_files=frozenset(),
+                    kept: dict | None = None) -> dict:
+    """Run stored values through the record form: the same checks as the browser form.
+    `kept`: the values the record already holds (a correction may keep a
+    reference that could not be chosen on a new record now)."""
     form = build_record_form(form_version, values_as_data(form_version, values), {}, for_draft=for_draft,
-                             existing_files=set(existing_files), skip_files=True)
+                             existing_files=set(existing_files), skip_files=True, kept=kept)
     unknown = set(values or {}) - {d["key"] for d in form_version.fields}
     if unknown:
         raise RecordValidationError({k: ["This field is not on the form."] for k in sorted(unknown)})
@@ -285,6 +291,8 @@ def record_submit(*, actor, record: Record) -> Record:
     record = Record.objects.select_for_update().select_related("form_version", "record_type").get(pk=record.pk)
     RECORD.check(record, Record.Status.SUBMITTED)
     require("records.submit_record", actor, record)
+    # Who may do this? A type may require a current competence of its submitter (qms.qualifications).
+    qualifications.require(actor, "records.submit", obj=record.record_type)
     record.values = validate_values(record.form_version, record.values, for_draft=False,
                                     existing_files=_existing_file_keys(record))
     now = timezone.now()
@@ -374,7 +382,8 @@ def record_amend(*, actor, record: Record, values: dict, reason: str, opened: St
     if not reason:
         raise DomainError("An amendment needs a reason.")
     _check_opened(record, opened, "your amendment was not saved (it is still in the form below)")
-    new = validate_values(record.form_version, values, for_draft=False, existing_files=_existing_file_keys(record))
+    new = validate_values(record.form_version, values, for_draft=False, existing_files=_existing_file_keys(record),
+                          kept=record.values)
     old = record.values or {}
     base = (opened.content or {}).get("values", old) if opened is not None and opened.content else old
     changed = sorted(k for k in set(base) | set(new) if base.get(k) != new.get(k) and old.get(k) != new.get(k))

@@ -403,7 +403,8 @@ def record_verify(request, number):
 def record_amend(request, number):
     record = _get_record_for_user(request, number)
     require("records.amend_record", request.user, record)
-    form = build_record_form(record.form_version, request.POST or None, values=record.values, skip_files=True)
+    form = build_record_form(record.form_version, request.POST or None, values=record.values, skip_files=True,
+                             kept=record.values)
     reason_form = AmendmentReasonForm(request.POST or None,
                                       initial={"opened": Stamp.of(services.editable_content(record))})
     if request.method == "POST":

@@ -41,6 +41,18 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.groups.set(Group.objects.filter(name__in=extracted))
 
+    @factory.post_generation
+    def declared(self, create, extracted, **kwargs):
+        """Test users have made the one-time signature declaration (issue 17), so they
+        can sign; `UserFactory(declared=False)` for one who has not."""
+        if create and extracted is not False:
+            from django.utils import timezone
+
+            from qms.identity_models import DECLARATION_TEXT, AccountSecurity
+
+            AccountSecurity.objects.update_or_create(
+                user=self, defaults={"declared_at": timezone.now(), "declaration_text": DECLARATION_TEXT})
+
 
 def ensure_reference_data() -> None:
     """Put back what data migrations seed (roles, clause catalogue, document

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,20 +97,17 @@ def _error(request, exc: DomainError) -> None:
 
 # ------------------------------------------------------------------ register
 def _search_page(qs, number) -> Page:
-    """One page of search results and their total in ONE pass (COUNT(*) OVER ()):
-    a full-text match over thousands of revisions is then evaluated once, not
-    once for the count and again for the page."""
+    """One page of search results and their total (selectors.page_of: the match
+    is evaluated once, over ids only)."""
     try:
         number = min(max(int(number or 1), 1), 10**6)  # a huge page number would overflow the SQL OFFSET
     except ValueError:
         number = 1
-    counted = qs.annotate(_total=Window(Count("pk")))
-    rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    rows, total = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     if not rows and number > 1:  # past the end: show the last page, like Paginator.get_page
         total = qs.count()
         number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        rows = list(counted[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
-    total = rows[0]._total if rows else 0
+        rows, total = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     return Page(rows, number, Paginator(range(total), PAGE_SIZE))
 
 

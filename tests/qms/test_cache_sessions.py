@@ -50,3 +50,29 @@ def test_a_session_is_in_redis_and_survives_a_redis_flush(redis_cache, client, s
 
 def test_readiness_reports_the_redis_cache(redis_cache, client):
     assert client.get("/readyz").json()["checks"]["cache"] == "ok"
+
+
+def test_the_dashboard_is_reused_until_anything_changes(redis_cache, client_for, staff, quality_manager, settings,
+                                                         django_capture_on_commit_callbacks):
+    """Cached per user in the shared cache, and never older than the data: any
+    committed write moves the generation on, so the next visit recomputes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.records.factories import make_record, make_type
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    rtype = make_type("CAL", verification_required=True)
+    c = client_for(quality_manager)
+    with CaptureQueriesContext(connection) as first:
+        assert c.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert c.get("/").status_code == 200
+    assert len(second) < len(first)  # the sections came from the cache
+    # Staff submit a record to verify: the QM's next visit shows it.
+    with django_capture_on_commit_callbacks(execute=True):  # the write commits
+        record = make_record(staff, rtype)
+    with CaptureQueriesContext(connection) as third:
+        html = c.get("/").content.decode()
+    assert len(third) > len(second)
+    assert "Records to verify" in html and record.number in html

@@ -28,6 +28,8 @@ ALLOWED_SAFE = {
     "documents/selectors.py": 3,
     # search snippets: escaped in selectors.snippets.
     "documents/views/documents.py": 1,
+    # the one search box's snippets (qms.search.highlight): every piece escaped, only our <mark> added.
+    "qms/search.py": 2,
 }
 
 
@@ -38,7 +40,8 @@ def _uses(path: Path) -> int:
 
 def test_every_unescaped_output_is_on_the_justified_allow_list():
     found = {}
-    for folder in ("templates", "qms", "documents", "records", "audits", "auditor", "guides"):
+    for folder in ("templates", "qms", "documents", "records", "audits", "auditor", "guides", "planning", "reviews",
+                   "training", "suppliers", "equipment", "api"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in (".html", ".py", ".txt") and "migrations" not in path.parts:
                 n = _uses(path)

@@ -1,0 +1,20 @@
+"""The audit-event verbs of identity (issue 17) and their sentences in the trail."""
+
+from qms.audit import Verb, register_verbs
+
+register_verbs({
+    "mfa.enrolled": Verb("Two-factor authentication set up", note="Device"),
+    "mfa.enrol_failed": Verb("Two-factor set-up failed: wrong code", note="Details"),
+    "mfa.refused": Verb("Two-factor code refused: wrong code", note="Details"),
+    "mfa.replayed": Verb("Two-factor code refused: already used", note="Details"),
+    "mfa.throttled": Verb("Two-factor code refused: too many attempts", note="Details"),
+    "mfa.recovery_used": Verb("Recovery code used", note="Details"),
+    "mfa.recovery_regenerated": "New recovery codes made",
+    "mfa.reset": Verb("Two-factor authentication reset by an administrator", note="Reason"),
+    "signature.declared": Verb("Signature declaration made", note="Declaration"),
+    "user.password_set_by_admin": Verb("Password set by an administrator (change required)", note="Details"),
+    "auth.ldap_refused": Verb("Directory sign-in refused", note="Reason"),
+    "sso.roles_mapped": Verb("Roles set from the identity provider's groups", note="Changes"),
+    "session.ended": Verb("Session ended", note="Reason"),
+    "session.ended_all": Verb("All sessions ended", note="Reason"),
+})

@@ -1,0 +1,142 @@
+"""The user's security page (issue 17): two-factor set-up and recovery codes,
+the signature declaration, links to sessions and the password."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from qms import mfa
+from qms.audit import record_event
+from qms.forms import BootstrapForm, StrictBooleanField
+from qms.identity_models import DECLARATION_TEXT, security_of
+from qms.login import CodeForm
+from qms.middleware import auditor_may_post
+from qms.signing_auth import is_sso_account
+
+
+class DeclarationForm(BootstrapForm):
+    agree = StrictBooleanField(label=DECLARATION_TEXT)
+    password = forms.CharField(label="Password", strip=False, required=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is not None and is_sso_account(user):
+            del self.fields["password"]
+
+    def clean_agree(self):
+        if not self.cleaned_data["agree"]:
+            raise forms.ValidationError("Tick the declaration to make it.")
+        return True
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password", "")
+        if self.user is not None and self.user.has_usable_password() and not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct.")
+        return password
+
+
+@require_GET
+def security(request):
+    user = request.user
+    standing = mfa.standing(user)
+    return render(request, "qms/security.html", {
+        "standing": standing,
+        "required_roles": mfa.required_roles(user),
+        "recovery_left": mfa.recovery_codes_left(user) if standing.enrolled else 0,
+        "account": security_of(user),
+        "declaration_text": DECLARATION_TEXT,
+        "declaration_form": DeclarationForm(user=user),
+        "code_form": CodeForm(),
+        "sso_account": is_sso_account(user),
+    })
+
+
+@auditor_may_post  # an auditor's own second factor changes no QMS data
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request):
+    user = request.user
+    if mfa.is_enrolled(user):
+        messages.info(request, "Two-factor authentication is already set up.")
+        return redirect("security")
+    form = CodeForm(request.POST or None)
+    device = mfa.pending_device(user) or mfa.start_enrolment(user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = mfa.confirm_enrolment(user=user, code=form.cleaned_data["code"])
+        except mfa.MfaRefused as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, "Two-factor authentication is set up.")
+            return render(request, "registration/mfa_recovery_codes.html", {"codes": codes})
+    return render(request, "registration/mfa_setup.html",
+                  {"form": form, "qr": mfa.qr_data_uri(device), "secret": mfa.secret_text(device)})
+
+
+@auditor_may_post
+@require_http_methods(["POST"])
+def mfa_recovery_codes(request):
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            codes = mfa.regenerate_recovery_codes(user=request.user, code=form.cleaned_data["code"])
+        except mfa.MfaRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            return render(request, "registration/mfa_recovery_codes.html", {"codes": codes})
+    else:
+        messages.error(request, "Enter the current code from your app to make new recovery codes.")
+    return redirect("security")
+
+
+@require_http_methods(["POST"])
+def declaration(request):
+    user = request.user
+    account = security_of(user)
+    if account.has_declared:
+        messages.info(request, "You made the signature declaration already.")
+        return redirect("security")
+    form = DeclarationForm(request.POST, user=user)
+    if not form.is_valid():
+        messages.error(request, "Not declared: " + " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("security")
+    account.declared_at = timezone.now()
+    account.declaration_text = DECLARATION_TEXT
+    account.save(update_fields=["declared_at", "declaration_text"])
+    record_event(actor=user, verb="signature.declared", obj=user, comment=DECLARATION_TEXT)
+    messages.success(request, "Signature declaration made. You can now sign electronically.")
+    return redirect("security")
+
+
+# ------------------------------------------------------------------ the access review (quality manager)
+@require_GET
+def access_review(request):
+    from qms import access_review as review
+    from qms.rules import require
+
+    require("qms.access_review", request.user)
+    items = review.rows()
+    summary = {
+        "users": len(items), "active": sum(r["active"] for r in items),
+        "mfa_required": 0, "mfa_enrolled": sum(r["mfa"] for r in items),
+    }
+    for r in items:
+        r["mfa_required"] = r["active"] and mfa.is_required_cheap(r["user"], r["roles"])
+        summary["mfa_required"] += r["mfa_required"]
+    return render(request, "qms/access_review.html", {"rows": items, "summary": summary})
+
+
+@auditor_may_post
+@require_http_methods(["POST"])
+def access_review_pdf(request):
+    from qms import jobs
+    from qms.rules import require
+
+    require("qms.access_review", request.user)
+    job = jobs.request_job(kind="access_review_pdf", actor=request.user)
+    return redirect(job)

@@ -1,0 +1,146 @@
+"""One search box for everything (issue 18.2): apps register what they can
+find; the core's /search/ page asks each, within the user's rules and scope,
+and shows the hits grouped by kind with counts.
+
+An app registers, from its AppConfig.ready()::
+
+    @search.provider("documents", "Documents", order=10)
+    def find(user, q: str, since: date | None, until: date | None, limit: int) -> search.Found: ...
+
+A provider narrows with the same selectors its own pages use (so every rule
+and the external auditor's scope apply), runs a fixed number of queries, and
+returns the total and the first ``limit`` hits. Snippets are built from the
+text a reader sees (rendered Markdown, never its source), cut at word
+boundaries, escaped, with the query's words marked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass
+class Hit:
+    title: str
+    url: str
+    snippet: SafeString | str = ""
+    when: date | None = None
+    meta: str = ""
+
+
+@dataclass
+class Found:
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    order: int
+    find: Callable[..., Found]
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def provider(key: str, label: str, *, order: int = 50):
+    def register(func):
+        _KINDS[key] = Kind(key, label, order, func)
+        return func
+
+    return register
+
+
+def kinds() -> list[Kind]:
+    return sorted(_KINDS.values(), key=lambda k: (k.order, k.label))
+
+
+@dataclass
+class Group:
+    kind: Kind
+    found: Found
+
+
+def search(user, q: str, *, only: str = "", since: date | None = None, until: date | None = None,
+           limit: int = 5) -> list[Group]:
+    """Every kind's hits for ``q`` (or one kind's, with ``only``), in order; kinds with no hit are kept (count 0)."""
+    q = (q or "").strip()[:200]
+    if not q:
+        return []
+    out = []
+    for kind in kinds():
+        if only and kind.key != only:
+            continue
+        out.append(Group(kind, kind.find(user, q, since, until, limit)))
+    return out
+
+
+# ------------------------------------------------------------------ snippets
+_SPACE = re.compile(r"\s+")
+
+
+def words_of(q: str) -> list[str]:
+    """The query's words (quotes and operators of a web search dropped), longest first."""
+    words = [w for w in re.findall(r"\w[\w'-]*", q, flags=re.UNICODE) if w.lower() not in {"or", "and", "not"}]
+    return sorted(dict.fromkeys(words), key=len, reverse=True)[:10]
+
+
+def plain_text(html_or_text: str) -> str:
+    """Tags stripped and white space collapsed: the words a reader sees."""
+    return _SPACE.sub(" ", strip_tags(html_or_text or "")).strip()
+
+
+def highlight(text: str, q: str, *, width: int = 220) -> SafeString:
+    """A window of ``text`` around the first match of the query's words, cut at
+    word boundaries (never inside a word), escaped, matches in <mark>."""
+    text = _SPACE.sub(" ", text or "").strip()
+    words = words_of(q)
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+    first = pattern.search(text) if pattern else None
+    start = 0
+    if first and first.start() > width // 3:
+        start = first.start() - width // 3
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 else 0
+    end = start + width
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space != -1 else len(text)
+    piece = text[start:end]
+    out, last = [], 0
+    for m in pattern.finditer(piece) if pattern else ():
+        out.append(escape(piece[last:m.start()]))
+        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        last = m.end()
+    out.append(escape(piece[last:]))
+    html = "".join(out)
+    return mark_safe(("… " if start else "") + html + (" …" if end < len(text) else ""))  # noqa: S308 - escaped above
+
+
+def in_range(qs, field_name: str, since: date | None, until: date | None):
+    """``qs`` cut to rows whose date (or datetime) field falls between the two days, both included."""
+    if since:
+        qs = qs.filter(**{f"{field_name}__date__gte" if _is_datetime(qs, field_name) else f"{field_name}__gte": since})
+    if until:
+        qs = qs.filter(**{f"{field_name}__date__lte" if _is_datetime(qs, field_name) else f"{field_name}__lte": until})
+    return qs
+
+
+def _is_datetime(qs, field_name: str) -> bool:
+    from django.db import models
+
+    model = qs.model
+    parts = field_name.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return isinstance(model._meta.get_field(parts[-1]), models.DateTimeField)

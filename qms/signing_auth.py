@@ -1,0 +1,125 @@
+"""How a signer re-proves identity at the moment of signing (issue 17;
+21 CFR 11.200(a), Annex 11 §14). Used by qms.signatures.authenticate_signer.
+
+- A local account: its password, checked again.
+- An LDAP account (no password of ours): a fresh bind to the directory with the password typed.
+- A single sign-on account (no password at all): its second factor; being
+  logged in is never enough.
+- When the user is enrolled in two-factor authentication, the code from the
+  app (or a recovery code) as well.
+
+The code reaches the check through `second_factor(code)` (the signing form
+opens it in `SignatureForm.signing()`): services keep their `password=`
+argument, and a service that checks twice (before and inside its
+transaction) uses the code once — a TOTP code cannot be used twice.
+
+The returned method is stored on the Signature ("password", "password+totp",
+"ldap+recovery", "totp", ...).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django import forms
+from django.conf import settings
+
+from qms import mfa
+from qms.audit import record_event
+from qms.errors import SignatureRefused
+from qms.identity_models import AccountSecurity
+
+_factor: ContextVar[dict | None] = ContextVar("qms_signature_factor", default=None)
+
+DECLARATION_MISSING = (
+    "Before your first electronic signature, make the signature declaration on your Security page "
+    "(your user menu → Security). Nothing was signed."
+)
+
+
+@contextmanager
+def second_factor(code: str):
+    """Within this block, signing uses `code` as the second factor (once)."""
+    reset = _factor.set({"code": code or "", "proved": None})
+    try:
+        yield
+    finally:
+        _factor.reset(reset)
+
+
+def require_declaration(user) -> None:
+    if settings.SIGNATURE_DECLARATION_REQUIRED and not AccountSecurity.objects.filter(
+            user_id=user.pk, declared_at__isnull=False).exists():
+        raise SignatureRefused(DECLARATION_MISSING)
+
+
+def is_sso_account(user) -> bool:
+    return not user.has_usable_password() and not _is_ldap_account(user)
+
+
+def _is_ldap_account(user) -> bool:
+    from qms import ldap
+
+    return ldap.enabled() and ldap.is_ldap_user(user)
+
+
+def _refuse(user, obj, meaning, comment, message):
+    record_event(actor=user, verb="signature.refused", obj=obj, comment=comment, data={"meaning": meaning})
+    raise SignatureRefused(message)
+
+
+def prove(user, password: str, *, obj=None, meaning: str = "") -> str:
+    if user.has_usable_password():
+        if not password or not user.check_password(password):
+            _refuse(user, obj, meaning, "Wrong password at signing", "The password is not correct. Nothing was signed.")
+        first = "password"
+    elif _is_ldap_account(user):
+        from qms import ldap
+
+        if not password or not ldap.check_password(user, password):
+            _refuse(user, obj, meaning, "Directory (LDAP) refused the password at signing",
+                    "The password is not correct. Nothing was signed.")
+        first = "ldap"
+    else:
+        first = ""  # single sign-on: the second factor proves it
+    if mfa.is_enrolled(user):
+        how = _second_factor(user, obj, meaning)
+        return f"{first}+{how}" if first else how
+    if not first:
+        _refuse(user, obj, meaning, "Single sign-on account without a second factor",
+                "Your account signs in through single sign-on: set up two-factor authentication on your "
+                "Security page to sign. Nothing was signed.")
+    return first
+
+
+def _second_factor(user, obj, meaning) -> str:
+    factor = _factor.get()
+    if factor is not None and factor["proved"]:
+        return factor["proved"]
+    code = factor["code"] if factor is not None else ""
+    if not code.strip():
+        _refuse(user, obj, meaning, "No code from the authenticator app at signing",
+                "Enter the code from your authenticator app to sign. Nothing was signed.")
+    try:
+        how = mfa.verify(user=user, code=code, purpose="signing", obj=obj)
+    except mfa.MfaRefused as exc:
+        raise SignatureRefused(f"{exc.message} Nothing was signed.") from exc
+    if factor is not None:
+        factor["proved"] = how
+    return how
+
+
+def shape_form(form: forms.Form, user) -> None:
+    """The signing form asks for what this signer needs: the code only when
+    enrolled; no password for a single sign-on account."""
+    if user is None or not getattr(user, "pk", None):
+        form.fields.pop("otp_code", None)
+        return
+    if mfa.is_enrolled(user):
+        form.fields["otp_code"].required = True
+    else:
+        form.fields.pop("otp_code", None)
+    if is_sso_account(user):
+        form.fields["password"].required = False
+        form.fields["password"].widget = forms.HiddenInput()

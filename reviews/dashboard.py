@@ -1,0 +1,48 @@
+"""My tasks and the daily digest: feedback I own that waits for an answer,
+review actions I own, and minutes waiting for my signature as chair.
+Two queries per section (a sample and a count), whatever the row count."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from qms import dashboard
+from qms.permissions import can_write
+from reviews.models import Complaint, Decision, ManagementReview
+
+SAMPLE = 5
+
+
+@dashboard.provider(order=60)
+def sections(user) -> list[dashboard.Section]:
+    if not can_write(user):
+        return []
+    today = timezone.localdate()
+    out = []
+    waiting = (Complaint.objects.filter(owner=user).exclude(status__in=[Complaint.Status.CLOSED])
+               .only("number", "customer", "received_on", "status").order_by("received_on", "id"))
+    items = [dashboard.Item(label=f"{c.number} · {c.customer}", url=c.get_absolute_url(),
+                            meta=f"received {c.received_on:%Y-%m-%d} · {c.get_status_display().lower()}",
+                            overdue=c.status != Complaint.Status.RESPONDED and c.response_due < today)
+             for c in waiting[:SAMPLE]]
+    out.append(dashboard.Section(key="reviews.my_complaints", title="Customer feedback to handle", items=items,
+                                 total=waiting.count(), empty="No open feedback of yours.",
+                                 more_url=reverse("reviews:complaints") + f"?owner={user.pk}&status=not_closed"))
+    actions = (Decision.objects.filter(action_owner=user, action_status=Decision.ActionStatus.OPEN)
+               .select_related("review").only("seq", "action_description", "action_due_date", "review__number")
+               .order_by("action_due_date", "id"))
+    items = [dashboard.Item(label=f"{d.review.number} · {d.action_description[:80]}", url=d.get_absolute_url(),
+                            meta=f"due {d.action_due_date:%Y-%m-%d}", overdue=d.action_due_date < today)
+             for d in actions[:SAMPLE]]
+    out.append(dashboard.Section(key="reviews.my_actions", title="Management review actions", items=items,
+                                 total=actions.count(), empty="No open review actions.",
+                                 more_url=reverse("reviews:actions")))
+    to_sign = (ManagementReview.objects.filter(chair=user, status=ManagementReview.Status.PLANNED,
+                                               meeting_date__lte=today)
+               .only("number", "title", "meeting_date").order_by("meeting_date", "id"))
+    items = [dashboard.Item(label=f"{r.number} · {r.title}", url=r.get_absolute_url(),
+                            meta=f"met {r.meeting_date:%Y-%m-%d}", overdue=(today - r.meeting_date).days > 30)
+             for r in to_sign[:SAMPLE]]
+    if items:
+        out.append(dashboard.Section(key="reviews.minutes_to_sign", title="Review minutes to sign", items=items,
+                                     total=to_sign.count(), empty="No minutes waiting for you."))
+    return out

@@ -1,0 +1,25 @@
+"""Supplier sections of the home dashboard and the daily digest (qms.dashboard):
+re-evaluations due within 30 days or overdue, for those who evaluate. Two queries."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from qms import dashboard
+from qms.rules import allowed
+from suppliers import selectors
+
+SAMPLE = 5
+
+
+@dashboard.provider(order=60)
+def sections(user) -> list[dashboard.Section]:
+    if not allowed("suppliers.evaluate", user):
+        return []
+    due = selectors.evaluations_due(user)
+    today = timezone.localdate()
+    items = [dashboard.Item(label=f"{s.code} · {s.name}", url=reverse("suppliers:evaluate", args=[s.code]),
+                            meta=f"re-evaluation due {s.next_evaluation_due:%Y-%m-%d}",
+                            overdue=s.next_evaluation_due < today) for s in due[:SAMPLE]]
+    return [dashboard.Section(key="suppliers.evaluations_due", title="Supplier re-evaluations due", items=items,
+                              total=due.count(), empty="No supplier re-evaluation due in the next 30 days.",
+                              more_url=reverse("suppliers:index") + "?due=on")]
