@@ -56,3 +56,10 @@ def external_auditor_home(request):
         and access.valid_from <= now < access.valid_until,
         "open_requests": requests, "closed_requests": closed,
     })
+
+
+@dashboard.chart("auditor.readiness", rule="auditor.view_readiness", order=5, link="/clauses/")
+def readiness_chart(user):
+    from auditor import readiness
+
+    return readiness.coverage_chart(readiness.readiness())

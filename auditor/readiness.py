@@ -225,3 +225,18 @@ def readiness_for(user, *, today: date | None = None) -> list[ClauseReadiness]:
     from auditor.selectors import visible_clauses
 
     return readiness(today=today, clauses=visible_clauses(user))
+
+
+def coverage_chart(rows: list[ClauseReadiness]):
+    """Covered / stale / gap clauses per clause group (4 … 10), stacked (issue 18.1)."""
+    from qms import charts
+
+    groups = sorted({r.clause.number.split(".")[0] for r in rows}, key=lambda g: (len(g), g))
+    counts = {(g, s): 0 for g in groups for s in (COVERED, STALE, GAP)}
+    for r in rows:
+        counts[(r.clause.number.split(".")[0], r.status)] += 1
+    return charts.bars("ISO 9001 readiness by clause group", [f"Clause {g}" for g in groups], {
+        "Covered": [counts[(g, COVERED)] for g in groups],
+        "Stale": [counts[(g, STALE)] for g in groups],
+        "Gap": [counts[(g, GAP)] for g in groups],
+    }, stacked=True)

@@ -94,3 +94,85 @@ def sections(user) -> list[dashboard.Section]:
     return out
 
 
+
+
+# ------------------------------------------------------------------ charts (qms.dashboard.chart)
+AGE_BUCKETS = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
+
+
+@dashboard.chart("capa.open_by_age", rule="qms.view_aggregates", order=30, link="/capa/?status=active")
+def open_capa_by_age(user):
+    from qms import charts
+
+    now = timezone.now()
+    open_capas = Capa.objects.exclude(status=Capa.Status.CLOSED)
+    counts = {}
+    for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
+        cond = Q(raised_at__lte=now - timedelta(days=lo))
+        if hi is not None:
+            cond &= Q(raised_at__gt=now - timedelta(days=hi + 1))
+        counts[f"bucket{i}"] = Count("id", filter=cond)
+    by_age = open_capas.aggregate(**counts)
+    labels = [label for _, _, label in AGE_BUCKETS]
+    return charts.bars("Open CAPAs by age", labels, {"Open CAPAs": [by_age[f"bucket{i}"] for i in range(len(labels))]})
+
+
+@dashboard.chart("capa.by_source", rule="qms.view_aggregates", order=31, link="/capa/?status=active")
+def open_capa_by_source(user):
+    from qms import charts
+
+    by_source = dict(Capa.objects.exclude(status=Capa.Status.CLOSED).values_list("source")
+                     .annotate(n=Count("id")).order_by())
+    labels = [label for value, label in Capa.Source.choices]
+    return charts.bars("Open CAPAs by source", labels,
+                       {"Open CAPAs": [by_source.get(value, 0) for value, _ in Capa.Source.choices]}, horizontal=True)
+
+
+@dashboard.chart("capa.time_to_close", rule="qms.view_aggregates", order=32, link="/capa/?status=closed")
+def capa_time_to_close(user):
+    from django.db.models import Avg, DurationField, ExpressionWrapper, F
+    from django.db.models.functions import TruncMonth
+
+    from qms import charts
+
+    months = charts.months_back(12, timezone.localdate())
+    rows = (Capa.objects.filter(closed_at__date__gte=months[0]).annotate(month=TruncMonth("closed_at"))
+            .values("month").annotate(took=Avg(ExpressionWrapper(F("closed_at") - F("raised_at"),
+                                                                 output_field=DurationField())),
+                                      n=Count("id")).order_by())
+    found = {(r["month"].date() if hasattr(r["month"], "date") else r["month"]): r for r in rows}
+    return charts.line("Days from raising a CAPA to closing it (mean, per month closed)",
+                       [m.strftime("%Y-%m") for m in months],
+                       {"Mean days": [round(found[m]["took"].total_seconds() / 86400, 1) if m in found else None
+                                      for m in months]}, unit="days")
+
+
+@dashboard.chart("audits.findings_by_class", rule="qms.view_aggregates", order=33, link="/audits/")
+def findings_by_class(user):
+    from django.db.models.functions import ExtractYear
+
+    from audits.models import Finding
+    from qms import charts
+
+    rows = (Finding.objects.annotate(year=ExtractYear("audit__planned_start")).values("year", "finding_type")
+            .annotate(n=Count("id")).order_by())
+    years = sorted({r["year"] for r in rows})[-5:]
+    counts = {(r["year"], r["finding_type"]): r["n"] for r in rows}
+    return charts.bars("Findings by class per audit year", [str(y) for y in years], {
+        label: [counts.get((y, value), 0) for y in years] for value, label in Finding.Type.choices
+    }, stacked=True)
+
+
+@dashboard.chart("audits.programme_completion", rule="qms.view_aggregates", order=34, link="/audits/")
+def programme_completion(user):
+    from audits.models import AuditProgramme
+    from qms import charts
+
+    programmes = list(AuditProgramme.objects.order_by("-period_start")[:5].annotate(
+        planned=Count("audits"),
+        done=Count("audits", filter=Q(audits__status__in=[Audit.Status.REPORTED, Audit.Status.CLOSED])),
+    ))[::-1]
+    return charts.bars("Audit programme completion", [p.title for p in programmes], {
+        "Reported or closed": [p.done for p in programmes],
+        "Still to do": [p.planned - p.done for p in programmes],
+    }, stacked=True)

@@ -70,3 +70,38 @@ def sections(user) -> list[dashboard.Section]:
                                      more_url=reverse("documents:acknowledgement-list"),
                                      empty="Nobody is late."))
     return out
+
+
+# ------------------------------------------------------------------ charts (qms.dashboard.chart)
+@dashboard.chart("documents.by_status", rule="qms.view_aggregates", order=10, link="/documents/")
+def documents_by_status(user):
+    from django.db.models import Count
+
+    from documents.models import Document, Revision
+    from qms import charts
+
+    counts = dict(Document.objects.values_list("latest_revision__status").annotate(n=Count("id")).order_by())
+    labels = [label for value, label in Revision.Status.choices if value != Revision.Status.SUPERSEDED]
+    values = [counts.get(value, 0) for value, _ in Revision.Status.choices if value != Revision.Status.SUPERSEDED]
+    return charts.bars("Documents by status of their newest revision", labels, {"Documents": values})
+
+
+@dashboard.chart("documents.acknowledgements", rule="qms.view_aggregates", order=11,
+                 link="/documents/acknowledgements/")
+def acknowledgements_on_time(user):
+    from django.db.models import Count, F, Q
+    from django.db.models.functions import TruncMonth
+
+    from documents.models import Acknowledgement
+    from qms import charts
+
+    months = charts.months_back(12, timezone.localdate())
+    rows = (Acknowledgement.objects.filter(acknowledged_at__date__gte=months[0])
+            .annotate(month=TruncMonth("acknowledged_at")).values("month")
+            .annotate(on_time=Count("id", filter=Q(acknowledged_at__date__lte=F("due_date"))),
+                      late=Count("id", filter=Q(acknowledged_at__date__gt=F("due_date")))).order_by())
+    by_month = {r["month"].date() if hasattr(r["month"], "date") else r["month"]: r for r in rows}
+    return charts.bars("Read-and-understood acknowledgements per month", [m.strftime("%Y-%m") for m in months], {
+        "On time": [by_month.get(m, {}).get("on_time", 0) for m in months],
+        "Late": [by_month.get(m, {}).get("late", 0) for m in months],
+    }, stacked=True)

@@ -35,4 +35,4 @@ rule("equipment.change_status", is_owner_or_qm,
      "Only the instrument's owner and the quality manager move it in or out of use.")
 rule("equipment.record_calibration", is_owner_or_qm,
      "Only the instrument's owner and the quality manager record its calibrations.")
-rule("equipment.download_certificate", can_view_instrument, "You cannot download this certificate.")
+rule("equipment.download_certificate", can_view_instrument, "You cannot download this calibration certificate.")

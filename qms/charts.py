@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pygal
 from pygal.style import Style
@@ -120,3 +121,19 @@ def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[Number]],
 def _empty(title: str, width: int, height: int) -> str:
     chart = pygal.Line(**_config(title, width, height))
     return chart.render(is_unicode=True)
+
+
+def months_back(n: int, today) -> list:
+    """The first days of the last ``n`` months, oldest first, ending with this month."""
+    first = today.replace(day=1)
+    out = []
+    for _ in range(n):
+        out.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return out[::-1]
+
+
+def weeks_back(n: int, today) -> list:
+    """The Mondays of the last ``n`` weeks, oldest first, ending with this week."""
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=i) for i in range(n - 1, -1, -1)]

@@ -59,16 +59,20 @@ def provider(order: int = 50):
 
 
 def sections_for(user, *, cached: bool = False) -> list[Section]:
+    return _maybe_cached("sections", user, _compute) if cached else _compute(user)
+
+
+def _maybe_cached(what: str, user, compute: Callable):
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 0)
-    if cached and seconds and getattr(user, "pk", None):
-        key = f"dashboard:{user.pk}:{generation()}:{timezone.localdate():%Y%m%d}"
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-        out = _compute(user)
-        cache.set(key, out, seconds)
-        return out
-    return _compute(user)
+    if not (seconds and getattr(user, "pk", None)):
+        return compute(user)
+    key = f"dashboard:{what}:{user.pk}:{generation()}:{timezone.localdate():%Y%m%d}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    out = compute(user)
+    cache.set(key, out, seconds)
+    return out
 
 
 def _compute(user) -> list[Section]:
@@ -120,3 +124,52 @@ def landing_for(request):
         if response is not None:
             return response
     return None
+
+
+# ------------------------------------------------------------------ charts
+# Apps draw the quality manager's "at a glance" charts (issue 18.1):
+#
+#     @dashboard.chart("documents.by_status", rule="qms.view_aggregates", order=10, link="/documents/")
+#     def documents_by_status(user) -> charts.Chart: ...
+#
+# One function gives the numbers for the picture, its table fallback and its
+# CSV/XLSX export (/charts/<key>/export/), so the three never disagree. Each
+# runs a fixed number of (aggregate) queries.
+@dataclass(frozen=True)
+class ChartSpec:
+    key: str
+    rule: str
+    order: int
+    link: str
+    draw: Callable
+
+
+@dataclass
+class Drawn:
+    spec: ChartSpec
+    chart: object  # qms.charts.Chart
+
+
+_CHARTS: dict[str, ChartSpec] = {}
+
+
+def chart(key: str, *, rule: str, order: int = 50, link: str = ""):
+    def register(func):
+        _CHARTS[key] = ChartSpec(key, rule, order, link, func)
+        return func
+
+    return register
+
+
+def chart_spec(key: str) -> ChartSpec | None:
+    return _CHARTS.get(key)
+
+
+def charts_for(user, *, cached: bool = False) -> list[Drawn]:
+    def compute(u):
+        from qms.rules import allowed
+
+        specs = sorted(_CHARTS.values(), key=lambda c: (c.order, c.key))
+        return [Drawn(spec, spec.draw(u)) for spec in specs if allowed(spec.rule, u)]
+
+    return _maybe_cached("charts", user, compute) if cached else compute(user)

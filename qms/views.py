@@ -26,7 +26,20 @@ def home(request):
     own = dashboard.landing_for(request)  # e.g. the external auditor's landing page
     if own is not None:
         return own
-    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user, cached=True)})
+    return render(request, "qms/home.html", {"sections": dashboard.sections_for(request.user, cached=True),
+                                             "charts": dashboard.charts_for(request.user, cached=True)})
+
+
+@require_GET
+def chart_export(request, key):
+    """The numbers behind a dashboard chart, as CSV or XLSX (the same function draws the chart)."""
+    spec = dashboard.chart_spec(key)
+    if spec is None:
+        raise Http404("No such chart.")
+    require(spec.rule, request.user)
+    chart = spec.draw(request.user)
+    return table_response(chart.columns, chart.rows, fmt=request.GET.get("format", "csv"),
+                          basename=key.replace(".", "-"))
 
 
 @login_not_required

@@ -64,3 +64,23 @@ def sections(user) -> list[dashboard.Section]:
             more_url=f"{register}?verified=no&status=submitted&until={overdue_before:%Y-%m-%d}",
         ))
     return out
+
+
+# ------------------------------------------------------------------ charts (qms.dashboard.chart)
+@dashboard.chart("records.per_week", rule="qms.view_aggregates", order=20, link="/records/")
+def records_per_week(user):
+    from django.db.models import Count
+    from django.db.models.functions import TruncWeek
+
+    from qms import charts
+
+    weeks = charts.weeks_back(12, timezone.localdate())
+
+    def per_week(field):
+        rows = (Record.objects.filter(**{f"{field}__date__gte": weeks[0]}).annotate(week=TruncWeek(field))
+                .values("week").annotate(n=Count("id")).order_by())
+        found = {(r["week"].date() if hasattr(r["week"], "date") else r["week"]): r["n"] for r in rows}
+        return [found.get(w, 0) for w in weeks]
+
+    return charts.line("Records submitted and verified per week", [w.strftime("%Y-%m-%d") for w in weeks],
+                       {"Submitted": per_week("submitted_at"), "Verified": per_week("verified_at")})

@@ -31,6 +31,6 @@ def review_pack_pdf(job) -> JobOutput:
                                       f"{printed_by.display_name if printed_by else 'system'}"),
         },
     }
-    content = render_pdf("reviews/pack_pdf.html", context)
+    content = render_pdf("pdf/review_pack.html", context)
     set_progress(job, 90)
     return JobOutput(filename=f"{review.number}-pack.pdf", content=content, content_type="application/pdf")

@@ -57,4 +57,4 @@ rule("suppliers.enter_deliveries", can_enter_deliveries, "Only the quality manag
 rule("suppliers.raise_capa", can_raise_supplier_capa, "You cannot raise a nonconformity against this supplier.")
 rule("suppliers.view_performance", can_view_performance,
      "Supplier scorecards are for the quality manager, approvers and auditors.")
-rule("suppliers.download_certificate", can_view_supplier, "You cannot download this certificate.")
+rule("suppliers.download_certificate", can_view_supplier, "You cannot download this supplier certificate.")

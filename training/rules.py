@@ -97,7 +97,7 @@ rule("training.create_record", can_create_record, "You cannot record training.")
 rule("training.sign_record", can_sign_record,
      "Only the trainer and the trainee sign a training record, each once, while it awaits signatures.")
 rule("training.add_evidence", can_add_evidence, "You cannot add evidence to this training record.")
-rule("training.download_evidence", can_download_evidence, "You cannot download this file.")
+rule("training.download_evidence", can_download_evidence, "You cannot download this training evidence.")
 rule("training.evaluate_record", can_evaluate_record,
      "Effectiveness is evaluated once, on a signed record, by the trainer or the quality manager (never the trainee).")
 rule("training.void_record", can_void_record, "Only the quality manager voids a training record.")

@@ -26,7 +26,7 @@ def clause_list(request):
         shown = [r for r in rows if r.status == show] if show in (readiness.COVERED, readiness.STALE, readiness.GAP) else rows
         return render(
             request, "auditor/readiness_map.html",
-            {"rows": shown, "summary": readiness.summary(rows), "show": show,
+            {"rows": shown, "summary": readiness.summary(rows), "show": show, "chart": readiness.coverage_chart(rows),
              "filters": [("", "All"), (readiness.GAP, "Gaps"), (readiness.STALE, "Stale"), (readiness.COVERED, "Covered")]},
         )
     return render(request, "qms/clause_list.html", {"clauses": selectors.visible_clauses(user)})

@@ -38,6 +38,25 @@ def clause(number):
     return Clause.objects.get(number=number)
 
 
+# Apps that add their finished objects from tests/<app>/state.py (see
+# tests/qms/test_state_walk.py for the module's parts): build_finished(w),
+# finished_objects(w), build_earlier(w).
+STATE_APPS = ("planning", "reviews", "training", "suppliers", "equipment", "api")
+
+
+def plugins() -> list:
+    import importlib
+
+    out = []
+    for app in STATE_APPS:
+        try:
+            out.append(importlib.import_module(f"tests.{app}.state"))
+        except ModuleNotFoundError as e:
+            if e.name != f"tests.{app}.state":
+                raise
+    return out
+
+
 def _capa_to_effective(capa, *, owner, verifier, note):
     """analysed → one action (the owner's) done → checked effective by `verifier`."""
     today = timezone.localdate()
@@ -128,6 +147,8 @@ def build(*, quality_manager, author, approver, staff, auditor_user, external_au
     job.refresh_from_db()
     assert job.status == job.Status.READY, job.error
     w["job"] = job
+    for plugin in plugins():
+        plugin.build_finished(w)
     return w
 
 
@@ -144,6 +165,8 @@ def finished_objects(w) -> dict:
     for key in ("record_void", "record_disposed"):
         for i, ev in enumerate(w[key].evidence.order_by("pk")):
             objs[f"{key}_evidence{i}"] = ev
+    for plugin in plugins():
+        objs.update(plugin.finished_objects(w))
     return objs
 
 
@@ -221,4 +244,6 @@ def build_earlier(*, quality_manager, author, approver, staff, auditor_user, ext
     job.refresh_from_db()
     w["job_failed"] = job
     w["doc_superseded"] = w["doc_live"]  # the evidence request's reference in PAYLOADS
+    for plugin in plugins():
+        plugin.build_earlier(w)
     return w

@@ -3,14 +3,18 @@
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every root package of the contracts (pyproject.toml), so the copy lints like the tree.
-PACKAGES = tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"])
+def _root_packages() -> tuple[str, ...]:
+    import tomllib
+
+    return tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"])
+
+
+PACKAGES = _root_packages()
 LINT = Path(sys.executable).with_name("lint-imports")
 
 
@@ -47,6 +51,9 @@ VIOLATIONS = [
     ("documents/selectors.py", "auditor.scope", "Controlled documents know neither"),
     ("records/services.py", "audits.models", "Quality records know neither"),
     ("audits/selectors.py", "auditor.scope", "Audits and CAPA do not know"),
+    ("auditor/selectors.py", "planning.models", "The certification auditor's view reads the management-system apps"),
+    ("reviews/services.py", "training.models", "The management-system apps are independent of each other"),
+    ("records/selectors.py", "api.views", "Nothing imports the API"),
 ]
 
 
@@ -62,6 +69,6 @@ def test_a_forbidden_import_inside_a_function_breaks_each_contract(tree):
         for path, text in originals.items():
             path.write_text(text)
     assert result.returncode != 0
-    assert "4 broken" in result.stdout, result.stdout
+    assert f"{len(VIOLATIONS)} broken" in result.stdout, result.stdout
     for _module, imports, contract in VIOLATIONS:
         assert imports in result.stdout and contract in result.stdout
