@@ -36,9 +36,11 @@ run: install
 	esac
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		echo "Broker set: starting web, Celery worker and beat on $$HOST:$$PORT (Ctrl-C stops all)"; \
+		echo "API docs: http://$$HOST:$$PORT/api/docs/ (tokens: http://$$HOST:$$PORT/api/tokens/)"; \
 		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $$PORT; \
 	else \
 		echo "No CELERY_BROKER_URL: background jobs run in-process. Serving http://$$HOST:$$PORT/"; \
+		echo "API docs: http://$$HOST:$$PORT/api/docs/ (tokens: http://$$HOST:$$PORT/api/tokens/)"; \
 		exec $(BIN)/gunicorn -c gunicorn.conf.py qms.wsgi; \
 	fi
 

@@ -58,7 +58,7 @@ def as_form_data(data) -> QueryDict:
     if isinstance(data, QueryDict):
         for key in data:  # a multipart body's files are read from request.FILES, not here
             out.setlist(key, [v for v in data.getlist(key) if isinstance(v, str)])
-        return out
+        return _without_nul(out)
     if not isinstance(data, dict):
         raise FormInvalid({"non_field_errors": ["Send a JSON object (or a multipart form)."]})
 
@@ -76,7 +76,21 @@ def as_form_data(data) -> QueryDict:
             out.setlist(str(key), [text(v) for v in value if v is not None])
         else:
             out.setlist(str(key), [text(value)])
-    return out
+    return _without_nul(out)
+
+
+def _without_nul(data: QueryDict) -> QueryDict:
+    """PostgreSQL refuses a NUL in any text: a 400 here (as qms.middleware.RejectNulMiddleware does for forms)."""
+    bad = sorted({k for k in data for v in [k, *data.getlist(k)] if "\x00" in v})
+    if bad:
+        raise FormInvalid({k.replace("\x00", "") or "non_field_errors": [
+            "Contains a NUL character (\\u0000), which is never valid."] for k in bad})
+    return data
+
+
+def value(request, name: str) -> str:
+    """One plain text value of the body (what a page reads with request.POST.get), NUL-checked."""
+    return as_form_data(request.data).get(name, "") or ""
 
 
 def form_errors(form) -> dict:
@@ -106,8 +120,8 @@ def signing_fields(request) -> dict:
     own user name, and a stamp of the content hash the client was shown (the
     object's `content_hash` in its GET). The password is the client's to send.
     A token alone never signs: the service checks the password."""
-    shown = request.data.get("content_hash") if isinstance(request.data, dict | QueryDict) else None
-    if not shown or not isinstance(shown, str):
+    shown = value(request, "content_hash")
+    if not shown:
         raise FormInvalid({"content_hash": [
             "Required: the content_hash of the object as you read it (GET it first); it is what you sign."]})
     stamp = Stamp(hash=shown.strip(), content=None, token=secrets.token_urlsafe(18))
@@ -116,8 +130,8 @@ def signing_fields(request) -> dict:
 
 def opened_stamp(request) -> dict:
     """An edit may carry the content_hash it was based on: a change meanwhile is then a 409."""
-    shown = request.data.get("content_hash") if isinstance(request.data, dict | QueryDict) else None
-    if not shown or not isinstance(shown, str):
+    shown = value(request, "content_hash")
+    if not shown:
         return {}
     return {"opened": Stamp(hash=shown.strip(), content=None, token=secrets.token_urlsafe(18)).dumps()}
 

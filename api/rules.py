@@ -24,3 +24,13 @@ rule("api.revoke_token", is_active_user & (is_quality_manager | (has_a_role & ow
      "You can revoke only your own API tokens.")
 rule("api.use_api", has_a_role, "Your account has no role in the QMS: the API has nothing for you.")
 rule("api.write_with_api", can_write, "External auditor accounts are read-only: nothing can be changed.")
+
+
+@predicate
+def is_user_administrator(user) -> bool:
+    """The administrator of DESIGN.md: staff with the admin's permission to change users."""
+    return bool(getattr(user, "is_staff", False)) and user.has_perm("qms.change_user")
+
+
+rule("api.administer_users", is_active_user & can_write & is_user_administrator,
+     "Only an administrator (staff with the right to change users) creates and changes users.")

@@ -139,3 +139,35 @@ def record_use(*, token: PersonalAccessToken, request, status_code: int) -> None
         record_event(actor=token.user, verb="api.token_new_address", obj=token.user,
                      comment=f"{token.name} ({token.key_id}) from {ip or 'unknown'}", data={"key_id": token.key_id},
                      request=request)
+
+
+# ------------------------------------------------------------------ users (the administrator's writes)
+USER_FIELDS = ("full_name", "job_title", "department", "is_active", "email")
+
+
+@transaction.atomic
+def user_save(*, actor, user=None, username: str = "", roles=None, reason: str = "", **fields):
+    """Create (with `username`, no usable password: they set one from a reset
+    link or sign in through single sign-on) or change a user. Users are
+    deactivated, never deleted; role changes are recorded by qms.auth_events."""
+    from qms.audit import attribute
+    from qms.models import User
+
+    require("api.administer_users", actor)
+    created = user is None
+    if created:
+        if User.objects.filter(username=username).exists():
+            raise DomainError(f"The user name {username!r} is taken.")
+        user = User(username=username)
+        user.set_unusable_password()
+    elif user.pk == actor.pk and fields.get("is_active") is False:
+        raise DomainError("You cannot deactivate your own account.")
+    for name in USER_FIELDS:
+        if name in fields and fields[name] is not None:
+            setattr(user, name, fields[name])
+    user.full_clean(exclude=["password"])
+    attribute(user, actor, reason or ("Created through the API" if created else "Changed through the API"))
+    user.save()
+    if roles is not None:
+        user.groups.set(roles)
+    return user

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, bind, form_schema, signing_fields
+from api.base import ViewSet, bind, form_schema, signing_fields, value
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import signatures, trail_response
@@ -356,8 +356,7 @@ class FindingViewSet(ViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         finding = _finding(request, pk)
-        comment = request.data.get("comment", "") if hasattr(request.data, "get") else ""
-        services.finding_close(actor=request.user, finding=finding, comment=str(comment or ""))
+        services.finding_close(actor=request.user, finding=finding, comment=value(request, "comment"))
         return Response(FindingSerializer(_finding(request, pk)).data)
 
     @extend_schema(request=form_schema("FindingEvidence", EvidenceForm()), responses={200: FindingSerializer, **ERRORS})

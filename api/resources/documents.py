@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, bind, form_schema, opened_stamp, signing_fields
+from api.base import ViewSet, bind, form_schema, opened_stamp, signing_fields, value
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import JobSerializer, signatures, trail_response
@@ -342,8 +342,7 @@ class RevisionViewSet(ViewSet):
     def withdraw(self, request, document_number=None, seq=None):
         revision = _revision(request, document_number, seq)
         require("documents.manage_route", request.user, revision)
-        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
-        services.revision_withdraw(actor=request.user, revision=revision, reason=str(reason or ""))
+        services.revision_withdraw(actor=request.user, revision=revision, reason=value(request, "reason"))
         return self._answer(request, document_number, seq)
 
     @extend_schema(request=DecideBody, responses={200: RevisionSerializer, **ERRORS})

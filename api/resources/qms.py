@@ -4,6 +4,9 @@ and the serializers other resource modules share."""
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib.auth.models import Group
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,11 +16,11 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet
+from api.base import ViewSet, bind, form_schema
 from api.resources import register
 from qms import jobs
 from qms.audit import trail_for
-from qms.models import Job, Notification, User
+from qms.models import Department, Job, Notification, User
 from qms.permissions import can_read_everything
 from qms.rules import allowed, require
 from qms.uploads import file_response
@@ -208,6 +211,22 @@ register("trail", TrailViewSet, "trail")
 
 
 # ------------------------------------------------------------------ users
+class UserWriteForm(forms.Form):
+    username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = forms.EmailField(required=False)
+    full_name = forms.CharField(max_length=150, required=False)
+    job_title = forms.CharField(max_length=120, required=False)
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), to_field_name="code", required=False)
+    is_active = forms.BooleanField(required=False)
+    roles = forms.ModelMultipleChoiceField(queryset=Group.objects.all(), to_field_name="name", required=False)
+    reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["username"]
+
+
 class UserSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.CharField(source="display_name")
@@ -254,6 +273,33 @@ class UserViewSet(ViewSet):
     @action(detail=False, methods=["get"])
     def me(self, request):
         return Response(UserSerializer(request.user).data)
+
+    def _save(self, request, user=None):
+        from api import services
+
+        form = bind(UserWriteForm, request, creating=user is None)
+        d = form.cleaned_data
+        fields = {k: d[k] for k in ("full_name", "job_title", "department", "email") if k in d and d[k] is not None}
+        if "is_active" in request.data:
+            fields["is_active"] = d["is_active"]
+        roles = d["roles"] if "roles" in request.data else None
+        saved = services.user_save(actor=request.user, user=user, username=d.get("username", ""), roles=roles,
+                                   reason=d.get("reason", ""), **fields)
+        return Response(UserSerializer(self.get_queryset().get(pk=saved.pk)).data,
+                        status=201 if user is None else 200)
+
+    @extend_schema(request=form_schema("UserCreate", UserWriteForm(creating=True)), responses={201: UserSerializer})
+    def create(self, request):
+        """An administrator creates a user (no password: a reset link or single sign-on)."""
+        require("api.administer_users", request.user)
+        return self._save(request)
+
+    @extend_schema(request=form_schema("UserChange", UserWriteForm(creating=False)), responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def change(self, request, username=None):
+        """An administrator changes a user: name, title, department, active, roles (users are never deleted)."""
+        require("api.administer_users", request.user)
+        return self._save(request, get_object_or_404(self.get_queryset(), username=username))
 
 
 register("users", UserViewSet, "user")

@@ -14,7 +14,16 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, as_form_data, bind, form_errors, form_schema, opened_stamp, signing_fields
+from api.base import (
+    ViewSet,
+    as_form_data,
+    bind,
+    form_errors,
+    form_schema,
+    opened_stamp,
+    signing_fields,
+    value,
+)
 from api.exceptions import FormInvalid
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
@@ -254,8 +263,7 @@ def _values_data(request):
 
 
 def _flag(request, name: str) -> bool:
-    value = request.data.get(name) if hasattr(request.data, "get") else None
-    return value is True or (isinstance(value, str) and value.lower() in ("true", "1", "on", "yes", "submit"))
+    return value(request, name).lower() in ("true", "1", "on", "yes", "submit")
 
 
 def _save(request, *, record_type, record=None) -> Record:
@@ -368,8 +376,8 @@ class RecordViewSet(ViewSet):
     @extend_schema(request=RecordCreateBody, responses={201: RecordSerializer, **ERRORS})
     def create(self, request):
         """A new record under the type's current form: a draft, or submitted at once (submit=true)."""
-        code = request.data.get("record_type") if hasattr(request.data, "get") else None
-        record_type = RecordType.objects.filter(code=str(code or "")[:12]).first()
+        code = value(request, "record_type")
+        record_type = RecordType.objects.filter(code=code[:12]).first() if code else None
         if record_type is None:
             raise FormInvalid({"record_type": ["Choose a record type by its code."]})
         require("records.create_record", request.user, record_type)
