@@ -201,3 +201,19 @@ def test_a_token_is_throttled_with_retry_after(staff, settings):
     finally:
         PerToken.THROTTLE_RATES = old
         cache.clear()
+
+
+def test_the_access_log_is_append_only_and_tokens_are_never_deleted(staff):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the guards are PostgreSQL triggers")
+    c = client_with(token_for(staff))
+    c.get("/api/v1/users/me/")
+    use = TokenUse.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TokenUse.objects.filter(pk=use.pk).update(status_code=500)
+    token_for(staff, name="unused")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PersonalAccessToken.objects.filter(name="unused").delete()
