@@ -181,15 +181,10 @@ def paths_for(route, w):
             kw = {"public_id": uuid.uuid4()}
         elif n == "verify":
             kw = {"token": "no-such-token"}
-<<<<<<< HEAD
         elif n == "chart-export":
             kw = {"key": "documents.by_status"}  # aggregates: refused to a scoped auditor by its rule
         elif n == "session-end":
             kw = {"pk": 10**6}  # a session of one's own (the view looks it up among the user's)
-=======
-        elif n == "session-end":
-            kw = {"pk": 10**6}  # someone's session id: not an object of either side
->>>>>>> h/api
         elif n == "password_reset_confirm":
             kw = {"uidb64": "MQ", "token": "set-password"}
         elif n == "guides:page":
@@ -208,11 +203,7 @@ def paths_for(route, w):
         path = route.build(**{k: v for k, v in kw.items() if k in p})
         # Routes whose argument is not one of the two sides' objects.
         shared = n in ("audits:ical-user", "audits:ical-programme", "audits:evidence-download",
-<<<<<<< HEAD
                        "renditions:manual-download", "verify", "password_reset_confirm", "session-end", "chart-export") or n.startswith(
-=======
-                       "renditions:manual-download", "verify", "password_reset_confirm", "session-end") or n.startswith(
->>>>>>> h/api
             ("audits:programme", "audits:proposal", "auditor:access", "auditor:request", "job-", "guides:"))
         shared = shared or shared_by_plugin
         out.append((path, "any" if shared else side))
