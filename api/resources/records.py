@@ -29,6 +29,7 @@ from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import JobSerializer, signatures, trail_response
 from qms import jobs, scope
+from qms.concurrency import Stamp
 from qms.rules import allowed, require
 from qms.signatures import SignatureForm, content_hash
 from qms.uploads import file_response
@@ -278,11 +279,22 @@ def _save(request, *, record_type, record=None) -> Record:
                              existing_files=existing)
     if not form.is_valid():
         raise FormInvalid(form_errors(form))
-    opened = bind(_OpenedForm, request, extra=opened_stamp(request)).cleaned_data.get("opened") if record else None
+    opened = bind(_OpenedForm, request, extra=_opened(request, record)).cleaned_data.get("opened") if record else None
     return services.record_save(
         actor=request.user, record_type=record_type, record=record, values=form.json_values(),
         field_files=form.uploaded_files(), evidence=request.FILES.getlist("evidence"), opened=opened, submit=submit,
     )
+
+
+def _opened(request, record: Record) -> dict:
+    """The content_hash the client read (the record's GET: its signature content) as the
+    stamp the page's draft or amendment form carries (of the values it was opened on).
+    Unchanged since: a stamp of the values read now, which the service checks again under
+    its row lock; changed since: the client's hash, which the service refuses with 409."""
+    shown = value(request, "content_hash").strip()
+    if shown and shown == content_hash(record.signature_content()):
+        return {"opened": Stamp.of(services.editable_content(record)).dumps()}
+    return opened_stamp(request)
 
 
 class _OpenedForm(AmendmentReasonForm):
@@ -408,7 +420,7 @@ class RecordViewSet(ViewSet):
         record = _record(request, number)
         require("records.amend_record", request.user, record)
         form = build_record_form(record.form_version, _values_data(request), values=record.values, skip_files=True)
-        reason = bind(AmendmentReasonForm, request, extra=opened_stamp(request))
+        reason = bind(AmendmentReasonForm, request, extra=_opened(request, record))
         if not form.is_valid():
             raise FormInvalid(form_errors(form))
         services.record_amend(actor=request.user, record=record, values=form.json_values(),

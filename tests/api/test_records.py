@@ -117,6 +117,29 @@ def test_amend_void_hold_and_dispose(api_for, staff, quality_manager):
     assert r.status_code == 200 and r.json()["status"] == "void"
 
 
+def test_an_amendment_or_a_draft_carries_the_content_hash_of_the_get(api_for, staff):
+    """The content_hash a client read (GET) is what draft and amend compare: the same
+    record is saved; a record changed since is a 409."""
+    rt = make_type("CAL", verification_required=False)
+    s = api_for(staff)
+    record = make_record(staff, rt)
+    url = f"/api/v1/records/{record.number}/"
+    shown = s.get(url).json()["content_hash"]
+    r = s.post(url + "amend/", {"values": {**GOOD, "instrument": "MIC-02"}, "amendment_reason": "Typo",
+                                "content_hash": shown}, format="json")
+    assert r.status_code == 200, r.json()
+    r = s.post(url + "amend/", {"values": {**GOOD, "instrument": "MIC-03"}, "amendment_reason": "Again",
+                                "content_hash": shown}, format="json")
+    assert r.status_code == 409 and "changed after you opened it" in r.json()["detail"]
+    draft = make_record(staff, rt, submit=False)
+    url = f"/api/v1/records/{draft.number}/"
+    shown = s.get(url).json()["content_hash"]
+    r = s.post(url + "draft/", {"values": {**GOOD, "notes": "First"}, "content_hash": shown}, format="json")
+    assert r.status_code == 200, r.json()
+    r = s.post(url + "draft/", {"values": {**GOOD, "notes": "Second"}, "content_hash": shown}, format="json")
+    assert r.status_code == 409
+
+
 def test_others_records_are_404_for_staff_and_the_read_only_token_cannot_post(api_for, staff, author):
     rt = make_type("CAL", verification_required=False)
     record = make_record(author, rt, submit=False)

@@ -646,17 +646,19 @@ def _kwargs(obj) -> dict:
     from qms.models import Job
     from records.models import Record
 
-    if isinstance(obj, Revision):
-        return {"number": obj.document.number, "seq": obj.seq, "revision_id": obj.pk}
-    if isinstance(obj, (Document, Record)):
-        return {"number": obj.number}
-    if isinstance(obj, Job):
-        return {"public_id": obj.public_id}
+    extra = {}  # an app's own arguments for the object (the API names a revision by document_number and seq)
     for plugin in finished_world.plugins():
         found = plugin.kwargs(obj) if hasattr(plugin, "kwargs") else None
         if found is not None:
-            return found
-    return {"pk": obj.pk}
+            extra = found
+            break
+    if isinstance(obj, Revision):
+        return {"number": obj.document.number, "seq": obj.seq, "revision_id": obj.pk, **extra}
+    if isinstance(obj, (Document, Record)):
+        return {"number": obj.number, **extra}
+    if isinstance(obj, Job):
+        return {"public_id": obj.public_id, **extra}
+    return extra or {"pk": obj.pk}
 
 
 @pytest.fixture

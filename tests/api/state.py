@@ -1,0 +1,244 @@
+"""The REST API in the state walk (tests/qms/test_state_walk.py).
+
+The API's actions call the same services as the pages, so a POST through
+/api/v1/ on a finished document, revision, record, audit, CAPA, evidence
+request or job must be refused the same way (a 4xx with the reason, nothing
+changed). The finished objects are the page walk's own (tests/qms/finished_world.py):
+this module builds none, it only maps each API route to them, with payloads in
+the API's shape (the walk posts them form-encoded: DRF parses the multipart
+body; a signature is the password and the content_hash the client was shown).
+
+Personal access tokens and user accounts are not QMS objects with a lifecycle.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from qms.signatures import content_hash
+from tests.factories import PASSWORD
+from tests.records.factories import GOOD, pdf_upload
+
+NOT_FINISHED = {
+    "api:token-revoke": "a personal access token, not a QMS object (revoking a revoked one is refused by its service)",
+    "api:user-change": "a user account has no final state: an inactive one may be made active again",
+}
+
+# As the pages' routes (ALLOWED in the test): a controlled print of a superseded or
+# obsolete revision is stamped with its state and makes a job or a "printed" event;
+# a voided record is still retained and may go on legal hold; its PDF is a job.
+ALLOWED = {
+    ("api:revision-print", "rev_superseded"): set(),
+    ("api:revision-print", "rev_obsolete"): set(),
+    ("api:record-hold", "record_void"): {"legal_hold", "legal_hold_reason"},
+    ("api:record-pdf", "record_void"): set(),
+}
+
+# The one move left to a "finished" object (as capa:capa-close and audits:audit-close).
+NEXT_MOVES = {
+    ("api:capa-close", "capa_effective"),
+    ("api:audit-close", "audit_reported"),
+}
+
+ACTORS: dict = {}  # the finished objects are the page walk's: its people
+
+
+def build_finished(w):
+    pass  # the page walk builds the finished objects
+
+
+def finished_objects(w) -> dict:
+    return {}
+
+
+def build_earlier(w):
+    pass  # the page walk builds the earlier objects
+
+
+# ------------------------------------------------------------------ which finished objects a route names
+def _rev(w, key) -> dict:
+    return {"document_number": w[f"doc_{key}"].number, "seq": w[f"rev_{key}"].seq}
+
+
+def targets(route, w):
+    n = route.name
+    if not n.startswith("api:"):
+        return None
+    if n in NOT_FINISHED or not route.params:
+        return []
+    kind = n[4:]
+    if kind in ("trail-detail", "user-detail"):
+        return []  # GET only, and not a QMS object's lifecycle (a trail, an account)
+    if kind == "revision-list":  # POST: a new revision of the document
+        return [("doc_obsolete", {"document_number": w["doc_obsolete"].number})]
+    if kind.startswith("revision-"):
+        return [(f"rev_{k}", _rev(w, k)) for k in ("superseded", "obsolete")]
+    if kind.startswith("document-"):
+        # The document of the superseded revision is in force: only the obsolete one is finished.
+        return [("doc_obsolete", {"number": w["doc_obsolete"].number})]
+    if kind.startswith("record-type-"):
+        return []  # a record type has no lifecycle (GET only here)
+    if kind.startswith("record-"):
+        return [(k, {"number": w[k].number}) for k in ("record_void", "record_disposed")]
+    if kind.startswith("evidence-request-"):
+        return [("request_closed", {"pk": w["request_closed"].pk, "link_id": 10**6})]
+    if kind.startswith("evidence-"):  # a record's evidence file (GET only)
+        return [(f"{k}_evidence0", {"pk": w[k].evidence.order_by("pk").first().pk})
+                for k in ("record_void", "record_disposed")]
+    if kind.startswith("audit-"):
+        return [(k, {"pk": w[k].pk}) for k in ("audit_closed", "audit_reported")]
+    if kind.startswith("checklist-item-"):
+        return [(k, {"pk": w[k].pk}) for k in ("item_closed", "item_reported")]
+    if kind.startswith("finding-"):
+        return [(k, {"pk": w[k].pk}) for k in ("finding_nc", "finding_closed", "finding_reported")]
+    if kind.startswith("capa-action-"):
+        return [(k, {"pk": w[k].pk}) for k in ("action_closed", "action_effective")]
+    if kind.startswith("capa-"):
+        return [(k, {"pk": w[k].pk}) for k in ("capa_closed", "capa_effective")]
+    if kind.startswith("job-"):
+        return [("job", {"public_id": w["job"].public_id})]
+    return None  # an API route this module does not know yet: the walk says so
+
+
+def kwargs(obj):
+    """The API's URL arguments: a revision is named by its document's number and its seq."""
+    from documents.models import Document, Revision
+
+    if isinstance(obj, Revision):
+        return {"document_number": obj.document.number, "seq": obj.seq}
+    if isinstance(obj, Document):
+        return {"document_number": obj.number}
+    return None
+
+
+# ------------------------------------------------------------------ payloads (that would succeed earlier)
+def _soon(days=7) -> str:
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _signed(obj, **extra) -> dict:
+    """An API signature: the password and the content_hash of what the client read."""
+    return {"password": PASSWORD, "comment": "Signed in the walk", "content_hash": content_hash(obj.signature_content()),
+            **extra}
+
+
+def _shown_revision(document):
+    return document.effective_revision or document.latest_revision
+
+
+def _clause_pk():
+    from qms.models import Clause
+
+    return Clause.objects.get(number="8.5.1").pk
+
+
+def _values(**changes) -> dict:
+    return {**GOOD, "sealed": "on", **changes}
+
+
+PAYLOADS = {
+    # Documents
+    "api:document-obsolete": lambda w, o, a: [{"reason": "Withdrawn again"}],
+    "api:document-review": lambda w, o, a: [
+        _signed(_shown_revision(o), outcome="no_change"),
+        _signed(_shown_revision(o), outcome="revise", comment="Bring it back"),
+    ],
+    "api:document-acknowledge": lambda w, o, a: [_signed(_shown_revision(o))],
+    "api:revision-list": lambda w, o, a: [{"change_summary": "Bring it back", "change_reason": "New press"}],
+    "api:revision-draft": lambda w, o, a: [{"content": "# Purpose\nChanged after the fact.", "change_summary": "Late",
+                                            "change_reason": "Late", "content_hash": content_hash(o.signature_content())}],
+    "api:revision-submit": lambda w, o, a: [{"step1_kind": "approve", "step1_mode": "all",
+                                             "step1_users": [w["approver"].pk], "effective_date": _soon()}],
+    "api:revision-decide": lambda w, o, a: [_signed(o, outcome="approved", significance="significant")],
+    "api:revision-withdraw": lambda w, o, a: [{"reason": "Withdrawn in the walk"}],
+    "api:revision-print": lambda w, o, a: [{}],
+    # Records (the values as the multipart parts themselves)
+    "api:record-draft": lambda w, o, a: [_values(), _values(submit="true")],
+    "api:record-submit": lambda w, o, a: [{}],
+    "api:record-evidence": lambda w, o, a: [{"evidence": pdf_upload("late.pdf")}],
+    "api:record-verify": lambda w, o, a: [_signed(o)],
+    "api:record-amend": lambda w, o, a: [{**_values(deviation="2.5"), "amendment_reason": "Typo",
+                                          "content_hash": content_hash(o.signature_content())}],
+    "api:record-void": lambda w, o, a: [{"reason": "Voided again"}],
+    "api:record-hold": lambda w, o, a: [{"legal_hold": "true", "reason": "Dispute with a customer"}],
+    "api:record-dispose": lambda w, o, a: [_signed(o, reason="Retention over")],
+    "api:record-pdf": lambda w, o, a: [{}],
+    # Audits
+    "api:audit-issue-plan": lambda w, o, a: [{}],
+    "api:audit-start": lambda w, o, a: [{}],
+    "api:audit-close": lambda w, o, a: [{}],
+    "api:audit-findings": lambda w, o, a: [{"finding_type": "observation", "clause": _clause_pk(),
+                                            "statement": "A late finding", "owner": w["staff"].pk,
+                                            "ev_record": w["evidence_record"].number}],
+    "api:audit-issue-report": lambda w, o, a: [_signed(o.report)],
+    "api:checklist-item-answer": lambda w, o, a: [{"answer": "conforming", "notes": "Fine now",
+                                                   "ev_record": w["evidence_record"].number}],
+    "api:finding-close": lambda w, o, a: [{"comment": "Closed again"}],
+    "api:finding-evidence": lambda w, o, a: [{"ev_record": w["evidence_record"].number, "ev_note": "More"}],
+    # CAPA
+    "api:capa-correction": lambda w, o, a: [{"containment": "Line stopped", "containment_date": _today(),
+                                             "correction": "Sheets re-signed", "correction_date": _today()}],
+    "api:capa-analyse": lambda w, o, a: [{"ca_needed": "yes", "ca_justification": "It would recur",
+                                          "why1": "No checklist", "root_cause": "No checklist at the press"}],
+    "api:capa-actions": lambda w, o, a: [{"description": "Follow-up audit of the handover",
+                                          "owner": w["author"].pk, "due_date": _soon()}],
+    "api:capa-start-actions": lambda w, o, a: [{}],
+    "api:capa-submit-verification": lambda w, o, a: [{"method": "Sample 20 more sheets", "due": _soon()}],
+    "api:capa-verify": lambda w, o, a: [{"result": r, "notes": "Checked again", "early_reason": "Asked for"}
+                                        for r in ("effective", "not_effective")],
+    "api:capa-close": lambda w, o, a: [_signed(o)],
+    "api:capa-action-complete": lambda w, o, a: [{"note": "Done again", "ev_record": w["evidence_record"].number}],
+    # The external auditor's evidence requests
+    "api:evidence-request-answer": lambda w, o, a: [{"answer": "More evidence",
+                                                     "references": w["doc_superseded"].number}],
+    "api:evidence-request-close": lambda w, o, a: [{}],
+    # Jobs
+    "api:job-retry": lambda w, o, a: [{}],
+}
+
+# ------------------------------------------------------------------ the control: one step earlier
+CONTROL = {
+    "api:document-obsolete": [("doc_live", "author", None)],
+    "api:document-review": [("doc_live", "author", None)],
+    "api:document-acknowledge": [("doc_live", "staff", None)],
+    "api:revision-list": [("doc_live", "author", None)],
+    "api:revision-draft": [("rev_draft", "author", None)],
+    "api:revision-submit": [("rev_draft", "author", None)],
+    "api:revision-decide": [("rev_in_review", "approver", None)],
+    "api:revision-withdraw": [("rev_in_review", "author", None)],
+    "api:revision-print": [("rev_effective", "staff", None)],
+    "api:record-draft": [("record_draft", "staff", None)],
+    "api:record-submit": [("record_draft", "staff", None)],
+    "api:record-evidence": [("record_draft", "staff", None)],
+    "api:record-verify": [("record_submitted", "approver", None)],
+    "api:record-amend": [("record_submitted", "staff", None)],
+    "api:record-void": [("record_submitted", "qm", None)],
+    "api:record-hold": [("record_submitted", "qm", None)],
+    "api:record-dispose": [("record_old", "qm", None)],
+    "api:record-pdf": [("record_submitted", "staff", None)],
+    "api:audit-issue-plan": [("audit_planned", "auditor", None)],
+    "api:audit-start": [("audit_prepared", "auditor", None)],
+    "api:audit-close": [("audit_reported", "qm", None)],
+    "api:audit-findings": [("audit_in_progress", "auditor", None)],
+    "api:audit-issue-report": [("audit_in_progress", "auditor", None)],
+    "api:checklist-item-answer": [("item_open", "auditor", None)],
+    "api:finding-close": [("finding_open", "qm", None)],
+    "api:finding-evidence": [("finding_open", "auditor", None)],
+    "api:capa-correction": [("capa_open", "staff", None)],
+    "api:capa-analyse": [("capa_open", "staff", None)],
+    "api:capa-actions": [("capa_analysed", "staff", None)],
+    "api:capa-start-actions": [("capa_planned", "staff", None)],
+    "api:capa-submit-verification": [("capa_done", "staff", None)],
+    "api:capa-verify": [("capa_verifying", "qm", None)],
+    "api:capa-close": [("capa_effective", "qm", None)],
+    "api:capa-action-complete": [("action_open", "staff", None)],
+    "api:evidence-request-answer": [("request_open", "qm", None)],
+    "api:evidence-request-close": [("request_answered", "external", None)],
+    "api:job-retry": [("job_failed", "qm", None)],
+}
