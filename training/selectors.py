@@ -172,11 +172,12 @@ MATRIX_EXPORT_COLUMNS = ["Person", "Employee number", "Department", "Competence"
 
 
 # ------------------------------------------------------------------ one person
-def person_qualifications(person: Person, today: date | None = None) -> list[tuple[Competence, matrix.Cell]]:
-    """The person's required competences and the state of each."""
+def person_qualifications(person: Person, today: date | None = None, user=None) -> list[tuple[Competence, matrix.Cell]]:
+    """The person's required competences (those `user` may see) and the state of each."""
     cells = matrix.cells(matrix.Scope(person_ids=(person.pk,)), today)
-    comps = {c.pk: c for c in Competence.objects.filter(pk__in=[c for _, c in cells])}
-    return sorted(((comps[c], cell) for (_, c), cell in cells.items()), key=lambda t: t[0].code)
+    qs = competences_for_user(user) if user is not None else Competence.objects.all()
+    comps = {c.pk: c for c in qs.filter(pk__in=[c for _, c in cells])}
+    return sorted(((comps[c], cell) for (_, c), cell in cells.items() if c in comps), key=lambda t: t[0].code)
 
 
 def person_for_user(user) -> Person | None:

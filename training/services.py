@@ -216,7 +216,10 @@ def _check_record_input(person: Person, competence: Competence, trained_on: date
 def _store_evidence(*, actor, record: TrainingRecord, uploads) -> list[TrainingEvidence]:
     out = []
     for upload in uploads:
-        stored = store_upload(upload, folder=f"training/{record.pk}")
+        try:
+            stored = store_upload(upload, folder=f"training/{record.pk}")
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages)) from exc
         ev = TrainingEvidence(record=record, file=stored.name, original_name=stored.original_name, size=stored.size,
                               sha256=stored.sha256, content_type=stored.content_type, uploaded_by=actor)
         attribute(ev, actor, "Evidence attached")

@@ -50,6 +50,8 @@ def _page(request, qs, size=PAGE_SIZE):
 
 def _filters(request) -> tuple[MatrixFilterForm, selectors.Filters, dict]:
     form = MatrixFilterForm(request.GET or None)
+    # The role filter offers (and accepts) only the roles inside an external auditor's scope.
+    form.fields["role"].queryset = selectors.roles_for_user(request.user).filter(is_active=True).order_by("code")
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     filters = selectors.Filters(department_id=getattr(data.get("department"), "pk", None),
                                 role_id=getattr(data.get("role"), "pk", None), search=(data.get("q") or "").strip())
@@ -65,7 +67,8 @@ def matrix_view(request):
     return render(request, "training/matrix.html", {
         "form": form, "m": page, "states": [(s, matrix.LABELS[s], matrix.SHORT[s], matrix.COLOURS[s])
                                             for s in matrix.STATES],
-        "query": filters.query(),
+        "query": filters.query(), "departments": selectors.departments(),
+        "roles": form.fields["role"].queryset.select_related(None).only("code", "name"),
     })
 
 
@@ -183,7 +186,7 @@ def person_detail(request, pk):
     person = _get_person(request, pk)
     return render(request, "training/person_detail.html", {
         "person": person, "roles": person.job_roles.order_by("code"),
-        "qualifications": selectors.person_qualifications(person),
+        "qualifications": selectors.person_qualifications(person, user=request.user),
         "records": selectors.records_for_user(request.user).filter(person=person)[:100],
     })
 
@@ -227,7 +230,8 @@ def expiring(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [p for p, _, _ in page.object_list]
     people = {p.pk: p for p in selectors.people_for_user(request.user).filter(pk__in=ids)}
-    comps = {c.pk: c for c in Competence.objects.filter(pk__in=[c for _, c, _ in page.object_list])}
+    comps = {c.pk: c for c in selectors.competences_for_user(request.user).filter(
+        pk__in=[c for _, c, _ in page.object_list])}
     items = [(people[p], comps[c], cell) for p, c, cell in page.object_list if p in people and c in comps]
     return render(request, "training/expiring.html", {"page": page, "items": items})
 
