@@ -2,7 +2,7 @@
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html_join
 
 from qms import panels
 
@@ -17,4 +17,5 @@ def object_panels(context, obj) -> str:
     html = []
     for p in panels.panels_for(request, obj):
         html.append(render_to_string(p.template, {"panel": p, "object": obj, **p.context}, request=request))
-    return mark_safe("".join(html))  # each panel's template escapes its own content
+    # Each panel is a rendered template (a SafeString: it escaped its own content), kept as it is.
+    return format_html_join("", "{}", ((h,) for h in html))
