@@ -100,5 +100,5 @@ rule("training.add_evidence", can_add_evidence, "You cannot add evidence to this
 rule("training.download_evidence", can_download_evidence, "You cannot download this training evidence.")
 rule("training.evaluate_record", can_evaluate_record,
      "Effectiveness is evaluated once, on a signed record, by the trainer or the quality manager (never the trainee).")
-rule("training.void_record", can_void_record, "Only the quality manager voids a training record.")
+rule("training.void_record", can_void_record, "Only the quality manager voids a training record, and only one that is not void already.")
 rule("training.view_own", can_view_own_training, "You cannot see training.")
