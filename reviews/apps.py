@@ -19,6 +19,7 @@ class ReviewsConfig(AppConfig):
             registers,
             review_inputs,  # the 9.3.2 inputs this app fills (qms.review_inputs)
             rules,  # the app's rules (qms.rules)
+            search,  # feedback and reviews in the one search box (qms.search)
         )
         from reviews.models import Complaint, ManagementReview, SatisfactionSurvey
 

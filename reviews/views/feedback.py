@@ -140,8 +140,11 @@ def _action(request, number, form_class, form_key, call, done: str):
         else:
             messages.success(request, done)
             return redirect(complaint)
-    return render(request, "reviews/complaint_detail.html",
-                  _detail_context(request, complaint, **{form_key: form}), status=status)
+    ctx = _detail_context(request, complaint, **{form_key: form})
+    # The step's form may not be on the page any more (the state moved on): say what was wrong at the top.
+    ctx["action_errors"] = [f"{form.fields[k].label if k in form.fields else ''}: {e}".lstrip(": ")
+                            for k, errs in form.errors.items() for e in errs]
+    return render(request, "reviews/complaint_detail.html", ctx, status=status)
 
 
 @require_POST

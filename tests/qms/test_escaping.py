@@ -34,6 +34,8 @@ ALLOWED_SAFE = {
     "templates/pdf/review_pack.html": 3,
     # the one search box's snippets (qms.search.highlight): every piece escaped, only our <mark> added.
     "qms/search.py": 2,
+    # the management review pack's page margins: qms.pdf.css_string values, as in _controlled_page.css.html.
+    "templates/reviews/pack_pdf.html": 3,
 }
 
 

@@ -171,6 +171,8 @@ def _world(quality_manager, author, approver, staff, auditor, external_auditor):
              f"/audits/questions/{retired.pk}/edit/",
              *(a.get_absolute_url() for a in (planned, prepared, reporting, reported)),
              *(c.get_absolute_url() for c in capas)]
+    # Pages of other apps' objects in states their world objects are not in (tests/<app>/world.py fuzz_pages).
+    extra += [p for plugin in scope_world.plugins() if hasattr(plugin, "fuzz_pages") for p in plugin.fuzz_pages(w)]
     return w, extra
 
 

@@ -241,3 +241,14 @@ def test_pack_pdf_job_renders_the_sections_and_charts(quality_manager, staff, me
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+def test_the_search_box_finds_feedback_and_reviews_within_the_rules(client_for, quality_manager, outsider):
+    from reviews import services
+
+    c = make_complaint(quality_manager, customer="Kappa Springs")
+    r = make_review(quality_manager)
+    services.decision_add(actor=quality_manager, review=r, kind="improvement", text="Kappa delivery review")
+    body = client_for(quality_manager).get("/search/", {"q": "Kappa"}).content.decode()
+    assert c.number in body and r.number in body
+    assert c.number not in client_for(outsider).get("/search/", {"q": "Kappa"}).content.decode()

@@ -33,6 +33,17 @@ def build(w, *, quality_manager, author, approver, staff, auditor, external_audi
             action_description=f"{word} action", action_owner=staff, action_due_date=today + timedelta(30))
 
 
+    # For the form fuzz: a complaint that has been answered, whose page offers the close form.
+    answered = services.complaint_log(
+        actor=quality_manager, customer="Press answered", channel="phone", received_on=today - timedelta(5),
+        description="Press answered text", category="delivery", severity="low", owner=staff)
+    w["reviews_answered"] = services.complaint_respond(actor=staff, complaint=answered, on=today, response="Sent")
+
+
+def fuzz_pages(w):
+    return [w["reviews_answered"].get_absolute_url()]
+
+
 def path_kwargs(name, side, w):
     if not name.startswith("reviews:"):
         return None
