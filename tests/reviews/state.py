@@ -129,7 +129,7 @@ NOT_FINISHED = {
 # itself is locked with the minutes, but its action's owner (or the QM) may still complete it.
 # A PDF of approved minutes is a job, not a change.
 ALLOWED = {
-    ("reviews:action-complete", "decision_locked"): {"action_status", "completed_at", "completed_by",
+    ("reviews:action-complete", "decision_locked"): {"action_status", "completed_at", "completed_by_id",
                                                      "completion_note"},
     ("reviews:review-pdf", "review_approved"): set(),
 }
