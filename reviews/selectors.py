@@ -13,7 +13,7 @@ from reviews.models import Complaint, Decision, ManagementReview, SatisfactionSu
 
 COMPLAINT_COLUMNS = ("number", "kind", "customer", "channel", "received_on", "reference", "category", "severity",
                      "status", "acknowledged_on", "responded_on", "owner__full_name", "owner__username",
-                     "owner__first_name", "owner__last_name", "process__code")
+                     "owner__first_name", "owner__last_name", "process__code", "process__name")
 
 
 def complaints_for(user):

@@ -46,7 +46,8 @@ def _filters(request):
 def complaint_list(request):
     require("reviews.view_complaints", request.user)
     form, filters = _filters(request)
-    page = Paginator(selectors.complaint_register(request.user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.complaint_register(request.user, filters).only(*selectors.COMPLAINT_COLUMNS)  # never the texts
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reviews/complaint_list.html", {
