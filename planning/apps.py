@@ -15,6 +15,7 @@ class PlanningConfig(AppConfig):
             hooks,  # registers, readiness evidence, review inputs, audit weights
             lifecycles,  # states, moves and badge colours (qms.lifecycle)
             rules,  # who may do what (qms.rules)
+            search,  # its kinds in the one search box (qms.search)
         )
         from planning.models import (
             ContextIssue,

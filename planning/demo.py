@@ -14,6 +14,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from planning import services
@@ -86,6 +87,7 @@ OBJECTIVES = [
 ]
 
 
+@transaction.atomic
 def seed(*, users, stdout) -> None:
     if Risk.objects.exists() or ContextIssue.objects.exists():
         stdout.write("planning: demo context, risks and objectives were seeded before")
@@ -192,7 +194,22 @@ def _risks(users, clock, processes, issues, start: date, today: date, rng) -> tu
             services.risk_action_add(actor=owner, risk=risk, description="Follow-up: extend to the second line.",
                                      owner=owners[(i + 2) % 3], start_date=reassess + timedelta(days=2),
                                      due_date=today + timedelta(days=rng.randint(5, 60)))
+    _yearly_review(users, clock, today)
     return len(RISKS), late
+
+
+def _yearly_review(users, clock, today: date) -> None:
+    """The yearly risk review, seven weeks ago: every risk not looked at for
+    half a year is re-assessed (no change), except those left overdue."""
+    clock.at(today - timedelta(days=50), 10)
+    half_year = today - timedelta(days=182)
+    for risk in Risk.objects.open().filter(reassess_on__gte=today - timedelta(days=50)).order_by("id"):
+        if risk.assessments.filter(assessed_on__gte=half_year).exists():
+            continue
+        services.risk_assess(actor=users["qm"], risk=risk, assessment=services.Assessment(
+            likelihood=risk.likelihood, impact=risk.impact, reassess_on=risk.reassess_on,
+            residual_likelihood=risk.residual_likelihood, residual_impact=risk.residual_impact,
+            note="Yearly risk review: no change."))
 
 
 def _action_text(kind, title):
@@ -203,7 +220,7 @@ def _objectives(users, clock, processes, today: date) -> int:
     qm = users["qm"]
     first = period_containing(months_before(today, 12), "monthly")[0]
     objectives = []
-    clock.at(first - timedelta(days=10), 10)
+    clock.at(first + timedelta(days=2), 10)
     for statement, unit, direction, target, baseline, kpi_name, warning, _gen, proc in OBJECTIVES:
         objective = services.objective_save(actor=qm, data={
             "statement": statement, "policy": _policy(), "policy_link": "Customer satisfaction and continual improvement",

@@ -171,13 +171,16 @@ def planning_evidence(today: date) -> list[evidence.Evidence]:
             current = not agg["overdue"]
             reason = "" if current else f"{agg['overdue']} of {agg['n']} past their review date"
             out.append(evidence.Evidence(clause, label, agg["n"], current, reason, reverse("planning:context")))
-    agg = Risk.objects.open().aggregate(n=Count("id"), overdue=Count("id", filter=Q(reassess_on__lt=today)),
-                                        stale=Count("id", filter=Q(changed_at__lt=_end_of_day(year_ago))))
+    agg = Risk.objects.open().aggregate(n=Count("id"), overdue=Count("id", filter=Q(reassess_on__lt=today)))
     if agg["n"]:
         reviewed = Risk.objects.open().filter(assessments__assessed_on__gte=year_ago).values("pk").distinct().count()
         current = reviewed == agg["n"] and not agg["overdue"]
-        reason = "" if current else (f"{agg['n'] - reviewed} not re-assessed within 12 months; "
-                                     f"{agg['overdue']} past their re-assessment date")
+        reasons = []
+        if reviewed < agg["n"]:
+            reasons.append(f"{agg['n'] - reviewed} not re-assessed within 12 months")
+        if agg["overdue"]:
+            reasons.append(f"{agg['overdue']} past their re-assessment date")
+        reason = "; ".join(reasons)
         out.append(evidence.Evidence("6.1", "Risk and opportunity register", agg["n"], current, reason,
                                      reverse("planning:risks")))
     objectives = Objective.objects.filter(status=Objective.Status.ACTIVE)
@@ -186,8 +189,12 @@ def planning_evidence(today: date) -> list[evidence.Evidence]:
         missing = Kpi.objects.filter(selectors.missing_filter(today)).count()
         measured = objectives.filter(kpis__measurements__period_end__gte=year_ago).values("pk").distinct().count()
         current = measured == n and not missing
-        reason = "" if current else (f"{n - measured} of {n} objectives without a measurement in 12 months; "
-                                     f"{missing} KPI measurements missing")
+        reasons = []
+        if measured < n:
+            reasons.append(f"{n - measured} of {n} objectives without a measurement in 12 months")
+        if missing:
+            reasons.append(f"{missing} KPI measurement{'s' if missing != 1 else ''} missing")
+        reason = "; ".join(reasons)
         out.append(evidence.Evidence("6.2", "Quality objectives with KPIs", n, current, reason,
                                      reverse("planning:objectives")))
     return out

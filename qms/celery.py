@@ -44,6 +44,9 @@ app.conf.beat_schedule = {
     "access-review-reminder": {"task": "qms.tasks.access_review_reminder",
                                "schedule": crontab(hour=7, minute=0, day_of_month=1, month_of_year="1,4,7,10")},
     "warm-renditions": {"task": "documents.tasks.warm_renditions", "schedule": crontab(hour=2, minute=30)},
+    # Computed KPIs (planning) get the value of each period that has just
+    # ended, before the 06:00 digest reads what is on target and what is missing.
+    "refresh-computed-kpis": {"task": "planning.tasks.refresh_computed_kpis", "schedule": crontab(hour=5, minute=30)},
 }
 
 

@@ -110,3 +110,15 @@ def test_outsider_is_refused_everywhere(client_for, quality_manager, outsider):
                 reverse("planning:objectives")):
         assert c.get(url).status_code == 403, url
     assert c.get(kpi.get_absolute_url()).status_code == 404
+
+
+def test_the_search_box_finds_risks_context_and_objectives(quality_manager):
+    from qms import search
+
+    _world(quality_manager)
+    groups = {g.kind.key: g.found for g in search.search(quality_manager, "supplier")}
+    assert groups["risks"].total == 1
+    groups = {g.kind.key: g.found for g in search.search(quality_manager, "competitor")}
+    assert groups["context"].total == 1
+    groups = {g.kind.key: g.found for g in search.search(quality_manager, "on time")}
+    assert groups["objectives"].total == 1

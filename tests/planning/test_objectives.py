@@ -205,3 +205,14 @@ def test_closing_an_objective_needs_an_evaluation(quality_manager, staff):
         services.objective_close(actor=staff, objective=objective, status="achieved", evaluation="Met")
     services.objective_close(actor=quality_manager, objective=objective, status="achieved", evaluation="96 % all year")
     assert objective.status == "achieved"
+
+
+def test_the_daily_task_refreshes_computed_kpis(quality_manager, monkeypatch):
+    from planning.tasks import refresh_computed_kpis
+
+    values = {"n": Decimal("70")}
+    monkeypatch.setitem(measures._MEASURES, "test.later", measures.Measure(
+        "test.later", "Later", "%", "higher", lambda s, e: values["n"] if s >= last_month() else None))
+    kpi = make_kpi(quality_manager, source="computed", measure="test.later", data_source="")
+    assert kpi.measurements.count() == 1
+    assert refresh_computed_kpis() == 0
