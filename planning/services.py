@@ -609,7 +609,7 @@ def kpi_refresh(*, actor, kpi: Kpi) -> int:
 def refresh_computed_kpis() -> int:
     """The daily refresh of every active computed KPI (the beat schedule)."""
     total = 0
-    for kpi in Kpi.objects.filter(source=Kpi.Source.COMPUTED, is_active=True):
+    for kpi in Kpi.objects.filter(source=Kpi.Source.COMPUTED, is_active=True, objective__status=Objective.Status.ACTIVE):
         with transaction.atomic():
             total += _compute(kpi, None)
     return total
