@@ -91,10 +91,16 @@ def risk_register(user, filters: dict, scale: RiskScale | None = None) -> QueryS
     elif filters.get("overdue") == "actions":
         qs = qs.filter(Exists(RiskAction.objects.filter(risk=OuterRef("pk"), status=RiskAction.Status.OPEN,
                                                         due_date__lt=today)))
-    return qs.annotate(
-        open_actions=Count("actions", filter=Q(actions__status=RiskAction.Status.OPEN)),
-        late_actions=Count("actions", filter=Q(actions__status=RiskAction.Status.OPEN, actions__due_date__lt=today)),
-    ).order_by("-score", "id")
+    return qs.order_by("-score", "id")
+
+
+def action_counts(risk_ids) -> dict[int, tuple[int, int]]:
+    """{risk id: (open actions, overdue actions)} for one page of the register (one query)."""
+    today = timezone.localdate()
+    rows = (RiskAction.objects.filter(risk_id__in=list(risk_ids), status=RiskAction.Status.OPEN).values("risk_id")
+            .annotate(n=Count("id"), late=Count("id", filter=Q(due_date__lt=today)))
+            .values_list("risk_id", "n", "late"))
+    return {pk: (n, late) for pk, n, late in rows}
 
 
 @dataclass
@@ -123,7 +129,7 @@ def heatmap(user, filters: dict, scale: RiskScale | None = None, base_url: str =
     kept.setdefault("status", "active")
     qs = risk_register(user, kept, scale)
     counts = {(r["likelihood"], r["impact"]): r["n"] for r in
-              qs.order_by().values("likelihood", "impact").annotate(n=Count("id", distinct=True))}
+              qs.order_by().values("likelihood", "impact").annotate(n=Count("id"))}
     hm = HeatMap(scale=scale)
     for lik in range(scale.likelihood_levels, 0, -1):
         row = []

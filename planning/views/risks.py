@@ -63,7 +63,9 @@ def risk_list(request):
     form, filters = _filters(request, scale)
     qs = selectors.risk_register(request.user, filters, scale)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.action_counts(r.pk for r in page)
     for risk in page:
+        risk.open_actions, risk.late_actions = counts.get(risk.pk, (0, 0))
         risk.band = scale.band_for(risk.score)
         risk.residual_band = scale.band_for(risk.residual_score)
     return render(request, "planning/risk_list.html", {

@@ -41,7 +41,7 @@ def test_qm_records_a_measurement_and_sees_the_chart_move(page, login, quality_m
 
     assert page.locator("#kpi-chart img").get_attribute("src") != before
     assert page.locator("#kpi-chart .qms-chart-table tbody tr").count() == rows_before + 1
-    assert "97.5" in page.locator("#kpi-chart .qms-chart-table").inner_text()
+    assert "97.5" in page.locator("#kpi-chart .qms-chart-table").text_content()
     assert page.locator("#missing").count() == 0
     assert page.locator("#kpi-rating").inner_text() == "On target"
     assert "97.5" in page.locator("#measurements").inner_text()
