@@ -61,7 +61,7 @@ def can_complete_action(user, action) -> bool:
 
 @predicate
 def can_raise_capa(user, risk) -> bool:
-    return (risk is not None and risk.kind == "risk" and allowed("audits.raise_capa", user)
+    return (risk is not None and risk.kind == "risk" and risk.status != "closed" and allowed("audits.raise_capa", user)
             and can_view(user, risk) and can_write(user))
 
 
@@ -76,13 +76,17 @@ def can_edit_objective(user, objective) -> bool:
 def can_record_measurement(user, kpi) -> bool:
     if not can_write(user) or kpi is None or kpi.source != "entered" or not kpi.is_active:
         return False
+    if kpi.objective.status != "active":  # a closed objective's results are evaluated: no more values
+        return False
     return is_quality_manager(user) or kpi.owner_id == user.pk
 
 
 @predicate
 def can_refresh_kpi(user, kpi) -> bool:
-    return can_manage(user) and kpi is not None and kpi.source == "computed"
+    return can_manage(user) and kpi is not None and kpi.source == "computed" and kpi.objective.status == "active"
 
+
+_CLOSED_OBJECTIVE = "The objective is closed: its KPIs take no more values."
 
 rule("planning.view_context", can_view, "You cannot read the context register.")
 rule("planning.manage_context", can_manage, "Only the quality manager keeps the context register.")
@@ -97,11 +101,16 @@ rule("planning.close_risk", can_close_risk, "Only the quality manager closes a r
 rule("planning.reopen_risk", can_reopen_risk, "Only the quality manager reopens a closed risk.")
 rule("planning.complete_risk_action", can_complete_action,
      "Only the action's owner, the risk's owner or the quality manager completes an open action.")
-rule("planning.raise_capa", can_raise_capa, "You cannot raise a nonconformity from this entry.")
+rule("planning.raise_capa", can_raise_capa,
+     lambda user, risk: "This risk is closed: reopen it first." if risk is not None and risk.status == "closed"
+     else "You cannot raise a nonconformity from this entry.")
 rule("planning.view_objectives", can_view, "You cannot read the quality objectives.")
 rule("planning.manage_objectives", can_manage, "Only the quality manager sets quality objectives and KPIs.")
 rule("planning.edit_objective", can_edit_objective, "Only the quality manager or the owner changes an active objective.")
 rule("planning.record_measurement", can_record_measurement,
      lambda user, kpi: "This KPI is computed by the QMS: nothing to enter." if kpi is not None and kpi.source == "computed"
+     else _CLOSED_OBJECTIVE if kpi is not None and kpi.objective.status != "active"
      else "Only the KPI's owner or the quality manager records its measurements.")
-rule("planning.refresh_kpi", can_refresh_kpi, "Only the quality manager recomputes a computed KPI.")
+rule("planning.refresh_kpi", can_refresh_kpi,
+     lambda user, kpi: _CLOSED_OBJECTIVE if kpi is not None and kpi.objective.status != "active"
+     else "Only the quality manager recomputes a computed KPI.")

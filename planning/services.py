@@ -149,6 +149,8 @@ def _entry_save(actor, model, entry, data: dict, fields, clause: str, verbs: tup
     if not isinstance(months, int) or not 1 <= months <= 60:
         raise Invalid("Review at least every 60 months (and at least one month apart).", "review_months")
     creating = entry is None
+    if not creating:
+        entry.refresh_from_db()  # compare with the stored entry (a bound ModelForm has already changed this object)
     if creating:
         require("planning.manage_context", actor)
         entry = model(next_review_on=add_months(_today(), months))
@@ -298,6 +300,7 @@ def risk_create(*, actor, data: dict, assessment: Assessment, issues=(), parties
 @transaction.atomic
 def risk_update(*, actor, risk: Risk, data: dict, issues=None, parties=None) -> Risk:
     """Change what a risk is (not its scores: a re-assessment does that)."""
+    risk.refresh_from_db()  # compare with the stored risk (a bound ModelForm has already changed this object)
     require("planning.edit_risk", actor, risk)
     data = dict(data)
     _text(data, "title", "cause", "effect")
@@ -452,6 +455,8 @@ def objective_save(*, actor, objective: Objective | None = None, data: dict, cla
     _text(data, "statement", "policy_link", "unit", "plan_what", "plan_resources", "plan_who", "plan_when",
           "plan_evaluation")
     creating = objective is None
+    if not creating:
+        objective.refresh_from_db()  # compare with the stored objective (a bound ModelForm changed this object)
     if creating:
         require("planning.manage_objectives", actor)
         objective = Objective()
@@ -517,6 +522,8 @@ def kpi_save(*, actor, objective: Objective, kpi: Kpi | None = None, data: dict)
     data = dict(data)
     _text(data, "name", "definition", "unit", "data_source")
     creating = kpi is None
+    if not creating:
+        kpi.refresh_from_db()  # compare with the stored KPI (a bound ModelForm has already changed this object)
     require("planning.edit_objective", actor, objective)
     if creating:
         kpi = Kpi(objective=objective)
@@ -609,7 +616,7 @@ def kpi_refresh(*, actor, kpi: Kpi) -> int:
 def refresh_computed_kpis() -> int:
     """The daily refresh of every active computed KPI (the beat schedule)."""
     total = 0
-    for kpi in Kpi.objects.filter(source=Kpi.Source.COMPUTED, is_active=True):
+    for kpi in Kpi.objects.filter(source=Kpi.Source.COMPUTED, is_active=True, objective__status=Objective.Status.ACTIVE):
         with transaction.atomic():
             total += _compute(kpi, None)
     return total
