@@ -48,6 +48,7 @@ def test_measures_register_and_percent():
 
 
 # ------------------------------------------------------------------ management review inputs
+@pytest.mark.django_db
 def test_every_input_is_listed_and_an_empty_one_shows_as_empty():
     period = review_inputs.Period(date(2026, 1, 1), date(2026, 12, 31))
 
@@ -185,6 +186,10 @@ def test_an_evidence_pack_carries_the_declared_registers(quality_manager, clause
     scope = PackScope(clause_numbers=(), start=timezone.localdate() - timedelta(days=30),
                       end=timezone.localdate() - timedelta(days=1))
     entries = [e for e in pack_entries(job, quality_manager, scope) if e.path.startswith("registers/")]
-    assert [e.path for e in entries] == ["registers/test-clauses.csv"]
-    body = entries[0].open().read().decode("utf-8-sig")
+    from qms import registers as declared
+
+    # One CSV per declared register (the apps' and this test's), each named by its slug.
+    assert [e.path for e in entries] == [f"registers/{r.slug}.csv" for r in declared.all_registers()]
+    assert "registers/test-clauses.csv" in [e.path for e in entries]
+    body = next(e for e in entries if e.path == "registers/test-clauses.csv").open().read().decode("utf-8-sig")
     assert body.splitlines()[0] == "Number,Title" and len(body.splitlines()) == 4

@@ -48,6 +48,15 @@ NOT_ON_A_PAGE = {
     "password_reset_confirm": "needs a valid reset token (tests/qms/test_auth.py)",
     "documents:preview": "the editor's live Markdown preview (hx-post), a text in and HTML out",
     "job-retry": "only a failed job shows its retry form (tests/qms/test_jobs.py)",
+    "login-verify": "the second step of a half-finished login (bad and replayed codes: tests/qms/test_mfa.py)",
+    "login-enrol": "shown only when the two-factor grace period is over (tests/qms/test_mfa.py)",
+    "mfa-recovery-codes": "shown once, right after enrolment (tests/qms/test_mfa.py)",
+    "signature-declaration": "the walk's personas have signed it already (tests/qms/test_identity.py)",
+    "session-end": "names one of the user's own sessions (tests/qms/test_identity.py)",
+    "planning:kpi-refresh": "only a computed KPI shows it (tests/planning/test_objectives.py)",
+    "planning:risk-reopen": "only a closed risk shows it (tests/planning/test_risks.py; the state walk posts to it)",
+    "training:evidence-add": "only a record awaiting signatures shows it (tests/training/test_records.py)",
+    "training:record-sign": "only a record awaiting signatures shows it (tests/training/test_records.py)",
 }
 # The REST API's operations (api:*) take JSON and multipart bodies, not a page's
 # form: tests/api/test_fuzz.py sends bad input to every one. Its own pages (the
