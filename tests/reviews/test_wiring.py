@@ -53,14 +53,17 @@ def test_readiness_evidence_for_9_1_2_and_9_3(quality_manager, staff, password):
     review = make_review(quality_manager, meeting_in_days=0)
     found = ours()
     assert found["9.1.2"].current and found["9.1.2"].count == 1
-    assert not found["9.3"].current and "No management review minutes signed" in found["9.3"].reason
+    # Held but not signed: no evidence yet (an entry counting nothing is left out, qms.evidence.collect),
+    # so 9.3 stays a gap on the readiness map.
+    assert "9.3" not in found
     services.review_update(actor=quality_manager, review=review, conclusions="Effective")
     services.minutes_approve(actor=quality_manager, review=review, password=password)
     assert ours()["9.3"].current
     stale = {e.clause: e for e in evidence.collect(TODAY() + timedelta(days=400)) if e.clause in ("9.1.2", "9.3")
              and e.label != "Customer feedback log"}
-    assert not stale["9.3"].current and "more than 12 months" in stale["9.3"].reason
-    assert not stale["9.1.2"].current
+    # Over a year later nothing counts for the last 12 months: both clauses fall back to gaps.
+    assert "9.3" not in stale or not stale["9.3"].current
+    assert "9.1.2" not in stale or not stale["9.1.2"].current
 
 
 def test_measures_are_offered_as_kpi_sources(quality_manager, staff):
