@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -220,3 +220,15 @@ def _average(evaluations) -> Decimal | None:
 
     value = evaluations.aggregate(a=Avg("score"))["a"]
     return Decimal(value).quantize(Decimal("0.1")) if value is not None else None
+
+
+def certificate_lapse(supplier: Supplier, after: date | None) -> date | None:
+    """The first day a certificate the supplier relied on at its last evaluation
+    runs out: per standard, the latest expiry, if it falls after `after` (the
+    evaluation date). A lapsed ISO 9001 certificate is a change that calls for a
+    re-evaluation (8.4.1); a renewal (a later expiry, same standard) moves it on,
+    and a lapse already known at an evaluation was weighed by it."""
+    if after is None:
+        return None
+    latest = supplier.certificates.values("standard").annotate(until=Max("valid_until")).values_list("until", flat=True)
+    return min((until for until in latest if until > after), default=None)

@@ -19,6 +19,7 @@ from qms.models import Clause
 from qms.rules import require
 from qms.signatures import Meaning, authenticate_signer, check_shown, sign
 from qms.uploads import store_upload
+from suppliers import selectors
 from suppliers.lifecycles import NEEDS_EVALUATION, SIGNED, SUPPLIER
 from suppliers.models import (
     SCALE_MAX,
@@ -56,7 +57,17 @@ def _clean(obj) -> None:
 
 
 def _next_due(supplier: Supplier, evaluated_on: date | None) -> date | None:
-    return evaluated_on + relativedelta(months=supplier.interval_months) if evaluated_on else None
+    """The interval of the supplier's criticality after its last evaluation, or
+    sooner when a certificate runs out before then."""
+    if not evaluated_on:
+        return None
+    interval = evaluated_on + relativedelta(months=supplier.interval_months)
+    lapse = selectors.certificate_lapse(supplier, evaluated_on)
+    return min(interval, lapse) if lapse else interval
+
+
+def _last_evaluated_on(supplier: Supplier) -> date | None:
+    return supplier.evaluations.order_by("-evaluated_on", "-id").values_list("evaluated_on", flat=True).first()
 
 
 @transaction.atomic
@@ -87,8 +98,7 @@ def supplier_update(*, actor, supplier: Supplier, reason: str = "", **fields) ->
     for key, value in fields.items():
         setattr(supplier, key, value.strip() if isinstance(value, str) else value)
     _clean(supplier)
-    last = supplier.evaluations.order_by("-evaluated_on", "-id").values_list("evaluated_on", flat=True).first()
-    supplier.next_evaluation_due = _next_due(supplier, last)
+    supplier.next_evaluation_due = _next_due(supplier, _last_evaluated_on(supplier))
     attribute(supplier, actor, reason or "details changed")
     supplier.save()
     record_event(actor=actor, verb="supplier.changed", obj=supplier, comment=reason)
@@ -169,6 +179,13 @@ def certificate_add(*, actor, supplier: Supplier, standard: str, valid_until: da
     cert.save()
     record_event(actor=actor, verb="supplier.certificate_added", obj=supplier,
                  comment=f"{cert.standard} valid until {valid_until:%Y-%m-%d}")
+    supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    due = _next_due(supplier, _last_evaluated_on(supplier))
+    if due != supplier.next_evaluation_due:
+        supplier.next_evaluation_due = due
+        attribute(supplier, actor, f"re-evaluation due {due:%Y-%m-%d}: {cert.standard} certificate expiry"
+                  if due else "re-evaluation date recalculated")
+        supplier.save(update_fields=["next_evaluation_due"])
     return cert
 
 

@@ -96,10 +96,13 @@ def supplier_detail(request, code):
 
     user = request.user
     moves = [(to, SUPPLIER.label(to)) for to in sorted(SUPPLIER.moves[supplier.status])]
+    certificates = list(supplier.certificates.all())
+    # The re-evaluation is due sooner because a certificate runs out then.
+    due_by = [c.standard for c in certificates if c.valid_until == supplier.next_evaluation_due]
     return render(request, "suppliers/supplier_detail.html", {
         "supplier": supplier,
         "contacts": supplier.contacts.all(),
-        "certificates": supplier.certificates.all(),
+        "certificates": certificates, "due_by_certificates": due_by,
         "evaluations": supplier.evaluations.select_related("evaluated_by")[:20],
         "capas": capas_raised_from(user, supplier).only("number", "title", "status", "raised_at")[:20],
         "moves": moves if allowed("suppliers.change_status", user, supplier) else [],

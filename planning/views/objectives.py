@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from planning import selectors, services
 from planning.forms import CloseObjectiveForm, KpiForm, MeasurementForm, ObjectiveForm
 from planning.models import RATING_LABELS, Kpi, Measurement, Objective, last_closed_period
 from planning.views.common import refuse_into, trail_url
-from planning.views.risks import _form_page
+from planning.views.risks import PAGE_SIZE, _form_page
 from qms import charts, measures
 from qms.errors import DomainError
 from qms.rules import allowed, require
@@ -57,13 +58,14 @@ def objective_list(request):
         objectives = objectives.filter(status=show if show in Objective.Status.values else "active")
     kpis = selectors.with_latest(Kpi.objects.for_list()).order_by("id")
     objectives = objectives.prefetch_related(Prefetch("kpis", queryset=kpis)).order_by("id")
-    objectives = list(objectives)
-    for o in objectives:
+    page = Paginator(objectives, PAGE_SIZE).get_page(request.GET.get("page"))
+    for o in page:
         for k in o.kpis.all():
             _rate(k)
-    missing = set(selectors.kpis_missing(request.user).values_list("pk", flat=True))
+    kpi_ids = [k.pk for o in page for k in o.kpis.all()]
+    missing = set(selectors.kpis_missing(request.user).filter(pk__in=kpi_ids).values_list("pk", flat=True))
     return render(request, "planning/objective_list.html", {
-        "objectives": objectives, "show": show, "missing": missing, "statuses": Objective.Status.choices,
+        "objectives": page, "page": page, "show": show, "missing": missing, "statuses": Objective.Status.choices,
         "can_manage": allowed("planning.manage_objectives", request.user),
     })
 

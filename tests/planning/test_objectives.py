@@ -216,3 +216,18 @@ def test_the_daily_task_refreshes_computed_kpis(quality_manager, monkeypatch):
     kpi = make_kpi(quality_manager, source="computed", measure="test.later", data_source="")
     assert kpi.measurements.count() == 1
     assert refresh_computed_kpis() == 0
+
+
+def test_the_objectives_list_is_paged(client_for, quality_manager, monkeypatch):
+    from planning.views import objectives as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    made = [make_kpi(quality_manager).objective for _ in range(3)]
+    c = client_for(quality_manager)
+    first = c.get(reverse("planning:objectives") + "?status=all")
+    second = c.get(reverse("planning:objectives") + "?status=all&page=2")
+    assert first.status_code == second.status_code == 200
+    on_first = [o for o in made if o.get_absolute_url() in first.content.decode()]
+    on_second = [o for o in made if o.get_absolute_url() in second.content.decode()]
+    assert len(on_first) == 2 and len(on_second) == 1 and not set(on_first) & set(on_second)
+    assert "Page 1 of 2" in first.content.decode() and "3 objectives" in first.content.decode()

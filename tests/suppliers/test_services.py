@@ -160,3 +160,40 @@ def test_a_new_criticality_moves_the_reevaluation_date(quality_manager):
     services.supplier_update(actor=quality_manager, supplier=s, criticality="critical")
     s.refresh_from_db()
     assert s.next_evaluation_due < minor_due
+
+
+def test_a_certificate_running_out_brings_the_reevaluation_forward_until_renewed(quality_manager, client):
+    s = approved_supplier(quality_manager, criticality="minor")  # evaluated today: next due in 36 months
+    s.refresh_from_db()
+    interval_due = s.next_evaluation_due
+    today = timezone.localdate()
+    services.certificate_add(actor=quality_manager, supplier=s, standard="ISO 9001:2015",
+                             valid_until=today + timedelta(days=90))
+    s.refresh_from_db()
+    assert s.next_evaluation_due == today + timedelta(days=90) < interval_due
+    # The supplier's page says why the date moved.
+    client.force_login(quality_manager)
+    page = client.get(s.get_absolute_url()).content.decode()
+    assert "ISO 9001:2015 certificate runs out" in page
+    # A renewal of the same standard moves the date on again (to the interval).
+    services.certificate_add(actor=quality_manager, supplier=s, standard="ISO 9001:2015",
+                             valid_until=today + timedelta(days=3 * 365 + 200))
+    s.refresh_from_db()
+    assert s.next_evaluation_due == interval_due
+
+
+def test_a_lapse_known_at_the_evaluation_does_not_make_it_due_again(quality_manager):
+    s = make_supplier(quality_manager, criticality="minor")
+    today = timezone.localdate()
+    services.certificate_add(actor=quality_manager, supplier=s, standard="IATF 16949",
+                             valid_until=today - timedelta(days=10))
+    s.refresh_from_db()
+    assert s.next_evaluation_due is None  # never evaluated: the initial evaluation is what is due
+    evaluate(quality_manager, s, on=today)  # evaluated knowing the certificate ran out
+    s.refresh_from_db()
+    interval_due = s.next_evaluation_due
+    assert interval_due.year == today.year + 3
+    services.certificate_add(actor=quality_manager, supplier=s, standard="ISO 14001",
+                             valid_until=today + timedelta(days=30))
+    s.refresh_from_db()
+    assert s.next_evaluation_due == today + timedelta(days=30)
