@@ -140,6 +140,17 @@ def run(emit) -> None:
     emit("documents.register.queries_at_100", queries_small, "queries")
     emit("documents.register.queries_at_10000", queries_big, "queries")
 
+    # The QM's home dashboard with its charts (issue 18), server time, uncached
+    # (every request computes it, as after any write) and from the per-user cache.
+    from django.test import override_settings
+
+    dashboard = get_ok(qm_client, "/")
+    with override_settings(DASHBOARD_CACHE_SECONDS=0):
+        emit("dashboard.qm.queries", count_queries(dashboard), "queries")
+        emit("dashboard.qm.p95_ms", p95(timings(dashboard, runs=30)), "ms")
+    with override_settings(DASHBOARD_CACHE_SECONDS=60):
+        emit("dashboard.qm.cached_p95_ms", p95(timings(dashboard, runs=30)), "ms")
+
     numbers = list(Document.objects.order_by("?").values_list("number", flat=True)[:40])
     staff_client = client_for(staff)
     pages = iter(numbers * 2)
