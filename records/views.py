@@ -21,7 +21,14 @@ from qms.exports import table_response
 from qms.models import Clause
 from qms.rules import allowed, require
 from qms.rules import message as rule_message
-from qms.signatures import BulkSignatureForm, Meaning, SignatureForm, SignatureRepeated, content_hash, signatures_for
+from qms.signatures import (
+    BulkSignatureForm,
+    Meaning,
+    SignatureForm,
+    SignatureRepeated,
+    content_hash,
+    signatures_for,
+)
 from records import selectors, services, staging
 from records.form_rules import RuleFormSet, rules_as_initial
 from records.form_rules import describe as describe_rule

@@ -14,7 +14,7 @@ from qms.models import AuditEvent, Signature
 from qms.signatures import BulkSignatureForm, content_hash
 from records import services
 from records.models import Record
-from tests.records.factories import make_record, make_type
+from tests.records.factories import make_record
 
 pytestmark = pytest.mark.django_db
 
