@@ -336,3 +336,11 @@ class RegisterFilterForm(BootstrapForm):
                                     empty_label="Any")
     overdue = forms.BooleanField(label="Review overdue", required=False)
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+
+
+class BulkOwnerForm(BootstrapForm):
+    """Assign or reassign the owner of the selected documents (documents.views.bulk)."""
+
+    owner = UserChoice(queryset=_users(), label="New owner")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text="The same reason is recorded on every selected document.")

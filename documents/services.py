@@ -40,7 +40,7 @@ from documents.models import (
     StepSigner,
     revision_label,
 )
-from qms import permissions
+from qms import bulk, permissions
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.dates import HISTORIC_EARLIEST, check_in_window
@@ -721,6 +721,9 @@ def document_periodic_review(*, actor, document: Document, password: str, outcom
 
 
 # ------------------------------------------------------------------ read and understood
+NOTHING_TO_ACKNOWLEDGE = "There is nothing for you to acknowledge on this document."
+
+
 def acknowledge(*, actor, document: Document, password: str, comment: str = "") -> Acknowledgement:
     """Read and understood: a signature with meaning "read" on the effective revision."""
     authenticate_signer(actor, password, obj=document, meaning=Signature.Meaning.READ)
@@ -733,10 +736,36 @@ def acknowledge(*, actor, document: Document, password: str, comment: str = "") 
             .first()
         )
         if ack is None:
-            raise DomainError("There is nothing for you to acknowledge on this document.")
+            raise DomainError(NOTHING_TO_ACKNOWLEDGE)
         ack.signature = sign(signer=actor, password=password, obj=ack.revision, meaning=Signature.Meaning.READ,
                              comment=comment or "")
         ack.acknowledged_at = ack.signature.signed_at
         ack.save(update_fields=["signature", "acknowledged_at"])
         record_event(actor=actor, verb="acknowledgement.signed", obj=ack.revision, comment=comment)
         return ack
+
+
+# ------------------------------------------------------------------ bulk actions (qms.bulk: per-row results)
+def acknowledge_many(*, actor, documents, form, comment: str = "") -> list[bulk.RowResult]:
+    """Read and understood for several documents with one signature: `form` is
+    the posted qms.signatures.BulkSignatureForm (inside its `signing()` block),
+    whose stamp lists each document's effective revision and its hash. The
+    signer is proved once (refused: nothing signed); then each document goes
+    through `acknowledge`, and its revision gets its own "read" signature."""
+    form.prove(Signature.Meaning.READ)
+    password = form.cleaned_data.get("password", "")
+
+    def one(document):
+        with form.signing_item(document.pk):
+            acknowledge(actor=actor, document=document, password=password, comment=comment)
+
+    return bulk.run(sorted(documents, key=lambda d: d.pk), one)
+
+
+def documents_reassign(*, actor, documents, owner, reason: str) -> list[bulk.RowResult]:
+    """Give several documents a new owner, each through `document_update` with
+    the same reason; a document the rules refuse (not the actor's, obsolete) is reported."""
+    if not (reason or "").strip():
+        raise DomainError("Say why the details change.")
+    return bulk.run(sorted(documents, key=lambda d: d.pk),
+                    lambda document: document_update(actor=actor, document=document, reason=reason, owner=owner))

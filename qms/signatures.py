@@ -239,3 +239,68 @@ class SignatureForm(BootstrapForm):
         if self.user is not None and name != self.user.username:
             raise forms.ValidationError("Sign with your own user name.")
         return name
+
+
+class BulkSignatureForm(SignatureForm):
+    """One signing dialog covering several objects (bulk verification, bulk
+    read-and-understood): the signer proves identity once, and each object
+    gets its own Signature row with its own content hash.
+
+    `items` maps a selection key (the register row's id, as a string) to the
+    object the signature will cover. The form's stamp carries, signed with the
+    secret key, exactly those keys and the hash of each object as the page
+    listed it ("nothing signed unseen"): the rows signed are the stamp's rows,
+    never posted ids, and a row whose content changed since is refused alone.
+
+        with form.signing():
+            form.prove(meaning)              # wrong password or code: nothing is signed
+            for key, obj in rows:
+                with form.signing_item(key):  # the one row's stamp
+                    service(...)              # calls sign() as for a single object
+    """
+
+    def __init__(self, *args, items: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if items is not None and not self.is_bound:
+            self.initial["shown"] = Stamp.of({"items": {str(k): content_hash(o.signature_content())
+                                                        for k, o in items.items()}})
+
+    def shown_items(self) -> dict[str, str]:
+        """{key: content hash} that the signing page listed (after is_valid)."""
+        stamp: Stamp = self.cleaned_data["shown"]
+        items = (stamp.content or {}).get("items")
+        if not isinstance(items, dict) or not items:
+            raise DomainError("This signing page lists nothing to sign: go back to the register and select again.")
+        return {str(k): str(v) for k, v in items.items()}
+
+    def clean_shown(self):
+        stamp = self.cleaned_data.get("shown")
+        if stamp is not None and not isinstance((stamp.content or {}).get("items"), dict):
+            raise forms.ValidationError("This form is damaged or out of date: reload the page and try again.")
+        return stamp
+
+    def prove(self, meaning: str) -> str:
+        """Inside `signing()`: re-prove the signer once, before any row (refused: SignatureRefused)."""
+        return authenticate_signer(self.user, self.cleaned_data.get("password", ""), meaning=meaning)
+
+    @contextmanager
+    def signing_item(self, key: str):
+        """Inside `signing()`: sign the row `key` against the hash the page listed for it.
+
+        The form's one-time token goes with the first signature made, so a
+        second post of the same page is recognised (SignatureRepeated)."""
+        outer = _shown.get()
+        if outer is None:
+            raise RuntimeError("signing_item() is used inside signing()")
+        items = self.shown_items()
+        if str(key) not in items:
+            raise DomainError("This row was not on the signing page: nothing was signed for it.")
+        token = "" if outer["used"] else outer["stamp"].token
+        state = {"stamp": Stamp(hash=items[str(key)], content=None, token=token), "checked": False, "used": False}
+        reset = _shown.set(state)
+        try:
+            yield
+        finally:
+            _shown.reset(reset)
+        if state["used"] and token:
+            outer["used"] = True  # this row's signature holds the token (it was committed)

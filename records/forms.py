@@ -439,6 +439,15 @@ class LegalHoldForm(BootstrapForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class BulkLegalHoldForm(BootstrapForm):
+    """Place or lift the legal hold of the selected records (records.views.bulk_hold)."""
+
+    legal_hold = forms.TypedChoiceField(choices=[("on", "Place"), ("off", "Lift")], coerce=lambda v: v == "on",
+                                        widget=forms.HiddenInput)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text="The same reason is recorded on every selected record.")
+
+
 class RegisterFilterForm(BootstrapForm):
     VERIFIED = [("", "Any"), ("yes", "Verified"), ("no", "Unverified")]
 

@@ -109,7 +109,12 @@ def register(user, filters: dict) -> QuerySet[Record]:
 
 
 def export_rows(qs: QuerySet[Record]):
-    for r in qs.iterator(chunk_size=2000):
+    return export_rows_of(qs.iterator(chunk_size=2000))
+
+
+def export_rows_of(records):
+    """The export columns of `records` (register rows: `for_list()`)."""
+    for r in records:
         yield [
             r.number, r.record_type.code, r.record_type.name, r.get_status_display(),
             r.verification_label, "yes" if r.is_amended else "", r.created_by.display_name,

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qms import qualifications, references
+from qms import bulk, qualifications, references
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.errors import DomainError, IllegalTransition, PermissionRefused
@@ -498,3 +498,30 @@ def _check_disposable(record: Record, reason: str) -> None:
         raise (DomainError if RECORD.can_move(record, Record.Status.DISPOSED) else IllegalTransition)(refusal)
     if not (reason or "").strip():
         raise DomainError("Disposition needs a reason.")
+
+
+# ------------------------------------------------------------------ bulk actions (qms.bulk: per-row results)
+def records_verify(*, actor, records, form, comment: str = "") -> list[bulk.RowResult]:
+    """Verify several records with one signature: `form` is the posted
+    qms.signatures.BulkSignatureForm (inside its `signing()` block). The signer
+    is proved once before the first record (refused: SignatureRefused, nothing
+    signed); then each record goes through `record_verify`, in its own
+    transaction, against the hash the signing page listed for it, and gets its
+    own Signature row. A record the rules refuse is reported, the others go on."""
+    form.prove(Meaning.VERIFIED)
+    password = form.cleaned_data.get("password", "")
+
+    def verify(record):
+        with form.signing_item(record.pk):
+            record_verify(actor=actor, record=record, password=password, comment=comment)
+
+    return bulk.run(sorted(records, key=lambda r: r.pk), verify)  # one lock order for every bulk run
+
+
+def records_set_legal_hold(*, actor, records, hold: bool, reason: str) -> list[bulk.RowResult]:
+    """Put on (or lift) the legal hold of several records, each through
+    `record_set_legal_hold` with the same reason; a refused record is reported."""
+    if not (reason or "").strip():
+        raise DomainError("Give a reason for the legal hold change.")
+    return bulk.run(sorted(records, key=lambda r: r.pk),
+                    lambda record: record_set_legal_hold(actor=actor, record=record, hold=hold, reason=reason))

@@ -13,19 +13,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import jobs, scope
+from qms import bulk, jobs, scope
 from qms.audit import trail_for
 from qms.concurrency import Stamp, StampField
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
 from qms.rules import allowed, require
-from qms.signatures import Meaning, SignatureForm, SignatureRepeated, signatures_for
+from qms.rules import message as rule_message
+from qms.signatures import (
+    BulkSignatureForm,
+    Meaning,
+    SignatureForm,
+    SignatureRepeated,
+    content_hash,
+    signatures_for,
+)
 from records import selectors, services, staging
 from records.form_rules import RuleFormSet, rules_as_initial
 from records.form_rules import describe as describe_rule
 from records.forms import (
     AmendmentReasonForm,
+    BulkLegalHoldForm,
     FieldDefinitionFormSet,
     LegalHoldForm,
     ReasonForm,
@@ -36,7 +45,7 @@ from records.forms import (
     definitions_as_initial,
 )
 from records.models import FIELD_TYPES, Evidence, FormVersion, Record, RecordType
-from records.rules import check_editable
+from records.rules import check_editable, is_record_verifier
 from records.services import RecordValidationError
 
 PAGE_SIZE = 50
@@ -85,6 +94,7 @@ def index(request):
         "form": form, "page": page, "query": query.urlencode(),
         "clauses": Clause.objects.filter(documented_info__in=["retain", "both"]).only("number", "title"),
         "can_create": allowed("records.create_record", request.user),
+        "bulk": _bulk_bar(request.user),
     }
     template = "records/record_list_rows.html" if request.htmx else "records/record_list.html"
     return render(request, template, context)
@@ -104,6 +114,160 @@ def retention_list(request):
     require("records.view_retention", request.user)
     page = Paginator(selectors.past_retention(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "records/record_retention.html", {"page": page, "hide_export": True})
+
+
+# ------------------------------------------------------------------ bulk actions (qms/bulk.py)
+BULK_ACTIONS = {
+    "verify": "Verify (one signature)",
+    "hold": "Place legal hold",
+    "release": "Lift legal hold",
+    "csv": "Export CSV",
+    "xlsx": "Export XLSX",
+}
+
+
+def _bulk_bar(user) -> dict | None:
+    """The actions this user's register offers on selected rows (the services check each row again)."""
+    offered = []
+    if is_record_verifier(user) and allowed("records.view_records", user):
+        offered.append("verify")
+    if allowed("records.set_legal_hold", user):
+        offered += ["hold", "release"]
+    if allowed("records.export_records", user):
+        offered += ["csv", "xlsx"]
+    if not offered:
+        return None
+    return {"form_id": "bulk-records", "url": reverse("records:bulk"), "what": "records",
+            "actions": [(a, BULK_ACTIONS[a]) for a in offered]}
+
+
+def _bulk_selection(request, ids) -> list[Record]:
+    """The selected records, as this user may read them (whole rows: the signature covers the values)."""
+    qs = selectors.records_for_user(request.user).select_related("record_type", "form_version", "created_by")
+    return bulk.select(qs, ids, what="records of your register")
+
+
+def _refusal(name: str, user, record) -> str | None:
+    return None if allowed(name, user, record) else rule_message(name, user, record)
+
+
+def _with_links(rows, *, hashes: dict | None = None):
+    for row in rows:
+        row.url = row.obj.get_absolute_url()
+        row.detail = row.obj.record_type.name
+        row.hash = (hashes or {}).get(str(row.obj.pk), "") if row.done else ""
+    return rows
+
+
+def _bulk_page(request, *, action, records, sig_form=None, hold_form=None, error="", status=200):
+    user = request.user
+    if action == "verify":
+        rows = bulk.preview(records, lambda r: _refusal("records.verify_record", user, r))
+        ready_items = {str(r.obj.pk): r.obj for r in rows if r.done}
+        sig_form = sig_form or BulkSignatureForm(user=user, items=ready_items)
+        hashes = {k: content_hash(o.signature_content()) for k, o in ready_items.items()}
+        context = {
+            "title": f"Verify {len(ready_items)} record{'s' if len(ready_items) != 1 else ''} with one signature",
+            "intro": "Your one signature below verifies each record listed as ready: each gets its own signature "
+                     "row over the content whose SHA-256 is shown. A record that changes before you sign is not "
+                     "signed. Open a record to read it first.",
+            "done_word": "ready to verify", "show_hash": True, "sig_form": sig_form,
+            "sig_action": reverse("records:bulk-verify"), "sig_meaning_label": Meaning.VERIFIED.label,
+        }
+        rows = _with_links(rows, hashes=hashes)
+    else:
+        hold = action == "hold"
+        rows = _with_links(bulk.preview(records, lambda r: _refusal("records.set_legal_hold", user, r)))
+        context = {
+            "title": ("Place a legal hold on" if hold else "Lift the legal hold of") + f" {len(records)} records",
+            "intro": "The same reason is recorded on each record; each is changed on its own, and a record "
+                     "that cannot be changed is reported without stopping the others.",
+            "done_word": "ready", "post_url": reverse("records:bulk-hold"),
+            "form": hold_form or BulkLegalHoldForm(initial={"legal_hold": "on" if hold else "off"}),
+            "submit_label": "Place legal hold" if hold else "Lift legal hold",
+        }
+    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error)
+    return render(request, "records/record_bulk.html", context, status=status)
+
+
+def _bulk_refused(request, exc: DomainError):
+    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
+                  status=exc.status_code)
+
+
+@require_GET
+def bulk_start(request):
+    """The register's bulk bar: export the selection, or show what a bulk action
+    will do (every row, with the reason a row is refused) before anything changes."""
+    require("records.view_records", request.user)
+    action = request.GET.get("action", "")
+    if action not in BULK_ACTIONS:
+        return _bulk_refused(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+    try:
+        records = _bulk_selection(request, request.GET.getlist("ids"))
+    except bulk.BulkInputError as exc:
+        return _bulk_refused(request, exc)
+    if action in ("csv", "xlsx"):
+        require("records.export_records", request.user)
+        order = {r.pk: i for i, r in enumerate(records)}
+        rows = sorted(selectors.register(request.user, {}).filter(pk__in=order), key=lambda r: order[r.pk])
+        return table_response(selectors.EXPORT_HEADERS, selectors.export_rows_of(rows), fmt=action,
+                              basename="records-selected")
+    return _bulk_page(request, action=action, records=records)
+
+
+@require_POST
+def bulk_verify(request):
+    """One signature over the records the signing page listed (its signed stamp
+    names them and their hashes): each gets its own Signature row."""
+    require("records.view_records", request.user)
+    form = BulkSignatureForm(request.POST, user=request.user)
+    if not form.is_valid() and "shown" in form.errors:
+        return _bulk_refused(request, bulk.BulkInputError(" ".join(form.errors["shown"])))
+    try:
+        records = _bulk_selection(request, list(form.shown_items()))
+    except bulk.BulkInputError as exc:
+        return _bulk_refused(request, exc)
+    if not form.is_valid():
+        return _bulk_page(request, action="verify", records=records, status=400,
+                          error="Nothing was signed: " + " ".join(e for errs in form.errors.values() for e in errs))
+    try:
+        with form.signing():
+            results = services.records_verify(actor=request.user, records=records, form=form,
+                                              comment=form.cleaned_data["comment"])
+    except SignatureRepeated:
+        messages.info(request, "This signing page was already signed: see the register.")
+        return redirect("records:index")
+    except DomainError as exc:  # the signer was not proved: nothing was signed
+        return _bulk_page(request, action="verify", records=records, error=exc.message, status=exc.status_code)
+    return _bulk_results(request, results, title="Bulk verification", done_word="verified and signed")
+
+
+@require_POST
+def bulk_hold(request):
+    require("records.set_legal_hold", request.user)
+    try:
+        records = _bulk_selection(request, request.POST.getlist("ids"))
+    except bulk.BulkInputError as exc:
+        return _bulk_refused(request, exc)
+    form = BulkLegalHoldForm(request.POST)
+    if not form.is_valid():
+        action = "release" if request.POST.get("legal_hold") == "off" else "hold"
+        return _bulk_page(request, action=action, records=records, hold_form=form, status=400,
+                          error="Nothing was changed: a legal hold change needs a reason.")
+    hold = form.cleaned_data["legal_hold"]
+    results = services.records_set_legal_hold(actor=request.user, records=records, hold=hold,
+                                              reason=form.cleaned_data["reason"])
+    return _bulk_results(request, results, title="Legal hold placed" if hold else "Legal hold lifted",
+                         done_word="held" if hold else "released")
+
+
+def _bulk_results(request, results, *, title, done_word):
+    return render(request, "qms/bulk_results.html", {
+        "title": title, "rows": _with_links(results), "done_word": done_word, "row_heading": "Record",
+        "summary": bulk.summary(results, done_word=done_word), "back_url": reverse("records:index"),
+        "back_label": "the register",
+    })
 
 
 # ------------------------------------------------------------------ record types

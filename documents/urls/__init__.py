@@ -1,5 +1,6 @@
 from django.urls import path
 
+from documents.views import bulk as bulk_views
 from documents.views import documents as views
 
 app_name = "documents"
@@ -10,6 +11,9 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("acknowledgements/", views.acknowledgement_list, name="acknowledgement-list"),
     path("reviews/overdue/", views.review_list, name="review-list"),
+    path("bulk/", bulk_views.bulk_start, name="bulk"),
+    path("bulk/acknowledge/", bulk_views.bulk_acknowledge, name="bulk-acknowledge"),
+    path("bulk/owner/", bulk_views.bulk_owner, name="bulk-owner"),
     path("<str:number>/", views.document_detail, name="document-detail"),
     path("<str:number>/edit/", views.document_edit, name="document-edit"),
     path("<str:number>/trail/", views.document_trail, name="document-trail"),

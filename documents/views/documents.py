@@ -31,6 +31,7 @@ from documents.forms import (
     RouteForm,
 )
 from documents.models import Document, Revision
+from documents.views import bulk as bulk_views
 from qms import jobs, permissions
 from qms.audit import trail_for
 from qms.concurrency import Stamp
@@ -140,6 +141,7 @@ def index(request):
         "form": form, "page": page, "rows": rows, "q": q, "querystring": params.urlencode(),
         "sort": data.get("sort") or "number", "today": timezone.localdate(),
         "can_create": allowed("documents.create_document", user),
+        "bulk": bulk_views.register_bar(user),
     }
     template = "documents/_register_table.html" if request.htmx else "documents/document_list.html"
     return render(request, template, context)
@@ -554,7 +556,8 @@ def acknowledgement_list(request):
     mine = selectors.acknowledgements_for_user(person)[:200]
     overdue = selectors.overdue_acknowledgements()[:500] if everyone else None
     return render(request, "documents/acknowledgement_list.html",
-                  {"mine": mine, "person": person, "overdue": overdue, "today": timezone.localdate()})
+                  {"mine": mine, "person": person, "overdue": overdue, "today": timezone.localdate(),
+                   "bulk": bulk_views.reading_bar(request.user) if person == request.user else None})
 
 
 @require_GET

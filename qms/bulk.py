@@ -1,0 +1,117 @@
+"""Bulk actions on a register: the same service, row by row (issue 18).
+
+A register page carries a checkbox per row (`name="ids"`, value the row's
+primary key) tied to one bulk form; the chosen action first shows a page that
+lists every selected row with what will happen to it (and, for a signature,
+the SHA-256 each signature will cover), then posts to the action's own URL.
+
+The policy, the same for every register:
+
+- The selection is checked as a whole before anything is done: an empty
+  selection, more than MAX_IDS ids, an id that is no number, or an id that is
+  not a row of *this* register *as this user sees it* (unknown, of another
+  register, outside an external auditor's scope, tampered) refuses the whole
+  request with a message (BulkInputError, 400) and changes nothing.
+- Then each row goes through the single action's service, in its own
+  transaction: a row the rules refuse is reported with the rule's message and
+  the other rows go on (per-row results, `RowResult`).
+- A signature is proved once, before the first row (qms.signatures.
+  BulkSignatureForm): a wrong password or code signs nothing at all.
+
+The core knows no app: apps pass their querysets, labels and services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from qms.errors import DomainError
+
+MAX_IDS = 500
+
+
+class BulkInputError(DomainError):
+    """The selection itself is wrong: nothing was done."""
+
+    status_code = 400
+
+
+@dataclass
+class RowResult:
+    """What happened to one selected row: done, or refused with the reason."""
+
+    obj: object
+    done: bool
+    message: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.obj)
+
+
+def parse_ids(values: Iterable[str]) -> list[int]:
+    """The selected ids, in the order given, without repeats; BulkInputError when unusable."""
+    ids: list[int] = []
+    seen: set[int] = set()
+    for raw in values:
+        text = (raw or "").strip()
+        if not text.isdigit() or len(text) > 18:
+            raise BulkInputError(f"“{text[:40]}” is not a row of this register. Nothing was done.")
+        pk = int(text)
+        if pk not in seen:
+            seen.add(pk)
+            ids.append(pk)
+    if not ids:
+        raise BulkInputError("Select at least one row first. Nothing was done.")
+    if len(ids) > MAX_IDS:
+        raise BulkInputError(f"At most {MAX_IDS} rows at a time ({len(ids)} were selected). Nothing was done.")
+    return ids
+
+
+def select(qs: QuerySet, values: Iterable[str], *, what: str = "rows") -> list:
+    """The rows of `qs` (a register as the user may see it) named by `values`, in that order.
+
+    One query, whatever the number of ids. Any id outside `qs` refuses the
+    whole selection: the register never says which ids exist elsewhere."""
+    ids = parse_ids(values)
+    found = {obj.pk: obj for obj in qs.filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise BulkInputError(
+            f"{len(missing)} of the {len(ids)} selected ids are not {what} you can act on here "
+            "(unknown, of another register, or outside what you may see). Nothing was done."
+        )
+    return [found[pk] for pk in ids]
+
+
+def run(objs: Sequence, action: Callable[[object], object]) -> list[RowResult]:
+    """Call `action(obj)` (one service call, its own transaction) for each row;
+    a DomainError refuses that row only, with its message."""
+    results = []
+    for obj in objs:
+        try:
+            action(obj)
+        except DomainError as exc:
+            results.append(RowResult(obj, False, exc.message))
+        else:
+            results.append(RowResult(obj, True))
+    return results
+
+
+def preview(objs: Sequence, check: Callable[[object], str | None]) -> list[RowResult]:
+    """What would happen: `check(obj)` returns the refusal (None: it would be done)."""
+    out = []
+    for obj in objs:
+        refusal = check(obj)
+        out.append(RowResult(obj, refusal is None, refusal or ""))
+    return out
+
+
+def summary(results: Sequence[RowResult], *, done_word: str) -> str:
+    done = sum(r.done for r in results)
+    refused = len(results) - done
+    text = f"{done} of {len(results)} {done_word}"
+    return text + (f"; {refused} refused (see the reasons below)." if refused else ".")
