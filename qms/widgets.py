@@ -120,8 +120,9 @@ class PickerMixin:
             self.choices = it
         if more:
             note = "More are not listed: type to search (needs JavaScript)"
-            groups.append((None, [self.create_option(name, "", note, False, len(choices),
-                                                     attrs={"disabled": True, "data-picker-more": ""})], len(choices)))
+            option = self.create_option(name, "", note, False, len(choices))
+            option["attrs"].update({"disabled": True, "data-picker-more": ""})  # a Select's options inherit no attrs
+            groups.append((None, [option], len(choices)))
         return groups
 
 
