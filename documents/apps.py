@@ -31,6 +31,12 @@ class DocumentsConfig(AppConfig):
         from qms import scope
 
         scope.links(Document, clauses="clauses", process="process")
+        # Documents in every form's searchable select, as far as the asking user may see them (qms.widgets).
+        from documents.selectors import documents_for_user
+        from qms import widgets
+
+        widgets.source("documents", Document, search=("number", "title"), values=("pk", "number"),
+                       queryset=lambda user: documents_for_user(user).only("id", "number", "title").order_by("number"))
         scope.links(Revision, clauses="document__clauses", process="document__process")
         # Stored files and their hashes (the weekly integrity check, qms.integrity).
         from documents.integrity import register_files

@@ -19,6 +19,9 @@ class QmsConfig(AppConfig):
             sessions_view,
         )
         from qms.dashboard import data_changed
+        from qms.widgets import register_core
+
+        register_core()  # the searchable selects' people, groups and clauses (qms/widgets.py)
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(data_changed, dispatch_uid=f"qms-dashboard-{signal!r}")

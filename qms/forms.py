@@ -10,6 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from qms import dates
+from qms.widgets import searchable
 
 
 class StrictCheckboxInput(forms.CheckboxInput):
@@ -146,8 +147,9 @@ def window_dates(form: forms.BaseForm) -> forms.BaseForm:
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     """Add Bootstrap classes to every widget of `form` (call in __init__), and
     make every plain BooleanField strict (StrictBooleanField is a subclass with
-    the same state, so swapping the class in place is safe), and bound every
-    date field to the sane window (`window_dates`)."""
+    the same state, so swapping the class in place is safe), bound every
+    date field to the sane window (`window_dates`), and make every select of
+    people, groups, clauses, documents or records searchable (qms/widgets.py)."""
     window_dates(form)
     for field in form.fields.values():
         if type(field) is forms.BooleanField:
@@ -162,6 +164,7 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
         else:
             css = "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    searchable(form)
     return form
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("trail/export/", views.trail_export, name="trail-export"),
     path("trail/<int:ct_id>/<str:object_id>/", views.object_trail, name="object-trail"),
     path("search/", views.search_page, name="search"),
+    path("pick/<slug:name>/", views.picker, name="picker"),
     path("charts/<str:key>/export/", views.chart_export, name="chart-export"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read_all, name="notification-read-all"),

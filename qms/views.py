@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import dashboard, jobs, registers, search
+from qms import dashboard, jobs, registers, search, widgets
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.exports import table_response
@@ -197,3 +197,18 @@ def search_page(request):
     total = sum(g.found.total for g in groups)
     return render(request, "qms/search.html", {"form": form, "groups": groups, "total": total,
                                                "q": data.get("q", ""), "only": data.get("kind") or ""})
+
+
+@require_GET
+def picker(request, name):
+    """/pick/<name>/?q=…: the options a searchable select offers (qms/widgets.py), as
+    JSON: at most 20 of what the source lets the asking user see and choose."""
+    source = widgets.get_source(name)
+    if source is None:
+        raise Http404("No such list.")
+    q, value = request.GET.get("q", ""), request.GET.get("v", "pk")
+    if value not in source.values:
+        return JsonResponse({"error": "That value field is not offered."}, status=400)
+    if len(q) > 100 or "\x00" in q:
+        return JsonResponse({"error": "Type at most 100 characters."}, status=400)
+    return JsonResponse({"results": source.results(request.user, q.strip(), value)})

@@ -24,6 +24,12 @@ class RecordsConfig(AppConfig):
 
         scope.links(RecordType, clauses="clauses")
         scope.links(Record, clauses="record_type__clauses")
+        # Records in every form's searchable select, as far as the asking user may read them (qms.widgets).
+        from qms import widgets
+        from records.selectors import records_for_user
+
+        widgets.source("records", Record, search=("number",), values=("pk", "number"),
+                       queryset=lambda user: records_for_user(user).only("id", "number").order_by("-number"))
         from qms import integrity
 
         # Disposed files are gone by design.

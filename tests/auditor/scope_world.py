@@ -189,6 +189,8 @@ def paths_for(route, w):
             kw = {"uidb64": "MQ", "token": "set-password"}
         elif n == "guides:page":
             kw = {"name": "auditor-guide"}
+        elif n == "picker":  # the searchable selects' lists (qms/widgets.py): each narrows by scope itself
+            kw = {"name": "documents" if side == "in" else "records"}
         elif n == "guides:image":
             kw = {"name": "auditor-asof-document.png"}
         shared_by_plugin = False
@@ -203,7 +205,8 @@ def paths_for(route, w):
         path = route.build(**{k: v for k, v in kw.items() if k in p})
         # Routes whose argument is not one of the two sides' objects.
         shared = n in ("audits:ical-user", "audits:ical-programme", "audits:evidence-download",
-                       "renditions:manual-download", "verify", "password_reset_confirm", "session-end", "chart-export") or n.startswith(
+                       "renditions:manual-download", "verify", "password_reset_confirm", "session-end", "chart-export",
+                       "picker") or n.startswith(
             ("audits:programme", "audits:proposal", "auditor:access", "auditor:request", "job-", "guides:"))
         shared = shared or shared_by_plugin
         out.append((path, "any" if shared else side))
