@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 
@@ -139,10 +140,10 @@ def docx_problem(data: bytes) -> str | None:
 
 
 def docx_to_markdown(data: bytes) -> tuple[str, list[str]]:
-    """Markdown of a Word file (mammoth), images left out, raw HTML removed; and mammoth's warnings.
+    """Markdown of a Word file (mammoth), images left out, no raw HTML; and mammoth's warnings.
 
     The Markdown is rendered through the project's sanitiser (documents.selectors.render_markdown,
-    nh3) wherever it is shown; here any HTML tag mammoth let through is stripped as well."""
+    nh3) wherever it is shown; here, in addition, text that looks like HTML is escaped."""
     import mammoth
     import nh3
 
@@ -150,8 +151,9 @@ def docx_to_markdown(data: bytes) -> tuple[str, list[str]]:
         return {"alt": image.alt_text or "image left out at import"}
 
     result = mammoth.convert_to_markdown(io.BytesIO(data), convert_image=mammoth.images.img_element(_no_image))
-    text = result.value
-    if "<" in text:
-        # nh3 with no tags keeps text and drops every tag; it escapes &, < and > (Markdown shows them as they were).
-        text = nh3.clean(text, tags=set())
+    # mammoth writes Word's text as it is and adds only bookmark anchors as HTML: drop those,
+    # then every "<" left is the author's text — escaped, so it shows as typed and is never markup.
+    text = re.sub(r'<a id="[^"<>]*"></a>', "", result.value)
+    text = text.replace("<", "&lt;")
+    text = nh3.clean(text, tags=set()) if "<" in text else text  # belt and braces: no tag survives
     return text.strip() + "\n", [m.message for m in result.messages][:5]

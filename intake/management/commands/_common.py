@@ -8,6 +8,16 @@ from qms.models import User
 from qms.permissions import Role
 
 
+def checked_run(**kwargs):
+    """create_run, with a refusal (not a quality manager, a folder without admin rights) as a command error."""
+    from intake.services import create_run
+
+    try:
+        return create_run(**kwargs)
+    except DomainError as exc:
+        raise CommandError(exc.message) from exc
+
+
 def importer(username: str):
     """The named user, or the only active superuser who is also a quality manager."""
     qs = User.objects.filter(is_active=True)

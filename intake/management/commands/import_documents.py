@@ -4,9 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake.management.commands._common import finish, importer, print_report
+from intake.management.commands._common import checked_run, finish, importer, print_report
 from intake.models import ImportRun
-from intake.services import create_run
 
 
 class Command(BaseCommand):
@@ -25,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"{source if not path.exists() else register} does not exist.")
         kwargs = {"folder": str(path.resolve())} if path.is_dir() else {"files_name": path.name,
                                                                          "files_data": path.read_bytes()}
-        run = create_run(actor=actor, kind=ImportRun.Kind.DOCUMENTS, register_name=reg.name,
+        run = checked_run(actor=actor, kind=ImportRun.Kind.DOCUMENTS, register_name=reg.name,
                          register_data=reg.read_bytes(), **kwargs)
         print_report(self, run)
         finish(self, run, dry_run)

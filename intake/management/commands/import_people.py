@@ -4,9 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake.management.commands._common import finish, importer, print_report
+from intake.management.commands._common import checked_run, finish, importer, print_report
 from intake.models import ImportRun
-from intake.services import create_run
 
 
 class Command(BaseCommand):
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         path = Path(table)
         if not path.is_file():
             raise CommandError(f"{table} does not exist.")
-        run = create_run(actor=actor, kind=ImportRun.Kind.PEOPLE, register_name=path.name,
+        run = checked_run(actor=actor, kind=ImportRun.Kind.PEOPLE, register_name=path.name,
                          register_data=path.read_bytes())
         print_report(self, run)
         finish(self, run, dry_run)

@@ -4,9 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intake.management.commands._common import finish, importer, print_report
+from intake.management.commands._common import checked_run, finish, importer, print_report
 from intake.models import ImportRun
-from intake.services import create_run
 from records.models import RecordType
 
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         path = Path(table)
         if not path.is_file() or (files and not Path(files).is_file()):
             raise CommandError(f"{table if not path.is_file() else files} does not exist.")
-        run = create_run(actor=actor, kind=ImportRun.Kind.RECORDS, register_name=path.name,
+        run = checked_run(actor=actor, kind=ImportRun.Kind.RECORDS, register_name=path.name,
                          register_data=path.read_bytes(), record_type=rt,
                          files_name=Path(files).name if files else "",
                          files_data=Path(files).read_bytes() if files else None)
