@@ -151,6 +151,10 @@ class Signature(models.Model):
         CLOSED = "closed", "Closed"
         DISPOSED = "disposed", "Disposition approved"
         EFFECTIVE = "effective", "Verified effective"
+        # Not an electronic signature: an approval given on paper (or in another
+        # system) before this one, recorded by whoever imported it (intake/).
+        # `signer` is the importer; `printed_name` the approver as the old register names them.
+        IMPORTED = "imported", "Approved outside this system (imported record, not an e-signature)"
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
     printed_name = models.CharField(max_length=150)
@@ -172,7 +176,15 @@ class Signature(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="qms_signature_object_idx")]
 
     def __str__(self):
+        if self.is_imported:
+            return (f"{self.printed_name} – approved outside this system on {self.signed_at:%Y-%m-%d} – "
+                    f"recorded by {self.signer.display_name}")
         return f"{self.printed_name} – {self.get_meaning_display()} – {self.signed_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_imported(self) -> bool:
+        """A historic approval recorded at import: never an e-signature of this system."""
+        return self.meaning == self.Meaning.IMPORTED
 
     def is_valid(self) -> bool:
         """False when the signed object's content changed since signing."""

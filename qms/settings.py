@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "training",
     "suppliers",
     "equipment",
+    # Bringing an existing QMS in (issue 19): documents with history, records, people.
+    "intake",
     # The REST API (issue 16): DRF, its OpenAPI schema and the vendored Swagger UI / Redoc.
     "rest_framework",
     "drf_spectacular",

@@ -39,6 +39,8 @@ class SignatureSerializer(serializers.Serializer):
     signed_at = serializers.DateTimeField()
     comment = serializers.CharField()
     content_hash = serializers.CharField()
+    # An approval given outside this system and recorded at import (signer = the importer): no e-signature.
+    imported = serializers.BooleanField(source="is_imported")
     valid = serializers.SerializerMethodField()
 
     def get_valid(self, sig) -> bool:

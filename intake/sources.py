@@ -1,0 +1,159 @@
+"""Where the files of an import come from (a ZIP, or a server folder for administrators),
+and turning a Word file into Markdown.
+
+Every file is read with a size limit (settings.UPLOAD_MAX_BYTES, as any upload);
+ZIP members with absolute paths or `..` are never read; a DOCX (itself a ZIP)
+is checked for what it unpacks to before mammoth opens it, so a ZIP bomb is a
+reported problem, not a full disk or memory.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+
+# A Word document that unpacks to more than this, or compresses better than RATIO:1, is refused.
+DOCX_MAX_UNPACKED = 100 * 1024 * 1024
+DOCX_MAX_RATIO = 100
+SUPPORTED = ("docx", "pdf")
+
+
+class SourceError(Exception):
+    pass
+
+
+def _safe_member(name: str) -> str | None:
+    name = name.replace("\\", "/")
+    if name.startswith("/") or ".." in name.split("/") or name.endswith("/"):
+        return None
+    return posixpath.normpath(name)
+
+
+class ZipSource:
+    def __init__(self, file):
+        try:
+            self.zip = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"The file archive is not a valid ZIP file ({exc}).") from exc
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        for info in self.zip.infolist():
+            name = _safe_member(info.filename)
+            if name and not name.startswith("__MACOSX/"):
+                self.members[name] = info
+
+    def find(self, name: str) -> str | None:
+        """The member named `name`: its path in the ZIP, or its base name if that is unique."""
+        name = (name or "").strip().replace("\\", "/")
+        if name in self.members:
+            return name
+        matches = [m for m in self.members if posixpath.basename(m).casefold() == posixpath.basename(name).casefold()]
+        return matches[0] if len(matches) == 1 else None
+
+    def size(self, name: str) -> int:
+        return self.members[name].file_size
+
+    def read(self, name: str) -> bytes:
+        info = self.members[name]
+        if info.file_size > settings.UPLOAD_MAX_BYTES:
+            raise SourceError(f"“{name}” is {info.file_size / 1048576:.0f} MB; the limit is "
+                              f"{settings.UPLOAD_MAX_BYTES // 1048576} MB.")
+        with self.zip.open(info) as fh:
+            data = fh.read(settings.UPLOAD_MAX_BYTES + 1)
+        if len(data) > settings.UPLOAD_MAX_BYTES:
+            raise SourceError(f"“{name}” unpacks to more than its directory says.")
+        return data
+
+    def close(self):
+        self.zip.close()
+
+
+class FolderSource:
+    """A folder on the server (administrators only, from the command line)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.root = Path(path).resolve()
+        if not self.root.is_dir():
+            raise SourceError(f"{path} is not a folder.")
+        self.members = {str(p.relative_to(self.root)).replace(os.sep, "/"): p
+                        for p in self.root.rglob("*") if p.is_file() and not p.is_symlink()}
+
+    def find(self, name: str) -> str | None:
+        name = _safe_member(name or "") or ""
+        if name in self.members:
+            return name
+        matches = [m for m in self.members if posixpath.basename(m).casefold() == posixpath.basename(name).casefold()]
+        return matches[0] if len(matches) == 1 else None
+
+    def size(self, name: str) -> int:
+        return self.members[name].stat().st_size
+
+    def read(self, name: str) -> bytes:
+        if self.size(name) > settings.UPLOAD_MAX_BYTES:
+            raise SourceError(f"“{name}” is larger than {settings.UPLOAD_MAX_BYTES // 1048576} MB.")
+        return self.members[name].read_bytes()
+
+    def close(self):
+        pass
+
+
+class EmptySource:
+    members: dict = {}
+
+    def find(self, name):
+        return None
+
+    def close(self):
+        pass
+
+
+def open_source(path_or_file) -> ZipSource | FolderSource:
+    if isinstance(path_or_file, str | os.PathLike) and Path(path_or_file).is_dir():
+        return FolderSource(path_or_file)
+    return ZipSource(path_or_file)
+
+
+def docx_problem(data: bytes) -> str | None:
+    """Why this DOCX cannot be converted (a ZIP bomb, not a ZIP, no document part), or None."""
+    if not data.startswith(b"PK\x03\x04"):
+        return "is not a Word (.docx) file"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total, names = 0, set()
+            for info in zf.infolist():
+                total += info.file_size
+                names.add(info.filename)
+                ratio = info.file_size / max(info.compress_size, 1)
+                if total > DOCX_MAX_UNPACKED or (ratio > DOCX_MAX_RATIO and info.file_size > 1024 * 1024):
+                    return (f"unpacks to {total // 1048576} MB or more (compressed {ratio:.0f}:1): "
+                            f"refused as a ZIP bomb")
+    except zipfile.BadZipFile:
+        return "is a damaged Word file (not a valid ZIP)"
+    if "word/document.xml" not in names:
+        return "is a ZIP but not a Word document (no word/document.xml)"
+    return None
+
+
+def docx_to_markdown(data: bytes) -> tuple[str, list[str]]:
+    """Markdown of a Word file (mammoth), images left out, no raw HTML; and mammoth's warnings.
+
+    The Markdown is rendered through the project's sanitiser (documents.selectors.render_markdown,
+    nh3) wherever it is shown; here, in addition, text that looks like HTML is escaped."""
+    import mammoth
+    import nh3
+
+    def _no_image(image):
+        return {"alt": image.alt_text or "image left out at import"}
+
+    result = mammoth.convert_to_markdown(io.BytesIO(data), convert_image=mammoth.images.img_element(_no_image))
+    # mammoth writes Word's text as it is and adds only bookmark anchors as HTML: drop those,
+    # then every "<" left is the author's text — escaped, so it shows as typed and is never markup.
+    text = re.sub(r'<a id="[^"<>]*"></a>', "", result.value)
+    text = text.replace("<", "&lt;")
+    text = nh3.clean(text, tags=set()) if "<" in text else text  # belt and braces: no tag survives
+    return text.strip() + "\n", [m.message for m in result.messages][:5]

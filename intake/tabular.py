@@ -1,0 +1,202 @@
+"""Reading a register (CSV or XLSX) into rows of text, with every problem a person can fix.
+
+- Size is checked before anything is parsed (INTAKE_MAX_TABLE_MB, default 20):
+  a 100 MB spreadsheet is refused by its size, not by running out of memory.
+- CSV: UTF-8 (with or without a byte-order mark) or Windows-1252, line by line:
+  a file whose lines mix the two (one pasted from an old export) is read, and
+  each line decoded as Windows-1252 is named in the report.
+- XLSX: opened read-only by openpyxl after its zip directory is checked (no
+  entry may unpack to more than the limit: an XLSX is a ZIP and may be a bomb);
+  formulas are read as formulas (not their cached values), so they are found.
+- A cell that a spreadsheet would run as a formula (=, +, @, or - not followed
+  by a number; tab or CR first) is a problem of its row: CSV injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+
+FORMULA = re.compile(r"^[=+@\t\r]|^-(?![\d.,]+$)")
+
+
+def max_table_bytes() -> int:
+    return int(getattr(settings, "INTAKE_MAX_TABLE_MB", 20)) * 1024 * 1024
+
+
+@dataclass
+class Table:
+    headers: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)  # header -> text; row numbers start at 2
+    notices: list[str] = field(default_factory=list)  # file-level remarks (encoding)
+    errors: list[str] = field(default_factory=list)  # file-level problems: nothing can be imported
+    row_notices: dict[int, list[str]] = field(default_factory=dict)
+
+    def row_number(self, index: int) -> int:
+        return index + 2  # the header is line 1
+
+
+def looks_like_formula(value: str) -> bool:
+    return bool(value) and bool(FORMULA.match(value))
+
+
+def _decode_lines(data: bytes, table: Table) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        table.notices.append("Encoding: UTF-8 with a byte-order mark.")
+    out, cp1252_lines = [], []
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(raw.decode("cp1252", errors="replace"))
+            cp1252_lines.append(number)
+    if cp1252_lines:
+        shown = ", ".join(str(n) for n in cp1252_lines[:10]) + (" …" if len(cp1252_lines) > 10 else "")
+        if len(cp1252_lines) == len(out):
+            table.notices.append("Encoding: Windows-1252 (not UTF-8); read as Windows-1252.")
+        else:
+            table.notices.append(f"Mixed encodings: line(s) {shown} are not UTF-8 and were read as Windows-1252; "
+                                 f"check their accented letters.")
+        for n in cp1252_lines:
+            table.row_notices.setdefault(n, []).append("This line was read as Windows-1252.")
+    return "".join(out)
+
+
+def _clean_header(h) -> str:
+    return " ".join(str(h or "").split())
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(data: bytes, table: Table) -> None:
+    text = _decode_lines(data, table)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        table.errors.append(f"The CSV file cannot be read: {exc}.")
+        return
+    _fill(table, rows)
+
+
+def _check_zip(data: bytes, what: str) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = 0
+            for info in zf.infolist():
+                total += info.file_size
+                if info.file_size > max_table_bytes() * 5 or total > max_table_bytes() * 10:
+                    return f"{what} unpacks to more than {max_table_bytes() * 10 // 1048576} MB (a ZIP bomb?)"
+                if info.compress_size and info.file_size / info.compress_size > 200 and info.file_size > 10_000_000:
+                    return f"{what} is compressed {info.file_size // max(info.compress_size, 1)}:1 (a ZIP bomb?)"
+    except zipfile.BadZipFile:
+        return f"{what} is not a valid XLSX file (not a ZIP)"
+    return None
+
+
+def _read_xlsx(data: bytes, table: Table) -> None:
+    problem = _check_zip(data, "The spreadsheet")
+    if problem:
+        table.errors.append(problem + ".")
+        return
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
+        table.errors.append(f"The spreadsheet cannot be read: {type(exc).__name__}.")
+        return
+    try:
+        ws = wb.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    _fill(table, rows)
+
+
+def _fill(table: Table, rows: list[list[str]]) -> None:
+    while rows and not any(c.strip() for c in rows[0]):
+        rows.pop(0)
+    if not rows:
+        table.errors.append("The file has no header row.")
+        return
+    table.headers = [_clean_header(h) for h in rows[0]]
+    seen = set()
+    for h in table.headers:
+        if h and h.casefold() in seen:
+            table.errors.append(f"The column “{h}” appears twice.")
+        seen.add(h.casefold())
+    for raw in rows[1:]:
+        if not any((c or "").strip() for c in raw):
+            table.rows.append({})  # keep line numbers; blank rows are skipped by the importers
+            continue
+        table.rows.append({h: (raw[i].strip() if i < len(raw) and raw[i] else "")
+                           for i, h in enumerate(table.headers) if h})
+
+
+def read_table(name: str, data: bytes) -> Table:
+    table = Table()
+    if len(data) > max_table_bytes():
+        table.errors.append(f"“{name}” is {len(data) / 1048576:.0f} MB; a register may be at most "
+                            f"{max_table_bytes() // 1048576} MB. Split it into several files.")
+        return table
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        _read_xlsx(data, table)
+    elif lower.endswith((".csv", ".txt")):
+        if b"\x00" in data[:4096]:
+            table.errors.append(f"“{name}” is not a text file (a CSV saved as UTF-16?). Save it as CSV UTF-8.")
+            return table
+        _read_csv(data, table)
+    else:
+        table.errors.append(f"“{name}”: a register must be a .csv or .xlsx file.")
+    return table
+
+
+def normalise(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", (label or "").casefold())
+
+
+def column(headers: list[str], *names: str) -> str | None:
+    """The header that matches one of `names` (case, spaces and punctuation ignored)."""
+    wanted = [normalise(n) for n in names]
+    for w in wanted:
+        for h in headers:
+            if normalise(h) == w:
+                return h
+    return None
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def parse_date(text: str) -> date | None:
+    """A date in ISO or day-first form; None if it is none of them (ambiguous US forms are refused)."""
+    text = (text or "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
