@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -324,7 +325,10 @@ def read_image(data: bytes, progress: Callable[[int], None]) -> Result:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as probe:  # the header only: size before any pixel is decoded
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is checked next
+            probe = Image.open(io.BytesIO(data))  # the header only: size before any pixel is decoded
+        with probe:
             _check_pixels(*probe.size, what="The image")
             dpi = probe.info.get("dpi", (0, 0))[0] or 0
             probe.load()

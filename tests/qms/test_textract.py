@@ -21,7 +21,7 @@ from records.models import Evidence
 from tests import pdf_helpers as h
 from tests.documents.test_bad_input import create_payload
 from tests.qms import textract_files as f
-from tests.qms.textract_files import tesseract  # noqa: F401 - fixture
+from tests.qms.textract_files import tesseract  # noqa: F401 - the fixture, used by name
 from tests.records.factories import make_record, make_type
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,7 @@ def _revision_with_pdf(author, data: bytes, *, ext="pdf", number=None, title="Co
     name = _store(data, ext)
     rev = h.revision(doc, content="Short body.", pdf_file=name, pdf_original_name=f"scan.{ext}",
                      pdf_sha256=hashlib.sha256(data).hexdigest(), created_by=author)
+    Document.objects.filter(pk=doc.pk).update(effective_revision=rev, latest_revision=rev)
     return doc, rev, name
 
 
@@ -98,8 +99,9 @@ def test_docx_source_file_text_is_extracted_and_searchable(author, quality_manag
                        table=[["Lot", "Expiry"], ["LOT-77", "fluxmeister"]])
     doc = h.document(owner=author, title="Solder paste")
     name = _store(data, "docx")
-    h.revision(doc, content="See the source file.", source_file=name, source_original_name="paste.docx",
-               source_sha256=hashlib.sha256(data).hexdigest(), created_by=author)
+    rev = h.revision(doc, content="See the source file.", source_file=name, source_original_name="paste.docx",
+                     source_sha256=hashlib.sha256(data).hexdigest(), created_by=author)
+    Document.objects.filter(pk=doc.pk).update(effective_revision=rev, latest_revision=rev)
     extraction = _run(name)
     assert extraction.status == "done" and extraction.method == "docx"
     assert "Solder paste is stored" in extraction.text and "fluxmeister" in extraction.text
@@ -108,8 +110,9 @@ def test_docx_source_file_text_is_extracted_and_searchable(author, quality_manag
 
 
 # ------------------------------------------------------------------ OCR
+@pytest.mark.usefixtures("tesseract")
 def test_a_scanned_pdf_is_ocrd_into_a_searchable_copy_beside_an_unaltered_original(
-        author, quality_manager, client_for, tesseract):
+        author, quality_manager, client_for):
     data = f.scan_pdf([["CALIBRATION CERTIFICATE", "Instrument MICROMETER 4711"],
                        ["Second page", "Result PASSED within tolerance"]])
     doc, rev, name = _revision_with_pdf(author, data, title="Scanned certificate")
@@ -133,8 +136,9 @@ def test_a_scanned_pdf_is_ocrd_into_a_searchable_copy_beside_an_unaltered_origin
     assert doc.number in page
 
 
+@pytest.mark.usefixtures("tesseract")
 def test_a_scanned_image_is_ocrd_and_found_by_the_record_search_with_a_snippet(
-        staff, quality_manager, client_for, tesseract):
+        staff, quality_manager, client_for):
     record_type = make_type("CAL")
     png = f.scan_png(["Supplier certificate", "Heat number KRYPTONITE 55"])
     upload = SimpleUploadedFile("heat.png", png, content_type="image/png")
@@ -156,7 +160,8 @@ def test_a_scanned_image_is_ocrd_and_found_by_the_record_search_with_a_snippet(
     assert "Text extracted" in detail and "searchable PDF" in detail
 
 
-def test_mixed_pdf_ocrs_only_the_scanned_pages(author, tesseract):
+@pytest.mark.usefixtures("tesseract")
+def test_mixed_pdf_ocrs_only_the_scanned_pages(author):
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -197,7 +202,8 @@ def test_without_tesseract_ocr_is_skipped_with_a_notice_and_the_rest_works(autho
         textract._installed_languages.cache_clear()
 
 
-def test_a_missing_ocr_language_is_a_notice_too(author, settings, tesseract):
+@pytest.mark.usefixtures("tesseract")
+def test_a_missing_ocr_language_is_a_notice_too(author, settings):
     settings.OCR_LANGUAGES = "eng+zzz"
     _, _, name = _revision_with_pdf(author, f.scan_pdf([["Language check"]]))
     extraction = _run(name)
@@ -244,7 +250,8 @@ def test_pages_past_the_limit_are_not_read_and_the_notice_says_so(author, settin
     assert "page1word" in extraction.text and "page3word" not in extraction.text
 
 
-def test_the_time_limit_stops_ocr_with_a_reason(author, settings, tesseract):
+@pytest.mark.usefixtures("tesseract")
+def test_the_time_limit_stops_ocr_with_a_reason(author, settings):
     settings.OCR_TIME_LIMIT = 0
     _, _, name = _revision_with_pdf(author, f.scan_pdf([["One"], ["Two"]]))
     extraction = _run(name)
