@@ -30,3 +30,8 @@ class AuditsConfig(AppConfig):
         from qms import integrity
 
         integrity.stores_files("audits.Evidence", "file", "sha256")
+        # Uploaded evidence files have their text read (qms.textract): shown on the file, OCR'd copy kept.
+        from qms import textract
+
+        textract.extracts("audits.Evidence", "file", name_field="original_name", sha_field="sha256",
+                          owner_field="added_by")

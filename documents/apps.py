@@ -42,3 +42,7 @@ class DocumentsConfig(AppConfig):
         from documents.integrity import register_files
 
         register_files()
+        # Its uploaded PDFs and source files have their text read for search (qms.textract).
+        from documents import textindex
+
+        textindex.register()

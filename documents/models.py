@@ -185,9 +185,12 @@ class Revision(models.Model):
     effective_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True, help_text="Superseded or made obsolete")
     retire_reason = models.TextField(blank=True)
-    # Filled by a PostgreSQL trigger from content (migration 0006); GIN-indexed for full-text search.
+    # The text read from its uploaded PDF and source file (qms.textract; documents/textindex.py).
+    extracted_text = models.TextField(blank=True, default="", editable=False)
+    # Filled by a PostgreSQL trigger from content and extracted_text (migrations 0006, text_extraction);
+    # GIN-indexed for full-text search.
     search_vector = SearchVectorField(null=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "extracted_text"])
 
     class Meta:
         ordering = ["document", "seq"]

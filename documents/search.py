@@ -1,6 +1,6 @@
 """Documents in the one search box (qms.search): the register's own search,
 within the same rules; the snippet comes from the revision the user may read,
-rendered (never its Markdown source)."""
+rendered (never its Markdown source), then the text read from its files."""
 
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ def find(user, q, since, until, limit) -> search.Found:
     docs = list(selectors.with_list_columns(qs).order_by("number", "id")[:limit])
     drafts = allowed("documents.view_drafts", user)
     rev_ids = [(d.latest_revision_id if drafts else d.effective_revision_id) or d.effective_revision_id for d in docs]
-    content = dict(Revision.objects.filter(pk__in=[r for r in rev_ids if r]).values_list("pk", "content"))
+    content = {pk: (c, x) for pk, c, x in Revision.objects.filter(pk__in=[r for r in rev_ids if r]).values_list(
+        "pk", "content", "extracted_text")}
     hits = []
     for doc, rev_id in zip(docs, rev_ids, strict=True):
-        text = search.plain_text(selectors.render_markdown(content.get(rev_id, "")))
+        body, extracted = content.get(rev_id, ("", ""))
+        # The rendered content, then the text read from its PDF or source file (qms.textract).
+        text = search.plain_text(selectors.render_markdown(body)) + (" " + extracted if extracted else "")
         rev = doc.latest_revision if drafts else doc.effective_revision
         hits.append(search.Hit(
             title=f"{doc.number} {doc.title}", url=doc.get_absolute_url(), snippet=search.highlight(text, q),

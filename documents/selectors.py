@@ -18,6 +18,7 @@ import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, Window
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -61,7 +62,7 @@ def documents_for_user(user) -> QuerySet[Document]:
 
 
 def visible_revisions(user, document: Document) -> QuerySet[Revision]:
-    qs = document.revisions.select_related("created_by").defer("content", "search_vector").order_by("-seq")
+    qs = document.revisions.select_related("created_by").defer("content", "search_vector", "extracted_text").order_by("-seq")
     if allowed("documents.view_drafts", user, document):
         return qs
     return qs.filter(status=S.EFFECTIVE)
@@ -107,13 +108,13 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
     if is_postgres():
         if _unsegmented(q):
             # LIKE (no case to fold in these scripts), which the trigram indexes serve (migration 0008).
-            rev_docs = revs.filter(content__contains=q).values("document_id")
+            rev_docs = revs.filter(Q(content__contains=q) | Q(extracted_text__contains=q)).values("document_id")
             return qs.filter(Q(pk__in=rev_docs) | Q(title__contains=q) | Q(number__icontains=q))
         query = SearchQuery(q, config="english", search_type="websearch")
         rev_docs = revs.filter(search_vector=query).values("document_id")
         title_docs = Document.objects.filter(search_vector=query).values("id")
         return qs.filter(Q(pk__in=rev_docs) | Q(pk__in=title_docs) | Q(number__icontains=q))
-    rev_docs = revs.filter(content__icontains=q).values("document_id")
+    rev_docs = revs.filter(Q(content__icontains=q) | Q(extracted_text__icontains=q)).values("document_id")
     return qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(pk__in=rev_docs))
 
 
@@ -131,7 +132,7 @@ def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
             revs.filter(search_vector=query)
             .annotate(
                 snippet=SearchHeadline(
-                    "content", query, config="english", start_sel="<mark>", stop_sel="</mark>",
+                    Concat("content", Value("\n\n"), "extracted_text", output_field=TextField()), query, config="english", start_sel="<mark>", stop_sel="</mark>",
                     max_words=30, min_words=12, max_fragments=2,
                 )
             )
@@ -149,11 +150,12 @@ def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
     out: dict[int, str] = {}
     from django.utils.html import escape
 
-    for doc_id, content in revs.filter(content__icontains=q).order_by("document_id", "-seq").values_list(
-        "document_id", "content"
-    ):
+    for doc_id, content, extracted in revs.filter(Q(content__icontains=q) | Q(extracted_text__icontains=q)).order_by(
+        "document_id", "-seq"
+    ).values_list("document_id", "content", "extracted_text"):
         if doc_id in out:
             continue
+        content = f"{content}\n\n{extracted}" if extracted else content
         i = content.lower().find(q.lower())
         start = max(i - 80, 0)
         piece = content[start : i + len(q) + 80]

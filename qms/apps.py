@@ -17,6 +17,7 @@ class QmsConfig(AppConfig):
             identity_events,
             permissions,
             sessions_view,
+            textract,  # the text_extraction job kind (issue 19.4)
         )
         from qms.dashboard import data_changed
         from qms.widgets import register_core
@@ -25,3 +26,8 @@ class QmsConfig(AppConfig):
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(data_changed, dispatch_uid=f"qms-dashboard-{signal!r}")
+
+        # The searchable PDFs made by OCR are stored files with a hash too (qms.integrity).
+        from qms import integrity
+
+        integrity.stores_files("qms.TextExtraction", "searchable_pdf", "searchable_sha256")

@@ -307,4 +307,40 @@ class DigestLog(models.Model):
 
 
 # Identity state (issue 17): signature declaration, forced password change, password history, sessions.
+class TextExtraction(models.Model):
+    """The text read from one stored file (qms/textract.py): its text layer,
+    its DOCX text, or OCR of a scan or image. One row per storage name; the
+    searchable PDF that OCR produces is stored beside the original, which is
+    never altered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        DONE = "done", "Text extracted"
+        FAILED = "failed", "Failed"
+
+    file = models.CharField(max_length=300, unique=True, help_text="Storage name of the original")
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the original, when it was read")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    method = models.CharField(max_length=40, blank=True, help_text="text layer, docx, ocr, text layer + ocr")
+    text = models.TextField(blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    ocr_pages = models.PositiveIntegerField(default=0)
+    languages = models.CharField(max_length=60, blank=True)
+    notice = models.TextField(blank=True, help_text="What was skipped or cut, in words for the reader")
+    error = models.TextField(blank=True)
+    searchable_pdf = models.CharField(max_length=300, blank=True, help_text="Storage name of the OCR'd copy")
+    searchable_sha256 = models.CharField(max_length=64, blank=True)
+    searchable_size = models.PositiveBigIntegerField(null=True, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"text of {self.original_name or self.file} ({self.status})"
+
+
 from qms.identity_models import AccessReview, AccountSecurity, PasswordHistory, UserSession  # noqa: E402,F401

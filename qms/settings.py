@@ -323,6 +323,18 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60 if CACHE
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Text extraction and OCR of stored files (qms/textract.py, issue 19.4): Tesseract's
+# binary and languages ("eng", "eng+deu"); bounds on what one file may cost.
+TEXTRACT_ENABLED = env.bool("TEXTRACT_ENABLED", default=True)
+TESSERACT_CMD = env.str("TESSERACT_CMD", default="tesseract")
+OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="eng")
+OCR_DPI = env.int("OCR_DPI", default=300)
+OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=200)
+OCR_MAX_PIXELS = env.int("OCR_MAX_MEGAPIXELS", default=60) * 1_000_000
+OCR_PAGE_TIMEOUT = env.int("OCR_PAGE_TIMEOUT", default=120)
+OCR_TIME_LIMIT = env.int("OCR_TIME_LIMIT", default=1500)
+TEXTRACT_MAX_CHARS = env.int("TEXTRACT_MAX_CHARS", default=400_000)
+TEXTRACT_MAX_UNPACKED_BYTES = env.int("TEXTRACT_MAX_UNPACKED_MB", default=200) * 1024 * 1024
 
 # ---------------------------------------------------------------- audits and CAPA
 # Days from raising an NC to its CAPA's due date, by severity (ISO 9001 10.2: without undue delay).
@@ -380,7 +392,8 @@ JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
 JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=15.0)
 # Hard time limit per job kind in seconds (the soft limit, which marks the job
 # failed with a reason, comes 30 s earlier); kinds not listed get "default".
-JOB_TIME_LIMITS = {"default": 600, "quality_manual": 1800, "evidence_pack": 3600, "audit_trail_export": 1800}
+JOB_TIME_LIMITS = {"default": 600, "quality_manual": 1800, "evidence_pack": 3600, "audit_trail_export": 1800,
+                   "text_extraction": 1800}
 # A killed pool child's message goes back to the queue instead of being acked
 # and lost; a killed whole worker's unacked message comes back after the
 # visibility timeout, which must outlast the longest job (or Redis would hand

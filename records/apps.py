@@ -34,3 +34,6 @@ class RecordsConfig(AppConfig):
 
         # Disposed files are gone by design.
         integrity.stores_files("records.Evidence", "file", "sha256", filters={"disposed_at__isnull": True})
+        # Evidence files have their text read for search (qms.textract).
+        from records import textindex
+        textindex.register()

@@ -363,7 +363,10 @@ class Evidence(models.Model):
     )
     superseded_reason = models.TextField(blank=True)
     disposed_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    # The text read from the file (qms.textract; records/textindex.py); a generated,
+    # GIN-indexed tsvector over it (migration text_extraction) serves the register's search.
+    text = models.TextField(blank=True, default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         ordering = ["record", "uploaded_at", "id"]

@@ -14,8 +14,17 @@ def find(user, q, since, until, limit) -> search.Found:
     rows = qs.select_related("record_type").only(
         "number", "status", "created_at", "search_text", "record_type__name", "record_type__code",
     ).order_by("-created_at", "-id")[:limit]
+    rows = list(rows)
+    # Words found only in an evidence file: the snippet comes from the file's text (qms.textract).
+    in_files = selectors.evidence_texts([r.pk for r in rows if not _matches(r.search_text, q)], q)
     return search.Found(total, [
         search.Hit(title=f"{r.number} {r.record_type.name}", url=r.get_absolute_url(),
-                   snippet=search.highlight(r.search_text, q), when=r.created_at.date(), meta=r.get_status_display())
+                   snippet=search.highlight(in_files.get(r.pk) or r.search_text, q), when=r.created_at.date(),
+                   meta=r.get_status_display())
         for r in rows
     ])
+
+
+def _matches(text: str, q: str) -> bool:
+    low = (text or "").lower()
+    return any(w.lower() in low for w in search.words_of(q))

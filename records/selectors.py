@@ -19,7 +19,7 @@ from django.utils import timezone
 from qms import permissions, scope
 from qms.models import User
 from records.forms import display_value
-from records.models import FormVersion, Record, RecordType
+from records.models import Evidence, FormVersion, Record, RecordType
 from records.rules import is_record_verifier
 
 
@@ -68,7 +68,8 @@ def _start_of(day):
 
 def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
     """Full-text search over field values. PostgreSQL: the stored, GIN-indexed
-    tsvector generated from `search_text` (migration 0007); elsewhere: every word must occur."""
+    tsvector generated from `search_text` (migration 0007), or its evidence files' text (0011);
+    elsewhere: every word must occur."""
     text = (text or "").strip()
     if not text:
         return qs
@@ -77,12 +78,33 @@ def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
             "records_record.search_vector @@ plainto_tsquery('simple'::regconfig, %s)",
             [text], output_field=BooleanField(),
         )
+        # The text read from its evidence files (qms.textract), through their own GIN index (migration 0011).
+        in_files = RawSQL(
+            "SELECT record_id FROM records_evidence WHERE disposed_at IS NULL "
+            "AND text_vector @@ plainto_tsquery('simple'::regconfig, %s)", [text],
+        )
         # Exact number match uses the unique index, so PostgreSQL can OR it with the GIN scan.
-        return qs.filter(Q(match) | Q(number__in={text, text.upper()}))
-    cond = Q()
+        return qs.filter(Q(match) | Q(pk__in=in_files) | Q(number__in={text, text.upper()}))
+    cond, in_files = Q(), Q()
     for word in text.split()[:10]:
         cond &= Q(search_text__icontains=word)
-    return qs.filter(cond | Q(number__in={text, text.upper()}))
+        in_files &= Q(text__icontains=word)
+    files = Evidence.objects.filter(in_files, disposed_at__isnull=True).values("record_id")
+    return qs.filter(cond | Q(pk__in=files) | Q(number__in={text, text.upper()}))
+
+
+def evidence_texts(record_ids, text: str) -> dict[int, str]:
+    """{record id: the text of its files that matches `text`} for one page of hits (one query)."""
+    if not record_ids or not (text or "").strip():
+        return {}
+    qs = Evidence.objects.filter(record_id__in=list(record_ids), disposed_at__isnull=True).exclude(text="")
+    if connection.vendor == "postgresql":
+        qs = qs.filter(RawSQL("records_evidence.text_vector @@ plainto_tsquery('simple'::regconfig, %s)",
+                              [text], output_field=BooleanField()))
+    out: dict[int, str] = {}
+    for record_id, body in qs.order_by("record_id", "uploaded_at", "id").values_list("record_id", "text"):
+        out.setdefault(record_id, body)
+    return out
 
 
 def register(user, filters: dict) -> QuerySet[Record]:

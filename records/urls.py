@@ -19,6 +19,7 @@ urlpatterns = [
     path("types/<str:code>/edit/", views.type_edit, name="type-edit"),
     path("types/<str:code>/fields/", views.type_fields, name="type-fields"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence-download"),
+    path("evidence/<int:pk>/searchable/", views.evidence_searchable, name="evidence-searchable"),
     path("evidence/<int:pk>/supersede/", views.evidence_supersede, name="evidence-supersede"),
     path("<str:number>/", views.record_detail, name="detail"),
     path("<str:number>/edit/", views.record_edit, name="edit"),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import bulk, jobs, scope
+from qms import bulk, jobs, scope, textract
 from qms.audit import trail_for
 from qms.concurrency import Stamp, StampField
 from qms.errors import DomainError, IllegalTransition
@@ -530,7 +530,7 @@ def record_detail(request, number):
     context = {
         "record": record,
         "values": selectors.rendered_values(record),
-        "evidence": list(record.evidence.select_related("uploaded_by", "superseded_by")),
+        "evidence": _with_extractions(list(record.evidence.select_related("uploaded_by", "superseded_by").defer("text"))),
         "amendments": selectors.rendered_amendments(record),
         "signatures": signatures_for(record),
         "entries": trail_for(record),
@@ -541,6 +541,14 @@ def record_detail(request, number):
         context.update(sig_form=SignatureForm(user=user, obj=record), sig_meaning_label=Meaning.VERIFIED.label,
                        sig_action=f"{record.get_absolute_url()}verify/")
     return render(request, "records/record_detail.html", context)
+
+
+def _with_extractions(evidence: list[Evidence]) -> list[Evidence]:
+    """Each file with what was read from it (qms.textract), in one query."""
+    found = textract.for_files([e.file for e in evidence if not e.disposed_at])
+    for e in evidence:
+        e.extraction = None if e.disposed_at else found.get(e.file)
+    return evidence
 
 
 @require_POST
@@ -692,6 +700,21 @@ def evidence_download(request, pk):
     if not allowed("records.download_evidence", request.user, evidence):
         raise Http404("This file was disposed of.")
     return file_response(evidence.file, download_name=evidence.original_name, content_type=evidence.content_type)
+
+
+@require_GET
+def evidence_searchable(request, pk):
+    """The searchable copy OCR made of an evidence file (qms.textract); the original stays as it was."""
+    from qms.uploads import file_response
+
+    evidence = _get_evidence_for_user(request, pk)
+    if not allowed("records.download_evidence", request.user, evidence):
+        raise Http404("This file was disposed of.")
+    copy = textract.for_files([evidence.file]).get(evidence.file)
+    if copy is None or not copy.searchable_pdf:
+        raise Http404("This file has no searchable copy.")
+    stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
+    return file_response(copy.searchable_pdf, download_name=f"{stem}.ocr.pdf", content_type="application/pdf")
 
 
 @require_POST

@@ -32,7 +32,7 @@ from documents.forms import (
 )
 from documents.models import Document, Revision
 from documents.views import bulk as bulk_views
-from qms import jobs, permissions
+from qms import jobs, permissions, textract
 from qms.audit import trail_for
 from qms.concurrency import Stamp
 from qms.errors import DomainError
@@ -300,6 +300,10 @@ def document_detail(request, number):
         "reviews": document.periodic_reviews.select_related("reviewer")[:5],
         "today": timezone.localdate(),
     }
+    # What was read from its files (qms.textract): one query.
+    texts = textract.for_files([shown.pdf_file, shown.source_file]) if shown else {}
+    context["pdf_text"] = texts.get(shown.pdf_file) if shown else None
+    context["source_text"] = texts.get(shown.source_file) if shown else None
     return render(request, "documents/document_detail.html", context)
 
 
@@ -350,6 +354,14 @@ def revision_file(request, number, seq, kind):
         require("documents.view_drafts", request.user, revision.document)
         return file_response(revision.source_file, download_name=revision.source_original_name,
                              content_type=revision.source_content_type)
+    if kind == "searchable" and revision.pdf_file:
+        # The copy OCR made, with its text layer (qms.textract); the original stays as it was.
+        copy = textract.for_files([revision.pdf_file]).get(revision.pdf_file)
+        if copy and copy.searchable_pdf:
+            stem = revision.pdf_original_name.rsplit(".", 1)[0] or "document"
+            response = file_response(copy.searchable_pdf, download_name=f"{stem}.ocr.pdf",
+                                     content_type="application/pdf", inline=True)
+            return _without_active_content(response)
     raise Http404("No such file.")
 
 

@@ -1,0 +1,558 @@
+"""Text extraction and OCR for stored files (issue 19.4).
+
+Every PDF, image, DOCX (and plain text) an app stores gets its text read in a
+background job on the bulk lane, so search finds words that appear only in
+the file: a PDF's text layer (pypdf), a DOCX's paragraphs and tables
+(python-docx), and OCR with Tesseract (pytesseract) for scanned pages and
+images, in the languages of settings.OCR_LANGUAGES. OCR also produces a
+searchable PDF (the original pages with an invisible text layer, or the image
+with one), stored beside the original under ``<name>.ocr.pdf``; the original
+is only read, never altered, so its recorded SHA-256 stays true.
+
+The core knows no app. An app registers each model field holding a stored
+file (AppConfig.ready)::
+
+    textract.extracts("records.Evidence", "file", name_field="original_name", sha_field="sha256",
+                      owner_field="uploaded_by", filters={"disposed_at__isnull": True},
+                      index=textindex.index_evidence)
+
+Saving a row whose file is new (or changed) asks for the file's extraction:
+one TextExtraction row per storage name and one job; on commit the job goes
+to a worker, so an upload never waits for it. When the text is in, the core
+calls ``index(pks)`` with the rows that point at the file, and the app copies
+the text where its search reads it (``text_of``/``texts_of``). A row that no
+longer matches ``filters`` (disposed) has its file's text forgotten.
+
+Bounded: at most OCR_MAX_PAGES pages read, OCR_MAX_PIXELS pixels per image or
+rendered page, OCR_PAGE_TIMEOUT seconds per Tesseract call and OCR_TIME_LIMIT
+seconds in all; a corrupt or encrypted PDF, a ZIP bomb posing as a DOCX or a
+huge image fails the job with a message saying so. Without Tesseract (or with
+a language it lacks) OCR is skipped with a notice and the rest still works.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.apps import apps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models.signals import post_init, post_save
+from django.utils import timezone
+
+from qms import jobs
+from qms.errors import DomainError
+from qms.models import Job, TextExtraction
+from qms.uploads import extension_of
+
+log = logging.getLogger(__name__)
+
+KIND = "text_extraction"
+PDF_TYPES = ("pdf",)
+IMAGE_TYPES = ("png", "jpg", "jpeg")
+DOCX_TYPES = ("docx",)
+TEXT_TYPES = ("txt", "csv")
+EXTRACTABLE = PDF_TYPES + IMAGE_TYPES + DOCX_TYPES + TEXT_TYPES
+# A page whose text layer has fewer letters than this is taken for a scan and OCR'd.
+MIN_PAGE_CHARS = 20
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str
+    file_field: str
+    name_field: str = ""
+    sha_field: str = ""
+    owner_field: str = ""
+    filters: dict = field(default_factory=dict)
+    index: Callable[[list[int]], None] | None = None
+
+    @property
+    def model(self):
+        return apps.get_model(self.label)
+
+    def active(self, obj) -> bool:
+        """Does `obj` still match `filters` (simple `field` / `field__isnull` lookups)?"""
+        for key, want in self.filters.items():
+            name, _, lookup = key.partition("__")
+            value = getattr(obj, name, None)
+            if lookup == "isnull":
+                if (value is None) != bool(want):
+                    return False
+            elif value != want:
+                return False
+        return True
+
+
+_SOURCES: list[Source] = []
+
+
+def extracts(label: str, file_field: str, *, name_field: str = "", sha_field: str = "", owner_field: str = "",
+             filters: dict | None = None, index: Callable[[list[int]], None] | None = None) -> None:
+    """Register a model field holding a stored file's name (called from AppConfig.ready)."""
+    source = Source(label, file_field, name_field, sha_field, owner_field, filters or {}, index)
+    _SOURCES.append(source)
+    model = source.model
+    post_init.connect(_remember, sender=model, dispatch_uid=f"textract-init-{label}")
+    post_save.connect(_saved, sender=model, dispatch_uid=f"textract-save-{label}")
+
+
+def sources() -> list[Source]:
+    return list(_SOURCES)
+
+
+def can_extract(name: str) -> bool:
+    return extension_of(name) in EXTRACTABLE
+
+
+# ------------------------------------------------------------------ reads for the apps
+def text_of(name: str) -> str:
+    if not name:
+        return ""
+    return TextExtraction.objects.filter(file=name, status=TextExtraction.Status.DONE).values_list(
+        "text", flat=True).first() or ""
+
+
+def texts_of(names) -> dict[str, str]:
+    names = [n for n in set(names) if n]
+    if not names:
+        return {}
+    return dict(TextExtraction.objects.filter(file__in=names, status=TextExtraction.Status.DONE)
+                .values_list("file", "text"))
+
+
+def for_files(names) -> dict[str, TextExtraction]:
+    """The extraction rows of these files (for the file's page), text deferred: one query."""
+    names = [n for n in set(names) if n]
+    if not names:
+        return {}
+    return {x.file: x for x in TextExtraction.objects.filter(file__in=names).defer("text").select_related("job")}
+
+
+# ------------------------------------------------------------------ asking for it: the save hook
+def _remember(sender, instance, **kwargs):
+    instance._textract_seen = {
+        s.file_field: instance.__dict__.get(s.file_field) for s in _SOURCES if s.model is sender
+    }
+
+
+def _saved(sender, instance, created, raw=False, **kwargs):
+    if raw or not getattr(settings, "TEXTRACT_ENABLED", True):
+        return
+    seen = getattr(instance, "_textract_seen", {})
+    for source in _SOURCES:
+        if source.model is not sender:
+            continue
+        name = getattr(instance, source.file_field, "") or ""
+        before = seen.get(source.file_field)
+        if not source.active(instance):
+            if name:
+                forget(name)
+            continue
+        if name and (created or name != before) and can_extract(name):
+            request(source, instance, name)
+    _remember(sender, instance)
+
+
+def request(source: Source, obj, name: str) -> TextExtraction:
+    """Ask for the text of `name` (already stored): a new row and a job, or,
+    when the file was read before (a new revision keeping its PDF), the text at once."""
+    original = getattr(obj, source.name_field, "") if source.name_field else ""
+    extraction, created = TextExtraction.objects.get_or_create(
+        file=name, defaults={"original_name": original or os.path.basename(name)})
+    if not created:
+        if extraction.status == TextExtraction.Status.DONE and source.index:
+            source.index([obj.pk])
+        return extraction
+    owner = getattr(obj, source.owner_field, None) if source.owner_field else None
+    job = jobs.request_job(kind=KIND, actor=owner, target=extraction, params={"file": original or name})
+    TextExtraction.objects.filter(pk=extraction.pk).update(job=job)
+    extraction.job = job
+    return extraction
+
+
+def forget(name: str) -> None:
+    """The file is gone (disposed): drop its text and its searchable PDF, once
+    no active row points at it any more."""
+    if _referencing(name):
+        return
+    rows = list(TextExtraction.objects.filter(file=name).values_list("pk", "searchable_pdf"))
+    if not rows:
+        return
+    TextExtraction.objects.filter(file=name).delete()
+    searchable = [s for _, s in rows if s]
+    transaction.on_commit(lambda: [default_storage.delete(s) for s in searchable if default_storage.exists(s)])
+    _reindex(name, include_inactive=True)
+
+
+def _referencing(name: str) -> bool:
+    for source in _SOURCES:
+        if source.model.objects.filter(**{source.file_field: name}, **source.filters).exists():
+            return True
+    return False
+
+
+def _reindex(name: str, *, include_inactive: bool = False) -> None:
+    for source in _SOURCES:
+        if source.index is None:
+            continue
+        qs = source.model.objects.filter(**{source.file_field: name})
+        if not include_inactive:
+            qs = qs.filter(**source.filters)
+        pks = list(qs.values_list("pk", flat=True))
+        if pks:
+            source.index(pks)
+
+
+def reextract(name: str, *, actor=None) -> TextExtraction:
+    """Read a file again (after Tesseract was installed, say): the row goes back to pending with a new job."""
+    extraction = TextExtraction.objects.get(file=name)
+    job = jobs.request_job(kind=KIND, actor=actor, target=extraction, params={"file": extraction.original_name})
+    TextExtraction.objects.filter(pk=extraction.pk).update(
+        job=job, status=TextExtraction.Status.PENDING, error="", notice="")
+    extraction.refresh_from_db()
+    return extraction
+
+
+# ------------------------------------------------------------------ Tesseract
+def _tesseract():
+    import pytesseract
+
+    pytesseract.pytesseract.tesseract_cmd = settings.TESSERACT_CMD
+    return pytesseract
+
+
+@functools.lru_cache(maxsize=8)
+def _installed_languages(cmd: str) -> tuple[str, ...] | str:
+    """The languages `cmd --list-langs` names, or why it could not run (cached per binary)."""
+    try:
+        proc = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if proc.returncode:
+        return (proc.stderr or proc.stdout or f"exit status {proc.returncode}").strip()[:200]
+    return tuple(line.strip() for line in proc.stdout.splitlines()[1:] if line.strip())
+
+
+def ocr_unavailable() -> str:
+    """'' when Tesseract runs here with every configured language; else why not, in words."""
+    cmd = settings.TESSERACT_CMD
+    installed = _installed_languages(cmd)
+    if isinstance(installed, str):
+        if shutil.which(cmd) is None:
+            return (f"OCR skipped: Tesseract is not installed on this server (no “{cmd}” found); only the file's "
+                    "own text was read. Install tesseract-ocr and read the file again.")
+        return f"OCR skipped: Tesseract does not run here ({installed})."
+    missing = [lang for lang in languages().split("+") if lang not in installed]
+    if missing:
+        return (f"OCR skipped: the Tesseract language data for {', '.join(missing)} is not installed "
+                f"(OCR_LANGUAGES={languages()}).")
+    return ""
+
+
+def languages() -> str:
+    return "+".join(x.strip() for x in settings.OCR_LANGUAGES.replace(",", "+").split("+") if x.strip()) or "eng"
+
+
+class _Deadline:
+    def __init__(self):
+        self.until = time.monotonic() + settings.OCR_TIME_LIMIT
+
+    def check(self, done: int, total: int):
+        if time.monotonic() > self.until:
+            raise DomainError(f"Text extraction stopped after {settings.OCR_TIME_LIMIT} s (the time limit), "
+                              f"with {done} of {total} pages read.")
+
+    def left(self) -> float:
+        return max(1.0, min(settings.OCR_PAGE_TIMEOUT, self.until - time.monotonic()))
+
+
+def _ocr_image(image, *, dpi: int, deadline: _Deadline, text_only: bool) -> tuple[str, bytes]:
+    """One Tesseract run: (text, PDF bytes). `text_only`: the PDF has the
+    invisible text alone (to lay over an original page); else the image too."""
+    pytesseract = _tesseract()
+    with tempfile.TemporaryDirectory(prefix="qms-ocr-") as tmp:
+        src, base = os.path.join(tmp, "page.png"), os.path.join(tmp, "out")
+        image.save(src, dpi=(dpi, dpi))
+        config = f"--dpi {dpi}" + (" -c textonly_pdf=1" if text_only else "")
+        try:
+            pytesseract.pytesseract.run_tesseract(src, base, extension="txt pdf", lang=languages(), config=config,
+                                                  timeout=deadline.left())
+        except RuntimeError as exc:  # pytesseract's timeout
+            raise DomainError(f"OCR of a page took longer than {settings.OCR_PAGE_TIMEOUT} s and was stopped.") from exc
+        except pytesseract.TesseractError as exc:
+            raise DomainError(f"Tesseract failed: {str(exc)[:300]}") from exc
+        with open(base + ".txt", encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+        with open(base + ".pdf", "rb") as fh:
+            pdf = fh.read()
+    return text, pdf
+
+
+# ------------------------------------------------------------------ the readers
+@dataclass
+class Result:
+    text: str = ""
+    method: str = ""
+    pages: int | None = None
+    ocr_pages: int = 0
+    notices: list[str] = field(default_factory=list)
+    searchable_pdf: bytes = b""
+
+
+def _check_pixels(width: int, height: int, what: str) -> None:
+    limit = settings.OCR_MAX_PIXELS
+    if width * height > limit:
+        raise DomainError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); "
+                          f"the limit for OCR is {limit / 1e6:.0f} megapixels. Scan it at a lower resolution.")
+
+
+def read_image(data: bytes, progress: Callable[[int], None]) -> Result:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is checked next
+            probe = Image.open(io.BytesIO(data))  # the header only: size before any pixel is decoded
+        with probe:
+            _check_pixels(*probe.size, what="The image")
+            dpi = probe.info.get("dpi", (0, 0))[0] or 0
+            probe.load()
+            image = probe.convert("RGB") if probe.mode not in ("RGB", "L", "1") else probe.copy()
+    except Image.DecompressionBombError as exc:
+        raise DomainError(f"The image is too large to read safely ({exc}).") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise DomainError(f"The image could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+    result = Result(method="ocr", pages=1)
+    reason = ocr_unavailable()
+    if reason:
+        result.method, result.notices = "", [reason]
+        return result
+    dpi = int(dpi) if 70 <= dpi <= 1200 else 300
+    text, pdf = _ocr_image(image, dpi=dpi, deadline=_Deadline(), text_only=False)
+    progress(100)
+    result.text, result.ocr_pages, result.searchable_pdf = text, 1, pdf
+    return result
+
+
+def read_pdf(data: bytes, progress: Callable[[int], None]) -> Result:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - pypdf raises several kinds for unknown ciphers
+                ok = 0
+            if not ok:
+                raise DomainError("The PDF is encrypted (password-protected); its text cannot be read. "
+                                  "Upload an unprotected copy.")
+        total = len(reader.pages)
+    except DomainError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
+        raise DomainError(f"The PDF could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+    limit = settings.OCR_MAX_PAGES
+    count = min(total, limit)
+    result = Result(method="text layer", pages=total)
+    if total > limit:
+        result.notices.append(f"Only the first {limit} of {total} pages were read (OCR_MAX_PAGES).")
+    texts: list[str] = []
+    for i in range(count):
+        try:
+            texts.append(reader.pages[i].extract_text() or "")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("text layer of page %s unreadable: %s", i + 1, exc)
+            texts.append("")
+        progress(int(30 * (i + 1) / max(count, 1)))
+    scans = [i for i, t in enumerate(texts) if sum(ch.isalnum() for ch in t) < MIN_PAGE_CHARS]
+    if scans:
+        reason = ocr_unavailable()
+        if reason:
+            result.notices.append(reason)
+        else:
+            _ocr_pdf_pages(data, reader, scans, texts, result, progress)
+    result.text = "\n\n".join(t.strip() for t in texts if t.strip())
+    return result
+
+
+def _ocr_pdf_pages(data, reader, scans, texts, result, progress) -> None:
+    """OCR the pages without a text layer; lay each page's invisible text over the original page."""
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    deadline = _Deadline()
+    writer = PdfWriter(clone_from=reader)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise DomainError(f"The PDF's pages could not be rendered for OCR ({exc}).") from exc
+    try:
+        for n, i in enumerate(scans):
+            deadline.check(n, len(scans))
+            page = document[i]
+            width, height = page.get_size()  # points
+            dpi = settings.OCR_DPI
+            pixels = (width * dpi / 72) * (height * dpi / 72)
+            if pixels > settings.OCR_MAX_PIXELS:  # a huge page: render it coarser instead
+                dpi = max(72, int(dpi * (settings.OCR_MAX_PIXELS / pixels) ** 0.5))
+            image = page.render(scale=dpi / 72).to_pil()
+            page.close()
+            text, overlay = _ocr_image(image, dpi=dpi, deadline=deadline, text_only=True)
+            texts[i] = ((texts[i] or "") + "\n" + text).strip()
+            layer = PdfReader(io.BytesIO(overlay)).pages[0]
+            target = writer.pages[i]
+            box = target.mediabox
+            sx = float(box.width) / float(layer.mediabox.width)
+            sy = float(box.height) / float(layer.mediabox.height)
+            target.merge_transformed_page(
+                layer, Transformation().scale(sx, sy).translate(float(box.left), float(box.bottom)), over=True)
+            result.ocr_pages += 1
+            progress(30 + int(65 * (n + 1) / len(scans)))
+    finally:
+        document.close()
+    out = io.BytesIO()
+    writer.write(out)
+    result.searchable_pdf = out.getvalue()
+    result.method = "ocr" if result.ocr_pages == len(texts) else "text layer + ocr"
+
+
+def _check_zip(data: bytes, what: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DomainError(f"The {what} file could not be read (not a valid ZIP package: {exc}).") from exc
+    unpacked = sum(i.file_size for i in infos)
+    if len(infos) > 5000 or unpacked > settings.TEXTRACT_MAX_UNPACKED_BYTES:
+        raise DomainError(f"The {what} file unpacks to {unpacked / 1048576:.0f} MB in {len(infos)} parts, "
+                          f"more than the limit of {settings.TEXTRACT_MAX_UNPACKED_BYTES / 1048576:.0f} MB: "
+                          "it was not read (it may be a ZIP bomb).")
+    return archive
+
+
+def read_docx(data: bytes, progress: Callable[[int], None]) -> Result:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    _check_zip(data, "DOCX")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise DomainError(f"The DOCX file could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+    except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise several kinds for broken parts
+        raise DomainError(f"The DOCX file could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            parts.extend(p.text for p in part.paragraphs)
+    progress(100)
+    return Result(text="\n".join(p for p in parts if p.strip()), method="docx")
+
+
+def read_text(data: bytes, progress: Callable[[int], None]) -> Result:
+    text = data.decode("utf-8-sig", errors="replace")
+    return Result(text=text, method="text")
+
+
+def read(name: str, data: bytes, progress: Callable[[int], None] = lambda p: None) -> Result:
+    ext = extension_of(name)
+    if ext in PDF_TYPES:
+        return read_pdf(data, progress)
+    if ext in IMAGE_TYPES:
+        return read_image(data, progress)
+    if ext in DOCX_TYPES:
+        return read_docx(data, progress)
+    if ext in TEXT_TYPES:
+        return read_text(data, progress)
+    raise DomainError(f"Files of type .{ext} have no text to extract.")
+
+
+# ------------------------------------------------------------------ the job
+def _searchable_name(name: str) -> str:
+    stem, _ = os.path.splitext(name)
+    return f"{stem}.ocr.pdf"
+
+
+@jobs.job_handler(KIND, label="Text extraction", lane="bulk")
+def run(job: Job) -> jobs.JobOutput:
+    extraction = TextExtraction.objects.get(pk=job.object_id)
+    try:
+        return _extract(job, extraction)
+    except SoftTimeLimitExceeded:
+        _failed(extraction, f"Text extraction took longer than its time limit ({jobs.time_limit_for(KIND) - 30} s).")
+        raise
+    except DomainError as exc:
+        _failed(extraction, exc.message)
+        raise
+
+
+def _failed(extraction: TextExtraction, message: str) -> None:
+    TextExtraction.objects.filter(pk=extraction.pk).update(
+        status=TextExtraction.Status.FAILED, error=message[:4000], finished_at=timezone.now())
+
+
+def _extract(job: Job, extraction: TextExtraction) -> jobs.JobOutput:
+    from hashlib import sha256
+
+    name = extraction.file
+    try:
+        with default_storage.open(name, "rb") as fh:
+            data = fh.read(settings.UPLOAD_MAX_BYTES * 4 + 1)
+    except FileNotFoundError as exc:
+        raise DomainError(f"The stored file {extraction.original_name or name} is missing.") from exc
+    except OSError as exc:
+        raise jobs.TransientJobError(f"Could not read {name}: {exc}") from exc
+    if len(data) > settings.UPLOAD_MAX_BYTES * 4:
+        raise DomainError("The file is larger than any upload may be; it was not read.")
+    digest = sha256(data).hexdigest()
+    result = read(name, data, lambda p: jobs.set_progress(job, p))
+    text = result.text.replace("\x00", "")
+    if len(text) > settings.TEXTRACT_MAX_CHARS:
+        text = text[: settings.TEXTRACT_MAX_CHARS]
+        result.notices.append(f"Only the first {settings.TEXTRACT_MAX_CHARS:,} characters of text are kept.")
+    searchable, searchable_sha, searchable_size = "", "", None
+    if result.searchable_pdf:
+        old = extraction.searchable_pdf
+        searchable = default_storage.save(_searchable_name(name), ContentFile(result.searchable_pdf))
+        searchable_sha, searchable_size = sha256(result.searchable_pdf).hexdigest(), len(result.searchable_pdf)
+        if old and old != searchable:
+            transaction.on_commit(lambda: default_storage.delete(old) if default_storage.exists(old) else None)
+    notice = " ".join(result.notices)
+    with transaction.atomic():
+        updated = TextExtraction.objects.filter(pk=extraction.pk).update(
+            status=TextExtraction.Status.DONE, method=result.method, text=text, pages=result.pages,
+            ocr_pages=result.ocr_pages, languages=languages() if result.ocr_pages else "", notice=notice,
+            error="", sha256=digest, searchable_pdf=searchable, searchable_sha256=searchable_sha,
+            searchable_size=searchable_size, finished_at=timezone.now())
+        if updated:
+            _reindex(name)
+        Job.objects.filter(pk=job.pk).update(params={**job.params, "notice": notice, "method": result.method})
+    if searchable:
+        return jobs.JobOutput(filename=_download_name(extraction, "pdf"), stored_name=searchable,
+                              sha256=searchable_sha, size=searchable_size, content_type="application/pdf")
+    return jobs.JobOutput(filename=_download_name(extraction, "txt"), content=text.encode("utf-8"),
+                          content_type="text/plain; charset=utf-8")
+
+
+def _download_name(extraction: TextExtraction, ext: str) -> str:
+    stem = os.path.splitext(extraction.original_name or os.path.basename(extraction.file))[0]
+    return f"{stem}.{'ocr.pdf' if ext == 'pdf' else 'txt'}"
