@@ -97,6 +97,10 @@ def targets(route, w):
         return [(k, {"pk": w[k].pk}) for k in ("action_closed", "action_effective")]
     if kind.startswith("capa-"):
         return [(k, {"pk": w[k].pk}) for k in ("capa_closed", "capa_effective")]
+    if kind.startswith("instrument-"):
+        return [("instrument_retired", {"code": w["instrument_retired"].code})]
+    if kind.startswith("calibration-"):
+        return []  # a calibration is recorded once (GET only here)
     if kind.startswith("job-"):
         return [("job", {"public_id": w["job"].public_id})]
     return None  # an API route this module does not know yet: the walk says so
@@ -200,6 +204,12 @@ PAYLOADS = {
     "api:evidence-request-close": lambda w, o, a: [{}],
     # Jobs
     "api:job-retry": lambda w, o, a: [{}],
+    # Equipment
+    "api:instrument-edit": lambda w, o, a: [{"description": "Renamed micrometer", "owner": w["staff"].pk,
+                                             "calibration_interval_months": "6", "location": "Lab 2"}],
+    "api:instrument-status": lambda w, o, a: [{"to": "out_of_service", "reason": "Dropped on the floor"}],
+    "api:instrument-calibrate": lambda w, o, a: [{"calibrated_on": _today(), "result": "pass",
+                                                  "performed_by": "CalLab AB", "certificate_number": "C-77"}],
 }
 
 # ------------------------------------------------------------------ the control: one step earlier
@@ -241,4 +251,7 @@ CONTROL = {
     "api:evidence-request-answer": [("request_open", "qm", None)],
     "api:evidence-request-close": [("request_answered", "external", None)],
     "api:job-retry": [("job_failed", "qm", None)],
+    "api:instrument-edit": [("instrument_in_use", "qm", None)],
+    "api:instrument-status": [("instrument_in_use", "qm", None)],
+    "api:instrument-calibrate": [("instrument_in_use", "qm", None)],
 }

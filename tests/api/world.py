@@ -39,6 +39,10 @@ def _side_kwargs(name: str, s: dict) -> dict | None:
         return {"pk": s["action"].pk}
     if name.startswith("api:capa-"):
         return {"pk": s["capa"].pk}
+    if name.startswith("api:instrument-"):
+        return {"code": s["instrument"].code}
+    if name.startswith("api:calibration-"):
+        return {"pk": s["calibration"].pk}
     if name == "api:trail-detail":
         return {"object_id": f"documents.document:{s['doc'].pk}"}
     return None
