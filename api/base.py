@@ -59,8 +59,8 @@ class ViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     A resource names its object once: `get_visible(request, key)` (the
     page's lookup under the page's view rule, else 404) and
-    `detail_serializer`; `answer` then serves every action's reply and
-    `page` every list's."""
+    `detail_serializer`; `detail_response` then serves every action's reply and
+    `list_response` every list's (the names are no action's: an @action of the same name would shadow them)."""
 
     lookup_value_converter = "str"
     detail_serializer: type[serializers.Serializer] | None = None
@@ -74,13 +74,13 @@ class ViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def serializer_context(self, request) -> dict:
         return {"request": request}
 
-    def page(self, request, queryset, serializer=None):
+    def list_response(self, request, queryset, serializer=None):
         """One cursor page of `queryset`, serialized with the list serializer."""
         rows = self.paginate_queryset(queryset)
         data = (serializer or self.serializer_class)(rows, many=True, context=self.serializer_context(request)).data
         return self.get_paginated_response(data)
 
-    def answer(self, request, key, code=status.HTTP_200_OK):
+    def detail_response(self, request, key, code=status.HTTP_200_OK):
         """The object as its GET shows it, looked up afresh (after an action changed it)."""
         obj = self.get_visible(request, key)
         serializer = self.detail_serializer or self.serializer_class

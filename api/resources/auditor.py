@@ -72,11 +72,11 @@ class EvidenceRequestViewSet(ViewSet):
     @extend_schema(responses=EvidenceRequestSerializer(many=True))
     def list(self, request):
         qs = selectors.evidence_requests_for(request.user)
-        return self.page(request, qs)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=EvidenceRequestDetailSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("EvidenceRequestCreate", EvidenceRequestForm()),
                    responses={201: EvidenceRequestDetailSerializer, **ERRORS})
@@ -85,7 +85,7 @@ class EvidenceRequestViewSet(ViewSet):
         d = bind(EvidenceRequestForm, request).cleaned_data
         req = services.request_evidence(actor=request.user, subject=d["subject"], details=d["details"],
                                         page_url=d["page_url"])
-        return self.answer(request, req.pk, status.HTTP_201_CREATED)
+        return self.detail_response(request, req.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=form_schema("EvidenceRequestAnswer", AnswerForm()),
                    responses={200: EvidenceRequestDetailSerializer, **ERRORS})
@@ -96,13 +96,13 @@ class EvidenceRequestViewSet(ViewSet):
         form = bind(AnswerForm, request)
         services.answer_request(actor=request.user, req=req, answer=form.cleaned_data["answer"],
                                 references=form.reference_lines(), files=request.FILES.getlist("files"))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=None, responses={200: EvidenceRequestDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         services.close_request(actor=request.user, req=_req(request, pk))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No file")})
     @action(detail=True, methods=["get"], url_path="files/<int:link_id>")

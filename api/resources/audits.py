@@ -230,22 +230,22 @@ class AuditViewSet(Trail, ViewSet):
         f = cleaned_filters(self, request)
         qs = selectors.audit_list(request.user, status=f.get("status", ""), audit_type=f.get("type", ""),
                                   q=f.get("q", ""))
-        return self.page(request, qs)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=AuditSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("AuditSchedule", AuditForm()), responses={201: AuditSerializer, **ERRORS})
     def create(self, request):
         require("audits.schedule_audit", request.user)
         form = bind(AuditForm, request, page_defaults=True)
         audit = services.audit_schedule(actor=request.user, data=form.to_input())
-        return self.answer(request, audit.pk, status.HTTP_201_CREATED)
+        return self.detail_response(request, audit.pk, status.HTTP_201_CREATED)
 
     def _move(self, request, pk, func):
         func(actor=request.user, audit=_audit(request, pk))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=None, responses={200: AuditSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="issue-plan")
@@ -282,7 +282,7 @@ class AuditViewSet(Trail, ViewSet):
     def issue_report(self, request, pk=None):
         """Issue the audit report: the lead auditor's signature (password and the report's content_hash)."""
         signed(request, services.report_issue, audit=_audit(request, pk))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
 
 register("audits", AuditViewSet, "audit")
@@ -299,7 +299,7 @@ class ChecklistItemViewSet(ViewSet):
 
     @extend_schema(responses=ChecklistItemSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("ChecklistAnswer", AnswerForm()), responses={200: ChecklistItemSerializer,
                                                                                    **ERRORS})
@@ -313,7 +313,7 @@ class ChecklistItemViewSet(ViewSet):
         spec = form.evidence_spec()
         if not spec.is_empty:
             services.evidence_add(actor=request.user, spec=spec, checklist_item=item)
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
 
 register("checklist-items", ChecklistItemViewSet, "checklist-item")
@@ -332,11 +332,11 @@ class FindingViewSet(Trail, ViewSet):
         require("audits.view_audits", request.user)
         qs = (Finding.objects.filter(audit__in=selectors.audits_for(request.user).values("pk"))
               .select_related("audit", "clause", "owner", "capa"))
-        return self.page(request, qs)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=FindingSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("FindingClose", forms.Form(), extra={
         "comment": serializers.CharField(required=False, allow_blank=True)}), responses={200: FindingSerializer, **ERRORS})
@@ -344,7 +344,7 @@ class FindingViewSet(Trail, ViewSet):
     def close(self, request, pk=None):
         finding = _finding(request, pk)
         services.finding_close(actor=request.user, finding=finding, comment=value(request, "comment"))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("FindingEvidence", EvidenceForm()), responses={200: FindingSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -352,7 +352,7 @@ class FindingViewSet(Trail, ViewSet):
         finding = _finding(request, pk)
         form = bind(EvidenceForm, request, user=request.user)
         services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
 
 register("findings", FindingViewSet, "finding")
@@ -376,11 +376,11 @@ class CapaViewSet(Trail, ViewSet):
         f = cleaned_filters(self, request)
         qs = selectors.capa_list(request.user, status=f.get("status", ""), source=f.get("source", ""),
                                  q=f.get("q", ""))
-        return self.page(request, qs)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=CapaSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaRaise", CapaRaiseForm()), responses={201: CapaSerializer, **ERRORS})
     def create(self, request):
@@ -390,7 +390,7 @@ class CapaViewSet(Trail, ViewSet):
         capa = services.capa_raise(actor=request.user, source=d["source"], title=d["title"],
                                    description=d["description"], severity=d["severity"], owner=d["owner"],
                                    process=d["process"], clause=d["clause"], source_record=d["record_number"])
-        return self.answer(request, capa.pk, 201)
+        return self.detail_response(request, capa.pk, 201)
 
     @extend_schema(request=form_schema("CapaCorrection", CorrectionForm()), responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -398,7 +398,7 @@ class CapaViewSet(Trail, ViewSet):
         capa = _capa(request, pk)
         form = bind(CorrectionForm, request)
         services.capa_record_correction(actor=request.user, capa=capa, **form.cleaned_data)
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaAnalysis", AnalysisForm()), responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -408,7 +408,7 @@ class CapaViewSet(Trail, ViewSet):
         services.capa_analyse(actor=request.user, capa=capa, ca_needed=form.cleaned_data["ca_needed"],
                               justification=form.cleaned_data["ca_justification"], whys=form.whys(),
                               root_cause=form.cleaned_data["root_cause"])
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaActionAdd", ActionForm()), responses={201: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -416,13 +416,13 @@ class CapaViewSet(Trail, ViewSet):
         capa = _capa(request, pk)
         form = bind(ActionForm, request)
         services.capa_action_add(actor=request.user, capa=capa, **form.cleaned_data)
-        return self.answer(request, pk, 201)
+        return self.detail_response(request, pk, 201)
 
     @extend_schema(request=None, responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="start-actions")
     def start_actions(self, request, pk=None):
         services.capa_start_actions(actor=request.user, capa=_capa(request, pk))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaVerificationPlan", VerificationPlanForm()),
                    responses={200: CapaSerializer, **ERRORS})
@@ -432,7 +432,7 @@ class CapaViewSet(Trail, ViewSet):
         form = bind(VerificationPlanForm, request)
         services.capa_submit_verification(actor=request.user, capa=capa, method=form.cleaned_data["method"],
                                           due=form.cleaned_data["due"])
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaVerify", VerifyForm()), responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -441,7 +441,7 @@ class CapaViewSet(Trail, ViewSet):
         form = bind(VerifyForm, request)
         services.capa_verify(actor=request.user, capa=capa, result=form.cleaned_data["result"],
                              notes=form.cleaned_data["notes"], early_reason=form.cleaned_data["early_reason"])
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaClose", SignatureForm(), signing=True),
                    responses={200: CapaSerializer, **ERRORS})
@@ -449,7 +449,7 @@ class CapaViewSet(Trail, ViewSet):
     def close(self, request, pk=None):
         """Close: the quality manager's signature (password and the CAPA's content_hash)."""
         signed(request, services.capa_close, capa=_capa(request, pk))
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
 
 register("capas", CapaViewSet, "capa")
@@ -468,7 +468,7 @@ class CapaActionViewSet(ViewSet):
 
     @extend_schema(responses=CapaActionSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaActionComplete", ActionCompleteForm()),
                    responses={200: CapaActionSerializer, **ERRORS})
@@ -479,7 +479,7 @@ class CapaActionViewSet(ViewSet):
         form = bind(ActionCompleteForm, request, user=request.user)
         services.capa_action_complete(actor=request.user, action=act, note=form.cleaned_data["note"],
                                       evidence=form.evidence_spec())
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
 
 register("capa-actions", CapaActionViewSet, "capa-action")

@@ -208,11 +208,11 @@ class DocumentViewSet(Trail, ViewSet):
         require("documents.view_documents", request.user)
         filters = cleaned_filters(self, request)
         filters.pop("sort", None)  # the order is ?ordering= here
-        return self.page(request, selectors.register(request.user, filters))
+        return self.list_response(request, selectors.register(request.user, filters))
 
     @extend_schema(responses=DocumentSerializer)
     def retrieve(self, request, number=None):
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=CreateBody, responses={201: DocumentSerializer, **ERRORS})
     def create(self, request):
@@ -227,7 +227,7 @@ class DocumentViewSet(Trail, ViewSet):
             number=data.get("number", ""), content=data.get("content", ""), pdf=data.get("pdf"),
             source=data.get("source"),
         )
-        return self.answer(request, document.number, status.HTTP_201_CREATED)
+        return self.detail_response(request, document.number, status.HTTP_201_CREATED)
 
     @extend_schema(request=ObsoleteBody, responses={200: DocumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -236,7 +236,7 @@ class DocumentViewSet(Trail, ViewSet):
         require("documents.make_obsolete", request.user, document)
         form = bind(ObsoleteForm, request)
         services.document_make_obsolete(actor=request.user, document=document, reason=form.cleaned_data["reason"])
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=ReviewBody, responses={200: DocumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -249,7 +249,7 @@ class DocumentViewSet(Trail, ViewSet):
         with form.signing():
             services.document_periodic_review(actor=request.user, document=document, password=data["password"],
                                               outcome=data["outcome"], comment=data.get("comment", ""))
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=AckBody, responses={200: DocumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -258,7 +258,7 @@ class DocumentViewSet(Trail, ViewSet):
         document = _document(request, number)
         require("documents.acknowledge", request.user, document)
         signed(request, services.acknowledge, document=document)
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
 
 class RevisionViewSet(ViewSet):
@@ -272,7 +272,7 @@ class RevisionViewSet(ViewSet):
     @extend_schema(responses=RevisionListSerializer(many=True))
     def list(self, request, document_number=None):
         document = _document(request, document_number)
-        return self.page(request, selectors.visible_revisions(request.user, document))
+        return self.list_response(request, selectors.visible_revisions(request.user, document))
 
     @extend_schema(responses=RevisionSerializer)
     def retrieve(self, request, document_number=None, seq=None):

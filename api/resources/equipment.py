@@ -89,11 +89,11 @@ class InstrumentViewSet(Trail, ViewSet):
     @extend_schema(responses=InstrumentListSerializer(many=True))
     def list(self, request):
         require("equipment.view_equipment", request.user)
-        return self.page(request, selectors.instrument_list(request.user, cleaned_filters(self, request)))
+        return self.list_response(request, selectors.instrument_list(request.user, cleaned_filters(self, request)))
 
     @extend_schema(responses=InstrumentSerializer)
     def retrieve(self, request, code=None):
-        return self.answer(request, code)
+        return self.detail_response(request, code)
 
     @extend_schema(request=form_schema("InstrumentCreate", InstrumentForm()),
                    responses={201: InstrumentSerializer, **ERRORS})
@@ -101,7 +101,7 @@ class InstrumentViewSet(Trail, ViewSet):
         require("equipment.manage_equipment", request.user)
         form = bind(InstrumentForm, request)
         instrument = services.instrument_create(actor=request.user, **form.cleaned_data)
-        return self.answer(request, instrument.code, status.HTTP_201_CREATED)
+        return self.detail_response(request, instrument.code, status.HTTP_201_CREATED)
 
     @extend_schema(request=form_schema("InstrumentEdit", InstrumentForm(), drop=("code",)),
                    responses={200: InstrumentSerializer, **ERRORS})
@@ -112,7 +112,7 @@ class InstrumentViewSet(Trail, ViewSet):
         require("equipment.manage_equipment", request.user)
         form = bind(InstrumentForm, request, instance=instrument, page_defaults=True)
         services.instrument_update(actor=request.user, instrument=instrument, **form.changes())
-        return self.answer(request, code)
+        return self.detail_response(request, code)
 
     @extend_schema(request=form_schema("InstrumentStatus", StatusMoveForm()),
                    responses={200: InstrumentSerializer, **ERRORS})
@@ -124,7 +124,7 @@ class InstrumentViewSet(Trail, ViewSet):
         form = bind(StatusMoveForm, request)
         services.instrument_set_status(actor=request.user, instrument=instrument, to=form.cleaned_data["to"],
                                        reason=form.cleaned_data["reason"])
-        return self.answer(request, code)
+        return self.detail_response(request, code)
 
     @extend_schema(request={"application/json": form_schema("CalibrationRecord", CalibrationForm()),
                             "multipart/form-data": form_schema("CalibrationRecordUpload", CalibrationForm())},
@@ -140,7 +140,7 @@ class InstrumentViewSet(Trail, ViewSet):
             actor=request.user, instrument=instrument, calibrated_on=d["calibrated_on"], result=d["result"],
             due_on=d.get("due_on"), performed_by=d["performed_by"], certificate_number=d["certificate_number"],
             notes=d["notes"], upload=d.get("file"))
-        return self.answer(request, code, status.HTTP_201_CREATED)
+        return self.detail_response(request, code, status.HTTP_201_CREATED)
 
 
 register("instruments", InstrumentViewSet, "instrument")
@@ -160,7 +160,7 @@ class CalibrationViewSet(ViewSet):
 
     @extend_schema(responses=CalibrationSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No file")})
     @action(detail=True, methods=["get"])

@@ -117,10 +117,10 @@ class JobViewSet(ViewSet):
                        public_id=public_id)
 
     def list(self, request):
-        return self.page(request, self.get_queryset())
+        return self.list_response(request, self.get_queryset())
 
     def retrieve(self, request, public_id=None):
-        return self.answer(request, public_id)
+        return self.detail_response(request, public_id)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])
@@ -162,7 +162,7 @@ class NotificationViewSet(ViewSet):
         return Notification.objects.filter(user=self.request.user)
 
     def list(self, request):
-        return self.page(request, self.get_queryset())
+        return self.list_response(request, self.get_queryset())
 
     @extend_schema(request=None, responses=inline_serializer("NotificationsRead", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"], url_path="read")

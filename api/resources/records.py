@@ -323,11 +323,11 @@ class RecordTypeViewSet(ViewSet):
 
     @extend_schema(responses=RecordTypeSerializer(many=True))
     def list(self, request):
-        return self.page(request, self._types(request))
+        return self.list_response(request, self._types(request))
 
     @extend_schema(responses=RecordTypeDetailSerializer)
     def retrieve(self, request, code=None):
-        return self.answer(request, code)
+        return self.detail_response(request, code)
 
     @extend_schema(parameters=[OpenApiParameter("version", int, required=False,
                                                 description="A form version; the current one if left out.")],
@@ -372,11 +372,11 @@ class RecordViewSet(Trail, ViewSet):
         filters = cleaned_filters(self, request)
         if filters.get("type") and not scope.contains(request.user, filters["type"]):
             raise FormInvalid({"type": ["Select a valid choice. That choice is not one of the available choices."]})
-        return self.page(request, selectors.register(request.user, filters))
+        return self.list_response(request, selectors.register(request.user, filters))
 
     @extend_schema(responses=RecordSerializer)
     def retrieve(self, request, number=None):
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=RecordCreateBody, responses={201: RecordSerializer, **ERRORS})
     def create(self, request):
@@ -387,7 +387,7 @@ class RecordViewSet(Trail, ViewSet):
             raise FormInvalid({"record_type": ["Choose a record type by its code."]})
         require("records.create_record", request.user, record_type)
         record = _save(request, record_type=record_type)
-        return self.answer(request, record.number, 201)
+        return self.detail_response(request, record.number, 201)
 
     @extend_schema(request=RecordDraftBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -397,14 +397,14 @@ class RecordViewSet(Trail, ViewSet):
         check_editable(record)
         require("records.edit_record", request.user, record)
         _save(request, record_type=record.record_type, record=record)
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=None, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, number=None):
         record = _record(request, number)
         services.record_submit(actor=request.user, record=record)
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=AmendBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -418,14 +418,14 @@ class RecordViewSet(Trail, ViewSet):
             raise FormInvalid(form_errors(form))
         services.record_amend(actor=request.user, record=record, values=form.json_values(),
                               reason=reason.cleaned_data["amendment_reason"], opened=reason.cleaned_data["opened"])
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=VerifyBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def verify(self, request, number=None):
         """Second-person verification: an electronic signature (password and content_hash)."""
         signed(request, services.record_verify, record=_record(request, number))
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=ReasonBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -433,7 +433,7 @@ class RecordViewSet(Trail, ViewSet):
         record = _record(request, number)
         form = bind(ReasonForm, request)
         services.record_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=HoldBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -443,7 +443,7 @@ class RecordViewSet(Trail, ViewSet):
         form = bind(LegalHoldForm, request)
         services.record_set_legal_hold(actor=request.user, record=record, hold=form.cleaned_data["legal_hold"],
                                        reason=form.cleaned_data["reason"])
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=DisposeBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -454,7 +454,7 @@ class RecordViewSet(Trail, ViewSet):
         reason = bind(ReasonForm, request)
         signed(request, services.record_dispose, with_comment=False, record=record,
                reason=reason.cleaned_data["reason"])
-        return self.answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request={"multipart/form-data": EvidenceBody}, responses={201: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -466,7 +466,7 @@ class RecordViewSet(Trail, ViewSet):
         if not files:
             raise FormInvalid({"evidence": ["Attach at least one file under “evidence”."]})
         services.evidence_add(actor=request.user, record=record, uploads=files)
-        return self.answer(request, number, 201)
+        return self.detail_response(request, number, 201)
 
     @extend_schema(request=None, responses={202: JobSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -494,7 +494,7 @@ class EvidenceViewSet(ViewSet):
 
     @extend_schema(responses=EvidenceSerializer)
     def retrieve(self, request, pk=None):
-        return self.answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No such file")})
     @action(detail=True, methods=["get"])

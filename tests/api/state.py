@@ -101,6 +101,8 @@ def targets(route, w):
         return [("instrument_retired", {"code": w["instrument_retired"].code})]
     if kind.startswith("calibration-"):
         return []  # a calibration is recorded once (GET only here)
+    if kind.startswith("supplier-"):
+        return []  # a supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only
     if kind.startswith("job-"):
         return [("job", {"public_id": w["job"].public_id})]
     return None  # an API route this module does not know yet: the walk says so

@@ -43,6 +43,12 @@ def _side_kwargs(name: str, s: dict) -> dict | None:
         return {"code": s["instrument"].code}
     if name.startswith("api:calibration-"):
         return {"pk": s["calibration"].pk}
+    if name.startswith("api:supplier-evaluation-"):
+        return {"pk": s["evaluation"].pk}
+    if name.startswith("api:supplier-certificate-"):
+        return {"pk": s["supplier_cert"].pk}
+    if name.startswith("api:supplier-"):
+        return {"code": s["supplier"].code}
     if name == "api:trail-detail":
         return {"object_id": f"documents.document:{s['doc'].pk}"}
     return None
