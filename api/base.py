@@ -155,12 +155,33 @@ def form_errors(form) -> dict:
     return {key: [str(e) for e in errors] for key, errors in form.errors.items()}
 
 
-def bind(form_class, request, *, extra: dict | None = None, page_defaults: bool = False, **kwargs):
+def _as_text(v):
+    if hasattr(v, "all") and callable(v.all):
+        v = list(v.all())
+    if isinstance(v, list | tuple | set):
+        return [_as_text(x) for x in v]
+    if hasattr(v, "pk"):
+        return str(v.pk)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return "" if v is None else str(v)
+
+
+def bind(form_class, request, *, extra: dict | None = None, page_defaults: bool = False, current: dict | None = None,
+         **kwargs):
     """The page's form bound to the request body (and files), validated: or a 400 with its errors.
 
     `page_defaults`: a required field the request leaves out takes the value
-    the page shows pre-selected (a browser posts it), e.g. a route step's "all of"."""
+    the page shows pre-selected (a browser posts it), e.g. a route step's "all of".
+    `current`: an edit page's initial values (the object as it is): a field the
+    request leaves out keeps its value, as the page posts it back unchanged."""
     data = as_form_data(request.data)
+    for key, value in (current or {}).items():
+        if key not in data:
+            text = _as_text(value)
+            data.setlist(key, text if isinstance(text, list) else [text])
     for key, value in (extra or {}).items():
         data[key] = value
     form = form_class(data, request.FILES or None, **kwargs)
