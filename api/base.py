@@ -13,8 +13,11 @@ import secrets
 
 from django import forms
 from django.http import Http404, QueryDict
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.response import Response
 
 from api.exceptions import FormInvalid
 from api.models import PersonalAccessToken
@@ -44,10 +47,65 @@ class ApiViewMixin:
         return response
 
 
+# The error answers every action documents (api.exceptions gives them their one shape).
+ERRORS = {400: OpenApiResponse(description="Field errors: {detail, code, errors}"),
+          403: OpenApiResponse(description="The rule's refusal: {detail, code}"),
+          404: OpenApiResponse(description="No such object, or not for you"),
+          409: OpenApiResponse(description="An illegal state move or an edit conflict: {detail, code}")}
+
+
 class ViewSet(ApiViewMixin, viewsets.GenericViewSet):
-    """Read-only by default; actions are POSTs declared with @action."""
+    """Read-only by default; actions are POSTs declared with @action.
+
+    A resource names its object once: `get_visible(request, key)` (the
+    page's lookup under the page's view rule, else 404) and
+    `detail_serializer`; `detail_response` then serves every action's reply and
+    `list_response` every list's (the names are no action's: an @action of the same name would shadow them)."""
 
     lookup_value_converter = "str"
+    detail_serializer: type[serializers.Serializer] | None = None
+
+    def filter_form_kwargs(self, request):
+        return {}
+
+    def get_visible(self, request, key):
+        raise NotImplementedError
+
+    def serializer_context(self, request) -> dict:
+        return {"request": request}
+
+    def list_response(self, request, queryset, serializer=None):
+        """One cursor page of `queryset`, serialized with the list serializer."""
+        rows = self.paginate_queryset(queryset)
+        data = (serializer or self.serializer_class)(rows, many=True, context=self.serializer_context(request)).data
+        return self.get_paginated_response(data)
+
+    def detail_response(self, request, key, code=status.HTTP_200_OK):
+        """The object as its GET shows it, looked up afresh (after an action changed it)."""
+        obj = self.get_visible(request, key)
+        serializer = self.detail_serializer or self.serializer_class
+        return Response(serializer(obj, context=self.serializer_context(request)).data, status=code)
+
+
+class Trail:
+    """GET <object>/trail/: the object's audit trail (the page's, under its view rule)."""
+
+    @extend_schema(responses={200: {"type": "object"}})
+    @action(detail=True, methods=["get"])
+    def trail(self, request, **kwargs):
+        from api.resources.qms import trail_response
+
+        return trail_response(request, self.get_visible(request, kwargs[self.lookup_url_kwarg or self.lookup_field]))
+
+
+def visible(queryset, rule: str, user, what: str = "object", **lookup):
+    """`queryset.filter(**lookup).first()` if `rule` lets `user` see it, else 404.
+    A malformed key (a text id where a number goes) is a 404 too."""
+    try:
+        obj = queryset.filter(**lookup).first()
+    except (ValueError, TypeError, OverflowError):
+        obj = None
+    return visible_or_404(rule, user, obj, what)
 
 
 # ------------------------------------------------------------------ the page's forms as the input check
@@ -97,12 +155,33 @@ def form_errors(form) -> dict:
     return {key: [str(e) for e in errors] for key, errors in form.errors.items()}
 
 
-def bind(form_class, request, *, extra: dict | None = None, page_defaults: bool = False, **kwargs):
+def _as_text(v):
+    if hasattr(v, "all") and callable(v.all):
+        v = list(v.all())
+    if isinstance(v, list | tuple | set):
+        return [_as_text(x) for x in v]
+    if hasattr(v, "pk"):
+        return str(v.pk)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return "" if v is None else str(v)
+
+
+def bind(form_class, request, *, extra: dict | None = None, page_defaults: bool = False, current: dict | None = None,
+         **kwargs):
     """The page's form bound to the request body (and files), validated: or a 400 with its errors.
 
     `page_defaults`: a required field the request leaves out takes the value
-    the page shows pre-selected (a browser posts it), e.g. a route step's "all of"."""
+    the page shows pre-selected (a browser posts it), e.g. a route step's "all of".
+    `current`: an edit page's initial values (the object as it is): a field the
+    request leaves out keeps its value, as the page posts it back unchanged."""
     data = as_form_data(request.data)
+    for key, value in (current or {}).items():
+        if key not in data:
+            text = _as_text(value)
+            data.setlist(key, text if isinstance(text, list) else [text])
     for key, value in (extra or {}).items():
         data[key] = value
     form = form_class(data, request.FILES or None, **kwargs)
@@ -134,6 +213,19 @@ def opened_stamp(request) -> dict:
     if not shown:
         return {}
     return {"opened": Stamp(hash=shown.strip(), content=None, token=secrets.token_urlsafe(18)).dumps()}
+
+
+def signed(request, service, *, with_comment: bool = True, **kwargs):
+    """An electronic signature through the page's signing form: the signer's
+    password (and second factor, `otp_code`, when enrolled) and the
+    content_hash they were shown, from the body; the service checks them."""
+    from qms.signatures import SignatureForm
+
+    form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
+    with form.signing():
+        if with_comment:
+            kwargs["comment"] = form.cleaned_data["comment"]
+        return service(actor=request.user, password=form.cleaned_data["password"], **kwargs)
 
 
 def visible_or_404(rule: str, user, obj, what: str = "object"):

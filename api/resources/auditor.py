@@ -10,18 +10,13 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, bind, form_schema
+from api.base import ERRORS, ViewSet, bind, form_schema, visible
 from api.resources import register
 from auditor import readiness, selectors, services
 from auditor.forms import AnswerForm, EvidenceRequestForm
 from auditor.models import EvidenceLink, EvidenceRequest
-from qms.rules import allowed, require
+from qms.rules import require
 from qms.uploads import file_response
-
-ERRORS = {400: OpenApiResponse(description="Field errors: {detail, code, errors}"),
-          403: OpenApiResponse(description="The rule's refusal: {detail, code}"),
-          404: OpenApiResponse(description="No such request, or not for you"),
-          409: OpenApiResponse(description="An illegal state move: {detail, code}")}
 
 
 class EvidenceLinkSerializer(serializers.Serializer):
@@ -59,10 +54,8 @@ class EvidenceRequestDetailSerializer(EvidenceRequestSerializer):
 
 
 def _req(request, pk) -> EvidenceRequest:
-    req = EvidenceRequest.objects.select_related("requested_by", "assigned_to", "answered_by").filter(pk=pk).first()
-    if req is None or not allowed("auditor.view_evidence_request", request.user, req):
-        raise Http404("No such evidence request.")
-    return req
+    return visible(EvidenceRequest.objects.select_related("requested_by", "assigned_to", "answered_by"),
+                   "auditor.view_evidence_request", request.user, "evidence request", pk=pk)
 
 
 class EvidenceRequestViewSet(ViewSet):
@@ -71,18 +64,19 @@ class EvidenceRequestViewSet(ViewSet):
     orderings = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}
     open_to_external_auditors = True  # raising and closing a request is open to them, as on the page
 
-    def _answer(self, request, pk, code=200):
-        return Response(EvidenceRequestDetailSerializer(_req(request, pk), context={"request": request}).data,
-                        status=code)
+    detail_serializer = EvidenceRequestDetailSerializer
+
+    def get_visible(self, request, pk):
+        return _req(request, pk)
 
     @extend_schema(responses=EvidenceRequestSerializer(many=True))
     def list(self, request):
         qs = selectors.evidence_requests_for(request.user)
-        return self.get_paginated_response(EvidenceRequestSerializer(self.paginate_queryset(qs), many=True).data)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=EvidenceRequestDetailSerializer)
     def retrieve(self, request, pk=None):
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("EvidenceRequestCreate", EvidenceRequestForm()),
                    responses={201: EvidenceRequestDetailSerializer, **ERRORS})
@@ -91,7 +85,7 @@ class EvidenceRequestViewSet(ViewSet):
         d = bind(EvidenceRequestForm, request).cleaned_data
         req = services.request_evidence(actor=request.user, subject=d["subject"], details=d["details"],
                                         page_url=d["page_url"])
-        return self._answer(request, req.pk, status.HTTP_201_CREATED)
+        return self.detail_response(request, req.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=form_schema("EvidenceRequestAnswer", AnswerForm()),
                    responses={200: EvidenceRequestDetailSerializer, **ERRORS})
@@ -102,13 +96,13 @@ class EvidenceRequestViewSet(ViewSet):
         form = bind(AnswerForm, request)
         services.answer_request(actor=request.user, req=req, answer=form.cleaned_data["answer"],
                                 references=form.reference_lines(), files=request.FILES.getlist("files"))
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=None, responses={200: EvidenceRequestDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         services.close_request(actor=request.user, req=_req(request, pk))
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No file")})
     @action(detail=True, methods=["get"], url_path="files/<int:link_id>")

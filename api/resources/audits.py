@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, bind, form_schema, signing_fields, value
+from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, value, visible
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
-from api.resources.qms import signatures, trail_response
+from api.resources.qms import signatures
 from audits import selectors, services
 from audits.forms import (
     ActionCompleteForm,
@@ -30,13 +30,8 @@ from audits.forms import (
     VerifyForm,
 )
 from audits.models import Audit, AuditReport, Capa, CapaAction, ChecklistItem, Finding
-from qms.rules import allowed, require
+from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
-
-ERRORS = {400: OpenApiResponse(description="Field errors: {detail, code, errors}"),
-          403: OpenApiResponse(description="The rule's refusal: {detail, code}"),
-          404: OpenApiResponse(description="No such object, or not for you"),
-          409: OpenApiResponse(description="An illegal state move: {detail, code}")}
 
 
 # ------------------------------------------------------------------ list filters (what the list pages read)
@@ -194,17 +189,11 @@ class CapaSerializer(CapaListSerializer):
 
 # ------------------------------------------------------------------ lookups (as the pages)
 def _audit(request, pk) -> Audit:
-    audit = selectors.audit_detail_qs().filter(pk=pk).first()
-    if audit is None or not allowed("audits.view_audit", request.user, audit):
-        raise Http404("No such audit.")
-    return audit
+    return visible(selectors.audit_detail_qs(), "audits.view_audit", request.user, "audit", pk=pk)
 
 
 def _capa(request, pk) -> Capa:
-    capa = selectors.capa_detail_qs().filter(pk=pk).first()
-    if capa is None or not allowed("audits.view_capa", request.user, capa):
-        raise Http404("No such CAPA.")
-    return capa
+    return visible(selectors.capa_detail_qs(), "audits.view_capa", request.user, "CAPA", pk=pk)
 
 
 def _finding(request, pk) -> Finding:
@@ -224,15 +213,16 @@ def _item(request, pk) -> ChecklistItem:
 
 
 # ------------------------------------------------------------------ audits
-class AuditViewSet(ViewSet):
+class AuditViewSet(Trail, ViewSet):
     serializer_class = AuditListSerializer
+    detail_serializer = AuditSerializer
     lookup_value_converter = "int"
     filter_backends = [FormFilter]
     filter_form = AuditFilterForm
     orderings = {"-planned_start": ("-planned_start", "-id"), "planned_start": ("planned_start", "id")}
 
-    def filter_form_kwargs(self, request):
-        return {}
+    def get_visible(self, request, pk):
+        return _audit(request, pk)
 
     @extend_schema(responses=AuditListSerializer(many=True))
     def list(self, request):
@@ -240,22 +230,22 @@ class AuditViewSet(ViewSet):
         f = cleaned_filters(self, request)
         qs = selectors.audit_list(request.user, status=f.get("status", ""), audit_type=f.get("type", ""),
                                   q=f.get("q", ""))
-        return self.get_paginated_response(AuditListSerializer(self.paginate_queryset(qs), many=True).data)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=AuditSerializer)
     def retrieve(self, request, pk=None):
-        return Response(AuditSerializer(_audit(request, pk)).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("AuditSchedule", AuditForm()), responses={201: AuditSerializer, **ERRORS})
     def create(self, request):
         require("audits.schedule_audit", request.user)
         form = bind(AuditForm, request, page_defaults=True)
         audit = services.audit_schedule(actor=request.user, data=form.to_input())
-        return Response(AuditSerializer(_audit(request, audit.pk)).data, status=status.HTTP_201_CREATED)
+        return self.detail_response(request, audit.pk, status.HTTP_201_CREATED)
 
     def _move(self, request, pk, func):
         func(actor=request.user, audit=_audit(request, pk))
-        return Response(AuditSerializer(_audit(request, pk)).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=None, responses={200: AuditSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="issue-plan")
@@ -291,17 +281,8 @@ class AuditViewSet(ViewSet):
     @action(detail=True, methods=["post"], url_path="issue-report")
     def issue_report(self, request, pk=None):
         """Issue the audit report: the lead auditor's signature (password and the report's content_hash)."""
-        audit = _audit(request, pk)
-        form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
-        with form.signing():
-            services.report_issue(actor=request.user, audit=audit, password=form.cleaned_data["password"],
-                                  comment=form.cleaned_data["comment"])
-        return Response(AuditSerializer(_audit(request, pk)).data)
-
-    @extend_schema(responses={200: {"type": "object"}})
-    @action(detail=True, methods=["get"])
-    def trail(self, request, pk=None):
-        return trail_response(request, _audit(request, pk))
+        signed(request, services.report_issue, audit=_audit(request, pk))
+        return self.detail_response(request, pk)
 
 
 register("audits", AuditViewSet, "audit")
@@ -313,9 +294,12 @@ class ChecklistItemViewSet(ViewSet):
     serializer_class = ChecklistItemSerializer
     lookup_value_converter = "int"
 
+    def get_visible(self, request, pk):
+        return _item(request, pk)
+
     @extend_schema(responses=ChecklistItemSerializer)
     def retrieve(self, request, pk=None):
-        return Response(ChecklistItemSerializer(_item(request, pk)).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("ChecklistAnswer", AnswerForm()), responses={200: ChecklistItemSerializer,
                                                                                    **ERRORS})
@@ -329,27 +313,30 @@ class ChecklistItemViewSet(ViewSet):
         spec = form.evidence_spec()
         if not spec.is_empty:
             services.evidence_add(actor=request.user, spec=spec, checklist_item=item)
-        return Response(ChecklistItemSerializer(_item(request, pk)).data)
+        return self.detail_response(request, pk)
 
 
 register("checklist-items", ChecklistItemViewSet, "checklist-item")
 
 
-class FindingViewSet(ViewSet):
+class FindingViewSet(Trail, ViewSet):
     serializer_class = FindingSerializer
     lookup_value_converter = "int"
     orderings = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}
+
+    def get_visible(self, request, pk):
+        return _finding(request, pk)
 
     @extend_schema(responses=FindingSerializer(many=True))
     def list(self, request):
         require("audits.view_audits", request.user)
         qs = (Finding.objects.filter(audit__in=selectors.audits_for(request.user).values("pk"))
               .select_related("audit", "clause", "owner", "capa"))
-        return self.get_paginated_response(FindingSerializer(self.paginate_queryset(qs), many=True).data)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=FindingSerializer)
     def retrieve(self, request, pk=None):
-        return Response(FindingSerializer(_finding(request, pk)).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("FindingClose", forms.Form(), extra={
         "comment": serializers.CharField(required=False, allow_blank=True)}), responses={200: FindingSerializer, **ERRORS})
@@ -357,7 +344,7 @@ class FindingViewSet(ViewSet):
     def close(self, request, pk=None):
         finding = _finding(request, pk)
         services.finding_close(actor=request.user, finding=finding, comment=value(request, "comment"))
-        return Response(FindingSerializer(_finding(request, pk)).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("FindingEvidence", EvidenceForm()), responses={200: FindingSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -365,30 +352,23 @@ class FindingViewSet(ViewSet):
         finding = _finding(request, pk)
         form = bind(EvidenceForm, request, user=request.user)
         services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)
-        return Response(FindingSerializer(_finding(request, pk)).data)
-
-    @extend_schema(responses={200: {"type": "object"}})
-    @action(detail=True, methods=["get"])
-    def trail(self, request, pk=None):
-        return trail_response(request, _finding(request, pk))
+        return self.detail_response(request, pk)
 
 
 register("findings", FindingViewSet, "finding")
 
 
 # ------------------------------------------------------------------ CAPA
-class CapaViewSet(ViewSet):
+class CapaViewSet(Trail, ViewSet):
     serializer_class = CapaListSerializer
+    detail_serializer = CapaSerializer
     lookup_value_converter = "int"
     filter_backends = [FormFilter]
     filter_form = CapaFilterForm
     orderings = {"-raised_at": ("-raised_at", "-id"), "raised_at": ("raised_at", "id")}
 
-    def filter_form_kwargs(self, request):
-        return {}
-
-    def _answer(self, request, pk, code=200):
-        return Response(CapaSerializer(_capa(request, pk)).data, status=code)
+    def get_visible(self, request, pk):
+        return _capa(request, pk)
 
     @extend_schema(responses=CapaListSerializer(many=True))
     def list(self, request):
@@ -396,11 +376,11 @@ class CapaViewSet(ViewSet):
         f = cleaned_filters(self, request)
         qs = selectors.capa_list(request.user, status=f.get("status", ""), source=f.get("source", ""),
                                  q=f.get("q", ""))
-        return self.get_paginated_response(CapaListSerializer(self.paginate_queryset(qs), many=True).data)
+        return self.list_response(request, qs)
 
     @extend_schema(responses=CapaSerializer)
     def retrieve(self, request, pk=None):
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaRaise", CapaRaiseForm()), responses={201: CapaSerializer, **ERRORS})
     def create(self, request):
@@ -410,7 +390,7 @@ class CapaViewSet(ViewSet):
         capa = services.capa_raise(actor=request.user, source=d["source"], title=d["title"],
                                    description=d["description"], severity=d["severity"], owner=d["owner"],
                                    process=d["process"], clause=d["clause"], source_record=d["record_number"])
-        return self._answer(request, capa.pk, 201)
+        return self.detail_response(request, capa.pk, 201)
 
     @extend_schema(request=form_schema("CapaCorrection", CorrectionForm()), responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -418,7 +398,7 @@ class CapaViewSet(ViewSet):
         capa = _capa(request, pk)
         form = bind(CorrectionForm, request)
         services.capa_record_correction(actor=request.user, capa=capa, **form.cleaned_data)
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaAnalysis", AnalysisForm()), responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -428,7 +408,7 @@ class CapaViewSet(ViewSet):
         services.capa_analyse(actor=request.user, capa=capa, ca_needed=form.cleaned_data["ca_needed"],
                               justification=form.cleaned_data["ca_justification"], whys=form.whys(),
                               root_cause=form.cleaned_data["root_cause"])
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaActionAdd", ActionForm()), responses={201: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -436,13 +416,13 @@ class CapaViewSet(ViewSet):
         capa = _capa(request, pk)
         form = bind(ActionForm, request)
         services.capa_action_add(actor=request.user, capa=capa, **form.cleaned_data)
-        return self._answer(request, pk, 201)
+        return self.detail_response(request, pk, 201)
 
     @extend_schema(request=None, responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="start-actions")
     def start_actions(self, request, pk=None):
         services.capa_start_actions(actor=request.user, capa=_capa(request, pk))
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaVerificationPlan", VerificationPlanForm()),
                    responses={200: CapaSerializer, **ERRORS})
@@ -452,7 +432,7 @@ class CapaViewSet(ViewSet):
         form = bind(VerificationPlanForm, request)
         services.capa_submit_verification(actor=request.user, capa=capa, method=form.cleaned_data["method"],
                                           due=form.cleaned_data["due"])
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaVerify", VerifyForm()), responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -461,24 +441,15 @@ class CapaViewSet(ViewSet):
         form = bind(VerifyForm, request)
         services.capa_verify(actor=request.user, capa=capa, result=form.cleaned_data["result"],
                              notes=form.cleaned_data["notes"], early_reason=form.cleaned_data["early_reason"])
-        return self._answer(request, pk)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaClose", SignatureForm(), signing=True),
                    responses={200: CapaSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close: the quality manager's signature (password and the CAPA's content_hash)."""
-        capa = _capa(request, pk)
-        form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
-        with form.signing():
-            services.capa_close(actor=request.user, capa=capa, password=form.cleaned_data["password"],
-                                comment=form.cleaned_data["comment"])
-        return self._answer(request, pk)
-
-    @extend_schema(responses={200: {"type": "object"}})
-    @action(detail=True, methods=["get"])
-    def trail(self, request, pk=None):
-        return trail_response(request, _capa(request, pk))
+        signed(request, services.capa_close, capa=_capa(request, pk))
+        return self.detail_response(request, pk)
 
 
 register("capas", CapaViewSet, "capa")
@@ -488,7 +459,7 @@ class CapaActionViewSet(ViewSet):
     serializer_class = CapaActionSerializer
     lookup_value_converter = "int"
 
-    def _action(self, request, pk) -> CapaAction:
+    def get_visible(self, request, pk) -> CapaAction:
         act = CapaAction.objects.select_related("capa", "owner").filter(pk=pk).first()
         if act is None:
             raise Http404("No such action.")
@@ -497,18 +468,18 @@ class CapaActionViewSet(ViewSet):
 
     @extend_schema(responses=CapaActionSerializer)
     def retrieve(self, request, pk=None):
-        return Response(CapaActionSerializer(self._action(request, pk)).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaActionComplete", ActionCompleteForm()),
                    responses={200: CapaActionSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        act = self._action(request, pk)
+        act = self.get_visible(request, pk)
         require("audits.complete_action", request.user, act)
         form = bind(ActionCompleteForm, request, user=request.user)
         services.capa_action_complete(actor=request.user, action=act, note=form.cleaned_data["note"],
                                       evidence=form.evidence_spec())
-        return Response(CapaActionSerializer(self._action(request, pk)).data)
+        return self.detail_response(request, pk)
 
 
 register("capa-actions", CapaActionViewSet, "capa-action")

@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, bind, form_schema, opened_stamp, signing_fields, value
+from api.base import ERRORS, Trail, ViewSet, bind, form_schema, opened_stamp, signed, signing_fields, value
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import JobSerializer, signatures, trail_response
@@ -153,11 +153,6 @@ DraftBody = form_schema("RevisionDraft", DraftForm(), extra={"content_hash": ser
     required=False, help_text="The content_hash you edited: a change meanwhile is refused with 409.")})
 RouteBody = form_schema("RevisionSubmit", RouteForm())
 DecideBody = form_schema("RevisionDecide", DecisionForm(), signing=True)
-ERRORS = {400: OpenApiResponse(description="Field errors: {detail, code, errors}"),
-          403: OpenApiResponse(description="The rule's refusal: {detail, code}"),
-          404: OpenApiResponse(description="No such object, or not for you"),
-          409: OpenApiResponse(description="An illegal state move or an edit conflict: {detail, code}")}
-
 
 class WithdrawBody(serializers.Serializer):  # the page posts a bare reason
     reason = serializers.CharField(required=False, allow_blank=True)
@@ -191,20 +186,21 @@ def _revision(request, number: str, seq) -> Revision:
 
 
 # ------------------------------------------------------------------ documents
-class DocumentViewSet(ViewSet):
+class DocumentViewSet(Trail, ViewSet):
     """The document register and a document's page, with its actions."""
 
     serializer_class = DocumentListSerializer
+    detail_serializer = DocumentSerializer
     lookup_field = "number"
     filter_backends = [FormFilter]
     filter_form = RegisterFilterForm
     orderings = {"number": ("number",), "-number": ("-number",), "title": ("title", "id"),
                  "-title": ("-title", "-id")}
 
-    def filter_form_kwargs(self, request):
-        return {}
+    def get_visible(self, request, number):
+        return _document(request, number)
 
-    def _context(self, request):
+    def serializer_context(self, request):
         return {"request": request, "show_drafts": allowed("documents.view_drafts", request.user)}
 
     @extend_schema(responses=DocumentListSerializer(many=True))
@@ -212,13 +208,11 @@ class DocumentViewSet(ViewSet):
         require("documents.view_documents", request.user)
         filters = cleaned_filters(self, request)
         filters.pop("sort", None)  # the order is ?ordering= here
-        page = self.paginate_queryset(selectors.register(request.user, filters))
-        return self.get_paginated_response(DocumentListSerializer(page, many=True, context=self._context(request)).data)
+        return self.list_response(request, selectors.register(request.user, filters))
 
     @extend_schema(responses=DocumentSerializer)
     def retrieve(self, request, number=None):
-        document = _document(request, number)
-        return Response(DocumentSerializer(document, context=self._context(request)).data)
+        return self.detail_response(request, number)
 
     @extend_schema(request=CreateBody, responses={201: DocumentSerializer, **ERRORS})
     def create(self, request):
@@ -233,9 +227,7 @@ class DocumentViewSet(ViewSet):
             number=data.get("number", ""), content=data.get("content", ""), pdf=data.get("pdf"),
             source=data.get("source"),
         )
-        document = _document(request, document.number)
-        return Response(DocumentSerializer(document, context=self._context(request)).data,
-                        status=status.HTTP_201_CREATED)
+        return self.detail_response(request, document.number, status.HTTP_201_CREATED)
 
     @extend_schema(request=ObsoleteBody, responses={200: DocumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -244,7 +236,7 @@ class DocumentViewSet(ViewSet):
         require("documents.make_obsolete", request.user, document)
         form = bind(ObsoleteForm, request)
         services.document_make_obsolete(actor=request.user, document=document, reason=form.cleaned_data["reason"])
-        return Response(DocumentSerializer(_document(request, number), context=self._context(request)).data)
+        return self.detail_response(request, number)
 
     @extend_schema(request=ReviewBody, responses={200: DocumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -257,26 +249,16 @@ class DocumentViewSet(ViewSet):
         with form.signing():
             services.document_periodic_review(actor=request.user, document=document, password=data["password"],
                                               outcome=data["outcome"], comment=data.get("comment", ""))
-        return Response(DocumentSerializer(_document(request, number), context=self._context(request)).data)
+        return self.detail_response(request, number)
 
     @extend_schema(request=AckBody, responses={200: DocumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, number=None):
         """Read and understood: a signature over the effective revision."""
-        from qms.signatures import SignatureForm
-
         document = _document(request, number)
         require("documents.acknowledge", request.user, document)
-        form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
-        with form.signing():
-            services.acknowledge(actor=request.user, document=document, password=form.cleaned_data["password"],
-                                 comment=form.cleaned_data.get("comment", ""))
-        return Response(DocumentSerializer(_document(request, number), context=self._context(request)).data)
-
-    @extend_schema(responses={200: {"type": "object"}})
-    @action(detail=True, methods=["get"])
-    def trail(self, request, number=None):
-        return trail_response(request, _document(request, number))
+        signed(request, services.acknowledge, document=document)
+        return self.detail_response(request, number)
 
 
 class RevisionViewSet(ViewSet):
@@ -290,8 +272,7 @@ class RevisionViewSet(ViewSet):
     @extend_schema(responses=RevisionListSerializer(many=True))
     def list(self, request, document_number=None):
         document = _document(request, document_number)
-        page = self.paginate_queryset(selectors.visible_revisions(request.user, document))
-        return self.get_paginated_response(RevisionListSerializer(page, many=True).data)
+        return self.list_response(request, selectors.visible_revisions(request.user, document))
 
     @extend_schema(responses=RevisionSerializer)
     def retrieve(self, request, document_number=None, seq=None):

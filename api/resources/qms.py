@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ViewSet, bind, form_schema
+from api.base import ViewSet, bind, form_schema, visible
 from api.resources import register
 from qms import jobs
 from qms.audit import trail_for
@@ -114,23 +114,20 @@ class JobViewSet(ViewSet):
             return qs  # the quality manager sees every job, as on the job page
         return qs.filter(requested_by=self.request.user)
 
-    def _job(self, public_id) -> Job:
-        job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
-        if not allowed("qms.view_job", self.request.user, job):
-            raise Http404("No such job.")
-        return job
+    def get_visible(self, request, public_id) -> Job:
+        return visible(Job.objects.select_related("requested_by"), "qms.view_job", request.user, "job",
+                       public_id=public_id)
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(JobSerializer(page, many=True, context={"request": request}).data)
+        return self.list_response(request, self.get_queryset())
 
     def retrieve(self, request, public_id=None):
-        return Response(JobSerializer(self._job(public_id), context={"request": request}).data)
+        return self.detail_response(request, public_id)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])
     def download(self, request, public_id=None):
-        job = self._job(public_id)
+        job = self.get_visible(request, public_id)
         if job.status != Job.Status.READY or not job.file:
             raise Http404("This job has no file yet.")
         return file_response(job.file.name, download_name=job.filename, content_type=job.content_type_header)
@@ -138,7 +135,7 @@ class JobViewSet(ViewSet):
     @extend_schema(request=None, responses=JobSerializer)
     @action(detail=True, methods=["post"])
     def retry(self, request, public_id=None):
-        job = self._job(public_id)
+        job = self.get_visible(request, public_id)
         require("qms.retry_job", request.user, job)
         job = jobs.retry_job(job=job, actor=request.user)
         return Response(JobSerializer(job, context={"request": request}).data)
@@ -167,8 +164,7 @@ class NotificationViewSet(ViewSet):
         return Notification.objects.filter(user=self.request.user)
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(NotificationSerializer(page, many=True).data)
+        return self.list_response(request, self.get_queryset())
 
     @extend_schema(request=None, responses=inline_serializer("NotificationsRead", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"], url_path="read")

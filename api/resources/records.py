@@ -15,19 +15,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import (
+    ERRORS,
+    Trail,
     ViewSet,
     as_form_data,
     bind,
     form_errors,
     form_schema,
     opened_stamp,
-    signing_fields,
+    signed,
     value,
+    visible_or_404,
 )
 from api.exceptions import FormInvalid
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
-from api.resources.qms import JobSerializer, signatures, trail_response
+from api.resources.qms import JobSerializer, signatures
 from qms import jobs, scope
 from qms.concurrency import Stamp
 from qms.rules import allowed, require
@@ -43,11 +46,6 @@ from records.forms import (
 )
 from records.models import Evidence, FormVersion, Record, RecordType
 from records.rules import check_editable
-
-ERRORS = {400: OpenApiResponse(description="Field errors: {detail, code, errors}"),
-          403: OpenApiResponse(description="The rule's refusal: {detail, code}"),
-          404: OpenApiResponse(description="No such object, or not for you"),
-          409: OpenApiResponse(description="An illegal state move or an edit conflict: {detail, code}")}
 
 
 # ------------------------------------------------------------------ the JSON schema of a form version
@@ -240,9 +238,7 @@ def _record(request, number: str) -> Record:
         record = selectors.record_detail(number)
     except Record.DoesNotExist:
         raise Http404("No such record.") from None
-    if not allowed("records.view_record", request.user, record):
-        raise Http404("No such record.")
-    return record
+    return visible_or_404("records.view_record", request.user, record, "record")
 
 
 def _values_data(request):
@@ -308,6 +304,7 @@ class _OpenedForm(AmendmentReasonForm):
 # ------------------------------------------------------------------ record types
 class RecordTypeViewSet(ViewSet):
     serializer_class = RecordTypeSerializer
+    detail_serializer = RecordTypeDetailSerializer
     lookup_field = "code"
     orderings = {"code": ("code",), "-code": ("-code",)}
 
@@ -318,7 +315,7 @@ class RecordTypeViewSet(ViewSet):
             types = types.active()
         return scope.narrow(types, request.user)
 
-    def _type(self, request, code) -> RecordType:
+    def get_visible(self, request, code) -> RecordType:
         record_type = self._types(request).filter(code=code).first()
         if record_type is None:
             raise Http404("No such record type.")
@@ -326,12 +323,11 @@ class RecordTypeViewSet(ViewSet):
 
     @extend_schema(responses=RecordTypeSerializer(many=True))
     def list(self, request):
-        page = self.paginate_queryset(self._types(request))
-        return self.get_paginated_response(RecordTypeSerializer(page, many=True).data)
+        return self.list_response(request, self._types(request))
 
     @extend_schema(responses=RecordTypeDetailSerializer)
     def retrieve(self, request, code=None):
-        return Response(RecordTypeDetailSerializer(self._type(request, code)).data)
+        return self.detail_response(request, code)
 
     @extend_schema(parameters=[OpenApiParameter("version", int, required=False,
                                                 description="A form version; the current one if left out.")],
@@ -339,7 +335,7 @@ class RecordTypeViewSet(ViewSet):
     @action(detail=True, methods=["get"])
     def form(self, request, code=None):
         """A form version of the type with its JSON schema (what a submission's values must be)."""
-        record_type = self._type(request, code)
+        record_type = self.get_visible(request, code)
         version = request.query_params.get("version")
         versions = record_type.form_versions.select_related("record_type")
         if version:
@@ -357,20 +353,18 @@ register("record-types", RecordTypeViewSet, "record-type")
 
 
 # ------------------------------------------------------------------ records
-class RecordViewSet(ViewSet):
+class RecordViewSet(Trail, ViewSet):
     """The records register, a record's page, and its actions."""
 
     serializer_class = RecordListSerializer
+    detail_serializer = RecordSerializer
     lookup_field = "number"
     filter_backends = [FormFilter]
     filter_form = RegisterFilterForm
     orderings = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}
 
-    def filter_form_kwargs(self, request):
-        return {}
-
-    def _answer(self, request, number, code=200):
-        return Response(RecordSerializer(_record(request, number), context={"request": request}).data, status=code)
+    def get_visible(self, request, number):
+        return _record(request, number)
 
     @extend_schema(responses=RecordListSerializer(many=True))
     def list(self, request):
@@ -378,12 +372,11 @@ class RecordViewSet(ViewSet):
         filters = cleaned_filters(self, request)
         if filters.get("type") and not scope.contains(request.user, filters["type"]):
             raise FormInvalid({"type": ["Select a valid choice. That choice is not one of the available choices."]})
-        page = self.paginate_queryset(selectors.register(request.user, filters))
-        return self.get_paginated_response(RecordListSerializer(page, many=True).data)
+        return self.list_response(request, selectors.register(request.user, filters))
 
     @extend_schema(responses=RecordSerializer)
     def retrieve(self, request, number=None):
-        return self._answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=RecordCreateBody, responses={201: RecordSerializer, **ERRORS})
     def create(self, request):
@@ -394,7 +387,7 @@ class RecordViewSet(ViewSet):
             raise FormInvalid({"record_type": ["Choose a record type by its code."]})
         require("records.create_record", request.user, record_type)
         record = _save(request, record_type=record_type)
-        return self._answer(request, record.number, 201)
+        return self.detail_response(request, record.number, 201)
 
     @extend_schema(request=RecordDraftBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -404,14 +397,14 @@ class RecordViewSet(ViewSet):
         check_editable(record)
         require("records.edit_record", request.user, record)
         _save(request, record_type=record.record_type, record=record)
-        return self._answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=None, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, number=None):
         record = _record(request, number)
         services.record_submit(actor=request.user, record=record)
-        return self._answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=AmendBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -425,18 +418,14 @@ class RecordViewSet(ViewSet):
             raise FormInvalid(form_errors(form))
         services.record_amend(actor=request.user, record=record, values=form.json_values(),
                               reason=reason.cleaned_data["amendment_reason"], opened=reason.cleaned_data["opened"])
-        return self._answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=VerifyBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def verify(self, request, number=None):
         """Second-person verification: an electronic signature (password and content_hash)."""
-        record = _record(request, number)
-        form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
-        with form.signing():
-            services.record_verify(actor=request.user, record=record, password=form.cleaned_data["password"],
-                                   comment=form.cleaned_data["comment"])
-        return self._answer(request, number)
+        signed(request, services.record_verify, record=_record(request, number))
+        return self.detail_response(request, number)
 
     @extend_schema(request=ReasonBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -444,7 +433,7 @@ class RecordViewSet(ViewSet):
         record = _record(request, number)
         form = bind(ReasonForm, request)
         services.record_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
-        return self._answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=HoldBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -454,7 +443,7 @@ class RecordViewSet(ViewSet):
         form = bind(LegalHoldForm, request)
         services.record_set_legal_hold(actor=request.user, record=record, hold=form.cleaned_data["legal_hold"],
                                        reason=form.cleaned_data["reason"])
-        return self._answer(request, number)
+        return self.detail_response(request, number)
 
     @extend_schema(request=DisposeBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -463,11 +452,9 @@ class RecordViewSet(ViewSet):
         record = _record(request, number)
         require("records.approve_disposition", request.user, record)
         reason = bind(ReasonForm, request)
-        form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
-        with form.signing():
-            services.record_dispose(actor=request.user, record=record, password=form.cleaned_data["password"],
-                                    reason=reason.cleaned_data["reason"])
-        return self._answer(request, number)
+        signed(request, services.record_dispose, with_comment=False, record=record,
+               reason=reason.cleaned_data["reason"])
+        return self.detail_response(request, number)
 
     @extend_schema(request={"multipart/form-data": EvidenceBody}, responses={201: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -479,7 +466,7 @@ class RecordViewSet(ViewSet):
         if not files:
             raise FormInvalid({"evidence": ["Attach at least one file under “evidence”."]})
         services.evidence_add(actor=request.user, record=record, uploads=files)
-        return self._answer(request, number, 201)
+        return self.detail_response(request, number, 201)
 
     @extend_schema(request=None, responses={202: JobSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -490,11 +477,6 @@ class RecordViewSet(ViewSet):
         job = jobs.request_job(kind="record_pdf", actor=request.user, target=record)
         return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={200: {"type": "object"}})
-    @action(detail=True, methods=["get"])
-    def trail(self, request, number=None):
-        return trail_response(request, _record(request, number))
-
 
 register("records", RecordViewSet, "record")
 
@@ -504,7 +486,7 @@ class EvidenceViewSet(ViewSet):
     serializer_class = EvidenceSerializer
     lookup_value_converter = "int"
 
-    def _evidence(self, request, pk) -> Evidence:
+    def get_visible(self, request, pk) -> Evidence:
         evidence = get_object_or_404(Evidence.objects.select_related("record", "record__record_type"), pk=pk)
         if not allowed("records.view_record", request.user, evidence.record):
             raise Http404("No such file.")
@@ -512,12 +494,12 @@ class EvidenceViewSet(ViewSet):
 
     @extend_schema(responses=EvidenceSerializer)
     def retrieve(self, request, pk=None):
-        return Response(EvidenceSerializer(self._evidence(request, pk), context={"request": request}).data)
+        return self.detail_response(request, pk)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No such file")})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        evidence = self._evidence(request, pk)
+        evidence = self.get_visible(request, pk)
         if not allowed("records.download_evidence", request.user, evidence):
             raise Http404("This file was disposed of.")
         return file_response(evidence.file, download_name=evidence.original_name, content_type=evidence.content_type)

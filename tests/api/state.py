@@ -34,10 +34,16 @@ ALLOWED = {
     ("api:revision-print", "rev_obsolete"): set(),
     ("api:record-hold", "record_void"): {"legal_hold", "legal_hold_reason"},
     ("api:record-pdf", "record_void"): set(),
+    # As reviews:action-complete and reviews:review-pdf (tests/reviews/state.py).
+    ("api:decision-complete", "decision_locked"): {"action_status", "completed_at", "completed_by_id",
+                                                   "completion_note"},
+    ("api:management-review-pdf", "review_approved"): set(),
 }
 
 # The one move left to a "finished" object (as capa:capa-close and audits:audit-close).
 NEXT_MOVES = {
+    ("api:risk-reopen", "risk_closed"),
+    ("api:training-record-void", "training_evaluated"),
     ("api:capa-close", "capa_effective"),
     ("api:audit-close", "audit_reported"),
 }
@@ -97,6 +103,34 @@ def targets(route, w):
         return [(k, {"pk": w[k].pk}) for k in ("action_closed", "action_effective")]
     if kind.startswith("capa-"):
         return [(k, {"pk": w[k].pk}) for k in ("capa_closed", "capa_effective")]
+    if kind.startswith("instrument-"):
+        return [("instrument_retired", {"code": w["instrument_retired"].code})]
+    if kind.startswith("calibration-"):
+        return []  # a calibration is recorded once (GET only here)
+    if kind.startswith("supplier-"):
+        return []  # a supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only
+    if kind.startswith(("competence-", "job-role-", "person-")):
+        return []  # active or not, both editable (tests/training/state.py)
+    if kind.startswith("training-record-"):
+        return [(k, {"pk": w[k].pk}) for k in ("training_void", "training_evaluated")]
+    if kind.startswith("training-evidence-"):
+        return []  # a download (GET only)
+    if kind.startswith(("context-issue-", "interested-party-", "survey-")):
+        return []  # active or retired, a retired one may be reactivated; a survey result has no lifecycle
+    if kind.startswith("risk-action-"):
+        return [(k, {"pk": w[k].pk}) for k in ("riskaction_done", "riskaction_cancelled")]
+    if kind.startswith("risk-"):
+        return [("risk_closed", {"pk": w["risk_closed"].pk})]
+    if kind.startswith("objective-"):
+        return [(k, {"pk": w[k].pk}) for k in ("objective_achieved", "objective_not_achieved", "objective_withdrawn")]
+    if kind.startswith("kpi-"):
+        return [(k, {"pk": w[k].pk}) for k in ("kpi_achieved", "kpi_computed_achieved")]
+    if kind.startswith("complaint-"):
+        return [("complaint_closed", {"number": w["complaint_closed"].number})]
+    if kind.startswith("management-review-"):
+        return [("review_approved", {"pk": w["review_approved"].pk})]
+    if kind.startswith("decision-"):
+        return [(k, {"pk": w[k].pk}) for k in ("decision_noaction", "decision_done", "decision_locked")]
     if kind.startswith("job-"):
         return [("job", {"public_id": w["job"].public_id})]
     return None  # an API route this module does not know yet: the walk says so
@@ -120,6 +154,10 @@ def _soon(days=7) -> str:
 
 def _today() -> str:
     return timezone.localdate().isoformat()
+
+
+def _last_month() -> str:
+    return (timezone.localdate().replace(day=1) - timedelta(days=1)).isoformat()
 
 
 def _signed(obj, **extra) -> dict:
@@ -200,6 +238,47 @@ PAYLOADS = {
     "api:evidence-request-close": lambda w, o, a: [{}],
     # Jobs
     "api:job-retry": lambda w, o, a: [{}],
+    # Equipment
+    "api:instrument-edit": lambda w, o, a: [{"description": "Renamed micrometer", "owner": w["staff"].pk,
+                                             "calibration_interval_months": "6", "location": "Lab 2"}],
+    "api:instrument-status": lambda w, o, a: [{"to": "out_of_service", "reason": "Dropped on the floor"}],
+    "api:instrument-calibrate": lambda w, o, a: [{"calibrated_on": _today(), "result": "pass",
+                                                  "performed_by": "CalLab AB", "certificate_number": "C-77"}],
+    # Training records
+    "api:training-record-sign": lambda w, o, a: [_signed(o)],
+    "api:training-record-evaluate": lambda w, o, a: [_signed(o, result=r, checked_on=_today())
+                                                     for r in ("effective", "not_effective")],
+    "api:training-record-evidence": lambda w, o, a: [{"files": pdf_upload("late.pdf")}],
+    "api:training-record-void": lambda w, o, a: [{"reason": "Voided again in the walk"}],
+    # Planning
+    "api:risk-assess": lambda w, o, a: [{"likelihood": 2, "impact": 2, "residual_likelihood": 1, "residual_impact": 2,
+                                         "reassess_on": _soon(30), "note": "Looked at again in the walk"}],
+    "api:risk-actions": lambda w, o, a: [{"description": "Audit the second source", "owner": w["staff"].pk,
+                                          "start_date": _today(), "due_date": _soon(30)}],
+    "api:risk-close": lambda w, o, a: [{"reason": "Closed again in the walk"}],
+    "api:risk-reopen": lambda w, o, a: [{"reason": "It came back"}],
+    "api:risk-capa": lambda w, o, a: [{"title": "The risk materialised", "description": "Castings late twice",
+                                       "severity": "minor", "due_date": _soon(30)}],
+    "api:risk-action-complete": lambda w, o, a: [{"outcome": "Done again", "completed_on": _today()}],
+    "api:risk-action-cancel": lambda w, o, a: [{"reason": "Cancelled again"}],
+    "api:objective-close": lambda w, o, a: [{"status": s, "evaluation": "Evaluated again"}
+                                            for s in ("achieved", "not_achieved", "withdrawn")],
+    "api:kpi-measure": lambda w, o, a: [{"period": _last_month(), "value": "95", "comment": "Corrected in the walk"}],
+    # Customer feedback and management review
+    "api:complaint-acknowledge": lambda w, o, a: [{"acknowledged_on": _today()}],
+    "api:complaint-respond": lambda w, o, a: [{"responded_on": _today(), "response": "We sent a new one"}],
+    "api:complaint-capa": lambda w, o, a: [{"title": "Cracked housings", "description": "Flange cracks",
+                                            "severity": "minor", "owner": w["staff"].pk, "due_date": _soon(30)}],
+    "api:complaint-close": lambda w, o, a: [{"resolution": "Closed again"}],
+    "api:management-review-compile": lambda w, o, a: [{}],
+    "api:management-review-pdf": lambda w, o, a: [{}],
+    "api:management-review-conclusions": lambda w, o, a: [{"conclusions": "Rewritten after the signature"}],
+    "api:management-review-decisions": lambda w, o, a: [
+        {"kind": "improvement", "text": "A late decision"},
+        {"kind": "improvement", "text": "A late action", "action_description": "Do it", "action_owner": w["staff"].pk,
+         "action_due_date": _soon(30)}],
+    "api:management-review-sign": lambda w, o, a: [_signed(o)],
+    "api:decision-complete": lambda w, o, a: [{"note": "Done again"}],
 }
 
 # ------------------------------------------------------------------ the control: one step earlier
@@ -241,4 +320,30 @@ CONTROL = {
     "api:evidence-request-answer": [("request_open", "qm", None)],
     "api:evidence-request-close": [("request_answered", "external", None)],
     "api:job-retry": [("job_failed", "qm", None)],
+    "api:training-record-sign": [("training_draft", "approver", None), ("training_draft", "staff", None)],
+    "api:training-record-evaluate": [("training_signed", "qm", None), ("training_signed", "approver", None)],
+    "api:training-record-evidence": [("training_draft", "qm", None), ("training_draft", "approver", None)],
+    "api:training-record-void": [("training_draft", "qm", None), ("training_signed", "qm", None)],
+    "api:risk-assess": [("risk_open", "staff", None)],
+    "api:risk-actions": [("risk_open", "staff", None)],
+    "api:risk-close": [("risk_closable", "qm", None)],
+    "api:risk-reopen": [("risk_closed", "qm", None)],
+    "api:risk-capa": [("risk_open", "qm", None)],
+    "api:risk-action-complete": [("riskaction_open", "staff", None)],
+    "api:risk-action-cancel": [("riskaction_open", "staff", None)],
+    "api:objective-close": [(f"objective_to_close{i}", "qm", i) for i in range(3)],
+    "api:kpi-measure": [("kpi_entered", "staff", None)],
+    "api:complaint-acknowledge": [("complaint_open", "staff", None)],
+    "api:complaint-respond": [("complaint_open", "staff", None)],
+    "api:complaint-capa": [("complaint_open", "qm", None)],
+    "api:complaint-close": [("complaint_responded", "staff", None)],
+    "api:management-review-compile": [("review_planned", "qm", None)],
+    "api:management-review-pdf": [("review_planned", "qm", None)],
+    "api:management-review-conclusions": [("review_planned", "approver", None)],
+    "api:management-review-decisions": [("review_planned", "approver", None)],
+    "api:management-review-sign": [("review_planned", "approver", None)],
+    "api:decision-complete": [("decision_open", "staff", None)],
+    "api:instrument-edit": [("instrument_in_use", "qm", None)],
+    "api:instrument-status": [("instrument_in_use", "qm", None)],
+    "api:instrument-calibrate": [("instrument_in_use", "qm", None)],
 }

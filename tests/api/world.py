@@ -39,6 +39,33 @@ def _side_kwargs(name: str, s: dict) -> dict | None:
         return {"pk": s["action"].pk}
     if name.startswith("api:capa-"):
         return {"pk": s["capa"].pk}
+    if name.startswith("api:instrument-"):
+        return {"code": s["instrument"].code}
+    if name.startswith("api:calibration-"):
+        return {"pk": s["calibration"].pk}
+    if name.startswith("api:supplier-evaluation-"):
+        return {"pk": s["evaluation"].pk}
+    if name.startswith("api:supplier-certificate-"):
+        return {"pk": s["supplier_cert"].pk}
+    if name.startswith("api:supplier-"):
+        return {"code": s["supplier"].code}
+    if name.startswith("api:competence-"):
+        return {"pk": s["competence"].pk}
+    if name.startswith("api:job-role-"):
+        return {"pk": s["role"].pk}
+    if name.startswith("api:person-"):
+        return {"pk": s["person"].pk}
+    if name.startswith("api:training-record-"):
+        return {"pk": s["training_record"].pk}
+    if name.startswith("api:training-evidence-"):
+        return {"pk": s["training_evidence"].pk}
+    for prefix, key in (("api:context-issue-", "issue"), ("api:interested-party-", "party"), ("api:risk-action-",
+                        "risk_action"), ("api:risk-", "risk"), ("api:objective-", "objective"), ("api:kpi-", "kpi"),
+                        ("api:survey-", "survey"), ("api:management-review-", "review"), ("api:decision-", "decision")):
+        if name.startswith(prefix):
+            return {"pk": s[key].pk}
+    if name.startswith("api:complaint-"):
+        return {"number": s["complaint"].number}
     if name == "api:trail-detail":
         return {"object_id": f"documents.document:{s['doc'].pk}"}
     return None

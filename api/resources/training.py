@@ -1,0 +1,421 @@
+"""Competence and training (7.2): competences, job roles, people, training
+records with their signatures and effectiveness check, and the training
+matrix read, through training's forms, services, selectors and rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+
+from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, signing_fields, visible
+from api.exceptions import FormInvalid
+from api.filters import FormFilter, cleaned_filters
+from api.resources import register
+from api.resources.qms import signatures
+from qms import scope
+from qms.rules import require
+from qms.signatures import SignatureForm, content_hash
+from qms.uploads import file_response
+from training import matrix, selectors, services
+from training.forms import (
+    CompetenceForm,
+    EvaluateForm,
+    EvidenceForm,
+    MatrixFilterForm,
+    PersonForm,
+    ReasonForm,
+    RecordForm,
+    RoleForm,
+)
+from training.models import Competence, JobRole, Person, TrainingEvidence, TrainingRecord
+
+
+# ------------------------------------------------------------------ serializers
+class CompetenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    validity_months = serializers.IntegerField(allow_null=True)
+    is_active = serializers.BooleanField()
+    documents = serializers.SerializerMethodField()
+
+    def get_documents(self, c) -> list[str]:
+        return [d.number for d in c.documents.all()]
+
+
+class JobRoleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    department = serializers.CharField(source="department.code", allow_null=True, default=None)
+    is_active = serializers.BooleanField()
+    competences = serializers.SerializerMethodField()
+
+    def get_competences(self, r) -> list[str]:
+        return [c.code for c in r.competences.all()]
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    employee_number = serializers.CharField()
+    department = serializers.CharField(source="department.code")
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    is_active = serializers.BooleanField()
+    job_roles = serializers.SerializerMethodField()
+
+    def get_job_roles(self, p) -> list[str]:
+        return [r.code for r in p.job_roles.all()]
+
+
+class TrainingRecordListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    person = serializers.CharField(source="person.name")
+    competence = serializers.CharField(source="competence.code")
+    status = serializers.CharField()
+    trained_on = serializers.DateField()
+    trainer = serializers.CharField(source="trainer.display_name")
+    method = serializers.CharField()
+    result = serializers.CharField()
+    effectiveness_due = serializers.DateField(allow_null=True)
+    effectiveness_result = serializers.CharField()
+
+
+class TrainingRecordSerializer(TrainingRecordListSerializer):
+    provider = serializers.CharField()
+    notes = serializers.CharField()
+    effectiveness_method = serializers.CharField()
+    effectiveness_checked_on = serializers.DateField(allow_null=True)
+    effectiveness_note = serializers.CharField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    void_reason = serializers.CharField()
+    content_hash = serializers.SerializerMethodField(help_text="What signing signs: send it back as content_hash.")
+    evidence = serializers.SerializerMethodField()
+    signatures = serializers.SerializerMethodField()
+
+    def get_content_hash(self, r) -> str:
+        return content_hash(r.signature_content())
+
+    def get_evidence(self, r) -> list[dict]:
+        build = self.context["request"].build_absolute_uri
+        return [{"id": e.pk, "original_name": e.original_name, "size": e.size, "uploaded_at": e.uploaded_at,
+                 "download_url": build(f"/api/v1/training-evidence/{e.pk}/download/")} for e in r.evidence.all()]
+
+    def get_signatures(self, r) -> list[dict]:
+        return signatures(r)
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    competence = serializers.CharField()
+    status = serializers.CharField()
+    acquired_on = serializers.DateField(allow_null=True)
+    expires_on = serializers.DateField(allow_null=True)
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    department = serializers.CharField(source="department.code")
+    cells = MatrixCellSerializer(many=True, source="matrix_cells")
+
+
+# ------------------------------------------------------------------ lookups and edit forms' current values
+def _current_competence(c: Competence) -> dict:
+    return {"code": c.code, "name": c.name, "kind": c.kind, "description": c.description,
+            "validity_months": c.validity_months, "documents": c.documents, "is_active": c.is_active}
+
+
+def _current_role(r: JobRole) -> dict:
+    return {"code": r.code, "name": r.name, "description": r.description, "department": r.department,
+            "competences": r.competences, "is_active": r.is_active}
+
+
+def _current_person(p: Person) -> dict:
+    return {"name": p.name, "employee_number": p.employee_number, "department": p.department, "user": p.user,
+            "roles": p.job_roles, "is_active": p.is_active}
+
+
+class _Catalogue(Trail, ViewSet):
+    """Competences and job roles: everyone with a role reads them; the quality manager keeps them."""
+
+    lookup_value_converter = "int"
+    orderings = {"code": ("code",), "-code": ("-code",)}
+    form = None
+    save = None
+    current = None
+
+    def rows(self, request):
+        raise NotImplementedError
+
+    def get_visible(self, request, pk):
+        require("training.view_catalogue", request.user)
+        return visible(self.rows(request), "training.view_catalogue", request.user, "entry", pk=pk)
+
+    def list(self, request):
+        require("training.view_catalogue", request.user)
+        return self.list_response(request, self.rows(request))
+
+    def retrieve(self, request, pk=None):
+        return self.detail_response(request, pk)
+
+    def _save(self, request, obj=None, code=status.HTTP_200_OK):
+        require("training.manage", request.user)
+        form = bind(self.form, request, current=type(self).current(obj) if obj else {"is_active": True})
+        saved = type(self).save(request.user, obj, form.cleaned_data)
+        return self.detail_response(request, saved.pk, code)
+
+
+class CompetenceViewSet(_Catalogue):
+    serializer_class = CompetenceSerializer
+    form = CompetenceForm
+    current = _current_competence
+
+    @staticmethod
+    def save(actor, obj, data):
+        return services.competence_save(actor=actor, competence=obj, **data)
+
+    def rows(self, request):
+        return selectors.competences_for_user(request.user).prefetch_related("documents")
+
+    @extend_schema(request=form_schema("CompetenceSave", CompetenceForm()),
+                   responses={201: CompetenceSerializer, **ERRORS})
+    def create(self, request):
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=form_schema("CompetenceEdit", CompetenceForm()), responses={200: CompetenceSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change a competence: a field left out keeps its value."""
+        return self._save(request, self.get_visible(request, pk))
+
+
+class JobRoleViewSet(_Catalogue):
+    serializer_class = JobRoleSerializer
+    form = RoleForm
+    current = _current_role
+
+    @staticmethod
+    def save(actor, obj, data):
+        return services.role_save(actor=actor, role=obj, **data)
+
+    def rows(self, request):
+        return selectors.roles_for_user(request.user).prefetch_related("competences")
+
+    @extend_schema(request=form_schema("JobRoleSave", RoleForm()), responses={201: JobRoleSerializer, **ERRORS})
+    def create(self, request):
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=form_schema("JobRoleEdit", RoleForm()), responses={200: JobRoleSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change a job role and its required competences: a field left out keeps its value."""
+        return self._save(request, self.get_visible(request, pk))
+
+
+register("competences", CompetenceViewSet, "competence")
+register("job-roles", JobRoleViewSet, "job-role")
+
+
+# ------------------------------------------------------------------ people
+class PersonViewSet(Trail, ViewSet):
+    """People and their job roles: the quality manager and auditors (the matrix's readers)."""
+
+    serializer_class = PersonSerializer
+    lookup_value_converter = "int"
+    orderings = {"name": ("name", "id"), "-name": ("-name", "-id")}
+
+    def _people(self, request):
+        return selectors.people_for_user(request.user).prefetch_related("job_roles")
+
+    def get_visible(self, request, pk):
+        require("training.view_matrix", request.user)
+        return visible(self._people(request), "training.view_matrix", request.user, "person", pk=pk)
+
+    @extend_schema(responses=PersonSerializer(many=True))
+    def list(self, request):
+        require("training.view_matrix", request.user)
+        return self.list_response(request, self._people(request))
+
+    @extend_schema(responses=PersonSerializer)
+    def retrieve(self, request, pk=None):
+        return self.detail_response(request, pk)
+
+    def _save(self, request, person=None, code=status.HTTP_200_OK):
+        require("training.manage", request.user)
+        form = bind(PersonForm, request, current=_current_person(person) if person else {"is_active": True})
+        saved = services.person_save(actor=request.user, person=person, **form.cleaned_data)
+        return self.detail_response(request, saved.pk, code)
+
+    @extend_schema(request=form_schema("PersonSave", PersonForm()), responses={201: PersonSerializer, **ERRORS})
+    def create(self, request):
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=form_schema("PersonEdit", PersonForm()), responses={200: PersonSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        return self._save(request, self.get_visible(request, pk))
+
+
+register("people", PersonViewSet, "person")
+
+
+# ------------------------------------------------------------------ training records
+class RecordFilterForm(forms.Form):
+    """What the records page reads from its query string."""
+
+    status = forms.ChoiceField(choices=[("", "Any"), *TrainingRecord.Status.choices], required=False)
+    effectiveness = forms.ChoiceField(choices=[("", "Any"), ("pending", "Effectiveness check pending")], required=False)
+
+
+class MatrixQueryForm(MatrixFilterForm):
+    """The matrix page's filter (its page numbers are the cursor here)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["page"], self.fields["cols"]
+
+
+SignBody = form_schema("TrainingRecordSign", SignatureForm(), signing=True)
+EvaluateBody = form_schema("TrainingRecordEvaluate", EvaluateForm(), signing=True, extra={
+    "password": serializers.CharField(), "otp_code": serializers.CharField(required=False),
+    "comment": serializers.CharField(required=False, help_text="The effectiveness note.")})
+
+
+class TrainingRecordViewSet(Trail, ViewSet):
+    serializer_class = TrainingRecordListSerializer
+    detail_serializer = TrainingRecordSerializer
+    lookup_value_converter = "int"
+    filter_backends = [FormFilter]
+    filter_form = RecordFilterForm
+    orderings = {"-trained_on": ("-trained_on", "-id"), "trained_on": ("trained_on", "id")}
+
+    def get_visible(self, request, pk):
+        qs = TrainingRecord.objects.select_related("person", "person__user", "competence", "trainer",
+                                                   "effectiveness_checked_by")
+        return visible(qs, "training.view_record", request.user, "training record", pk=pk)
+
+    @extend_schema(responses=TrainingRecordListSerializer(many=True))
+    def list(self, request):
+        require("training.view_own", request.user)
+        f = cleaned_filters(self, request)
+        qs = selectors.records_for_user(request.user)
+        if f.get("status"):
+            qs = qs.filter(status=f["status"])
+        if f.get("effectiveness") == "pending":
+            qs = qs.filter(status=TrainingRecord.Status.SIGNED, effectiveness_result="")
+        return self.list_response(request, qs)
+
+    @extend_schema(responses=TrainingRecordSerializer)
+    def retrieve(self, request, pk=None):
+        return self.detail_response(request, pk)
+
+    @extend_schema(request={"application/json": form_schema("TrainingRecordCreate", RecordForm()),
+                            "multipart/form-data": form_schema("TrainingRecordUpload", RecordForm())},
+                   responses={201: TrainingRecordSerializer, **ERRORS})
+    def create(self, request):
+        """Record training given (an evidence file as the multipart part `files`); the trainer and the trainee sign."""
+        require("training.create_record", request.user)
+        data = dict(bind(RecordForm, request).cleaned_data)
+        upload = data.pop("files", None)
+        record = services.record_create(actor=request.user, uploads=[upload] if upload else [], **data)
+        return self.detail_response(request, record.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SignBody, responses={200: TrainingRecordSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """The trainer's or the trainee's signature (password, otp_code when enrolled, and the content_hash)."""
+        signed(request, services.record_sign, record=self.get_visible(request, pk))
+        return self.detail_response(request, pk)
+
+    @extend_schema(request=EvaluateBody, responses={200: TrainingRecordSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        """7.2 c: the effectiveness check, signed by the trainer or the quality manager."""
+        record = self.get_visible(request, pk)
+        d = bind(EvaluateForm, request).cleaned_data
+        form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
+        with form.signing():
+            services.record_evaluate(actor=request.user, record=record, password=form.cleaned_data["password"],
+                                     result=d["result"], checked_on=d["checked_on"], note=form.cleaned_data["comment"])
+        return self.detail_response(request, pk)
+
+    @extend_schema(request={"multipart/form-data": form_schema("TrainingEvidenceAdd", EvidenceForm())},
+                   responses={201: TrainingRecordSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def evidence(self, request, pk=None):
+        record = self.get_visible(request, pk)
+        require("training.add_evidence", request.user, record)
+        form = bind(EvidenceForm, request)
+        services.evidence_add(actor=request.user, record=record, uploads=[form.cleaned_data["files"]])
+        return self.detail_response(request, pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=form_schema("TrainingRecordVoid", ReasonForm()),
+                   responses={200: TrainingRecordSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        record = self.get_visible(request, pk)
+        services.record_void(actor=request.user, record=record, reason=bind(ReasonForm, request).cleaned_data["reason"])
+        return self.detail_response(request, pk)
+
+
+register("training-records", TrainingRecordViewSet, "training-record")
+
+
+class TrainingEvidenceViewSet(ViewSet):
+    lookup_value_converter = "int"
+
+    def get_visible(self, request, pk):
+        return visible(TrainingEvidence.objects.select_related("record", "record__person"),
+                       "training.download_evidence", request.user, "file", pk=pk)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No file")})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        ev = self.get_visible(request, pk)
+        return file_response(ev.file, download_name=ev.original_name, content_type=ev.content_type)
+
+
+register("training-evidence", TrainingEvidenceViewSet, "training-evidence")
+
+
+# ------------------------------------------------------------------ the matrix
+class MatrixViewSet(ViewSet):
+    """The training matrix: a cursor page of people, each with the status of every competence
+    their job roles require (one query for all the page's cells, as the matrix page)."""
+
+    serializer_class = MatrixRowSerializer
+    filter_backends = [FormFilter]
+    filter_form = MatrixQueryForm
+    orderings = {"name": ("name", "id"), "-name": ("-name", "-id")}
+
+    @extend_schema(responses=MatrixRowSerializer(many=True))
+    def list(self, request):
+        require("training.view_matrix", request.user)
+        f = cleaned_filters(self, request)
+        role = f.get("role")
+        if role is not None and not scope.contains(request.user, role):
+            raise FormInvalid({"role": ["Select a valid choice. That choice is not one of the available choices."]})
+        filters = selectors.Filters(department_id=getattr(f.get("department"), "pk", None),
+                                    role_id=getattr(role, "pk", None), search=(f.get("q") or "").strip())
+        people = self.paginate_queryset(selectors._people(request.user, filters).select_related("department"))
+        ids = tuple(p.pk for p in people)
+        visible_ids = selectors._visible_competence_ids(request.user)
+        scope_kw = {"competence_ids": tuple(sorted(visible_ids))} if visible_ids is not None else {}
+        cells = (matrix.cells(filters.scope(person_ids=ids, user_ids=tuple(p.user_id for p in people if p.user_id),
+                                            **scope_kw), timezone.localdate()) if ids else {})
+        codes = dict(Competence.objects.filter(pk__in={c for _, c in cells}).values_list("pk", "code"))
+        for p in people:
+            p.matrix_cells = [{"competence": codes[c], "status": cell.status, "acquired_on": cell.acquired_on,
+                               "expires_on": cell.expires_on}
+                              for (pid, c), cell in sorted(cells.items(), key=lambda kv: codes[kv[0][1]]) if pid == p.pk]
+        return self.get_paginated_response(MatrixRowSerializer(people, many=True).data)
+
+
+register("training-matrix", MatrixViewSet, "training-matrix")
