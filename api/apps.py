@@ -13,4 +13,5 @@ class ApiConfig(AppConfig):
             events,  # the sentences of its audit-event verbs (qms.audit.register_verbs)
             rules,  # registers the app's rules (qms.rules)
             schema,  # the token's security scheme in the OpenAPI document
+            webhooks,  # the delivery job kind, the audit-event hook and the webhooks resource
         )

@@ -33,3 +33,17 @@ class TokenForm(BootstrapForm):
         day = self.cleaned_data["expires_on"]
         return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 23, 59, 59),
                                    timezone.get_default_timezone())
+
+
+class WebhookForm(BootstrapForm):
+    name = forms.CharField(max_length=100, help_text="What receives the events, e.g. “ERP integration”.")
+    url = forms.CharField(label="URL", max_length=500, help_text="https:// only; it must be reachable from the "
+                                                                    "internet (no private addresses).")
+    events = forms.MultipleChoiceField(label="Events", widget=forms.CheckboxSelectMultiple,
+                                       help_text="The kinds of event sent to this URL.")
+
+    def __init__(self, *args, **kwargs):
+        from api.webhooks import catalogue
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = [(verb, f"{label} ({verb})") for verb, label in catalogue().items()]

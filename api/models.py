@@ -1,5 +1,7 @@
 """Personal access tokens and the log of every request made with one."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -65,3 +67,83 @@ class TokenUse(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.token_id} {self.method} {self.path} {self.status_code}"
+
+
+class WebhookEndpoint(models.Model):
+    """An HTTPS receiver the quality manager registered for some event kinds
+    (api.webhooks.CATALOGUE). Its signing secret is shown once and stored
+    encrypted (api.webhooks.seal), since it must be read back to sign."""
+
+    name = models.CharField(max_length=100)
+    url = models.CharField(max_length=500)
+    events = models.JSONField(default=list, help_text="The event kinds (audit verbs) it receives")
+    secret_sealed = models.TextField(blank=True, help_text="The signing secret, encrypted with the server's key")
+    secret_hint = models.CharField(max_length=12, blank=True, help_text="The secret's first characters, to recognise it")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.url})"
+
+    @property
+    def state(self) -> str:
+        if self.deleted_at is not None:
+            return "deleted"
+        return "active" if self.is_active else "disabled"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one endpoint: a job row (kind "webhook_delivery") tries
+    it with backoff until the receiver answers 2xx or the tries run out."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event = models.CharField(max_length=60)
+    event_id = models.UUIDField(help_text="The event's id: the same for a redelivery, so receivers can de-duplicate")
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    job = models.ForeignKey("qms.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    redelivery_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "created_at"], name="api_webhookdel_endpoint_idx")]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP request of a delivery (append-only): the delivery log."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.PROTECT, related_name="tries")
+    number = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"{self.delivery_id} #{self.number}: {self.status_code or self.error}"

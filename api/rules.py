@@ -22,6 +22,8 @@ rule("api.create_write_token", can_write & has_a_role,
 rule("api.manage_all_tokens", is_quality_manager, "Only the quality manager lists and revokes everyone's API tokens.")
 rule("api.revoke_token", is_active_user & (is_quality_manager | (has_a_role & owns_token)),
      "You can revoke only your own API tokens.")
+rule("api.manage_webhooks", is_active_user & can_write & is_quality_manager,
+     "Only the quality manager registers and manages webhooks.")
 rule("api.use_api", has_a_role, "Your account has no role in the QMS: the API has nothing for you.")
 rule("api.write_with_api", can_write, "External auditor accounts are read-only: nothing can be changed.")
 

@@ -42,5 +42,12 @@ urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("tokens/all/", views.token_admin, name="token-admin"),
+    path("webhooks/", views.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", views.webhook_detail, name="webhooks-endpoint"),
+    path("webhooks/<int:pk>/test/", views.webhook_test, name="webhooks-test"),
+    path("webhooks/<int:pk>/disable/", views.webhook_disable, name="webhooks-disable"),
+    path("webhooks/<int:pk>/enable/", views.webhook_enable, name="webhooks-enable"),
+    path("webhooks/<int:pk>/delete/", views.webhook_delete, name="webhooks-delete"),
+    path("webhooks/deliveries/<int:pk>/redeliver/", views.webhook_redeliver, name="webhooks-redeliver"),
     path("v1/", include(router.urls)),
 ]

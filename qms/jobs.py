@@ -106,7 +106,12 @@ HANDLERS: dict[str, _Handler] = {}
 
 
 class TransientJobError(Exception):
-    """Raise from a handler for errors worth retrying (a service briefly away)."""
+    """Raise from a handler for errors worth retrying (a service briefly away).
+    `retry_in` (seconds): when to try again, for a handler with its own backoff."""
+
+    def __init__(self, *args, retry_in: float | None = None):
+        super().__init__(*args)
+        self.retry_in = retry_in
 
 
 class AttemptLost(Exception):

@@ -401,6 +401,12 @@ JOB_TIME_LIMITS = {"default": 600, "quality_manual": 1800, "evidence_pack": 3600
 # what brings a dead worker's job back quickly.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = max(JOB_TIME_LIMITS.values()) + 600
+# Webhooks (api/webhooks.py): plain http to localhost only on a test server;
+# the waits (s) after each failed try (the number of tries is one more).
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOK_RETRY_DELAYS = tuple(float(x) for x in env.list("WEBHOOK_RETRY_DELAYS",
+                                                        default=["10", "60", "300", "1800", "7200", "21600", "43200"]))
+WEBHOOK_TIMEOUTS = (env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0), env.float("WEBHOOK_READ_TIMEOUT", default=5.0))
 
 # ---------------------------------------------------------------- i18n / time
 LANGUAGE_CODE = "en-gb"

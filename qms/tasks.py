@@ -14,8 +14,10 @@ def run_job(self, *, job_id: int) -> str:
         # Eager (no broker): the job runs inside the caller, no worker to lose.
         return jobs.execute(job_id, heartbeat=not self.request.is_eager)
     except jobs.TransientJobError as exc:
-        # 2, 4, 8, 16, 32 s: a briefly unavailable service gets time to return.
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        # 2, 4, 8, 16, 32 s: a briefly unavailable service gets time to return
+        # (or the handler's own wait); after that the sweep sends the pending job again.
+        countdown = exc.retry_in if exc.retry_in is not None else 2 ** (self.request.retries + 1)
+        raise self.retry(exc=exc, countdown=countdown) from exc
     finally:
         if token is not None:
             requestid._current.reset(token)

@@ -1,0 +1,346 @@
+"""Webhooks (issue 16): endpoints the quality manager registers, signed JSON
+deliveries as job rows with backoff, the delivery log, test and redeliver, the
+SSRF guard; a real HTTP receiver on loopback checks every signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from api import webhooks
+from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from qms import jobs
+from qms.errors import DomainError
+from qms.models import Job, Notification
+from tests.api.conftest import client_with, token_for
+
+PORT = 8121  # this helper's ports: 8120-8129
+
+
+class Receiver:
+    """A tiny HTTPS-less receiver on 127.0.0.1 that checks the HMAC of every
+    request; `fail_first` requests are answered 503 (a receiver that is down)."""
+
+    def __init__(self, port=PORT, fail_first=0):
+        self.secret = ""
+        self.fail_first = fail_first
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                stamp = self.headers["X-QMS-Timestamp"]
+                expected = "sha256=" + hmac.new(receiver.secret.encode(), stamp.encode() + b"." + body,
+                                                hashlib.sha256).hexdigest()
+                valid = hmac.compare_digest(expected, self.headers["X-QMS-Signature"])
+                receiver.received.append({"body": json.loads(body), "valid": valid, "headers": dict(self.headers)})
+                if not valid:
+                    code = 401
+                elif receiver.fail_first > 0:
+                    receiver.fail_first -= 1
+                    code = 503
+                else:
+                    code = 200
+                self.send_response(code)
+                self.end_headers()
+                self.wfile.write(b"ok" if code == 200 else b"down")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def loopback_ok(settings):
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    settings.WEBHOOK_RETRY_DELAYS = (0, 0, 0)
+    settings.WEBHOOK_TIMEOUTS = (2.0, 3.0)
+    return settings
+
+
+def _create(quality_manager, url, events=("webhook.test", "document.created")) -> webhooks.NewEndpoint:
+    return webhooks.endpoint_create(actor=quality_manager, name="ERP", url=url,
+                                    events=[e for e in events if e != "webhook.test"] or ["document.created"])
+
+
+def _run(delivery) -> str:
+    """What a worker does with the delivery's job: one attempt."""
+    delivery.refresh_from_db()
+    try:
+        return jobs.execute(delivery.job_id, heartbeat=False)
+    except jobs.TransientJobError:
+        return "retry"
+
+
+def test_page_creates_an_endpoint_shows_the_secret_once_and_the_test_event_arrives_signed(
+        client_for, quality_manager, loopback_ok):
+    c = client_for(quality_manager)
+    with Receiver() as rx:
+        page = c.post(reverse("api:webhooks"), {"name": "ERP", "url": rx.url, "events": ["record.verified",
+                                                                                         "finding.raised"]})
+        assert page.status_code == 200
+        secret = re.search(r"whsec_[\w-]+", page.content.decode()).group(0)
+        endpoint = WebhookEndpoint.objects.get()
+        assert endpoint.events == ["record.verified", "finding.raised"]
+        assert secret not in endpoint.secret_sealed and webhooks.unseal(endpoint.secret_sealed) == secret
+        assert secret not in c.get(reverse("api:webhooks-endpoint", args=[endpoint.pk])).content.decode()
+        rx.secret = secret
+
+        r = c.post(reverse("api:webhooks-test", args=[endpoint.pk]))
+        assert r.status_code == 302
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.job.kind == "webhook_delivery" and delivery.job.status == Job.Status.PENDING
+        assert _run(delivery) == Job.Status.READY
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.last_status_code == 200
+    [got] = rx.received
+    assert got["valid"] and got["body"]["event"] == "webhook.test"
+    assert got["headers"]["X-QMS-Delivery"] == str(delivery.public_id)
+    assert got["headers"]["X-QMS-Event-Id"] == got["body"]["id"] == str(delivery.event_id)
+    [attempt] = WebhookAttempt.objects.all()
+    assert attempt.status_code == 200 and attempt.response_excerpt == "ok"
+    detail = c.get(reverse("api:webhooks-endpoint", args=[endpoint.pk])).content.decode()
+    assert "HTTP 200" in detail and "delivered" in detail
+
+
+def test_a_transition_enqueues_its_delivery_in_its_own_transaction(quality_manager, author, loopback_ok):
+    from tests.documents.factories import make_draft
+
+    endpoint = _create(quality_manager, "http://127.0.0.1:8122/x").endpoint
+    document = make_draft(author)
+    [delivery] = WebhookDelivery.objects.filter(endpoint=endpoint)
+    assert delivery.event == "document.created"
+    assert delivery.payload["object"]["type"] == "documents.document"
+    assert delivery.payload["object"]["id"] == str(document.pk)
+    assert delivery.payload["actor"]["username"] == author.username
+    assert delivery.payload["object"]["url"].endswith(document.get_absolute_url())
+    # A transition that rolls back leaves no delivery behind.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_draft(author, title="Rolled back")
+        raise RuntimeError
+    assert WebhookDelivery.objects.count() == 1
+    # Events it did not subscribe to, and disabled endpoints, get nothing.
+    webhooks.endpoint_set_active(actor=quality_manager, endpoint=endpoint, active=False)
+    make_draft(author, title="Second")
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_a_receiver_that_is_down_then_recovers_gets_the_event(quality_manager, author, loopback_ok):
+    from tests.documents.factories import make_draft
+
+    with Receiver(fail_first=2) as rx:
+        made = _create(quality_manager, rx.url)
+        rx.secret = made.secret
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get()
+        assert _run(delivery) == "retry"
+        delivery.refresh_from_db()
+        assert delivery.status == "pending" and delivery.attempts == 1 and delivery.next_attempt_at
+        assert delivery.job.status == Job.Status.PENDING  # given back: the sweep sends it again if Celery does not
+        assert _run(delivery) == "retry"
+        assert _run(delivery) == Job.Status.READY
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.attempts == 3
+    assert [a.status_code for a in delivery.tries.all()] == [503, 503, 200]
+    assert all(r["valid"] for r in rx.received) and len({r["body"]["id"] for r in rx.received}) == 1
+
+
+def test_backoff_waits_grow_and_an_early_run_does_not_send(quality_manager, author, loopback_ok):
+    from tests.documents.factories import make_draft
+
+    loopback_ok.WEBHOOK_RETRY_DELAYS = (60, 600)
+    with Receiver(fail_first=5) as rx:
+        rx.secret = _create(quality_manager, rx.url).secret
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get()
+        with pytest.raises(jobs.TransientJobError) as first:
+            jobs.execute(delivery.job_id, heartbeat=False)
+        assert first.value.retry_in == 60
+        with pytest.raises(jobs.TransientJobError) as early:  # the sweep sent it before its time
+            jobs.execute(delivery.job_id, heartbeat=False)
+        assert 0 < early.value.retry_in <= 60
+        assert len(rx.received) == 1
+
+
+def test_tries_run_out_the_delivery_fails_the_owner_is_told_and_redeliver_sends_it_again(
+        client_for, quality_manager, author, loopback_ok):
+    from tests.documents.factories import make_draft
+
+    with Receiver(fail_first=4) as rx:
+        made = _create(quality_manager, rx.url)
+        rx.secret = made.secret
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get()
+        outcomes = [_run(delivery) for _ in range(4)]
+        assert outcomes == ["retry", "retry", "retry", Job.Status.FAILED]
+        delivery.refresh_from_db()
+        assert delivery.status == "failed" and delivery.attempts == 4
+        assert Notification.objects.filter(user=quality_manager, title__contains="ERP").exists()
+
+        c = client_for(quality_manager)
+        assert c.post(reverse("api:webhooks-redeliver", args=[delivery.pk])).status_code == 302
+        again = WebhookDelivery.objects.exclude(pk=delivery.pk).get()
+        assert again.redelivery_of == delivery and again.event_id == delivery.event_id
+        assert _run(again) == Job.Status.READY
+    assert rx.received[-1]["body"]["id"] == str(delivery.event_id)
+    assert rx.received[-1]["headers"]["X-QMS-Delivery"] == str(again.public_id)
+
+
+@pytest.mark.parametrize("url", [
+    "http://example.com/hook",  # plain http
+    "http://127.0.0.1:8122/hook",  # plain http to loopback, not allowed here
+    "https://127.0.0.1/hook", "https://localhost/hook", "https://[::1]/hook",  # loopback
+    "https://10.1.2.3/hook", "https://192.168.0.10/hook", "https://172.16.5.5/hook",  # private
+    "https://169.254.169.254/latest/meta-data", "https://[fe80::1]/x",  # link-local (cloud metadata)
+    "https://100.64.0.1/x", "https://0.0.0.0/x", "https://[::ffff:10.0.0.1]/x",  # shared, unspecified, mapped
+    "https://user:pw@203.0.113.5/x", "ftp://203.0.113.5/x", "https:///nohost", "https://no-such-host.invalid/x",
+])
+def test_only_public_https_urls_are_accepted(url, quality_manager, client_for, settings):
+    settings.DEBUG, settings.WEBHOOKS_ALLOW_HTTP = False, False
+    with pytest.raises(DomainError):
+        webhooks.check_url(url)
+    r = client_for(quality_manager).post(reverse("api:webhooks"), {"name": "x", "url": url,
+                                                                    "events": ["record.verified"]})
+    assert r.status_code == 400 and not WebhookEndpoint.objects.exists()
+
+
+def test_a_public_address_passes_and_a_name_that_later_points_inside_is_refused_at_send(
+        quality_manager, author, loopback_ok, monkeypatch):
+    assert webhooks.check_url("https://93.184.215.14/hook") == "https://93.184.215.14/hook"
+    endpoint = _create(quality_manager, "http://localhost:8122/hook").endpoint
+    loopback_ok.WEBHOOKS_ALLOW_HTTP = False  # as if the name now resolved to loopback on a production server
+    from tests.documents.factories import make_draft
+
+    make_draft(author)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert _run(delivery) == "retry"
+    assert "Only https" in delivery.tries.get().error
+
+
+def test_only_the_quality_manager_sees_and_changes_webhooks(client_for, staff, author, quality_manager, loopback_ok):
+    endpoint = _create(quality_manager, "http://127.0.0.1:8122/x").endpoint
+    for user in (staff, author):
+        c = client_for(user)
+        assert c.get(reverse("api:webhooks")).status_code == 403
+        assert c.get(reverse("api:webhooks-endpoint", args=[endpoint.pk])).status_code == 403
+        assert c.post(reverse("api:webhooks-delete", args=[endpoint.pk])).status_code == 403
+        assert client_with(token_for(user)).get("/api/v1/webhooks/").status_code == 403
+    endpoint.refresh_from_db()
+    assert endpoint.deleted_at is None
+
+
+def test_disable_enable_delete_from_the_page(client_for, quality_manager, loopback_ok):
+    endpoint = _create(quality_manager, "http://127.0.0.1:8122/x").endpoint
+    c = client_for(quality_manager)
+    c.post(reverse("api:webhooks-disable", args=[endpoint.pk]))
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    c.post(reverse("api:webhooks-test", args=[endpoint.pk]))
+    assert not WebhookDelivery.objects.exists()  # refused: disabled
+    c.post(reverse("api:webhooks-enable", args=[endpoint.pk]))
+    c.post(reverse("api:webhooks-delete", args=[endpoint.pk]))
+    endpoint.refresh_from_db()
+    assert endpoint.deleted_at and endpoint.secret_sealed == ""
+    assert c.get(reverse("api:webhooks-endpoint", args=[endpoint.pk])).status_code == 404
+    assert endpoint.url not in c.get(reverse("api:webhooks")).content.decode()
+
+
+def test_the_api_resource(quality_manager, loopback_ok):
+    api = client_with(token_for(quality_manager))
+    r = api.post("/api/v1/webhooks/", {"name": "ERP", "url": "http://127.0.0.1:8122/x",
+                                       "events": ["record.verified"]}, format="json")
+    assert r.status_code == 201, r.content
+    secret, pk = r.json()["secret"], r.json()["id"]
+    assert secret.startswith("whsec_") and "secret" not in api.get(f"/api/v1/webhooks/{pk}/").json()
+    bad = api.post("/api/v1/webhooks/", {"name": "x", "url": "https://10.0.0.1/", "events": ["record.verified"]},
+                   format="json")
+    assert bad.status_code == 400 and "private" in bad.json()["errors"]["non_field_errors"][0]
+    assert api.post("/api/v1/webhooks/", {"name": "x", "url": "https://10.0.0.1/", "events": ["nope"]},
+                    format="json").status_code == 400
+    assert api.post(f"/api/v1/webhooks/{pk}/test/").status_code == 202
+    [d] = api.get(f"/api/v1/webhooks/{pk}/deliveries/").json()["results"]
+    assert d["event"] == "webhook.test" and d["status"] == "pending"
+    WebhookDelivery.objects.update(status="failed")
+    again = api.post(f"/api/v1/webhooks/{pk}/deliveries/{d['id']}/redeliver/")
+    assert again.status_code == 202 and again.json()["event_id"] == d["event_id"]
+    assert api.post(f"/api/v1/webhooks/{pk}/disable/").json()["state"] == "disabled"
+    assert api.post(f"/api/v1/webhooks/{pk}/disable/").status_code == 409
+    assert api.post(f"/api/v1/webhooks/{pk}/delete/").json()["state"] == "deleted"
+    assert api.get(f"/api/v1/webhooks/{pk}/").status_code == 404
+    read_only = client_with(token_for(quality_manager, read_only=True))
+    assert read_only.post("/api/v1/webhooks/", {"name": "x"}, format="json").status_code == 403
+
+
+def test_list_and_detail_pages_query_counts_do_not_grow_with_rows(
+        client_for, quality_manager, loopback_ok, django_assert_max_num_queries):
+    c = client_for(quality_manager)
+    endpoint = _create(quality_manager, "http://127.0.0.1:8122/x").endpoint
+
+    def grow():
+        made = _create(quality_manager, "http://127.0.0.1:8122/y").endpoint
+        for _ in range(3):
+            d = webhooks.send_test(actor=quality_manager, endpoint=endpoint)
+            WebhookAttempt.objects.create(delivery=d, number=1, status_code=500, error="x")
+        return made
+
+    grow()
+    with django_assert_max_num_queries(14) as first:
+        c.get(reverse("api:webhooks"))
+    with django_assert_max_num_queries(16) as detail_first:
+        c.get(reverse("api:webhooks-endpoint", args=[endpoint.pk]))
+    grow()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        c.get(reverse("api:webhooks"))
+    with django_assert_max_num_queries(len(detail_first.captured_queries)):
+        c.get(reverse("api:webhooks-endpoint", args=[endpoint.pk]))
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_and_retries(quality_manager, author):
+    """The CI path: a Celery worker on Redis runs the delivery job; the first try fails, the retry delivers."""
+    from tests.celery_utils import real_worker
+    from tests.documents.factories import doc_type, make_draft
+    from tests.factories import ensure_reference_data
+
+    ensure_reference_data()
+    doc_type("SOP")
+    env = {"WEBHOOKS_ALLOW_HTTP": "True", "WEBHOOK_RETRY_DELAYS": "1,1"}
+    with Receiver(port=8123, fail_first=1) as rx, real_worker(env=env):
+        from django.test import override_settings
+
+        with override_settings(WEBHOOKS_ALLOW_HTTP=True):
+            rx.secret = webhooks.endpoint_create(actor=quality_manager, name="ERP", url=rx.url,
+                                                 events=["document.created"]).secret
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            delivery.refresh_from_db()
+            if delivery.status != "pending":
+                break
+            time.sleep(0.3)
+    assert delivery.status == "delivered", (delivery.status, delivery.last_error)
+    assert [a.status_code for a in delivery.tries.all()] == [503, 200]
+    assert all(r["valid"] for r in rx.received)
