@@ -295,4 +295,10 @@ class DigestLog(models.Model):
 
 
 # Identity state (issue 17): signature declaration, forced password change, password history, sessions.
-from qms.identity_models import AccessReview, AccountSecurity, PasswordHistory, UserSession  # noqa: E402,F401
+from qms.identity_models import (  # noqa: E402,F401
+    AccessReview,
+    AccountSecurity,
+    PasswordHistory,
+    UserSession,
+    WebAuthnCredential,
+)
