@@ -27,3 +27,9 @@ register_verbs({
     "access_review.signed": Verb("Access review signed", note="Comment"),
     "sso.user_created": Verb("Account made at first single sign-on login", note="Details"),
 })
+
+register_verbs({
+    "mfa.passkey_added": Verb("Security key (passkey) added", note="Key"),
+    "mfa.passkey_removed": Verb("Security key (passkey) removed", note="Key"),
+    "mfa.passkey_refused": Verb("Security key refused", note="Details"),
+})

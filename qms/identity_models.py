@@ -101,3 +101,23 @@ def security_of(user) -> AccountSecurity:
     row, _ = AccountSecurity.objects.get_or_create(user=user)
     user._qms_security = row
     return row
+
+
+class WebAuthnCredential(models.Model):
+    """A passkey or security key (WebAuthn, qms/passkeys.py) a user enrolled as a second factor."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webauthn_credentials")
+    name = models.CharField(max_length=60)
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "security key"
+
+    def __str__(self):
+        return f"security key “{self.name}” of user {self.user_id}"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qms import mfa
+from qms import mfa, passkeys
 from qms.audit import record_event
 from qms.forms import BootstrapForm, StrictBooleanField
 from qms.identity_models import DECLARATION_TEXT, security_of
@@ -55,14 +56,57 @@ def security(request):
         "declaration_form": DeclarationForm(user=user),
         "code_form": CodeForm(),
         "sso_account": is_sso_account(user),
+        "passkeys": passkeys.keys_of(user), "has_totp": mfa.has_totp(user),
     })
+
+
+# ------------------------------------------------------------------ security keys (qms/passkeys.py)
+@auditor_may_post  # an auditor's own second factor changes no QMS data
+@require_http_methods(["POST"])
+def passkey_options(request, purpose):
+    """The options for the browser's WebAuthn call (static/js/webauthn.js), as JSON."""
+    if purpose not in ("register", "signing"):
+        return JsonResponse({"error": "Unknown purpose."}, status=404)
+    try:
+        if purpose == "register":
+            options = passkeys.registration_options(request, request.user)
+        else:
+            options = passkeys.authentication_options(request, request.user, purpose)
+    except passkeys.PasskeyRefused as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    return HttpResponse(options, content_type="application/json")
+
+
+@auditor_may_post
+@require_http_methods(["POST"])
+def passkey_add(request):
+    try:
+        key = passkeys.register(request, user=request.user, name=request.POST.get("name", ""),
+                                credential=request.POST.get("credential", ""))
+    except passkeys.PasskeyRefused as exc:
+        messages.error(request, f"Security key not added: {exc.message}")
+    else:
+        messages.success(request, f"Security key “{key.name}” added. You can use it when you log in and sign.")
+    return redirect("security")
+
+
+@auditor_may_post
+@require_http_methods(["POST"])
+def passkey_remove(request, pk):
+    try:
+        passkeys.remove(user=request.user, pk=pk)
+    except passkeys.PasskeyRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Security key removed.")
+    return redirect("security")
 
 
 @auditor_may_post  # an auditor's own second factor changes no QMS data
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request):
     user = request.user
-    if mfa.is_enrolled(user):
+    if mfa.has_totp(user):
         messages.info(request, "Two-factor authentication is already set up.")
         return redirect("security")
     form = CodeForm(request.POST or None)

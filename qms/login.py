@@ -142,8 +142,23 @@ def login_verify(request):
     user, pending = pending_user(request)
     if user is None:
         return _expired(request)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    from qms import passkeys
+
+    form = CodeForm(request.POST or None) if mfa.has_totp(user) else None
+    passkey_error = ""
+    if request.method == "POST" and request.POST.get("passkey"):
+        try:
+            passkeys.verify(request, user=user, credential=request.POST["passkey"], purpose="login")
+        except passkeys.PasskeyRefused as exc:
+            passkey_error = exc.message
+        else:
+            return finish_login(request, user, method=f"{pending['method']}+passkey", backend=pending["backend"],
+                                next_url=pending.get("next", ""))
+        if form is not None:
+            form = CodeForm()
+    elif request.method == "POST" and form is None:
+        passkey_error = "Use your security key to log in."
+    elif request.method == "POST" and form.is_valid():
         try:
             how = mfa.verify(user=user, code=form.cleaned_data["code"], purpose="login")
         except mfa.MfaRefused as exc:
@@ -154,7 +169,26 @@ def login_verify(request):
                                           "Make new ones on your security page if you are running out.")
             return finish_login(request, user, method=f"{pending['method']}+{how}", backend=pending["backend"],
                                 next_url=pending.get("next", ""))
-    return render(request, "registration/login_verify.html", {"form": form, "pending_user": user})
+    return render(request, "registration/login_verify.html", {
+        "form": form, "pending_user": user, "has_passkey": passkeys.has_passkey(user), "passkey_error": passkey_error,
+    })
+
+
+@login_not_required
+@require_http_methods(["POST"])
+def login_passkey_options(request):
+    """The security-key options for the user half-way through logging in (static/js/webauthn.js)."""
+    from django.http import HttpResponse, JsonResponse
+
+    from qms import passkeys
+
+    user, _ = pending_user(request)
+    if user is None:
+        return JsonResponse({"error": "Your login took too long or was not started. Log in again."}, status=400)
+    try:
+        return HttpResponse(passkeys.authentication_options(request, user, "login"), content_type="application/json")
+    except passkeys.PasskeyRefused as exc:
+        return JsonResponse({"error": exc.message}, status=400)
 
 
 @login_not_required

@@ -50,14 +50,21 @@ def enrolled_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first() if getattr(user, "pk", None) else None
 
 
-def is_enrolled(user) -> bool:
-    """Read once per user object (a page may build several signing forms)."""
+def has_totp(user) -> bool:
+    """An authenticator app is set up. Read once per user object (a page may build several signing forms)."""
     if not getattr(user, "pk", None):
         return False
     cached = getattr(user, "_qms_mfa_enrolled", None)
     if cached is None:
         cached = user._qms_mfa_enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     return cached
+
+
+def is_enrolled(user) -> bool:
+    """A second factor is set up: the authenticator app, a security key (qms/passkeys.py), or both."""
+    from qms import passkeys
+
+    return has_totp(user) or passkeys.has_passkey(user)
 
 
 def _forget(user) -> None:
@@ -114,7 +121,7 @@ def standing(user) -> Standing:
 # ------------------------------------------------------------------ enrolment
 def start_enrolment(*, user) -> TOTPDevice:
     """A new, unconfirmed TOTP device (an earlier unconfirmed one is replaced)."""
-    if is_enrolled(user):
+    if has_totp(user):
         raise MfaRefused("Two-factor authentication is already set up. Reset it first to enrol a new device.")
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -171,9 +178,16 @@ def reset(*, actor, user, reason: str) -> None:
         raise MfaRefused("Only an administrator can reset someone's two-factor authentication.")
     if not reason.strip():
         raise MfaRefused("Give the reason for the reset.")
+    from qms import passkeys
+
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    keys = list(passkeys.keys_of(user).values_list("name", flat=True))
+    passkeys.keys_of(user).delete()
+    passkeys._forget(user)
     _forget(user)
+    if keys:
+        reason = f"{reason.strip()} (security keys removed: {', '.join(keys)})"
     record_event(actor=actor, verb="mfa.reset", obj=user, comment=reason.strip())
 
 
@@ -250,7 +264,10 @@ def secret_text(device: TOTPDevice) -> str:
 def enrolment_overview(users) -> dict[int, bool]:
     """{user id: enrolled} for a list of users, in one query."""
     ids = [u.pk for u in users]
+    from qms.identity_models import WebAuthnCredential
+
     enrolled = set(TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True))
+    enrolled |= set(WebAuthnCredential.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
     return {pk: pk in enrolled for pk in ids}
 
 

@@ -306,7 +306,6 @@ class DigestLog(models.Model):
         return f"digest {self.date} for user {self.user_id} ({self.status})"
 
 
-# Identity state (issue 17): signature declaration, forced password change, password history, sessions.
 class TextExtraction(models.Model):
     """The text read from one stored file (qms/textract.py): its text layer,
     its DOCX text, or OCR of a scan or image. One row per storage name; the
@@ -343,4 +342,11 @@ class TextExtraction(models.Model):
         return f"text of {self.original_name or self.file} ({self.status})"
 
 
-from qms.identity_models import AccessReview, AccountSecurity, PasswordHistory, UserSession  # noqa: E402,F401
+# Identity state (issue 17): signature declaration, forced password change, password history, sessions, passkeys.
+from qms.identity_models import (  # noqa: E402,F401
+    AccessReview,
+    AccountSecurity,
+    PasswordHistory,
+    UserSession,
+    WebAuthnCredential,
+)

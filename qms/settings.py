@@ -183,6 +183,9 @@ MFA_GRACE_DAYS = env.int("MFA_GRACE_DAYS", default=14)
 MFA_ISSUER = env.str("MFA_ISSUER", default=f"{COMPANY_NAME} QMS")
 MFA_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = MFA_ISSUER
+# Passkeys / security keys (qms/passkeys.py): the relying party is the request's host unless set here.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
+WEBAUTHN_ORIGIN = env.str("WEBAUTHN_ORIGIN", default="")
 # Passwords (Annex 11 §12): no reuse of the last N; optional expiry in days (0 = never).
 PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
 PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)

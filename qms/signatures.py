@@ -177,6 +177,8 @@ class SignatureForm(BootstrapForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         help_text="Six digits from your app, or one of your recovery codes.",
     )
+    # The answer of a security key (qms/passkeys.py), filled in by static/js/webauthn.js.
+    passkey = forms.CharField(required=False, max_length=20000, widget=forms.HiddenInput(attrs={"data-passkey": "answer"}))
 
     def __init__(self, *args, user=None, comment_required: bool = False, obj: models.Model | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,7 +224,7 @@ class SignatureForm(BootstrapForm):
 
         reset = _shown.set({"stamp": stamp, "checked": False, "used": False})
         try:
-            with signing_auth.second_factor(self.cleaned_data.get("otp_code", "")):
+            with signing_auth.second_factor(self.cleaned_data.get("otp_code", ""), self.cleaned_data.get("passkey", "")):
                 yield stamp
         except SignatureRepeated:
             raise

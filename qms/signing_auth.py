@@ -39,9 +39,9 @@ DECLARATION_MISSING = (
 
 
 @contextmanager
-def second_factor(code: str):
-    """Within this block, signing uses `code` as the second factor (once)."""
-    reset = _factor.set({"code": code or "", "proved": None})
+def second_factor(code: str, passkey: str = ""):
+    """Within this block, signing uses `code` (or the security key's answer `passkey`) as the second factor (once)."""
+    reset = _factor.set({"code": code or "", "passkey": passkey or "", "proved": None})
     try:
         yield
     finally:
@@ -113,9 +113,29 @@ def _second_factor(user, obj, meaning) -> str:
     if factor is not None and factor["proved"]:
         return factor["proved"]
     code = factor["code"] if factor is not None else ""
+    answer = factor.get("passkey", "") if factor is not None else ""
+    if answer.strip():
+        from qms import passkeys
+        from qms.middleware import current_request
+
+        request = current_request()
+        if request is None or not passkeys.has_passkey(user):
+            _refuse(user, obj, meaning, "Security key answer without a key or a request",
+                    "No security key is registered for your account. Nothing was signed.")
+        try:
+            how = passkeys.verify(request, user=user, credential=answer, purpose="signing", obj=obj)
+        except passkeys.PasskeyRefused as exc:
+            raise SignatureRefused(f"{exc.message} Nothing was signed.") from exc
+        if factor is not None:
+            factor["proved"] = how
+        return how
     if not code.strip():
-        _refuse(user, obj, meaning, "No code from the authenticator app at signing",
-                "Enter the code from your authenticator app to sign. Nothing was signed.")
+        message = ("Enter the code from your authenticator app, or use your security key, to sign."
+                   if mfa.has_totp(user) else "Use your security key to sign.")
+        _refuse(user, obj, meaning, "No second factor at signing", f"{message} Nothing was signed.")
+    if not mfa.has_totp(user):
+        _refuse(user, obj, meaning, "A code at signing without an authenticator app",
+                "Your account has no authenticator app: use your security key to sign. Nothing was signed.")
     try:
         how = mfa.verify(user=user, code=code, purpose="signing", obj=obj)
     except mfa.MfaRefused as exc:
@@ -128,13 +148,22 @@ def _second_factor(user, obj, meaning) -> str:
 def shape_form(form: forms.Form, user) -> None:
     """The signing form asks for what this signer needs: the code only when
     enrolled; no password for a single sign-on account."""
+    from qms import passkeys
+
     if user is None or not getattr(user, "pk", None):
         form.fields.pop("otp_code", None)
+        form.fields.pop("passkey", None)
         return
-    if mfa.is_enrolled(user):
-        form.fields["otp_code"].required = True
+    if mfa.has_totp(user):
+        form.fields["otp_code"].required = not passkeys.has_passkey(user)  # either the code or the key
     else:
         form.fields.pop("otp_code", None)
+    if passkeys.has_passkey(user):
+        from django.urls import reverse
+
+        form.passkey_options_url = reverse("passkey-options", args=["signing"])
+    else:
+        form.fields.pop("passkey", None)
     if is_sso_account(user):
         from django.urls import reverse
 
