@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from documents.views import documents as register_views
-from tests.documents.factories import make_draft
+from tests.documents.factories import approve, make_draft, make_effective, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,30 @@ def test_number_search_has_a_trigram_index(author):
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(r[0] for r in cur.fetchall())
     assert "documents_document_number_upper_trgm" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vectors are PostgreSQL's")
+def test_a_readers_search_follows_the_revision_in_force(author, approver, staff, quality_manager, client_for):
+    """The document's own vector (migration 0013) holds its effective revision:
+    a new revision in force replaces the old words, a draft's words stay hidden
+    from readers, and text read later from the effective revision's file counts."""
+    from documents import services
+    from documents.models import Revision
+
+    doc = make_effective(author, approver, content="# Purpose\nThe flange gasket is checked.")
+    reader, manager = client_for(staff), client_for(quality_manager)
+
+    def found(client, word):
+        return doc.number in _numbers(client.get(f"/documents/?q={word}").content.decode())
+
+    assert found(reader, "gasket") and found(reader, doc.title.split()[0])
+    draft = services.revision_create_new(actor=author, document=doc, change_summary="New seal", change_reason="CAPA")
+    services.revision_update_draft(actor=author, revision=draft, content="# Purpose\nThe bellows seal is checked.")
+    assert not found(reader, "bellows") and found(manager, "bellows")  # a draft: only who sees drafts
+    submit(author, draft, [approver])
+    approve(approver, draft)
+    assert found(reader, "bellows") and not found(reader, "gasket")
+    # Text read from the effective revision's PDF after it came into force.
+    eff = Revision.objects.get(document=doc, status=Revision.Status.EFFECTIVE)
+    Revision.objects.filter(pk=eff.pk).update(extracted_text="Stamped torque wrench certificate")
+    assert found(reader, "wrench")
