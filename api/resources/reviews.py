@@ -148,7 +148,8 @@ class ComplaintViewSet(Trail, ViewSet):
     def create(self, request):
         """Log a complaint or other customer feedback (e.g. from the web shop or the CRM)."""
         require("reviews.log_complaint", request.user)
-        complaint = services.complaint_log(actor=request.user, **bind(ComplaintForm, request).cleaned_data)
+        complaint = services.complaint_log(actor=request.user,
+                                           **bind(ComplaintForm, request, page_defaults=True).cleaned_data)
         return self.detail_response(request, complaint.number, status.HTTP_201_CREATED)
 
     def _handle(self, request, number, form_class, call):

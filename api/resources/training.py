@@ -361,6 +361,7 @@ class TrainingRecordViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         record = self.get_visible(request, pk)
+        require("training.void_record", request.user, record)  # the refusal before the form's errors
         services.record_void(actor=request.user, record=record, reason=bind(ReasonForm, request).cleaned_data["reason"])
         return self.detail_response(request, pk)
 

@@ -52,3 +52,21 @@ def test_the_docs_scripts_are_vendored_static_files(client_for, staff, url):
 def test_anonymous_visitors_get_the_login_page_for_the_docs_and_401_for_the_schema(client):
     assert client.get("/api/docs/").status_code == 302
     assert client.get("/api/schema/").status_code == 401
+
+
+def test_every_operation_has_a_test():
+    """Each operation of the document has its line in the access matrix (tests/api/access_matrix.py,
+    checked call by call in test_walk.py, which also walks each one with bad input), and each
+    resource module its own test file."""
+    from pathlib import Path
+
+    from tests.api import access_matrix
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {f"{m.upper()} {p}" for p, ops in schema["paths"].items() for m in ops}
+    assert sorted(operations - set(access_matrix.MATRIX)) == []
+    assert sorted(set(access_matrix.MATRIX) - operations) == []
+    root = Path(__file__).resolve().parents[2]
+    modules = {p.stem for p in (root / "api" / "resources").glob("*.py") if p.stem not in ("__init__", "qms")}
+    untested = sorted(m for m in modules if not (root / "tests" / "api" / f"test_{m}.py").exists())
+    assert untested == [], f"Resource modules without tests/api/test_<module>.py: {untested}"

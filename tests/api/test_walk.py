@@ -190,3 +190,77 @@ def test_anonymous_gets_401_everywhere(world):
     problems = [f"{m} {p} -> {r.status_code}" for m, _t, p, _b, _n in _operations(world)
                 if (r := _call(c, m, p, {})).status_code != 401]
     assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------ the access matrix
+# Every operation of the schema × every kind of caller, each call in a rolled-back
+# savepoint (so every caller meets the same world), against tests/api/access_matrix.py.
+# A new operation without its line there fails; API_MATRIX_WRITE=1 rewrites the file
+# (read the diff: it is the API's access policy). Whatever the file says, these hold:
+# a read-only token reads what its owner reads and never POSTs; the external auditor
+# (read-only tokens only) never POSTs and gets nothing outside the grant.
+MATRIX_ROLES = ("qm", "staff", "approver", "admin", "ext_in", "ext_out", "read_only")
+
+
+def _matrix_clients(world, quality_manager, staff, approver, external_auditor):
+    from django.contrib.auth.models import Permission
+
+    from qms.permissions import Role
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="api-admin", roles=[Role.STAFF], is_staff=True)
+    admin.user_permissions.add(Permission.objects.get(codename="change_user"))
+    ext = client_with(token_for(external_auditor, read_only=True))
+    return {"qm": client_with(token_for(quality_manager)), "staff": client_with(token_for(staff)),
+            "approver": client_with(token_for(approver)), "admin": client_with(token_for(admin)),
+            "ext_in": ext, "ext_out": ext, "read_only": client_with(token_for(quality_manager, read_only=True))}
+
+
+def _outcome(client, method, path):
+    from django.db import transaction
+
+    with transaction.atomic():
+        response = _call(client, method, path, {})
+        transaction.set_rollback(True)
+    detail = ""
+    if response.status_code == 403 and response["Content-Type"].startswith("application/json"):
+        detail = response.json().get("detail", "")
+    return response.status_code, detail
+
+
+def test_the_access_matrix_of_every_operation_and_caller(quiet, unthrottled, world, quality_manager, staff, approver,
+                                                         external_auditor):
+    import os
+
+    from api.permissions import READ_ONLY_TOKEN
+    from tests.api import access_matrix
+
+    clients = _matrix_clients(world, quality_manager, staff, approver, external_auditor)
+    out_paths = {(m, t): (p, n) for m, t, p, _b, n in _operations(world, side="out")}
+    seen, problems = {}, []
+    for method, template, path, _body, name in _operations(world):
+        codes = {}
+        for role in MATRIX_ROLES:
+            where = out_paths[(method, template)][0] if role == "ext_out" else path
+            codes[role], detail = _outcome(clients[role], method, where)
+            if method == "POST" and role == "read_only" and detail != READ_ONLY_TOKEN:
+                problems.append(f"read-only token: {method} {where} -> {codes[role]} {detail!r}")
+            if method == "POST" and role.startswith("ext") and codes[role] != 403:
+                problems.append(f"external auditor: {method} {where} -> {codes[role]}")
+        shared = "{" not in template or api_world.path_kwargs(name, "out", world)[1]
+        if method == "GET" and not shared and codes["ext_out"] not in (403, 404):
+            problems.append(f"external auditor, out of scope: GET {out_paths[(method, template)][0]} -> "
+                            f"{codes['ext_out']}")
+        if method == "GET" and codes["read_only"] != codes["qm"]:
+            problems.append(f"read-only token: GET {path} -> {codes['read_only']}, its owner {codes['qm']}")
+        seen[f"{method} {template}"] = " ".join(str(codes[r]) for r in MATRIX_ROLES)
+    assert not problems, "\n".join(problems)
+    if os.environ.get("API_MATRIX_WRITE"):
+        access_matrix.write(seen)
+    missing = sorted(set(seen) - set(access_matrix.MATRIX))
+    assert not missing, "Operations without a line in tests/api/access_matrix.py:\n" + "\n".join(missing)
+    stale = sorted(set(access_matrix.MATRIX) - set(seen))
+    assert not stale, "Lines of tests/api/access_matrix.py no operation has:\n" + "\n".join(stale)
+    differ = [f"{op}: expected {access_matrix.MATRIX[op]}, got {got}" for op, got in sorted(seen.items())
+              if access_matrix.MATRIX[op] != got]
+    assert not differ, "  (" + " ".join(MATRIX_ROLES) + ")\n" + "\n".join(differ)

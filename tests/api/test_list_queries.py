@@ -1,0 +1,278 @@
+"""Every list operation of the API costs the same number of queries however many rows it
+shows (issue 16): the quality manager reads each list with one row, then with five
+more; the count may not grow (django_assert_max_num_queries), and the rows show.
+
+The lists are taken from the OpenAPI document (a GET with the cursor parameter):
+a new list without a row maker in MORE fails the test."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+EXTRA = 5
+_n = itertools.count(1)
+
+
+def _list_paths() -> list[str]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted(path for path, ops in schema["paths"].items()
+                  if "get" in ops and any(p["name"] == "cursor" for p in ops["get"].get("parameters", [])))
+
+
+# ------------------------------------------------------------------ one more row of each list
+def _document(p):
+    from tests.documents.factories import make_draft
+
+    make_draft(p["author"], title=f"Procedure {next(_n)}")
+
+
+def _revision(p):
+    from tests.documents.factories import new_revision
+
+    new_revision(p["author"], p["approver"], p["doc"], content=f"# Purpose\nVersion {next(_n)}.")
+
+
+def _record_type(p):
+    from tests.records.factories import make_type
+
+    make_type(f"T{next(_n)}", verification_required=False)
+
+
+def _record(p):
+    from tests.records.factories import make_record
+
+    make_record(p["staff"], p["rt"])
+
+
+def _audit(p):
+    from tests.audits.factories import make_audit
+
+    make_audit(p["qm"], p["auditor"], p["prd"], state="in_progress",
+               start=timezone.now() + timedelta(days=next(_n)))
+
+
+def _finding(p):
+    from audits import services
+    from tests.audits.factories import clause
+
+    services.finding_raise(actor=p["auditor"], audit=p["audit"], finding_type="ofi", clause=clause("8.5.1"),
+                           statement=f"Finding {next(_n)}", owner=p["staff"], process=p["prd"])
+
+
+def _capa(p):
+    from audits import services
+
+    services.capa_raise(actor=p["staff"], source="process", title=f"NC {next(_n)}", description="d",
+                        severity="minor", owner=p["staff"])
+
+
+def _evidence_request(p):
+    from auditor import services
+
+    services.request_evidence(actor=p["external"], subject=f"Records {next(_n)}")
+
+
+def _job(p):
+    from qms.models import Job
+
+    Job.objects.create(kind="record_pdf", requested_by=p["qm"])
+
+
+def _notification(p):
+    from qms.notifications import notify
+
+    notify(p["qm"], title=f"Note {next(_n)}", url="/")
+
+
+def _user(p):
+    from qms.permissions import Role
+
+    UserFactory(roles=[Role.STAFF])
+
+
+def _instrument(p):
+    from tests.equipment.factories import make_instrument
+
+    make_instrument(p["qm"], code=f"MIC-{next(_n)}", owner=p["staff"])
+
+
+def _supplier(p):
+    from tests.suppliers.factories import make_supplier
+
+    make_supplier(p["qm"], name=f"Supplier {next(_n)}")
+
+
+def _evaluation(p):
+    from tests.suppliers.factories import evaluate, make_supplier
+
+    evaluate(p["qm"], make_supplier(p["qm"], name=f"Evaluated {next(_n)}"))
+
+
+def _certificate(p):
+    from suppliers import services
+    from tests.suppliers.factories import make_supplier
+
+    services.certificate_add(actor=p["qm"], supplier=make_supplier(p["qm"], name=f"Certified {next(_n)}"),
+                             standard="ISO 9001:2015", valid_until=timezone.localdate() + timedelta(days=400))
+
+
+def _competence(p):
+    from tests.training.factories import make_competence
+
+    make_competence(p["qm"], code=f"C-{next(_n)}", documents=[p["doc"]])
+
+
+def _role(p):
+    from tests.training.factories import make_role
+
+    make_role(p["qm"], code=f"R-{next(_n)}", competences=[p["competence"]])
+
+
+def _person(p):
+    from tests.training.factories import make_person
+
+    make_person(p["qm"], name=f"Person {next(_n)}", roles=[p["role"]])
+
+
+def _training_record(p):
+    from tests.training.factories import make_person, make_record
+
+    person = make_person(p["qm"], name=f"Trainee {next(_n)}", roles=[p["role"]])
+    make_record(p["qm"], person, p["competence"], p["approver"])
+
+
+def _issue(p):
+    from planning import services
+    from tests.planning.factories import issue_data
+
+    services.issue_save(actor=p["qm"], data=issue_data(p["qm"], title=f"Issue {next(_n)}"))
+
+
+def _party(p):
+    from planning import services
+    from tests.planning.factories import party_data
+
+    services.party_save(actor=p["qm"], data=party_data(p["qm"], name=f"Party {next(_n)}"))
+
+
+def _risk(p):
+    from tests.planning.factories import make_risk
+
+    make_risk(p["qm"], title=f"Risk {next(_n)}", owner=p["staff"])
+
+
+def _objective(p):
+    from tests.planning.factories import make_objective
+
+    make_objective(p["qm"])
+
+
+def _kpi(p):
+    from tests.planning.factories import make_kpi
+
+    make_kpi(p["qm"], p["objective"])
+
+
+def _complaint(p):
+    from tests.reviews.factories import make_complaint
+
+    make_complaint(p["qm"], customer=f"Customer {next(_n)}")
+
+
+def _survey(p):
+    from tests.reviews.factories import make_survey
+
+    make_survey(p["qm"], months_ago=next(_n) % 12 + 1)
+
+
+def _review(p):
+    from tests.reviews.factories import make_review
+
+    make_review(p["qm"], chair=p["approver"], attendees=[p["staff"]], title=f"Review {next(_n)}")
+
+
+MORE = {
+    "/api/v1/documents/": _document,
+    "/api/v1/documents/{document_number}/revisions/": _revision,
+    "/api/v1/record-types/": _record_type,
+    "/api/v1/records/": _record,
+    "/api/v1/audits/": _audit,
+    "/api/v1/findings/": _finding,
+    "/api/v1/capas/": _capa,
+    "/api/v1/evidence-requests/": _evidence_request,
+    "/api/v1/jobs/": _job,
+    "/api/v1/notifications/": _notification,
+    "/api/v1/users/": _user,
+    "/api/v1/instruments/": _instrument,
+    "/api/v1/suppliers/": _supplier,
+    "/api/v1/supplier-evaluations/": _evaluation,
+    "/api/v1/supplier-certificates/": _certificate,
+    "/api/v1/competences/": _competence,
+    "/api/v1/job-roles/": _role,
+    "/api/v1/people/": _person,
+    "/api/v1/training-records/": _training_record,
+    "/api/v1/training-matrix/": _person,
+    "/api/v1/context-issues/": _issue,
+    "/api/v1/interested-parties/": _party,
+    "/api/v1/risks/": _risk,
+    "/api/v1/objectives/": _objective,
+    "/api/v1/kpis/": _kpi,
+    "/api/v1/complaints/": _complaint,
+    "/api/v1/surveys/": _survey,
+    "/api/v1/management-reviews/": _review,
+}
+
+
+def test_every_list_of_the_schema_has_a_row_maker():
+    missing = [p for p in _list_paths() if p not in MORE]
+    assert not missing, f"Give these lists a row maker in MORE: {missing}"
+    assert not set(MORE) - set(_list_paths()), "MORE names a list the schema no longer has"
+
+
+@pytest.fixture
+def people(quality_manager, author, approver, staff, auditor, external_auditor):
+    from tests.audits.factories import make_audit, make_process
+    from tests.documents.factories import make_effective
+    from tests.planning.factories import make_objective
+    from tests.records.factories import make_type
+    from tests.training.factories import make_competence, make_role
+
+    p = {"qm": quality_manager, "author": author, "approver": approver, "staff": staff, "auditor": auditor,
+         "external": external_auditor}
+    p["doc"] = make_effective(author, approver, title="Machine set-up")
+    p["rt"] = make_type("CAL", verification_required=False)
+    p["prd"] = make_process()
+    p["audit"] = make_audit(quality_manager, auditor, p["prd"], state="in_progress")
+    p["competence"] = make_competence(quality_manager, code="BASE-C")
+    p["role"] = make_role(quality_manager, code="BASE-R", competences=[p["competence"]])
+    p["objective"] = make_objective(quality_manager)
+    return p
+
+
+@pytest.mark.parametrize("template", sorted(MORE))
+def test_a_list_costs_the_same_queries_with_more_rows(template, people, api_for, django_assert_max_num_queries):
+    q = api_for(people["qm"])
+    url = template.replace("{document_number}", people["doc"].number)
+    MORE[template](people)
+    q.get(url)  # warm the caches (content types, roles, the risk scale)
+    with CaptureQueriesContext(connection) as few:
+        response = q.get(url)
+    assert response.status_code == 200, response.content
+    before = len(response.json()["results"])
+    for _ in range(EXTRA):
+        MORE[template](people)
+    with django_assert_max_num_queries(len(few)):
+        response = q.get(url)
+    assert response.status_code == 200
+    assert len(response.json()["results"]) >= before + EXTRA, "the new rows must show for the count to mean anything"
+
