@@ -3,9 +3,12 @@ pages, and /api/v1/ with every app's resources (api/resources/<app>.py)."""
 
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from api import views
 from api.base import ApiViewMixin
@@ -31,6 +34,17 @@ class Redoc(SpectacularRedocView):
 docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"], "img-src": ["data:"]})
 
 
+@extend_schema(exclude=True)
+class NoSuchOperation(ApiViewMixin, APIView):
+    """Any other path under /api/v1/ (an id of the wrong form, a typo): a JSON
+    404 like every API error (401 without a token), never the site's HTML page."""
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound("No such API operation or object.")
+
+    get = post = put = patch = delete = _not_found
+
+
 router = SimpleRouter(use_regex_path=False)
 for prefix, viewset, basename in registered():
     router.register(prefix, viewset, basename=basename)
@@ -50,4 +64,5 @@ urlpatterns = [
     path("webhooks/<int:pk>/delete/", views.webhook_delete, name="webhooks-delete"),
     path("webhooks/deliveries/<int:pk>/redeliver/", views.webhook_redeliver, name="webhooks-redeliver"),
     path("v1/", include(router.urls)),
+    re_path(r"^v1/(?:[\s\S]*/)?$", NoSuchOperation.as_view()),  # last: only what nothing above matched
 ]

@@ -508,6 +508,7 @@ class WebhookViewSet(ViewSet):
     """The quality manager's webhook endpoints, their deliveries, and the test and redeliver buttons."""
 
     serializer_class = WebhookEndpointSerializer
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         require("api.manage_webhooks", self.request.user)
@@ -564,8 +565,8 @@ class WebhookViewSet(ViewSet):
             endpoint_set_active(actor=request.user, endpoint=self._endpoint(pk), active=True)).data)
 
     @extend_schema(request=None, responses={200: WebhookEndpointSerializer, **API_ERRORS})
-    @action(detail=True, methods=["post"])
-    def delete(self, request, pk=None):
+    @action(detail=True, methods=["post"], url_path="delete")
+    def remove(self, request, pk=None):  # not `delete`: that would be the HTTP DELETE handler
         """Deleted: never sent to again, its secret destroyed; the delivery log stays."""
         return Response(WebhookEndpointSerializer(endpoint_delete(actor=request.user, endpoint=self._endpoint(pk))).data)
 

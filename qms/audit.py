@@ -57,10 +57,15 @@ def record_event(
     )
 
 
+CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason
+
+
 def attribute(obj: models.Model, actor, reason: str = "") -> models.Model:
     """Tell simple-history who makes the next save of `obj`, and why."""
     obj._history_user = actor if getattr(actor, "pk", None) else None
-    obj._change_reason = reason or None
+    # simple-history keeps at most 100 characters of a reason (a longer one was a
+    # database error, a 500); the whole text stays in the audit event's comment.
+    obj._change_reason = (reason or "")[:CHANGE_REASON_LENGTH] or None
     return obj
 
 

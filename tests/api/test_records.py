@@ -189,3 +189,17 @@ def test_an_external_auditor_sees_records_only_in_the_grant(api_for, staff, exte
     assert e.get("/api/v1/records/?type=HRT").status_code == 400
     assert e.get(f"/api/v1/evidence/{r_out.evidence.get().pk}/download/").status_code == 404
     assert e.get(f"/api/v1/evidence/{r_in.evidence.get().pk}/download/").status_code == 200
+
+
+def test_a_reason_longer_than_the_history_keeps_is_no_500(api_for, staff, quality_manager):
+    """Schemathesis (issue 16): a 1,500-character reason the form allows (2,000) was a 500
+    (simple-history's change reason holds 100); the audit event keeps the whole text."""
+    from qms.models import AuditEvent
+
+    rt = make_type("LNG")
+    record = make_record(staff, rt)
+    reason = "Wrong press. " * 115
+    r = api_for(quality_manager).post(f"/api/v1/records/{record.number}/void/", {"reason": reason}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "void"
+    assert AuditEvent.objects.get(verb="record.voided", object_id=str(record.pk)).comment == reason.strip()
+    assert record.history.latest().history_change_reason == reason[:100]

@@ -70,3 +70,37 @@ def test_every_operation_has_a_test():
     modules = {p.stem for p in (root / "api" / "resources").glob("*.py") if p.stem not in ("__init__", "qms")}
     untested = sorted(m for m in modules if not (root / "tests" / "api" / f"test_{m}.py").exists())
     assert untested == [], f"Resource modules without tests/api/test_<module>.py: {untested}"
+
+
+# ------------------------------------------------------------------ regressions found by Schemathesis (issue 16)
+def test_every_operation_documents_its_json_error_answers(quality_manager):
+    from tests.api.conftest import client_with, token_for
+
+    doc = client_with(token_for(quality_manager)).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert doc["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for code in ("401", "403", "404", "429"):
+                assert "application/json" in op["responses"][code]["content"], (method, path, code)
+            if method == "post":
+                assert {"400", "409"} <= set(op["responses"]), (method, path)
+            for answer in op["responses"].values():
+                if "application/octet-stream" in answer.get("content", {}):
+                    assert "*/*" in answer["content"], (method, path)  # a file keeps its own type
+
+
+def test_a_path_no_operation_matches_is_a_json_404_and_401_without_a_token(quality_manager):
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import client_with, token_for
+
+    api = client_with(token_for(quality_manager))
+    for path in ("/api/v1/audits/null,null/", "/api/v1/documents/0/revisions/AAA/draft/", "/api/v1/no-such/",
+                 "/api/v1/"):
+        r = api.get(path)
+        assert r.status_code == 404 and r.json()["code"] == "not_found", path
+        assert api.post(path).status_code == 404
+    assert APIClient().get("/api/v1/no-such/").status_code == 401
+    assert api.get("/api/v1/documents").status_code == 301  # the trailing-slash redirect still works

@@ -344,3 +344,19 @@ def test_a_real_worker_delivers_and_retries(quality_manager, author):
     assert delivery.status == "delivered", (delivery.status, delivery.last_error)
     assert [a.status_code for a in delivery.tries.all()] == [503, 200]
     assert all(r["valid"] for r in rx.received)
+
+
+# ------------------------------------------------------------------ regressions found by Schemathesis
+def test_an_endpoint_id_that_is_not_a_number_is_a_json_404_not_a_500(quality_manager):
+    api = client_with(token_for(quality_manager))
+    for path in ("/api/v1/webhooks/%C2%81x/delete/", "/api/v1/webhooks/)/test/", "/api/v1/webhooks/abc/",
+                 "/api/v1/webhooks/1.5/deliveries/bdd640fb-0667-2ad1-9c80-317fa3b1799d/redeliver/"):
+        r = api.post(path) if "/delete/" in path or "/test/" in path or "redeliver" in path else api.get(path)
+        assert r.status_code == 404 and r["Content-Type"] == "application/json", (path, r.status_code)
+
+
+def test_the_webhook_resource_advertises_no_delete_method(quality_manager):
+    api = client_with(token_for(quality_manager))
+    for path in ("/api/v1/webhooks/", "/api/v1/webhooks/1/"):
+        assert "DELETE" not in api.options(path)["Allow"]
+        assert api.delete(path).status_code == 405
