@@ -121,6 +121,12 @@ class Callback(OIDCAuthenticationCallbackView):
             states = request.session.get("oidc_states") or {}
             if request.GET["state"] not in states:
                 return _refuse(request, "the login request expired or was not started here (unknown state).")
+            added = (states.get(request.GET["state"]) or {}).get("added_on", 0)
+            if time.time() - float(added or 0) > settings.OIDC_STATE_SECONDS:  # the library keeps states forever
+                states.pop(request.GET["state"], None)
+                request.session["oidc_states"] = states
+                minutes = settings.OIDC_STATE_SECONDS // 60
+                return _refuse(request, f"the login request expired (it was started over {minutes} minutes ago).")
         try:
             return super().get(request)
         except SuspiciousOperation as exc:

@@ -219,6 +219,7 @@ OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")  # "IdP group|Role;IdP group|Role"
 OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)  # False: only match existing accounts
+OIDC_STATE_SECONDS = env.int("OIDC_STATE_SECONDS", default=600)  # a login request older than this is refused
 # SAML 2.0 single sign-on (qms/saml.py, pysaml2 with Debian's xmlsec1), on when SAML_IDP_METADATA
 # is set (a metadata file, or its XML). The SP's entity ID defaults to SITE_URL + /accounts/saml/metadata/.
 SAML_IDP_METADATA = env.str("SAML_IDP_METADATA", default="")
