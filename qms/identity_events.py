@@ -33,3 +33,9 @@ register_verbs({
     "mfa.passkey_removed": Verb("Security key (passkey) removed", note="Key"),
     "mfa.passkey_refused": Verb("Security key refused", note="Details"),
 })
+
+register_verbs({
+    "auth.saml_refused": Verb("SAML sign-on refused", note="Reason"),
+    "auth.saml_reauth": Verb("Identity confirmed again at the SAML identity provider", note="Details"),
+    "auth.saml_reauth_stale": Verb("Re-authentication refused: the SAML provider did not ask again", note="Details"),
+})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qms import identity_views, login, oidc_views, sessions_view
+from qms import identity_views, login, oidc_views, saml_views, sessions_view
 
 urlpatterns = [
     path("accounts/login/verify/", login.login_verify, name="login-verify"),
@@ -10,6 +10,11 @@ urlpatterns = [
     path("accounts/oidc/login/", oidc_views.oidc_login, name="oidc-login"),
     path("accounts/oidc/callback/", oidc_views.oidc_callback, name="oidc-callback"),
     path("accounts/oidc/reauth/", oidc_views.oidc_reauth, name="oidc-reauth"),
+    path("accounts/saml/login/", saml_views.saml_login, name="saml-login"),
+    path("accounts/saml/acs/", saml_views.saml_acs, name="saml-acs"),
+    path("accounts/saml/done/", saml_views.saml_done, name="saml-done"),
+    path("accounts/saml/reauth/", saml_views.saml_reauth, name="saml-reauth"),
+    path("accounts/saml/metadata/", saml_views.saml_metadata, name="saml-metadata"),
     path("accounts/security/", identity_views.security, name="security"),
     path("accounts/security/2fa/", identity_views.mfa_setup, name="mfa-setup"),
     path("accounts/security/2fa/recovery-codes/", identity_views.mfa_recovery_codes, name="mfa-recovery-codes"),

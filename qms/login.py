@@ -100,10 +100,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        from qms import oidc
+        from qms import oidc, saml
 
         return {**super().get_context_data(**kwargs), "oidc_enabled": oidc.enabled(),
-                "oidc_name": settings.OIDC_PROVIDER_NAME}
+                "oidc_name": settings.OIDC_PROVIDER_NAME, "saml_enabled": saml.enabled(),
+                "saml_name": settings.SAML_PROVIDER_NAME}
 
     def form_valid(self, form):
         user = form.get_user()

@@ -36,38 +36,17 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from qms import sso
 from qms.audit import record_event
 
 SOURCE = "oidc"
+LABEL = "OpenID Connect"
 REAUTH = "_qms_oidc_reauth"  # {"user": pk, "asked": ts} while a re-authentication is under way
-REAUTHED = "_qms_oidc_reauthed"  # {"user": pk, "at": ts} after one, until a signature uses it
-REAUTH_SECONDS = 300
 BACKEND = "qms.oidc.QmsOIDCBackend"
 
 
 def enabled() -> bool:
     return bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
-
-
-def role_map(text: str) -> dict[str, str]:
-    out = {}
-    for item in (text or "").split(";"):
-        if "|" in item:
-            group, role = item.rsplit("|", 1)
-            if group.strip() and role.strip():
-                out[group.strip()] = role.strip()
-    return out
-
-
-def reauth_fresh(request, user) -> bool:
-    """A re-authentication at the provider for `user` within REAUTH_SECONDS; used once."""
-    if request is None or not hasattr(request, "session"):
-        return False
-    done = request.session.get(REAUTHED)
-    if not isinstance(done, dict) or done.get("user") != user.pk:
-        return False
-    request.session.pop(REAUTHED, None)
-    return time.time() - float(done.get("at", 0)) <= REAUTH_SECONDS
 
 
 try:
@@ -82,46 +61,25 @@ class QmsOIDCBackend(OIDCAuthenticationBackend):
         return str(claims.get(settings.OIDC_USERNAME_CLAIM, "") or "")[:150]
 
     def filter_users_by_claims(self, claims):
-        username = self._username(claims)
-        if not username:
-            return self.UserModel.objects.none()
-        return self.UserModel.objects.filter(username__iexact=username)
+        user = sso.find_account(self._username(claims))
+        return self.UserModel.objects.filter(pk=user.pk) if user else self.UserModel.objects.none()
 
     def verify_claims(self, claims):
         return bool(self._username(claims))
 
     def create_user(self, claims):
-        user = self.UserModel(username=self._username(claims))
-        user.set_unusable_password()
-        self._copy(user, claims)
-        user.save()
-        record_event(actor=None, actor_name="OpenID Connect", verb="sso.user_created", obj=user,
-                     comment=f"Account made at first single sign-on login ({user.username})")
+        user = sso.create_account(self._username(claims), full_name=claims.get("name", ""),
+                                  email=claims.get("email", ""), label=LABEL)
         return self._after_login(user, claims)
 
     def update_user(self, user, claims):
-        self._copy(user, claims)
+        sso.copy_profile(user, full_name=claims.get("name", ""), email=claims.get("email", ""))
         user.save(update_fields=["full_name", "email"])
         return self._after_login(user, claims)
 
-    @staticmethod
-    def _copy(user, claims):
-        user.full_name = str(claims.get("name", "") or user.full_name)[:150]
-        user.email = str(claims.get("email", "") or user.email)[:254]
-
     def _after_login(self, user, claims):
-        from qms.sso import apply_roles, mark_source
-
-        if not user.is_active:
-            return user  # the callback refuses inactive users
-        mark_source(user, SOURCE)
-        mapping = role_map(settings.OIDC_ROLE_MAP)
-        groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
-        if isinstance(groups, str):
-            groups = [groups]
-        apply_roles(user, {role for group, role in mapping.items() if group in groups},
-                    managed=set(mapping.values()), source="OpenID Connect")
-        return user
+        return sso.after_login(user, claims.get(settings.OIDC_GROUPS_CLAIM) or [],
+                               mapping_text=settings.OIDC_ROLE_MAP, source=SOURCE, label=LABEL)
 
     def get_or_create_user(self, access_token, id_token, payload):
         self._payload = payload  # the verified ID token: auth_time for a re-authentication
@@ -163,6 +121,12 @@ class Callback(OIDCAuthenticationCallbackView):
             states = request.session.get("oidc_states") or {}
             if request.GET["state"] not in states:
                 return _refuse(request, "the login request expired or was not started here (unknown state).")
+            added = (states.get(request.GET["state"]) or {}).get("added_on", 0)
+            if time.time() - float(added or 0) > settings.OIDC_STATE_SECONDS:  # the library keeps states forever
+                states.pop(request.GET["state"], None)
+                request.session["oidc_states"] = states
+                minutes = settings.OIDC_STATE_SECONDS // 60
+                return _refuse(request, f"the login request expired (it was started over {minutes} minutes ago).")
         try:
             return super().get(request)
         except SuspiciousOperation as exc:
@@ -186,7 +150,7 @@ class Callback(OIDCAuthenticationCallbackView):
                              comment="The provider did not ask for the password again (auth_time before the request)")
                 messages.error(request, "The identity provider did not ask you to log in again: nothing was signed.")
                 return redirect(self._next(pending.get("next")))
-            request.session[REAUTHED] = {"user": user.pk, "at": time.time()}
+            sso.mark_reauthenticated(request, user, "oidc-reauth")
             record_event(actor=user, verb="auth.oidc_reauth", obj=user, comment="Fresh login at the provider")
             messages.success(request, "Identity confirmed at your identity provider. Sign now (within five minutes).")
             return redirect(self._next(pending.get("next")))

@@ -204,7 +204,10 @@ def verify(request, *, user, credential: str, purpose: str, obj=None) -> str:
         challenge = _take_challenge(request, purpose, user)
     except PasskeyRefused as exc:
         refuse("Security key answer without a current challenge (expired or replayed)", exc.message)
-    data = _parse(credential)
+    try:
+        data = _parse(credential)
+    except PasskeyRefused as exc:
+        refuse("Security key answer not readable (not JSON)", exc.message)
     try:
         raw_id = base64url_to_bytes(str(data.get("rawId") or data.get("id") or ""))
     except (ValueError, TypeError):

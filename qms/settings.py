@@ -221,6 +221,23 @@ OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")  # "IdP group|Role;IdP group|Role"
 OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)  # False: only match existing accounts
+OIDC_STATE_SECONDS = env.int("OIDC_STATE_SECONDS", default=600)  # a login request older than this is refused
+# SAML 2.0 single sign-on (qms/saml.py, pysaml2 with Debian's xmlsec1), on when SAML_IDP_METADATA
+# is set (a metadata file, or its XML). The SP's entity ID defaults to SITE_URL + /accounts/saml/metadata/.
+SAML_IDP_METADATA = env.str("SAML_IDP_METADATA", default="")
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")
+SAML_SP_KEY_FILE = env.str("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env.str("SAML_SP_CERT_FILE", default="")
+SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="")
+SAML_USERNAME_ATTRIBUTE = env.str("SAML_USERNAME_ATTRIBUTE", default="uid")
+SAML_NAME_ATTRIBUTE = env.str("SAML_NAME_ATTRIBUTE", default="displayName")
+SAML_EMAIL_ATTRIBUTE = env.str("SAML_EMAIL_ATTRIBUTE", default="mail")
+SAML_GROUPS_ATTRIBUTE = env.str("SAML_GROUPS_ATTRIBUTE", default="groups")
+SAML_ROLE_MAP = env.str("SAML_ROLE_MAP", default="")  # "IdP group|Role;IdP group|Role"
+SAML_CREATE_USERS = env.bool("SAML_CREATE_USERS", default=True)
+SAML_PROVIDER_NAME = env.str("SAML_PROVIDER_NAME", default="SAML single sign-on")
+if SAML_IDP_METADATA:
+    AUTHENTICATION_BACKENDS.append("qms.saml.SamlBackend")
 # Local password login: "all", or "break-glass" (only the BREAK_GLASS_USERS, e.g. one
 # administrator for when the identity provider is down; everyone else uses single sign-on).
 LOCAL_LOGIN = env.str("LOCAL_LOGIN", default="all")

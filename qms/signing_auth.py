@@ -92,11 +92,11 @@ def _prove(user, password: str, *, obj=None, meaning: str = "") -> str:
                     "The password is not correct. Nothing was signed.")
         first = "ldap"
     else:
-        from qms import oidc
+        from qms import sso
         from qms.middleware import current_request
 
-        if oidc.enabled() and oidc.reauth_fresh(current_request(), user):
-            return "oidc-reauth"  # a fresh login at the provider, auth_time checked (qms/oidc.py)
+        if how := sso.take_reauthentication(current_request(), user):
+            return how  # a fresh login at the provider, its time checked (qms/oidc.py, qms/saml.py)
         first = ""  # single sign-on: otherwise the second factor proves it
     if mfa.is_enrolled(user):
         how = _second_factor(user, obj, meaning)
@@ -167,11 +167,11 @@ def shape_form(form: forms.Form, user) -> None:
     if is_sso_account(user):
         from django.urls import reverse
 
-        from qms import oidc
+        from qms import oidc, saml
 
         form.fields["password"].required = False
         form.fields["password"].widget = forms.HiddenInput()
-        if oidc.enabled():
-            form.reauth_url = reverse("oidc-reauth")
+        if oidc.enabled() or saml.enabled():
+            form.reauth_url = reverse("oidc-reauth" if oidc.enabled() else "saml-reauth")
             if "otp_code" in form.fields:
                 form.fields["otp_code"].required = False  # either the fresh provider login or the code

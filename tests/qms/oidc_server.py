@@ -38,7 +38,7 @@ class Provider:
                 pytest.fail(message)
             pytest.skip(message)
         self.dir = tempfile.mkdtemp(prefix="qms-idp-")
-        self.port = _free_port()
+        self.port = int(os.environ.get("QMS_IDP_PORT") or 0) or _free_port()  # a fixed port where ports are shared
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
         env.update(DJANGO_SETTINGS_MODULE="tests.oidc_idp.settings", QMS_IDP_DIR=self.dir, QMS_IDP_URL=self.url,

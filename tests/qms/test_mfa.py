@@ -233,3 +233,27 @@ def test_service_call_of_an_enrolled_signer_without_a_code_is_refused(approver, 
     with pytest.raises(SignatureRefused, match="authenticator"):
         services.record_verify(actor=approver, record=submitted, password=password)
     assert AuditEvent.objects.filter(verb="signature.refused", actor=approver).exists()
+
+
+@pytest.mark.django_db
+def test_a_code_used_to_log_in_cannot_sign_afterwards(client, approver, submitted, password):
+    device, _ = enrol(approver)
+    login(client, approver, password)
+    code = code_for(device, 1)
+    client.post("/accounts/login/verify/", {"code": code})
+    assert client.get("/").status_code == 200
+    response = client.post(f"/records/{submitted.number}/verify/", {
+        "username": approver.username, "password": password, "otp_code": code, **shown(submitted)}, follow=True)
+    assert response.status_code == 200 and "already used" in response.content.decode()
+    assert not Signature.objects.exists()
+    assert AuditEvent.objects.filter(verb="mfa.replayed", actor=approver, data__purpose="signing").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", "00000a", " ", "٣٣٣٣٣٣"])  # NUL bytes: tests/qms/test_nul_bytes.py
+def test_malformed_codes_at_login_are_refused_as_wrong(client, staff, password, code):
+    enrol(staff)
+    login(client, staff, password)
+    response = client.post("/accounts/login/verify/", {"code": code})
+    assert response.status_code == 200 and client.get("/").status_code == 302
+    assert "not correct" in response.content.decode() or "This field is required" in response.content.decode()

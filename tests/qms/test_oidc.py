@@ -186,3 +186,18 @@ def test_sso_urls_are_404_when_not_configured(client, staff):
     client.force_login(staff)
     for url in ("/accounts/oidc/login/", "/accounts/oidc/callback/", "/accounts/oidc/reauth/"):
         assert client.get(url).status_code == 404
+
+
+def test_a_state_older_than_the_limit_is_refused_as_expired(client, oidc_on):
+    start = client.get("/accounts/oidc/login/")
+    session = client.session
+    for state in session["oidc_states"].values():
+        state["added_on"] -= 3600  # the login page was left open for an hour
+    session.save()
+    callback = through_provider(requests.Session(), start["Location"], "olivia")
+    response = client.get(callback[len("http://testserver"):], follow=True)
+    assert "Single sign-on failed" in response.content.decode() and "expired" in response.content.decode()
+    assert client.get("/").status_code == 302
+    assert not User.objects.filter(username="olivia").exists()
+    assert AuditEvent.objects.filter(verb="auth.oidc_refused").exists()
+    assert client.session.get("oidc_states") == {}  # never usable again

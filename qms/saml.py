@@ -1,0 +1,268 @@
+"""SAML 2.0 single sign-on (issue 17) on pysaml2, our service provider beside OIDC.
+
+Why pysaml2 rather than python3-saml: pysaml2 is pure Python, checks the
+XML signatures with Debian's xmlsec1 binary, and is kept up (python3-saml
+needs the `xmlsec` C binding built against the system's libxml2, and its
+last release is older). pysaml2 can also act as the identity provider, which
+the tests use: a real IdP in-process, with a key the test makes.
+
+Configured from the environment (qms/settings.py): SAML_IDP_METADATA (a
+file, or the XML itself), SAML_SP_ENTITY_ID, SAML_SP_KEY_FILE /
+SAML_SP_CERT_FILE (optional: signed requests), SAML_USERNAME_ATTRIBUTE,
+SAML_GROUPS_ATTRIBUTE, SAML_ROLE_MAP ("group|Role;…"), SAML_CREATE_USERS.
+
+- Login: an AuthnRequest (HTTP-Redirect); the answer comes back by POST to
+  the assertion consumer service. The session cookie (SameSite=Lax) is not
+  sent on that cross-site POST, so the request we sent is remembered in the
+  cache under its ID, bound to the browser by a value in its session; the ACS
+  checks the answer and passes the outcome, under a one-time key, to a GET of
+  `done`, where the browser's session is back and must match.
+- Checked: the signature (of the response or the assertion: an unsigned one
+  is refused), audience, time conditions, and InResponseTo: an answer to a
+  request we did not make, or one already used (a replay), is refused. Every
+  refusal gives a message on the login page and an `auth.saml_refused` event.
+- Users are matched or made and their roles mapped by qms.sso, the code the
+  OpenID Connect login uses.
+- Re-authentication for signing: ForceAuthn="true"; the answer counts only if
+  its AuthnInstant is after the request (then once, as qms.sso says).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import shutil
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from qms import sso
+from qms.audit import record_event
+
+SOURCE = "saml"
+LABEL = "SAML"
+BACKEND = "qms.saml.SamlBackend"
+BIND = "_qms_saml_bind"  # the browser's value, also kept with each request we send
+REQUEST_SECONDS = 600
+DONE_SECONDS = 120
+
+
+class SamlBackend(ModelBackend):
+    """Keeps a SAML login's session (get_user); authenticates nobody by password."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "SAML_IDP_METADATA", ""))
+
+
+class SamlRefused(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _site(request) -> str:
+    return settings.SITE_URL.rstrip("/") if settings.SITE_URL else f"{request.scheme}://{request.get_host()}"
+
+
+def entity_id(request) -> str:
+    return settings.SAML_SP_ENTITY_ID or _site(request) + reverse("saml-metadata")
+
+
+def acs_url(request) -> str:
+    return _site(request) + reverse("saml-acs")
+
+
+def sp_config(request):
+    from saml2 import BINDING_HTTP_POST
+    from saml2.config import SPConfig
+
+    metadata = settings.SAML_IDP_METADATA.strip()
+    conf = {
+        "entityid": entity_id(request),
+        "xmlsec_binary": settings.SAML_XMLSEC_BINARY or shutil.which("xmlsec1"),
+        "metadata": {"inline": [metadata]} if metadata.startswith("<") else {"local": [metadata]},
+        "allow_unknown_attributes": True,
+        "accepted_time_diff": 60,
+        "service": {"sp": {
+            "endpoints": {"assertion_consumer_service": [(acs_url(request), BINDING_HTTP_POST)]},
+            "allow_unsolicited": False,
+            "want_response_signed": False, "want_assertions_signed": False,
+            "want_assertions_or_response_signed": True,
+            "authn_requests_signed": bool(settings.SAML_SP_KEY_FILE),
+        }},
+    }
+    if settings.SAML_SP_KEY_FILE:
+        conf.update(key_file=settings.SAML_SP_KEY_FILE, cert_file=settings.SAML_SP_CERT_FILE)
+    config = SPConfig()
+    config.load(conf)
+    return config
+
+
+def client(request):
+    from saml2.client import Saml2Client
+
+    return Saml2Client(config=sp_config(request))
+
+
+def metadata_xml(request) -> str:
+    from saml2.metadata import entity_descriptor
+
+    return str(entity_descriptor(sp_config(request)))
+
+
+def _safe(request, url: str) -> str:
+    return url if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}) else "/"
+
+
+# ------------------------------------------------------------------ the request
+def start(request, *, reauth: bool = False):
+    """Send the browser to the IdP with an AuthnRequest (ForceAuthn for a re-authentication)."""
+    from saml2 import BINDING_HTTP_REDIRECT
+
+    bind = request.session.get(BIND) or secrets.token_urlsafe(24)
+    request.session[BIND] = bind
+    saml = client(request)
+    idp = next(iter(saml.metadata.identity_providers()), None)
+    if idp is None:
+        return refuse(request, "no identity provider is configured in the SAML metadata.")
+    kwargs = {"force_authn": "true"} if reauth else {}
+    request_id, info = saml.prepare_for_authenticate(entityid=idp, binding=BINDING_HTTP_REDIRECT, **kwargs)
+    cache.set(f"saml:req:{request_id}", {
+        "bind": bind, "purpose": "reauth" if reauth else "login", "asked": int(time.time()),
+        "user": request.user.pk if reauth else None, "next": _safe(request, request.GET.get("next", "")),
+    }, REQUEST_SECONDS)
+    location = dict(info["headers"])["Location"]
+    return redirect(location)
+
+
+# ------------------------------------------------------------------ the answer
+def _in_response_to(encoded: str) -> str:
+    from defusedxml import ElementTree
+
+    try:
+        xml = base64.b64decode(encoded, validate=False)
+        root = ElementTree.fromstring(xml)
+    except (binascii.Error, ValueError, ElementTree.ParseError) as exc:
+        raise SamlRefused("the answer is not a readable SAML response.") from exc
+    except Exception as exc:  # noqa: BLE001 - defusedxml refuses entities and DTDs with its own errors
+        raise SamlRefused("the answer is not a readable SAML response.") from exc
+    if not root.tag.endswith("}Response"):
+        raise SamlRefused("the answer is not a SAML response.")
+    return root.get("InResponseTo") or ""
+
+
+def consume(request, encoded: str) -> str:
+    """Check a SAMLResponse posted to the ACS; returns the one-time key of its outcome."""
+    from saml2 import BINDING_HTTP_POST
+
+    if not encoded:
+        raise SamlRefused("the identity provider sent no SAML response.")
+    request_id = _in_response_to(encoded)
+    if not request_id:
+        raise SamlRefused("an unsolicited response (it answers no login request of ours).")
+    sent = cache.get(f"saml:req:{request_id}")
+    if sent is None or not cache.delete(f"saml:req:{request_id}"):
+        raise SamlRefused("the response answers a login request that expired, was not made here, "
+                          "or was already used (a replayed response).")
+    try:
+        response = client(request).parse_authn_request_response(
+            encoded, BINDING_HTTP_POST, outstanding={request_id: sent["next"]})
+    except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; each is a refusal, never a 500
+        raise SamlRefused(_reason(exc)) from exc
+    if response is None:
+        raise SamlRefused("the response was not accepted.")
+    attributes = response.get_identity() or {}
+    name_id = getattr(response.get_subject(), "text", "") or ""
+    username = _first(attributes.get(settings.SAML_USERNAME_ATTRIBUTE)) or name_id
+    statement = (response.assertion.authn_statement or [None])[0]
+    instant = getattr(statement, "authn_instant", "") or ""
+    key = secrets.token_urlsafe(24)
+    cache.set(f"saml:done:{key}", {
+        **sent, "username": str(username)[:150], "instant": instant,
+        "name": _first(attributes.get(settings.SAML_NAME_ATTRIBUTE)),
+        "email": _first(attributes.get(settings.SAML_EMAIL_ATTRIBUTE)),
+        "groups": [str(g) for g in attributes.get(settings.SAML_GROUPS_ATTRIBUTE) or []],
+    }, DONE_SECONDS)
+    return key
+
+
+def _first(values) -> str:
+    if isinstance(values, list | tuple):
+        return str(values[0]) if values else ""
+    return str(values or "")
+
+
+def _reason(exc: Exception) -> str:
+    name = type(exc).__name__
+    text = str(exc)[:160]
+    if ("ignature" in name or "ignature" in text or " signed" in text
+            or name in ("IncorrectlySigned", "XmlsecError", "SigverError")):
+        return "the response is not signed by the identity provider, or its signature does not match (forged?)."
+    if "udience" in text or "udience" in name:
+        return "the response is meant for another service (wrong audience)."
+    if name in ("ToEarly", "ResponseLifetimeExceed") or "expired" in text.lower():
+        return "the response is outside its validity time."
+    if name.startswith("Status"):
+        return f"the identity provider refused the login ({name.removeprefix('Status')})."
+    return f"the response was not accepted ({name})."
+
+
+def finish(request, key: str):
+    """The GET after the ACS: the browser's session is back; log in or mark the re-authentication."""
+    from qms.login import finish_login
+
+    outcome = cache.get(f"saml:done:{key}") if key else None
+    if outcome is None or not cache.delete(f"saml:done:{key}"):
+        return refuse(request, "the login result expired or was already used.")
+    if not request.session.get(BIND) or outcome.get("bind") != request.session.get(BIND):
+        return refuse(request, "the response belongs to a login started in another browser.")
+    if outcome["purpose"] == "reauth":
+        user = request.user
+        if not user.is_authenticated or user.pk != outcome.get("user") or (
+                sso.find_account(outcome["username"]) is None or sso.find_account(outcome["username"]).pk != user.pk):
+            return refuse(request, "the re-authentication was for another account.")
+        if _instant(outcome["instant"]) < int(outcome["asked"]) - 5:
+            record_event(actor=user, verb="auth.saml_reauth_stale", obj=user,
+                         comment="The identity provider did not ask for the password again (AuthnInstant before the request)")
+            messages.error(request, "The identity provider did not ask you to log in again: nothing was signed.")
+            return redirect(outcome["next"])
+        sso.mark_reauthenticated(request, user, "saml-reauth")
+        record_event(actor=user, verb="auth.saml_reauth", obj=user, comment="Fresh login at the identity provider")
+        messages.success(request, "Identity confirmed at your identity provider. Sign now (within five minutes).")
+        return redirect(outcome["next"])
+    user = sso.match_or_create(
+        outcome["username"], full_name=outcome["name"], email=outcome["email"], groups=outcome["groups"],
+        create=settings.SAML_CREATE_USERS, mapping_text=settings.SAML_ROLE_MAP, source=SOURCE, label=LABEL)
+    if user is None:
+        return refuse(request, f"there is no account for “{outcome['username']}” here.")
+    if not user.is_active:
+        return refuse(request, "this account is deactivated.")
+    return finish_login(request, user, method="saml", backend=BACKEND, next_url=outcome["next"])
+
+
+def _instant(text: str) -> int:
+    try:
+        value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return 0
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def refuse(request, reason: str):
+    record_event(actor=None, actor_name=LABEL, verb="auth.saml_refused", comment=reason, request=request)
+    messages.error(request, f"Single sign-on failed: {reason} Try again.")
+    return redirect("login")

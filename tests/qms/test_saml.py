@@ -1,0 +1,182 @@
+"""SAML 2.0 login (qms/saml.py) against a real identity provider in-process
+(pysaml2's Server, tests/qms/saml_idp.py, a key the test makes): our
+AuthnRequest read by the IdP, its signed response posted to our ACS; user
+made and matched, roles from the groups attribute (the code OIDC uses);
+ForceAuthn for a signature's re-authentication; a forged, unsigned,
+replayed or mis-addressed response refused with a message and an audit
+event, never a 500."""
+
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from qms.identity_models import AccountSecurity
+from qms.models import AuditEvent, Signature
+from qms.permissions import roles
+from tests.factories import UserFactory, ensure_reference_data
+from tests.qms.saml_idp import IdentityProvider
+from tests.records.factories import make_record, make_type
+from tests.signing import shown
+
+User = get_user_model()
+SP_ENTITY = "http://testserver/accounts/saml/metadata/"
+
+
+@pytest.fixture(scope="module")
+def idp():
+    provider = IdentityProvider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def saml_on(idp, settings, db, client):
+    settings.SAML_IDP_METADATA = idp.metadata()
+    settings.SAML_ROLE_MAP = "qms-quality|Quality Manager;qms-staff|Staff"
+    settings.SITE_URL = "http://testserver"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "qms.saml.SamlBackend"]
+    idp.sp_entity = SP_ENTITY
+    idp.sp_metadata = client.get("/accounts/saml/metadata/").content.decode()
+    ensure_reference_data()
+    return idp
+
+
+def start(client, url="/accounts/saml/login/"):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("https://idp.test/saml/sso?")
+    return response["Location"]
+
+
+def post_answer(client, saml_response, follow=True):
+    return client.post("/accounts/saml/acs/", {"SAMLResponse": saml_response}, follow=follow)
+
+
+def refused(response, text):
+    page = response.content.decode()
+    assert response.status_code == 200 and "Single sign-on failed" in page, page[:500]
+    assert text in page, page[:3000]
+
+
+def test_metadata_names_our_acs(client, saml_on):
+    metadata = client.get("/accounts/saml/metadata/").content.decode()
+    assert SP_ENTITY in metadata and "http://testserver/accounts/saml/acs/" in metadata
+
+
+def test_login_through_the_idp_creates_the_user_and_maps_roles(client, saml_on):
+    saml_response, request = saml_on.answer(start(client), "olivia")
+    assert request.force_authn in (None, "false", False)
+    answered = post_answer(client, saml_response, follow=False)
+    assert answered.status_code == 303 and answered["Location"].startswith("/accounts/saml/done/?k=")
+    done = client.get(answered["Location"])
+    assert done.status_code == 302 and done["Location"] == "/"
+    assert client.get("/").status_code == 200
+    olivia = User.objects.get(username="olivia")
+    assert olivia.full_name == "Olivia Owens" and olivia.email == "olivia@idp.example"
+    assert not olivia.has_usable_password() and roles(olivia) == {"Quality Manager"}
+    assert AccountSecurity.objects.get(user=olivia).source == "saml"
+    assert AuditEvent.objects.filter(verb="sso.user_created", object_id=str(olivia.pk)).exists()
+    assert AuditEvent.objects.get(verb="sso.roles_mapped", object_id=str(olivia.pk)).data["added"] == [
+        "Quality Manager"]
+    assert client.session["_qms_auth_method"] == "saml"
+
+
+def test_an_existing_account_is_matched_and_its_roles_follow_the_groups(client, saml_on):
+    sven = UserFactory(username="sven", roles=["Staff", "Quality Manager"])
+    saml_response, _ = saml_on.answer(start(client), "sven")
+    post_answer(client, saml_response)
+    assert User.objects.filter(username="sven").count() == 1
+    assert roles(User.objects.get(pk=sven.pk)) == {"Staff"}
+    assert AuditEvent.objects.get(verb="sso.roles_mapped", object_id=str(sven.pk)).data["removed"] == [
+        "Quality Manager"]
+
+
+def test_a_forged_response_is_refused(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "sven", tamper=lambda xml: xml.replace(">sven<", ">olivia<"))
+    refused(post_answer(client, saml_response), "signature does not match")
+    assert not User.objects.filter(username="olivia").exists()
+    assert AuditEvent.objects.filter(verb="auth.saml_refused").exists()
+    assert client.get("/").status_code == 302
+
+
+def test_an_unsigned_response_is_refused(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia", sign=False)
+    refused(post_answer(client, saml_response), "not signed")
+    assert not User.objects.filter(username="olivia").exists()
+
+
+def test_a_replayed_response_is_refused(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia")
+    post_answer(client, saml_response)
+    assert client.get("/").status_code == 200
+    other = client.__class__()
+    refused(post_answer(other, saml_response), "already used (a replayed response)")
+    assert other.get("/").status_code == 302
+    assert AuditEvent.objects.filter(verb="auth.saml_refused").count() == 1
+
+
+def test_a_response_for_another_audience_is_refused(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia", audience="https://other.example/sp")
+    refused(post_answer(client, saml_response), "wrong audience")
+    assert not User.objects.filter(username="olivia").exists()
+
+
+@pytest.mark.parametrize("garbage", ["", "not base64 at all!", "PGZvbz48L2Zvbz4=",  # <foo></foo>
+                                     "PCFET0NUWVBFIHggWzwhRU5USVRZIGUgImEiPl0+PHg+JmU7PC94Pg=="])  # an entity
+def test_garbage_is_refused_with_a_message(client, saml_on, garbage):
+    refused(post_answer(client, garbage), "Single sign-on failed")
+    assert AuditEvent.objects.filter(verb="auth.saml_refused").exists()
+
+
+def test_the_outcome_key_is_bound_to_the_browser_that_started(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia")
+    answered = post_answer(client.__class__(), saml_response, follow=False)  # the IdP posted (no cookie)
+    thief = client.__class__()
+    refused(thief.get(answered["Location"], follow=True), "another browser")
+    assert thief.get("/").status_code == 302
+
+
+def test_signing_needs_a_fresh_login_at_the_idp_with_force_authn(client, saml_on, staff):
+    saml_response, _ = saml_on.answer(start(client), "olivia")
+    post_answer(client, saml_response)
+    olivia = User.objects.get(username="olivia")
+    AccountSecurity.objects.filter(user=olivia).update(declared_at="2026-01-01T00:00Z", declaration_text="x")
+    record = make_record(staff, make_type("CAL"))
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert "Confirm your identity at your identity provider" in page and "/accounts/saml/reauth/" in page
+    url = f"/records/{record.number}/verify/"
+    client.post(url, {"username": "olivia", **shown(record)})
+    assert not Signature.objects.exists()
+    redirect_url = start(client, f"/accounts/saml/reauth/?next={record.get_absolute_url()}")
+    saml_response, request = saml_on.answer(redirect_url, "olivia")
+    assert request.force_authn in ("true", True)
+    back = post_answer(client, saml_response)
+    assert back.redirect_chain[-1][0] == record.get_absolute_url()
+    assert AuditEvent.objects.filter(verb="auth.saml_reauth", actor=olivia).exists()
+    client.post(url, {"username": "olivia", **shown(record)})
+    assert Signature.objects.get().method == "saml-reauth"
+
+
+def test_a_reauthentication_without_a_fresh_login_does_not_count(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia")
+    post_answer(client, saml_response)
+    redirect_url = start(client, "/accounts/saml/reauth/?next=/")
+    saml_response, _ = saml_on.answer(redirect_url, "olivia", authn_instant=1_700_000_000)  # an old login
+    post_answer(client, saml_response)
+    assert AuditEvent.objects.filter(verb="auth.saml_reauth_stale").exists()
+    assert client.session.get("_qms_oidc_reauthed") is None
+
+
+def test_a_reauthentication_as_someone_else_is_refused(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia")
+    post_answer(client, saml_response)
+    saml_response, _ = saml_on.answer(start(client, "/accounts/saml/reauth/?next=/"), "sven")
+    refused(post_answer(client, saml_response), "for another account")
+    assert client.session.get("_qms_oidc_reauthed") is None
+
+
+def test_saml_urls_are_404_when_not_configured(client, staff):
+    client.force_login(staff)
+    for url in ("/accounts/saml/login/", "/accounts/saml/done/", "/accounts/saml/reauth/",
+                "/accounts/saml/metadata/"):
+        assert client.get(url).status_code == 404
+    assert client.post("/accounts/saml/acs/", {"SAMLResponse": "x"}).status_code == 404
