@@ -57,6 +57,10 @@ NOT_ON_A_PAGE = {
     "planning:risk-reopen": "only a closed risk shows it (tests/planning/test_risks.py; the state walk posts to it)",
     "training:evidence-add": "only a record awaiting signatures shows it (tests/training/test_records.py)",
     "training:record-sign": "only a record awaiting signatures shows it (tests/training/test_records.py)",
+    "records:bulk-verify": "on the page a register selection opens (tests/records/test_bulk.py)",
+    "records:bulk-hold": "on the page a register selection opens (tests/records/test_bulk.py)",
+    "documents:bulk-acknowledge": "on the page a read-list selection opens (tests/documents/test_bulk.py)",
+    "documents:bulk-owner": "on the page a register selection opens (tests/documents/test_bulk.py)",
 }
 # The REST API's operations (api:*) take JSON and multipart bodies, not a page's
 # form: tests/api/test_fuzz.py sends bad input to every one. Its own pages (the
