@@ -31,8 +31,8 @@ from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
+from lxml.html import diff as lxml_diff
 from lxml.html import fragment_fromstring
-from lxml.html.diff import htmldiff
 
 from documents.selectors import ALLOWED_TAGS
 
@@ -172,6 +172,24 @@ def _wrapped(el, mark: str):
     div.append(m)
     m.append(el)
     return div
+
+
+def htmldiff(old_html: str, new_html: str) -> str:
+    """lxml's `htmldiff`, with the plain difflib matcher: lxml's own drops equal runs of one or
+    two words amid changes (readable for long rewrites, but a short sentence with one word
+    changed would come out as a whole new sentence). Built from lxml.html.diff's public steps."""
+    old, new = lxml_diff.tokenize(old_html), lxml_diff.tokenize(new_html)
+    chunks: list = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            chunks.extend(lxml_diff.expand_tokens(new[j1:j2], equal=True))
+            continue
+        if op in ("insert", "replace"):
+            lxml_diff.merge_insert(list(lxml_diff.expand_tokens(new[j1:j2])), chunks)
+        if op in ("delete", "replace"):
+            lxml_diff.merge_delete(list(lxml_diff.expand_tokens(old[i1:i2])), chunks)
+    lxml_diff.cleanup_delete(chunks)
+    return lxml_diff.fixup_ins_del_tags("".join(chunks).strip())
 
 
 def _word_diff(o, n):
