@@ -11,6 +11,15 @@ from qms.rules import allowed
 LIMIT = 10
 
 
+def read_task_url(ack) -> str:
+    """A read task opens the redline from the revision its reader last acknowledged, when
+    there is one (selectors.open_acknowledgements: since_seq); else the document."""
+    number = ack.revision.document.number
+    if getattr(ack, "since_seq", None):
+        return f"{reverse('documents:document-compare', args=[number])}?since=acknowledged&b={ack.revision.seq}"
+    return reverse("documents:document-detail", args=[number])
+
+
 @dashboard.provider(order=10)
 def sections(user) -> list[dashboard.Section]:
     if not allowed("documents.view_documents", user):
@@ -35,8 +44,10 @@ def sections(user) -> list[dashboard.Section]:
     items = [
         dashboard.Item(
             label=f"{a.revision.document.number} {a.revision.document.title}",
-            url=reverse("documents:document-detail", args=[a.revision.document.number]),
-            meta=f"revision {a.revision.label}, due {a.due_date:%Y-%m-%d}", overdue=a.due_date < today,
+            url=read_task_url(a),
+            meta=f"revision {a.revision.label}, due {a.due_date:%Y-%m-%d}"
+            + (", see what changed since the revision you acknowledged" if a.since_seq else ""),
+            overdue=a.due_date < today,
         )
         for a in acks[:LIMIT]
     ]

@@ -7,7 +7,7 @@ templates ask `allowed()` / `{% can %}`. The refusal message sits beside the rul
 from __future__ import annotations
 
 from documents.models import Revision
-from documents.selectors import is_route_signer, open_signer_entries
+from documents.selectors import is_distributed, is_route_signer, open_signer_entries
 from qms import scope
 from qms.permissions import (
     Role,
@@ -182,8 +182,57 @@ def can_view_acknowledgements(user, document) -> bool:
 
 
 @predicate
-def can_compare_revisions(user, document) -> bool:
-    return can_view_drafts(user, document)
+def is_on_distribution(user, document) -> bool:
+    return document is not None and is_distributed(user, document)
+
+
+# Who may open the compare page of a document (which revisions: documents.compare_pair).
+can_compare_revisions = can_view_document & (can_view_drafts | is_on_distribution)
+
+UNRELEASED = (S.DRAFT, S.IN_REVIEW, S.APPROVED)
+
+
+def can_read_to_compare(user, revision) -> bool:
+    """A revision one may put in a redline: one they may read, and for staff also the
+    superseded revisions of a document they are distributed (what they read before)."""
+    if can_view_revision(user, revision):
+        return True
+    return (
+        revision.status == S.SUPERSEDED
+        and can_view_documents(user)
+        and scope.contains(user, revision.document)
+        and is_distributed(user, revision.document)
+    )
+
+
+@predicate
+def can_compare_pair(user, pair) -> bool:
+    """A redline of two revisions (selectors.RevisionPair): for anyone who may read both."""
+    return (
+        pair is not None
+        and pair.a.document_id == pair.b.document_id
+        and can_read_to_compare(user, pair.a)
+        and can_read_to_compare(user, pair.b)
+    )
+
+
+def _compare_pair_refusal(user, pair) -> str:
+    """Why this redline is refused: the first revision of the two the user may not read."""
+    if user is None or pair is None:
+        return "A redline is for those who may read both revisions."
+    for r in (pair.a, pair.b):
+        if can_read_to_compare(user, r):
+            continue
+        if not scope.contains(user, r.document):
+            return f"{r.document.number} is outside the part of the system your audit access covers."
+        if r.status == S.SUPERSEDED:
+            return (f"Revision {r.label} is superseded: staff compare earlier revisions only of "
+                    "documents distributed to them.")
+        if r.status in UNRELEASED:
+            return (f"Revision {r.label} is not released: drafts are compared by authors, approvers, "
+                    "the quality manager and auditors.")
+        return f"You cannot read revision {r.label}, so you cannot compare it."
+    return "These two revisions belong to different documents."
 
 
 @predicate
@@ -228,7 +277,9 @@ rule("documents.make_obsolete", can_make_obsolete, "Only the owner or the qualit
 rule("documents.review_document", can_review_document, "Only the owner or the quality manager can review this document.")
 rule("documents.acknowledge", can_acknowledge, "This account cannot acknowledge documents.")
 rule("documents.view_acknowledgements", can_view_acknowledgements, "You cannot see who has read this document.")
-rule("documents.compare_revisions", can_compare_revisions, "Comparing revisions is for authors, approvers, the quality manager and auditors.")
+rule("documents.compare_revisions", can_compare_revisions,
+     "Comparing revisions is for authors, approvers, the quality manager, auditors and the staff a document is distributed to.")
+rule("documents.compare_pair", can_compare_pair, _compare_pair_refusal)
 # Issue 10: an obsolete document's details are part of its withdrawn record (ISO 9001 7.5.3.2): frozen.
 rule("documents.edit_document", can_edit_document & ~is_obsolete,
      lambda user, document: f"{document.number} is obsolete: its details no longer change."

@@ -5,22 +5,21 @@
     documents_for_user(user)                the documents a user may see (staff: effective ones only)
     render_markdown(text)                   sanitised HTML of a revision's Markdown
     register(user, filters)                 the register (page, CSV/XLSX export and PDF job alike)
-    revision_diff(a, b, mode)               escaped HTML of what changed between two revisions
+    compare_metadata(a, b)                  the details of two revisions, side by side (documents.redline: their text)
 """
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
+from typing import NamedTuple
 
 import markdown
 import nh3
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value, Window
 from django.db.models.functions import Concat
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from documents.forms import SORTS
@@ -400,11 +399,13 @@ def review_overdue(user, today: date | None = None) -> QuerySet[Document]:
 
 
 def open_acknowledgements(user) -> QuerySet[Acknowledgement]:
+    """My open read tasks; `since_seq`: the revision I last acknowledged of the same document (the redline's start)."""
     return (
         Acknowledgement.objects.filter(user=user, acknowledged_at__isnull=True, cancelled_at__isnull=True)
         .select_related("revision__document")
         .only("id", "due_date", "revision__id", "revision__label", "revision__seq",
               "revision__document__number", "revision__document__title")
+        .annotate(since_seq=since_acknowledged())
         .order_by("due_date", "id")
     )
 
@@ -432,6 +433,7 @@ def acknowledgements_for_user(user) -> QuerySet[Acknowledgement]:
     return (
         Acknowledgement.objects.filter(user=user)
         .select_related("revision__document")
+        .annotate(since_seq=since_acknowledged())
         .order_by(F("acknowledged_at").desc(nulls_first=True), "due_date")
     )
 
@@ -465,13 +467,14 @@ def text_of(value) -> Value:
     return Value(value, output_field=TextField())
 
 
-# ------------------------------------------------------------------ compare
+# ------------------------------------------------------------------ compare (the redline: documents.redline)
 COMPARE_FIELDS = [
     ("Label", "label"), ("Status", "get_status_display"), ("Author", "created_by"), ("Created", "created_at"),
     ("Change summary", "change_summary"), ("Change reason", "change_reason"), ("Significance", "get_significance_display"),
     ("Effective date", "effective_date"), ("PDF", "pdf_original_name"), ("PDF SHA-256", "pdf_sha256"),
     ("Source file", "source_original_name"), ("Source SHA-256", "source_sha256"),
 ]
+DOCUMENT_FIELDS = ["Title", "Type", "Department", "Process", "Owner", "ISO clauses", "Review period"]
 
 
 def _compare_value(revision: Revision, attr: str) -> str:
@@ -482,23 +485,78 @@ def _compare_value(revision: Revision, attr: str) -> str:
     return "" if value in (None, "") else str(value)
 
 
-def compare_metadata(a: Revision, b: Revision) -> list[tuple[str, str, str]]:
-    """(label, value in a, value in b) for each metadata field of two revisions."""
-    return [(label, _compare_value(a, attr), _compare_value(b, attr)) for label, attr in COMPARE_FIELDS]
+def _document_values(document: Document, when) -> list[str]:
+    """The document's details as they stood at `when` (from its history; None: as they are now),
+    in the order of DOCUMENT_FIELDS. Two queries."""
+    state = document
+    if when is not None:
+        state = (
+            document.history.filter(history_date__lte=when)
+            .select_related("doc_type", "owner", "department", "process")
+            .order_by("-history_date", "-history_id")
+            .first()
+        ) or document
+    if state is document:
+        clauses = [c.number for c in document.clauses.order_by("number")]
+    else:
+        clauses = sorted(row.clause.number for row in state.clauses.select_related("clause"))
+    months = state.review_interval_months or state.doc_type.review_interval_months
+    return [state.title, state.doc_type.name, str(state.department), str(state.process or ""),
+            state.owner.display_name, ", ".join(clauses), f"{months} months"]
 
 
-def revision_diff(a: Revision, b: Revision, mode: str) -> SafeString:
-    """What changed in the content from `a` to `b`, as HTML: a side-by-side
-    table ("side") or unified lines ("inline"), three lines of context. The
-    authors' text is escaped (difflib.HtmlDiff escapes it itself)."""
-    a_lines, b_lines = a.content.splitlines(), b.content.splitlines()
-    if mode == "side":
-        table = difflib.HtmlDiff(wrapcolumn=70).make_table(
-            a_lines, b_lines, fromdesc=f"Revision {a.label}", todesc=f"Revision {b.label}", context=True, numlines=3
-        )
-        return mark_safe(table)  # noqa: S308 - escaped by HtmlDiff
-    rows = []
-    for line in difflib.unified_diff(a_lines, b_lines, f"Revision {a.label}", f"Revision {b.label}", lineterm="", n=3):
-        css = "diff-add" if line.startswith("+") else "diff-del" if line.startswith("-") else "diff-ctx"
-        rows.append(f'<div class="{css}">{escape(line) or "&nbsp;"}</div>')
-    return mark_safe("".join(rows) or '<p class="text-muted">The content is identical.</p>')  # noqa: S308 - escaped above
+def compare_metadata(a: Revision, b: Revision, document: Document | None = None) -> list[tuple[str, str, str]]:
+    """(label, value in a, value in b) for the document's details (each as it stood when that
+    revision came into force; a revision not yet in force: as they are now) and each
+    revision's own fields. A fixed number of queries."""
+    document = document or b.document
+    rows = [(label, _compare_value(a, attr), _compare_value(b, attr)) for label, attr in COMPARE_FIELDS]
+    old, new = _document_values(document, a.effective_at), _document_values(document, b.effective_at)
+    return rows[:1] + list(zip(DOCUMENT_FIELDS, old, new, strict=True)) + rows[1:]
+
+
+class RevisionPair(NamedTuple):
+    """Two revisions of one document to compare (the object of the rule documents.compare_pair)."""
+
+    a: Revision
+    b: Revision
+
+
+def is_distributed(user, document: Document) -> bool:
+    """On the document's distribution now, or was given one of its revisions to read."""
+    if not getattr(user, "pk", None):
+        return False
+    return (
+        Acknowledgement.objects.filter(user=user, revision__document=document).exists()
+        or distribution_users(document).filter(pk=user.pk).exists()
+    )
+
+
+def comparable_revisions(user, document: Document) -> QuerySet[Revision]:
+    """The revisions `user` may compare, oldest first (content not loaded): every one for the
+    readers of drafts; for staff the effective one, and the superseded ones of a document
+    they are distributed."""
+    qs = document.revisions.select_related("created_by").defer("content", "search_vector").order_by("seq")
+    if allowed("documents.view_drafts", user, document):
+        return qs
+    statuses = [S.EFFECTIVE, S.SUPERSEDED] if is_distributed(user, document) else [S.EFFECTIVE]
+    return qs.filter(status__in=statuses)
+
+
+def last_acknowledged_seq(user, document: Document, before_seq: int) -> int | None:
+    """The revision of `document` that `user` last acknowledged, before `before_seq`."""
+    return (
+        Acknowledgement.objects.filter(user=user, revision__document=document, acknowledged_at__isnull=False,
+                                       revision__seq__lt=before_seq)
+        .order_by("-revision__seq").values_list("revision__seq", flat=True).first()
+    )
+
+
+def since_acknowledged():
+    """An annotation for acknowledgement querysets: `since_seq`, the seq of the revision of the same
+    document its person last acknowledged before this one (None: nothing to compare with)."""
+    return Subquery(
+        Acknowledgement.objects.filter(user=OuterRef("user"), revision__document=OuterRef("revision__document"),
+                                       acknowledged_at__isnull=False, revision__seq__lt=OuterRef("revision__seq"))
+        .order_by("-revision__seq").values("revision__seq")[:1]
+    )

@@ -31,6 +31,7 @@ from documents.forms import (
     RouteForm,
 )
 from documents.models import Document, Revision
+from documents.redline import pdf_text_html, redline
 from documents.views import bulk as bulk_views
 from qms import jobs, permissions, textract
 from qms.audit import trail_for
@@ -295,6 +296,8 @@ def document_detail(request, number):
         "clauses": document.clauses.all(),
         "my_ack": my_ack,
         "ack_form": SignatureForm(user=user, obj=my_ack.revision) if my_ack and my_ack.is_open else None,
+        "acked_seq": selectors.last_acknowledged_seq(user, document, my_ack.revision.seq)
+        if my_ack and my_ack.is_open else None,
         "can_see_acks": allowed("documents.view_acknowledgements", user, document),
         "ack_summary": selectors.acknowledgement_summary(document) if allowed("documents.view_acknowledgements", user, document) else None,
         "reviews": document.periodic_reviews.select_related("reviewer")[:5],
@@ -580,25 +583,63 @@ def review_list(request):
     return render(request, "documents/review_list.html", {"documents": docs, "today": timezone.localdate()})
 
 
-# ------------------------------------------------------------------ compare
+# ------------------------------------------------------------------ compare: the redline
+def _seq(value, default: int | None) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Http404("No such revision.") from exc
+
+
 @require_GET
 def document_compare(request, number):
+    """Two revisions' rendered text with insertions and deletions marked word by word
+    (inline, or side by side), the changed sections, the changed details; for anyone
+    who may read both (documents.compare_pair). `?since=acknowledged`: from the revision
+    the reader last acknowledged (their read task links here)."""
+    user = request.user
     document = _get_document_for_user(request, number)
-    require("documents.compare_revisions", request.user, document)
-    revisions = list(document.revisions.select_related("created_by").order_by("seq"))
+    require("documents.compare_revisions", user, document)
+    revisions = list(selectors.comparable_revisions(user, document))
     if len(revisions) < 2:
-        messages.info(request, "There is only one revision: nothing to compare.")
+        messages.info(request, "There is only one revision you can read: nothing to compare.")
         return redirect(document)
-    by_seq = {r.seq: r for r in revisions}
-    try:
-        a = by_seq[int(request.GET.get("a", revisions[-2].seq))]
-        b = by_seq[int(request.GET.get("b", revisions[-1].seq))]
-    except (KeyError, ValueError) as exc:
-        raise Http404("No such revision.") from exc
-    mode = "inline" if request.GET.get("mode") == "inline" else "side"
+    b_seq = _seq(request.GET.get("b"), revisions[-1].seq)
+    since_ack = request.GET.get("since") == "acknowledged"
+    default_a = next((r.seq for r in reversed(revisions) if r.seq < b_seq), revisions[0].seq)
+    acked = selectors.last_acknowledged_seq(user, document, b_seq) if since_ack else None
+    a_seq = _seq(request.GET.get("a"), acked if acked is not None else default_a)
+    pair = {r.seq: r for r in Revision.objects.select_related("created_by").filter(document=document, seq__in={a_seq, b_seq})}
+    if a_seq not in pair or b_seq not in pair:
+        raise Http404("No such revision.")
+    a, b = pair[a_seq], pair[b_seq]
+    a.document = b.document = document
+    if not allowed("documents.compare_pair", user, selectors.RevisionPair(a, b)):
+        if not allowed("documents.view_drafts", user, document) and {a.status, b.status} - {S.EFFECTIVE, S.SUPERSEDED}:
+            raise Http404("No such revision.")  # staff must not learn that a draft exists
+        require("documents.compare_pair", user, selectors.RevisionPair(a, b))
+    mode = "side" if request.GET.get("mode") == "side" else "inline"
+    text = pdf = None
+    pdf_unreadable = False
+    if a.content or b.content or not (a.pdf_file or b.pdf_file):
+        text = redline(selectors.render_markdown(a.content), selectors.render_markdown(b.content))
+    if a.pdf_file or b.pdf_file:
+        old, new = pdf_text_html(a), pdf_text_html(b)
+        pdf_unreadable = old is None or new is None
+        pdf = None if pdf_unreadable else redline(old, new)
+    my_ack = (
+        b.acknowledgements.filter(user=user, acknowledged_at__isnull=True, cancelled_at__isnull=True).first()
+        if b.status == S.EFFECTIVE else None
+    )
+    meta = selectors.compare_metadata(a, b, document)
     return render(request, "documents/document_compare.html", {
         "document": document, "a": a, "b": b, "revisions": revisions, "mode": mode,
-        "diff_html": selectors.revision_diff(a, b, mode), "meta": selectors.compare_metadata(a, b),
-        "same": a.content == b.content,
+        "text": text, "pdf": pdf, "pdf_unreadable": pdf_unreadable,
+        "meta": [row for row in meta if row[1] != row[2]], "meta_all": meta,
+        "since_ack": acked is not None and a_seq == acked,
+        "my_ack": my_ack,
+        "ack_form": SignatureForm(user=user, obj=b) if my_ack and allowed("documents.acknowledge", user, document) else None,
+        "today": timezone.localdate(),
     })
-

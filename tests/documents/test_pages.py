@@ -43,16 +43,15 @@ def test_history_panel_lists_transitions_with_user_and_reason(author, approver, 
 
 @pytest.mark.django_db
 def test_compare_side_by_side_and_inline(author, approver, quality_manager, client_for):
-    doc = make_effective(author, approver, content="line one\nline two <b>\nline three")
-    new_revision(author, approver, doc, content="line one\nline 2 <b>\nline three\nline four")
+    doc = make_effective(author, approver, content="line one\n\nline two & more\n\nline three")
+    new_revision(author, approver, doc, content="line one\n\nline 2 & more\n\nline three\n\nline four")
     c = client_for(quality_manager)
-    side = c.get(f"/documents/{doc.number}/compare/", {"a": 1, "b": 2}).content.decode()
-    assert 'class="diff"' in side and "diff_add" in side and "line&nbsp;four" in side
-    assert "<b>" not in side.split('class="diff"', 1)[1]  # content is escaped
+    side = c.get(f"/documents/{doc.number}/compare/", {"a": 1, "b": 2, "mode": "side"}).content.decode()
+    assert "redline-side" in side and "<ins><p>line four</p></ins>" in side
     assert "Yearly interval" in side  # metadata: change summary of rev 2
-    inline = c.get(f"/documents/{doc.number}/compare/", {"a": 1, "b": 2, "mode": "inline"}).content.decode()
-    assert '<div class="diff-add">+line four</div>' in inline
-    assert '<div class="diff-del">-line two &lt;b&gt;</div>' in inline
+    inline = c.get(f"/documents/{doc.number}/compare/", {"a": 1, "b": 2}).content.decode()
+    assert "<ins>2</ins>" in inline and "<del>two</del>" in inline  # the rendered text, word by word
+    assert "&amp; more" in inline  # the text is escaped
 
 
 @pytest.mark.django_db

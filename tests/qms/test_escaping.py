@@ -23,9 +23,10 @@ ALLOWED_SAFE = {
     "templates/pdf/manual_front.html": 1,
     # Markdown rendered then cleaned by nh3 with an allow-list (documents.selectors.render_markdown).
     "templates/pdf/revision.html": 1,
-    # render_markdown: nh3.clean just above; the compare page's diff tables
-    # (selectors.revision_diff): difflib output over escaped text.
-    "documents/selectors.py": 3,
+    # render_markdown: nh3.clean just above.
+    "documents/selectors.py": 1,
+    # the redline (documents.redline.clean): lxml htmldiff output through the same nh3 allow-list, plus ins/del.
+    "documents/redline.py": 1,
     # search snippets: escaped in selectors.snippets.
     "documents/views/documents.py": 1,
     # the management review pack PDF's page header: CSS strings built by qms.pdf.css_string (as the controlled page's).
