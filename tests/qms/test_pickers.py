@@ -188,8 +188,8 @@ def _forms_in(response):
                     take(v)
 
     for context in response.context or []:
-        for d in context.dicts:
-            for v in d.values():
+        for d in getattr(context, "dicts", [context]):
+            for v in dict(d).values():
                 take(v)
     return seen
 
