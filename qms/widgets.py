@@ -105,12 +105,9 @@ class PickerMixin:
         rows = rows[:cap]
         have = {str(field.prepare_value(o)) for o in rows}
         missing = [v for v in value if v not in ("", None) and str(v) not in have]
-        if missing:
-            key = field.to_field_name or "pk"
-            try:
-                rows += list(it.queryset.filter(**{f"{key}__in": missing}))
-            except (ValueError, TypeError, ValidationError):
-                pass  # a posted value that is no id: the form says so
+        keys = _valid_keys(it.queryset.model, field.to_field_name or "pk", missing)
+        if keys:
+            rows += list(it.queryset.filter(**{f"{field.to_field_name or 'pk'}__in": keys}))
         choices = [("", field.empty_label)] if field.empty_label is not None else []
         choices += [it.choice(o) for o in rows]
         self.choices = choices
@@ -124,6 +121,23 @@ class PickerMixin:
             option["attrs"].update({"disabled": True, "data-picker-more": ""})  # a Select's options inherit no attrs
             groups.append((None, [option], len(choices)))
         return groups
+
+
+def _valid_keys(model, key: str, values) -> list:
+    """The posted values that can name a row (a value that is no id, or an id no
+    column holds, names none: the form reports it; the query must not fail on it)."""
+    column = model._meta.pk if key == "pk" else model._meta.get_field(key)
+    out = []
+    for v in values:
+        try:
+            py = column.to_python(v)
+        except (ValidationError, ValueError, TypeError):
+            continue
+        if (isinstance(py, int) and not -(2**63) < py < 2**63) or (isinstance(py, str) and "\x00" in py):
+            continue
+        if py is not None:
+            out.append(py)
+    return out
 
 
 @cache

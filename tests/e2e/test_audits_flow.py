@@ -11,6 +11,7 @@ from django.utils import timezone
 from audits.models import Audit, Capa, Finding
 from qms.models import Clause
 from tests.audits.factories import make_process, make_record, restore_catalogue
+from tests.e2e.picker import choose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,12 +38,12 @@ def test_audit_to_verified_capa_in_the_browser(catalogue, page, login, quality_m
     page.locator("#id_title").fill("Production audit")
     page.get_by_label("Objectives").fill("Check conformity of set-up")
     page.get_by_label("Scope").fill("Press line 1")
-    page.get_by_label("Criteria: clauses").select_option(value=str(clause.pk))
+    choose(page, "#id_criteria_clauses", value=clause.pk)
     page.get_by_label("Processes").select_option(value=str(production.pk))
     page.get_by_label("Planned start").fill(f"{day:%Y-%m-%d}T09:00")
     page.get_by_label("Planned end").fill(f"{day:%Y-%m-%d}T15:00")
-    page.get_by_label("Lead auditor").select_option(value=str(auditor.pk))
-    page.get_by_label("Auditees").select_option(value=str(staff.pk))
+    choose(page, "#id_lead_auditor", value=auditor.pk)
+    choose(page, "#id_auditees", value=staff.pk)
     page.get_by_role("button", name="Schedule").click()
     page.get_by_text("scheduled").first.wait_for()
     audit = Audit.objects.get()
@@ -61,7 +62,7 @@ def test_audit_to_verified_capa_in_the_browser(catalogue, page, login, quality_m
     page.get_by_text("Answer saved").wait_for()
     page.get_by_role("link", name="Finding", exact=True).first.click()  # the first question: its clause is the finding's
     page.get_by_label("Type").select_option(value="minor_nc")
-    page.get_by_label("Owner").select_option(value=str(staff.pk))
+    choose(page, "select[name=owner]", value=staff.pk)
     page.get_by_label("Evidence: record number").fill(record.number)
     page.get_by_role("button", name="Record finding").click()
     page.get_by_text("CAPA NC-").wait_for()
@@ -94,7 +95,7 @@ def test_audit_to_verified_capa_in_the_browser(catalogue, page, login, quality_m
     page.get_by_text("Analysis recorded").wait_for()
     page.get_by_text("Add an action").click()
     page.get_by_label("Description").fill("Add sign-off step to the instruction")
-    page.get_by_label("Owner").select_option(value=str(staff.pk))
+    choose(page, "select[name=owner]", value=staff.pk)
     page.get_by_label("Due date").fill(f"{day:%Y-%m-%d}")
     page.get_by_role("button", name="Add action").click()
     page.get_by_role("button", name="Agree action plan").click()

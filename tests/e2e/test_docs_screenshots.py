@@ -31,6 +31,7 @@ from qms.demo import DEMO_PASSWORD, seed_core
 from qms.models import Clause, Process, User
 from records.models import FormVersion
 from tests.documents.factories import make_effective, new_revision
+from tests.e2e.picker import choose
 from tests.factories import PASSWORD, ensure_reference_data
 from tests.records.factories import make_record, make_type, pdf_upload
 
@@ -155,7 +156,7 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     page.get_by_label("Code").fill("TORQ")
     page.get_by_label("Name").fill("Torque check")
     page.get_by_label("Description").fill("Hourly torque check of the housing screws")
-    page.get_by_label("Clauses").select_option(value=str(clause_851.pk))
+    choose(page, "#id_clauses", value=clause_851.pk)
     page.get_by_label("Retention (years)").fill("10")
     page.get_by_label("Verification required").check()
     shot(page, "qm-record-type-settings", element=page.locator("main form"))
@@ -218,12 +219,12 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     page.locator("#id_title").fill("Production: housing line")
     page.get_by_label("Objectives").fill("Check that set-up and torque checks follow the control plan")
     page.get_by_label("Scope").fill("Housing line, both shifts")
-    page.get_by_label("Criteria: clauses").select_option(value=str(clause_851.pk))
+    choose(page, "#id_criteria_clauses", value=clause_851.pk)
     page.get_by_label("Processes").select_option(value=str(production.pk))
     page.get_by_label("Planned start").fill(f"{day:%Y-%m-%d}T09:00")
     page.get_by_label("Planned end").fill(f"{day:%Y-%m-%d}T15:00")
-    page.get_by_label("Lead auditor").select_option(label="Dana Ortiz")
-    page.get_by_label("Auditees").select_option(label="Priya Shah")
+    choose(page, "#id_lead_auditor", "Dana Ortiz")
+    choose(page, "#id_auditees", "Priya Shah")
     page.get_by_label("Programme").select_option(value=str(programme.pk))
     page.get_by_role("button", name="Schedule").click()
     page.get_by_text("scheduled").first.wait_for()
@@ -239,9 +240,9 @@ def test_quality_manager_sets_up_the_system(demo, open_as, shot):
     page.get_by_label("Title").fill("Torque checks skipped on the night shift")
     page.get_by_label("Description").fill("No torque check recorded between 22:00 and 06:00 on three nights in week 48")
     page.get_by_label("Severity").select_option("major")
-    page.get_by_label("Owner").select_option(label="Priya Shah")
+    choose(page, "#id_owner", "Priya Shah")
     page.get_by_label("Process").select_option(value=str(production.pk))
-    page.get_by_label("Clause").select_option(value=str(Clause.objects.get(number="8.7").pk))
+    choose(page, "#id_clause", value=Clause.objects.get(number="8.7").pk)
     page.get_by_role("button", name="Raise").click()
     page.wait_for_url(re.compile(r"/capa/\d+/$"))
     capa = Capa.objects.get()
@@ -333,7 +334,7 @@ def test_auditors_use_the_as_of_view_evidence_requests_and_packs(demo, open_as, 
 
     # 4. An evidence pack for the clause and the year so far: built, downloaded, verified.
     ext.goto("/auditor/packs/")
-    ext.get_by_label("Clauses").select_option(value="7.1.5")
+    choose(ext, "#id_clauses", value="7.1.5")
     ext.get_by_label("Period start").fill("2026-01-01")
     ext.get_by_label("Period end").fill(f"{timezone.localdate():%Y-%m-%d}")
     ext.get_by_role("button", name="Build the pack").click()
