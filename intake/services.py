@@ -9,10 +9,9 @@ refuses to write anything if a problem appeared meanwhile.
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -30,9 +29,20 @@ from records.models import RecordType
 K = ImportRun.Kind
 
 
-def _save_input(data: bytes, name: str) -> tuple[str, str]:
-    stored = default_storage.save(f"intake/{uuid.uuid4().hex}/{safe_filename(name)}", ContentFile(data))
-    return stored, hashlib.sha256(data).hexdigest()
+def _save_input(data, name: str) -> tuple[str, str]:
+    """Store an input (bytes, or an open binary file: streamed, never read whole) and hash it."""
+    digest = hashlib.sha256()
+    if isinstance(data, bytes):
+        digest.update(data)
+        content = ContentFile(data)
+    else:
+        data.seek(0)
+        for chunk in iter(lambda: data.read(1024 * 1024), b""):
+            digest.update(chunk)
+        data.seek(0)
+        content = File(data)
+    stored = default_storage.save(f"intake/{uuid.uuid4().hex}/{safe_filename(name)}", content)
+    return stored, digest.hexdigest()
 
 
 def _read_stored(name: str) -> bytes:
@@ -44,7 +54,7 @@ def _source(run: ImportRun):
     if run.folder:
         return open_source(run.folder)
     if run.files_file:
-        return open_source(io.BytesIO(_read_stored(run.files_file)))
+        return open_source(default_storage.open(run.files_file, "rb"))  # zipfile seeks in it: no copy in memory
     return EmptySource()
 
 
@@ -89,9 +99,10 @@ def _inputs(run: ImportRun) -> dict:
 
 @transaction.atomic
 def create_run(*, actor, kind: str, register_name: str, register_data: bytes, files_name: str = "",
-               files_data: bytes | None = None, folder: str = "", record_type: RecordType | None = None,
+               files_data=None, folder: str = "", record_type: RecordType | None = None,
                mapping: dict | None = None) -> ImportRun:
-    """Store the inputs and run the dry run. Nothing but the run and its report is written."""
+    """Store the inputs and run the dry run. Nothing but the run and its report is written.
+    `files_data`: the ZIP's bytes, or an open binary file (streamed to storage)."""
     require("intake.import", actor)
     if folder:
         require("intake.import_folder", actor)

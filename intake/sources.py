@@ -70,7 +70,10 @@ class ZipSource:
         return data
 
     def close(self):
+        fp = self.zip.fp
         self.zip.close()
+        if fp is not None and hasattr(fp, "close"):
+            fp.close()
 
 
 class FolderSource:

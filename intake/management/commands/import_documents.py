@@ -22,9 +22,12 @@ class Command(BaseCommand):
         path, reg = Path(source), Path(register)
         if not path.exists() or not reg.is_file():
             raise CommandError(f"{source if not path.exists() else register} does not exist.")
-        kwargs = {"folder": str(path.resolve())} if path.is_dir() else {"files_name": path.name,
-                                                                         "files_data": path.read_bytes()}
-        run = checked_run(actor=actor, kind=ImportRun.Kind.DOCUMENTS, register_name=reg.name,
-                         register_data=reg.read_bytes(), **kwargs)
+        if path.is_dir():
+            run = checked_run(actor=actor, kind=ImportRun.Kind.DOCUMENTS, register_name=reg.name,
+                              register_data=reg.read_bytes(), folder=str(path.resolve()))
+        else:
+            with path.open("rb") as fh:  # streamed into storage, never read whole
+                run = checked_run(actor=actor, kind=ImportRun.Kind.DOCUMENTS, register_name=reg.name,
+                                  register_data=reg.read_bytes(), files_name=path.name, files_data=fh)
         print_report(self, run)
         finish(self, run, dry_run)
