@@ -274,3 +274,10 @@ def test_disposed_evidence_loses_its_text(staff, quality_manager):
     evidence.refresh_from_db()
     assert evidence.text == "" and not TextExtraction.objects.filter(file=evidence.file).exists()
     assert search.search(quality_manager, "obsidian", only="records")[0].found.total == 0
+
+
+def test_blank_pages_are_not_sent_to_ocr(author):
+    _, _, name = _revision_with_pdf(author, h.blank_pdf(3))
+    extraction = _run(name)
+    assert extraction.status == "done" and extraction.ocr_pages == 0 and not extraction.searchable_pdf
+    assert extraction.notice == ""  # nothing to OCR, so nothing skipped either
