@@ -15,8 +15,9 @@ from pathlib import Path
 GROUPS_ORDER = ["documents", "pdf", "records", "audits", "auditor", "jobs", "planning", "people"]
 # Modules that run as parts of a group (the issues name the figures by group):
 # `ONLY=planning` also prints the feedback log and the review pack, `ONLY=people`
-# the supplier and equipment lists. Each part is still runnable alone (`ONLY=reviews`).
-PARTS = {"planning": ["reviews"], "people": ["suppliers_equipment"]}
+# the supplier and equipment lists, `ONLY=intake` the OCR throughput. Each part is
+# still runnable alone (`ONLY=reviews`, `ONLY=ocr`).
+PARTS = {"planning": ["reviews"], "people": ["suppliers_equipment"], "intake": ["ocr"]}
 
 
 def main() -> int:

@@ -233,6 +233,9 @@ def _tesseract():
     import pytesseract
 
     pytesseract.pytesseract.tesseract_cmd = settings.TESSERACT_CMD
+    # One thread per Tesseract run: its OpenMP threads fight over the cores a busy
+    # worker shares (4× slower per page under load, measured); parallelism is the workers'.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     return pytesseract
 
 
@@ -380,7 +383,9 @@ def read_pdf(data: bytes, progress: Callable[[int], None]) -> Result:
             log.warning("text layer of page %s unreadable: %s", i + 1, exc)
             texts.append("")
         progress(int(30 * (i + 1) / max(count, 1)))
-    scans = [i for i, t in enumerate(texts) if sum(ch.isalnum() for ch in t) < MIN_PAGE_CHARS]
+    # A page with (almost) no text layer is a scan if it shows an image; one with neither is blank.
+    scans = [i for i, t in enumerate(texts)
+             if sum(ch.isalnum() for ch in t) < MIN_PAGE_CHARS and _shows_images(reader.pages[i])]
     if scans:
         reason = ocr_unavailable()
         if reason:
@@ -389,6 +394,34 @@ def read_pdf(data: bytes, progress: Callable[[int], None]) -> Result:
             _ocr_pdf_pages(data, reader, scans, texts, result, progress)
     result.text = "\n\n".join(t.strip() for t in texts if t.strip())
     return result
+
+
+def _shows_images(page) -> bool:
+    """Does the page draw an image (an image XObject, one inside a form XObject, or an inline image)?"""
+    def walk(resources, depth: int) -> bool:
+        try:
+            xobjects = (resources or {}).get("/XObject") or {}
+            xobjects = xobjects.get_object() if hasattr(xobjects, "get_object") else xobjects
+            for ref in xobjects.values():
+                obj = ref.get_object()
+                subtype = obj.get("/Subtype")
+                if subtype == "/Image":
+                    return True
+                if subtype == "/Form" and depth < 3 and walk(obj.get("/Resources"), depth + 1):
+                    return True
+        except Exception:  # noqa: BLE001 - a broken resource dictionary: take it for an image, OCR decides
+            return True
+        return False
+
+    resources = page.get("/Resources")
+    if walk(resources.get_object() if hasattr(resources, "get_object") else resources, 0):
+        return True
+    try:
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+    except Exception:  # noqa: BLE001
+        return True
+    return b"\nBI" in data or data.startswith(b"BI")
 
 
 def _ocr_pdf_pages(data, reader, scans, texts, result, progress) -> None:

@@ -151,7 +151,7 @@ def paths_for(route, w):
             kw = {"code": s["type"].code}
         elif n == "records:create":
             kw = {"code": s["type"].code}
-        elif n in ("records:evidence-download", "records:evidence-supersede"):
+        elif n in ("records:evidence-download", "records:evidence-supersede", "records:evidence-searchable"):
             kw = {"pk": s["rec"].evidence.get().pk}
         elif n.startswith("records:") or n == "auditor:asof-record":
             kw = {"number": s["rec"].number}

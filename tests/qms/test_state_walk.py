@@ -121,7 +121,7 @@ def targets(route, w) -> list[tuple[str, dict]] | None:
         return [("doc_obsolete", {"number": w["doc_obsolete"].number})]
     if n == "renditions:revision-print":
         return [(k, {"revision_id": w[k].pk}) for k in ("rev_superseded", "rev_obsolete")]
-    if n in ("records:evidence-supersede", "records:evidence-download"):
+    if n in ("records:evidence-supersede", "records:evidence-download", "records:evidence-searchable"):
         return [(f"{k}_evidence0", {"pk": w[k].evidence.order_by("pk").first().pk})
                 for k in ("record_void", "record_disposed")]
     if n.startswith("records:") and p == {"number"}:

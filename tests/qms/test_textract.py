@@ -274,3 +274,29 @@ def test_disposed_evidence_loses_its_text(staff, quality_manager):
     evidence.refresh_from_db()
     assert evidence.text == "" and not TextExtraction.objects.filter(file=evidence.file).exists()
     assert search.search(quality_manager, "obsidian", only="records")[0].found.total == 0
+
+
+def test_blank_pages_are_not_sent_to_ocr(author):
+    _, _, name = _revision_with_pdf(author, h.blank_pdf(3))
+    extraction = _run(name)
+    assert extraction.status == "done" and extraction.ocr_pages == 0 and not extraction.searchable_pdf
+    assert extraction.notice == ""  # nothing to OCR, so nothing skipped either
+
+
+def test_the_command_asks_for_files_stored_before_and_rereads_skipped_ones(author, settings):
+    from django.core.management import call_command
+
+    settings.TEXTRACT_ENABLED = False
+    _, rev, name = _revision_with_pdf(author, f.text_pdf("Legacy upload with gyroscope text."))
+    assert not TextExtraction.objects.exists()
+    settings.TEXTRACT_ENABLED = True
+    out = io.StringIO()
+    call_command("extract_texts", stdout=out)
+    assert "1 file(s) sent" in out.getvalue()
+    _run(name)
+    rev.refresh_from_db()
+    assert "gyroscope" in rev.extracted_text
+    TextExtraction.objects.filter(file=name).update(notice="OCR skipped: no Tesseract")
+    call_command("extract_texts", "--skipped", stdout=out)
+    assert TextExtraction.objects.get(file=name).status == "pending"
+    assert Job.objects.filter(kind=textract.KIND).count() == 2
