@@ -99,18 +99,22 @@ def _error(request, exc: DomainError) -> None:
 
 # ------------------------------------------------------------------ register
 def _search_page(qs, number) -> Page:
-    """One page of search results and their total (selectors.page_of: the match
-    is evaluated once, over ids only)."""
+    """One page of search results and their total (selectors.page_of: each part
+    with its own plan; a total past SEARCH_COUNT_CAP says "more than", and the
+    pages stop there)."""
     try:
         number = min(max(int(number or 1), 1), 10**6)  # a huge page number would overflow the SQL OFFSET
     except ValueError:
         number = 1
-    rows, total = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    last = selectors.SEARCH_COUNT_CAP // PAGE_SIZE
+    number = min(number, last)
+    rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     if not rows and number > 1:  # past the end: show the last page, like Paginator.get_page
-        total = qs.count()
         number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        rows, total = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-    return Page(rows, number, Paginator(range(total), PAGE_SIZE))
+        rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    page = Page(rows, number, Paginator(range(total), PAGE_SIZE))
+    page.capped = capped
+    return page
 
 
 @require_GET

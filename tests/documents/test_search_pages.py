@@ -92,3 +92,21 @@ def test_a_readers_search_follows_the_revision_in_force(author, approver, staff,
     eff = Revision.objects.get(document=doc, status=Revision.Status.EFFECTIVE)
     Revision.objects.filter(pk=eff.pk).update(extracted_text="Stamped torque wrench certificate")
     assert found(reader, "wrench")
+
+
+def test_a_search_counts_up_to_the_cap_and_says_more(small_pages, author, quality_manager, client_for, monkeypatch):
+    """Past SEARCH_COUNT_CAP matches the total says "more than" (counting every
+    one of 25,000 matches would read them all) and the pages stop at the cap."""
+    from documents import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 6)
+    made = sorted(make_draft(author, title=f"Torque check {i}").number for i in range(8))
+    c = client_for(quality_manager)
+    html = c.get("/documents/?q=torque").content.decode()
+    assert "More than 6 documents match" in html and "Page 1 of 2" in html
+    assert list(dict.fromkeys(_numbers(html))) == made[:3]
+    last = c.get("/documents/?q=torque&page=9").content.decode()
+    assert "Page 2 of 2" in last and list(dict.fromkeys(_numbers(last))) == made[3:6]
+    # Exactly at the cap: an exact total.
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 8)
+    assert "8 documents" in c.get("/documents/?q=torque").content.decode()
