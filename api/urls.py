@@ -3,7 +3,7 @@ pages, and /api/v1/ with every app's resources (api/resources/<app>.py)."""
 
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path, re_path
+from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound
@@ -40,10 +40,26 @@ class NoSuchOperation(ApiViewMixin, APIView):
     404 like every API error (401 without a token), never the site's HTML page."""
 
     def _not_found(self, request, *args, **kwargs):
+        if not request.path.endswith("/"):
+            raise NotFound("No such API operation: API paths end with a slash.")
         raise NotFound("No such API operation or object.")
 
     get = post = put = patch = delete = _not_found
 
+
+class AnythingConverter:
+    """Any rest of a path, newlines and all (the `path` converter stops at a newline)."""
+
+    regex = r"[\s\S]*"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(AnythingConverter, "anything")
 
 router = SimpleRouter(use_regex_path=False)
 for prefix, viewset, basename in registered():
@@ -64,5 +80,5 @@ urlpatterns = [
     path("webhooks/<int:pk>/delete/", views.webhook_delete, name="webhooks-delete"),
     path("webhooks/deliveries/<int:pk>/redeliver/", views.webhook_redeliver, name="webhooks-redeliver"),
     path("v1/", include(router.urls)),
-    re_path(r"^v1/(?:[\s\S]*/)?$", NoSuchOperation.as_view()),  # last: only what nothing above matched
+    path("v1/<anything:rest>", NoSuchOperation.as_view(), name="no-such-operation"),  # last: what nothing matched
 ]

@@ -237,11 +237,24 @@ class UserSerializer(serializers.Serializer):
         return sorted(g.name for g in user.groups.all())
 
 
+class UserListSchema(serializers.Serializer):
+    """What list and detail answer (the document's shape): roles and active state only
+    for the quality manager and auditors (Schemathesis, issue 16: a staff answer left
+    them out while the document required them)."""
+
+    username = serializers.CharField()
+    name = serializers.CharField()
+    job_title = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+    roles = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class UserViewSet(ViewSet):
     """Users, read only (the administrator changes them in the admin). Names for
     everyone with a role; roles and active state for the quality manager and auditors."""
 
-    serializer_class = UserSerializer
+    serializer_class = UserListSchema
     lookup_field = "username"
     orderings = {"username": ("username",), "-username": ("-username",)}
 

@@ -103,4 +103,19 @@ def test_a_path_no_operation_matches_is_a_json_404_and_401_without_a_token(quali
         assert r.status_code == 404 and r.json()["code"] == "not_found", path
         assert api.post(path).status_code == 404
     assert APIClient().get("/api/v1/no-such/").status_code == 401
-    assert api.get("/api/v1/documents").status_code == 301  # the trailing-slash redirect still works
+    assert "end with a slash" in api.get("/api/v1/documents").json()["detail"]
+    assert api.get("/api/v1/webhooks/%0A/enable/").status_code == 404  # a newline in the path too
+
+
+def test_a_staff_members_user_list_matches_the_document(staff, quality_manager):
+    """Schemathesis (issue 16): staff get users without roles and active state, which the document required."""
+    import jsonschema
+
+    from tests.api.conftest import client_with, token_for
+
+    api = client_with(token_for(staff))
+    doc = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    user_schema = doc["components"]["schemas"]["UserListSchema"]
+    for user in api.get("/api/v1/users/").json()["results"] + [api.get(f"/api/v1/users/{staff.username}/").json()]:
+        assert "roles" not in user
+        jsonschema.validate(user, user_schema)

@@ -26,7 +26,6 @@ from api.throttling import PerToken
 from qms import jobs
 from tests.api.conftest import token_for
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 # Every check on the answers: no 5xx; status code, content type, body and headers as documented;
 # an Allow header that lists the operations; an unsupported method 405; no answer without auth.
@@ -66,7 +65,8 @@ def _walk(base_url: str, token: str, report: Path) -> subprocess.CompletedProces
     if only := os.environ.get("SCHEMATHESIS_ONLY"):
         command += ["--include-path-regex", only]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": ""}
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    # Run in the test's folder: the CLI keeps its replay cache (.schemathesis/) there, not in the work tree.
+    return subprocess.run(command, cwd=report.parent, env=env, capture_output=True, text=True, timeout=900)
 
 
 @pytest.mark.schemathesis

@@ -16,6 +16,15 @@ def build(w, *, quality_manager, author, approver, staff, auditor, external_audi
     # A token on the quality manager's page, so the revoke form is on a page (the form fuzz).
     w["api_token"] = services.token_create(actor=quality_manager, name="Walk token",
                                            expires_at=timezone.now() + timedelta(days=30)).token
+    # A webhook endpoint with a delivery, so its pages and buttons are walked (issue 16).
+    from django.test import override_settings
+
+    from api import webhooks
+
+    with override_settings(WEBHOOKS_ALLOW_HTTP=True):
+        w["webhook"] = webhooks.endpoint_create(actor=quality_manager, name="Walk hook", url="http://127.0.0.1:8129/",
+                                                events=["record.verified"]).endpoint
+    w["webhook_delivery"] = webhooks.send_test(actor=quality_manager, endpoint=w["webhook"])
 
 
 def _side_kwargs(name: str, s: dict) -> dict | None:
@@ -84,6 +93,15 @@ def path_kwargs(name: str, side: str, w):
         return {"public_id": uuid.uuid4()}, True
     if name.startswith("api:user-"):
         return {"username": w["qm"].username}, True
+    if name == "api:no-such-operation":
+        return {"rest": "no-such-resource/"}, True
+    if name == "api:webhooks-redeliver":
+        return {"pk": w["webhook_delivery"].pk}, True
+    if name.startswith("api:webhooks-"):
+        return {"pk": w["webhook"].pk}, True
+    if name.startswith("api:webhook-"):  # the API resource
+        return ({"pk": w["webhook"].pk, "delivery_id": w["webhook_delivery"].public_id}
+                if name == "api:webhook-redeliver" else {"pk": w["webhook"].pk}), True
     if name == "api:token-revoke":
         return {"pk": w["api_token"].pk}, True
     return None
