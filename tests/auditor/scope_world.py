@@ -183,8 +183,10 @@ def paths_for(route, w):
             kw = {"token": "no-such-token"}
         elif n == "chart-export":
             kw = {"key": "documents.by_status"}  # aggregates: refused to a scoped auditor by its rule
-        elif n == "session-end":
-            kw = {"pk": 10**6}  # a session of one's own (the view looks it up among the user's)
+        elif n in ("session-end", "passkey-remove"):
+            kw = {"pk": 10**6}  # a session / security key of one's own (the view looks it up among the user's)
+        elif n == "passkey-options":
+            kw = {"purpose": "signing"}  # one's own security key's options
         elif n == "password_reset_confirm":
             kw = {"uidb64": "MQ", "token": "set-password"}
         elif n == "guides:page":
@@ -206,7 +208,7 @@ def paths_for(route, w):
         # Routes whose argument is not one of the two sides' objects.
         shared = n in ("audits:ical-user", "audits:ical-programme", "audits:evidence-download",
                        "renditions:manual-download", "verify", "password_reset_confirm", "session-end", "chart-export",
-                       "picker") or n.startswith(
+                       "picker", "passkey-remove", "passkey-options") or n.startswith(
             ("audits:programme", "audits:proposal", "auditor:access", "auditor:request", "job-", "guides:"))
         shared = shared or shared_by_plugin
         out.append((path, "any" if shared else side))
