@@ -247,3 +247,21 @@ def test_bulk_verification_costs_a_fixed_number_of_queries_per_record(client_for
     costs = [_count(lambda b=b: _sign(client, _signing_page(client, b), quality_manager, password)) for b in batches]
     # about the same cost for each added record (the first batch also warms caches)
     assert (costs[1] - costs[0]) / 2 <= 16 and (costs[2] - costs[1]) / 4 <= 16
+
+
+def test_an_enrolled_signer_gives_the_code_once_for_the_whole_batch(client_for, approver, records, password,
+                                                                     settings):
+    from tests.qms.test_mfa import code_for, enrol
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device, _ = enrol(approver)
+    client = client_for(approver)
+    page = _signing_page(client, records)
+    assert "Code from your authenticator app" in page.content.decode()
+    wrong = _sign(client, page, approver, password, otp_code="000001")
+    assert wrong.status_code == 403 and not Signature.objects.exists()
+    page = _signing_page(client, records)
+    response = _sign(client, page, approver, password, otp_code=code_for(device, 1))
+    assert response.content.decode().count('data-bulk-result="done"') == 5
+    assert set(Signature.objects.values_list("method", flat=True)) == {"password+totp"}
+    assert Signature.objects.count() == 5
