@@ -592,9 +592,12 @@ def _seq(value, default: int | None) -> int | None:
     if value in (None, ""):
         return default
     try:
-        return int(value)
+        seq = int(value)
     except ValueError as exc:
         raise Http404("No such revision.") from exc
+    if not 0 < seq < 2**31:  # past the column's range: no such revision, not a database error
+        raise Http404("No such revision.")
+    return seq
 
 
 @require_GET

@@ -207,6 +207,8 @@ def test_view_bad_parameters_are_404(distributed_doc, quality_manager, client_fo
     c = client_for(quality_manager)
     assert c.get(URL.format(doc.number), {"a": 1, "b": 99}).status_code == 404
     assert c.get(URL.format(doc.number), {"a": "x"}).status_code == 404
+    assert c.get(URL.format(doc.number), {"a": 10**30}).status_code == 404
+    assert c.get(URL.format(doc.number), {"b": -1}).status_code == 404
     assert c.get(URL.format(doc.number), {"a": 1, "b": 2, "mode": "<script>"}).status_code == 200
 
 
