@@ -177,6 +177,7 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
     file_fields = {d["key"] for d in form_version.fields if d["type"] == "file"}
     people = _People()
     keys = []
+    forms_by_files: dict = {}
     for index, row in enumerate(table.rows):
         if not row:
             continue
@@ -211,7 +212,12 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
                 raw[target] = value
         data = _as_form_data(form_version, raw, people, rr.problems)
         present = {k for k, _ in rr.files if k}
-        form = build_record_form(form_version, data, {}, for_draft=False, existing_files=present, skip_files=True)
+        form = forms_by_files.get(frozenset(present))
+        if form is None:  # one record form per set of present files, bound again for each row
+            form = forms_by_files[frozenset(present)] = build_record_form(
+                form_version, data, {}, for_draft=False, existing_files=present, skip_files=True)
+        else:
+            form.data, form.is_bound, form._errors = data, True, None  # the next full_clean() validates `data`
         if not form.is_valid():
             labels = {d["key"]: d["label"] for d in form_version.fields}
             for key, errors in form.errors.items():

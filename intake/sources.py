@@ -142,6 +142,42 @@ def docx_problem(data: bytes) -> str | None:
     return None
 
 
+_USED_STYLE = re.compile(rb'w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink)\s+w:val="([^"]+)"')
+_STYLE = re.compile(rb"<w:style\b.*?</w:style>", re.S)
+_LATENT = re.compile(rb"<w:latentStyles\b.*?</w:latentStyles>", re.S)
+_STYLE_ID = re.compile(rb'w:styleId="([^"]+)"')
+
+
+def slim_styles(data: bytes) -> bytes:
+    """The same Word file with only the styles its text uses (and the defaults).
+
+    mammoth reads styles.xml only for the names of the styles in use (Heading 1 → #),
+    but parses all of it; Word's templates carry hundreds of unused and latent
+    styles (350 kB in python-docx's), which made each conversion take seconds."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = set(src.namelist())
+    if "word/styles.xml" not in names:
+        return data
+    used = set()
+    for part in ("word/document.xml", "word/numbering.xml", "word/footnotes.xml", "word/endnotes.xml"):
+        if part in names:
+            used |= set(_USED_STYLE.findall(src.read(part)))
+    styles = _LATENT.sub(b"", src.read("word/styles.xml"))
+
+    def keep(m):
+        sid = _STYLE_ID.search(m.group(0)[:400])
+        return m.group(0) if (sid and sid.group(1) in used) or b'w:default="1"' in m.group(0)[:400] else b""
+
+    styles = _STYLE.sub(keep, styles)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            if info.filename == "word/stylesWithEffects.xml" or info.filename.startswith("docProps/thumbnail"):
+                continue
+            dst.writestr(info.filename, styles if info.filename == "word/styles.xml" else src.read(info))
+    return out.getvalue()
+
+
 def docx_to_markdown(data: bytes) -> tuple[str, list[str]]:
     """Markdown of a Word file (mammoth), images left out, no raw HTML; and mammoth's warnings.
 
@@ -153,7 +189,7 @@ def docx_to_markdown(data: bytes) -> tuple[str, list[str]]:
     def _no_image(image):
         return {"alt": image.alt_text or "image left out at import"}
 
-    result = mammoth.convert_to_markdown(io.BytesIO(data), convert_image=mammoth.images.img_element(_no_image))
+    result = mammoth.convert_to_markdown(io.BytesIO(slim_styles(data)), convert_image=mammoth.images.img_element(_no_image))
     # mammoth writes Word's text as it is and adds only bookmark anchors as HTML: drop those,
     # then every "<" left is the author's text — escaped, so it shows as typed and is never markup.
     text = re.sub(r'<a id="[^"<>]*"></a>', "", result.value)

@@ -48,7 +48,7 @@ def test_rule_names_are_app_dot_action_and_the_app_registers_its_own():
     for name in rules.registered():
         app, action = name.split(".")
         assert app in {"qms", "documents", "records", "audits", "auditor", "planning", "reviews", "training", "suppliers",
-                       "equipment", "api"}
+                       "equipment", "intake", "api"}
         assert re.fullmatch(r"[a-z_]+", action)
 
 
