@@ -105,6 +105,9 @@ MATRIX: dict[str, str] = {
     'GET /api/v1/users/': '200 200 200 200 200 200 200',
     'GET /api/v1/users/me/': '200 200 200 200 200 200 200',
     'GET /api/v1/users/{username}/': '200 200 200 200 200 200 200',
+    'GET /api/v1/webhooks/': '200 403 403 403 403 403 200',
+    'GET /api/v1/webhooks/{id}/': '200 403 403 403 403 403 200',
+    'GET /api/v1/webhooks/{id}/deliveries/': '200 403 403 403 403 403 200',
     'POST /api/v1/audits/': '400 403 403 403 403 403 403',
     'POST /api/v1/audits/{id}/close/': '409 404 404 404 403 403 403',
     'POST /api/v1/audits/{id}/findings/': '400 404 404 404 403 403 403',
@@ -198,6 +201,12 @@ MATRIX: dict[str, str] = {
     'POST /api/v1/training-records/{id}/void/': '400 404 403 404 403 403 403',
     'POST /api/v1/users/': '403 403 403 400 403 403 403',
     'POST /api/v1/users/{username}/change/': '403 403 403 200 403 403 403',
+    'POST /api/v1/webhooks/': '400 403 403 403 403 403 403',
+    'POST /api/v1/webhooks/{id}/delete/': '200 403 403 403 403 403 403',
+    'POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/': '202 403 403 403 403 403 403',
+    'POST /api/v1/webhooks/{id}/disable/': '200 403 403 403 403 403 403',
+    'POST /api/v1/webhooks/{id}/enable/': '409 403 403 403 403 403 403',
+    'POST /api/v1/webhooks/{id}/test/': '202 403 403 403 403 403 403',
 }
 
 
