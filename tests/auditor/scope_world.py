@@ -34,7 +34,7 @@ def clause(number):
 #   path_kwargs(name, side, w) -> (kwargs, shared) for its routes, or None;
 #   markers(w) -> words only its out-of-scope objects carry (optional);
 #   trail_targets(w, side) -> its objects with an audit trail (optional).
-WORLD_APPS = ("planning", "reviews", "training", "suppliers", "equipment", "api")
+WORLD_APPS = ("planning", "reviews", "training", "suppliers", "equipment", "intake", "api")
 
 
 def plugins() -> list:
