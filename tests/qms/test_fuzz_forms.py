@@ -43,6 +43,11 @@ PERSONAS = ["quality_manager", "auditor", "staff", "author", "approver", "extern
 # POST URLs no page carries a form for, with why; everything else must be reached.
 NOT_ON_A_PAGE = {
     "logout": "logging out is not input",
+    "intake:mapping": "only a records import shows its column mapping (tests/intake/test_records_people_import.py)",
+    "login-passkey-options": "fetched by static/js/webauthn.js during the login step (tests/qms/test_passkeys.py)",
+    "passkey-options": "fetched by static/js/webauthn.js to enrol or sign (tests/qms/test_passkeys.py)",
+    "passkey-remove": "only a user with a security key sees its remove form (tests/qms/test_passkeys.py)",
+    "saml-acs": "the identity provider posts the signed answer here (tests/qms/test_saml.py)",
     "healthz": "the load balancer's probe: it reads no input",
     "readyz": "the load balancer's probe: it reads no input",
     "password_reset_confirm": "needs a valid reset token (tests/qms/test_auth.py)",
