@@ -21,12 +21,20 @@ class Schema(ApiViewMixin, SpectacularAPIView):
     pass
 
 
+# The docs are pages to read: GET only (an OPTIONS request asked DRF for the
+# page's metadata, which a template-rendered view cannot give: a 500).
+DOCS_METHODS = ["get", "head"]
+
+
 class Swagger(SpectacularSwaggerSplitView):
     """A page: anonymous visitors go to the login page."""
+
+    http_method_names = DOCS_METHODS
 
 
 class Redoc(SpectacularRedocView):
     template_name = "api/redoc.html"  # without the web fonts of the stock template: nothing from outside
+    http_method_names = DOCS_METHODS
 
 
 # Swagger UI and Redoc style themselves inline and Redoc runs a worker from a blob:

@@ -131,3 +131,13 @@ def test_a_staff_members_user_list_matches_the_document(staff, quality_manager):
     for user in api.get("/api/v1/users/").json()["results"] + [api.get(f"/api/v1/users/{staff.username}/").json()]:
         assert "roles" not in user
         jsonschema.validate(user, user_schema)
+
+
+def test_the_docs_pages_answer_only_get(client_for, quality_manager):
+    """An OPTIONS (or any other method) on the docs pages is a 405, never a 500."""
+    c = client_for(quality_manager)
+    c.raise_request_exception = False
+    for url in ("/api/docs/", "/api/docs/redoc/"):
+        assert c.get(url).status_code == 200
+        for method in ("options", "post", "put", "patch", "delete"):
+            assert getattr(c, method)(url).status_code == 405, (url, method)
