@@ -115,3 +115,35 @@ def summary(results: Sequence[RowResult], *, done_word: str) -> str:
     refused = len(results) - done
     text = f"{done} of {len(results)} {done_word}"
     return text + (f"; {refused} refused (see the reasons below)." if refused else ".")
+
+
+def signed_post(request, form, *, select: Callable, refused: Callable, page: Callable, sign: Callable,
+                done: Callable, repeated_message: str, repeated_url: str):
+    """The POST of a bulk signing page, the same for every register: the signed
+    stamp names the rows (a damaged one is refused), `select(ids)` checks them
+    as the user sees them, a failed proof of identity re-shows the page with
+    nothing signed, and `sign(rows)` runs under the form's one-time token
+    (a second post of the same page signs nothing more)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from qms.signatures import SignatureRepeated
+
+    if not form.is_valid() and "shown" in form.errors:
+        return refused(BulkInputError(" ".join(form.errors["shown"])))
+    try:
+        rows = select(list(form.shown_items()))
+    except DomainError as exc:
+        return refused(exc)
+    if not form.is_valid():
+        return page(rows, status=400,
+                    error="Nothing was signed: " + " ".join(e for errs in form.errors.values() for e in errs))
+    try:
+        with form.signing():
+            results = sign(rows)
+    except SignatureRepeated:
+        messages.info(request, repeated_message)
+        return redirect(repeated_url)
+    except DomainError as exc:  # the signer was not proved: nothing was signed
+        return page(rows, error=exc.message, status=exc.status_code)
+    return done(results)

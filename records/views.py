@@ -222,25 +222,15 @@ def bulk_verify(request):
     names them and their hashes): each gets its own Signature row."""
     require("records.view_records", request.user)
     form = BulkSignatureForm(request.POST, user=request.user)
-    if not form.is_valid() and "shown" in form.errors:
-        return _bulk_refused(request, bulk.BulkInputError(" ".join(form.errors["shown"])))
-    try:
-        records = _bulk_selection(request, list(form.shown_items()))
-    except bulk.BulkInputError as exc:
-        return _bulk_refused(request, exc)
-    if not form.is_valid():
-        return _bulk_page(request, action="verify", records=records, status=400,
-                          error="Nothing was signed: " + " ".join(e for errs in form.errors.values() for e in errs))
-    try:
-        with form.signing():
-            results = services.records_verify(actor=request.user, records=records, form=form,
-                                              comment=form.cleaned_data["comment"])
-    except SignatureRepeated:
-        messages.info(request, "This signing page was already signed: see the register.")
-        return redirect("records:index")
-    except DomainError as exc:  # the signer was not proved: nothing was signed
-        return _bulk_page(request, action="verify", records=records, error=exc.message, status=exc.status_code)
-    return _bulk_results(request, results, title="Bulk verification", done_word="verified and signed")
+    return bulk.signed_post(
+        request, form,
+        select=lambda ids: _bulk_selection(request, ids), refused=lambda exc: _bulk_refused(request, exc),
+        page=lambda rows, **kw: _bulk_page(request, action="verify", records=rows, **kw),
+        sign=lambda rows: services.records_verify(actor=request.user, records=rows, form=form,
+                                                  comment=form.cleaned_data["comment"]),
+        done=lambda results: _bulk_results(request, results, title="Bulk verification",
+                                           done_word="verified and signed"),
+        repeated_message="This signing page was already signed: see the register.", repeated_url="records:index")
 
 
 @require_POST

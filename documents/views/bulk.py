@@ -8,8 +8,7 @@ will happen to it, and, for a signature, the hash of the revision signed."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +21,7 @@ from qms.exports import table_response
 from qms.models import Signature
 from qms.rules import allowed, require
 from qms.rules import message as rule_message
-from qms.signatures import BulkSignatureForm, SignatureRepeated, content_hash
+from qms.signatures import BulkSignatureForm, content_hash
 
 ACTIONS = {
     "acknowledge": "Read and understood (one signature)",
@@ -159,26 +158,15 @@ def bulk_acknowledge(request):
     """One "read" signature over the revisions the signing page listed (its signed stamp names them)."""
     require("documents.acknowledge", request.user)
     form = BulkSignatureForm(request.POST, user=request.user)
-    if not form.is_valid() and "shown" in form.errors:
-        return _refused(request, bulk.BulkInputError(" ".join(form.errors["shown"])))
-    try:
-        documents = _selection(request, list(form.shown_items()))
-    except DomainError as exc:
-        return _refused(request, exc)
-    if not form.is_valid():
-        return _page(request, action="acknowledge", documents=documents, status=400,
-                     error="Nothing was signed: " + " ".join(e for errs in form.errors.values() for e in errs))
-    try:
-        with form.signing():
-            results = services.acknowledge_many(actor=request.user, documents=documents, form=form,
-                                                comment=form.cleaned_data["comment"])
-    except SignatureRepeated:
-        messages.info(request, "This signing page was already signed.")
-        return redirect("documents:acknowledgement-list")
-    except DomainError as exc:  # the signer was not proved: nothing was signed
-        return _page(request, action="acknowledge", documents=documents, error=exc.message, status=exc.status_code)
-    return _results(request, results, title="Read and understood", done_word="acknowledged and signed",
-                    back="documents:acknowledgement-list")
+    return bulk.signed_post(
+        request, form,
+        select=lambda ids: _selection(request, ids), refused=lambda exc: _refused(request, exc),
+        page=lambda rows, **kw: _page(request, action="acknowledge", documents=rows, **kw),
+        sign=lambda rows: services.acknowledge_many(actor=request.user, documents=rows, form=form,
+                                                    comment=form.cleaned_data["comment"]),
+        done=lambda results: _results(request, results, title="Read and understood",
+                                      done_word="acknowledged and signed", back="documents:acknowledgement-list"),
+        repeated_message="This signing page was already signed.", repeated_url="documents:acknowledgement-list")
 
 
 @require_POST
