@@ -7,7 +7,7 @@ import json
 from qms.jobs import JobOutput, job_handler, set_progress
 
 
-@job_handler("intake_import", label="Import", lane="bulk", time_limit=3 * 3600)
+@job_handler("intake_import", label="Import", lane="bulk")  # its time limit: settings.JOB_TIME_LIMITS
 def run_import(job) -> JobOutput:
     from intake.models import ImportRun
     from intake.services import execute_run

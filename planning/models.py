@@ -66,9 +66,13 @@ class RiskScale(models.Model):
         return f"Risk scale {self.likelihood_levels} × {self.impact_levels}"
 
     @classmethod
+    def default(cls) -> RiskScale:
+        """The 5 × 5 scale used until the quality manager saves one (never saved itself)."""
+        return cls(pk=1, likelihood_levels=5, impact_levels=5, bands=DEFAULT_BANDS)
+
+    @classmethod
     def current(cls) -> RiskScale:
-        scale = cls.objects.filter(pk=1).first()
-        return scale or cls(pk=1, likelihood_levels=5, impact_levels=5, bands=DEFAULT_BANDS)
+        return cls.objects.filter(pk=1).first() or cls.default()
 
     @property
     def max_score(self) -> int:

@@ -48,6 +48,7 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -129,6 +130,12 @@ def job_handler(kind: str, *, label: str, time_limit: int | None = None, lane: s
     manual, packs, exports, imports); settings.JOB_LANES overrides it per kind."""
     if lane not in LANES:
         raise ValueError(f"lane must be one of {LANES}, not {lane!r}")
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+    if time_limit and visibility and time_limit >= visibility:
+        # Redis would hand the still-running job's message to a second worker.
+        raise ImproperlyConfigured(
+            f"Job kind {kind!r}: time_limit {time_limit} s must stay under the broker's visibility timeout "
+            f"({visibility} s); list the kind in settings.JOB_TIME_LIMITS instead.")
 
     def register(func):
         HANDLERS[kind] = _Handler(func, label, time_limit, lane)

@@ -413,7 +413,7 @@ JOB_SWEEP_SECONDS = env.float("JOB_SWEEP_SECONDS", default=15.0)
 # Hard time limit per job kind in seconds (the soft limit, which marks the job
 # failed with a reason, comes 30 s earlier); kinds not listed get "default".
 JOB_TIME_LIMITS = {"default": 600, "quality_manual": 1800, "evidence_pack": 3600, "audit_trail_export": 1800,
-                   "text_extraction": 1800}
+                   "text_extraction": 1800, "intake_import": 3 * 3600}
 # A killed pool child's message goes back to the queue instead of being acked
 # and lost; a killed whole worker's unacked message comes back after the
 # visibility timeout, which must outlast the longest job (or Redis would hand
@@ -500,6 +500,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RouteStepKindEnum": "documents.models.RouteStep.Kind",
         "RouteStepModeEnum": "documents.models.RouteStep.Mode",
+        "CompetenceKindEnum": "training.models.Competence.Kind",
+        "TrainingResultEnum": "training.models.TrainingRecord.Result",
+        "EffectivenessEnum": "audits.models.Capa.Result",
+        "CalibrationResultEnum": "equipment.models.Calibration.Result",
+        "CapaSeverityEnum": "audits.models.Capa.Severity",
     },
 }
 # Personal access tokens: the longest lifetime a token may be given, in days.

@@ -281,7 +281,8 @@ class RiskViewSet(Trail, ViewSet):
     orderings = {"-score": ("-score", "-id"), "score": ("score", "id"), "reassess_on": ("reassess_on", "id")}
 
     def filter_form_kwargs(self, request):
-        return {"scale": RiskScale.current()}
+        # No request: the schema is being built (also by `check`, before any migration), so no query.
+        return {"scale": RiskScale.current() if request is not None else RiskScale.default()}
 
     def get_visible(self, request, pk):
         return _risk(request, pk)
@@ -297,7 +298,7 @@ class RiskViewSet(Trail, ViewSet):
     def retrieve(self, request, pk=None):
         return self.detail_response(request, pk)
 
-    @extend_schema(request=form_schema("RiskAssess", AssessForm(scale=RiskScale(likelihood_levels=5, impact_levels=5))),
+    @extend_schema(request=form_schema("RiskAssess", AssessForm(scale=RiskScale.default())),
                    responses={200: RiskSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def assess(self, request, pk=None):

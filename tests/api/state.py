@@ -24,7 +24,15 @@ from tests.records.factories import GOOD, pdf_upload
 NOT_FINISHED = {
     "api:token-revoke": "a personal access token, not a QMS object (revoking a revoked one is refused by its service)",
     "api:user-change": "a user account has no final state: an inactive one may be made active again",
+    "api:no-such-operation": "the API's catch-all: it names no object and answers every method 404 with the reason",
 }
+# A webhook subscription is only enabled or disabled (either may be turned back) or deleted (then
+# gone: 404); redelivering or testing makes a new delivery and leaves the earlier one as it was.
+_WEBHOOK = ("a webhook subscription has no final state: enabled and disabled both turn back, and "
+            "a test or redelivery adds a new delivery, never changing a past one")
+NOT_FINISHED.update({name: _WEBHOOK for name in (
+    "api:webhooks-test", "api:webhooks-disable", "api:webhooks-enable", "api:webhooks-delete", "api:webhooks-redeliver",
+    "api:webhook-test", "api:webhook-disable", "api:webhook-enable", "api:webhook-remove", "api:webhook-redeliver")})
 
 # As the pages' routes (ALLOWED in the test): a controlled print of a superseded or
 # obsolete revision is stamped with its state and makes a job or a "printed" event;

@@ -201,6 +201,19 @@ def _review(p):
     make_review(p["qm"], chair=p["approver"], attendees=[p["staff"]], title=f"Review {next(_n)}")
 
 
+def _webhook(p):
+    from api import webhooks
+
+    webhooks.endpoint_create(actor=p["qm"], name=f"ERP {next(_n)}", url="http://127.0.0.1:9/hook",
+                             events=["document.created"])
+
+
+def _delivery(p):
+    from api import webhooks
+
+    webhooks.send_test(actor=p["qm"], endpoint=p["webhook"])
+
+
 MORE = {
     "/api/v1/documents/": _document,
     "/api/v1/documents/{document_number}/revisions/": _revision,
@@ -230,6 +243,8 @@ MORE = {
     "/api/v1/complaints/": _complaint,
     "/api/v1/surveys/": _survey,
     "/api/v1/management-reviews/": _review,
+    "/api/v1/webhooks/": _webhook,
+    "/api/v1/webhooks/{id}/deliveries/": _delivery,
 }
 
 
@@ -240,7 +255,7 @@ def test_every_list_of_the_schema_has_a_row_maker():
 
 
 @pytest.fixture
-def people(quality_manager, author, approver, staff, auditor, external_auditor):
+def people(quality_manager, author, approver, staff, auditor, external_auditor, settings):
     from tests.audits.factories import make_audit, make_process
     from tests.documents.factories import make_effective
     from tests.planning.factories import make_objective
@@ -256,13 +271,18 @@ def people(quality_manager, author, approver, staff, auditor, external_auditor):
     p["competence"] = make_competence(quality_manager, code="BASE-C")
     p["role"] = make_role(quality_manager, code="BASE-R", competences=[p["competence"]])
     p["objective"] = make_objective(quality_manager)
+    settings.WEBHOOKS_ALLOW_HTTP = True  # the endpoints point at loopback; nothing is sent here
+    from api import webhooks
+
+    p["webhook"] = webhooks.endpoint_create(actor=quality_manager, name="Base", url="http://127.0.0.1:9/base",
+                                            events=["document.created"]).endpoint
     return p
 
 
 @pytest.mark.parametrize("template", sorted(MORE))
 def test_a_list_costs_the_same_queries_with_more_rows(template, people, api_for, django_assert_max_num_queries):
     q = api_for(people["qm"])
-    url = template.replace("{document_number}", people["doc"].number)
+    url = template.replace("{document_number}", people["doc"].number).replace("{id}", str(people["webhook"].pk))
     MORE[template](people)
     q.get(url)  # warm the caches (content types, roles, the risk scale)
     with CaptureQueriesContext(connection) as few:

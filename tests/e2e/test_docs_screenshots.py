@@ -22,6 +22,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 from freezegun import freeze_time
+from playwright.sync_api import expect
 
 from auditor import services as auditor_services
 from auditor.models import AccessLogEntry, AuditorAccess, EvidenceRequest
@@ -309,7 +310,7 @@ def test_auditors_use_the_as_of_view_evidence_requests_and_packs(demo, open_as, 
     ext = open_as("erik.berg@certbody.example", accept_downloads=True)
     ext.get_by_role("link", name="Clauses").click()
     ext.get_by_role("link", name="7.1.5.1", exact=True).click()
-    assert ext.get_by_role("link", name="CAL – Calibration record").is_visible()
+    expect(ext.get_by_role("link", name="CAL – Calibration record")).to_be_visible()
     shot(ext, "auditor-clause")
     ext.get_by_role("link", name="CAL – Calibration record").click()
     ext.get_by_role("link", name=record.number).click()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from documents.models import Acknowledgement, Document, Revision
 from qms.models import Signature
@@ -52,7 +53,7 @@ def test_author_drafts_approver_signs_staff_acknowledges(reference_data, page, l
     page.locator("#id_step1_kind").select_option("")
     page.locator("#id_step2_users").select_option(label="Priya Shah")
     page.get_by_role("button", name="Submit").click()
-    assert page.get_by_text("Sent for review and approval.").is_visible()
+    expect(page.get_by_text("Sent for review and approval.")).to_be_visible()
     logout(page)
 
     # The approver finds it on the dashboard and signs.
@@ -80,6 +81,6 @@ def test_author_drafts_approver_signs_staff_acknowledges(reference_data, page, l
     assert page.locator(".md-content strong", has_text="all").is_visible()
     page.locator("#acknowledge").get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign: Read and understood").click()
-    assert page.get_by_text("Thank you: your acknowledgement is recorded.").is_visible()
+    expect(page.get_by_text("Thank you: your acknowledgement is recorded.")).to_be_visible()
     ack = Acknowledgement.objects.get(user=staff, revision=document.effective_revision)
     assert ack.acknowledged_at is not None and ack.signature.meaning == Signature.Meaning.READ

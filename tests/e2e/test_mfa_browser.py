@@ -6,6 +6,7 @@ import base64
 
 import pytest
 from django_otp.oath import TOTP, hotp
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +22,11 @@ def test_totp_enrolment_then_login_with_the_code(page, login, staff, password):
     page.locator("#user-menu").click()
     page.get_by_role("link", name="Security").click()
     page.get_by_role("link", name="Set up two-factor authentication").click()
-    assert page.locator("#mfa-qr").is_visible()
+    expect(page.locator("#mfa-qr")).to_be_visible()
     secret = page.locator("#mfa-secret").inner_text()
     page.get_by_label("Code").fill(_code(secret))
     page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     assert page.locator("#recovery-codes li").count() == 10
     page.get_by_role("link", name="I have saved them").click()
     assert "recovery codes left" in page.locator("#two-factor").inner_text()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from qms import nav
 from qms.permissions import Role
@@ -75,6 +76,6 @@ def test_no_main_page_scrolls_sideways_on_a_phone(world, browser, live_server, q
             page.goto("/documents/")
             assert not page.locator("#id_q").is_visible()
             page.locator("details.filter-fold > summary").click()
-            assert page.locator("#id_q").is_visible()
+            expect(page.locator("#id_q")).to_be_visible()
         context.close()
     assert found == {}, "pages wider than 390 px: " + ", ".join(f"{k} ({v} px)" for k, v in found.items())

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from documents.models import RouteStep
 from qms.permissions import Role
@@ -42,7 +43,7 @@ def test_typing_part_of_a_name_offers_the_person_and_picks_them(reference_data, 
     assert box.locator(".item", has_text="Zelda Quist").is_visible()
     page.locator("#id_step1_kind").select_option("")
     page.get_by_role("button", name="Submit").click()
-    assert page.get_by_text("Sent for review and approval.").is_visible()
+    expect(page.get_by_text("Sent for review and approval.")).to_be_visible()
     step = RouteStep.objects.get(revision=draft.latest_revision, kind=RouteStep.Kind.APPROVE)
     assert [s.user for s in step.signers.all()] == [wanted]
 

@@ -47,11 +47,14 @@ def test_staff_open_the_redline_from_their_read_task_and_acknowledge(reference_d
     # Side by side as well.
     page.locator("#cmp-mode").select_option("side")
     page.get_by_role("button", name="Compare").click()
+    # The click starts a navigation: wait for the new page (is_visible() does not wait; CI once asked too early).
+    page.wait_for_url(re.compile(r"[?&]mode=side"))
+    page.locator(".redline-side del", has_text="hand").wait_for()
     assert page.locator(".redline-side del", has_text="hand").is_visible()
     assert page.locator(".redline-side ins", has_text="deburring").is_visible()
     # Acknowledge from the redline.
     page.locator("#acknowledge").get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign: Read and understood").click()
-    assert page.get_by_text("Thank you: your acknowledgement is recorded.").is_visible()
+    page.get_by_text("Thank you: your acknowledgement is recorded.").wait_for()
     ack = Acknowledgement.objects.get(user=staff, revision=rev2)
     assert ack.acknowledged_at is not None and ack.signature.meaning == Signature.Meaning.READ

@@ -2,6 +2,7 @@
 PDF, records a decision with an action and signs the minutes."""
 
 import pytest
+from playwright.sync_api import expect
 
 from qms.models import Job
 from reviews.models import ManagementReview
@@ -36,7 +37,7 @@ def test_quality_manager_builds_a_review_prints_the_pack_decides_and_signs(page,
     review = ManagementReview.objects.get()
 
     page.get_by_role("link", name="Input pack").click()
-    assert page.get_by_role("heading", name="3. Customer satisfaction and feedback from interested parties").is_visible()
+    expect(page.get_by_role("heading", name="3. Customer satisfaction and feedback from interested parties")).to_be_visible()
     assert page.get_by_text("No data yet").first.is_visible()
     page.get_by_role("button", name="Pack PDF").click()
     page.wait_for_url("**/jobs/**")

@@ -4,6 +4,7 @@ the cell is current again (the read-and-understood task is the training task).""
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from documents import services as doc_services
 from qms.permissions import Role
@@ -57,7 +58,7 @@ def test_significant_revision_puts_the_operator_out_of_date_until_they_acknowled
     page.goto(f"/documents/{sop.number}/")
     page.locator("#acknowledge").get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign: Read and understood").click()
-    assert page.get_by_text("Thank you: your acknowledgement is recorded.").is_visible()
+    expect(page.get_by_text("Thank you: your acknowledgement is recorded.")).to_be_visible()
     page.goto("/training/mine/")
     assert "Current" in page.locator('#qualifications tr[data-competence="R-DEB"]').inner_text()
     logout(page)

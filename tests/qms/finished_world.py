@@ -41,7 +41,7 @@ def clause(number):
 # Apps that add their finished objects from tests/<app>/state.py (see
 # tests/qms/test_state_walk.py for the module's parts): build_finished(w),
 # finished_objects(w), build_earlier(w).
-STATE_APPS = ("planning", "reviews", "training", "suppliers", "equipment", "api")
+STATE_APPS = ("planning", "reviews", "training", "suppliers", "equipment", "api", "intake")
 
 
 def plugins() -> list:

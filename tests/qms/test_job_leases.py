@@ -327,3 +327,12 @@ def test_a_job_whose_worker_keeps_dying_is_failed_not_rerun_for_ever(staff, djan
     assert job.status == Job.Status.FAILED and "stopped 3 times" in job.error
     assert Notification.objects.filter(user=staff, title__contains="failed").exists()
     assert jobs.can_be_retried(job)  # the requester can still send it again by hand
+
+
+def test_a_handler_may_not_outlast_the_brokers_visibility_timeout():
+    from django.core.exceptions import ImproperlyConfigured
+
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    with pytest.raises(ImproperlyConfigured, match="visibility timeout"):
+        job_handler("test_too_long", label="Too long", time_limit=visibility)
+    assert "test_too_long" not in jobs.HANDLERS

@@ -73,6 +73,8 @@ NEXT_MOVES = {
 NOT_FINISHED = {
     "password_reset_confirm": "an account, not a QMS object",
     "session-end": "one's own sign-in session, not a QMS object",
+    "passkey-options": "a passkey ceremony's challenge (signing in or adding one's own passkey), not a QMS object",
+    "passkey-remove": "one's own sign-in credential, not a QMS object",
     "records:create": "a record type has no lifecycle (active or not)",
     "records:type-edit": "a record type has no lifecycle",
     "records:type-fields": "a record type has no lifecycle",
