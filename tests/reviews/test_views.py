@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from qms.models import Job
@@ -252,3 +253,20 @@ def test_the_search_box_finds_feedback_and_reviews_within_the_rules(client_for, 
     body = client_for(quality_manager).get("/search/", {"q": "Kappa"}).content.decode()
     assert c.number in body and r.number in body
     assert c.number not in client_for(outsider).get("/search/", {"q": "Kappa"}).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.parametrize("column", ["number", "customer", "reference", "description"])
+def test_each_column_the_log_search_reads_has_a_trigram_index(quality_manager, column):
+    """The feedback log's `q=` is icontains over four columns (UPPER(col) LIKE): without
+    an index each search read every entry (migration reviews 0003)."""
+    from reviews.models import Complaint
+
+    make_complaint(quality_manager)
+    sql, params = Complaint.objects.filter(**{f"{column}__icontains": "volt"}).values("pk").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_indexscan = off")
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    assert f"reviews_complaint_{column}_upper_trgm" in plan, plan
