@@ -376,14 +376,26 @@ def previous_route_initial(revision: Revision) -> dict:
 
 
 def approvers_by_revision(document: Document) -> dict[int, list[str]]:
-    """Who approved each revision of a document (one query), for the revision history."""
+    """Who approved each revision of a document (two queries), for the revision history:
+    the approvals signed here, and those recorded by an import (approved outside this
+    system, named as such: they are not electronic signatures)."""
+    from django.contrib.contenttypes.models import ContentType
+
     from documents.models import Decision
+    from qms.models import Signature
 
     out: dict[int, list[str]] = {}
     for rev_id, name in Decision.objects.filter(
         step__revision__document=document, outcome=Decision.Outcome.APPROVED
     ).order_by("decided_at").values_list("step__revision_id", "signature__printed_name"):
         out.setdefault(rev_id, []).append(name)
+    imported = Signature.objects.filter(
+        content_type=ContentType.objects.get_for_model(Revision), meaning=Signature.Meaning.IMPORTED,
+        object_id__in=Revision.objects.filter(document=document).values("pk"),
+    ).order_by("signed_at", "pk").values_list("object_id", "printed_name", "signed_at")
+    for rev_id, name, signed_at in imported:
+        when = f" on {timezone.localtime(signed_at):%Y-%m-%d}" if signed_at else ""
+        out.setdefault(rev_id, []).append(f"{name} (approved outside this system{when}, imported)")
     return out
 
 

@@ -77,6 +77,9 @@ def test_historic_approval_is_an_imported_signature_never_an_e_signature(quality
     assert "Approved outside this system (imported record, not an e-signature)" in page
     assert "not an e-signature; recorded by Quinn Marsh" in page
     assert "imported approval" in page
+    # The document's revision history names the approver of each imported revision in its "Approved by" column.
+    history = client_for(quality_manager).get(rev.document.get_absolute_url()).content.decode()
+    assert "Jane Former (approved outside this system on 2022-04-28, imported)" in history
 
 
 def test_same_import_twice_creates_nothing_new(quality_manager, qa):
