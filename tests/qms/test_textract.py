@@ -300,3 +300,33 @@ def test_the_command_asks_for_files_stored_before_and_rereads_skipped_ones(autho
     call_command("extract_texts", "--skipped", stdout=out)
     assert TextExtraction.objects.get(file=name).status == "pending"
     assert Job.objects.filter(kind=textract.KIND).count() == 2
+
+
+def test_audit_evidence_text_is_found_by_the_search_box_within_the_audits_rules(quality_manager, auditor, staff,
+                                                                                 approver, client_for):
+    from audits import services as audits
+    from tests.audits.factories import clause, make_audit, make_process
+
+    audit = make_audit(quality_manager, auditor, make_process(owner=approver), state="in_progress")
+    audits.checklist_generate(actor=auditor, audit=audit)
+    item = audit.checklist.filter(clause=clause("8.5.1")).first()
+    upload = SimpleUploadedFile("calibration-certificate.pdf",
+                                f.text_pdf("The torque wrench TW-14 was found 3 percent out of tolerance."),
+                                content_type="application/pdf")
+    [evidence] = audits.evidence_add(actor=auditor, spec=audits.EvidenceSpec(upload=upload, note="Seen at the press"),
+                                     checklist_item=item)
+    before = {g.kind.key: g.found for g in search.search(auditor, "tolerance")}
+    assert "audit_evidence" not in before or before["audit_evidence"].total == 0  # the file's words not read yet
+    assert _run(evidence.file).status == "done"
+    for user in (quality_manager, auditor):  # the QM and the audit's lead auditor
+        groups = {g.kind.key: g.found for g in search.search(user, "tolerance")}
+        assert groups["audit_evidence"].total == 1
+        hit = groups["audit_evidence"].hits[0]
+        assert hit.title == "calibration-certificate.pdf" and hit.url == audit.get_absolute_url()
+        assert "<mark>tolerance</mark>" in hit.snippet and audit.number in hit.meta
+    # Someone who may not see the audit does not find its evidence, by its text or its name.
+    for q in ("tolerance", "calibration-certificate"):
+        groups = {g.kind.key: g.found for g in search.search(staff, q)}
+        assert "audit_evidence" not in groups or groups["audit_evidence"].total == 0
+    page = client_for(auditor).get("/search/", {"q": "tolerance"}).content.decode()
+    assert "calibration-certificate.pdf" in page and "<mark>tolerance</mark>" in page
