@@ -186,7 +186,9 @@ def _bulk_page(request, *, action, records, sig_form=None, hold_form=None, error
             "form": hold_form or BulkLegalHoldForm(initial={"legal_hold": "on" if hold else "off"}),
             "submit_label": "Place legal hold" if hold else "Lift legal hold",
         }
-    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error)
+    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error, row_heading="Record",
+                   nothing_message=f"None of the selected records can be {context['done_word']} by you: nothing to do.",
+                   back_url=reverse("records:index"), back_label="the register")
     return render(request, "records/record_bulk.html", context, status=status)
 
 

@@ -117,8 +117,12 @@ def _page(request, *, action, documents, form=None, error="", status=200):
             "done_word": "ready", "post_url": reverse("documents:bulk-owner"), "form": form or BulkOwnerForm(),
             "submit_label": "Assign owner",
         }
-    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error, row_heading="Document")
-    return render(request, "documents/document_bulk.html", context, status=status)
+    reading = action == "acknowledge"
+    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error, row_heading="Document",
+                   nothing_message="You can do this to none of the selected documents: nothing to do.",
+                   back_url=reverse("documents:acknowledgement-list" if reading else "documents:index"),
+                   back_label="your documents to read" if reading else "the register")
+    return render(request, "qms/bulk_preview.html", context, status=status)
 
 
 def _refused(request, exc: DomainError):
