@@ -22,6 +22,7 @@ register_verbs({
     "report.issued": "Audit report issued",
     "report.distributed": Verb("Audit report distributed", note="Recipients"),
     "capa.raised": Verb("CAPA raised", note="Source"),
+    "capa.reassigned": Verb("CAPA given a new owner", note="Reason"),
     "capa.correction_recorded": "Containment and correction recorded",
     "capa.analysed": "Root cause analysed",
     "capa.action_added": Verb("Corrective action planned", note="Action"),

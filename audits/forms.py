@@ -304,6 +304,18 @@ class CapaRaiseForm(BootstrapForm):
         return visible_record_or_error(self.user, self.cleaned_data.get("record_number"))
 
 
+class CapaOwnerForm(BootstrapForm):
+    """A new owner for one CAPA or for the ticked CAPAs of the register (the quality manager's)."""
+
+    owner = UserChoice(queryset=User.objects.none(), label="New owner")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text="Recorded in the trail of each CAPA (e.g. the owner left the company).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_users()
+
+
 class CorrectionForm(BootstrapForm):
     containment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     containment_date = forms.DateField(required=False, widget=DATE)

@@ -197,6 +197,8 @@ rule("audits.view_capa", has_a_role & can_view_capa, "You are not involved in th
 rule("audits.raise_capa", can_write & has_a_role, "You cannot raise nonconformities.")
 rule("audits.edit_capa", can_write & capa_changeable & (is_quality_manager | is_capa_owner),
      "Only the owner or the quality manager changes this CAPA, and not once it is effective or closed.")
+rule("audits.reassign_capa", can_write & capa_changeable & is_quality_manager,
+     "Only the quality manager gives a CAPA a new owner, and not once it is effective or closed.")
 # The plan's state rules (closed, past its check) are the service's, each with its own reason.
 rule("audits.plan_capa_actions", can_write & (is_quality_manager | is_capa_owner),
      "Only the CAPA owner or the quality manager plans its actions.")

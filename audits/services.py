@@ -29,7 +29,7 @@ from audits.models import (
     ReportDistribution,
 )
 from audits.rules import capa_action_refusal, capa_check_refusal
-from qms import jobs, permissions
+from qms import bulk, jobs, permissions
 from qms.audit import attribute, record_event
 from qms.dates import MAX_PROGRAMME_YEARS, check_in_window
 from qms.errors import DomainError, PermissionRefused
@@ -769,6 +769,39 @@ def capa_raise(*, actor, source: str, title: str, description: str, severity: st
     return _capa_create(actor=actor, source=source, title=title, description=description, severity=severity,
                         owner=owner, process=process, clause=clause, source_record=source_record, due_date=due_date,
                         origin=origin)
+
+
+@transaction.atomic
+def capa_reassign(*, actor, capa: Capa, owner, reason: str) -> Capa:
+    """Give a CAPA a new owner (the owner left, or the problem belongs to another
+    process): the quality manager, with a reason, while it is still being worked on.
+    Open actions keep their own owners; the new owner is told."""
+    capa = Capa.objects.select_for_update().select_related("owner").get(pk=capa.pk)
+    require("audits.reassign_capa", actor, capa)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the CAPA changes owner.")
+    if owner is None or not owner.is_active:
+        raise DomainError("Choose an active user as the new owner.")
+    if owner.pk == capa.owner_id:
+        raise DomainError(f"{owner.display_name} already owns {capa.number}.")
+    before = capa.owner
+    capa.owner = owner
+    attribute(capa, actor, reason)
+    capa.save(update_fields=["owner"])
+    record_event(actor=actor, verb="capa.reassigned", obj=capa, comment=reason,
+                 data={"from": before.username, "to": owner.username})
+    notify(owner, title=f"{capa.number} assigned to you", body=capa.title, url=capa.get_absolute_url())
+    return capa
+
+
+def capas_reassign(*, actor, capas, owner, reason: str) -> list[bulk.RowResult]:
+    """The bulk form of `capa_reassign` (qms.bulk): each CAPA on its own, with the same
+    reason; one the rules refuse (closed, effective, already the owner's) is reported."""
+    if not (reason or "").strip():
+        raise DomainError("Say why the CAPA changes owner.")
+    return bulk.run(sorted(capas, key=lambda c: c.pk),
+                    lambda capa: capa_reassign(actor=actor, capa=capa, owner=owner, reason=reason))
 
 
 @transaction.atomic

@@ -14,16 +14,19 @@ from audits.forms import (
     ActionCompleteForm,
     ActionForm,
     AnalysisForm,
+    CapaOwnerForm,
     CapaRaiseForm,
     CorrectionForm,
     VerificationPlanForm,
     VerifyForm,
 )
 from audits.models import Capa, CapaAction
+from qms import bulk
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.exports import table_response
 from qms.rules import allowed, require
+from qms.rules import message as rule_message
 from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
 
 
@@ -44,6 +47,7 @@ def capa_list(request):
     return render(request, "audits/capa_list.html", {
         "page": page, "status": status, "source": source, "q": q, "statuses": Capa.Status.choices,
         "sources": Capa.Source.choices, "can_raise": allowed("audits.raise_capa", request.user),
+        "bulk": _bulk_bar(request.user),
     })
 
 
@@ -102,6 +106,8 @@ def _detail_context(request, capa, **forms):
         "can_edit": allowed("audits.edit_capa", user, capa),
         "can_verify": allowed("audits.verify_capa", user, capa),
         "can_close": allowed("audits.close_capa", user, capa),
+        "can_reassign": allowed("audits.reassign_capa", user, capa),
+        "owner_form": CapaOwnerForm(),
         "correction_form": CorrectionForm(initial={
             "containment": capa.containment, "containment_date": capa.containment_date,
             "correction": capa.correction, "correction_date": capa.correction_date}),
@@ -141,6 +147,12 @@ def _post(request, pk, form_cls, key, call, ok):
 def capa_correction(request, pk):
     return _post(request, pk, CorrectionForm, "correction_form", lambda c, f: services.capa_record_correction(
         actor=request.user, capa=c, **f.cleaned_data), "Containment and correction saved.")
+
+
+@require_POST
+def capa_reassign(request, pk):
+    return _post(request, pk, CapaOwnerForm, "owner_form", lambda c, f: services.capa_reassign(
+        actor=request.user, capa=c, **f.cleaned_data), "New owner assigned; they have been told.")
 
 
 @require_POST
@@ -219,3 +231,83 @@ def action_complete(request, pk):
             messages.success(request, "Action completed.")
             return redirect(capa)
     return render(request, "audits/action_complete.html", {"form": form, "action": action, "capa": capa})
+
+
+# ------------------------------------------------------------------ bulk: a new owner for the ticked CAPAs (qms/bulk.py)
+BULK_ACTIONS = {"owner": "Assign owner"}
+
+
+def _bulk_bar(user) -> dict | None:
+    from qms.permissions import is_quality_manager
+
+    if not is_quality_manager(user):
+        return None  # the rule is the quality manager's; each row is checked again
+    return {"form_id": "bulk-capas", "url": reverse("capa:capa-bulk"), "what": "CAPAs",
+            "actions": list(BULK_ACTIONS.items())}
+
+
+def _bulk_selection(request, ids) -> list[Capa]:
+    qs = selectors.capas_for(request.user).select_related("owner")
+    return bulk.select(qs, ids, what="CAPAs of the register")
+
+
+def _bulk_rows(rows):
+    for row in rows:
+        row.url = row.obj.get_absolute_url()
+        row.detail = f"{row.obj.title} (owner {row.obj.owner.display_name}, {row.obj.get_status_display().lower()})"
+        row.hash = ""
+    return rows
+
+
+def _bulk_refused(request, exc: DomainError):
+    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
+                  status=exc.status_code)
+
+
+def _bulk_page(request, capas, *, form=None, error="", status=200):
+    user = request.user
+    rows = _bulk_rows(bulk.preview(capas, lambda c: None if allowed("audits.reassign_capa", user, c)
+                                   else rule_message("audits.reassign_capa", user, c)))
+    n = len(capas)
+    return render(request, "qms/bulk_preview.html", {
+        "title": f"Assign an owner to {n} CAPA{'s' if n != 1 else ''}",
+        "intro": "Each CAPA is given the new owner on its own, with the same reason in its trail, and the new "
+                 "owner is told; open actions keep their owners. A CAPA that cannot change owner is reported "
+                 "without stopping the others.",
+        "done_word": "ready", "post_url": reverse("capa:capa-bulk-owner"), "form": form or CapaOwnerForm(),
+        "submit_label": "Assign owner", "action": "owner", "rows": rows, "ready": any(r.done for r in rows),
+        "error": error, "row_heading": "CAPA", "back_url": reverse("capa:capa-list"), "back_label": "the register",
+        "nothing_message": "None of the selected CAPAs can be given a new owner by you: nothing to do.",
+    }, status=status)
+
+
+@require_GET
+def capa_bulk(request):
+    """The bulk bar of the register: the page listing what will happen to each ticked CAPA."""
+    require("audits.view_capas", request.user)
+    if request.GET.get("action", "") not in BULK_ACTIONS:
+        return _bulk_refused(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+    try:
+        capas = _bulk_selection(request, request.GET.getlist("ids"))
+    except bulk.BulkInputError as exc:
+        return _bulk_refused(request, exc)
+    return _bulk_page(request, capas)
+
+
+@require_POST
+def capa_bulk_owner(request):
+    require("audits.view_capas", request.user)
+    try:
+        capas = _bulk_selection(request, request.POST.getlist("ids"))
+    except bulk.BulkInputError as exc:
+        return _bulk_refused(request, exc)
+    form = CapaOwnerForm(request.POST)
+    if not form.is_valid():
+        return _bulk_page(request, capas, form=form, status=400,
+                          error="Nothing was changed: choose the new owner and say why.")
+    results = services.capas_reassign(actor=request.user, capas=capas, **form.cleaned_data)
+    return render(request, "qms/bulk_results.html", {
+        "title": "Owners assigned", "rows": _bulk_rows(results), "done_word": "owner assigned", "row_heading": "CAPA",
+        "summary": bulk.summary(results, done_word="owner assigned"), "back_url": reverse("capa:capa-list"),
+        "back_label": "the register",
+    })

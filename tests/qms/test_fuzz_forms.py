@@ -66,6 +66,7 @@ NOT_ON_A_PAGE = {
     "records:bulk-hold": "on the page a register selection opens (tests/records/test_bulk.py)",
     "documents:bulk-acknowledge": "on the page a read-list selection opens (tests/documents/test_bulk.py)",
     "documents:bulk-owner": "on the page a register selection opens (tests/documents/test_bulk.py)",
+    "capa:capa-bulk-owner": "on the page a register selection opens (tests/audits/test_capa_reassign.py)",
 }
 # The REST API's operations (api:*) take JSON and multipart bodies, not a page's
 # form: tests/api/test_fuzz.py sends bad input to every one. Its own pages (the

@@ -216,6 +216,7 @@ PAYLOADS = {
     "capa:capa-verify": lambda w, o, a: [{"result": r, "notes": "Checked again", "early_reason": "Asked for"}
                                          for r in ("effective", "not_effective")],
     "capa:capa-close": lambda w, o, a: [_sign(a, o)],
+    "capa:capa-reassign": lambda w, o, a: [{"owner": w["author"].pk, "reason": "The owner left"}],
     "capa:action-complete": lambda w, o, a: [{"note": "Done again", "ev_record": w["evidence_record"].number}],
     # Audits (ISO 19011)
     "audits:audit-edit": lambda w, o, a: [{**_as_data(AuditForm.initial_from(o)), "title": "Renamed audit"}],
@@ -587,6 +588,7 @@ CONTROL = {
     "capa:capa-submit-verification": [("capa_done", "staff", None)],
     "capa:capa-verify": [("capa_verifying", "qm", None)],
     "capa:capa-close": [("capa_effective", "qm", None)],
+    "capa:capa-reassign": [("capa_open", "qm", None)],
     "capa:action-complete": [("action_open", "staff", None)],
     "audits:audit-edit": [("audit_planned", "qm", None)],
     "audits:audit-issue-plan": [("audit_planned", "auditor", None)],
