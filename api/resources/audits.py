@@ -22,6 +22,7 @@ from audits.forms import (
     AnalysisForm,
     AnswerForm,
     AuditForm,
+    CapaOwnerForm,
     CapaRaiseForm,
     CorrectionForm,
     EvidenceForm,
@@ -398,6 +399,15 @@ class CapaViewSet(Trail, ViewSet):
         capa = _capa(request, pk)
         form = bind(CorrectionForm, request)
         services.capa_record_correction(actor=request.user, capa=capa, **form.cleaned_data)
+        return self.detail_response(request, pk)
+
+    @extend_schema(request=form_schema("CapaOwner", CapaOwnerForm()), responses={200: CapaSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def owner(self, request, pk=None):
+        """Give the CAPA a new owner, with the reason (the quality manager's; not once effective or closed)."""
+        capa = _capa(request, pk)
+        form = bind(CapaOwnerForm, request)
+        services.capa_reassign(actor=request.user, capa=capa, **form.cleaned_data)
         return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("CapaAnalysis", AnalysisForm()), responses={200: CapaSerializer, **ERRORS})

@@ -120,6 +120,7 @@ MATRIX: dict[str, str] = {
     'POST /api/v1/capas/{id}/analyse/': '400 400 404 404 403 403 403',
     'POST /api/v1/capas/{id}/close/': '400 400 404 404 403 403 403',
     'POST /api/v1/capas/{id}/correction/': '200 200 404 404 403 403 403',
+    'POST /api/v1/capas/{id}/owner/': '400 400 404 404 403 403 403',
     'POST /api/v1/capas/{id}/start-actions/': '200 200 404 404 403 403 403',
     'POST /api/v1/capas/{id}/submit-verification/': '400 400 404 404 403 403 403',
     'POST /api/v1/capas/{id}/verify/': '400 400 404 404 403 403 403',

@@ -228,6 +228,7 @@ PAYLOADS = {
     "api:finding-close": lambda w, o, a: [{"comment": "Closed again"}],
     "api:finding-evidence": lambda w, o, a: [{"ev_record": w["evidence_record"].number, "ev_note": "More"}],
     # CAPA
+    "api:capa-owner": lambda w, o, a: [{"owner": w["author"].pk, "reason": "The owner left"}],
     "api:capa-correction": lambda w, o, a: [{"containment": "Line stopped", "containment_date": _today(),
                                              "correction": "Sheets re-signed", "correction_date": _today()}],
     "api:capa-analyse": lambda w, o, a: [{"ca_needed": "yes", "ca_justification": "It would recur",
@@ -317,6 +318,7 @@ CONTROL = {
     "api:checklist-item-answer": [("item_open", "auditor", None)],
     "api:finding-close": [("finding_open", "qm", None)],
     "api:finding-evidence": [("finding_open", "auditor", None)],
+    "api:capa-owner": [("capa_open", "qm", None)],
     "api:capa-correction": [("capa_open", "staff", None)],
     "api:capa-analyse": [("capa_open", "staff", None)],
     "api:capa-actions": [("capa_analysed", "staff", None)],

@@ -119,3 +119,22 @@ def test_lists_are_narrowed_and_their_queries_flat(api_for, quality_manager, aud
     other = api_for(staff).get("/api/v1/audits/").json()["results"]
     assert other == []
     assert api_for(staff).get("/api/v1/capas/?status=bogus").status_code == 400
+
+
+def test_a_capa_gets_a_new_owner_through_the_api_under_the_pages_rule(api_for, quality_manager, staff, author):
+    from audits import services
+    from qms.models import AuditEvent
+
+    capa = services.capa_raise(actor=quality_manager, source="process", title="Burr", description="Found at the check",
+                               severity="minor", owner=staff)
+    url = f"/api/v1/capas/{capa.pk}/owner/"
+    refused = api_for(staff).post(url, {"owner": author.pk, "reason": "I am leaving"}, format="json")
+    assert refused.status_code == 403 and "Only the quality manager" in refused.json()["detail"]
+    q = api_for(quality_manager)
+    assert q.post(url, {"owner": author.pk}, format="json").status_code == 400  # a reason is required
+    r = q.post(url, {"owner": author.pk, "reason": "Staff left"}, format="json")
+    assert r.status_code == 200, r.json()
+    capa.refresh_from_db()
+    assert capa.owner == author and AuditEvent.objects.filter(verb="capa.reassigned", comment="Staff left").exists()
+    again = q.post(url, {"owner": author.pk, "reason": "Again"}, format="json")
+    assert again.status_code in (400, 409) and "already owns" in again.json()["detail"]
