@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Section:
     key: str
     title: str
     items: list[Item] = field(default_factory=list)
-    empty: str = "Nothing here."
+    empty: str = gettext_lazy("Nothing here.")
     more_url: str = ""
     total: int | None = None  # when items are a sample of a longer list
     digest: bool = True

@@ -122,6 +122,18 @@ def test_german_user_sees_the_german_dashboard(client, staff):
     assert '<html lang="de">' in html
     assert "Meine Aufgaben" in html and "My tasks" not in html
     assert ">Aufzeichnungen</a>" in html and ">Abmelden</button>" in html
+    # The apps' sections too (qms.dashboard providers), and the cache keeps one copy per language.
+    assert "Dokumente zur Kenntnisnahme" in html and "Meine Aufzeichnungsentwürfe" in html
+    assert "Documents to read and acknowledge" not in html
+
+
+def test_cached_dashboard_is_kept_per_language(client, staff, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "i18n"}}
+    client.force_login(staff)
+    assert "My draft records" in client.get("/").content.decode()
+    assert "Meine Aufzeichnungsentwürfe" in client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "My draft records" in client.get("/").content.decode()
 
 
 def test_german_user_reads_german_form_errors_on_the_record_submit_page(client, staff):
