@@ -299,6 +299,7 @@ def test_audit_trail_shows_times_in_the_users_time_zone(client, quality_manager,
     assert f"{shanghai:%Y-%m-%d %H:%M:%S} Asia/Shanghai" in html
     assert f"{when.astimezone(zoneinfo.ZoneInfo('UTC')):%Y-%m-%d %H:%M:%S} UTC" not in html
     assert "times are Asia/Shanghai unless stated" in html
+    assert "Times are Asia/Shanghai." in client.get(reverse("session-list")).content.decode()  # labels say the zone
     quality_manager.time_zone = ""
     quality_manager.save()
     assert "times are UTC unless stated" in client.get(url).content.decode()  # the site's zone, as before
