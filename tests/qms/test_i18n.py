@@ -327,3 +327,12 @@ def test_the_users_zone_moves_the_display_only_not_the_business_date(staff):
 def test_a_zone_tzdata_no_longer_has_falls_back_to_the_sites(staff):
     staff.time_zone = "Gone/Away"
     assert i18n.zone_of(staff) is None
+
+
+def test_administrator_sees_language_and_time_zone_of_a_user(client, staff):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    html = client.get(reverse("admin:qms_user_change", args=[staff.pk])).content.decode()
+    assert 'name="language"' in html and 'name="time_zone"' in html
