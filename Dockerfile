@@ -17,6 +17,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
+# The translations (the .mo files are build output, not in git).
+RUN python bin/compile_messages.py
 # Static files at build time (manifest storage); a throw-away key only for this step.
 RUN DEBUG=False SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v 0

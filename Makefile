@@ -15,7 +15,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The translations (locale/*/LC_MESSAGES/django.po) compiled with polib: no system gettext needed.
 install: $(VENV)/.installed
+	@$(PY) bin/compile_messages.py
 
 # `make run`: the demo (DEBUG=True, seeded). `make run DEBUG=False` (with
 # SECRET_KEY, ALLOWED_HOSTS, ...): the production start, collectstatic then gunicorn.

@@ -3,6 +3,7 @@ runs a fixed number of queries (a slice and a count), whatever the row count."""
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from documents import selectors
 from qms import dashboard, permissions
@@ -36,9 +37,9 @@ def sections(user) -> list[dashboard.Section]:
         )
         for s in waiting[:LIMIT]
     ]
-    out.append(dashboard.Section(key="documents.to_sign", title="Waiting for my signature", items=items,
+    out.append(dashboard.Section(key="documents.to_sign", title=_("Waiting for my signature"), items=items,
                                  total=waiting.count(),
-                                 empty="Nothing waiting for you."))
+                                 empty=_("Nothing waiting for you.")))
 
     acks = selectors.open_acknowledgements(user)
     items = [
@@ -51,10 +52,10 @@ def sections(user) -> list[dashboard.Section]:
         )
         for a in acks[:LIMIT]
     ]
-    out.append(dashboard.Section(key="documents.to_read", title="Documents to read and acknowledge", items=items,
+    out.append(dashboard.Section(key="documents.to_read", title=_("Documents to read and acknowledge"), items=items,
                                  total=acks.count(),
                                  more_url=reverse("documents:acknowledgement-list"),
-                                 empty="You have read everything."))
+                                 empty=_("You have read everything.")))
 
     overdue = selectors.review_overdue(user, today)
     items = [
@@ -63,9 +64,9 @@ def sections(user) -> list[dashboard.Section]:
         for d in overdue[:LIMIT]
     ]
     if items or permissions.is_quality_manager(user):
-        out.append(dashboard.Section(key="documents.review_overdue", title="Documents overdue for review",
+        out.append(dashboard.Section(key="documents.review_overdue", title=_("Documents overdue for review"),
                                      items=items, total=overdue.count(),
-                                     more_url=reverse("documents:review-list"), empty="No review is overdue."))
+                                     more_url=reverse("documents:review-list"), empty=_("No review is overdue.")))
 
     if permissions.is_quality_manager(user):
         # The quality manager's own late reads are already under "Documents to read".
@@ -76,10 +77,10 @@ def sections(user) -> list[dashboard.Section]:
                            meta=f"due {a.due_date:%Y-%m-%d}", overdue=True)
             for a in late[:LIMIT]
         ]
-        out.append(dashboard.Section(key="documents.acks_overdue", title="Overdue acknowledgements", items=items,
+        out.append(dashboard.Section(key="documents.acks_overdue", title=_("Overdue acknowledgements"), items=items,
                                      total=late.count(),
                                      more_url=reverse("documents:acknowledgement-list"),
-                                     empty="Nobody is late."))
+                                     empty=_("Nobody is late.")))
     return out
 
 

@@ -53,7 +53,11 @@ class UserAdmin(NoDeleteMixin, BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "full_name", "job_title", "department", "is_active", "last_login")
     list_filter = ("is_active", "groups", "department")
     search_fields = ("username", "full_name", "email")
-    fieldsets = BaseUserAdmin.fieldsets + (("Organisation", {"fields": ("full_name", "job_title", "department")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Organisation", {"fields": ("full_name", "job_title", "department")}),
+        # The user's own choices (issue 20); an administrator may set them for someone who cannot.
+        ("Language and time zone", {"fields": ("language", "time_zone")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Organisation", {"fields": ("full_name", "email", "job_title", "department")}),
     )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import timezone
 
 from qms.notifications import unread_count
 
@@ -9,4 +10,6 @@ def qms(request):
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,
         "unread_notifications": unread_count(user) if authenticated else 0,
+        # The zone the page's times are shown in: the user's own (qms/i18n.py) or the site's.
+        "CURRENT_TIME_ZONE": timezone.get_current_timezone_name(),
     }

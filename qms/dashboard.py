@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Section:
     key: str
     title: str
     items: list[Item] = field(default_factory=list)
-    empty: str = "Nothing here."
+    empty: str = gettext_lazy("Nothing here.")
     more_url: str = ""
     total: int | None = None  # when items are a sample of a longer list
     digest: bool = True
@@ -66,7 +67,8 @@ def _maybe_cached(what: str, user, compute: Callable):
     seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 0)
     if not (seconds and getattr(user, "pk", None)):
         return compute(user)
-    key = f"dashboard:{what}:{user.pk}:{generation()}:{timezone.localdate():%Y%m%d}"
+    # The language too: section titles and item labels are in the reader's language.
+    key = f"dashboard:{what}:{user.pk}:{generation()}:{timezone.localdate():%Y%m%d}:{translation.get_language()}"
     hit = cache.get(key)
     if hit is not None:
         return hit

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms.errors import DomainError
 
@@ -26,9 +27,16 @@ def window_text(earliest: date = EARLIEST) -> str:
     return f"between {earliest:%Y-%m-%d} and {latest():%Y-%m-%d}"
 
 
+def window_error(earliest: date = EARLIEST) -> str:
+    """A form's message for a date outside the window, in the user's language."""
+    return gettext("The date must be between %(earliest)s and %(latest)s.") % {
+        "earliest": f"{earliest:%Y-%m-%d}", "latest": f"{latest():%Y-%m-%d}"}
+
+
 def window_hint(earliest: date = EARLIEST) -> str:
     """The sentence a date field's help text carries."""
-    return f"A date from {earliest:%Y-%m-%d} to {latest():%Y-%m-%d}."
+    return gettext("A date from %(earliest)s to %(latest)s.") % {
+        "earliest": f"{earliest:%Y-%m-%d}", "latest": f"{latest():%Y-%m-%d}"}
 
 
 def in_window(value, earliest: date = EARLIEST) -> bool:

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from qms import dates
 from qms.widgets import searchable
@@ -41,7 +42,7 @@ class StrictBooleanField(forms.BooleanField):
             return True
         if text in self.FALSE:
             return False
-        raise forms.ValidationError("A checkbox is either ticked or not; this value is neither.", code="invalid")
+        raise forms.ValidationError(gettext("A checkbox is either ticked or not; this value is neither."), code="invalid")
 
     def has_changed(self, initial, data):
         # BooleanField.has_changed calls to_python outside validation (formsets
@@ -68,7 +69,7 @@ class StrictDecimalField(forms.DecimalField):
     reading of -0.0 is a reading of zero, and "-0" in a register reads as a
     different value from "0" (and sorts and compares as one only by accident)."""
 
-    default_error_messages = {"invalid": "Enter a number (digits, an optional point and sign), e.g. -1.25."}
+    default_error_messages = {"invalid": gettext_lazy("Enter a number (digits, an optional point and sign), e.g. -1.25.")}
 
     def __init__(self, *, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs):
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
@@ -104,7 +105,7 @@ class WindowDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
         if not dates.in_window(value, self.earliest):
-            raise forms.ValidationError(f"The date must be {dates.window_text(self.earliest)}.", code="out_of_window")
+            raise forms.ValidationError(dates.window_error(self.earliest), code="out_of_window")
 
 
 class HistoricDateField(WindowDateField):
@@ -119,7 +120,7 @@ class WindowDateTimeField(forms.DateTimeField):
     def validate(self, value):
         super().validate(value)
         if not dates.in_window(value):
-            raise forms.ValidationError(f"The date must be {dates.window_text()}.", code="out_of_window")
+            raise forms.ValidationError(dates.window_error(), code="out_of_window")
 
 
 def window_dates(form: forms.BaseForm) -> forms.BaseForm:

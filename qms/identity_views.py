@@ -4,19 +4,24 @@ the signature declaration, links to sessions and the password."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qms import mfa, passkeys
+from qms import i18n, mfa, passkeys
 from qms.audit import record_event
 from qms.forms import BootstrapForm, StrictBooleanField
 from qms.identity_models import DECLARATION_TEXT, security_of
 from qms.login import CodeForm
 from qms.middleware import auditor_may_post
+from qms.safeurls import is_same_site_path
 from qms.signing_auth import is_sso_account
 
 
@@ -43,6 +48,20 @@ class DeclarationForm(BootstrapForm):
         return password
 
 
+class PreferencesForm(BootstrapForm):
+    """The user's own language and time zone (issue 20); blank follows the browser and the site."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The language my browser asks for"))] + list(settings.LANGUAGES)
+        self.fields["time_zone"].choices = [("", _("The site's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+            (name, name) for name in sorted(i18n.time_zone_names())
+        ]
+
+
 @require_GET
 def security(request):
     user = request.user
@@ -57,7 +76,47 @@ def security(request):
         "code_form": CodeForm(),
         "sso_account": is_sso_account(user),
         "passkeys": passkeys.keys_of(user), "has_totp": mfa.has_totp(user),
+        "preferences_form": PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone}),
     })
+
+
+# ------------------------------------------------------------------ language and time zone (qms/i18n.py)
+def _refused(request, message):
+    return render(request, "error.html", {"title": gettext("Not changed"), "message": message}, status=400)
+
+
+def _back(request):
+    """The page the switch was used on (same site only), else the dashboard: the URL never names a language."""
+    target = request.POST.get("next", "")
+    return redirect(target if is_same_site_path(target) else "home")
+
+
+@auditor_may_post  # one's own language changes no QMS data
+@require_http_methods(["POST"])
+def language_set(request):
+    """The navigation's language switch: stores the user's language and goes back to the same page."""
+    language = request.POST.get("language")
+    if language is None:
+        return _refused(request, gettext("Choose a language."))
+    try:
+        i18n.set_preferences(actor=request.user, language=language)
+    except ValidationError as exc:
+        return _refused(request, " ".join(exc.messages))
+    return _back(request)
+
+
+@auditor_may_post
+@require_http_methods(["POST"])
+def preferences(request):
+    """The security page's language and time zone form."""
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, " ".join(f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+                                          for k, v in form.errors.items()))
+    i18n.set_preferences(actor=request.user, language=form.cleaned_data["language"],
+                         time_zone=form.cleaned_data["time_zone"])
+    messages.success(request, gettext("Your language and time zone are saved."))
+    return redirect("security")
 
 
 # ------------------------------------------------------------------ security keys (qms/passkeys.py)

@@ -11,7 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from qms.i18n import validate_time_zone
 
 
 class Department(models.Model):
@@ -54,6 +57,13 @@ class User(AbstractUser):
     full_name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=120, blank=True)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    # The user's own preferences (issue 20): blank follows the browser's
+    # Accept-Language and the site's TIME_ZONE. Effective and due dates stay in
+    # the site's zone whatever the user picks; only the display moves.
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+                                help_text=_("Blank: the language your browser asks for."))
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+                                 help_text=_("Blank: the site's time zone."))
     history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[AbstractUser.groups.field])
 
     class Meta:

@@ -83,9 +83,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language (no URL prefix); a signed-in user's own choice follows below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's language and time zone (User.language, User.time_zone).
+    "qms.i18n.UserPreferencesMiddleware",
     "qms.middleware.SlidingSessionMiddleware",
     # The sessions page's "last seen" (qms/sessions_view.py), moved at most every five minutes.
     "qms.sessions_view.LastSeenMiddleware",
@@ -116,7 +120,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "NAME": "django",
+        "BACKEND": "qms.i18n.Templates",  # pages in the user's time zone (qms/i18n.py)
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -429,7 +434,22 @@ WEBHOOK_RETRY_DELAYS = tuple(float(x) for x in env.list("WEBHOOK_RETRY_DELAYS",
 WEBHOOK_TIMEOUTS = (env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0), env.float("WEBHOOK_READ_TIMEOUT", default=5.0))
 
 # ---------------------------------------------------------------- i18n / time
+# The QMS in the user's language (issue 20). A signed-in user's own choice
+# (User.language, qms.i18n.UserPreferencesMiddleware) wins over the browser's
+# Accept-Language (LocaleMiddleware); no language prefix in any URL. Names are
+# in their own language, as a switch shows them to someone who reads only that.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("zh-hans", "简体中文"),
+]
+# Catalogues: locale/<lang>/LC_MESSAGES/django.po, compiled by bin/compile_messages.py (make install).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's zone stays the rule for effective and due dates; a user may see times in their own.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

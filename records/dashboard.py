@@ -9,6 +9,7 @@ submission.
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qms import dashboard, permissions
 from qms.rules import allowed
@@ -25,7 +26,8 @@ def _items(qs, *, overdue_before=None):
         late = overdue_before is not None and r.submitted_at is not None and r.submitted_at < overdue_before
         items.append(dashboard.Item(
             label=f"{r.number} · {r.record_type.name}", url=r.get_absolute_url(),
-            meta=("submitted " if r.submitted_at else "started ") + f"{when:%Y-%m-%d}", overdue=late,
+            meta=(_("submitted %(date)s") if r.submitted_at else _("started %(date)s")) % {"date": f"{when:%Y-%m-%d}"},
+            overdue=late,
         ))
     return items
 
@@ -43,8 +45,8 @@ def sections(user) -> list[dashboard.Section]:
     if allowed("records.create_record", user):
         drafts = _columns(Record.objects.filter(created_by=user, status=Record.Status.DRAFT)).order_by("-created_at")
         out.append(dashboard.Section(
-            key="records.my_drafts", title="My draft records", items=_items(drafts), total=drafts.count(),
-            empty="No drafts.", more_url=f"{register}?status=draft&submitter={user.pk}",
+            key="records.my_drafts", title=_("My draft records"), items=_items(drafts), total=drafts.count(),
+            empty=_("No drafts."), more_url=f"{register}?status=draft&submitter={user.pk}",
         ))
     if is_record_verifier(user) and permissions.can_write(user):
         overdue_before = timezone.now() - timezone.timedelta(days=VERIFICATION_DUE_DAYS)
@@ -52,15 +54,15 @@ def sections(user) -> list[dashboard.Section]:
         # The two sections split one queue at the due date, so no record is listed twice.
         to_verify = _columns(waiting.filter(submitted_at__gte=overdue_before)).order_by("submitted_at", "id")
         out.append(dashboard.Section(
-            key="records.to_verify", title="Records to verify", items=_items(to_verify, overdue_before=overdue_before),
-            total=to_verify.count(), empty="Nothing new waiting for you.",
+            key="records.to_verify", title=_("Records to verify"), items=_items(to_verify, overdue_before=overdue_before),
+            total=to_verify.count(), empty=_("Nothing new waiting for you."),
             more_url=f"{register}?verified=no&status=submitted&since={overdue_before:%Y-%m-%d}",
         ))
         overdue = _columns(waiting.filter(submitted_at__lt=overdue_before)).order_by("submitted_at", "id")
         out.append(dashboard.Section(
-            key="records.overdue_verification", title="Records overdue for verification",
+            key="records.overdue_verification", title=_("Records overdue for verification"),
             items=_items(overdue, overdue_before=overdue_before), total=overdue.count(),
-            empty=f"None waiting more than {VERIFICATION_DUE_DAYS} days.",
+            empty=_("None waiting more than %(days)s days.") % {"days": VERIFICATION_DUE_DAYS},
             more_url=f"{register}?verified=no&status=submitted&until={overdue_before:%Y-%m-%d}",
         ))
     return out

@@ -22,6 +22,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from qms.errors import DomainError
 from qms.forms import BootstrapForm, parse_number
@@ -42,6 +44,19 @@ _NUMBER_WORDS = {"gt": "greater than", "gte": "at least", "lt": "less than", "lt
 _HOLDS = {
     "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
     "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+}
+# The messages a record form shows, whole sentences so that a translation may order the words.
+_DATE_SENTENCES = {
+    "gt": _("“%(field)s” must be after “%(other)s” (%(value)s)."),
+    "gte": _("“%(field)s” must be on or after “%(other)s” (%(value)s)."),
+    "lt": _("“%(field)s” must be before “%(other)s” (%(value)s)."),
+    "lte": _("“%(field)s” must be on or before “%(other)s” (%(value)s)."),
+}
+_NUMBER_SENTENCES = {
+    "gt": _("“%(field)s” must be greater than “%(other)s” (%(value)s)."),
+    "gte": _("“%(field)s” must be at least “%(other)s” (%(value)s)."),
+    "lt": _("“%(field)s” must be less than “%(other)s” (%(value)s)."),
+    "lte": _("“%(field)s” must be at most “%(other)s” (%(value)s)."),
 }
 COMPARABLE = ("date", "number")
 CONDITION_TYPES = ("choice", "multichoice", "checkbox")
@@ -172,8 +187,8 @@ def _judge(rule, target, by_key, cleaned, present_files) -> str | None:
             return None
         if _HOLDS[rule["op"]](value, other_value):
             return None
-        words = (_DATE_WORDS if target["type"] == "date" else _NUMBER_WORDS)[rule["op"]]
-        return f"“{target['label']}” must be {words} “{other['label']}” ({_fmt(other_value)})."
+        sentence = (_DATE_SENTENCES if target["type"] == "date" else _NUMBER_SENTENCES)[rule["op"]]
+        return str(sentence) % {"field": target["label"], "other": other["label"], "value": _fmt(other_value)}
     if kind == "range":
         if value in (None, ""):
             return None
@@ -182,18 +197,22 @@ def _judge(rule, target, by_key, cleaned, present_files) -> str | None:
         if (low is None or value >= low[0]) and (high is None or value <= high[0]):
             return None
         if low and high:
-            return f"“{target['label']}” must be between {low[1]} and {high[1]}."
+            return gettext("“%(field)s” must be between %(low)s and %(high)s.") % {
+                "field": target["label"], "low": low[1], "high": high[1]}
         if low:
-            return f"“{target['label']}” must be at least {low[1]}."
-        return f"“{target['label']}” must be at most {high[1]}."
+            return gettext("“%(field)s” must be at least %(low)s.") % {"field": target["label"], "low": low[1]}
+        return gettext("“%(field)s” must be at most %(high)s.") % {"field": target["label"], "high": high[1]}
     if kind == "required_if":
         other = by_key.get(rule["other"])
         if other is None or not _condition_met(other, rule.get("value", ""), cleaned.get(other["key"])):
             return None
         if _is_filled(target, value, present_files):
             return None
-        when = "is ticked" if other["type"] == "checkbox" else f"is “{rule['value']}”"
-        return f"“{target['label']}” is required when “{other['label']}” {when}."
+        if other["type"] == "checkbox":
+            return gettext("“%(field)s” is required when “%(other)s” is ticked.") % {
+                "field": target["label"], "other": other["label"]}
+        return gettext("“%(field)s” is required when “%(other)s” is “%(value)s”.") % {
+            "field": target["label"], "other": other["label"], "value": rule["value"]}
     return None
 
 

@@ -5,13 +5,25 @@ outsider (active, no role). Each has the password `PASSWORD`.
 """
 
 import os
+import runpy
 import shutil
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from qms.permissions import Role
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory, ensure_reference_data
+
+
+def pytest_configure(config):
+    """The translations are compiled before any test runs (the .mo files are not in git):
+    `make test` compiles them too, a bare `pytest` must not test stale or missing ones."""
+    script = Path(__file__).resolve().parent.parent / "bin" / "compile_messages.py"
+    if runpy.run_path(str(script))["compile_all"]():
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}  # a catalogue loaded before the compile is forgotten
 
 
 @pytest.fixture
