@@ -54,3 +54,20 @@ def test_a_small_list_filters_in_place(reference_data, page, login, author, staf
     choose(page, "#id_distribution_users", "sam", option="Sam Lee")
     assert page.locator("#id_distribution_users option:checked").all_inner_texts() == ["Sam Lee"]
     assert re.search("Sam Lee", page.locator("#id_distribution_users + .ts-wrapper .ts-control").inner_text())
+
+
+def test_a_single_searchable_select_looks_like_the_selects_beside_it(reference_data, page, login, quality_manager):
+    """Issue 18: the owner and clause pickers had lost their border and caret (our CSS took
+    them off the wrapper, the theme off the inner box), so they read as plain text."""
+    login(quality_manager)
+    page.goto("/capa/new/")
+    picker = page.locator("#id_owner + .ts-wrapper")
+    expect(picker).to_be_visible()
+
+    def looks(locator):
+        return locator.evaluate("e => { const s = getComputedStyle(e); "
+                                "return [s.borderTopWidth, s.borderTopStyle, s.backgroundImage !== 'none']; }")
+
+    plain = looks(page.locator("#id_severity"))  # a plain Bootstrap select
+    assert plain[0] != "0px" and plain[1] == "solid" and plain[2]
+    assert looks(picker) == plain
