@@ -147,3 +147,25 @@ def signed_post(request, form, *, select: Callable, refused: Callable, page: Cal
     except DomainError as exc:  # the signer was not proved: nothing was signed
         return page(rows, error=exc.message, status=exc.status_code)
     return done(results)
+
+
+def refused_page(request, exc: DomainError):
+    """The answer to a selection refused as a whole (BulkInputError, or a rule): nothing was done."""
+    from django.shortcuts import render
+
+    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
+                  status=exc.status_code)
+
+
+def form_post(request, form, *, select: Callable, page: Callable, run: Callable, done: Callable, error: str):
+    """The POST of a bulk form page (a new owner, a legal hold), the same for every
+    register: `select(ids)` checks the posted rows as the user sees them (a bad
+    selection is refused whole), an invalid form re-shows the page with `error`
+    and nothing changed, and `run(rows, cleaned_data)` goes row by row."""
+    try:
+        rows = select(request.POST.getlist("ids"))
+    except DomainError as exc:
+        return refused_page(request, exc)
+    if not form.is_valid():
+        return page(rows, form=form, status=400, error=error)
+    return done(run(rows, form.cleaned_data))

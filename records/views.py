@@ -192,11 +192,6 @@ def _bulk_page(request, *, action, records, sig_form=None, hold_form=None, error
     return render(request, "records/record_bulk.html", context, status=status)
 
 
-def _bulk_refused(request, exc: DomainError):
-    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
-                  status=exc.status_code)
-
-
 @require_GET
 def bulk_start(request):
     """The register's bulk bar: export the selection, or show what a bulk action
@@ -204,11 +199,11 @@ def bulk_start(request):
     require("records.view_records", request.user)
     action = request.GET.get("action", "")
     if action not in BULK_ACTIONS:
-        return _bulk_refused(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+        return bulk.refused_page(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
     try:
         records = _bulk_selection(request, request.GET.getlist("ids"))
     except bulk.BulkInputError as exc:
-        return _bulk_refused(request, exc)
+        return bulk.refused_page(request, exc)
     if action in ("csv", "xlsx"):
         require("records.export_records", request.user)
         order = {r.pk: i for i, r in enumerate(records)}
@@ -226,7 +221,7 @@ def bulk_verify(request):
     form = BulkSignatureForm(request.POST, user=request.user)
     return bulk.signed_post(
         request, form,
-        select=lambda ids: _bulk_selection(request, ids), refused=lambda exc: _bulk_refused(request, exc),
+        select=lambda ids: _bulk_selection(request, ids), refused=lambda exc: bulk.refused_page(request, exc),
         page=lambda rows, **kw: _bulk_page(request, action="verify", records=rows, **kw),
         sign=lambda rows: services.records_verify(actor=request.user, records=rows, form=form,
                                                   comment=form.cleaned_data["comment"]),
@@ -238,20 +233,19 @@ def bulk_verify(request):
 @require_POST
 def bulk_hold(request):
     require("records.set_legal_hold", request.user)
-    try:
-        records = _bulk_selection(request, request.POST.getlist("ids"))
-    except bulk.BulkInputError as exc:
-        return _bulk_refused(request, exc)
-    form = BulkLegalHoldForm(request.POST)
-    if not form.is_valid():
-        action = "release" if request.POST.get("legal_hold") == "off" else "hold"
-        return _bulk_page(request, action=action, records=records, hold_form=form, status=400,
-                          error="Nothing was changed: a legal hold change needs a reason.")
-    hold = form.cleaned_data["legal_hold"]
-    results = services.records_set_legal_hold(actor=request.user, records=records, hold=hold,
-                                              reason=form.cleaned_data["reason"])
-    return _bulk_results(request, results, title="Legal hold placed" if hold else "Legal hold lifted",
-                         done_word="held" if hold else "released")
+    action = "release" if request.POST.get("legal_hold") == "off" else "hold"
+
+    def done(results):
+        hold = action == "hold"
+        return _bulk_results(request, results, title="Legal hold placed" if hold else "Legal hold lifted",
+                             done_word="held" if hold else "released")
+
+    return bulk.form_post(
+        request, BulkLegalHoldForm(request.POST), select=lambda ids: _bulk_selection(request, ids),
+        page=lambda rows, form, **kw: _bulk_page(request, action=action, records=rows, hold_form=form, **kw),
+        run=lambda rows, d: services.records_set_legal_hold(actor=request.user, records=rows, hold=d["legal_hold"],
+                                                            reason=d["reason"]),
+        done=done, error="Nothing was changed: a legal hold change needs a reason.")
 
 
 def _bulk_results(request, results, *, title, done_word):

@@ -259,11 +259,6 @@ def _bulk_rows(rows):
     return rows
 
 
-def _bulk_refused(request, exc: DomainError):
-    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
-                  status=exc.status_code)
-
-
 def _bulk_page(request, capas, *, form=None, error="", status=200):
     user = request.user
     rows = _bulk_rows(bulk.preview(capas, lambda c: None if allowed("audits.reassign_capa", user, c)
@@ -286,26 +281,26 @@ def capa_bulk(request):
     """The bulk bar of the register: the page listing what will happen to each ticked CAPA."""
     require("audits.view_capas", request.user)
     if request.GET.get("action", "") not in BULK_ACTIONS:
-        return _bulk_refused(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+        return bulk.refused_page(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
     try:
         capas = _bulk_selection(request, request.GET.getlist("ids"))
     except bulk.BulkInputError as exc:
-        return _bulk_refused(request, exc)
+        return bulk.refused_page(request, exc)
     return _bulk_page(request, capas)
 
 
 @require_POST
 def capa_bulk_owner(request):
     require("audits.view_capas", request.user)
-    try:
-        capas = _bulk_selection(request, request.POST.getlist("ids"))
-    except bulk.BulkInputError as exc:
-        return _bulk_refused(request, exc)
-    form = CapaOwnerForm(request.POST)
-    if not form.is_valid():
-        return _bulk_page(request, capas, form=form, status=400,
-                          error="Nothing was changed: choose the new owner and say why.")
-    results = services.capas_reassign(actor=request.user, capas=capas, **form.cleaned_data)
+    return bulk.form_post(
+        request, CapaOwnerForm(request.POST), select=lambda ids: _bulk_selection(request, ids),
+        page=lambda rows, **kw: _bulk_page(request, rows, **kw),
+        run=lambda rows, d: services.capas_reassign(actor=request.user, capas=rows, **d),
+        done=lambda results: _bulk_done(request, results),
+        error="Nothing was changed: choose the new owner and say why.")
+
+
+def _bulk_done(request, results):
     return render(request, "qms/bulk_results.html", {
         "title": "Owners assigned", "rows": _bulk_rows(results), "done_word": "owner assigned", "row_heading": "CAPA",
         "summary": bulk.summary(results, done_word="owner assigned"), "back_url": reverse("capa:capa-list"),

@@ -16,7 +16,6 @@ from documents import selectors, services
 from documents.forms import BulkOwnerForm
 from documents.models import Acknowledgement, Document, Revision
 from qms import bulk
-from qms.errors import DomainError
 from qms.exports import table_response
 from qms.models import Signature
 from qms.rules import allowed, require
@@ -125,11 +124,6 @@ def _page(request, *, action, documents, form=None, error="", status=200):
     return render(request, "qms/bulk_preview.html", context, status=status)
 
 
-def _refused(request, exc: DomainError):
-    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
-                  status=exc.status_code)
-
-
 def _results(request, results, *, title, done_word, back):
     return render(request, "qms/bulk_results.html", {
         "title": title, "rows": _decorate(results), "done_word": done_word, "row_heading": "Document",
@@ -144,11 +138,11 @@ def bulk_start(request):
     require("documents.view_documents", request.user)
     action = request.GET.get("action", "")
     if action not in ACTIONS:
-        return _refused(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+        return bulk.refused_page(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
     try:
         documents = _selection(request, request.GET.getlist("ids"))
     except bulk.BulkInputError as exc:
-        return _refused(request, exc)
+        return bulk.refused_page(request, exc)
     if action in ("csv", "xlsx"):
         require("documents.export_register", request.user)
         qs = selectors.register(request.user, {}).filter(pk__in=[d.pk for d in documents])
@@ -164,7 +158,7 @@ def bulk_acknowledge(request):
     form = BulkSignatureForm(request.POST, user=request.user)
     return bulk.signed_post(
         request, form,
-        select=lambda ids: _selection(request, ids), refused=lambda exc: _refused(request, exc),
+        select=lambda ids: _selection(request, ids), refused=lambda exc: bulk.refused_page(request, exc),
         page=lambda rows, **kw: _page(request, action="acknowledge", documents=rows, **kw),
         sign=lambda rows: services.acknowledge_many(actor=request.user, documents=rows, form=form,
                                                     comment=form.cleaned_data["comment"]),
@@ -176,14 +170,11 @@ def bulk_acknowledge(request):
 @require_POST
 def bulk_owner(request):
     require("documents.view_documents", request.user)
-    try:
-        documents = _selection(request, request.POST.getlist("ids"))
-    except bulk.BulkInputError as exc:
-        return _refused(request, exc)
-    form = BulkOwnerForm(request.POST)
-    if not form.is_valid():
-        return _page(request, action="owner", documents=documents, form=form, status=400,
-                     error="Nothing was changed: choose the new owner and say why.")
-    results = services.documents_reassign(actor=request.user, documents=documents, owner=form.cleaned_data["owner"],
-                                          reason=form.cleaned_data["reason"])
-    return _results(request, results, title="Owners assigned", done_word="owner assigned", back="documents:index")
+    return bulk.form_post(
+        request, BulkOwnerForm(request.POST), select=lambda ids: _selection(request, ids),
+        page=lambda rows, **kw: _page(request, action="owner", documents=rows, **kw),
+        run=lambda rows, d: services.documents_reassign(actor=request.user, documents=rows, owner=d["owner"],
+                                                        reason=d["reason"]),
+        done=lambda results: _results(request, results, title="Owners assigned", done_word="owner assigned",
+                                      back="documents:index"),
+        error="Nothing was changed: choose the new owner and say why.")
