@@ -8,19 +8,38 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 eval "$($PY bin/s3_test_server.py --port "${QMS_TEST_S3_PORT:-5930}")"
-trap 'kill "$QMS_S3_SERVER_PID" 2>/dev/null || true; chmod -R u+w "$media" 2>/dev/null; rm -rf "$media"' EXIT
 media=$(mktemp -d)
 chmod 555 "$media"
 export QMS_TEST_MEDIA_ROOT="$media"
 # The tests that touch stored files: uploads, evidence, PDFs, jobs' outputs, packs.
 # Not the ones that set up their own storage (object storage, multi-node,
-# backup/restore, static files) nor the browser tests.
-mapfile -t files < <(grep -lE "default_storage|pdf_upload|evidence=|SimpleUploadedFile|request_job|execute\(|\bmedia\b" \
-  -r tests --include='test_*.py' | grep -v -e '^tests/e2e/' -e test_object_storage -e test_multinode \
-  -e test_backup_restore -e test_static_production | sort)
-echo "object-storage pass: ${#files[@]} test files, S3 at $QMS_TEST_S3_ENDPOINT, media folder read-only"
+# backup/restore, static files), the browser tests, nor the state walk (it
+# uploads files on its way through every POST; what it checks is states).
+skip=(-e '^tests/e2e/' -e test_object_storage -e test_multinode -e test_backup_restore -e test_static_production
+      -e test_state_walk)
+args=$(mktemp)
+trap 'kill "$QMS_S3_SERVER_PID" 2>/dev/null || true; chmod -R u+w "$media" 2>/dev/null; rm -rf "$media" "$args"' EXIT
+if [ -n "${QMS_STORAGE_USE_LOG:-}" ] && compgen -G "$QMS_STORAGE_USE_LOG/*.txt" >/dev/null; then
+  # What `make test` saw (tests/storage_use.py): each test that saved, opened or
+  # listed a stored file, by node id.
+  sort -u "$QMS_STORAGE_USE_LOG"/*.txt | grep -v "${skip[@]}" > "$args" || true
+  files=()
+  mapfile -t files < "$args"
+  source="the tests that touched stored files in the main pass"
+else
+  # No record of a main pass: every test file that names a way of storing a file.
+  grep -lE "default_storage|pdf_upload|evidence=|SimpleUploadedFile|request_job|execute\((job|delivery)|[(, ]media[,)]" \
+    -r tests --include='test_*.py' | grep -v "${skip[@]}" | sort > "$args"
+  mapfile -t files < "$args"
+  source="the test files that name a way of storing a file"
+fi
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "object-storage pass: no test to run (an empty record of the main pass?)" >&2
+  exit 1
+fi
+echo "object-storage pass: ${#files[@]} of $source, S3 at $QMS_TEST_S3_ENDPOINT, media folder read-only"
 eval "$($PY bin/services.py test)"
-.venv/bin/pytest -q -n "${QMS_TEST_S3_WORKERS:-2}" -p no:cacheprovider "$@" "${files[@]}"
+.venv/bin/pytest -q -n "${QMS_TEST_S3_WORKERS:-2}" -p no:cacheprovider "$@" "@$args"
 if [ -n "$(find "$media" -mindepth 1 -print -quit)" ]; then
   echo "object-storage pass: files were written to the local media folder:" >&2
   find "$media" -mindepth 1 >&2

@@ -15,6 +15,8 @@ from django.test import Client
 from qms.permissions import Role
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory, ensure_reference_data
 
+pytest_plugins = ["tests.storage_use"]
+
 
 def pytest_configure(config):
     """The translations are compiled before any test runs (the .mo files are not in git):
