@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 PYTEST_ARGS ?= -q -n 2
 SERVICES = eval "$$($(PY) bin/services.py $(1))"
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint clean messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: install
 
 bench: install
 	@$(call SERVICES,bench) && $(PY) -m bench $(if $(ONLY),--only $(ONLY),)
+
+# The catalogues brought up to the sources (needs Debian's gettext); then translate the empty msgstr.
+messages: install
+	DEBUG=True $(PY) bin/make_messages.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,7 +12,6 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.http import HttpResponse
 from django.template import engines
 from django.test import RequestFactory
@@ -26,9 +25,9 @@ from records.models import Record
 from tests.records.factories import make_type
 
 ROOT = Path(settings.BASE_DIR)
+MAKE = runpy.run_path(str(ROOT / "bin" / "make_messages.py"))
+LOCALES = MAKE["LOCALES"]  # de, fr, es, pt_BR, zh_Hans
 DE_PO = ROOT / "locale" / "de" / "LC_MESSAGES" / "django.po"
-# What makemessages reads: the apps, the core and the templates, not tests, benchmarks or build output.
-IGNORE = ["tests", "bench", "docs", "deploy", "static", "media", "staticfiles", "test-artifacts", "locale"]
 FIELDS = [
     {"key": "instrument_id", "label": "Instrument ID", "type": "text", "required": True},
     {"key": "deviation", "label": "Measured deviation", "type": "number", "required": True, "min": "-10", "max": "10"},
@@ -42,9 +41,14 @@ def _german(user):
 
 
 # ------------------------------------------------------------------ the catalogue
-def test_german_catalogue_has_no_untranslated_or_fuzzy_entry():
-    po = polib.pofile(str(DE_PO))
-    assert po.metadata["Language"] == "de"
+def _po(code):
+    return ROOT / "locale" / code / "LC_MESSAGES" / "django.po"
+
+
+@pytest.mark.parametrize("code", LOCALES)
+def test_catalogue_has_no_untranslated_or_fuzzy_entry(code):
+    po = polib.pofile(str(_po(code)))
+    assert po.metadata["Language"] == code
     assert po.untranslated_entries() == []
     assert po.fuzzy_entries() == []
     assert po.obsolete_entries() == []
@@ -52,6 +56,10 @@ def test_german_catalogue_has_no_untranslated_or_fuzzy_entry():
     for entry in po:  # a placeholder lost or renamed in translation is a KeyError at render time
         for flag in ("%(", "{"):
             assert sorted(_placeholders(entry.msgid, flag)) == sorted(_placeholders(entry.msgstr, flag)), entry.msgid
+            for plural in entry.msgstr_plural.values():
+                assert sorted(_placeholders(entry.msgid_plural, flag)) == sorted(_placeholders(plural, flag)), \
+                    entry.msgid
+        assert entry.msgstr.strip() or entry.msgstr_plural, entry.msgid
 
 
 def _placeholders(text, start):
@@ -63,8 +71,8 @@ def _placeholders(text, start):
     return out
 
 
-def test_german_catalogue_matches_the_sources_exactly(tmp_path, settings):
-    """Every msgid of the catalogue is still in the code, and every marked string is in the catalogue."""
+def test_catalogues_match_the_sources_exactly(tmp_path, settings):
+    """Every msgid of each catalogue is still in the code, and every marked string is in each catalogue."""
     if shutil.which("xgettext") is None:
         if os.environ.get("QMS_REQUIRE_BROWSER") == "1":
             pytest.fail("xgettext not found: CI installs Debian's gettext (.ci/run)")
@@ -74,20 +82,15 @@ def test_german_catalogue_matches_the_sources_exactly(tmp_path, settings):
     tree, out = tmp_path / "tree", tmp_path / "out"
     tree.mkdir()
     for entry in ROOT.iterdir():
-        if entry.name not in IGNORE and not entry.name.startswith("."):
+        if entry.name not in MAKE["IGNORE"] and not entry.name.startswith("."):
             (tree / entry.name).symlink_to(entry)
     settings.LOCALE_PATHS = [str(out)]
-    cwd = os.getcwd()
-    os.chdir(tree)
-    try:
-        call_command("makemessages", locale=["de"], no_location=True, symlinks=True, ignore_patterns=IGNORE,
-                     verbosity=0)
-    finally:
-        os.chdir(cwd)
-    fresh = {e.msgid for e in polib.pofile(str(out / "de" / "LC_MESSAGES" / "django.po")) if e.msgid}
-    ours = {e.msgid for e in polib.pofile(str(DE_PO)) if e.msgid}
-    assert sorted(ours - fresh) == [], "in the catalogue but no longer in the sources"
-    assert sorted(fresh - ours) == [], "marked in the sources but missing from the German catalogue"
+    MAKE["make_messages"](LOCALES, cwd=tree)
+    for code in LOCALES:
+        fresh = {e.msgid for e in polib.pofile(str(out / code / "LC_MESSAGES" / "django.po")) if e.msgid}
+        ours = {e.msgid for e in polib.pofile(str(_po(code))) if e.msgid}
+        assert sorted(ours - fresh) == [], f"in the {code} catalogue but no longer in the sources"
+        assert sorted(fresh - ours) == [], f"marked in the sources but missing from the {code} catalogue"
 
 
 def test_the_compile_script_writes_catalogues_gettext_reads(tmp_path):
