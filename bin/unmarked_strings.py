@@ -12,12 +12,22 @@ style bodies, and text that is only acronyms, numbers and punctuation
 
     .venv/bin/python bin/unmarked_strings.py [template ...]   # default: every template
     .venv/bin/python bin/unmarked_strings.py --summary         # counts per file
+    .venv/bin/python bin/unmarked_strings.py --python [module ...]  # the apps' Python
 
-Exit status 1 when anything is unmarked. tests/qms/test_i18n_coverage.py runs it.
+In Python (--python), reported are literal strings (and f-strings, which cannot
+be translated) in the places a user reads them: a field's label, help_text,
+empty_label or verbose_name; a choices label; a message for
+django.contrib.messages; the message of an exception whose class name ends in
+Error, Refused or Transition; a rule's refusal message (qms.rules.rule). A
+string inside gettext/gettext_lazy/ngettext/pgettext (any name `_`) is marked.
+
+Exit status 1 when anything is unmarked. tests/qms/test_i18n_coverage.py and
+tests/qms/test_i18n_coverage_python.py run it.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from html.parser import HTMLParser
@@ -111,6 +121,88 @@ def unmarked(path: Path) -> list[tuple[int, str]]:
     return finder.found
 
 
+# ------------------------------------------------------------------ Python
+PY_APPS = ["qms", "documents", "records", "audits", "auditor", "guides", "planning", "reviews", "training",
+           "suppliers", "equipment", "intake", "api"]
+PY_SKIP_PARTS = {"migrations", "management", "templatetags"}
+_TRANSLATORS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy",
+                "npgettext", "npgettext_lazy", "format_lazy"}
+_LABEL_KEYWORDS = {"label", "help_text", "empty_label", "verbose_name", "verbose_name_plural"}
+_MESSAGE_FUNCS = {"success", "info", "warning", "error", "debug", "add_message"}
+_CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
+
+
+def python_files() -> list[Path]:
+    files = []
+    for app in PY_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if not PY_SKIP_PARTS & set(path.relative_to(ROOT).parts):
+                files.append(path)
+    return files
+
+
+def _text(node) -> str:
+    """The visible text of an unmarked literal, or "" for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _visible(node.value)
+    if isinstance(node, ast.JoinedStr):
+        literal = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        return ("f-string: " + " ".join(literal.split())) if _WORD.search(literal) else ""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return _text(node.left)  # "..." % values
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _text(node.func.value)  # "...".format(...)
+    if isinstance(node, ast.IfExp):
+        return _text(node.body) or _text(node.orelse)
+    if isinstance(node, ast.Lambda):
+        return _text(node.body)
+    return ""
+
+
+def _name(func) -> str:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+class _PyFinder(ast.NodeVisitor):
+    def __init__(self):
+        self.found: list[tuple[int, str]] = []
+
+    def _report(self, node):
+        if text := _text(node):
+            self.found.append((node.lineno, text))
+
+    def visit_Call(self, node):
+        name = _name(node.func)
+        if name in _TRANSLATORS:
+            return  # marked: nothing inside is reported
+        for keyword in node.keywords:
+            if keyword.arg in _LABEL_KEYWORDS:
+                self._report(keyword.value)
+        if name in _MESSAGE_FUNCS and isinstance(node.func, ast.Attribute) and _name(node.func.value) == "messages":
+            for arg in node.args[1:2] + ([node.args[2]] if name == "add_message" and len(node.args) > 2 else []):
+                self._report(arg)
+        elif (name.endswith("Error") or name.endswith("Refused") or name.endswith("Transition")) and node.args:
+            self._report(node.args[0])
+        elif name == "rule" and len(node.args) >= 3:
+            self._report(node.args[2])
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node):
+        if any(_name(base) in _CHOICES_BASES for base in node.bases):
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Tuple) \
+                        and len(statement.value.elts) >= 2:
+                    self._report(statement.value.elts[-1])
+        self.generic_visit(node)
+
+
+def unmarked_python(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each unmarked user-visible string of one module."""
+    finder = _PyFinder()
+    finder.visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+    return sorted(finder.found)
+
+
 def main(argv: list[str]) -> int:
     import django
     from django.conf import settings
@@ -119,17 +211,19 @@ def main(argv: list[str]) -> int:
         settings.configure()
         django.setup()
     summary = "--summary" in argv
-    paths = [Path(a).resolve() for a in argv if not a.startswith("--")] or template_files()
+    python = "--python" in argv
+    paths = [Path(a).resolve() for a in argv if not a.startswith("--")] or (
+        python_files() if python else template_files())
     total = 0
     for path in paths:
-        found = unmarked(path)
+        found = unmarked_python(path) if path.suffix == ".py" else unmarked(path)
         total += len(found)
         if found and summary:
             print(f"{len(found):5d}  {path.relative_to(ROOT)}")
         elif found:
             for line, text in found:
                 print(f"{path.relative_to(ROOT)}:{line}: {text}")
-    print(f"{total} unmarked in {len(paths)} templates", file=sys.stderr)
+    print(f"{total} unmarked in {len(paths)} files", file=sys.stderr)
     return 1 if total else 0
 
 
