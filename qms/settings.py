@@ -439,6 +439,8 @@ WEBHOOK_TIMEOUTS = (env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0), env.float
 # Accept-Language (LocaleMiddleware); no language prefix in any URL. Names are
 # in their own language, as a switch shows them to someone who reads only that.
 LANGUAGE_CODE = "en-gb"
+# Our formats over Django's: ISO first among the input formats (date pickers), short dates per language.
+FORMAT_MODULE_PATH = ["qms.formats"]
 LANGUAGES = [
     ("en-gb", "English"),
     ("de", "Deutsch"),
