@@ -1,9 +1,11 @@
 """Input forms for controlled documents. Forms check input; services enforce the rules."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from documents.models import (
     NUMBER_CHARS,
@@ -92,6 +94,9 @@ class DocumentCreateForm(BootstrapForm):
     external_reference = forms.CharField(label="Edition / reference", max_length=120, required=False)
     external_date = HistoricDateField(label="Edition date", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.ChoiceField(label=_("Written in"), choices=settings.LANGUAGES, required=False,
+                                 initial=settings.LANGUAGE_CODE,
+                                 help_text=_("The controlled PDF prints its header, footer and signature page in it."))
     content = forms.CharField(required=False, help_text=MARKDOWN_HELP)
     pdf = forms.FileField(label="Or upload a PDF", required=False)
     source = forms.FileField(label="Editable source file (optional)", required=False,
@@ -143,6 +148,9 @@ class DocumentEditForm(BootstrapForm):
     external_reference = forms.CharField(label="Edition / reference", max_length=120, required=False)
     external_date = HistoricDateField(label="Edition date", required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.ChoiceField(label=_("Written in"), choices=settings.LANGUAGES, required=False,
+                                 initial=settings.LANGUAGE_CODE,
+                                 help_text=_("The controlled PDF prints its header, footer and signature page in it."))
     reason = forms.CharField(label="Reason for the change", max_length=100)
     # The details the form was opened on: a save over newer details is refused.
     opened = StampField(required=False)

@@ -110,6 +110,9 @@ class Document(models.Model):
     issuer = models.CharField(max_length=120, blank=True)
     external_reference = models.CharField("external reference / edition", max_length=120, blank=True)
     external_date = models.DateField("edition date", null=True, blank=True)
+    # The language it is written in: its controlled PDF prints header, footer, watermark
+    # and signature page in it (documents.renditions), whoever prints it.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     # Denormalised pointers kept by the services (documents/services.py), so the
     # register is one query: the revision in force, and the newest revision.
     effective_revision = models.ForeignKey(

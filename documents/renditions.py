@@ -42,7 +42,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents.models import Rendition, Revision, RevisionVerification
 from documents.selectors import render_markdown
@@ -170,6 +170,9 @@ def _facts(revision: Revision, signatures: list[Signature], token: str, upload_s
         "reason": revision.change_reason,
         "signatures": [[s.pk, s.content_hash, s.comment] for s in signatures],
         "token": token,
+        # Printed in it; the documents written in the site's language before there was a
+        # choice keep their fingerprint (and their controlled PDF) by leaving it out.
+        **({"language": doc.language} if doc.language != settings.LANGUAGE_CODE else {}),
     }
 
 
@@ -238,6 +241,8 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "content_html": "" if overlay_pages else render_markdown(rev.content),  # same sanitiser as the page
         "overlay_pages": range(overlay_pages),
         "page_size": page_size,
+        # A language chosen for the document is its `lang`; the site's (the default) lets the text tell.
+        "pdf_language": doc.language if doc.language != settings.LANGUAGE_CODE else "",
         "verify_url": verify_url(p.token),
         "qr": pdf.qr_data_uri(verify_url(p.token)),
         "css": {
@@ -249,8 +254,14 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
 
 
 def render_revision(p: Prepared) -> tuple[bytes, int]:
-    """Lay out the controlled base PDF of a prepared revision: (bytes, pages)."""
+    """Lay out the controlled base PDF of a prepared revision: (bytes, pages),
+    in the document's language, whoever asked for it (a job has none of its own)."""
     RENDERS["count"] += 1
+    with translation.override(p.revision.document.language):
+        return _render_revision(p)
+
+
+def _render_revision(p: Prepared) -> tuple[bytes, int]:
     if p.upload is None:
         document = pdf.html_to_document(render_to_string("pdf/revision.html", _context(p)))
         return document.write_pdf(), len(document.pages)

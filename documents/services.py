@@ -158,6 +158,7 @@ def document_create(
     issuer: str = "",
     external_reference: str = "",
     external_date: date | None = None,
+    language: str = "",
     number: str = "",
     content: str = "",
     pdf=None,
@@ -185,6 +186,7 @@ def document_create(
         number=number, title=title, doc_type=doc_type, owner=owner or actor, department=department, process=process,
         review_interval_months=review_interval_months, issuer=issuer.strip(),
         external_reference=external_reference.strip(), external_date=external_date,
+        language=language or settings.LANGUAGE_CODE,
     )
     try:
         document.full_clean()
@@ -219,6 +221,7 @@ def document_details(document: Document) -> dict:
         "distribution_groups": sorted(g.name for g in document.distribution_groups.all()),
         "review_interval_months": document.review_interval_months, "issuer": document.issuer,
         "external_reference": document.external_reference, "external_date": document.external_date,
+        "language": document.language,
     }
 
 

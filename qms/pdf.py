@@ -155,6 +155,14 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def language_tag(code: str) -> str:
+    """A Django language code as the BCP 47 tag a `lang` attribute carries: zh-hans → zh-Hans, pt-br → pt-BR."""
+    head, _, tail = code.partition("-")
+    if not tail:
+        return head
+    return f"{head}-{tail.title() if len(tail) == 4 else tail.upper()}"
+
+
 def text_language(*texts) -> str:
     """The `lang` a PDF of these texts carries: `zh-Hans`, `ja` or `ko` when at
     least half their letters are CJK (kana means Japanese, Hangul Korean, Han

@@ -167,7 +167,7 @@ def document_create(request):
                 distribution_users=data["distribution_users"], distribution_groups=data["distribution_groups"],
                 review_interval_months=data.get("review_interval_months"), issuer=data.get("issuer", ""),
                 external_reference=data.get("external_reference", ""), external_date=data.get("external_date"),
-                number=data.get("number", ""), content=data.get("content", ""), pdf=data.get("pdf"),
+                language=data.get("language", ""), number=data.get("number", ""), content=data.get("content", ""), pdf=data.get("pdf"),
                 source=data.get("source"),
             )
         except DomainError as exc:
@@ -195,12 +195,14 @@ def document_edit(request, number):
         "distribution_groups": document.distribution_groups.all(),
         "review_interval_months": document.review_interval_months, "issuer": document.issuer,
         "external_reference": document.external_reference, "external_date": document.external_date,
-        "opened": Stamp.of(services.document_details(document)),
+        "language": document.language, "opened": Stamp.of(services.document_details(document)),
     }
     form = DocumentEditForm(_post(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        if not data.get("language"):  # not posted: the language stays as it is
+            data.pop("language", None)
         try:
             services.document_update(actor=request.user, document=document, reason=reason, **data)
         except DomainError as exc:

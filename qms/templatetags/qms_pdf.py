@@ -14,6 +14,9 @@ def pdf_static(name: str) -> str:
     return pdf.static_file_uri(name)
 
 
-@register.simple_tag
-def pdf_lang(*texts) -> str:
+@register.simple_tag(takes_context=True)
+def pdf_lang(context, *texts) -> str:
+    """The language the layout was given (`pdf_language`: a document's own), else the texts' one."""
+    if context.get("pdf_language"):
+        return pdf.language_tag(context["pdf_language"])
     return pdf.text_language(*texts)
