@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +57,7 @@ def manual_build(request):
     require("documents.build_manual", request.user)
     job = manual_builder.request_manual_build(actor=request.user)
     record_event(actor=request.user, verb="manual.build_requested", data={"job": str(job.public_id)})
-    messages.info(request, "The quality manual is being compiled.")
+    messages.info(request, gettext("The quality manual is being compiled."))
     return redirect(job)
 
 
