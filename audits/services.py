@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from audits.models import (
     Audit,
@@ -612,14 +612,15 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
     if not evidence.is_empty:
         _add_evidence(actor=actor, spec=evidence, finding=finding)
     _carry_evidence(actor=actor, items=carried, finding=finding)
-    record_event(actor=actor, verb="finding.raised", obj=finding, to_state=finding.status,
-                 comment=finding.get_finding_type_display())
+    with override(None):  # the trail and the CAPA's title are stored: in the source language, never the actor's
+        type_label = finding.get_finding_type_display()
+    record_event(actor=actor, verb="finding.raised", obj=finding, to_state=finding.status, comment=type_label)
     if is_nc:
         severity = Capa.Severity.MAJOR if finding_type == Finding.Type.MAJOR_NC else Capa.Severity.MINOR
         _capa_create(
             actor=actor,
             source=Capa.Source.CERTIFICATION if audit.audit_type == Audit.Type.CERTIFICATION else Capa.Source.AUDIT_FINDING,
-            title=f"{finding.get_finding_type_display()} {finding}: {clause.number}",
+            title=f"{type_label} {finding}: {clause.number}",
             description=finding.statement, severity=severity, owner=owner, process=process, clause=clause,
             finding=finding,
         )
@@ -748,7 +749,9 @@ def _capa_create(*, actor, source, title, description, severity, owner, process=
     _full_clean(capa)
     attribute(capa, actor, "Nonconformity raised")
     capa.save()
-    record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=capa.get_source_display())
+    with override(None):  # stored in the trail: in the source language, never the actor's
+        source_label = capa.get_source_display()
+    record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=source_label)
     notify(owner, title=f"{capa.number} assigned to you", body=capa.title, url=capa.get_absolute_url())
     return capa
 

@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
 from documents.models import Rendition, Revision, RevisionVerification
 from documents.selectors import render_markdown
@@ -225,6 +226,8 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
     rev, doc = p.revision, p.revision.document
     label = _label(rev)
     effective = f"Effective {rev.effective_date:%Y-%m-%d}" if rev.effective_date else "Not yet effective"
+    with override(None):  # the PDF is stored and fingerprinted: its words never depend on who asked first
+        status_label = rev.get_status_display() if p.watermark else ""
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,
         "revision": rev,
@@ -232,7 +235,7 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "rev_label": label,
         # Only what the fingerprint covers is printed: the state shows through
         # the watermark (an approved revision's PDF is reused once effective).
-        "status_label": rev.get_status_display() if p.watermark else "",
+        "status_label": status_label,
         "watermark": p.watermark,
         "signatures": p.signatures,
         "content_html": "" if overlay_pages else render_markdown(rev.content),  # same sanitiser as the page

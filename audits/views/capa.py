@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import selectors, services
@@ -59,9 +59,13 @@ def capa_export(request):
     fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
     qs = selectors.capa_list(request.user, status=request.GET.get("status", ""), source=request.GET.get("source", ""),
                              q=request.GET.get("q", "").strip())
-    rows = ((c.number, c.title, c.get_source_display(), c.get_severity_display(), c.get_status_display(),
-             c.owner.display_name, c.process.name if c.process else "", c.raised_at, c.due_date, c.n_open_actions)
-            for c in qs.iterator(chunk_size=1000))
+    def row(c):
+        with override(None):  # exports stay in one language (ISO exports are compared across time)
+            return (c.number, c.title, c.get_source_display(), c.get_severity_display(), c.get_status_display(),
+                    c.owner.display_name, c.process.name if c.process else "", c.raised_at, c.due_date,
+                    c.n_open_actions)
+
+    rows = (row(c) for c in qs.iterator(chunk_size=1000))
     headers = ["Number", "Title", "Source", "Severity", "Status", "Owner", "Process", "Raised", "Due", "Open actions"]
     return table_response(headers, rows, fmt=fmt, basename="capa-register")
 
