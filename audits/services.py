@@ -107,12 +107,14 @@ def impartiality_conflicts(auditors, processes, departments) -> list[str]:
     for user in auditors:
         for p in processes:
             if p.owner_id == user.pk:
-                conflicts.append(f"{user.display_name} owns the process “{p.name}”.")
+                conflicts.append(gettext("%(name)s owns the process “%(process)s”.") % {"name": user.display_name, "process": p.name})
         for d in depts.values():
             if user.department_id == d.pk:
-                conflicts.append(f"{user.display_name} belongs to the department “{d.name}”.")
+                conflicts.append(gettext("%(name)s belongs to the department “%(department)s”.") % {
+                    "name": user.display_name, "department": d.name})
             elif d.manager_id == user.pk:
-                conflicts.append(f"{user.display_name} manages the department “{d.name}”.")
+                conflicts.append(gettext("%(name)s manages the department “%(department)s”.") % {
+                    "name": user.display_name, "department": d.name})
     return conflicts
 
 
@@ -223,8 +225,8 @@ def audit_issue_plan(*, actor, audit: Audit):
     """planned → prepared: issue the audit plan (ISO 19011 6.3.2) as a PDF job
     and notify the auditees."""
     guard(audit, Audit.Status.PREPARED, actor=actor, rule="audits.issue_plan")
-    missing = [n for n, v in (("objectives", audit.objectives), ("scope", audit.scope), ("methods", audit.methods))
-               if not v.strip()]
+    missing = [str(n) for n, v in ((gettext("objectives"), audit.objectives), (gettext("scope"), audit.scope),
+                                   (gettext("methods"), audit.methods)) if not v.strip()]
     if missing:
         raise DomainError(gettext("The audit plan needs: %(missing)s.") % {"missing": ", ".join(missing)})
     transition(audit, Audit.Status.PREPARED, actor=actor, verb="audit.plan_issued")
