@@ -111,7 +111,7 @@ def audit_create(request):
         else:
             messages.success(request, gettext("Audit %(number)s scheduled.") % {"number": audit.number})
             return redirect(audit)
-    return render(request, "audits/audit_form.html", {"form": form, "title": "Schedule an audit"})
+    return render(request, "audits/audit_form.html", {"form": form, "title": gettext("Schedule an audit")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,7 +127,7 @@ def audit_edit(request, pk):
         else:
             messages.success(request, gettext("Audit saved."))
             return redirect(audit)
-    return render(request, "audits/audit_form.html", {"form": form, "audit": audit, "title": f"Edit {audit.number}"})
+    return render(request, "audits/audit_form.html", {"form": form, "audit": audit, "title": gettext("Edit %(number)s") % {"number": audit.number}})
 
 
 @require_GET
@@ -466,7 +466,7 @@ def question_create(request):
         else:
             messages.success(request, gettext("Question added to %(clause)s.") % {"clause": question.clause.number})
             return redirect(_library_url(question))
-    return render(request, "audits/question_form.html", {"form": form, "title": "Add a question to the library"},
+    return render(request, "audits/question_form.html", {"form": form, "title": gettext("Add a question to the library")},
                   status=400 if form.errors else 200)
 
 
@@ -484,7 +484,7 @@ def question_edit(request, pk):
             messages.success(request, gettext("Question saved. Checklists already made keep their wording."))
             return redirect(_library_url(question))
     return render(request, "audits/question_form.html", {
-        "form": form, "question": question, "title": f"Edit a question of {question.clause.number}",
+        "form": form, "question": question, "title": gettext("Edit a question of %(clause)s") % {"clause": question.clause.number},
         "n_uses": question.checklist_items.count(),
         "entries": trail_for(question) if allowed("qms.view_trail", request.user, question) else None,
     }, status=400 if form.errors else 200)

@@ -307,7 +307,7 @@ def capa_bulk_owner(request):
 
 def _bulk_done(request, results):
     return render(request, "qms/bulk_results.html", {
-        "title": "Owners assigned", "rows": _bulk_rows(results), "done_word": "owner assigned", "row_heading": "CAPA",
+        "title": gettext("Owners assigned"), "rows": _bulk_rows(results), "done_word": "owner assigned", "row_heading": "CAPA",
         "summary": bulk.summary(results, done_word="owner assigned"), "back_url": reverse("capa:capa-list"),
         "back_label": "the register",
     })

@@ -165,7 +165,7 @@ def bulk_acknowledge(request):
         page=lambda rows, **kw: _page(request, action="acknowledge", documents=rows, **kw),
         sign=lambda rows: services.acknowledge_many(actor=request.user, documents=rows, form=form,
                                                     comment=form.cleaned_data["comment"]),
-        done=lambda results: _results(request, results, title="Read and understood",
+        done=lambda results: _results(request, results, title=gettext("Read and understood"),
                                       done_word="acknowledged and signed", back="documents:acknowledgement-list"),
         repeated_message=gettext("This signing page was already signed."), repeated_url="documents:acknowledgement-list")
 
@@ -178,6 +178,6 @@ def bulk_owner(request):
         page=lambda rows, **kw: _page(request, action="owner", documents=rows, **kw),
         run=lambda rows, d: services.documents_reassign(actor=request.user, documents=rows, owner=d["owner"],
                                                         reason=d["reason"]),
-        done=lambda results: _results(request, results, title="Owners assigned", done_word="owner assigned",
+        done=lambda results: _results(request, results, title=gettext("Owners assigned"), done_word="owner assigned",
                                       back="documents:index"),
         error=gettext("Nothing was changed: choose the new owner and say why."))

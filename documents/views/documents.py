@@ -217,9 +217,9 @@ def revision_edit(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
     if revision.is_frozen:
         # DOC-05: a form POST to an approved revision is refused like any other edit.
-        return render(request, "error.html", {"title": "Content is frozen", "message": (
-            f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
-            "Start a new revision to change it.")}, status=409)
+        return render(request, "error.html", {"title": gettext("Content is frozen"), "message": gettext(
+            "%(revision)s is %(status)s: its content is frozen. Start a new revision to change it.") % {
+            "revision": revision, "status": revision.get_status_display().lower()}}, status=409)
     require("documents.edit_revision", request.user, revision)
     form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,

@@ -70,10 +70,11 @@ def manual_download(request, manual_revision):
         manual_builder.check_manual_file(build)  # never issue a changed or missing build
     except manual_builder.ManualFileChanged:
         return render(request, "error.html", {
-            "title": "This quality manual build cannot be issued",
-            "message": (f"The stored file of manual revision {build.manual_revision} no longer matches the one that "
-                        "was built, so it is not served. It was set aside and the quality manager has been told; "
-                        "build the manual again from the controlled PDFs on the quality manual page."),
+            "title": gettext("This quality manual build cannot be issued"),
+            "message": gettext("The stored file of manual revision %(revision)s no longer matches the one that "
+                               "was built, so it is not served. It was set aside and the quality manager has been told; "
+                               "build the manual again from the controlled PDFs on the quality manual page.")
+            % {"revision": build.manual_revision},
         }, status=409)
     return file_response(
         build.file.name, download_name=f"quality-manual-rev-{build.manual_revision}.pdf", content_type="application/pdf"
