@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext, override
+from django.utils.translation import gettext, gettext_lazy, ngettext, override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import selectors, services
@@ -239,7 +239,7 @@ def action_complete(request, pk):
 
 
 # ------------------------------------------------------------------ bulk: a new owner for the ticked CAPAs (qms/bulk.py)
-BULK_ACTIONS = {"owner": "Assign owner"}
+BULK_ACTIONS = {"owner": gettext_lazy("Assign owner")}
 
 
 def _bulk_bar(user) -> dict | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from documents import selectors, services
@@ -24,10 +24,10 @@ from qms.rules import message as rule_message
 from qms.signatures import BulkSignatureForm, content_hash
 
 ACTIONS = {
-    "acknowledge": "Read and understood (one signature)",
-    "owner": "Assign owner",
-    "csv": "Export CSV",
-    "xlsx": "Export XLSX",
+    "acknowledge": gettext_lazy("Read and understood (one signature)"),
+    "owner": gettext_lazy("Assign owner"),
+    "csv": gettext_lazy("Export CSV"),
+    "xlsx": gettext_lazy("Export XLSX"),
 }
 
 
