@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from audits.models import Audit, Capa, CapaAction
 from qms import dashboard, permissions
@@ -26,11 +27,12 @@ def _upcoming(user, now):
     rows = list(qs[: SAMPLE + 1])
     items = [dashboard.Item(
         label=f"{a.number} {a.title}", url=a.get_absolute_url(),
-        meta=f"{timezone.localtime(a.planned_start):%Y-%m-%d %H:%M} · {'lead auditor' if a.lead_auditor_id == user.pk else 'auditor or auditee'}",
+        meta=f"{timezone.localtime(a.planned_start):%Y-%m-%d %H:%M} · "
+             + (gettext("lead auditor") if a.lead_auditor_id == user.pk else gettext("auditor or auditee")),
     ) for a in rows[:SAMPLE]]
     total = qs.count() if len(rows) > SAMPLE else len(rows)
-    return dashboard.Section(key="audits.upcoming", title=f"My audits in the next {UPCOMING_DAYS} days", items=items,
-                             total=total, more_url=reverse("audits:calendar"), empty="No audits coming up.")
+    return dashboard.Section(key="audits.upcoming", title=ngettext("My audits in the next %(days)s day", "My audits in the next %(days)s days", UPCOMING_DAYS) % {"days": UPCOMING_DAYS},
+                             items=items, total=total, more_url=reverse("audits:calendar"), empty=gettext("No audits coming up."))
 
 
 def _my_actions(user, today):
@@ -38,10 +40,10 @@ def _my_actions(user, today):
           .only("description", "due_date", "capa__number").order_by("due_date", "id"))
     rows = list(qs[: SAMPLE + 1])
     items = [dashboard.Item(label=f"{a.capa.number}: {a.description[:80]}", url=reverse("capa:action-complete", args=[a.pk]),
-                            meta=f"due {a.due_date:%Y-%m-%d}", overdue=a.due_date < today) for a in rows[:SAMPLE]]
+                            meta=gettext("due %(date)s") % {"date": f"{a.due_date:%Y-%m-%d}"}, overdue=a.due_date < today) for a in rows[:SAMPLE]]
     total = qs.count() if len(rows) > SAMPLE else len(rows)
-    return dashboard.Section(key="capa.my_actions", title="My CAPA actions", items=items, total=total,
-                             more_url=reverse("capa:my-actions"), empty="No CAPA actions assigned to you.")
+    return dashboard.Section(key="capa.my_actions", title=gettext("My CAPA actions"), items=items, total=total,
+                             more_url=reverse("capa:my-actions"), empty=gettext("No CAPA actions assigned to you."))
 
 
 def _effectiveness_due(user, today):
@@ -51,11 +53,13 @@ def _effectiveness_due(user, today):
         qs = qs.filter(owner=user)
     rows = list(qs[: SAMPLE + 1])
     items = [dashboard.Item(label=f"{c.number} {c.title}", url=c.get_absolute_url(),
-                            meta=f"check due {c.effectiveness_due:%Y-%m-%d}" if c.effectiveness_due else "",
+                            meta=gettext("check due %(date)s") % {"date": f"{c.effectiveness_due:%Y-%m-%d}"}
+                            if c.effectiveness_due else "",
                             overdue=bool(c.effectiveness_due and c.effectiveness_due < today)) for c in rows[:SAMPLE]]
     total = qs.count() if len(rows) > SAMPLE else len(rows)
-    return dashboard.Section(key="capa.effectiveness_due", title="Effectiveness checks due", items=items, total=total,
-                             more_url=reverse("capa:capa-list") + "?status=verifying", empty="No effectiveness checks due.")
+    return dashboard.Section(key="capa.effectiveness_due", title=gettext("Effectiveness checks due"), items=items,
+                             total=total, more_url=reverse("capa:capa-list") + "?status=verifying",
+                             empty=gettext("No effectiveness checks due."))
 
 
 def _ageing(now):
@@ -69,14 +73,14 @@ def _ageing(now):
     )
     url = reverse("capa:capa-list")
     items = [
-        dashboard.Item(label="Open under 30 days", url=url, meta=str(agg["young"])),
-        dashboard.Item(label="Open 30–90 days", url=url, meta=str(agg["mid"])),
-        dashboard.Item(label="Open over 90 days", url=url, meta=str(agg["old"]), overdue=bool(agg["old"])),
-        dashboard.Item(label="Past their due date", url=url, meta=str(agg["overdue"]), overdue=bool(agg["overdue"])),
+        dashboard.Item(label=gettext("Open under 30 days"), url=url, meta=str(agg["young"])),
+        dashboard.Item(label=gettext("Open 30–90 days"), url=url, meta=str(agg["mid"])),
+        dashboard.Item(label=gettext("Open over 90 days"), url=url, meta=str(agg["old"]), overdue=bool(agg["old"])),
+        dashboard.Item(label=gettext("Past their due date"), url=url, meta=str(agg["overdue"]), overdue=bool(agg["overdue"])),
     ]
     # Only buckets with CAPAs in them: an all-zero section is nothing to say (and no digest).
     items = [item for item in items if item.meta != "0"]
-    return dashboard.Section(key="capa.ageing", title="CAPA ageing", items=items, empty="No open CAPAs.",
+    return dashboard.Section(key="capa.ageing", title=gettext("CAPA ageing"), items=items, empty=gettext("No open CAPAs."),
                              total=agg["young"] + agg["mid"] + agg["old"], more_url=url)
 
 
@@ -97,7 +101,8 @@ def sections(user) -> list[dashboard.Section]:
 
 
 # ------------------------------------------------------------------ charts (qms.dashboard.chart)
-AGE_BUCKETS = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
+AGE_BUCKETS = ((0, 30, gettext_lazy("0–30 days")), (31, 60, gettext_lazy("31–60 days")), (61, 90, gettext_lazy("61–90 days")),
+               (91, None, gettext_lazy("over 90 days")))
 
 
 @dashboard.chart("capa.open_by_age", rule="qms.view_aggregates", order=30, link="/capa/?status=active")
@@ -113,8 +118,9 @@ def open_capa_by_age(user):
             cond &= Q(raised_at__gt=now - timedelta(days=hi + 1))
         counts[f"bucket{i}"] = Count("id", filter=cond)
     by_age = open_capas.aggregate(**counts)
-    labels = [label for _, _, label in AGE_BUCKETS]
-    return charts.bars("Open CAPAs by age", labels, {"Open CAPAs": [by_age[f"bucket{i}"] for i in range(len(labels))]})
+    labels = [str(label) for _, _, label in AGE_BUCKETS]
+    return charts.bars(gettext("Open CAPAs by age"), labels,
+                       {gettext("Open CAPAs"): [by_age[f"bucket{i}"] for i in range(len(labels))]})
 
 
 @dashboard.chart("capa.by_source", rule="qms.view_aggregates", order=31, link="/capa/?status=active")
@@ -123,9 +129,10 @@ def open_capa_by_source(user):
 
     by_source = dict(Capa.objects.exclude(status=Capa.Status.CLOSED).values_list("source")
                      .annotate(n=Count("id")).order_by())
-    labels = [label for value, label in Capa.Source.choices]
-    return charts.bars("Open CAPAs by source", labels,
-                       {"Open CAPAs": [by_source.get(value, 0) for value, _ in Capa.Source.choices]}, horizontal=True)
+    labels = [str(label) for value, label in Capa.Source.choices]
+    return charts.bars(gettext("Open CAPAs by source"), labels,
+                       {gettext("Open CAPAs"): [by_source.get(value, 0) for value, _ in Capa.Source.choices]},
+                       horizontal=True)
 
 
 @dashboard.chart("capa.time_to_close", rule="qms.view_aggregates", order=32, link="/capa/?status=closed")
@@ -141,9 +148,9 @@ def capa_time_to_close(user):
                                                                  output_field=DurationField())),
                                       n=Count("id")).order_by())
     found = {(r["month"].date() if hasattr(r["month"], "date") else r["month"]): r for r in rows}
-    return charts.line("Days from raising a CAPA to closing it (mean, per month closed)",
+    return charts.line(gettext("Days from raising a CAPA to closing it (mean, per month closed)"),
                        [m.strftime("%Y-%m") for m in months],
-                       {"Mean days": [round(found[m]["took"].total_seconds() / 86400, 1) if m in found else None
+                       {gettext("Mean days"): [round(found[m]["took"].total_seconds() / 86400, 1) if m in found else None
                                       for m in months]}, unit="days")
 
 
@@ -158,8 +165,8 @@ def findings_by_class(user):
             .annotate(n=Count("id")).order_by())
     years = sorted({r["year"] for r in rows})[-5:]
     counts = {(r["year"], r["finding_type"]): r["n"] for r in rows}
-    return charts.bars("Findings by class per audit year", [str(y) for y in years], {
-        label: [counts.get((y, value), 0) for y in years] for value, label in Finding.Type.choices
+    return charts.bars(gettext("Findings by class per audit year"), [str(y) for y in years], {
+        str(label): [counts.get((y, value), 0) for y in years] for value, label in Finding.Type.choices
     }, stacked=True)
 
 
@@ -172,7 +179,7 @@ def programme_completion(user):
         planned=Count("audits"),
         done=Count("audits", filter=Q(audits__status__in=[Audit.Status.REPORTED, Audit.Status.CLOSED])),
     ))[::-1]
-    return charts.bars("Audit programme completion", [p.title for p in programmes], {
-        "Reported or closed": [p.done for p in programmes],
-        "Still to do": [p.planned - p.done for p in programmes],
+    return charts.bars(gettext("Audit programme completion"), [p.title for p in programmes], {
+        gettext("Reported or closed"): [p.done for p in programmes],
+        gettext("Still to do"): [p.planned - p.done for p in programmes],
     }, stacked=True)

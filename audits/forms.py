@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit, AuditQuestion, AuditReport, Capa, ChecklistItem, Finding, ProgrammeItem
 from audits.services import REPORT_FIELDS, AuditInput, EvidenceSpec
@@ -36,7 +38,7 @@ def visible_record_or_error(user, number):
         return None
     record = records_for_user(user).filter(number=number).first() if user is not None else None
     if record is None:
-        raise forms.ValidationError(f"No record numbered “{number}”.", code="unknown_record")
+        raise forms.ValidationError(gettext("No record numbered “%(number)s”.") % {"number": number}, code="unknown_record")
     return record
 
 
@@ -70,10 +72,10 @@ def active_users():
 
 
 class ProgrammeForm(BootstrapForm):
-    title = forms.CharField(max_length=150)
-    period_start = forms.DateField(widget=DATE, help_text="At most five years long.")
-    period_end = forms.DateField(widget=DATE)
-    objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(label=_("Title"), max_length=150)
+    period_start = forms.DateField(label=_("Period start"), widget=DATE, help_text=_("At most five years long."))
+    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+    objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ProgrammeItemForm(BootstrapModelForm):
@@ -84,32 +86,32 @@ class ProgrammeItemForm(BootstrapModelForm):
     def clean(self):
         data = super().clean()
         if sum(bool(data.get(f)) for f in ("process", "department", "clause")) != 1:
-            raise forms.ValidationError("Choose one of a process, a department or a clause.")
+            raise forms.ValidationError(gettext("Choose one of a process, a department or a clause."))
         return data
 
 
 class AuditForm(BootstrapForm):
-    audit_type = forms.ChoiceField(label="Type", choices=Audit.Type.choices)
-    title = forms.CharField(max_length=200)
-    objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    scope = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text="Required before the audit can be scheduled.")
-    criteria_clauses = forms.ModelMultipleChoiceField(label="Criteria: clauses", queryset=Clause.objects.all(),
+    audit_type = forms.ChoiceField(label=_("Type"), choices=Audit.Type.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 2}))
+    scope = forms.CharField(label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("Required before the audit can be scheduled."))
+    criteria_clauses = forms.ModelMultipleChoiceField(label=_("Criteria: clauses"), queryset=Clause.objects.all(),
                                                       required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
-    criteria_documents = forms.ModelMultipleChoiceField(label="Criteria: documents audited against",
+    criteria_documents = forms.ModelMultipleChoiceField(label=_("Criteria: documents audited against"),
                                                         queryset=Document.objects.order_by("number"), required=False)
-    processes = forms.ModelMultipleChoiceField(queryset=Process.objects.all(), required=False)
-    departments = forms.ModelMultipleChoiceField(queryset=Department.objects.all(), required=False)
-    site = forms.CharField(max_length=150, required=False)
-    methods = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    processes = forms.ModelMultipleChoiceField(label=_("Processes"), queryset=Process.objects.all(), required=False)
+    departments = forms.ModelMultipleChoiceField(label=_("Departments"), queryset=Department.objects.all(), required=False)
+    site = forms.CharField(label=_("Site"), max_length=150, required=False)
+    methods = forms.CharField(label=_("Methods"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               initial="Interviews, observation of work, sampling of records")
-    is_remote = forms.BooleanField(label="Remote audit", required=False)
-    planned_start = forms.DateTimeField(widget=DATETIME)
-    planned_end = forms.DateTimeField(widget=DATETIME)
-    lead_auditor = UserChoice(queryset=User.objects.none())
-    team = UsersChoice(queryset=User.objects.none(), required=False)
-    auditees = UsersChoice(queryset=User.objects.none(), required=False)
-    programme = forms.ModelChoiceField(queryset=None, required=False)
+    is_remote = forms.BooleanField(label=_("Remote audit"), required=False)
+    planned_start = forms.DateTimeField(label=_("Planned start"), widget=DATETIME)
+    planned_end = forms.DateTimeField(label=_("Planned end"), widget=DATETIME)
+    lead_auditor = UserChoice(label=_("Lead auditor"), queryset=User.objects.none())
+    team = UsersChoice(label=_("Team"), queryset=User.objects.none(), required=False)
+    auditees = UsersChoice(label=_("Auditees"), queryset=User.objects.none(), required=False)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
         from audits.models import AuditProgramme
@@ -160,12 +162,12 @@ class EvidenceFieldsMixin(forms.Form):
     not see gets the same answer as one that does not exist: the form is no
     oracle for which numbers exist."""
 
-    ev_document = forms.CharField(label="Evidence: document number", required=False, max_length=40)
-    ev_revision_label = forms.CharField(label="Revision", required=False, max_length=12,
-                                        help_text="Empty = the revision effective now")
-    ev_record = forms.CharField(label="Evidence: record number", required=False, max_length=40)
-    ev_file = forms.FileField(label="Evidence: file", required=False)
-    ev_note = forms.CharField(label="Evidence note", required=False, max_length=300)
+    ev_document = forms.CharField(label=_("Evidence: document number"), required=False, max_length=40)
+    ev_revision_label = forms.CharField(label=_("Revision"), required=False, max_length=12,
+                                        help_text=_("Empty = the revision effective now"))
+    ev_record = forms.CharField(label=_("Evidence: record number"), required=False, max_length=40)
+    ev_file = forms.FileField(label=_("Evidence: file"), required=False)
+    ev_note = forms.CharField(label=_("Evidence note"), required=False, max_length=300)
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user  # None sees nothing: a lookup without a user finds no number
@@ -182,11 +184,14 @@ class EvidenceFieldsMixin(forms.Form):
         if number:
             revision = visible_revision(self.user, number, label)
             if revision is None:
-                self.add_error("ev_document", f"No {'revision ' + label if label else 'effective revision'} of "
-                                              f"document “{number}”.")
+                if label:
+                    message = gettext("No revision %(label)s of document “%(number)s”.") % {"label": label, "number": number}
+                else:
+                    message = gettext("No effective revision of document “%(number)s”.") % {"number": number}
+                self.add_error("ev_document", message)
             data["ev_revision"] = revision
         elif label:
-            self.add_error("ev_document", "Give the document number of the revision.")
+            self.add_error("ev_document", gettext("Give the document number of the revision."))
         return data
 
     def clean_ev_record(self):
@@ -199,8 +204,9 @@ class EvidenceFieldsMixin(forms.Form):
 
 
 class AnswerForm(EvidenceFieldsMixin, BootstrapForm):
-    answer = forms.ChoiceField(choices=[c for c in ChecklistItem.Answer.choices if c[0]], widget=forms.RadioSelect)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.ChoiceField(label=_("Answer"), choices=[c for c in ChecklistItem.Answer.choices if c[0]],
+                               widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     field_order = ["answer", "notes"]
 
     def __init__(self, *args, **kwargs):
@@ -216,8 +222,8 @@ class EvidenceForm(EvidenceFieldsMixin, BootstrapForm):
 
 
 class QuestionForm(BootstrapForm):
-    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    clause = forms.ModelChoiceField(label=_("Clause"), queryset=Clause.objects.all(), required=False)
 
     def __init__(self, *args, audit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,13 +235,13 @@ class QuestionForm(BootstrapForm):
 class LibraryQuestionForm(BootstrapForm):
     """A question of the audit question library (the quality manager's)."""
 
-    clause = forms.ModelChoiceField(queryset=Clause.objects.all())
-    text = forms.CharField(label="Question", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="An open question an auditor asks, e.g. “Show the calibration records of …”.")
-    guidance = forms.CharField(label="Evidence to look for", max_length=2000, required=False,
+    clause = forms.ModelChoiceField(label=_("Clause"), queryset=Clause.objects.all())
+    text = forms.CharField(label=_("Question"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("An open question an auditor asks, e.g. “Show the calibration records of …”."))
+    guidance = forms.CharField(label=_("Evidence to look for"), max_length=2000, required=False,
                                widget=forms.Textarea(attrs={"rows": 3}))
-    position = forms.IntegerField(min_value=0, max_value=1_000_000, required=False,
-                                  help_text="Order within the clause, lower first; empty puts a new question last.")
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=1_000_000, required=False,
+                                  help_text=_("Order within the clause, lower first; empty puts a new question last."))
 
     @classmethod
     def initial_from(cls, question: AuditQuestion) -> dict:
@@ -247,8 +253,8 @@ class LibraryPickForm(BootstrapForm):
     """Questions an auditor takes from the library for one audit."""
 
     questions = forms.ModelMultipleChoiceField(
-        queryset=AuditQuestion.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one question."},
+        label=_("Questions"), queryset=AuditQuestion.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one question.")},
     )
 
     def __init__(self, *args, audit=None, **kwargs):
@@ -260,12 +266,14 @@ class LibraryPickForm(BootstrapForm):
 
 
 class FindingForm(EvidenceFieldsMixin, BootstrapForm):
-    finding_type = forms.ChoiceField(label="Type", choices=Finding.Type.choices)
-    clause = forms.ModelChoiceField(queryset=Clause.objects.all())
-    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    owner = UserChoice(queryset=User.objects.none(), help_text="Who answers for it (the auditee responsible)")
-    process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
-    checklist_item = forms.ModelChoiceField(queryset=ChecklistItem.objects.none(), required=False, label="From question")
+    finding_type = forms.ChoiceField(label=_("Type"), choices=Finding.Type.choices)
+    clause = forms.ModelChoiceField(label=_("Clause"), queryset=Clause.objects.all())
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner = UserChoice(label=_("Owner"), queryset=User.objects.none(),
+                       help_text=_("Who answers for it (the auditee responsible)"))
+    process = forms.ModelChoiceField(label=_("Process"), queryset=Process.objects.all(), required=False)
+    checklist_item = forms.ModelChoiceField(queryset=ChecklistItem.objects.none(), required=False,
+                                            label=_("From question"))
     field_order = ["finding_type", "clause", "statement", "owner", "process", "checklist_item"]
 
     def __init__(self, *args, audit=None, **kwargs):
@@ -285,15 +293,16 @@ class ReportForm(BootstrapModelForm):
 
 
 class CapaRaiseForm(BootstrapForm):
-    source = forms.ChoiceField(choices=[c for c in Capa.Source.choices if c[0] != Capa.Source.AUDIT_FINDING])
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(choices=Capa.Severity.choices)
-    owner = UserChoice(queryset=User.objects.none())
-    process = forms.ModelChoiceField(queryset=Process.objects.all(), required=False)
-    clause = forms.ModelChoiceField(queryset=Clause.objects.all(), required=False)
-    record_number = forms.CharField(label="Source record number", required=False, max_length=40,
-                                    help_text="For a complaint or nonconforming output")
+    source = forms.ChoiceField(label=_("Source"),
+                               choices=[c for c in Capa.Source.choices if c[0] != Capa.Source.AUDIT_FINDING])
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Capa.Severity.choices)
+    owner = UserChoice(label=_("Owner"), queryset=User.objects.none())
+    process = forms.ModelChoiceField(label=_("Process"), queryset=Process.objects.all(), required=False)
+    clause = forms.ModelChoiceField(label=_("Clause"), queryset=Clause.objects.all(), required=False)
+    record_number = forms.CharField(label=_("Source record number"), required=False, max_length=40,
+                                    help_text=_("For a complaint or nonconforming output"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,9 +316,9 @@ class CapaRaiseForm(BootstrapForm):
 class CapaOwnerForm(BootstrapForm):
     """A new owner for one CAPA or for the ticked CAPAs of the register (the quality manager's)."""
 
-    owner = UserChoice(queryset=User.objects.none(), label="New owner")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                             help_text="Recorded in the trail of each CAPA (e.g. the owner left the company).")
+    owner = UserChoice(queryset=User.objects.none(), label=_("New owner"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text=_("Recorded in the trail of each CAPA (e.g. the owner left the company)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,22 +326,22 @@ class CapaOwnerForm(BootstrapForm):
 
 
 class CorrectionForm(BootstrapForm):
-    containment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    containment_date = forms.DateField(required=False, widget=DATE)
-    correction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    correction_date = forms.DateField(required=False, widget=DATE)
+    containment = forms.CharField(label=_("Containment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    containment_date = forms.DateField(label=_("Containment date"), required=False, widget=DATE)
+    correction = forms.CharField(label=_("Correction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    correction_date = forms.DateField(label=_("Correction date"), required=False, widget=DATE)
 
 
 class AnalysisForm(BootstrapForm):
-    ca_needed = forms.TypedChoiceField(label="Corrective action needed?", coerce=lambda v: v == "yes",
-                                       choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect)
-    ca_justification = forms.CharField(label="Justification", widget=forms.Textarea(attrs={"rows": 2}))
-    why1 = forms.CharField(label="Why? (1)", required=False)
-    why2 = forms.CharField(label="Why? (2)", required=False)
-    why3 = forms.CharField(label="Why? (3)", required=False)
-    why4 = forms.CharField(label="Why? (4)", required=False)
-    why5 = forms.CharField(label="Why? (5)", required=False)
-    root_cause = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    ca_needed = forms.TypedChoiceField(label=_("Corrective action needed?"), coerce=lambda v: v == "yes",
+                                       choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect)
+    ca_justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}))
+    why1 = forms.CharField(label=_("Why? (1)"), required=False)
+    why2 = forms.CharField(label=_("Why? (2)"), required=False)
+    why3 = forms.CharField(label=_("Why? (3)"), required=False)
+    why4 = forms.CharField(label=_("Why? (4)"), required=False)
+    why5 = forms.CharField(label=_("Why? (5)"), required=False)
+    root_cause = forms.CharField(label=_("Root cause"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -343,9 +352,9 @@ class AnalysisForm(BootstrapForm):
 
 
 class ActionForm(BootstrapForm):
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    owner = UserChoice(queryset=User.objects.none())
-    due_date = forms.DateField(widget=DATE)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = UserChoice(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -353,7 +362,7 @@ class ActionForm(BootstrapForm):
 
 
 class ActionCompleteForm(EvidenceFieldsMixin, BootstrapForm):
-    note = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
     field_order = ["note"]
 
     def __init__(self, *args, **kwargs):
@@ -362,15 +371,16 @@ class ActionCompleteForm(EvidenceFieldsMixin, BootstrapForm):
 
 
 class VerificationPlanForm(BootstrapForm):
-    method = forms.CharField(label="Effectiveness check method", widget=forms.Textarea(attrs={"rows": 2}))
-    due = forms.DateField(label="Check due", widget=DATE)
+    method = forms.CharField(label=_("Effectiveness check method"), widget=forms.Textarea(attrs={"rows": 2}))
+    due = forms.DateField(label=_("Check due"), widget=DATE)
 
 
 class VerifyForm(BootstrapForm):
-    result = forms.ChoiceField(choices=[c for c in Capa.Result.choices if c[0]], widget=forms.RadioSelect)
-    notes = forms.CharField(label="What the check found", widget=forms.Textarea(attrs={"rows": 2}))
-    early_reason = forms.CharField(label="Why check before the planned date?", required=False, max_length=500,
-                                   help_text="Only when recording the check before its planned date; kept in the trail.")
+    result = forms.ChoiceField(label=_("Result"), choices=[c for c in Capa.Result.choices if c[0]],
+                               widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("What the check found"), widget=forms.Textarea(attrs={"rows": 2}))
+    early_reason = forms.CharField(label=_("Why check before the planned date?"), required=False, max_length=500,
+                                   help_text=_("Only when recording the check before its planned date; kept in the trail."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause, Department, Process
@@ -51,14 +52,14 @@ class ProgrammeItem(models.Model):
     """What the programme covers (a process, a department or a clause) and how often."""
 
     class Risk(models.TextChoices):
-        NORMAL = "normal", "Normal"
-        HIGH = "high", "High"
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
 
     programme = models.ForeignKey(AuditProgramme, on_delete=models.CASCADE, related_name="items")
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    frequency_months = models.PositiveSmallIntegerField(default=12, help_text="Audit every N months (6 for high risk)")
+    frequency_months = models.PositiveSmallIntegerField(default=12, help_text=_("Audit every N months (6 for high risk)"))
     risk = models.CharField(max_length=10, choices=Risk.choices, default=Risk.NORMAL)
     history = HistoricalRecords()
 
@@ -83,34 +84,34 @@ class ProgrammeItem(models.Model):
 
 class Audit(models.Model):
     class Type(models.TextChoices):
-        INTERNAL = "internal", "Internal"
-        SUPPLIER = "supplier", "Supplier"
-        CERTIFICATION = "certification", "Certification / external"
+        INTERNAL = "internal", _("Internal")
+        SUPPLIER = "supplier", _("Supplier")
+        CERTIFICATION = "certification", _("Certification / external")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        PREPARED = "prepared", "Prepared (plan issued)"
-        IN_PROGRESS = "in_progress", "In progress"
-        REPORTED = "reported", "Reported"
-        CLOSED = "closed", "Closed"
+        PLANNED = "planned", _("Planned")
+        PREPARED = "prepared", _("Prepared (plan issued)")
+        IN_PROGRESS = "in_progress", _("In progress")
+        REPORTED = "reported", _("Reported")
+        CLOSED = "closed", _("Closed")
 
     number = models.CharField(max_length=30, unique=True)
     programme = models.ForeignKey(
         AuditProgramme, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
     )
-    audit_type = models.CharField("type", max_length=15, choices=Type.choices, default=Type.INTERNAL)
+    audit_type = models.CharField(_("type"), max_length=15, choices=Type.choices, default=Type.INTERNAL)
     title = models.CharField(max_length=200)
     objectives = models.TextField()
-    scope = models.TextField(help_text="Processes, locations, activities and period covered")
-    criteria_clauses = models.ManyToManyField(Clause, blank=True, related_name="audits", verbose_name="criteria: clauses")
+    scope = models.TextField(help_text=_("Processes, locations, activities and period covered"))
+    criteria_clauses = models.ManyToManyField(Clause, blank=True, related_name="audits", verbose_name=_("criteria: clauses"))
     criteria_documents = models.ManyToManyField(
-        "documents.Document", blank=True, related_name="audits", verbose_name="criteria: documents audited against"
+        "documents.Document", blank=True, related_name="audits", verbose_name=_("criteria: documents audited against")
     )
     processes = models.ManyToManyField(Process, blank=True, related_name="audits")
     departments = models.ManyToManyField(Department, blank=True, related_name="audits")
     site = models.CharField(max_length=150, blank=True)
-    methods = models.TextField(blank=True, help_text="Interviews, observation, record sampling; remote means if any")
-    is_remote = models.BooleanField("remote audit", default=False)
+    methods = models.TextField(blank=True, help_text=_("Interviews, observation, record sampling; remote means if any"))
+    is_remote = models.BooleanField(_("remote audit"), default=False)
     planned_start = models.DateTimeField(db_index=True)
     planned_end = models.DateTimeField()
     lead_auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_audits")
@@ -163,14 +164,14 @@ class AuditQuestion(models.Model):
     audit; a question once used is deactivated, never deleted."""
 
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="audit_questions")
-    text = models.CharField("question", max_length=500)
-    guidance = models.TextField("evidence to look for", blank=True)
-    position = models.PositiveIntegerField(default=0, help_text="Order within the clause (lower first)")
-    is_active = models.BooleanField("active", default=True, db_index=True,
-                                    help_text="Inactive questions are kept but no longer put on checklists")
+    text = models.CharField(_("question"), max_length=500)
+    guidance = models.TextField(_("evidence to look for"), blank=True)
+    position = models.PositiveIntegerField(default=0, help_text=_("Order within the clause (lower first)"))
+    is_active = models.BooleanField(_("active"), default=True, db_index=True,
+                                    help_text=_("Inactive questions are kept but no longer put on checklists"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="Empty for the questions the system ships with",
+        help_text=_("Empty for the questions the system ships with"),
     )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
@@ -196,11 +197,11 @@ class AuditQuestion(models.Model):
 
 class ChecklistItem(models.Model):
     class Answer(models.TextChoices):
-        OPEN = "", "Not answered"
-        CONFORMING = "conforming", "Conforming"
-        NONCONFORMING = "nonconforming", "Nonconforming"
-        OBSERVATION = "observation", "Observation"
-        NA = "na", "Not applicable"
+        OPEN = "", _("Not answered")
+        CONFORMING = "conforming", _("Conforming")
+        NONCONFORMING = "nonconforming", _("Nonconforming")
+        OBSERVATION = "observation", _("Observation")
+        NA = "na", _("Not applicable")
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="checklist")
     position = models.PositiveIntegerField(default=0)
@@ -209,7 +210,7 @@ class ChecklistItem(models.Model):
     question = models.TextField()
     # Copied from the library question when the item is made from one: the
     # checklist is part of the audit record and must not move with the library.
-    guidance = models.TextField("evidence to look for", blank=True)
+    guidance = models.TextField(_("evidence to look for"), blank=True)
     library_question = models.ForeignKey(
         AuditQuestion, null=True, blank=True, on_delete=models.PROTECT, related_name="checklist_items",
     )
@@ -228,27 +229,27 @@ class ChecklistItem(models.Model):
 
 class Finding(models.Model):
     class Type(models.TextChoices):
-        MAJOR_NC = "major_nc", "Major nonconformity"
-        MINOR_NC = "minor_nc", "Minor nonconformity"
-        OBSERVATION = "observation", "Observation"
-        OFI = "ofi", "Opportunity for improvement"
-        GOOD_PRACTICE = "good_practice", "Good practice"
+        MAJOR_NC = "major_nc", _("Major nonconformity")
+        MINOR_NC = "minor_nc", _("Minor nonconformity")
+        OBSERVATION = "observation", _("Observation")
+        OFI = "ofi", _("Opportunity for improvement")
+        GOOD_PRACTICE = "good_practice", _("Good practice")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     NC_TYPES = (Type.MAJOR_NC, Type.MINOR_NC)
 
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings")
     seq = models.PositiveIntegerField()
-    finding_type = models.CharField("type", max_length=15, choices=Type.choices)
+    finding_type = models.CharField(_("type"), max_length=15, choices=Type.choices)
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="findings")
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
     checklist_item = models.ForeignKey(
         ChecklistItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
     )
-    statement = models.TextField(help_text="What was found, against which requirement")
+    statement = models.TextField(help_text=_("What was found, against which requirement"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_findings")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -277,20 +278,20 @@ class AuditReport(models.Model):
     the audit itself; the rest is written here. Issued = locked and signed."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ISSUED = "issued", "Issued"
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
 
     REQUIRED = ("client", "dates_places", "conclusions", "criteria_met", "diverging_opinions", "sampling_note")
 
     audit = models.OneToOneField(Audit, on_delete=models.PROTECT, related_name="report")
-    client = models.CharField(max_length=200, blank=True, help_text="Who asked for the audit")
-    dates_places = models.TextField("dates and places", blank=True)
+    client = models.CharField(max_length=200, blank=True, help_text=_("Who asked for the audit"))
+    dates_places = models.TextField(_("dates and places"), blank=True)
     summary = models.TextField(blank=True)
     conclusions = models.TextField(blank=True)
-    criteria_met = models.TextField("degree to which criteria were met", blank=True)
-    diverging_opinions = models.TextField("unresolved diverging opinions", blank=True, help_text="Write “None” if none")
+    criteria_met = models.TextField(_("degree to which criteria were met"), blank=True)
+    diverging_opinions = models.TextField(_("unresolved diverging opinions"), blank=True, help_text=_("Write “None” if none"))
     sampling_note = models.TextField(
-        blank=True, help_text="Audits sample: say what was sampled and that uncertainty remains"
+        blank=True, help_text=_("Audits sample: say what was sampled and that uncertainty remains")
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -338,38 +339,38 @@ class Capa(models.Model):
     """A nonconformity and its corrective action (ISO 9001 10.2)."""
 
     class Source(models.TextChoices):
-        AUDIT_FINDING = "audit_finding", "Audit finding"
-        COMPLAINT = "complaint", "Customer complaint"
-        NC_OUTPUT = "nc_output", "Nonconforming output"
-        SUPPLIER = "supplier", "Supplier"
-        PROCESS = "process", "Process"
-        CERTIFICATION = "certification", "Certification audit"
-        RISK = "risk", "Risk or opportunity"
-        EQUIPMENT = "equipment", "Measuring equipment"
+        AUDIT_FINDING = "audit_finding", _("Audit finding")
+        COMPLAINT = "complaint", _("Customer complaint")
+        NC_OUTPUT = "nc_output", _("Nonconforming output")
+        SUPPLIER = "supplier", _("Supplier")
+        PROCESS = "process", _("Process")
+        CERTIFICATION = "certification", _("Certification audit")
+        RISK = "risk", _("Risk or opportunity")
+        EQUIPMENT = "equipment", _("Measuring equipment")
 
     class Severity(models.TextChoices):
-        MAJOR = "major", "Major"
-        MINOR = "minor", "Minor"
+        MAJOR = "major", _("Major")
+        MINOR = "minor", _("Minor")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANALYSED = "analysed", "Analysed"
-        IMPLEMENTING = "implementing", "Actions in progress"
-        VERIFYING = "verifying", "Effectiveness check due"
-        EFFECTIVE = "effective", "Verified effective"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ANALYSED = "analysed", _("Analysed")
+        IMPLEMENTING = "implementing", _("Actions in progress")
+        VERIFYING = "verifying", _("Effectiveness check due")
+        EFFECTIVE = "effective", _("Verified effective")
+        CLOSED = "closed", _("Closed")
 
     class Result(models.TextChoices):
-        NONE = "", "—"
-        EFFECTIVE = "effective", "Effective"
-        NOT_EFFECTIVE = "not_effective", "Not effective"
+        NONE = "", _("—")
+        EFFECTIVE = "effective", _("Effective")
+        NOT_EFFECTIVE = "not_effective", _("Not effective")
 
     number = models.CharField(max_length=30, unique=True)
     source = models.CharField(max_length=15, choices=Source.choices)
     finding = models.OneToOneField(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="capa")
     source_record = models.ForeignKey(
         "records.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="capas",
-        help_text="The complaint or nonconforming-output record",
+        help_text=_("The complaint or nonconforming-output record"),
     )
     # What else raised it (a risk, a supplier, an instrument, a complaint, ...):
     # any app's object, linked without this app knowing the app (capa_raise(origin=)).
@@ -377,7 +378,7 @@ class Capa(models.Model):
                                     related_name="+")
     origin_id = models.PositiveBigIntegerField(null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
-    origin_label = models.CharField(max_length=200, blank=True, help_text="What raised it, as it was named then")
+    origin_label = models.CharField(max_length=200, blank=True, help_text=_("What raised it, as it was named then"))
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="capas")
     clause = models.ForeignKey(Clause, null=True, blank=True, on_delete=models.PROTECT, related_name="capas")
     title = models.CharField(max_length=200)
@@ -392,8 +393,8 @@ class Capa(models.Model):
     containment_date = models.DateField(null=True, blank=True)
     correction = models.TextField(blank=True)
     correction_date = models.DateField(null=True, blank=True)
-    ca_needed = models.BooleanField("corrective action needed", null=True, blank=True)
-    ca_justification = models.TextField("justification of the decision", blank=True)
+    ca_needed = models.BooleanField(_("corrective action needed"), null=True, blank=True)
+    ca_justification = models.TextField(_("justification of the decision"), blank=True)
     whys = models.JSONField("5 whys", default=list, blank=True)
     root_cause = models.TextField(blank=True)
     effectiveness_method = models.TextField(blank=True)
@@ -408,7 +409,7 @@ class Capa(models.Model):
 
     class Meta:
         ordering = ["-raised_at", "-id"]
-        verbose_name = "CAPA"
+        verbose_name = _("CAPA")
         indexes = [models.Index(fields=["origin_type", "origin_id"], name="audits_capa_origin")]
         constraints = [
             models.CheckConstraint(
@@ -447,8 +448,8 @@ class Capa(models.Model):
 
 class CapaAction(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
 
     capa = models.ForeignKey(Capa, on_delete=models.PROTECT, related_name="actions")
     description = models.TextField()
@@ -464,8 +465,8 @@ class CapaAction(models.Model):
     class Meta:
         ordering = ["capa", "due_date", "id"]
         indexes = [models.Index(fields=["owner", "status", "due_date"], name="audits_capaaction_owner_idx")]
-        verbose_name = "CAPA action"
-        verbose_name_plural = "CAPA actions"
+        verbose_name = _("CAPA action")
+        verbose_name_plural = _("CAPA actions")
 
     def __str__(self):
         return f"{self.capa.number}: {self.description[:60]}"
@@ -477,9 +478,9 @@ class Evidence(models.Model):
     or an uploaded file with its SHA-256."""
 
     class Kind(models.TextChoices):
-        REVISION = "revision", "Document revision"
-        RECORD = "record", "Record"
-        FILE = "file", "Uploaded file"
+        REVISION = "revision", _("Document revision")
+        RECORD = "record", _("Record")
+        FILE = "file", _("Uploaded file")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     checklist_item = models.ForeignKey(ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence")
@@ -487,7 +488,7 @@ class Evidence(models.Model):
     action = models.ForeignKey(CapaAction, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence")
     revision = models.ForeignKey("documents.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     record = models.ForeignKey("records.Record", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    file = models.CharField(max_length=300, blank=True, help_text="Storage name (random)")
+    file = models.CharField(max_length=300, blank=True, help_text=_("Storage name (random)"))
     original_name = models.CharField(max_length=200, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
@@ -498,7 +499,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["added_at", "id"]
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="revision") & Q(revision__isnull=False) & Q(record__isnull=True) & Q(file=""))

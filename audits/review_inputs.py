@@ -8,12 +8,19 @@ from collections import Counter
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import override
 
 from audits.models import Audit, Capa, Finding
 from qms import charts
 from qms.review_inputs import Contribution, Period, Table, contributes
 
 AGE_BANDS = ((30, "up to 30 days"), (90, "31–90 days"), (180, "91–180 days"), (None, "over 180 days"))
+
+
+def _source_language(choices) -> dict:
+    """Choice labels as the source has them: the pack is stored, never in the language of who compiled it."""
+    with override(None):
+        return {value: str(label) for value, label in choices}
 
 
 def _age_band(days: int) -> str:
@@ -43,7 +50,7 @@ def nonconformities(period: Period) -> Contribution:
                             .annotate(n=Count("id")).filter(n__gt=1).order_by("-n", "clause__number")[:20])
     recurring_process = list(raised.filter(process__isnull=False).values("process__code", "process__name")
                              .annotate(n=Count("id")).filter(n__gt=1).order_by("-n", "process__code")[:20])
-    source_labels = dict(Capa.Source.choices)
+    source_labels = _source_language(Capa.Source.choices)
     out = Contribution(
         "Nonconformities and corrective actions",
         facts=[("Raised in the period", counts["raised"]), ("of which major", counts["major"]),
@@ -78,11 +85,11 @@ def audit_results(period: Period) -> Contribution:
     by_clause = list(findings.values("clause__number", "clause__title", "finding_type").annotate(n=Count("id"))
                      .order_by("clause__sort_key", "finding_type"))
     kinds = list(Finding.Type.values)
-    kind_labels = dict(Finding.Type.choices)
+    kind_labels = _source_language(Finding.Type.choices)
     grid: dict[str, dict[str, int]] = {}
     for r in by_clause:
         grid.setdefault(f"{r['clause__number']} {r['clause__title']}", {})[r["finding_type"]] = r["n"]
-    type_labels = dict(Audit.Type.choices)
+    type_labels = _source_language(Audit.Type.choices)
     out = Contribution(
         "Audit results",
         facts=[(f"{type_labels[t]} audits", by_type.get(t, 0)) for t in Audit.Type.values]

@@ -9,6 +9,9 @@ actions assigned to them.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from audits.models import Audit, AuditReport, Capa, CapaAction, Finding
 from qms import scope
 from qms.lifecycle import in_state, may_become
@@ -116,14 +119,15 @@ def capa_action_refusal(capa) -> str | None:
     """Why no action can be added to `capa` now (None: it can). One home for the
     service's refusal and for the page that offers the form."""
     if capa.status == Capa.Status.CLOSED:
-        return "The CAPA is closed."
+        return gettext("The CAPA is closed.")
     if capa.status not in (Capa.Status.OPEN, Capa.Status.ANALYSED, Capa.Status.IMPLEMENTING):
         # A plan changed after its check would make the check meaningless (and block closing).
-        return f"Actions are planned before the effectiveness check; this CAPA is {capa.get_status_display().lower()}."
+        return gettext("Actions are planned before the effectiveness check; this CAPA is %(status)s.") % {
+            "status": capa.get_status_display().lower()}
     if capa.status != Capa.Status.OPEN and capa.ca_needed is False:
-        return "The analysis decided that no corrective action is needed."
+        return gettext("The analysis decided that no corrective action is needed.")
     if not capa.root_cause.strip() or capa.status == Capa.Status.OPEN:
-        return "No action plan without a root cause: analyse the nonconformity first."
+        return gettext("No action plan without a root cause: analyse the nonconformity first.")
     return None
 
 
@@ -136,11 +140,11 @@ def capa_check_refusal(capa) -> str | None:
     """Why the effectiveness check cannot be planned yet (None: it can): every
     planned action done, or no corrective action needed and the correction made."""
     if capa.actions.filter(status=CapaAction.Status.OPEN).exists():
-        return "Actions are still open."
+        return gettext("Actions are still open.")
     if capa.status == Capa.Status.ANALYSED and capa.ca_needed:
-        return "Corrective action is needed: plan and complete the actions first."
+        return gettext("Corrective action is needed: plan and complete the actions first.")
     if capa.status == Capa.Status.ANALYSED and not capa.correction.strip():
-        return "Record the correction before its check."
+        return gettext("Record the correction before its check.")
     return None
 
 
@@ -155,72 +159,72 @@ def ca_needed(user, capa) -> bool:
 
 
 # ------------------------------------------------------------------ the rules, with their messages
-rule("audits.view_audits", has_a_role, "You have no access to audits.")
-rule("audits.view_audit", has_a_role & can_view_audit, "You are not on this audit's team or among its auditees.")
-rule("audits.manage_programme", quality_manager_writes, "Only the quality manager manages the audit programme.")
-rule("audits.schedule_audit", quality_manager_writes, "Only the quality manager schedules audits.")
+rule("audits.view_audits", has_a_role, _("You have no access to audits."))
+rule("audits.view_audit", has_a_role & can_view_audit, _("You are not on this audit's team or among its auditees."))
+rule("audits.manage_programme", quality_manager_writes, _("Only the quality manager manages the audit programme."))
+rule("audits.schedule_audit", quality_manager_writes, _("Only the quality manager schedules audits."))
 rule("audits.edit_audit", can_edit_audit,
-     "Only the quality manager and the audit team edit this audit, and not once it is closed.")
+     _("Only the quality manager and the audit team edit this audit, and not once it is closed."))
 rule("audits.edit_audit_plan", can_edit_audit & in_state(Audit.Status.PLANNED, Audit.Status.PREPARED),
-     "An audit is edited before it starts, by the quality manager or its audit team.")
-rule("audits.change_lead_auditor", quality_manager_writes, "Only the quality manager changes the lead auditor.")
+     _("An audit is edited before it starts, by the quality manager or its audit team."))
+rule("audits.change_lead_auditor", quality_manager_writes, _("Only the quality manager changes the lead auditor."))
 rule("audits.issue_plan", can_edit_audit & may_become(Audit.Status.PREPARED),
-     "The quality manager or the audit team issues the plan of a planned audit.")
+     _("The quality manager or the audit team issues the plan of a planned audit."))
 rule("audits.start_audit", can_edit_audit & may_become(Audit.Status.IN_PROGRESS),
-     "The quality manager or the audit team starts an audit once its plan is issued.")
+     _("The quality manager or the audit team starts an audit once its plan is issued."))
 rule("audits.answer_checklist", can_edit_audit & in_state(Audit.Status.IN_PROGRESS),
-     "Answers are recorded by the audit team while the audit is in progress.")
+     _("Answers are recorded by the audit team while the audit is in progress."))
 rule("audits.edit_checklist", can_edit_audit & audit_not_done,
-     "Only the audit team edits the checklist, and only before the report is issued.")
+     _("Only the audit team edits the checklist, and only before the report is issued."))
 rule("audits.add_audit_evidence", can_edit_audit & audit_not_done,
-     "Evidence is added by the quality manager or the audit team while the audit is open.")
+     _("Evidence is added by the quality manager or the audit team while the audit is open."))
 rule("audits.edit_report", can_edit_audit & report_not_issued,
-     "The report is written by the quality manager or the audit team until it is issued; then it is locked.")
+     _("The report is written by the quality manager or the audit team until it is issued; then it is locked."))
 rule("audits.record_findings", can_edit_audit & in_state(Audit.Status.IN_PROGRESS),
-     "Findings are recorded by the audit team while the audit is in progress.")
+     _("Findings are recorded by the audit team while the audit is in progress."))
 rule("audits.add_finding_evidence", can_add_finding_evidence,
-     "Evidence for a finding is added by the quality manager or the audit team while the audit is open.")
+     _("Evidence for a finding is added by the quality manager or the audit team while the audit is open."))
 rule("audits.close_finding", can_close_finding & in_state(Finding.Status.OPEN),
-     "Only the quality manager or the audit team closes an open finding.")
+     _("Only the quality manager or the audit team closes an open finding."))
 # ISO 19011 6.5.1: the audit team leader issues the report.
 rule("audits.issue_report", can_write & is_lead_auditor & may_become(Audit.Status.REPORTED),
-     "The lead auditor issues the report, while the audit is in progress.")
+     _("The lead auditor issues the report, while the audit is in progress."))
 rule("audits.close_audit", quality_manager_writes & may_become(Audit.Status.CLOSED),
-     "The quality manager closes an audit once its report is issued.")
+     _("The quality manager closes an audit once its report is issued."))
 # The audit question library: the quality manager and the internal auditors, who build checklists from it.
 rule("audits.view_question_library", has_a_role & (is_quality_manager | is_internal_auditor),
-     "The question library is for the quality manager and internal auditors.")
-rule("audits.manage_question_library", quality_manager_writes, "Only the quality manager edits the question library.")
-rule("audits.view_capas", has_a_role, "You have no access to nonconformities.")
-rule("audits.view_capa", has_a_role & can_view_capa, "You are not involved in this nonconformity.")
+     _("The question library is for the quality manager and internal auditors."))
+rule("audits.manage_question_library", quality_manager_writes, _("Only the quality manager edits the question library."))
+rule("audits.view_capas", has_a_role, _("You have no access to nonconformities."))
+rule("audits.view_capa", has_a_role & can_view_capa, _("You are not involved in this nonconformity."))
 # Anyone with a role who can write may raise a nonconformity (ISO 9001 10.2).
-rule("audits.raise_capa", can_write & has_a_role, "You cannot raise nonconformities.")
+rule("audits.raise_capa", can_write & has_a_role, _("You cannot raise nonconformities."))
 rule("audits.edit_capa", can_write & capa_changeable & (is_quality_manager | is_capa_owner),
-     "Only the owner or the quality manager changes this CAPA, and not once it is effective or closed.")
+     _("Only the owner or the quality manager changes this CAPA, and not once it is effective or closed."))
 rule("audits.reassign_capa", can_write & capa_changeable & is_quality_manager,
-     "Only the quality manager gives a CAPA a new owner, and not once it is effective or closed.")
+     _("Only the quality manager gives a CAPA a new owner, and not once it is effective or closed."))
 # The plan's state rules (closed, past its check) are the service's, each with its own reason.
 rule("audits.plan_capa_actions", can_write & (is_quality_manager | is_capa_owner),
-     "Only the CAPA owner or the quality manager plans its actions.")
+     _("Only the CAPA owner or the quality manager plans its actions."))
 rule("audits.add_capa_action", can_write & (is_quality_manager | is_capa_owner) & capa_accepts_actions,
-     "Actions are added by the CAPA owner or the quality manager, after the analysis and before the check.")
+     _("Actions are added by the CAPA owner or the quality manager, after the analysis and before the check."))
 rule("audits.analyse_capa", can_write & capa_changeable & (is_quality_manager | is_capa_owner)
      & may_become(Capa.Status.ANALYSED),
-     "The owner or the quality manager records the analysis of an open CAPA.")
+     _("The owner or the quality manager records the analysis of an open CAPA."))
 rule("audits.start_capa_actions", can_write & capa_changeable & (is_quality_manager | is_capa_owner) & ca_needed
      & may_become(Capa.Status.IMPLEMENTING),
-     "The owner or the quality manager agrees the action plan of an analysed CAPA.")
+     _("The owner or the quality manager agrees the action plan of an analysed CAPA."))
 rule("audits.submit_capa_for_check", can_write & capa_changeable & (is_quality_manager | is_capa_owner)
      & may_become(Capa.Status.VERIFYING) & capa_ready_for_check,
-     "The owner or the quality manager plans the effectiveness check once every action is done.")
+     _("The owner or the quality manager plans the effectiveness check once every action is done."))
 rule("audits.complete_action", can_write & in_state(CapaAction.Status.OPEN) & (is_action_owner | is_quality_manager),
-     "Only the action owner completes an open action.")
+     _("Only the action owner completes an open action."))
 rule("audits.add_action_evidence",
      can_write & ((in_state(CapaAction.Status.OPEN) & is_quality_manager) | is_action_owner),
-     "Only the action owner or the quality manager adds evidence to this action.")
+     _("Only the action owner or the quality manager adds evidence to this action."))
 # The effectiveness check: quality manager or an internal auditor (the service also
 # refuses anyone who implemented an action).
 rule("audits.verify_capa", can_write & (is_quality_manager | is_internal_auditor) & in_state(Capa.Status.VERIFYING),
-     "The effectiveness check is made by the quality manager or an internal auditor, once the CAPA is being verified.")
+     _("The effectiveness check is made by the quality manager or an internal auditor, once the CAPA is being verified."))
 rule("audits.close_capa", quality_manager_writes & may_become(Capa.Status.CLOSED),
-     "The quality manager closes a CAPA once it has been found effective.")
+     _("The quality manager closes a CAPA once it has been found effective."))

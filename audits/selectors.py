@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from audits.models import (
     Audit,
@@ -393,13 +394,14 @@ def proposals(programme: AuditProgramme, today: date | None = None, rows: list[C
             when = max(due, month_start)
             if when > programme.period_end:
                 break
-            reason = f"every {freq} months"
+            reason = ngettext("every %(months)s month", "every %(months)s months", freq) % {"months": freq}
             if row.nc_findings or row.open_capas:
-                reason += f"; {row.nc_findings} earlier NC, {row.open_capas} open CAPA"
+                reason += "; " + gettext("%(nc)s earlier NC, %(capa)s open CAPA") % {
+                    "nc": row.nc_findings, "capa": row.open_capas}
             if rated is not None:
                 reason += f"; {rated[1]}"
             if due < today:
-                reason += f"; due since {due:%Y-%m-%d}"
+                reason += "; " + gettext("due since %(date)s") % {"date": f"{due:%Y-%m-%d}"}
             out.append(Proposal(item=row.item, label=row.label, date=when, weight=weight, reason=reason))
             due = add_months(when, freq)
     return sorted(out, key=lambda p: (-p.weight, p.date, p.label))

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, override
 
 from audits.models import (
     Audit,
@@ -63,11 +64,11 @@ def programme_create(*, actor, title: str, period_start: date, period_end: date,
     """Create an audit programme for a period (ISO 19011 5.2, 5.3)."""
     require("audits.manage_programme", actor)
     if period_end <= period_start:
-        raise DomainError("The programme must end after it starts.")
+        raise DomainError(gettext("The programme must end after it starts."))
     check_in_window(period_start, "The programme's start")
     check_in_window(period_end, "The programme's end")
     if (period_end - period_start).days > MAX_PROGRAMME_YEARS * 366:
-        raise DomainError(f"A programme covers at most {MAX_PROGRAMME_YEARS} years.")
+        raise DomainError(gettext("A programme covers at most %(years)s years.") % {"years": MAX_PROGRAMME_YEARS})
     prog = AuditProgramme(title=title, period_start=period_start, period_end=period_end, owner=actor, objectives=objectives)
     _full_clean(prog)
     attribute(prog, actor, "Programme created")
@@ -82,7 +83,7 @@ def programme_item_add(*, actor, programme, process=None, department=None, claus
     """Add a process, a department or a clause to cover, with how often it is audited."""
     require("audits.manage_programme", actor, programme)
     if sum(x is not None for x in (process, department, clause)) != 1:
-        raise DomainError("Choose one of a process, a department or a clause.")
+        raise DomainError(gettext("Choose one of a process, a department or a clause."))
     item = ProgrammeItem(programme=programme, process=process, department=department, clause=clause,
                          frequency_months=frequency_months, risk=risk)
     _full_clean(item)
@@ -106,12 +107,14 @@ def impartiality_conflicts(auditors, processes, departments) -> list[str]:
     for user in auditors:
         for p in processes:
             if p.owner_id == user.pk:
-                conflicts.append(f"{user.display_name} owns the process “{p.name}”.")
+                conflicts.append(gettext("%(name)s owns the process “%(process)s”.") % {"name": user.display_name, "process": p.name})
         for d in depts.values():
             if user.department_id == d.pk:
-                conflicts.append(f"{user.display_name} belongs to the department “{d.name}”.")
+                conflicts.append(gettext("%(name)s belongs to the department “%(department)s”.") % {
+                    "name": user.display_name, "department": d.name})
             elif d.manager_id == user.pk:
-                conflicts.append(f"{user.display_name} manages the department “{d.name}”.")
+                conflicts.append(gettext("%(name)s manages the department “%(department)s”.") % {
+                    "name": user.display_name, "department": d.name})
     return conflicts
 
 
@@ -125,19 +128,19 @@ def _next_number(audit_type: str, year: int) -> str:
 def _check_audit_input(*, scope, criteria_clauses, criteria_documents, planned_start, planned_end,
                        lead_auditor, team, processes, departments):
     if not (scope or "").strip():
-        raise DomainError("The scope is required before an audit is scheduled.")
+        raise DomainError(gettext("The scope is required before an audit is scheduled."))
     if not list(criteria_clauses) and not list(criteria_documents):
-        raise DomainError("The audit criteria (clauses or documents audited against) are required before an audit is scheduled.")
+        raise DomainError(gettext("The audit criteria (clauses or documents audited against) are required before an audit is scheduled."))
     if not (processes or departments):
-        raise DomainError("Choose at least one process or department to audit.")
+        raise DomainError(gettext("Choose at least one process or department to audit."))
     if planned_end < planned_start:
-        raise DomainError("The planned end must not be before the planned start.")
+        raise DomainError(gettext("The planned end must not be before the planned start."))
     check_in_window(planned_start, "The planned start")  # no IA-9999-001 or IA-1-001
     check_in_window(planned_end, "The planned end")
     auditors = [lead_auditor, *[u for u in team if u.pk != lead_auditor.pk]]
     conflicts = impartiality_conflicts(auditors, processes, departments)
     if conflicts:
-        raise DomainError("Impartiality: " + " ".join(conflicts) + " Choose another auditor.")
+        raise DomainError(gettext("Impartiality: %(conflicts)s Choose another auditor.") % {"conflicts": " ".join(conflicts)})
 
 
 @dataclass
@@ -222,10 +225,10 @@ def audit_issue_plan(*, actor, audit: Audit):
     """planned → prepared: issue the audit plan (ISO 19011 6.3.2) as a PDF job
     and notify the auditees."""
     guard(audit, Audit.Status.PREPARED, actor=actor, rule="audits.issue_plan")
-    missing = [n for n, v in (("objectives", audit.objectives), ("scope", audit.scope), ("methods", audit.methods))
-               if not v.strip()]
+    missing = [str(n) for n, v in ((gettext("objectives"), audit.objectives), (gettext("scope"), audit.scope),
+                                   (gettext("methods"), audit.methods)) if not v.strip()]
     if missing:
-        raise DomainError("The audit plan needs: " + ", ".join(missing) + ".")
+        raise DomainError(gettext("The audit plan needs: %(missing)s.") % {"missing": ", ".join(missing)})
     transition(audit, Audit.Status.PREPARED, actor=actor, verb="audit.plan_issued")
     job = jobs.request_job(kind="audit_plan_pdf", actor=actor, target=audit)
     url = audit.get_absolute_url()
@@ -250,7 +253,7 @@ def audit_close(*, actor, audit: Audit) -> Audit:
     guard(audit, Audit.Status.CLOSED, actor=actor, rule="audits.close_audit")
     without = [str(f) for f in audit.findings.filter(finding_type__in=Finding.NC_TYPES, capa__isnull=True)]
     if without:
-        raise DomainError("These nonconformities have no CAPA yet: " + ", ".join(without) + ".")
+        raise DomainError(gettext("These nonconformities have no CAPA yet: %(findings)s.") % {"findings": ", ".join(without)})
     audit.closed_at = timezone.now()
     return transition(audit, Audit.Status.CLOSED, actor=actor, verb="audit.closed")
 
@@ -288,7 +291,8 @@ def proposal_defaults(*, programme, item, when: date) -> AuditInput:
             lead = user
             break
     if lead is None:
-        raise DomainError(f"No internal auditor is free of conflict for “{subject}”: edit the proposal and choose one.")
+        raise DomainError(gettext("No internal auditor is free of conflict for “%(subject)s”: edit the proposal and choose one.")
+                          % {"subject": subject})
     tz = timezone.get_current_timezone()
     from datetime import datetime, time
 
@@ -317,12 +321,12 @@ def proposal_accept(*, actor, programme, item, when: date) -> Audit:
 def _check_question_input(*, clause, text: str, guidance: str, exclude_pk=None) -> tuple[str, str]:
     text, guidance = (text or "").strip(), (guidance or "").strip()
     if clause is None:
-        raise DomainError("Choose the clause the question audits.")
+        raise DomainError(gettext("Choose the clause the question audits."))
     if not text:
-        raise DomainError("Write the question.")
+        raise DomainError(gettext("Write the question."))
     same = AuditQuestion.objects.filter(clause=clause, text=text).exclude(pk=exclude_pk)
     if same.exists():
-        raise DomainError(f"Clause {clause.number} already has this question in the library.")
+        raise DomainError(gettext("Clause %(clause)s already has this question in the library.") % {"clause": clause.number})
     return text, guidance
 
 
@@ -366,7 +370,7 @@ def question_set_active(*, actor, question: AuditQuestion, active: bool) -> Audi
     require("audits.manage_question_library", actor)
     question = AuditQuestion.objects.select_for_update().get(pk=question.pk)
     if question.is_active == active:
-        raise DomainError(f"The question is already {'active' if active else 'inactive'}.")
+        raise DomainError(gettext("The question is already active.") if active else gettext("The question is already inactive."))
     question.is_active = active
     attribute(question, actor, "Question reactivated" if active else "Question deactivated")
     question.save()
@@ -399,7 +403,7 @@ def _check_checklist_editable(actor, audit: Audit) -> None:
     """The audit team (or the QM) edits the checklist, until the audit is reported (409 after)."""
     require("audits.edit_audit", actor, audit)
     if audit.is_done:
-        raise DomainError("The checklist of a reported audit is locked.")
+        raise DomainError(gettext("The checklist of a reported audit is locked."))
 
 
 @transaction.atomic
@@ -449,13 +453,14 @@ def checklist_add_from_library(*, actor, audit: Audit, questions) -> int:
     _check_checklist_editable(actor, audit)
     questions = list(questions)
     if not questions:
-        raise DomainError("Choose at least one question.")
+        raise DomainError(gettext("Choose at least one question."))
     criteria = list(audit.criteria_clauses.all())
     for q in questions:
         if not q.is_active:
-            raise DomainError(f"“{q.text[:60]}” is no longer active in the library.")
+            raise DomainError(gettext("“%(question)s” is no longer active in the library.") % {"question": q.text[:60]})
         if not any(q.is_under(c) for c in criteria):
-            raise DomainError(f"Clause {q.clause.number} is not in this audit's criteria: add it to the criteria first.")
+            raise DomainError(gettext("Clause %(clause)s is not in this audit's criteria: add it to the criteria first.")
+                              % {"clause": q.clause.number})
     have = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
     pos = _next_position(audit)
     added = []
@@ -478,7 +483,7 @@ def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, ques
     """Add or reword a checklist question."""
     _check_checklist_editable(actor, audit)
     if not question.strip():
-        raise DomainError("The question is empty.")
+        raise DomainError(gettext("The question is empty."))
     if item is None:
         pos = _next_position(audit) + 1
         item = ChecklistItem(audit=audit, position=pos)
@@ -493,7 +498,7 @@ def checklist_item_save(*, actor, audit: Audit, item: ChecklistItem | None, ques
 def checklist_item_remove(*, actor, item: ChecklistItem) -> None:
     _check_checklist_editable(actor, item.audit)
     if item.answer or item.evidence.exists() or item.findings.exists():
-        raise DomainError("An answered question, or one with evidence or findings, cannot be removed.")
+        raise DomainError(gettext("An answered question, or one with evidence or findings, cannot be removed."))
     attribute(item, actor, "Question removed")
     item.delete()
 
@@ -504,9 +509,9 @@ def checklist_answer(*, actor, item: ChecklistItem, answer: str, notes: str = ""
     audit = item.audit
     require("audits.answer_checklist", actor, audit)
     if answer not in (c for c in ChecklistItem.Answer.values if c):
-        raise DomainError("Choose an answer.")
+        raise DomainError(gettext("Choose an answer."))
     if answer == ChecklistItem.Answer.NONCONFORMING and not notes.strip():
-        raise DomainError("Say what was nonconforming in the notes.")
+        raise DomainError(gettext("Say what was nonconforming in the notes."))
     item.answer, item.notes = answer, notes.strip()
     item.answered_by, item.answered_at = actor, timezone.now()
     attribute(item, actor, "Answered")
@@ -531,9 +536,10 @@ def _check_visible(actor, *, record=None, revision=None) -> None:
     """Evidence and source records are what the actor may see; one they may not
     see is answered as if it did not exist (as the forms answer)."""
     if record is not None and not allowed("records.view_record", actor, record):
-        raise DomainError(f"No record numbered “{record.number}”.")
+        raise DomainError(gettext("No record numbered “%(number)s”.") % {"number": record.number})
     if revision is not None and not allowed("documents.view_revision", actor, revision):
-        raise DomainError(f"No revision {revision.label} of document “{revision.document.number}”.")
+        raise DomainError(gettext("No revision %(label)s of document “%(number)s”.") % {
+            "label": revision.label, "number": revision.document.number})
 
 
 def _add_evidence(*, actor, spec: EvidenceSpec, checklist_item=None, finding=None, action=None) -> list[Evidence]:
@@ -561,7 +567,7 @@ def _add_evidence(*, actor, spec: EvidenceSpec, checklist_item=None, finding=Non
 def evidence_add(*, actor, spec: EvidenceSpec, checklist_item=None, finding=None, action=None) -> list[Evidence]:
     """Link evidence to a checklist answer, a finding or a CAPA action."""
     if spec.is_empty:
-        raise DomainError("Choose a document revision, a record or a file.")
+        raise DomainError(gettext("Choose a document revision, a record or a file."))
     if checklist_item is not None:
         require("audits.add_audit_evidence", actor, checklist_item.audit)
         target = checklist_item.audit
@@ -584,18 +590,18 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
     CAPA whose due date follows its severity."""
     require("audits.edit_audit", actor, audit)
     if audit.status != Audit.Status.IN_PROGRESS:
-        raise DomainError("Findings are recorded while the audit is in progress.")
+        raise DomainError(gettext("Findings are recorded while the audit is in progress."))
     if clause is None:
-        raise DomainError("A finding needs the clause it refers to.")
+        raise DomainError(gettext("A finding needs the clause it refers to."))
     if not statement.strip():
-        raise DomainError("Write the finding statement.")
+        raise DomainError(gettext("Write the finding statement."))
     evidence = evidence or EvidenceSpec()
     is_nc = finding_type in Finding.NC_TYPES
     if checklist_item is not None and checklist_item.audit_id != audit.pk:
-        raise DomainError("That question belongs to another audit.")
+        raise DomainError(gettext("That question belongs to another audit."))
     carried = list(checklist_item.evidence.all()) if checklist_item is not None else []
     if is_nc and evidence.is_empty and not carried:
-        raise DomainError("A nonconformity needs evidence: a document revision, a record or a file.")
+        raise DomainError(gettext("A nonconformity needs evidence: a document revision, a record or a file."))
     if process is None:
         procs = list(audit.processes.all()[:2])
         process = procs[0] if len(procs) == 1 else None  # counts towards the process's previous findings
@@ -608,14 +614,15 @@ def finding_raise(*, actor, audit: Audit, finding_type: str, clause, statement: 
     if not evidence.is_empty:
         _add_evidence(actor=actor, spec=evidence, finding=finding)
     _carry_evidence(actor=actor, items=carried, finding=finding)
-    record_event(actor=actor, verb="finding.raised", obj=finding, to_state=finding.status,
-                 comment=finding.get_finding_type_display())
+    with override(None):  # the trail and the CAPA's title are stored: in the source language, never the actor's
+        type_label = finding.get_finding_type_display()
+    record_event(actor=actor, verb="finding.raised", obj=finding, to_state=finding.status, comment=type_label)
     if is_nc:
         severity = Capa.Severity.MAJOR if finding_type == Finding.Type.MAJOR_NC else Capa.Severity.MINOR
         _capa_create(
             actor=actor,
             source=Capa.Source.CERTIFICATION if audit.audit_type == Audit.Type.CERTIFICATION else Capa.Source.AUDIT_FINDING,
-            title=f"{finding.get_finding_type_display()} {finding}: {clause.number}",
+            title=f"{type_label} {finding}: {clause.number}",
             description=finding.statement, severity=severity, owner=owner, process=process, clause=clause,
             finding=finding,
         )
@@ -650,7 +657,8 @@ def _close_finding(*, actor, finding: Finding, comment: str = "") -> Finding:
     if finding.is_nc:
         capa = getattr(finding, "capa", None)
         if capa is None or capa.status not in (Capa.Status.EFFECTIVE, Capa.Status.CLOSED):
-            raise DomainError(f"Finding {finding} closes only when its CAPA is verified effective.")
+            raise DomainError(gettext("Finding %(finding)s closes only when its CAPA is verified effective.") % {
+                "finding": finding})
     finding.closed_at = timezone.now()
     return transition(finding, Finding.Status.CLOSED, actor=actor, verb="finding.closed", comment=comment)
 
@@ -678,15 +686,16 @@ def report_issue(*, actor, audit: Audit, password: str, comment: str = "") -> Au
     require("audits.issue_report", actor, audit)
     report = AuditReport.objects.filter(audit=audit).first()
     if report is None or report.status == AuditReport.Status.ISSUED:
-        raise DomainError("There is no draft report to issue.")
+        raise DomainError(gettext("There is no draft report to issue."))
     missing = report.missing_parts()
     if missing:
-        raise DomainError("The report cannot be issued; these parts are empty: " + ", ".join(missing) + ".")
+        raise DomainError(gettext("The report cannot be issued; these parts are empty: %(missing)s.") % {
+            "missing": ", ".join(missing)})
     authenticate_signer(actor, password, obj=report, meaning=Meaning.ISSUED)
     with transaction.atomic():
         report = AuditReport.objects.select_for_update().get(pk=report.pk)
         if report.status == AuditReport.Status.ISSUED:
-            raise DomainError("The report is already issued.")
+            raise DomainError(gettext("The report is already issued."))
         report.status, report.issued_at, report.issued_by = AuditReport.Status.ISSUED, timezone.now(), actor
         attribute(report, actor, "Report issued")
         report.save()
@@ -742,7 +751,9 @@ def _capa_create(*, actor, source, title, description, severity, owner, process=
     _full_clean(capa)
     attribute(capa, actor, "Nonconformity raised")
     capa.save()
-    record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=capa.get_source_display())
+    with override(None):  # stored in the trail: in the source language, never the actor's
+        source_label = capa.get_source_display()
+    record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=source_label)
     notify(owner, title=f"{capa.number} assigned to you", body=capa.title, url=capa.get_absolute_url())
     return capa
 
@@ -758,13 +769,13 @@ def capa_raise(*, actor, source: str, title: str, description: str, severity: st
     """
     require("audits.raise_capa", actor)
     if source == Capa.Source.AUDIT_FINDING:
-        raise DomainError("Audit findings open their CAPA from the audit.")
+        raise DomainError(gettext("Audit findings open their CAPA from the audit."))
     if source in (Capa.Source.COMPLAINT, Capa.Source.NC_OUTPUT) and source_record is None and origin is None:
-        raise DomainError("Link the complaint or nonconforming-output record.")
+        raise DomainError(gettext("Link the complaint or nonconforming-output record."))
     if origin is not None and getattr(origin, "pk", None) is None:
-        raise DomainError("The object that raised the CAPA must be saved first.")
+        raise DomainError(gettext("The object that raised the CAPA must be saved first."))
     if not title.strip() or not description.strip():
-        raise DomainError("Title and description are required.")
+        raise DomainError(gettext("Title and description are required."))
     _check_visible(actor, record=source_record)
     return _capa_create(actor=actor, source=source, title=title, description=description, severity=severity,
                         owner=owner, process=process, clause=clause, source_record=source_record, due_date=due_date,
@@ -780,11 +791,11 @@ def capa_reassign(*, actor, capa: Capa, owner, reason: str) -> Capa:
     require("audits.reassign_capa", actor, capa)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why the CAPA changes owner.")
+        raise DomainError(gettext("Say why the CAPA changes owner."))
     if owner is None or not owner.is_active:
-        raise DomainError("Choose an active user as the new owner.")
+        raise DomainError(gettext("Choose an active user as the new owner."))
     if owner.pk == capa.owner_id:
-        raise DomainError(f"{owner.display_name} already owns {capa.number}.")
+        raise DomainError(gettext("%(name)s already owns %(number)s.") % {"name": owner.display_name, "number": capa.number})
     before = capa.owner
     capa.owner = owner
     attribute(capa, actor, reason)
@@ -799,7 +810,7 @@ def capas_reassign(*, actor, capas, owner, reason: str) -> list[bulk.RowResult]:
     """The bulk form of `capa_reassign` (qms.bulk): each CAPA on its own, with the same
     reason; one the rules refuse (closed, effective, already the owner's) is reported."""
     if not (reason or "").strip():
-        raise DomainError("Say why the CAPA changes owner.")
+        raise DomainError(gettext("Say why the CAPA changes owner."))
     return bulk.run(sorted(capas, key=lambda c: c.pk),
                     lambda capa: capa_reassign(actor=actor, capa=capa, owner=owner, reason=reason))
 
@@ -810,13 +821,18 @@ def capa_record_correction(*, actor, capa: Capa, containment: str, containment_d
     """Containment and correction (ISO 9001 10.2.1 a): what was done and when."""
     require("audits.edit_capa", actor, capa)
     if (containment.strip() and not containment_date) or (correction.strip() and not correction_date):
-        raise DomainError("Give the date of each containment or correction.")
+        raise DomainError(gettext("Give the date of each containment or correction."))
     raised_on = timezone.localtime(capa.raised_at).date() if capa.raised_at else timezone.localdate()
     for label, when in (("containment", containment_date), ("correction", correction_date)):
         if when is not None and when < raised_on:
-            raise DomainError(f"The {label} date is before the nonconformity was raised ({raised_on:%Y-%m-%d}).")
+            message = (gettext("The containment date is before the nonconformity was raised (%(date)s).")
+                       if label == "containment" else
+                       gettext("The correction date is before the nonconformity was raised (%(date)s)."))
+            raise DomainError(message % {"date": f"{raised_on:%Y-%m-%d}"})
         if when is not None and when > timezone.localdate():
-            raise DomainError(f"The {label} date is in the future: record what was done, when it is done.")
+            raise DomainError(gettext("The containment date is in the future: record what was done, when it is done.")
+                              if label == "containment" else
+                              gettext("The correction date is in the future: record what was done, when it is done."))
     capa.containment, capa.containment_date = containment.strip(), containment_date
     capa.correction, capa.correction_date = correction.strip(), correction_date
     attribute(capa, actor, "Containment and correction recorded")
@@ -833,9 +849,9 @@ def capa_analyse(*, actor, capa: Capa, ca_needed: bool, justification: str, whys
     guard(capa, Capa.Status.ANALYSED, actor=actor, rule="audits.analyse_capa")
     whys = [w.strip() for w in (whys or []) if w and w.strip()]
     if not justification.strip():
-        raise DomainError("Justify the decision whether corrective action is needed.")
+        raise DomainError(gettext("Justify the decision whether corrective action is needed."))
     if ca_needed and (not whys or not root_cause.strip()):
-        raise DomainError("Corrective action needs a root cause: answer at least one “why” and state the root cause.")
+        raise DomainError(gettext("Corrective action needs a root cause: answer at least one “why” and state the root cause."))
     capa.ca_needed, capa.ca_justification = ca_needed, justification.strip()
     capa.whys, capa.root_cause = whys, root_cause.strip()
     return transition(capa, Capa.Status.ANALYSED, actor=actor, verb="capa.analysed")
@@ -849,9 +865,9 @@ def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> 
     if refusal:
         raise DomainError(refusal)
     if not description.strip() or due_date is None:
-        raise DomainError("An action needs a description and a due date.")
+        raise DomainError(gettext("An action needs a description and a due date."))
     if due_date < timezone.localdate():
-        raise DomainError("The action's due date is in the past.")
+        raise DomainError(gettext("The action's due date is in the past."))
     check_in_window(due_date, "The action's due date")
     action = CapaAction(capa=capa, description=description.strip(), owner=owner, due_date=due_date)
     attribute(action, actor, "Action planned")
@@ -866,9 +882,9 @@ def capa_start_actions(*, actor, capa: Capa) -> Capa:
     """analysed → implementing: the action plan is agreed."""
     guard(capa, Capa.Status.IMPLEMENTING, actor=actor, rule="audits.start_capa_actions")
     if not capa.root_cause.strip():
-        raise DomainError("No action plan without a root cause.")
+        raise DomainError(gettext("No action plan without a root cause."))
     if not capa.actions.exists():
-        raise DomainError("Add at least one action to the plan.")
+        raise DomainError(gettext("Add at least one action to the plan."))
     return transition(capa, Capa.Status.IMPLEMENTING, actor=actor, verb="capa.actions_started")
 
 
@@ -877,7 +893,7 @@ def capa_action_complete(*, actor, action: CapaAction, note: str, evidence: Evid
     """The action owner records completion with its evidence."""
     require("audits.complete_action", actor, action)
     if not note.strip():
-        raise DomainError("Describe what was done (the completion evidence).")
+        raise DomainError(gettext("Describe what was done (the completion evidence)."))
     action.completion_note, action.completed_by, action.completed_at = note.strip(), actor, timezone.now()
     transition(action, CapaAction.Status.DONE, actor=actor, verb="capa_action.completed")
     if evidence is not None and not evidence.is_empty:
@@ -894,9 +910,9 @@ def capa_submit_verification(*, actor, capa: Capa, method: str, due) -> Capa:
     if refusal:
         raise DomainError(refusal)
     if not method.strip() or due is None:
-        raise DomainError("Say how and by when effectiveness will be checked.")
+        raise DomainError(gettext("Say how and by when effectiveness will be checked."))
     if due < timezone.localdate():
-        raise DomainError("The effectiveness check cannot be due in the past.")
+        raise DomainError(gettext("The effectiveness check cannot be due in the past."))
     check_in_window(due, "The effectiveness check's due date")
     capa.effectiveness_method, capa.effectiveness_due = method.strip(), due
     return transition(capa, Capa.Status.VERIFYING, actor=actor, verb="capa.submitted_for_verification")
@@ -918,15 +934,16 @@ def capa_verify(*, actor, capa: Capa, result: str, notes: str, early_reason: str
     Before its planned date the check needs a stated reason, which the trail keeps."""
     require("audits.verify_capa", actor, capa)
     if actor.pk in capa_implementers(capa):
-        raise PermissionRefused("You implemented an action of this CAPA; someone else must check its effectiveness.")
+        raise PermissionRefused(gettext("You implemented an action of this CAPA; someone else must check its effectiveness."))
     if result not in (Capa.Result.EFFECTIVE, Capa.Result.NOT_EFFECTIVE):
-        raise DomainError("Choose effective or not effective.")
+        raise DomainError(gettext("Choose effective or not effective."))
     if not notes.strip():
-        raise DomainError("Record what the check found.")
+        raise DomainError(gettext("Record what the check found."))
     if capa.effectiveness_due and timezone.localdate() < capa.effectiveness_due:
         if not early_reason.strip():
-            raise DomainError(f"The effectiveness check is planned for {capa.effectiveness_due:%Y-%m-%d}: "
-                              "wait for it, or state why it is checked early.")
+            raise DomainError(gettext("The effectiveness check is planned for %(date)s: "
+                                      "wait for it, or state why it is checked early.")
+                              % {"date": f"{capa.effectiveness_due:%Y-%m-%d}"})
         notes = f"Checked early (planned {capa.effectiveness_due:%Y-%m-%d}): {early_reason.strip()}\n{notes.strip()}"
     capa.effectiveness_result, capa.effectiveness_notes = result, notes.strip()
     capa.verified_by, capa.verified_at = actor, timezone.now()
@@ -945,7 +962,7 @@ def capa_close(*, actor, capa: Capa, password: str, comment: str = "") -> Capa:
     """effective → closed, signed by the quality manager; refused with open actions."""
     guard(capa, Capa.Status.CLOSED, actor=actor, rule="audits.close_capa")
     if capa.actions.filter(status=CapaAction.Status.OPEN).exists():
-        raise DomainError("Open actions: the CAPA cannot close.")
+        raise DomainError(gettext("Open actions: the CAPA cannot close."))
     authenticate_signer(actor, password, obj=capa, meaning=Meaning.CLOSED)
     with transaction.atomic():
         capa.closed_at = timezone.now()

@@ -93,7 +93,7 @@ def documents_by_status(user):
     from qms import charts
 
     counts = dict(Document.objects.values_list("latest_revision__status").annotate(n=Count("id")).order_by())
-    labels = [label for value, label in Revision.Status.choices if value != Revision.Status.SUPERSEDED]
+    labels = [str(label) for value, label in Revision.Status.choices if value != Revision.Status.SUPERSEDED]
     values = [counts.get(value, 0) for value, _ in Revision.Status.choices if value != Revision.Status.SUPERSEDED]
     return charts.bars("Documents by status of their newest revision", labels, {"Documents": values})
 

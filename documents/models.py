@@ -15,6 +15,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause, Department, Process, Signature
@@ -49,21 +51,21 @@ def revision_label(scheme: str, seq: int, *, released: bool = True, releases_bef
 
 class DocumentType(models.Model):
     class RevisionScheme(models.TextChoices):
-        NUMERIC = "numeric", "Numeric 00, 01, 02…"
-        LETTERS = "letters", "Letters A, B… (skipping I O Q S X Z)"
-        DECIMAL = "decimal", "Drafts 0.1, 0.2… releases 1.0, 2.0…"
+        NUMERIC = "numeric", _("Numeric 00, 01, 02…")
+        LETTERS = "letters", _("Letters A, B… (skipping I O Q S X Z)")
+        DECIMAL = "decimal", _("Drafts 0.1, 0.2… releases 1.0, 2.0…")
 
     code = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=100)
     numbering_pattern = models.CharField(
-        max_length=60, default="{type}-{dept}-{seq:03}", help_text="Placeholders: {type}, {dept}, {seq:03}"
+        max_length=60, default="{type}-{dept}-{seq:03}", help_text=_("Placeholders: {type}, {dept}, {seq:03}")
     )
     revision_scheme = models.CharField(max_length=10, choices=RevisionScheme.choices, default=RevisionScheme.NUMERIC)
     review_interval_months = models.PositiveSmallIntegerField(default=24)
     change_reason_required = models.BooleanField(default=True)
-    manual_order = models.PositiveSmallIntegerField(default=100, help_text="Order in the quality manual")
+    manual_order = models.PositiveSmallIntegerField(default=100, help_text=_("Order in the quality manual"))
     external_origin = models.BooleanField(
-        default=False, help_text="Documents of external origin (ISO 9001 7.5.3.2): issuer and edition are required"
+        default=False, help_text=_("Documents of external origin (ISO 9001 7.5.3.2): issuer and edition are required")
     )
     history = HistoricalRecords()
 
@@ -98,7 +100,7 @@ class Document(models.Model):
     clauses = models.ManyToManyField(Clause, blank=True, related_name="documents")
     created_at = models.DateTimeField(auto_now_add=True)
     review_interval_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Empty: the document type's default interval"
+        null=True, blank=True, help_text=_("Empty: the document type's default interval")
     )
     next_review_date = models.DateField(null=True, blank=True, db_index=True)
     # Distribution (ISO 9001 7.5.3.2a): who must read and acknowledge each significant revision.
@@ -108,11 +110,12 @@ class Document(models.Model):
     distribution_groups = models.ManyToManyField(Group, blank=True, related_name="distributed_documents")
     # External origin (DOC-13): who issued it and which edition we hold.
     issuer = models.CharField(max_length=120, blank=True)
-    external_reference = models.CharField("external reference / edition", max_length=120, blank=True)
-    external_date = models.DateField("edition date", null=True, blank=True)
+    external_reference = models.CharField(_("external reference / edition"), max_length=120, blank=True)
+    external_date = models.DateField(_("edition date"), null=True, blank=True)
     # The language it is written in: its controlled PDF prints header, footer, watermark
     # and signature page in it (documents.renditions), whoever prints it.
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
     # Denormalised pointers kept by the services (documents/services.py), so the
     # register is one query: the revision in force, and the newest revision.
     effective_revision = models.ForeignKey(
@@ -151,22 +154,22 @@ class Document(models.Model):
 
 class Revision(models.Model):
     class Significance(models.TextChoices):
-        SIGNIFICANT = "significant", "Significant: everyone on the distribution must read it"
-        EDITORIAL = "editorial", "Editorial: no re-read needed"
+        SIGNIFICANT = "significant", _("Significant: everyone on the distribution must read it")
+        EDITORIAL = "editorial", _("Editorial: no re-read needed")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        APPROVED = "approved", "Approved"
-        EFFECTIVE = "effective", "Effective"
-        SUPERSEDED = "superseded", "Superseded"
-        OBSOLETE = "obsolete", "Obsolete"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        EFFECTIVE = "effective", _("Effective")
+        SUPERSEDED = "superseded", _("Superseded")
+        OBSOLETE = "obsolete", _("Obsolete")
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="revisions")
-    seq = models.PositiveIntegerField(help_text="1, 2, 3… in order of creation; the label comes from the type's scheme")
+    seq = models.PositiveIntegerField(help_text=_("1, 2, 3… in order of creation; the label comes from the type's scheme"))
     label = models.CharField(max_length=12, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    content = models.TextField(blank=True, help_text="Markdown")
+    content = models.TextField(blank=True, help_text=_("Markdown"))
     change_summary = models.TextField(blank=True)
     change_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -186,7 +189,7 @@ class Revision(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     effective_at = models.DateTimeField(null=True, blank=True)
-    retired_at = models.DateTimeField(null=True, blank=True, help_text="Superseded or made obsolete")
+    retired_at = models.DateTimeField(null=True, blank=True, help_text=_("Superseded or made obsolete"))
     retire_reason = models.TextField(blank=True)
     # The text read from its uploaded PDF and source file (qms.textract; documents/textindex.py).
     extracted_text = models.TextField(blank=True, default="", editable=False)
@@ -256,21 +259,21 @@ class RouteStep(models.Model):
     """One step of a revision's review/approval route. Steps run in `order`."""
 
     class Kind(models.TextChoices):
-        REVIEW = "review", "Review"
-        APPROVE = "approve", "Approval"
+        REVIEW = "review", _("Review")
+        APPROVE = "approve", _("Approval")
 
     class Mode(models.TextChoices):
-        ALL = "all", "All of the signers"
-        ANY = "any", "Any one signer"
+        ALL = "all", _("All of the signers")
+        ANY = "any", _("Any one signer")
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        ACTIVE = "active", "Active"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        WAITING = "waiting", _("Waiting")
+        ACTIVE = "active", _("Active")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="route_steps")
-    round = models.PositiveSmallIntegerField(default=1, help_text="1 for the first submission, 2 after a rejection…")
+    round = models.PositiveSmallIntegerField(default=1, help_text=_("1 for the first submission, 2 after a rejection…"))
     order = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     mode = models.CharField(max_length=5, choices=Mode.choices, default=Mode.ALL)
@@ -284,7 +287,8 @@ class RouteStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.revision} step {self.order} ({self.get_kind_display()})"
+        with override(None):  # stored as the trail's object name: the same in every language
+            return f"{self.revision} step {self.order} ({self.get_kind_display()})"
 
     @property
     def meaning(self) -> str:
@@ -299,11 +303,11 @@ class RouteTemplate(models.Model):
     doc_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="route_templates")
     department = models.ForeignKey(
         "qms.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="Empty: every department without a template of its own",
+        help_text=_("Empty: every department without a template of its own"),
     )
     name = models.CharField(max_length=120)
     author_may_edit = models.BooleanField(
-        default=True, help_text="Off: authors submit on exactly this route (signers and steps are fixed)"
+        default=True, help_text=_("Off: authors submit on exactly this route (signers and steps are fixed)")
     )
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
@@ -335,7 +339,8 @@ class RouteTemplateStep(models.Model):
         constraints = [models.UniqueConstraint(fields=["template", "order"], name="documents_routetemplatestep_order")]
 
     def __str__(self):
-        return f"{self.template}: step {self.order} ({self.get_kind_display()})"
+        with override(None):  # stored as the trail's object name: the same in every language
+            return f"{self.template}: step {self.order} ({self.get_kind_display()})"
 
 
 class StepSigner(models.Model):
@@ -365,9 +370,9 @@ class Decision(models.Model):
     """A signer's decision on a route step, backed by an electronic signature."""
 
     class Outcome(models.TextChoices):
-        REVIEWED = "reviewed", "Reviewed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     step = models.ForeignKey(RouteStep, on_delete=models.PROTECT, related_name="decisions")
     signer = models.ForeignKey(StepSigner, on_delete=models.PROTECT, related_name="decisions")
@@ -382,7 +387,8 @@ class Decision(models.Model):
         constraints = [models.UniqueConstraint(fields=["step", "user"], name="documents_decision_one_per_user")]
 
     def __str__(self):
-        return f"{self.get_outcome_display()} by {self.user}"
+        with override(None):  # stored as the trail's object name: the same in every language
+            return f"{self.get_outcome_display()} by {self.user}"
 
 
 class Acknowledgement(models.Model):
@@ -394,7 +400,7 @@ class Acknowledgement(models.Model):
     due_date = models.DateField(db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     signature = models.OneToOneField(Signature, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    cancelled_at = models.DateTimeField(null=True, blank=True, help_text="Replaced by a newer revision before it was read")
+    cancelled_at = models.DateTimeField(null=True, blank=True, help_text=_("Replaced by a newer revision before it was read"))
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -416,8 +422,8 @@ class PeriodicReview(models.Model):
     """A signed periodic review outcome (DOC-14)."""
 
     class Outcome(models.TextChoices):
-        NO_CHANGE = "no_change", "No change needed"
-        REVISE = "revise", "Revise: open a new draft"
+        NO_CHANGE = "no_change", _("No change needed")
+        REVISE = "revise", _("Revise: open a new draft")
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="periodic_reviews")
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="periodic_reviews")
@@ -432,7 +438,8 @@ class PeriodicReview(models.Model):
         ordering = ["-reviewed_at", "-id"]
 
     def __str__(self):
-        return f"{self.document} reviewed {self.reviewed_at:%Y-%m-%d}: {self.get_outcome_display()}"
+        with override(None):  # stored as the trail's object name: the same in every language
+            return f"{self.document} reviewed {self.reviewed_at:%Y-%m-%d}: {self.get_outcome_display()}"
 
 
 # =============================================================================
@@ -497,12 +504,12 @@ class ManualBuild(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revisions = models.ManyToManyField(Revision, related_name="manual_builds")
-    contents = models.JSONField(default=list, help_text="Each entry: revision id, number, title, label, type, first page, pages")
+    contents = models.JSONField(default=list, help_text=_("Each entry: revision id, number, title, label, type, first page, pages"))
     file = models.FileField(upload_to="manual/", max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     page_count = models.PositiveIntegerField()
-    renders = models.PositiveIntegerField(default=0, help_text="Revision PDFs rendered for this build (the rest reused)")
+    renders = models.PositiveIntegerField(default=0, help_text=_("Revision PDFs rendered for this build (the rest reused)"))
 
     class Meta:
         ordering = ["-manual_revision"]

@@ -42,7 +42,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, override
 
 from documents.models import Rendition, Revision, RevisionVerification
 from documents.selectors import render_markdown
@@ -59,13 +60,13 @@ log = logging.getLogger(__name__)
 LAYOUT_VERSION = "2"  # 2: the shipped CJK font (templates/pdf/_fonts.html)
 
 S = Revision.Status
-WATERMARKS = {
-    S.DRAFT: "DRAFT",
-    S.IN_REVIEW: "DRAFT",
+WATERMARKS = {  # English in the fingerprint; printed in the document's language
+    S.DRAFT: gettext_noop("DRAFT"),
+    S.IN_REVIEW: gettext_noop("DRAFT"),
     S.APPROVED: "",
     S.EFFECTIVE: "",
-    S.SUPERSEDED: "SUPERSEDED",
-    S.OBSOLETE: "OBSOLETE",
+    S.SUPERSEDED: gettext_noop("SUPERSEDED"),
+    S.OBSOLETE: gettext_noop("OBSOLETE"),
 }
 # Approved content is frozen, so its PDF can be kept; drafts change and are not.
 STORED_STATES = {S.APPROVED, S.EFFECTIVE, S.SUPERSEDED, S.OBSOLETE}
@@ -227,7 +228,14 @@ def _prepare(revision: Revision, signatures: list[Signature], token: str) -> Pre
 def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> dict:
     rev, doc = p.revision, p.revision.document
     label = _label(rev)
-    effective = f"Effective {rev.effective_date:%Y-%m-%d}" if rev.effective_date else "Not yet effective"
+    # The PDF is stored and fingerprinted: its words are the document's language, never the asker's.
+    with override(doc.language):
+        effective = (gettext("Effective %(date)s") % {"date": f"{rev.effective_date:%Y-%m-%d}"}
+                     if rev.effective_date else gettext("Not yet effective"))
+        status_label = rev.get_status_display() if p.watermark else ""
+        watermark = gettext(p.watermark) if p.watermark else ""
+        top_right = gettext("Revision %(label)s · %(effective)s") % {"label": label, "effective": effective}
+        bottom_left = gettext("%(number)s rev %(label)s") % {"number": doc.number, "label": label}
     return {
         "COMPANY_NAME": settings.COMPANY_NAME,
         "revision": rev,
@@ -235,8 +243,8 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "rev_label": label,
         # Only what the fingerprint covers is printed: the state shows through
         # the watermark (an approved revision's PDF is reused once effective).
-        "status_label": rev.get_status_display() if p.watermark else "",
-        "watermark": p.watermark,
+        "status_label": status_label,
+        "watermark": watermark,
         "signatures": p.signatures,
         "content_html": "" if overlay_pages else render_markdown(rev.content),  # same sanitiser as the page
         "overlay_pages": range(overlay_pages),
@@ -247,8 +255,8 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "qr": pdf.qr_data_uri(verify_url(p.token)),
         "css": {
             "top_left": pdf.css_string(f"{settings.COMPANY_NAME}\n{doc.number} {doc.title}"),
-            "top_right": pdf.css_string(f"Revision {label} · {effective}"),
-            "bottom_left": pdf.css_string(f"{doc.number} rev {label}"),
+            "top_right": pdf.css_string(top_right),
+            "bottom_left": pdf.css_string(bottom_left),
         },
     }
 
@@ -257,7 +265,7 @@ def render_revision(p: Prepared) -> tuple[bytes, int]:
     """Lay out the controlled base PDF of a prepared revision: (bytes, pages),
     in the document's language, whoever asked for it (a job has none of its own)."""
     RENDERS["count"] += 1
-    with translation.override(p.revision.document.language):
+    with override(p.revision.document.language):
         return _render_revision(p)
 
 

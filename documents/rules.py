@@ -6,6 +6,9 @@ templates ask `allowed()` / `{% can %}`. The refusal message sits beside the rul
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from documents.models import Revision
 from documents.selectors import is_distributed, is_route_signer, open_signer_entries
 from qms import scope
@@ -219,20 +222,21 @@ def can_compare_pair(user, pair) -> bool:
 def _compare_pair_refusal(user, pair) -> str:
     """Why this redline is refused: the first revision of the two the user may not read."""
     if user is None or pair is None:
-        return "A redline is for those who may read both revisions."
+        return gettext("A redline is for those who may read both revisions.")
     for r in (pair.a, pair.b):
         if can_read_to_compare(user, r):
             continue
         if not scope.contains(user, r.document):
-            return f"{r.document.number} is outside the part of the system your audit access covers."
+            return gettext("%(number)s is outside the part of the system your audit access covers.") % {
+                "number": r.document.number}
         if r.status == S.SUPERSEDED:
-            return (f"Revision {r.label} is superseded: staff compare earlier revisions only of "
-                    "documents distributed to them.")
+            return gettext("Revision %(revision)s is superseded: staff compare earlier revisions only of "
+                           "documents distributed to them.") % {"revision": r.label}
         if r.status in UNRELEASED:
-            return (f"Revision {r.label} is not released: drafts are compared by authors, approvers, "
-                    "the quality manager and auditors.")
-        return f"You cannot read revision {r.label}, so you cannot compare it."
-    return "These two revisions belong to different documents."
+            return gettext("Revision %(revision)s is not released: drafts are compared by authors, approvers, "
+                           "the quality manager and auditors.") % {"revision": r.label}
+        return gettext("You cannot read revision %(revision)s, so you cannot compare it.") % {"revision": r.label}
+    return gettext("These two revisions belong to different documents.")
 
 
 @predicate
@@ -249,39 +253,39 @@ def can_edit_document(user, document) -> bool:
 
 
 # ------------------------------------------------------------------ the rules, with their messages
-rule("documents.print_revision", can_print_revision, "You cannot print this revision.")
-rule("documents.view_manual", can_view_manual, "Only the quality manager and auditors with a grant over the whole system can see the quality manual.")
-rule("documents.build_manual", can_build_manual, "Only the quality manager can build the quality manual.")
-rule("documents.view_documents", can_view_documents, "You cannot view documents.")
-rule("documents.view_drafts", can_view_drafts, "Editable source files are for authors and approvers.")
-rule("documents.view_document", can_view_document, "You cannot view this document.")
-rule("documents.view_revision", can_view_revision, "You cannot view this revision.")
-rule("documents.export_register", can_export_register, "You cannot export the register.")
-rule("documents.create_document", can_create_document, "You cannot create documents.")
-rule("documents.assign_number", can_assign_number, "Only the quality manager can choose a document number.")
-rule("documents.edit_revision", can_edit_revision, "You cannot edit this draft.")
-rule("documents.submit_revision", can_submit_revision, "You cannot submit this revision.")
-rule("documents.start_revision", can_start_revision, "You cannot start a new revision of this document.")
-rule("documents.manage_route", can_manage_route, "Only the author, the owner or the quality manager can change this route, while it runs.")
-rule("documents.approve", can_approve, "Only approvers and the quality manager hold an approval step.")
-rule("documents.preview_markdown", can_write & can_view_drafts, "You cannot author documents.")
+rule("documents.print_revision", can_print_revision, _("You cannot print this revision."))
+rule("documents.view_manual", can_view_manual, _("Only the quality manager and auditors with a grant over the whole system can see the quality manual."))
+rule("documents.build_manual", can_build_manual, _("Only the quality manager can build the quality manual."))
+rule("documents.view_documents", can_view_documents, _("You cannot view documents."))
+rule("documents.view_drafts", can_view_drafts, _("Editable source files are for authors and approvers."))
+rule("documents.view_document", can_view_document, _("You cannot view this document."))
+rule("documents.view_revision", can_view_revision, _("You cannot view this revision."))
+rule("documents.export_register", can_export_register, _("You cannot export the register."))
+rule("documents.create_document", can_create_document, _("You cannot create documents."))
+rule("documents.assign_number", can_assign_number, _("Only the quality manager can choose a document number."))
+rule("documents.edit_revision", can_edit_revision, _("You cannot edit this draft."))
+rule("documents.submit_revision", can_submit_revision, _("You cannot submit this revision."))
+rule("documents.start_revision", can_start_revision, _("You cannot start a new revision of this document."))
+rule("documents.manage_route", can_manage_route, _("Only the author, the owner or the quality manager can change this route, while it runs."))
+rule("documents.approve", can_approve, _("Only approvers and the quality manager hold an approval step."))
+rule("documents.preview_markdown", can_write & can_view_drafts, _("You cannot author documents."))
 rule("documents.hold_approval_step", can_approve & ~is_author,
-     lambda user, revision: "The author may not approve their own revision." if is_author(user, revision)
-     else f"{user.display_name} does not hold the Approver role and cannot approve.")
-rule("documents.release_early", can_write & is_quality_manager, "Only the quality manager can release a revision early.")
+     lambda user, revision: gettext("The author may not approve their own revision.") if is_author(user, revision)
+     else gettext("%(name)s does not hold the Approver role and cannot approve.") % {"name": user.display_name})
+rule("documents.release_early", can_write & is_quality_manager, _("Only the quality manager can release a revision early."))
 rule("documents.sign_revision", can_sign_revision,
-     lambda user, revision: "The author may not approve their own revision."
+     lambda user, revision: gettext("The author may not approve their own revision.")
      if revision is not None and user is not None and revision.created_by_id == user.pk
-     else "You are not a signer on the current step of this revision, or you have already decided.")
-rule("documents.make_obsolete", can_make_obsolete, "Only the owner or the quality manager can make this document obsolete.")
-rule("documents.review_document", can_review_document, "Only the owner or the quality manager can review this document.")
-rule("documents.acknowledge", can_acknowledge, "This account cannot acknowledge documents.")
-rule("documents.view_acknowledgements", can_view_acknowledgements, "You cannot see who has read this document.")
+     else gettext("You are not a signer on the current step of this revision, or you have already decided."))
+rule("documents.make_obsolete", can_make_obsolete, _("Only the owner or the quality manager can make this document obsolete."))
+rule("documents.review_document", can_review_document, _("Only the owner or the quality manager can review this document."))
+rule("documents.acknowledge", can_acknowledge, _("This account cannot acknowledge documents."))
+rule("documents.view_acknowledgements", can_view_acknowledgements, _("You cannot see who has read this document."))
 rule("documents.compare_revisions", can_compare_revisions,
-     "Comparing revisions is for authors, approvers, the quality manager, auditors and the staff a document is distributed to.")
+     _("Comparing revisions is for authors, approvers, the quality manager, auditors and the staff a document is distributed to."))
 rule("documents.compare_pair", can_compare_pair, _compare_pair_refusal)
 # Issue 10: an obsolete document's details are part of its withdrawn record (ISO 9001 7.5.3.2): frozen.
 rule("documents.edit_document", can_edit_document & ~is_obsolete,
-     lambda user, document: f"{document.number} is obsolete: its details no longer change."
+     lambda user, document: gettext("%(number)s is obsolete: its details no longer change.") % {"number": document.number}
      if document is not None and is_obsolete(user, document)
-     else "Only the owner or the quality manager can change this document's details.")
+     else gettext("Only the owner or the quality manager can change this document's details."))

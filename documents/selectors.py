@@ -21,6 +21,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from documents.forms import SORTS
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
@@ -247,12 +249,17 @@ def register_row(doc: Document, show_drafts: bool) -> dict:
     }
 
 
+def _register_row_in_source_language(doc: Document, show_drafts: bool) -> dict:
+    with override(None):  # exports stay in one language (ISO exports are compared across time)
+        return register_row(doc, show_drafts)
+
+
 def register_export_rows(qs: QuerySet[Document], show_drafts: bool):
     """Register rows with human labels, for CSV, XLSX and PDF."""
     return (
         [r["doc"].number, r["doc"].title, r["doc"].doc_type.code, r["doc"].owner.display_name,
          r["doc"].department.code, r["revision"], r["status_label"], r["effective_date"], r["doc"].next_review_date]
-        for r in (register_row(d, show_drafts) for d in qs.iterator(chunk_size=2000))
+        for r in (_register_row_in_source_language(d, show_drafts) for d in qs.iterator(chunk_size=2000))
     )
 
 
@@ -489,12 +496,12 @@ def text_of(value) -> Value:
 
 # ------------------------------------------------------------------ compare (the redline: documents.redline)
 COMPARE_FIELDS = [
-    ("Label", "label"), ("Status", "get_status_display"), ("Author", "created_by"), ("Created", "created_at"),
-    ("Change summary", "change_summary"), ("Change reason", "change_reason"), ("Significance", "get_significance_display"),
-    ("Effective date", "effective_date"), ("PDF", "pdf_original_name"), ("PDF SHA-256", "pdf_sha256"),
-    ("Source file", "source_original_name"), ("Source SHA-256", "source_sha256"),
+    (_("Label"), "label"), (_("Status"), "get_status_display"), (_("Author"), "created_by"), (_("Created"), "created_at"),
+    (_("Change summary"), "change_summary"), (_("Change reason"), "change_reason"),
+    (_("Significance"), "get_significance_display"), (_("Effective date"), "effective_date"), ("PDF", "pdf_original_name"),
+    ("PDF SHA-256", "pdf_sha256"), (_("Source file"), "source_original_name"), (_("Source SHA-256"), "source_sha256"),
 ]
-DOCUMENT_FIELDS = ["Title", "Type", "Department", "Process", "Owner", "ISO clauses", "Review period"]
+DOCUMENT_FIELDS = [_("Title"), _("Type"), _("Department"), _("Process"), _("Owner"), _("ISO clauses"), _("Review period")]
 
 
 def _compare_value(revision: Revision, attr: str) -> str:

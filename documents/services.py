@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from documents import selectors
 from documents.lifecycles import REVISION
@@ -169,17 +170,19 @@ def document_create(
     require("documents.create_document", actor)
     title = (title or "").strip()
     if not title:
-        raise DomainError("A document needs a title.")
+        raise DomainError(gettext("A document needs a title."))
     if doc_type.external_origin and not (issuer.strip() and external_reference.strip()):
-        raise DomainError("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2).")
+        raise DomainError(gettext("An external document needs its issuer and its edition or reference (ISO 9001 7.5.3.2)."))
     check_in_window(external_date, "The edition date", earliest=HISTORIC_EARLIEST)
     number = (number or "").strip()
     if number:
         require("documents.assign_number", actor)
         if not NUMBER_CHARS.match(number):
-            raise DomainError(f"A document number may hold only {NUMBER_CHARS_TEXT} (it appears in links).")
+            raise DomainError(gettext("A document number may hold only %(chars)s (it appears in links).") % {
+                "chars": NUMBER_CHARS_TEXT})
         if Document.objects.filter(number__iexact=number).exists():
-            raise DomainError(f"Number {number} is already used; document numbers are never reused.")
+            raise DomainError(gettext("Number %(number)s is already used; document numbers are never reused.") % {
+                "number": number})
     else:
         number = next_number(doc_type, department)
     document = Document(
@@ -195,7 +198,8 @@ def document_create(
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
     except IntegrityError as exc:
-        raise DomainError(f"Number {number} is already used; document numbers are never reused.") from exc
+        raise DomainError(gettext("Number %(number)s is already used; document numbers are never reused.") % {
+            "number": number}) from exc
     document.clauses.set(clauses)
     document.distribution_users.set(distribution_users)
     document.distribution_groups.set(distribution_groups)
@@ -236,13 +240,13 @@ def document_update(*, actor, document: Document, reason: str, opened: Stamp | N
     check_unchanged(opened, document_details(locked), what=f"{document.number}'s details",
                     action="your changes were not saved (they are still in the form below)")
     if not (reason or "").strip():
-        raise DomainError("Say why the details change.")
+        raise DomainError(gettext("Say why the details change."))
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
     check_in_window(fields.get("external_date"), "The edition date", earliest=HISTORIC_EARLIEST)
     for name, value in fields.items():
         setattr(document, name, value)
     if document.doc_type.external_origin and not (document.issuer.strip() and document.external_reference.strip()):
-        raise DomainError("An external document needs its issuer and its edition or reference.")
+        raise DomainError(gettext("An external document needs its issuer and its edition or reference."))
     if "review_interval_months" in fields and document.effective_revision_id and document.effective_revision.effective_date:
         document.next_review_date = add_months(document.effective_revision.effective_date, document.interval_months)
     _save_document(document, actor, reason.strip())
@@ -326,12 +330,14 @@ def revision_create_new(*, actor, document: Document, change_summary: str, chang
     require("documents.start_revision", actor, document)
     open_rev = document.revisions.filter(status__in=(S.DRAFT, S.IN_REVIEW, S.APPROVED)).first()
     if open_rev is not None:
-        raise DomainError(f"{open_rev} is still {open_rev.get_status_display().lower()}; finish it first.")
+        raise DomainError(gettext("%(revision)s is still %(status)s; finish it first.") % {
+            "revision": open_rev, "status": open_rev.get_status_display().lower()})
     change_summary, change_reason = (change_summary or "").strip(), (change_reason or "").strip()
     if not change_summary:
-        raise DomainError("Describe the change (change summary).")
+        raise DomainError(gettext("Describe the change (change summary)."))
     if document.doc_type.change_reason_required and not change_reason:
-        raise DomainError(f"Documents of type {document.doc_type.code} need a reason for the change.")
+        raise DomainError(gettext("Documents of type %(type)s need a reason for the change.") % {
+            "type": document.doc_type.code})
     base = document.revisions.get(status=S.EFFECTIVE)
     seq = (document.revisions.aggregate(m=Max("seq"))["m"] or 0) + 1
     revision = Revision(
@@ -373,8 +379,8 @@ def _check_fixed_route(revision: Revision, steps: list[StepSpec]) -> None:
                sorted(initial[f"step{i}_groups"])) for i in range(1, 4) if initial.get(f"step{i}_kind")]
     given = [(s.kind, s.mode, sorted(u.pk for u in s.users), sorted(g.pk for g in s.groups)) for s in steps]
     if given != wanted:
-        raise DomainError(f"Documents of type {revision.document.doc_type.code} follow the fixed route "
-                          f"“{template.name}”; it cannot be changed on submission.")
+        raise DomainError(gettext("Documents of type %(type)s follow the fixed route “%(route)s”; it cannot be changed "
+                                  "on submission.") % {"type": revision.document.doc_type.code, "route": template.name})
 
 
 @transaction.atomic
@@ -385,26 +391,27 @@ def revision_submit(*, actor, revision: Revision, steps: list[StepSpec], effecti
     require("documents.submit_revision", actor, revision)
     document = revision.document
     if not revision.content.strip() and not revision.pdf_file:
-        raise DomainError("The revision is empty: write its content or upload a PDF.")
+        raise DomainError(gettext("The revision is empty: write its content or upload a PDF."))
     if revision.seq > 1:
         if not revision.change_summary.strip():
-            raise DomainError("Describe the change (change summary) before submitting.")
+            raise DomainError(gettext("Describe the change (change summary) before submitting."))
         if document.doc_type.change_reason_required and not revision.change_reason.strip():
-            raise DomainError(f"Documents of type {document.doc_type.code} need a reason for the change.")
+            raise DomainError(gettext("Documents of type %(type)s need a reason for the change.") % {
+                "type": document.doc_type.code})
     if not steps:
-        raise DomainError("Choose at least one approver.")
+        raise DomainError(gettext("Choose at least one approver."))
     if not any(s.kind == RouteStep.Kind.APPROVE for s in steps):
-        raise DomainError("The route needs at least one approval step.")
+        raise DomainError(gettext("The route needs at least one approval step."))
     if effective_date and effective_date < today():
-        raise DomainError("The effective date cannot be in the past.")
+        raise DomainError(gettext("The effective date cannot be in the past."))
     check_in_window(effective_date, "The effective date")
     _check_fixed_route(revision, steps)
     for spec in steps:
         if not spec.users and not spec.groups:
-            raise DomainError("Every step needs at least one signer (a user or a group).")
+            raise DomainError(gettext("Every step needs at least one signer (a user or a group)."))
         if any(permissions.is_external_auditor(u) for u in spec.users) or any(
                 g.name == permissions.Role.EXTERNAL_AUDITOR for g in spec.groups):
-            raise DomainError("External auditors cannot review or approve documents.")
+            raise DomainError(gettext("External auditors cannot review or approve documents."))
         if spec.kind == RouteStep.Kind.APPROVE:
             for user in spec.users:
                 _check_approver(user, revision)
@@ -437,7 +444,7 @@ def revision_withdraw(*, actor, revision: Revision, reason: str) -> Revision:
     require("documents.manage_route", actor, revision)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why the revision is withdrawn from review.")
+        raise DomainError(gettext("Say why the revision is withdrawn from review."))
     revision.route_steps.filter(status__in=(RouteStep.Status.ACTIVE, RouteStep.Status.WAITING)).update(
         status=RouteStep.Status.CANCELLED
     )
@@ -464,13 +471,13 @@ def route_add_signer(*, actor, revision: Revision, step: RouteStep, user=None, g
     require("documents.manage_route", actor, revision)
     step = RouteStep.objects.select_for_update().get(pk=step.pk, revision=revision)
     if step.status not in (RouteStep.Status.ACTIVE, RouteStep.Status.WAITING):
-        raise DomainError("This step has finished; signers can only be added to running or waiting steps.")
+        raise DomainError(gettext("This step has finished; signers can only be added to running or waiting steps."))
     if (user is None) == (group is None):
-        raise DomainError("Choose a user or a group.")
+        raise DomainError(gettext("Choose a user or a group."))
     if user is not None and step.kind == RouteStep.Kind.APPROVE:
         _check_approver(user, revision)
     if step.signers.filter(user=user, group=group).exists():
-        raise DomainError("This signer is already on the step.")
+        raise DomainError(gettext("This signer is already on the step."))
     signer = StepSigner.objects.create(step=step, user=user, group=group, added_by=actor)
     record_event(actor=actor, verb="route.signer_added", obj=revision, comment=f"Step {step.order}: {signer}")
     if step.status == RouteStep.Status.ACTIVE:
@@ -485,9 +492,9 @@ def revision_decide(
     (reviewed / approved / rejected). A rejection returns the revision to Draft;
     the last approval makes it Approved, then Effective unless its date is later."""
     if outcome not in Decision.Outcome.values:
-        raise DomainError("Choose a decision.")
+        raise DomainError(gettext("Choose a decision."))
     if outcome == Decision.Outcome.REJECTED and not (comment or "").strip():
-        raise DomainError("Say why you reject the revision: the author needs your comments.")
+        raise DomainError(gettext("Say why you reject the revision: the author needs your comments."))
     authenticate_signer(actor, password, obj=revision, meaning=outcome)
     return _decide(actor=actor, revision=revision, password=password, outcome=outcome, comment=comment,
                    significance=significance)
@@ -497,10 +504,11 @@ def revision_decide(
 def _decide(*, actor, revision, password, outcome, comment, significance) -> Decision:
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
     if revision.status != S.IN_REVIEW:
-        raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}, not in review.")
+        raise IllegalTransition(gettext("%(revision)s is %(status)s, not in review.") % {
+            "revision": revision, "status": revision.get_status_display().lower()})
     step = selectors.active_step(revision)
     if step is None:
-        raise IllegalTransition("This revision has no running step.")
+        raise IllegalTransition(gettext("This revision has no running step."))
     step = RouteStep.objects.select_for_update().get(pk=step.pk)
     require("documents.sign_revision", actor, revision)  # never the author on approval (DOC-04)
     entries = selectors.open_signer_entries(actor, revision)
@@ -510,7 +518,7 @@ def _decide(*, actor, revision, password, outcome, comment, significance) -> Dec
         outcome = Decision.Outcome.APPROVED
     if outcome == Decision.Outcome.APPROVED:
         if significance not in Revision.Significance.values:
-            raise DomainError("Mark the change as significant or editorial.")
+            raise DomainError(gettext("Mark the change as significant or editorial."))
         from documents.renditions import render_problem
 
         if problem := render_problem(revision):  # not approved until its controlled PDF can be made
@@ -669,13 +677,15 @@ def document_make_obsolete(*, actor, document: Document, reason: str) -> Documen
     require("documents.make_obsolete", actor, document)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Making a document obsolete needs a reason.")
+        raise DomainError(gettext("Making a document obsolete needs a reason."))
     pending = document.revisions.filter(status__in=(S.IN_REVIEW, S.APPROVED)).first()
     if pending is not None:
-        raise DomainError(f"{pending} is {pending.get_status_display().lower()}; withdraw or finish it first.")
+        raise DomainError(gettext("%(revision)s is %(status)s; withdraw or finish it first.") % {
+            "revision": pending, "status": pending.get_status_display().lower()})
     revision = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
     if revision is None:
-        raise IllegalTransition(f"{document.number} has no effective revision to make obsolete.")
+        raise IllegalTransition(gettext("%(number)s has no effective revision to make obsolete.") % {
+            "number": document.number})
     revision.retired_at, revision.retire_reason = timezone.now(), reason
     transition(revision, S.OBSOLETE, actor=actor, verb="revision.obsolete", reason=reason[:100], comment=reason)
     document.effective_revision = None
@@ -693,9 +703,9 @@ def document_periodic_review(*, actor, document: Document, password: str, outcom
     """A signed periodic review (DOC-14): "no change needed" resets the clock;
     "revise" opens a new draft from the effective revision."""
     if outcome not in PeriodicReview.Outcome.values:
-        raise DomainError("Choose an outcome.")
+        raise DomainError(gettext("Choose an outcome."))
     if outcome == PeriodicReview.Outcome.REVISE and not (comment or "").strip():
-        raise DomainError("Say what needs revising.")
+        raise DomainError(gettext("Say what needs revising."))
     authenticate_signer(actor, password, obj=document, meaning=Signature.Meaning.PERIODIC_REVIEW)
     with transaction.atomic():
         document = Document.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
@@ -724,7 +734,7 @@ def document_periodic_review(*, actor, document: Document, password: str, outcom
 
 
 # ------------------------------------------------------------------ read and understood
-NOTHING_TO_ACKNOWLEDGE = "There is nothing for you to acknowledge on this document."
+NOTHING_TO_ACKNOWLEDGE = gettext_lazy("There is nothing for you to acknowledge on this document.")
 
 
 def acknowledge(*, actor, document: Document, password: str, comment: str = "") -> Acknowledgement:
@@ -769,6 +779,6 @@ def documents_reassign(*, actor, documents, owner, reason: str) -> list[bulk.Row
     """Give several documents a new owner, each through `document_update` with
     the same reason; a document the rules refuse (not the actor's, obsolete) is reported."""
     if not (reason or "").strip():
-        raise DomainError("Say why the details change.")
+        raise DomainError(gettext("Say why the details change."))
     return bulk.run(sorted(documents, key=lambda d: d.pk),
                     lambda document: document_update(actor=actor, document=document, reason=reason, owner=owner))

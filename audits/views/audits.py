@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import ical, selectors, services
@@ -108,9 +109,9 @@ def audit_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Audit {audit.number} scheduled.")
+            messages.success(request, gettext("Audit %(number)s scheduled.") % {"number": audit.number})
             return redirect(audit)
-    return render(request, "audits/audit_form.html", {"form": form, "title": "Schedule an audit"})
+    return render(request, "audits/audit_form.html", {"form": form, "title": gettext("Schedule an audit")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,9 +125,9 @@ def audit_edit(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Audit saved.")
+            messages.success(request, gettext("Audit saved."))
             return redirect(audit)
-    return render(request, "audits/audit_form.html", {"form": form, "audit": audit, "title": f"Edit {audit.number}"})
+    return render(request, "audits/audit_form.html", {"form": form, "audit": audit, "title": gettext("Edit %(number)s") % {"number": audit.number}})
 
 
 @require_GET
@@ -157,17 +158,18 @@ def _transition(request, pk, func, ok: str, **kw):
 
 @require_POST
 def audit_issue_plan(request, pk):
-    return _transition(request, pk, services.audit_issue_plan, "Audit plan issued; auditees notified; PDF on its way.")
+    return _transition(request, pk, services.audit_issue_plan,
+                       gettext("Audit plan issued; auditees notified; PDF on its way."))
 
 
 @require_POST
 def audit_start(request, pk):
-    return _transition(request, pk, services.audit_start, "Audit started.")
+    return _transition(request, pk, services.audit_start, gettext("Audit started."))
 
 
 @require_POST
 def audit_close(request, pk):
-    return _transition(request, pk, services.audit_close, "Audit closed.")
+    return _transition(request, pk, services.audit_close, gettext("Audit closed."))
 
 
 @require_POST
@@ -178,7 +180,8 @@ def checklist_generate(request, pk):
     except DomainError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, f"{n} questions added to the checklist.")
+        messages.success(request, ngettext("%(count)s question added to the checklist.",
+                                            "%(count)s questions added to the checklist.", n) % {"count": n})
     return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
 
 
@@ -193,7 +196,7 @@ def checklist_add(request, pk):
         except DomainError as exc:
             _fail(request, exc)
     else:
-        messages.error(request, "Write the question.")
+        messages.error(request, gettext("Write the question."))
     return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
 
 
@@ -210,7 +213,8 @@ def checklist_library(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{n} questions added to the checklist.")
+            messages.success(request, ngettext("%(count)s question added to the checklist.",
+                                            "%(count)s questions added to the checklist.", n) % {"count": n})
             return redirect(reverse("audits:audit-detail", args=[audit.pk]) + "#checklist")
     on_checklist = set(audit.checklist.exclude(library_question=None).values_list("library_question_id", flat=True))
     chosen = {str(v) for v in form["questions"].value() or []}
@@ -243,7 +247,7 @@ def checklist_item(request, pk):
                 try:
                     services.checklist_item_save(actor=request.user, audit=audit, item=item,
                                                  question=qform.cleaned_data["question"], clause=qform.cleaned_data["clause"])
-                    messages.success(request, "Question saved.")
+                    messages.success(request, gettext("Question saved."))
                     return redirect("audits:checklist-item", pk=item.pk)
                 except DomainError as exc:
                     qform.add_error(None, exc.message)
@@ -257,7 +261,7 @@ def checklist_item(request, pk):
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Answer saved.")
+                messages.success(request, gettext("Answer saved."))
                 return redirect(reverse("audits:audit-detail", args=[audit.pk]) + f"#q{item.pk}")
     evidence = item.evidence.select_related("revision__document", "record")
     template = "audits/_checklist_answer.html" if request.htmx else "audits/checklist_item.html"
@@ -269,7 +273,7 @@ def checklist_item_remove(request, pk):
     item = _get_item_for_user(request, pk)
     try:
         services.checklist_item_remove(actor=request.user, item=item)
-        messages.success(request, "Question removed.")
+        messages.success(request, gettext("Question removed."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect(reverse("audits:audit-detail", args=[item.audit_id]) + "#checklist")
@@ -297,9 +301,11 @@ def finding_create(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            msg = f"Finding {finding} recorded."
             if finding.is_nc:
-                msg += f" CAPA {finding.capa.number} opened, due {finding.capa.due_date:%Y-%m-%d}."
+                msg = gettext("Finding %(finding)s recorded. CAPA %(capa)s opened, due %(date)s.") % {
+                    "finding": finding, "capa": finding.capa.number, "date": f"{finding.capa.due_date:%Y-%m-%d}"}
+            else:
+                msg = gettext("Finding %(finding)s recorded.") % {"finding": finding}
             messages.success(request, msg)
             return redirect(audit)
     return render(request, "audits/finding_form.html", {"form": form, "audit": audit})
@@ -330,7 +336,7 @@ def finding_evidence_add(request, pk):
     if form.is_valid():
         try:
             services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)
-            messages.success(request, "Evidence added.")
+            messages.success(request, gettext("Evidence added."))
         except DomainError as exc:
             _fail(request, exc)
     else:
@@ -343,7 +349,7 @@ def finding_close(request, pk):
     finding = _get_finding_for_user(request, pk)
     try:
         services.finding_close(actor=request.user, finding=finding, comment=request.POST.get("comment", ""))
-        messages.success(request, f"Finding {finding} closed.")
+        messages.success(request, gettext("Finding %(finding)s closed.") % {"finding": finding})
     except DomainError as exc:
         _fail(request, exc)
     return redirect(finding)
@@ -376,7 +382,7 @@ def report_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.report_save(actor=request.user, audit=audit, values=form.cleaned_data)
-            messages.success(request, "Draft report saved.")
+            messages.success(request, gettext("Draft report saved."))
             return redirect("audits:report", pk=audit.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -397,7 +403,7 @@ def report_issue(request, pk):
     audit = _get_audit_for_user(request, pk)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("shown", [])) or "Enter your user name and password to sign.")
+        messages.error(request, " ".join(form.errors.get("shown", [])) or gettext("Enter your user name and password to sign."))
         return redirect("audits:report", pk=audit.pk)
     try:
         with form.signing():
@@ -408,7 +414,7 @@ def report_issue(request, pk):
     except DomainError as exc:
         _fail(request, exc)
         return redirect("audits:report", pk=audit.pk)
-    messages.success(request, "Report issued, signed and distributed.")
+    messages.success(request, gettext("Report issued, signed and distributed."))
     return redirect("audits:report", pk=audit.pk)
 
 
@@ -458,9 +464,9 @@ def question_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Question added to {question.clause.number}.")
+            messages.success(request, gettext("Question added to %(clause)s.") % {"clause": question.clause.number})
             return redirect(_library_url(question))
-    return render(request, "audits/question_form.html", {"form": form, "title": "Add a question to the library"},
+    return render(request, "audits/question_form.html", {"form": form, "title": gettext("Add a question to the library")},
                   status=400 if form.errors else 200)
 
 
@@ -475,10 +481,10 @@ def question_edit(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Question saved. Checklists already made keep their wording.")
+            messages.success(request, gettext("Question saved. Checklists already made keep their wording."))
             return redirect(_library_url(question))
     return render(request, "audits/question_form.html", {
-        "form": form, "question": question, "title": f"Edit a question of {question.clause.number}",
+        "form": form, "question": question, "title": gettext("Edit a question of %(clause)s") % {"clause": question.clause.number},
         "n_uses": question.checklist_items.count(),
         "entries": trail_for(question) if allowed("qms.view_trail", request.user, question) else None,
     }, status=400 if form.errors else 200)
@@ -491,8 +497,8 @@ def _set_active(request, pk, active: bool):
     except DomainError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "Question reactivated." if active else
-                         "Question deactivated: it is kept, but no longer put on checklists.")
+        messages.success(request, gettext("Question reactivated.") if active else
+                         gettext("Question deactivated: it is kept, but no longer put on checklists."))
     return redirect(_library_url(question))
 
 
@@ -552,7 +558,7 @@ def programme_item_add(request, pk):
     if form.is_valid():
         try:
             services.programme_item_add(actor=request.user, programme=prog, **form.cleaned_data)
-            messages.success(request, "Coverage added.")
+            messages.success(request, gettext("Coverage added."))
         except DomainError as exc:
             _fail(request, exc)
     else:
@@ -565,18 +571,19 @@ def proposal_accept(request, pk):
     prog = _get_programme_for_user(request, pk)
     item_id = _int_or_none(request.POST.get("item"))
     if item_id is None:
-        messages.error(request, "Choose a proposal to accept.")
+        messages.error(request, gettext("Choose a proposal to accept."))
         return redirect(prog)
     item = get_object_or_404(ProgrammeItem.objects.select_related("process", "clause"), pk=item_id, programme=prog)
     try:
         when = date.fromisoformat(request.POST.get("date", ""))
         audit = services.proposal_accept(actor=request.user, programme=prog, item=item, when=when)
     except ValueError:
-        messages.error(request, "Invalid date.")
+        messages.error(request, gettext("Invalid date."))
     except DomainError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, f"Audit {audit.number} scheduled for {when:%Y-%m-%d}.")
+        messages.success(request, gettext("Audit %(number)s scheduled for %(date)s.") % {
+            "number": audit.number, "date": f"{when:%Y-%m-%d}"})
     return redirect(prog)
 
 
@@ -606,7 +613,7 @@ def calendar_feeds(request):
     if request.method == "POST":
         # Only a POST makes (or renews) the secret token; a GET just shows it.
         services.calendar_token_for(user=request.user, renew=True)
-        messages.success(request, "New feed addresses made; any old ones no longer work.")
+        messages.success(request, gettext("New feed addresses made; any old ones no longer work."))
         return redirect("audits:calendar-feeds")
     token = CalendarToken.objects.filter(user=request.user).first()
     return render(request, "audits/calendar_feeds.html", {

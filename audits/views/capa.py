@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext, override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audits import selectors, services
@@ -58,9 +59,13 @@ def capa_export(request):
     fmt = "xlsx" if request.GET.get("fmt") == "xlsx" else "csv"
     qs = selectors.capa_list(request.user, status=request.GET.get("status", ""), source=request.GET.get("source", ""),
                              q=request.GET.get("q", "").strip())
-    rows = ((c.number, c.title, c.get_source_display(), c.get_severity_display(), c.get_status_display(),
-             c.owner.display_name, c.process.name if c.process else "", c.raised_at, c.due_date, c.n_open_actions)
-            for c in qs.iterator(chunk_size=1000))
+    def row(c):
+        with override(None):  # exports stay in one language (ISO exports are compared across time)
+            return (c.number, c.title, c.get_source_display(), c.get_severity_display(), c.get_status_display(),
+                    c.owner.display_name, c.process.name if c.process else "", c.raised_at, c.due_date,
+                    c.n_open_actions)
+
+    rows = (row(c) for c in qs.iterator(chunk_size=1000))
     headers = ["Number", "Title", "Source", "Severity", "Status", "Owner", "Process", "Raised", "Due", "Open actions"]
     return table_response(headers, rows, fmt=fmt, basename="capa-register")
 
@@ -85,7 +90,7 @@ def capa_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{capa.number} raised.")
+            messages.success(request, gettext("%(number)s raised.") % {"number": capa.number})
             return redirect(capa)
     return render(request, "audits/capa_form.html", {"form": form})
 
@@ -139,20 +144,20 @@ def _post(request, pk, form_cls, key, call, ok):
             messages.success(request, ok)
             return redirect(capa)
     else:
-        messages.error(request, "Not saved: see the form below.")
+        messages.error(request, gettext("Not saved: see the form below."))
     return render(request, "audits/capa_detail.html", _detail_context(request, capa, **{key: form}), status=400)
 
 
 @require_POST
 def capa_correction(request, pk):
     return _post(request, pk, CorrectionForm, "correction_form", lambda c, f: services.capa_record_correction(
-        actor=request.user, capa=c, **f.cleaned_data), "Containment and correction saved.")
+        actor=request.user, capa=c, **f.cleaned_data), gettext("Containment and correction saved."))
 
 
 @require_POST
 def capa_reassign(request, pk):
     return _post(request, pk, CapaOwnerForm, "owner_form", lambda c, f: services.capa_reassign(
-        actor=request.user, capa=c, **f.cleaned_data), "New owner assigned; they have been told.")
+        actor=request.user, capa=c, **f.cleaned_data), gettext("New owner assigned; they have been told."))
 
 
 @require_POST
@@ -160,13 +165,13 @@ def capa_analyse(request, pk):
     return _post(request, pk, AnalysisForm, "analysis_form", lambda c, f: services.capa_analyse(
         actor=request.user, capa=c, ca_needed=f.cleaned_data["ca_needed"],
         justification=f.cleaned_data["ca_justification"], whys=f.whys(), root_cause=f.cleaned_data["root_cause"]),
-        "Analysis recorded.")
+        gettext("Analysis recorded."))
 
 
 @require_POST
 def capa_action_add(request, pk):
     return _post(request, pk, ActionForm, "action_form", lambda c, f: services.capa_action_add(
-        actor=request.user, capa=c, **f.cleaned_data), "Action added.")
+        actor=request.user, capa=c, **f.cleaned_data), gettext("Action added."))
 
 
 @require_POST
@@ -174,7 +179,7 @@ def capa_start_actions(request, pk):
     capa = _get_capa_for_user(request, pk)
     try:
         services.capa_start_actions(actor=request.user, capa=capa)
-        messages.success(request, "Action plan agreed; actions in progress.")
+        messages.success(request, gettext("Action plan agreed; actions in progress."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(capa)
@@ -184,7 +189,7 @@ def capa_start_actions(request, pk):
 def capa_submit_verification(request, pk):
     return _post(request, pk, VerificationPlanForm, "plan_form", lambda c, f: services.capa_submit_verification(
         actor=request.user, capa=c, method=f.cleaned_data["method"], due=f.cleaned_data["due"]),
-        "Effectiveness check planned.")
+        gettext("Effectiveness check planned."))
 
 
 @require_POST
@@ -192,7 +197,7 @@ def capa_verify(request, pk):
     return _post(request, pk, VerifyForm, "verify_form", lambda c, f: services.capa_verify(
         actor=request.user, capa=c, result=f.cleaned_data["result"], notes=f.cleaned_data["notes"],
         early_reason=f.cleaned_data["early_reason"]),
-        "Effectiveness check recorded.")
+        gettext("Effectiveness check recorded."))
 
 
 @require_POST
@@ -200,7 +205,7 @@ def capa_close(request, pk):
     capa = _get_capa_for_user(request, pk)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("shown", [])) or "Enter your user name and password to sign.")
+        messages.error(request, " ".join(form.errors.get("shown", [])) or gettext("Enter your user name and password to sign."))
         return redirect(capa)
     try:
         with form.signing():
@@ -211,7 +216,7 @@ def capa_close(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(capa)
-    messages.success(request, f"{capa.number} closed and signed.")
+    messages.success(request, gettext("%(number)s closed and signed.") % {"number": capa.number})
     return redirect(capa)
 
 
@@ -228,13 +233,13 @@ def action_complete(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Action completed.")
+            messages.success(request, gettext("Action completed."))
             return redirect(capa)
     return render(request, "audits/action_complete.html", {"form": form, "action": action, "capa": capa})
 
 
 # ------------------------------------------------------------------ bulk: a new owner for the ticked CAPAs (qms/bulk.py)
-BULK_ACTIONS = {"owner": "Assign owner"}
+BULK_ACTIONS = {"owner": gettext_lazy("Assign owner")}
 
 
 def _bulk_bar(user) -> dict | None:
@@ -265,14 +270,14 @@ def _bulk_page(request, capas, *, form=None, error="", status=200):
                                    else rule_message("audits.reassign_capa", user, c)))
     n = len(capas)
     return render(request, "qms/bulk_preview.html", {
-        "title": f"Assign an owner to {n} CAPA{'s' if n != 1 else ''}",
-        "intro": "Each CAPA is given the new owner on its own, with the same reason in its trail, and the new "
-                 "owner is told; open actions keep their owners. A CAPA that cannot change owner is reported "
-                 "without stopping the others.",
+        "title": ngettext("Assign an owner to %(count)s CAPA", "Assign an owner to %(count)s CAPAs", n) % {"count": n},
+        "intro": gettext("Each CAPA is given the new owner on its own, with the same reason in its trail, and the new "
+                         "owner is told; open actions keep their owners. A CAPA that cannot change owner is reported "
+                         "without stopping the others."),
         "done_word": "ready", "post_url": reverse("capa:capa-bulk-owner"), "form": form or CapaOwnerForm(),
-        "submit_label": "Assign owner", "action": "owner", "rows": rows, "ready": any(r.done for r in rows),
+        "submit_label": gettext("Assign owner"), "action": "owner", "rows": rows, "ready": any(r.done for r in rows),
         "error": error, "row_heading": "CAPA", "back_url": reverse("capa:capa-list"), "back_label": "the register",
-        "nothing_message": "None of the selected CAPAs can be given a new owner by you: nothing to do.",
+        "nothing_message": gettext("None of the selected CAPAs can be given a new owner by you: nothing to do."),
     }, status=status)
 
 
@@ -281,7 +286,7 @@ def capa_bulk(request):
     """The bulk bar of the register: the page listing what will happen to each ticked CAPA."""
     require("audits.view_capas", request.user)
     if request.GET.get("action", "") not in BULK_ACTIONS:
-        return bulk.refused_page(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+        return bulk.refused_page(request, bulk.BulkInputError(gettext("Choose one of the bulk actions. Nothing was done.")))
     try:
         capas = _bulk_selection(request, request.GET.getlist("ids"))
     except bulk.BulkInputError as exc:
@@ -297,12 +302,12 @@ def capa_bulk_owner(request):
         page=lambda rows, **kw: _bulk_page(request, rows, **kw),
         run=lambda rows, d: services.capas_reassign(actor=request.user, capas=rows, **d),
         done=lambda results: _bulk_done(request, results),
-        error="Nothing was changed: choose the new owner and say why.")
+        error=gettext("Nothing was changed: choose the new owner and say why."))
 
 
 def _bulk_done(request, results):
     return render(request, "qms/bulk_results.html", {
-        "title": "Owners assigned", "rows": _bulk_rows(results), "done_word": "owner assigned", "row_heading": "CAPA",
+        "title": gettext("Owners assigned"), "rows": _bulk_rows(results), "done_word": "owner assigned", "row_heading": "CAPA",
         "summary": bulk.summary(results, done_word="owner assigned"), "back_url": reverse("capa:capa-list"),
         "back_label": "the register",
     })

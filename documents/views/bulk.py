@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from documents import selectors, services
@@ -23,10 +24,10 @@ from qms.rules import message as rule_message
 from qms.signatures import BulkSignatureForm, content_hash
 
 ACTIONS = {
-    "acknowledge": "Read and understood (one signature)",
-    "owner": "Assign owner",
-    "csv": "Export CSV",
-    "xlsx": "Export XLSX",
+    "acknowledge": gettext_lazy("Read and understood (one signature)"),
+    "owner": gettext_lazy("Assign owner"),
+    "csv": gettext_lazy("Export CSV"),
+    "xlsx": gettext_lazy("Export XLSX"),
 }
 
 
@@ -97,10 +98,11 @@ def _page(request, *, action, documents, form=None, error="", status=200):
         items = {str(r.obj.pk): r.obj.effective_revision for r in rows if r.done}
         hashes = {k: content_hash(rev.signature_content()) for k, rev in items.items()}
         context = {
-            "title": f"Read and understood: {len(items)} document{'s' if len(items) != 1 else ''}, one signature",
-            "intro": "Your one signature below says you have read and understood each revision listed as ready: "
-                     "each gets its own signature row over the revision whose SHA-256 is shown. A revision that "
-                     "changes before you sign is not signed. Open each document to read it first.",
+            "title": ngettext("Read and understood: %(count)s document, one signature",
+                              "Read and understood: %(count)s documents, one signature", len(items)) % {"count": len(items)},
+            "intro": gettext("Your one signature below says you have read and understood each revision listed as ready: "
+                             "each gets its own signature row over the revision whose SHA-256 is shown. A revision that "
+                             "changes before you sign is not signed. Open each document to read it first."),
             "done_word": "ready to acknowledge", "show_hash": True,
             "sig_form": BulkSignatureForm(user=user, items=items), "sig_action": reverse("documents:bulk-acknowledge"),
             "sig_meaning_label": Signature.Meaning.READ.label,
@@ -110,15 +112,16 @@ def _page(request, *, action, documents, form=None, error="", status=200):
         rows = _decorate(bulk.preview(documents, lambda d: None if allowed("documents.edit_document", user, d)
                                       else rule_message("documents.edit_document", user, d)))
         context = {
-            "title": f"Assign an owner to {len(documents)} document{'s' if len(documents) != 1 else ''}",
-            "intro": "Each document is changed on its own with the same reason; one that you may not change is "
-                     "reported without stopping the others.",
+            "title": ngettext("Assign an owner to %(count)s document", "Assign an owner to %(count)s documents",
+                              len(documents)) % {"count": len(documents)},
+            "intro": gettext("Each document is changed on its own with the same reason; one that you may not change is "
+                             "reported without stopping the others."),
             "done_word": "ready", "post_url": reverse("documents:bulk-owner"), "form": form or BulkOwnerForm(),
-            "submit_label": "Assign owner",
+            "submit_label": gettext("Assign owner"),
         }
     reading = action == "acknowledge"
     context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error, row_heading="Document",
-                   nothing_message="You can do this to none of the selected documents: nothing to do.",
+                   nothing_message=gettext("You can do this to none of the selected documents: nothing to do."),
                    back_url=reverse("documents:acknowledgement-list" if reading else "documents:index"),
                    back_label="your documents to read" if reading else "the register")
     return render(request, "qms/bulk_preview.html", context, status=status)
@@ -138,7 +141,7 @@ def bulk_start(request):
     require("documents.view_documents", request.user)
     action = request.GET.get("action", "")
     if action not in ACTIONS:
-        return bulk.refused_page(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+        return bulk.refused_page(request, bulk.BulkInputError(gettext("Choose one of the bulk actions. Nothing was done.")))
     try:
         documents = _selection(request, request.GET.getlist("ids"))
     except bulk.BulkInputError as exc:
@@ -162,9 +165,9 @@ def bulk_acknowledge(request):
         page=lambda rows, **kw: _page(request, action="acknowledge", documents=rows, **kw),
         sign=lambda rows: services.acknowledge_many(actor=request.user, documents=rows, form=form,
                                                     comment=form.cleaned_data["comment"]),
-        done=lambda results: _results(request, results, title="Read and understood",
+        done=lambda results: _results(request, results, title=gettext("Read and understood"),
                                       done_word="acknowledged and signed", back="documents:acknowledgement-list"),
-        repeated_message="This signing page was already signed.", repeated_url="documents:acknowledgement-list")
+        repeated_message=gettext("This signing page was already signed."), repeated_url="documents:acknowledgement-list")
 
 
 @require_POST
@@ -175,6 +178,6 @@ def bulk_owner(request):
         page=lambda rows, **kw: _page(request, action="owner", documents=rows, **kw),
         run=lambda rows, d: services.documents_reassign(actor=request.user, documents=rows, owner=d["owner"],
                                                         reason=d["reason"]),
-        done=lambda results: _results(request, results, title="Owners assigned", done_word="owner assigned",
+        done=lambda results: _results(request, results, title=gettext("Owners assigned"), done_word="owner assigned",
                                       back="documents:index"),
-        error="Nothing was changed: choose the new owner and say why.")
+        error=gettext("Nothing was changed: choose the new owner and say why."))

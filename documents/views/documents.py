@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -173,7 +174,7 @@ def document_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{document.number} created as a draft.")
+            messages.success(request, gettext("%(number)s created as a draft.") % {"number": document.number})
             return redirect(document.latest_revision)
     return render(request, "documents/document_form.html", {"form": form})
 
@@ -208,7 +209,7 @@ def document_edit(request, number):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Details saved.")
+            messages.success(request, gettext("Details saved."))
             return redirect(document)
     return render(request, "documents/document_edit.html", {"form": form, "document": document})
 
@@ -218,9 +219,9 @@ def revision_edit(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
     if revision.is_frozen:
         # DOC-05: a form POST to an approved revision is refused like any other edit.
-        return render(request, "error.html", {"title": "Content is frozen", "message": (
-            f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
-            "Start a new revision to change it.")}, status=409)
+        return render(request, "error.html", {"title": gettext("Content is frozen"), "message": gettext(
+            "%(revision)s is %(status)s: its content is frozen. Start a new revision to change it.") % {
+            "revision": revision, "status": revision.get_status_display().lower()}}, status=409)
     require("documents.edit_revision", request.user, revision)
     form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,
@@ -238,7 +239,7 @@ def revision_edit(request, number, seq):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Draft saved.")
+            messages.success(request, gettext("Draft saved."))
             return redirect(revision)
     opened = form.cleaned_data.get("opened") if form.is_bound and form.is_valid() else None
     opened = opened or (None if form.is_bound else form.initial["opened"])
@@ -271,7 +272,8 @@ def revision_create(request, number):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Revision {revision.label} started from the effective revision.")
+            messages.success(request, gettext("Revision %(revision)s started from the effective revision.") % {
+                "revision": revision.label})
             return redirect("documents:revision-edit", number, revision.seq)
     return render(request, "documents/revision_create.html", {"form": form, "document": document})
 
@@ -408,7 +410,7 @@ def revision_submit(request, number, seq):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Sent for review and approval.")
+            messages.success(request, gettext("Sent for review and approval."))
             return redirect(revision)
     return render(request, "documents/revision_detail.html", {
         "document": revision.document, "revision": revision, "route_form": form,
@@ -422,7 +424,7 @@ def revision_sign(request, number, seq):
     revision = _get_revision_for_user(request, number, seq)
     if SignatureForm.already_signed(request.POST, request.user):
         # A double click: the first post signed (and may have moved the revision on); answer as it did.
-        messages.success(request, "Your signature was recorded.")
+        messages.success(request, gettext("Your signature was recorded."))
         return redirect(revision.document if revision.status == S.EFFECTIVE else revision)
     # DOC-03: deciding on a revision that is not in review is an illegal move (409), whoever asks.
     guard(revision, S.APPROVED, actor=request.user, rule="documents.sign_revision")
@@ -445,7 +447,7 @@ def revision_sign(request, number, seq):
         else:
             signed = True
         if signed:
-            messages.success(request, "Your signature was recorded.")
+            messages.success(request, gettext("Your signature was recorded."))
             revision.refresh_from_db()
             return redirect(revision.document if revision.status == S.EFFECTIVE else revision)
     return render(request, "documents/revision_detail.html", {
@@ -464,7 +466,7 @@ def revision_add_signer(request, number, seq):
         try:
             services.route_add_signer(actor=request.user, revision=revision, step=form.cleaned_data["step"],
                                       user=form.cleaned_data.get("user"), group=form.cleaned_data.get("group"))
-            messages.success(request, "Signer added.")
+            messages.success(request, gettext("Signer added."))
         except DomainError as exc:
             _error(request, exc)
     else:
@@ -478,7 +480,7 @@ def revision_withdraw(request, number, seq):
     require("documents.manage_route", request.user, revision)
     try:
         services.revision_withdraw(actor=request.user, revision=revision, reason=request.POST.get("reason", ""))
-        messages.success(request, "Withdrawn from review: the revision is a draft again.")
+        messages.success(request, gettext("Withdrawn from review: the revision is a draft again."))
     except DomainError as exc:
         _error(request, exc)
     return redirect(revision)
@@ -496,7 +498,7 @@ def document_obsolete(request, number):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{document.number} is obsolete.")
+            messages.success(request, gettext("%(number)s is obsolete.") % {"number": document.number})
             return redirect(document)
     return render(request, "documents/document_obsolete.html", {"form": form, "document": document},
                   status=400 if form.errors else 200)
@@ -515,16 +517,17 @@ def document_review(request, number):
                     actor=request.user, document=document, password=data["password"], outcome=data["outcome"],
                     comment=data.get("comment", ""))
         except SignatureRepeated:
-            messages.success(request, "Review recorded.")  # a double click: the first post recorded it
+            messages.success(request, gettext("Review recorded."))  # a double click: the first post recorded it
             return redirect(document)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             if review.outcome == "revise":
-                messages.success(request, "Review recorded; a new draft is open.")
+                messages.success(request, gettext("Review recorded; a new draft is open."))
                 latest = document.revisions.order_by("-seq").first()
                 return redirect("documents:revision-edit", number, latest.seq)
-            messages.success(request, f"Review recorded; next review {review.next_review_date:%Y-%m-%d}.")
+            messages.success(request, gettext("Review recorded; next review %(date)s.") % {
+                "date": f"{review.next_review_date:%Y-%m-%d}"})
             return redirect(document)
     return render(request, "documents/document_review.html", {"form": form, "document": document},
                   status=400 if form.errors else 200)
@@ -541,11 +544,11 @@ def document_acknowledge(request, number):
                 services.acknowledge(actor=request.user, document=document, password=form.cleaned_data["password"],
                                      comment=form.cleaned_data.get("comment", ""))
         except SignatureRepeated:
-            messages.success(request, "Thank you: your acknowledgement is recorded.")  # a double click
+            messages.success(request, gettext("Thank you: your acknowledgement is recorded."))  # a double click
         except DomainError as exc:
             _error(request, exc)
         else:
-            messages.success(request, "Thank you: your acknowledgement is recorded.")
+            messages.success(request, gettext("Thank you: your acknowledgement is recorded."))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(document)
@@ -613,7 +616,7 @@ def document_compare(request, number):
     require("documents.compare_revisions", user, document)
     revisions = list(selectors.comparable_revisions(user, document))
     if len(revisions) < 2:
-        messages.info(request, "There is only one revision you can read: nothing to compare.")
+        messages.info(request, gettext("There is only one revision you can read: nothing to compare."))
         return redirect(document)
     b_seq = _seq(request.GET.get("b"), revisions[-1].seq)
     since_ack = request.GET.get("since") == "acknowledged"

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +57,7 @@ def manual_build(request):
     require("documents.build_manual", request.user)
     job = manual_builder.request_manual_build(actor=request.user)
     record_event(actor=request.user, verb="manual.build_requested", data={"job": str(job.public_id)})
-    messages.info(request, "The quality manual is being compiled.")
+    messages.info(request, gettext("The quality manual is being compiled."))
     return redirect(job)
 
 
@@ -69,10 +70,11 @@ def manual_download(request, manual_revision):
         manual_builder.check_manual_file(build)  # never issue a changed or missing build
     except manual_builder.ManualFileChanged:
         return render(request, "error.html", {
-            "title": "This quality manual build cannot be issued",
-            "message": (f"The stored file of manual revision {build.manual_revision} no longer matches the one that "
-                        "was built, so it is not served. It was set aside and the quality manager has been told; "
-                        "build the manual again from the controlled PDFs on the quality manual page."),
+            "title": gettext("This quality manual build cannot be issued"),
+            "message": gettext("The stored file of manual revision %(revision)s no longer matches the one that "
+                               "was built, so it is not served. It was set aside and the quality manager has been told; "
+                               "build the manual again from the controlled PDFs on the quality manual page.")
+            % {"revision": build.manual_revision},
         }, status=409)
     return file_response(
         build.file.name, download_name=f"quality-manual-rev-{build.manual_revision}.pdf", content_type="application/pdf"
