@@ -8,7 +8,7 @@ from datetime import date
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audits import services as audit_services
 from audits.models import Capa
@@ -79,7 +79,7 @@ def complaint_log(*, actor, kind: str = Complaint.Kind.COMPLAINT, customer: str,
     attribute(complaint, actor, "Feedback logged")
     complaint.save()
     record_event(actor=actor, verb="complaint.logged", obj=complaint, to_state=complaint.status,
-                 comment=complaint.get_kind_display())
+                 comment=_english(complaint.get_kind_display))
     if owner.pk != actor.pk:
         notify(owner, title=f"{complaint.number} assigned to you", body=complaint.customer,
                url=complaint.get_absolute_url())
@@ -213,6 +213,12 @@ def survey_update(*, actor, survey: SatisfactionSurvey, **fields) -> Satisfactio
 
 
 # ------------------------------------------------------------------ management review
+def _english(display) -> str:
+    """A choice label for the audit trail, which stores it: English, whatever the actor's language."""
+    with translation.override("en"):
+        return str(display())
+
+
 def _check_review(r: ManagementReview) -> None:
     if r.period_end < r.period_start:
         raise DomainError("The period covered ends before it starts.")
@@ -221,8 +227,9 @@ def _check_review(r: ManagementReview) -> None:
 
 
 def _compile(review: ManagementReview) -> None:
-    sections = review_inputs.compile_inputs(review_inputs.Period(review.period_start, review.period_end))
-    review.pack = serialise(sections)
+    with translation.override("en"):  # the pack is stored: its labels stay in English, whoever compiles it
+        sections = review_inputs.compile_inputs(review_inputs.Period(review.period_start, review.period_end))
+        review.pack = serialise(sections)
     review.pack_compiled_at = timezone.now()
 
 

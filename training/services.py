@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents.models import Document
 from qms.audit import attribute, record_event
@@ -37,6 +37,12 @@ from training.models import (
 
 S = TrainingRecord.Status
 DEFAULT_CLAUSES = {Competence.Kind.READ: ("7.2", "7.3")}
+
+
+def _english(display) -> str:
+    """A choice label for the audit trail, which stores it: English, whatever the actor's language."""
+    with translation.override("en"):
+        return str(display())
 
 
 def _save(obj, actor, reason: str) -> None:
@@ -307,7 +313,7 @@ def record_evaluate(*, actor, record: TrainingRecord, password: str, result: str
         record.effectiveness_result, record.effectiveness_checked_on = result, checked_on
         record.effectiveness_checked_by, record.effectiveness_note = actor, (note or "").strip()
         _save(record, actor, "Effectiveness evaluated")
-        record_event(actor=actor, verb="training.evaluated", obj=record, comment=record.get_effectiveness_result_display(),
+        record_event(actor=actor, verb="training.evaluated", obj=record, comment=_english(record.get_effectiveness_result_display),
                      data={"checked_on": str(checked_on)})
         return record
 
