@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -103,27 +104,28 @@ class RiskScale(models.Model):
 def bands_problem(bands: list[dict], max_score: int) -> str | None:
     """Why `bands` cannot rate scores 1..max_score, or None."""
     if not bands:
-        return "Give at least one rating band."
+        return gettext("Give at least one rating band.")
     if len(bands) > 6:
-        return "At most six rating bands."
+        return gettext("At most six rating bands.")
     names, previous = set(), 0
     for i, b in enumerate(bands):
         name = str(b.get("name", "")).strip()
         if not name:
-            return "Every band needs a name."
+            return gettext("Every band needs a name.")
         if name.lower() in names:
-            return f"Two bands are named “{name}”."
+            return gettext("Two bands are named “%(name)s”.") % {"name": name}
         names.add(name.lower())
         top = b.get("max")
         last = i == len(bands) - 1
         if not last:
             if not isinstance(top, int) or top <= previous:
-                return f"Band “{name}” must end above {previous}."
+                return gettext("Band “%(name)s” must end above %(previous)s.") % {"name": name, "previous": previous}
             if top >= max_score:
-                return f"Band “{name}” ends at {top}, but the highest score is {max_score}: leave room for the bands above it."
+                return (gettext("Band “%(name)s” ends at %(top)s, but the highest score is %(max)s: leave room for the bands above it.")
+                        % {"name": name, "top": top, "max": max_score})
             previous = top
         if b.get("colour", "secondary") not in BAND_COLOURS:
-            return f"Band “{name}” has an unknown colour."
+            return gettext("Band “%(name)s” has an unknown colour.") % {"name": name}
     return None
 
 
@@ -562,8 +564,8 @@ class Kpi(models.Model):
         return "off_target"
 
 
-RATING_LABELS = {"on_target": ("On target", "success"), "watch": ("Watch", "warning"),
-                 "off_target": ("Off target", "danger"), None: ("No data", "secondary")}
+RATING_LABELS = {"on_target": (_("On target"), "success"), "watch": (_("Watch"), "warning"),
+                 "off_target": (_("Off target"), "danger"), None: (_("No data"), "secondary")}
 
 
 class Measurement(models.Model):
