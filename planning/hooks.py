@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, F, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from planning import selectors
 from planning.models import (
@@ -53,7 +53,8 @@ def _d(value) -> str:
 
 
 def _label(model, field, value) -> str:
-    return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
+    with translation.override("en"):  # exports stay in English, like their column headings
+        return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
 
 
 # ------------------------------------------------------------------ registers

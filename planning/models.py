@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause, Department, Process
@@ -102,27 +104,28 @@ class RiskScale(models.Model):
 def bands_problem(bands: list[dict], max_score: int) -> str | None:
     """Why `bands` cannot rate scores 1..max_score, or None."""
     if not bands:
-        return "Give at least one rating band."
+        return gettext("Give at least one rating band.")
     if len(bands) > 6:
-        return "At most six rating bands."
+        return gettext("At most six rating bands.")
     names, previous = set(), 0
     for i, b in enumerate(bands):
         name = str(b.get("name", "")).strip()
         if not name:
-            return "Every band needs a name."
+            return gettext("Every band needs a name.")
         if name.lower() in names:
-            return f"Two bands are named “{name}”."
+            return gettext("Two bands are named “%(name)s”.") % {"name": name}
         names.add(name.lower())
         top = b.get("max")
         last = i == len(bands) - 1
         if not last:
             if not isinstance(top, int) or top <= previous:
-                return f"Band “{name}” must end above {previous}."
+                return gettext("Band “%(name)s” must end above %(previous)s.") % {"name": name, "previous": previous}
             if top >= max_score:
-                return f"Band “{name}” ends at {top}, but the highest score is {max_score}: leave room for the bands above it."
+                return (gettext("Band “%(name)s” ends at %(top)s, but the highest score is %(max)s: leave room for the bands above it.")
+                        % {"name": name, "top": top, "max": max_score})
             previous = top
         if b.get("colour", "secondary") not in BAND_COLOURS:
-            return f"Band “{name}” has an unknown colour."
+            return gettext("Band “%(name)s” has an unknown colour.") % {"name": name}
     return None
 
 
@@ -131,12 +134,12 @@ class Reviewed(models.Model):
     """A register entry reviewed on a schedule (4.1, 4.2: monitor and review)."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    review_months = models.PositiveSmallIntegerField("review every (months)", default=12,
+    review_months = models.PositiveSmallIntegerField(_("review every (months)"), default=12,
                                                      validators=[MinValueValidator(1)])
     last_reviewed_on = models.DateField(null=True, blank=True)
     next_review_on = models.DateField(db_index=True)
@@ -156,34 +159,34 @@ class ContextIssue(Reviewed):
     """An internal or external issue relevant to the QMS (4.1)."""
 
     class Origin(models.TextChoices):
-        INTERNAL = "internal", "Internal"
-        EXTERNAL = "external", "External"
+        INTERNAL = "internal", _("Internal")
+        EXTERNAL = "external", _("External")
 
     class Category(models.TextChoices):
-        POLITICAL = "political", "Political"
-        ECONOMIC = "economic", "Economic"
-        SOCIAL = "social", "Social"
-        TECHNOLOGICAL = "technological", "Technological"
-        LEGAL = "legal", "Legal and regulatory"
-        ENVIRONMENTAL = "environmental", "Environmental"
-        MARKET = "market", "Market and competition"
-        ORGANISATION = "organisation", "Organisation and structure"
-        PEOPLE = "people", "People and competence"
-        PROCESSES = "processes", "Processes and infrastructure"
-        FINANCE = "finance", "Financial capacity"
-        CULTURE = "culture", "Culture and communication"
+        POLITICAL = "political", _("Political")
+        ECONOMIC = "economic", _("Economic")
+        SOCIAL = "social", _("Social")
+        TECHNOLOGICAL = "technological", _("Technological")
+        LEGAL = "legal", _("Legal and regulatory")
+        ENVIRONMENTAL = "environmental", _("Environmental")
+        MARKET = "market", _("Market and competition")
+        ORGANISATION = "organisation", _("Organisation and structure")
+        PEOPLE = "people", _("People and competence")
+        PROCESSES = "processes", _("Processes and infrastructure")
+        FINANCE = "finance", _("Financial capacity")
+        CULTURE = "culture", _("Culture and communication")
 
     origin = models.CharField(max_length=10, choices=Origin.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
     title = models.CharField(max_length=200)
     description = models.TextField()
-    effect = models.TextField(help_text="How it affects the QMS's intended results")
-    source = models.CharField(max_length=200, blank=True, help_text="Where it was identified (SWOT, survey, meeting…)")
+    effect = models.TextField(help_text=_("How it affects the QMS's intended results"))
+    source = models.CharField(max_length=200, blank=True, help_text=_("Where it was identified (SWOT, survey, meeting…)"))
     history = HistoricalRecords(excluded_fields=["changed_at"])
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "context issue"
+        verbose_name=_("context issue")
 
     def __str__(self):
         return f"{self.number} {self.title}"
@@ -200,26 +203,26 @@ class InterestedParty(Reviewed):
     """An interested party relevant to the QMS, its relevant requirements and how they are monitored (4.2)."""
 
     class Kind(models.TextChoices):
-        CUSTOMER = "customer", "Customer"
-        REGULATOR = "regulator", "Regulator or authority"
-        EMPLOYEE = "employee", "Employees"
-        OWNER = "owner", "Owners and shareholders"
-        SUPPLIER = "supplier", "Supplier or partner"
-        COMMUNITY = "community", "Community and neighbours"
-        CERTIFICATION = "certification", "Certification body"
-        OTHER = "other", "Other"
+        CUSTOMER = "customer", _("Customer")
+        REGULATOR = "regulator", _("Regulator or authority")
+        EMPLOYEE = "employee", _("Employees")
+        OWNER = "owner", _("Owners and shareholders")
+        SUPPLIER = "supplier", _("Supplier or partner")
+        COMMUNITY = "community", _("Community and neighbours")
+        CERTIFICATION = "certification", _("Certification body")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
-    kind = models.CharField("type", max_length=15, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=15, choices=Kind.choices)
     internal = models.BooleanField(default=False)
-    requirements = models.TextField("relevant requirements")
-    monitoring = models.TextField("how it is monitored")
+    requirements = models.TextField(_("relevant requirements"))
+    monitoring = models.TextField(_("how it is monitored"))
     history = HistoricalRecords(excluded_fields=["changed_at"])
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "interested party"
-        verbose_name_plural = "interested parties"
+        verbose_name=_("interested party")
+        verbose_name_plural=_("interested parties")
 
     def __str__(self):
         return f"{self.number} {self.name}"
@@ -248,20 +251,20 @@ class RiskQuerySet(models.QuerySet):
 
 class Risk(models.Model):
     class Kind(models.TextChoices):
-        RISK = "risk", "Risk"
-        OPPORTUNITY = "opportunity", "Opportunity"
+        RISK = "risk", _("Risk")
+        OPPORTUNITY = "opportunity", _("Opportunity")
 
     class Treatment(models.TextChoices):
-        ACCEPT = "accept", "Accept"
-        REDUCE = "reduce", "Reduce"
-        AVOID = "avoid", "Avoid"
-        TRANSFER = "transfer", "Transfer"
-        EXPLOIT = "exploit", "Exploit (opportunity)"
+        ACCEPT = "accept", _("Accept")
+        REDUCE = "reduce", _("Reduce")
+        AVOID = "avoid", _("Avoid")
+        TRANSFER = "transfer", _("Transfer")
+        EXPLOIT = "exploit", _("Exploit (opportunity)")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        TREATING = "treating", "Being treated"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        TREATING = "treating", _("Being treated")
+        CLOSED = "closed", _("Closed")
 
     RISK_TREATMENTS = (Treatment.ACCEPT, Treatment.REDUCE, Treatment.AVOID, Treatment.TRANSFER)
     OPPORTUNITY_TREATMENTS = (Treatment.ACCEPT, Treatment.EXPLOIT)
@@ -280,12 +283,12 @@ class Risk(models.Model):
     residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     residual_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     residual_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    reassess_on = models.DateField("re-assess on", db_index=True)
+    reassess_on = models.DateField(_("re-assess on"), db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     closed_reason = models.TextField(blank=True)
-    issues = models.ManyToManyField(ContextIssue, blank=True, related_name="risks", verbose_name="context issues")
+    issues = models.ManyToManyField(ContextIssue, blank=True, related_name="risks", verbose_name=_("context issues"))
     parties = models.ManyToManyField(InterestedParty, blank=True, related_name="risks",
-                                     verbose_name="interested parties")
+                                     verbose_name=_("interested parties"))
     clauses = models.ManyToManyField(Clause, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -295,8 +298,8 @@ class Risk(models.Model):
 
     class Meta:
         ordering = ["-score", "id"]
-        verbose_name = "risk or opportunity"
-        verbose_name_plural = "risks and opportunities"
+        verbose_name=_("risk or opportunity")
+        verbose_name_plural=_("risks and opportunities")
         constraints = [
             models.CheckConstraint(condition=Q(likelihood__gte=1, impact__gte=1), name="planning_risk_levels_positive"),
             models.CheckConstraint(condition=Q(score=models.F("likelihood") * models.F("impact")),
@@ -357,9 +360,9 @@ class RiskAction(models.Model):
     """A treatment action with its owner and dates (6.1.2 a)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="actions")
     description = models.TextField()
@@ -368,13 +371,13 @@ class RiskAction(models.Model):
     due_date = models.DateField(db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     completed_on = models.DateField(null=True, blank=True)
-    outcome = models.TextField(blank=True, help_text="What was done and whether it worked")
+    outcome = models.TextField(blank=True, help_text=_("What was done and whether it worked"))
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = "treatment action"
+        verbose_name=_("treatment action")
         constraints = [
             models.CheckConstraint(condition=Q(due_date__gte=models.F("start_date")),
                                    name="planning_riskaction_due_after_start"),
@@ -395,8 +398,8 @@ class RiskAction(models.Model):
 
 # ------------------------------------------------------------------ objectives and KPIs (6.2, 9.1)
 class Direction(models.TextChoices):
-    AT_LEAST = "gte", "≥ (at least)"
-    AT_MOST = "lte", "≤ (at most)"
+    AT_LEAST = "gte", _("≥ (at least)")
+    AT_MOST = "lte", _("≤ (at most)")
 
 
 def meets(value, target, direction) -> bool | None:
@@ -409,17 +412,17 @@ class Objective(models.Model):
     """A quality objective with the plan of 6.2.2 a–e."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ACHIEVED = "achieved", "Achieved"
-        NOT_ACHIEVED = "not_achieved", "Not achieved"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACTIVE = "active", _("Active")
+        ACHIEVED = "achieved", _("Achieved")
+        NOT_ACHIEVED = "not_achieved", _("Not achieved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     statement = models.CharField(max_length=300)
     policy = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", verbose_name="quality policy",
-                               help_text="The policy document the objective supports")
-    policy_link = models.CharField("policy commitment", max_length=300, blank=True,
-                                   help_text="Which commitment of the policy it serves")
+                               related_name="+", verbose_name=_("quality policy"),
+                               help_text=_("The policy document the objective supports"))
+    policy_link = models.CharField(_("policy commitment"), max_length=300, blank=True,
+                                   help_text=_("Which commitment of the policy it serves"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     target = models.DecimalField(max_digits=14, decimal_places=4)
@@ -428,11 +431,11 @@ class Objective(models.Model):
     baseline = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     start_date = models.DateField()
     due_date = models.DateField()
-    plan_what = models.TextField("what will be done (6.2.2 a)")
-    plan_resources = models.TextField("resources required (6.2.2 b)")
-    plan_who = models.CharField("who is responsible (6.2.2 c)", max_length=200)
-    plan_when = models.CharField("when it will be completed (6.2.2 d)", max_length=200)
-    plan_evaluation = models.TextField("how results are evaluated (6.2.2 e)")
+    plan_what = models.TextField(_("what will be done (6.2.2 a)"))
+    plan_resources = models.TextField(_("resources required (6.2.2 b)"))
+    plan_who = models.CharField(_("who is responsible (6.2.2 c)"), max_length=200)
+    plan_when = models.CharField(_("when it will be completed (6.2.2 d)"), max_length=200)
+    plan_evaluation = models.TextField(_("how results are evaluated (6.2.2 e)"))
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     clauses = models.ManyToManyField(Clause, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -459,10 +462,10 @@ class Objective(models.Model):
 
 
 class Frequency(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    HALF_YEARLY = "half_yearly", "Every six months"
-    YEARLY = "yearly", "Yearly"
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Every six months")
+    YEARLY = "yearly", _("Yearly")
 
 
 FREQUENCY_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.HALF_YEARLY: 6, Frequency.YEARLY: 12}
@@ -507,24 +510,24 @@ class Kpi(models.Model):
     """A key performance indicator of an objective: entered by people or computed by the QMS."""
 
     class Source(models.TextChoices):
-        ENTERED = "entered", "Entered (measurements)"
-        COMPUTED = "computed", "Computed by the QMS"
+        ENTERED = "entered", _("Entered (measurements)")
+        COMPUTED = "computed", _("Computed by the QMS")
 
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="kpis")
     name = models.CharField(max_length=200)
-    definition = models.TextField(help_text="What is measured and how")
+    definition = models.TextField(help_text=_("What is measured and how"))
     unit = models.CharField(max_length=20)
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY)
     target = models.DecimalField(max_digits=14, decimal_places=4)
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.AT_LEAST)
-    warning = models.DecimalField("alert threshold", max_digits=14, decimal_places=4, null=True, blank=True,
-                                  help_text="Between target and this value: on watch; beyond it: off target")
+    warning = models.DecimalField(_("alert threshold"), max_digits=14, decimal_places=4, null=True, blank=True,
+                                  help_text=_("Between target and this value: on watch; beyond it: off target"))
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTERED)
     measure = models.CharField(max_length=60, blank=True, help_text="The computed measure (qms.measures)")
-    data_source = models.CharField(max_length=200, blank=True, help_text="Where entered values come from")
+    data_source = models.CharField(max_length=200, blank=True, help_text=_("Where entered values come from"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              help_text="Who records the measurements")
-    start_date = models.DateField(help_text="The first period measured")
+                              help_text=_("Who records the measurements"))
+    start_date = models.DateField(help_text=_("The first period measured"))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
@@ -533,7 +536,7 @@ class Kpi(models.Model):
 
     class Meta:
         ordering = ["objective", "id"]
-        verbose_name = "KPI"
+        verbose_name=_("KPI")
         constraints = [
             models.CheckConstraint(condition=~Q(unit=""), name="planning_kpi_unit_given"),
             models.CheckConstraint(condition=Q(source="entered", measure="") | (Q(source="computed") & ~Q(measure="")),
@@ -561,8 +564,8 @@ class Kpi(models.Model):
         return "off_target"
 
 
-RATING_LABELS = {"on_target": ("On target", "success"), "watch": ("Watch", "warning"),
-                 "off_target": ("Off target", "danger"), None: ("No data", "secondary")}
+RATING_LABELS = {"on_target": (_("On target"), "success"), "watch": (_("Watch"), "warning"),
+                 "off_target": (_("Off target"), "danger"), None: (_("No data"), "secondary")}
 
 
 class Measurement(models.Model):

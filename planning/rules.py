@@ -9,6 +9,8 @@ owners assess and treat their own risks; KPI owners record measurements.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from qms import scope
 from qms.permissions import Role, can_write, has_a_role, has_role, is_quality_manager
 from qms.rules import allowed, predicate, rule
@@ -86,31 +88,31 @@ def can_refresh_kpi(user, kpi) -> bool:
     return can_manage(user) and kpi is not None and kpi.source == "computed" and kpi.objective.status == "active"
 
 
-_CLOSED_OBJECTIVE = "The objective is closed: its KPIs take no more values."
+_CLOSED_OBJECTIVE = _("The objective is closed: its KPIs take no more values.")
 
-rule("planning.view_context", can_view, "You cannot read the context register.")
-rule("planning.manage_context", can_manage, "Only the quality manager keeps the context register.")
-rule("planning.edit_context_entry", can_edit_entry, "Only the quality manager or the entry's owner changes it.")
-rule("planning.view_risks", can_view, "You cannot read the risk register.")
-rule("planning.configure_scale", can_manage, "Only the quality manager sets the risk scale and its bands.")
-rule("planning.create_risk", can_create_risk, "Only the quality manager, approvers and authors record risks.")
+rule("planning.view_context", can_view, _("You cannot read the context register."))
+rule("planning.manage_context", can_manage, _("Only the quality manager keeps the context register."))
+rule("planning.edit_context_entry", can_edit_entry, _("Only the quality manager or the entry's owner changes it."))
+rule("planning.view_risks", can_view, _("You cannot read the risk register."))
+rule("planning.configure_scale", can_manage, _("Only the quality manager sets the risk scale and its bands."))
+rule("planning.create_risk", can_create_risk, _("Only the quality manager, approvers and authors record risks."))
 rule("planning.edit_risk", can_edit_risk,
-     lambda user, risk: "This risk is closed: reopen it first." if risk is not None and risk.status == "closed"
-     else "Only the quality manager or the risk's owner changes it.")
-rule("planning.close_risk", can_close_risk, "Only the quality manager closes a risk that is open.")
-rule("planning.reopen_risk", can_reopen_risk, "Only the quality manager reopens a closed risk.")
+     lambda user, risk: _("This risk is closed: reopen it first.") if risk is not None and risk.status == "closed"
+     else _("Only the quality manager or the risk's owner changes it."))
+rule("planning.close_risk", can_close_risk, _("Only the quality manager closes a risk that is open."))
+rule("planning.reopen_risk", can_reopen_risk, _("Only the quality manager reopens a closed risk."))
 rule("planning.complete_risk_action", can_complete_action,
-     "Only the action's owner, the risk's owner or the quality manager completes an open action.")
+     _("Only the action's owner, the risk's owner or the quality manager completes an open action."))
 rule("planning.raise_capa", can_raise_capa,
-     lambda user, risk: "This risk is closed: reopen it first." if risk is not None and risk.status == "closed"
-     else "You cannot raise a nonconformity from this entry.")
-rule("planning.view_objectives", can_view, "You cannot read the quality objectives.")
-rule("planning.manage_objectives", can_manage, "Only the quality manager sets quality objectives and KPIs.")
-rule("planning.edit_objective", can_edit_objective, "Only the quality manager or the owner changes an active objective.")
+     lambda user, risk: _("This risk is closed: reopen it first.") if risk is not None and risk.status == "closed"
+     else _("You cannot raise a nonconformity from this entry."))
+rule("planning.view_objectives", can_view, _("You cannot read the quality objectives."))
+rule("planning.manage_objectives", can_manage, _("Only the quality manager sets quality objectives and KPIs."))
+rule("planning.edit_objective", can_edit_objective, _("Only the quality manager or the owner changes an active objective."))
 rule("planning.record_measurement", can_record_measurement,
-     lambda user, kpi: "This KPI is computed by the QMS: nothing to enter." if kpi is not None and kpi.source == "computed"
+     lambda user, kpi: _("This KPI is computed by the QMS: nothing to enter.") if kpi is not None and kpi.source == "computed"
      else _CLOSED_OBJECTIVE if kpi is not None and kpi.objective.status != "active"
-     else "Only the KPI's owner or the quality manager records its measurements.")
+     else _("Only the KPI's owner or the quality manager records its measurements."))
 rule("planning.refresh_kpi", can_refresh_kpi,
      lambda user, kpi: _CLOSED_OBJECTIVE if kpi is not None and kpi.objective.status != "active"
-     else "Only the quality manager recomputes a computed KPI.")
+     else _("Only the quality manager recomputes a computed KPI."))

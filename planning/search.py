@@ -4,6 +4,7 @@ through the same visibility selectors as their pages (rules and the auditor's sc
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from planning import selectors
 from planning.models import parse_risk_number
@@ -19,17 +20,17 @@ def _found(qs, q, *, date_field, text, title, meta, limit):
     ])
 
 
-@search.provider("risks", "Risks and opportunities", order=60)
+@search.provider("risks", gettext_lazy("Risks and opportunities"), order=60)
 def find_risks(user, q, since, until, limit) -> search.Found:
     pk = parse_risk_number(q)
     match = Q(pk=pk) if pk else Q(title__icontains=q) | Q(cause__icontains=q) | Q(effect__icontains=q)
     qs = search.in_range(selectors.risks_for_user(user).filter(match), "created_at", since, until)
     qs = qs.only("kind", "title", "cause", "effect", "score", "status", "created_at").order_by("-score", "id")
     return _found(qs, q, date_field="created_at", text=lambda r: f"{r.cause} {r.effect}", title=str,
-                  meta=lambda r: f"score {r.score} · {r.get_status_display()}", limit=limit)
+                  meta=lambda r: gettext("score %(score)s · %(status)s") % {"score": r.score, "status": r.get_status_display()}, limit=limit)
 
 
-@search.provider("context", "Context issues and interested parties", order=61)
+@search.provider("context", gettext_lazy("Context issues and interested parties"), order=61)
 def find_context(user, q, since, until, limit) -> search.Found:
     issues = search.in_range(selectors.issues_for_user(user).filter(
         Q(title__icontains=q) | Q(description__icontains=q) | Q(effect__icontains=q)), "created_at", since, until)
@@ -44,7 +45,7 @@ def find_context(user, q, since, until, limit) -> search.Found:
     return search.Found(total, hits)
 
 
-@search.provider("objectives", "Quality objectives", order=62)
+@search.provider("objectives", gettext_lazy("Quality objectives"), order=62)
 def find_objectives(user, q, since, until, limit) -> search.Found:
     qs = search.in_range(selectors.objectives_for_user(user).filter(
         Q(statement__icontains=q) | Q(plan_what__icontains=q) | Q(kpis__name__icontains=q)).distinct(),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audits.selectors import add_months
 from planning.models import (
@@ -34,7 +35,7 @@ from planning.models import (
 )
 from qms import measures
 from qms.audit import attribute, record_event
-from qms.dates import in_window, window_text
+from qms.dates import EARLIEST, in_window, latest
 from qms.errors import DomainError
 from qms.lifecycle import guard, transition
 from qms.models import Clause
@@ -60,7 +61,8 @@ def _today() -> date:
 
 def _check_date(value, label: str, field: str) -> None:
     if value is not None and not in_window(value):
-        raise Invalid(f"{label} must be {window_text()}.", field)
+        raise Invalid(gettext("%(label)s must be between %(earliest)s and %(latest)s.")
+                      % {"label": label, "earliest": f"{EARLIEST:%Y-%m-%d}", "latest": f"{latest():%Y-%m-%d}"}, field)
 
 
 def _home_clause(obj, number: str, extra=()) -> None:
@@ -103,10 +105,10 @@ def scale_save(*, actor, likelihood_levels: int, impact_levels: int, bands: list
     """Set the likelihood × impact scale and its rating bands. A smaller scale
     than the register's current levels is refused (those scores would fall off it)."""
     require("planning.configure_scale", actor)
-    for value, label, field in ((likelihood_levels, "Likelihood", "likelihood_levels"),
-                                (impact_levels, "Impact", "impact_levels")):
+    for value, message, field in ((likelihood_levels, gettext("Likelihood needs from 2 to 10 levels."), "likelihood_levels"),
+                                  (impact_levels, gettext("Impact needs from 2 to 10 levels."), "impact_levels")):
         if not isinstance(value, int) or not 2 <= value <= 10:
-            raise Invalid(f"{label} needs from 2 to 10 levels.", field)
+            raise Invalid(message, field)
     problem = bands_problem(bands, likelihood_levels * impact_levels)
     if problem:
         raise Invalid(problem, "bands")
@@ -115,9 +117,11 @@ def scale_save(*, actor, likelihood_levels: int, impact_levels: int, bands: list
     top_l = max(used["l"] or 0, used["rl"] or 0)
     top_i = max(used["i"] or 0, used["ri"] or 0)
     if top_l > likelihood_levels:
-        raise Invalid(f"Risks are rated up to likelihood {top_l}: the scale cannot end below it.", "likelihood_levels")
+        raise Invalid(gettext("Risks are rated up to likelihood %(top)s: the scale cannot end below it.") % {"top": top_l},
+                      "likelihood_levels")
     if top_i > impact_levels:
-        raise Invalid(f"Risks are rated up to impact {top_i}: the scale cannot end below it.", "impact_levels")
+        raise Invalid(gettext("Risks are rated up to impact %(top)s: the scale cannot end below it.") % {"top": top_i},
+                      "impact_levels")
     scale = RiskScale.objects.select_for_update().filter(pk=1).first() or RiskScale(pk=1)
     scale.likelihood_levels, scale.impact_levels = likelihood_levels, impact_levels
     scale.bands = [{"name": str(b["name"]).strip(), "max": b.get("max"), "colour": b.get("colour", "secondary")}
@@ -132,10 +136,11 @@ def scale_save(*, actor, likelihood_levels: int, impact_levels: int, bands: list
 
 def check_levels(scale: RiskScale, likelihood, impact, *, prefix: str = "") -> None:
     """Scores outside the scale are refused, naming the field."""
-    for value, top, label, name in ((likelihood, scale.likelihood_levels, "Likelihood", "likelihood"),
-                                    (impact, scale.impact_levels, "Impact", "impact")):
+    for value, top, message, name in (
+            (likelihood, scale.likelihood_levels, gettext("Likelihood must be from 1 to %(top)s (the scale)."), "likelihood"),
+            (impact, scale.impact_levels, gettext("Impact must be from 1 to %(top)s (the scale)."), "impact")):
         if value is None or not isinstance(value, int) or not 1 <= value <= top:
-            raise Invalid(f"{label} must be from 1 to {top} (the scale).", prefix + name)
+            raise Invalid(message % {"top": top}, prefix + name)
 
 
 # ------------------------------------------------------------------ context (4.1, 4.2)
@@ -147,7 +152,7 @@ def _entry_save(actor, model, entry, data: dict, fields, clause: str, verbs: tup
     _text(data, *[f for f in fields if f not in ("owner", "review_months", "internal")])
     months = data.get("review_months")
     if not isinstance(months, int) or not 1 <= months <= 60:
-        raise Invalid("Review at least every 60 months (and at least one month apart).", "review_months")
+        raise Invalid(gettext("Review at least every 60 months (and at least one month apart)."), "review_months")
     creating = entry is None
     if not creating:
         entry.refresh_from_db()  # compare with the stored entry (a bound ModelForm has already changed this object)
@@ -191,9 +196,9 @@ def entry_review(*, actor, entry, outcome: str):
     """Reviewed on schedule: stamps the review (no edit) and sets the next one."""
     require("planning.edit_context_entry", actor, entry)
     if entry.status != entry.Status.ACTIVE:
-        raise DomainError("A retired entry is not reviewed; make it active again first.")
+        raise DomainError(gettext("A retired entry is not reviewed; make it active again first."))
     if not (outcome or "").strip():
-        raise Invalid("Say what the review found (for example “still relevant, no change”).", "outcome")
+        raise Invalid(gettext("Say what the review found (for example “still relevant, no change”)."), "outcome")
     entry.last_reviewed_on = _today()
     entry.next_review_on = add_months(_today(), entry.review_months)
     attribute(entry, actor, "context.reviewed")
@@ -206,7 +211,7 @@ def entry_review(*, actor, entry, outcome: str):
 def entry_retire(*, actor, entry, reason: str):
     require("planning.edit_context_entry", actor, entry)
     if not (reason or "").strip():
-        raise Invalid("Give the reason it is no longer relevant.", "reason")
+        raise Invalid(gettext("Give the reason it is no longer relevant."), "reason")
     entry.changed_at = timezone.now()
     return transition(entry, entry.Status.RETIRED, actor=actor, verb="context.retired", comment=reason.strip())
 
@@ -237,17 +242,17 @@ def _check_assessment(a: Assessment, *, kind: str) -> RiskScale:
     scale = RiskScale.current()
     check_levels(scale, a.likelihood, a.impact)
     if (a.residual_likelihood is None) != (a.residual_impact is None):
-        raise Invalid("Give both the residual likelihood and the residual impact, or neither.", "residual_impact")
+        raise Invalid(gettext("Give both the residual likelihood and the residual impact, or neither."), "residual_impact")
     if a.residual_likelihood is not None:
         check_levels(scale, a.residual_likelihood, a.residual_impact, prefix="residual_")
         if kind == Risk.Kind.RISK and a.residual_likelihood * a.residual_impact > a.likelihood * a.impact:
-            raise Invalid("The residual score is what remains after treatment: it cannot exceed the current score.",
+            raise Invalid(gettext("The residual score is what remains after treatment: it cannot exceed the current score."),
                           "residual_impact")
     if a.reassess_on is None:
-        raise Invalid("Set the date of the next re-assessment.", "reassess_on")
-    _check_date(a.reassess_on, "The re-assessment date", "reassess_on")
+        raise Invalid(gettext("Set the date of the next re-assessment."), "reassess_on")
+    _check_date(a.reassess_on, gettext("The re-assessment date"), "reassess_on")
     if a.reassess_on < _today():
-        raise Invalid("The next re-assessment cannot be in the past.", "reassess_on")
+        raise Invalid(gettext("The next re-assessment cannot be in the past."), "reassess_on")
     return scale
 
 
@@ -255,8 +260,9 @@ def _check_treatment(kind: str, treatment: str) -> None:
     allowed_ = Risk.OPPORTUNITY_TREATMENTS if kind == Risk.Kind.OPPORTUNITY else Risk.RISK_TREATMENTS
     if treatment not in allowed_:
         labels = ", ".join(str(Risk.Treatment(t).label).lower() for t in allowed_)
-        raise Invalid(f"A{'n opportunity' if kind == Risk.Kind.OPPORTUNITY else ' risk'} is treated by: {labels}.",
-                      "treatment")
+        message = (gettext("An opportunity is treated by: %(labels)s.") if kind == Risk.Kind.OPPORTUNITY
+                   else gettext("A risk is treated by: %(labels)s."))
+        raise Invalid(message % {"labels": labels}, "treatment")
 
 
 def _apply_assessment(risk: Risk, a: Assessment) -> None:
@@ -326,7 +332,7 @@ def risk_assess(*, actor, risk: Risk, assessment: Assessment) -> Risk:
     require("planning.edit_risk", actor, risk)
     _check_assessment(assessment, kind=risk.kind)
     if not assessment.note.strip():
-        raise Invalid("Say what the re-assessment found.", "note")
+        raise Invalid(gettext("Say what the re-assessment found."), "note")
     before = risk.score
     _apply_assessment(risk, assessment)
     risk.changed_at = timezone.now()
@@ -343,15 +349,15 @@ def risk_action_add(*, actor, risk: Risk, description: str, owner, start_date: d
     """A treatment action with its owner and dates; an open risk becomes "being treated"."""
     require("planning.edit_risk", actor, risk)
     if not (description or "").strip():
-        raise Invalid("Describe the action.", "description")
+        raise Invalid(gettext("Describe the action."), "description")
     if owner is None:
-        raise Invalid("Name the action's owner.", "owner")
+        raise Invalid(gettext("Name the action's owner."), "owner")
     if start_date is None or due_date is None:
-        raise Invalid("Give the start and due dates.", "due_date")
-    _check_date(start_date, "The start date", "start_date")
-    _check_date(due_date, "The due date", "due_date")
+        raise Invalid(gettext("Give the start and due dates."), "due_date")
+    _check_date(start_date, gettext("The start date"), "start_date")
+    _check_date(due_date, gettext("The due date"), "due_date")
     if due_date < start_date:
-        raise Invalid("The due date is before the start date.", "due_date")
+        raise Invalid(gettext("The due date is before the start date."), "due_date")
     action = RiskAction(risk=risk, description=description.strip(), owner=owner, start_date=start_date,
                         due_date=due_date)
     attribute(action, actor, "risk.action_added")
@@ -368,11 +374,11 @@ def risk_action_complete(*, actor, action: RiskAction, outcome: str, completed_o
     guard(action, RiskAction.Status.DONE, actor=actor, rule="planning.complete_risk_action")
     completed_on = completed_on or _today()
     if not (outcome or "").strip():
-        raise Invalid("Say what was done and whether it worked.", "outcome")
+        raise Invalid(gettext("Say what was done and whether it worked."), "outcome")
     if completed_on > _today():
-        raise Invalid("The completion date is in the future.", "completed_on")
+        raise Invalid(gettext("The completion date is in the future."), "completed_on")
     if completed_on < action.start_date:
-        raise Invalid("The completion date is before the action started.", "completed_on")
+        raise Invalid(gettext("The completion date is before the action started."), "completed_on")
     action.completed_on, action.outcome = completed_on, outcome.strip()
     transition(action, RiskAction.Status.DONE, actor=actor, verb="risk.action_done", comment=action.outcome)
     record_event(actor=actor, verb="risk.action_done", obj=action.risk, comment=action.outcome[:300])
@@ -383,7 +389,7 @@ def risk_action_complete(*, actor, action: RiskAction, outcome: str, completed_o
 def risk_action_cancel(*, actor, action: RiskAction, reason: str) -> RiskAction:
     guard(action, RiskAction.Status.CANCELLED, actor=actor, rule="planning.complete_risk_action")
     if not (reason or "").strip():
-        raise Invalid("Give the reason.", "reason")
+        raise Invalid(gettext("Give the reason."), "reason")
     action.outcome = reason.strip()
     transition(action, RiskAction.Status.CANCELLED, actor=actor, verb="risk.action_cancelled", comment=action.outcome)
     return action
@@ -393,9 +399,9 @@ def risk_action_cancel(*, actor, action: RiskAction, reason: str) -> RiskAction:
 def risk_close(*, actor, risk: Risk, reason: str) -> Risk:
     guard(risk, Risk.Status.CLOSED, actor=actor, rule="planning.close_risk")
     if not (reason or "").strip():
-        raise Invalid("Give the reason for closing it.", "reason")
+        raise Invalid(gettext("Give the reason for closing it."), "reason")
     if risk.actions.filter(status=RiskAction.Status.OPEN).exists():
-        raise DomainError("Complete or cancel the open treatment actions first.")
+        raise DomainError(gettext("Complete or cancel the open treatment actions first."))
     risk.closed_reason = reason.strip()
     risk.changed_at = timezone.now()
     return transition(risk, Risk.Status.CLOSED, actor=actor, verb="risk.closed", comment=risk.closed_reason)
@@ -405,7 +411,7 @@ def risk_close(*, actor, risk: Risk, reason: str) -> Risk:
 def risk_reopen(*, actor, risk: Risk, reason: str) -> Risk:
     guard(risk, Risk.Status.OPEN, actor=actor, rule="planning.reopen_risk")
     if not (reason or "").strip():
-        raise Invalid("Give the reason for reopening it.", "reason")
+        raise Invalid(gettext("Give the reason for reopening it."), "reason")
     risk.reassess_on = max(risk.reassess_on, _today())
     risk.changed_at = timezone.now()
     return transition(risk, Risk.Status.OPEN, actor=actor, verb="risk.reopened", comment=reason.strip())
@@ -436,16 +442,16 @@ KPI_FIELDS = ("name", "definition", "unit", "frequency", "target", "direction", 
 
 def _check_objective(data: dict) -> None:
     if not data.get("unit"):
-        raise Invalid("Give the target's unit (%, days, count…).", "unit")
+        raise Invalid(gettext("Give the target's unit (%, days, count…)."), "unit")
     for name in ("plan_what", "plan_resources", "plan_who", "plan_when", "plan_evaluation"):
         if not data.get(name):
-            raise Invalid("The plan needs all five parts of 6.2.2: what, resources, who, when and how it is evaluated.",
+            raise Invalid(gettext("The plan needs all five parts of 6.2.2: what, resources, who, when and how it is evaluated."),
                           name)
     start, due = data.get("start_date"), data.get("due_date")
-    _check_date(start, "The start date", "start_date")
-    _check_date(due, "The due date", "due_date")
+    _check_date(start, gettext("The start date"), "start_date")
+    _check_date(due, gettext("The due date"), "due_date")
     if start and due and due < start:
-        raise Invalid("The due date is before the start date.", "due_date")
+        raise Invalid(gettext("The due date is before the start date."), "due_date")
 
 
 @transaction.atomic
@@ -484,36 +490,38 @@ def objective_close(*, actor, objective: Objective, status: str, evaluation: str
     verbs = {Objective.Status.ACHIEVED: "objective.achieved", Objective.Status.NOT_ACHIEVED: "objective.not_achieved",
              Objective.Status.WITHDRAWN: "objective.withdrawn"}
     if status not in verbs:
-        raise Invalid("Choose achieved, not achieved or withdrawn.", "status")
+        raise Invalid(gettext("Choose achieved, not achieved or withdrawn."), "status")
     guard(objective, status, actor=actor, rule="planning.edit_objective")
     if not (evaluation or "").strip():
-        raise Invalid("Give the evaluation of the results.", "evaluation")
+        raise Invalid(gettext("Give the evaluation of the results."), "evaluation")
     objective.changed_at = timezone.now()
     return transition(objective, status, actor=actor, verb=verbs[status], comment=evaluation.strip())
 
 
 def _check_kpi(data: dict) -> None:
     if not data.get("unit"):
-        raise Invalid("A KPI's target needs a unit (%, days, count…).", "unit")
+        raise Invalid(gettext("A KPI's target needs a unit (%, days, count…)."), "unit")
     if data.get("target") is None:
-        raise Invalid("Give the target.", "target")
+        raise Invalid(gettext("Give the target."), "target")
     if data.get("source") == Kpi.Source.COMPUTED:
         measure = measures.get(data.get("measure") or "")
         if measure is None:
-            raise Invalid("Choose what the QMS computes.", "measure")
+            raise Invalid(gettext("Choose what the QMS computes."), "measure")
         if data.get("direction") and data["direction"] != ("gte" if measure.better == "higher" else "lte"):
-            raise Invalid(f"“{measure.title}” is better {measure.better}: set the direction to match.", "direction")
+            raise Invalid((gettext("“%(title)s” is better higher: set the direction to match.") if measure.better == "higher"
+                           else gettext("“%(title)s” is better lower: set the direction to match.")) % {"title": measure.title},
+                          "direction")
     else:
         data["measure"] = ""
     warning, target, direction = data.get("warning"), data.get("target"), data.get("direction")
     if warning is not None and target is not None:
         if (direction == "gte" and warning > target) or (direction == "lte" and warning < target):
-            raise Invalid("The alert threshold lies beyond the target, on the side of a worse result.", "warning")
-    _check_date(data.get("start_date"), "The first period", "start_date")
+            raise Invalid(gettext("The alert threshold lies beyond the target, on the side of a worse result."), "warning")
+    _check_date(data.get("start_date"), gettext("The first period"), "start_date")
     if data.get("start_date") and data["start_date"] > _today():
         # A KPI may start in the current period, never in a future one.
         if period_containing(data["start_date"], data.get("frequency") or "monthly")[0] > _today():
-            raise Invalid("The first period measured cannot lie in the future.", "start_date")
+            raise Invalid(gettext("The first period measured cannot lie in the future."), "start_date")
 
 
 @transaction.atomic
@@ -528,7 +536,7 @@ def kpi_save(*, actor, objective: Objective, kpi: Kpi | None = None, data: dict)
     if creating:
         kpi = Kpi(objective=objective)
     elif kpi.measurements.exists() and "frequency" in data and data["frequency"] != kpi.frequency:
-        raise Invalid("The KPI has measurements: its frequency no longer changes (define a new KPI).", "frequency")
+        raise Invalid(gettext("The KPI has measurements: its frequency no longer changes (define a new KPI)."), "frequency")
     merged = {f: data[f] if f in data else _value(kpi, f) for f in KPI_FIELDS}
     _check_kpi(merged)
     data["measure"] = merged["measure"]
@@ -551,22 +559,23 @@ def measurement_record(*, actor, kpi: Kpi, day: date, value: Decimal, comment: s
     have ended; a second value for a period corrects the first (a comment says why)."""
     require("planning.record_measurement", actor, kpi)
     if day is None:
-        raise Invalid("Give the period measured.", "period")
+        raise Invalid(gettext("Give the period measured."), "period")
     if value is None:
-        raise Invalid("Give the value.", "value")
-    _check_date(day, "The period", "period")
+        raise Invalid(gettext("Give the value."), "value")
+    _check_date(day, gettext("The period"), "period")
     start, end = period_containing(day, kpi.frequency)
     if start > _today():
-        raise Invalid("That period has not begun: a measurement is for a period that has ended.", "period")
+        raise Invalid(gettext("That period has not begun: a measurement is for a period that has ended."), "period")
     if end >= _today():
-        raise Invalid(f"That period ends on {end:%Y-%m-%d}: record its measurement once it has ended.", "period")
+        raise Invalid(gettext("That period ends on %(date)s: record its measurement once it has ended.") % {"date": f"{end:%Y-%m-%d}"},
+                      "period")
     first = period_containing(kpi.start_date, kpi.frequency)[0]
     if start < first:
-        raise Invalid(f"The KPI is measured from {first:%Y-%m-%d}.", "period")
+        raise Invalid(gettext("The KPI is measured from %(date)s.") % {"date": f"{first:%Y-%m-%d}"}, "period")
     comment = (comment or "").strip()
     existing = Measurement.objects.select_for_update().filter(kpi=kpi, period_start=start).first()
     if existing is not None and not comment:
-        raise Invalid("This period already has a value: say in the comment why it is corrected.", "comment")
+        raise Invalid(gettext("This period already has a value: say in the comment why it is corrected."), "comment")
     m = existing or Measurement(kpi=kpi, period_start=start, period_end=end)
     m.value, m.comment, m.entered_by, m.entered_at = value, comment, actor, timezone.now()
     if evidence is not None:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause, Process
@@ -30,46 +31,46 @@ class Complaint(models.Model):
     """One piece of customer feedback: a complaint, or a compliment or suggestion."""
 
     class Kind(models.TextChoices):
-        COMPLAINT = "complaint", "Complaint"
-        COMPLIMENT = "compliment", "Compliment"
-        SUGGESTION = "suggestion", "Suggestion"
+        COMPLAINT = "complaint", _("Complaint")
+        COMPLIMENT = "compliment", _("Compliment")
+        SUGGESTION = "suggestion", _("Suggestion")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Telephone"
-        WEB = "web", "Web form"
-        VISIT = "visit", "Visit or meeting"
-        SURVEY = "survey", "Survey comment"
-        LETTER = "letter", "Letter"
-        OTHER = "other", "Other"
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Telephone")
+        WEB = "web", _("Web form")
+        VISIT = "visit", _("Visit or meeting")
+        SURVEY = "survey", _("Survey comment")
+        LETTER = "letter", _("Letter")
+        OTHER = "other", _("Other")
 
     class Category(models.TextChoices):
-        PRODUCT = "product", "Product quality"
-        DELIVERY = "delivery", "Delivery and lead time"
-        DOCUMENTATION = "documentation", "Documentation and labelling"
-        SERVICE = "service", "Service and support"
-        COMMERCIAL = "commercial", "Price and invoicing"
-        OTHER = "other", "Other"
+        PRODUCT = "product", _("Product quality")
+        DELIVERY = "delivery", _("Delivery and lead time")
+        DOCUMENTATION = "documentation", _("Documentation and labelling")
+        SERVICE = "service", _("Service and support")
+        COMMERCIAL = "commercial", _("Price and invoicing")
+        OTHER = "other", _("Other")
 
     class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        RESPONDED = "responded", "Responded"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESPONDED = "responded", _("Responded")
+        CLOSED = "closed", _("Closed")
 
     number = models.CharField(max_length=20, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
     customer = models.CharField(max_length=200)
-    contact = models.CharField("customer contact", max_length=200, blank=True)
+    contact = models.CharField(_("customer contact"), max_length=200, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    received_on = models.DateField("received", db_index=True)
-    reference = models.CharField("product or order reference", max_length=120, blank=True)
+    received_on = models.DateField(_("received"), db_index=True)
+    reference = models.CharField(_("product or order reference"), max_length=120, blank=True)
     description = models.TextField()
     category = models.CharField(max_length=15, choices=Category.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
@@ -77,9 +78,9 @@ class Complaint(models.Model):
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints")
     # The clause the log answers to (8.2.1 / 9.1.2): what an external auditor's grant is matched against.
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
-    acknowledged_on = models.DateField("acknowledged", null=True, blank=True)
-    responded_on = models.DateField("responded", null=True, blank=True)
-    response = models.TextField("response to the customer", blank=True)
+    acknowledged_on = models.DateField(_("acknowledged"), null=True, blank=True)
+    responded_on = models.DateField(_("responded"), null=True, blank=True)
+    response = models.TextField(_("response to the customer"), blank=True)
     resolution = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -89,8 +90,8 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        verbose_name = "customer feedback"
-        verbose_name_plural = "customer feedback"
+        verbose_name=_("customer feedback")
+        verbose_name_plural=_("customer feedback")
         indexes = [models.Index(fields=["-received_on", "-id"], name="reviews_complaint_recv_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(acknowledged_on__isnull=True) | Q(acknowledged_on__gte=F("received_on")),
@@ -120,13 +121,13 @@ class Complaint(models.Model):
 class SatisfactionSurvey(models.Model):
     """The result of a customer satisfaction survey for one period (9.1.2)."""
 
-    title = models.CharField(max_length=200, help_text="e.g. Annual customer survey 2026, key accounts")
-    method = models.CharField(max_length=200, blank=True, help_text="How it was asked: questionnaire, interviews…")
-    period_start = models.DateField("period from")
-    period_end = models.DateField("period to", db_index=True)
-    score = models.DecimalField(max_digits=6, decimal_places=2, help_text="The overall score on the scale below")
-    scale_max = models.PositiveSmallIntegerField("scale maximum", default=100,
-                                                help_text="The best possible score: 5, 10 or 100 (%)")
+    title = models.CharField(max_length=200, help_text=_("e.g. Annual customer survey 2026, key accounts"))
+    method = models.CharField(max_length=200, blank=True, help_text=_("How it was asked: questionnaire, interviews…"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"), db_index=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, help_text=_("The overall score on the scale below"))
+    scale_max = models.PositiveSmallIntegerField(_("scale maximum"), default=100,
+                                                help_text=_("The best possible score: 5, 10 or 100 (%)"))
     respondents = models.PositiveIntegerField()
     comments = models.TextField(blank=True)
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
@@ -136,8 +137,8 @@ class SatisfactionSurvey(models.Model):
 
     class Meta:
         ordering = ["-period_end", "-id"]
-        verbose_name = "satisfaction survey"
-        verbose_name_plural = "satisfaction surveys"
+        verbose_name=_("satisfaction survey")
+        verbose_name_plural=_("satisfaction surveys")
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="reviews_survey_period_order"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=F("scale_max")),
@@ -163,23 +164,23 @@ class ManagementReview(models.Model):
     """A management review meeting (9.3): its input pack and its minutes."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        APPROVED = "approved", "Minutes approved"
+        PLANNED = "planned", _("Planned")
+        APPROVED = "approved", _("Minutes approved")
 
     number = models.CharField(max_length=20, unique=True)
     title = models.CharField(max_length=200)
     meeting_date = models.DateField(db_index=True)
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_reviews")
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="attended_reviews")
-    period_start = models.DateField("period covered from")
-    period_end = models.DateField("period covered to")
+    period_start = models.DateField(_("period covered from"))
+    period_end = models.DateField(_("period covered to"))
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
     # The input pack as compiled (qms.review_inputs), kept so the minutes refer to what was presented.
     pack = models.JSONField(default=list, blank=True)
     pack_compiled_at = models.DateTimeField(null=True, blank=True)
     # 9.3.3: the overall conclusion on the suitability, adequacy and effectiveness of the QMS.
-    conclusions = models.TextField("conclusions on the QMS", blank=True,
-                                   help_text="Is the QMS still suitable, adequate and effective?")
+    conclusions = models.TextField(_("conclusions on the QMS"), blank=True,
+                                   help_text=_("Is the QMS still suitable, adequate and effective?"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -188,8 +189,8 @@ class ManagementReview(models.Model):
 
     class Meta:
         ordering = ["-meeting_date", "-id"]
-        verbose_name = "management review"
-        verbose_name_plural = "management reviews"
+        verbose_name=_("management review")
+        verbose_name_plural=_("management reviews")
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")),
                                    name="reviews_managementreview_period_order"),
@@ -230,23 +231,23 @@ class Decision(models.Model):
     """One output of a management review (9.3.3), optionally an action tracked to completion."""
 
     class Kind(models.TextChoices):
-        IMPROVEMENT = "improvement", "Opportunity for improvement"
-        QMS_CHANGE = "qms_change", "Change to the QMS"
-        RESOURCES = "resources", "Resource need"
+        IMPROVEMENT = "improvement", _("Opportunity for improvement")
+        QMS_CHANGE = "qms_change", _("Change to the QMS")
+        RESOURCES = "resources", _("Resource need")
 
     class ActionStatus(models.TextChoices):
-        NONE = "", "No action"
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
+        NONE = "", _("No action")
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
 
     review = models.ForeignKey(ManagementReview, on_delete=models.PROTECT, related_name="decisions")
     seq = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    text = models.TextField("decision")
-    action_description = models.TextField("action", blank=True)
+    text = models.TextField(_("decision"))
+    action_description = models.TextField(_("action"), blank=True)
     action_owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="review_actions")
-    action_due_date = models.DateField("action due", null=True, blank=True)
+    action_due_date = models.DateField(_("action due"), null=True, blank=True)
     action_status = models.CharField(max_length=5, choices=ActionStatus.choices, default="", blank=True,
                                      db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -258,8 +259,8 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["review", "seq"]
-        verbose_name = "review decision"
-        verbose_name_plural = "review decisions"
+        verbose_name=_("review decision")
+        verbose_name_plural=_("review decisions")
         constraints = [
             models.UniqueConstraint(fields=["review", "seq"], name="reviews_decision_unique_seq"),
             models.CheckConstraint(condition=~Q(text=""), name="reviews_decision_text_required"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.utils import translation
+
 from qms import registers, scope
 from qms.models import User
 from reviews.models import Complaint, ManagementReview, SatisfactionSurvey
@@ -30,6 +32,12 @@ def _names(ids) -> dict[int, str]:
     return {u.pk: u.display_name for u in User.objects.filter(pk__in=set(ids))}
 
 
+def _english(choices) -> dict[str, str]:
+    """A choice's labels as exports show them: in English, like their column headings."""
+    with translation.override("en"):
+        return {value: str(label) for value, label in choices.choices}
+
+
 def complaint_rows(user, on: date | None):
     if on is None:
         items = complaint_register(user)
@@ -46,9 +54,9 @@ def complaint_rows_of(items):
             "number", "kind", "customer", "channel", "received_on", "reference", "category", "severity",
             "owner_id", "acknowledged_on", "responded_on", "status", "resolution"))
     names = _names(c.owner_id for c in items)
-    kind, channel, cat, sev, status = (dict(Complaint.Kind.choices), dict(Complaint.Channel.choices),
-                                       dict(Complaint.Category.choices), dict(Complaint.Severity.choices),
-                                       dict(Complaint.Status.choices))
+    kind, channel, cat, sev, status = (_english(Complaint.Kind), _english(Complaint.Channel),
+                                       _english(Complaint.Category), _english(Complaint.Severity),
+                                       _english(Complaint.Status))
     for c in items:
         yield [c.number, kind.get(c.kind, c.kind), c.customer, channel.get(c.channel, c.channel), c.received_on,
                c.reference, cat.get(c.category, c.category), sev.get(c.severity, c.severity), names.get(c.owner_id, ""),
@@ -67,7 +75,7 @@ def review_rows(user, on: date | None):
     items = list(reviews_for(user)) if on is None else sorted(
         _as_of(ManagementReview, user, on, reviews_for(user)), key=lambda r: (r.meeting_date, r.pk), reverse=True)
     names = _names(r.chair_id for r in items)
-    status = dict(ManagementReview.Status.choices)
+    status = _english(ManagementReview.Status)
     for r in items:
         yield [r.number, r.title, r.meeting_date, names.get(r.chair_id, ""), r.period_start, r.period_end,
                status.get(r.status, r.status), r.approved_at]

@@ -3,6 +3,8 @@ reviews: this app's rules, registered with qms.rules."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from qms import scope
 from qms.permissions import (
     Role,
@@ -37,17 +39,17 @@ def complaint_open(user, complaint) -> bool:
     return complaint is not None and complaint.status != Complaint.Status.CLOSED
 
 
-rule("reviews.view_complaints", has_a_role, "You cannot read the customer feedback log.")
-rule("reviews.view_complaint", can_view_complaint, "You cannot read this customer feedback.")
-rule("reviews.log_complaint", can_log_complaint, "Only staff and the quality manager log customer feedback.")
-rule("reviews.export_complaints", has_a_role, "You cannot export the customer feedback log.")
+rule("reviews.view_complaints", has_a_role, _("You cannot read the customer feedback log."))
+rule("reviews.view_complaint", can_view_complaint, _("You cannot read this customer feedback."))
+rule("reviews.log_complaint", can_log_complaint, _("Only staff and the quality manager log customer feedback."))
+rule("reviews.export_complaints", has_a_role, _("You cannot export the customer feedback log."))
 rule("reviews.handle_complaint", can_write & complaint_open & (is_complaint_owner | is_quality_manager),
-     "Only the owner or the quality manager handles this feedback, and not once it is closed.")
+     _("Only the owner or the quality manager handles this feedback, and not once it is closed."))
 
 
 # ------------------------------------------------------------------ satisfaction surveys
-rule("reviews.view_surveys", has_a_role, "You cannot read the satisfaction survey results.")
-rule("reviews.enter_survey", can_write & is_quality_manager, "Only the quality manager enters survey results.")
+rule("reviews.view_surveys", has_a_role, _("You cannot read the satisfaction survey results."))
+rule("reviews.enter_survey", can_write & is_quality_manager, _("Only the quality manager enters survey results."))
 
 
 # ------------------------------------------------------------------ management reviews
@@ -82,14 +84,14 @@ def can_complete_action(user, decision) -> bool:
     return decision.action_owner_id == user.pk or is_quality_manager(user)
 
 
-rule("reviews.view_reviews", has_a_role, "You cannot read management reviews.")
+rule("reviews.view_reviews", has_a_role, _("You cannot read management reviews."))
 rule("reviews.view_review", can_view_review,
-     "Management reviews are for the quality manager, auditors and the review's chair and attendees.")
-rule("reviews.plan_review", can_write & is_quality_manager, "Only the quality manager plans management reviews.")
+     _("Management reviews are for the quality manager, auditors and the review's chair and attendees."))
+rule("reviews.plan_review", can_write & is_quality_manager, _("Only the quality manager plans management reviews."))
 rule("reviews.edit_minutes", can_write & review_unlocked & (is_quality_manager | is_chair),
-     "Only the chair or the quality manager writes the minutes, and not once they are approved.")
+     _("Only the chair or the quality manager writes the minutes, and not once they are approved."))
 rule("reviews.sign_minutes", can_write & review_unlocked & is_chair,
-     "Only the chair approves the minutes, once.")
-rule("reviews.request_pack_pdf", can_write & can_view_review, "You cannot print this management review.")
+     _("Only the chair approves the minutes, once."))
+rule("reviews.request_pack_pdf", can_write & can_view_review, _("You cannot print this management review."))
 rule("reviews.complete_action", can_complete_action,
-     "Only the action's owner or the quality manager completes an open review action.")
+     _("Only the action's owner or the quality manager completes an open review action."))

@@ -4,13 +4,14 @@ through the same selectors as their pages (rules and the auditor's scope)."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from qms import search
 from qms.rules import allowed
 from reviews import selectors
 
 
-@search.provider("complaints", "Customer feedback", order=60)
+@search.provider("complaints", gettext_lazy("Customer feedback"), order=60)
 def find_complaints(user, q, since, until, limit) -> search.Found:
     if not allowed("reviews.view_complaints", user):
         return search.Found()
@@ -27,7 +28,7 @@ def find_complaints(user, q, since, until, limit) -> search.Found:
     ])
 
 
-@search.provider("management_reviews", "Management reviews", order=61)
+@search.provider("management_reviews", gettext_lazy("Management reviews"), order=61)
 def find_reviews(user, q, since, until, limit) -> search.Found:
     if not allowed("reviews.view_reviews", user):
         return search.Found()

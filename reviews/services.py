@@ -8,7 +8,8 @@ from datetime import date
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from audits import services as audit_services
 from audits.models import Capa
@@ -49,7 +50,9 @@ def _next_number(model, prefix: str, width: int) -> str:
 
 def _not_future(label: str, when: date | None) -> None:
     if when is not None and when > timezone.localdate():
-        raise DomainError(f"The {label} date is in the future.")
+        raise DomainError({"received": gettext("The received date is in the future."),
+                           "acknowledgement": gettext("The acknowledgement date is in the future."),
+                           "response": gettext("The response date is in the future.")}[label])
 
 
 # ------------------------------------------------------------------ customer feedback
@@ -57,7 +60,10 @@ def _check_complaint_dates(c: Complaint) -> None:
     _not_future("received", c.received_on)
     for label, when in (("acknowledgement", c.acknowledged_on), ("response", c.responded_on)):
         if when is not None and when < c.received_on:
-            raise DomainError(f"The {label} date is before the feedback was received ({c.received_on:%Y-%m-%d}).")
+            message = (gettext("The acknowledgement date is before the feedback was received (%(date)s).")
+                       if label == "acknowledgement"
+                       else gettext("The response date is before the feedback was received (%(date)s)."))
+            raise DomainError(message % {"date": f"{c.received_on:%Y-%m-%d}"})
         _not_future(label, when)
 
 
@@ -79,7 +85,7 @@ def complaint_log(*, actor, kind: str = Complaint.Kind.COMPLAINT, customer: str,
     attribute(complaint, actor, "Feedback logged")
     complaint.save()
     record_event(actor=actor, verb="complaint.logged", obj=complaint, to_state=complaint.status,
-                 comment=complaint.get_kind_display())
+                 comment=_english(complaint.get_kind_display))
     if owner.pk != actor.pk:
         notify(owner, title=f"{complaint.number} assigned to you", body=complaint.customer,
                url=complaint.get_absolute_url())
@@ -93,7 +99,7 @@ def complaint_update(*, actor, complaint: Complaint, **fields) -> Complaint:
     require("reviews.handle_complaint", actor, complaint)
     unknown = set(fields) - set(COMPLAINT_FIELDS)
     if unknown:
-        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise DomainError(gettext("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     for name, value in fields.items():
         setattr(complaint, name, value.strip() if isinstance(value, str) else value)
     _check_complaint_dates(complaint)
@@ -120,9 +126,10 @@ def complaint_respond(*, actor, complaint: Complaint, on: date, response: str) -
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     guard(complaint, Complaint.Status.RESPONDED, actor=actor, rule="reviews.handle_complaint")
     if not response.strip():
-        raise DomainError("Say what the customer was told.")
+        raise DomainError(gettext("Say what the customer was told."))
     if on is not None and complaint.acknowledged_on and on < complaint.acknowledged_on:
-        raise DomainError(f"The response date is before the acknowledgement ({complaint.acknowledged_on:%Y-%m-%d}).")
+        raise DomainError(gettext("The response date is before the acknowledgement (%(date)s).")
+                          % {"date": f"{complaint.acknowledged_on:%Y-%m-%d}"})
     complaint.responded_on, complaint.response = on, response.strip()
     complaint.acknowledged_on = complaint.acknowledged_on or on
     _check_complaint_dates(complaint)
@@ -142,7 +149,7 @@ def complaint_raise_capa(*, actor, complaint: Complaint, title: str, description
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     require("reviews.handle_complaint", actor, complaint)
     if due_date is not None and due_date < timezone.localdate():
-        raise DomainError("The CAPA due date is in the past.")
+        raise DomainError(gettext("The CAPA due date is in the past."))
     capa = audit_services.capa_raise(
         actor=actor, source=Capa.Source.COMPLAINT, title=title, description=description, severity=severity,
         owner=owner, process=complaint.process, clause=_clause("8.2.1"), due_date=due_date, origin=complaint,
@@ -158,10 +165,11 @@ def complaint_close(*, actor, complaint: Complaint, resolution: str) -> Complain
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     guard(complaint, Complaint.Status.CLOSED, actor=actor, rule="reviews.handle_complaint")
     if not resolution.strip():
-        raise DomainError("State the resolution before closing.")
+        raise DomainError(gettext("State the resolution before closing."))
     still_open = list(raised_capas(complaint).exclude(status=Capa.Status.CLOSED).values_list("number", flat=True))
     if still_open:
-        raise IllegalTransition(f"{complaint.number} cannot close while its CAPA is not closed: {', '.join(still_open)}.")
+        raise IllegalTransition(gettext("%(number)s cannot close while its CAPA is not closed: %(capas)s.")
+                                % {"number": complaint.number, "capas": ", ".join(still_open)})
     complaint.resolution = resolution.strip()
     complaint.closed_at = timezone.now()
     return transition(complaint, Complaint.Status.CLOSED, actor=actor, verb="complaint.closed",
@@ -171,13 +179,13 @@ def complaint_close(*, actor, complaint: Complaint, resolution: str) -> Complain
 # ------------------------------------------------------------------ satisfaction surveys
 def _check_survey(s: SatisfactionSurvey) -> None:
     if s.period_end and s.period_start and s.period_end < s.period_start:
-        raise DomainError("The period ends before it starts.")
+        raise DomainError(gettext("The period ends before it starts."))
     if s.period_end and s.period_end > timezone.localdate():
-        raise DomainError("The survey period has not ended yet: enter its result when it has.")
+        raise DomainError(gettext("The survey period has not ended yet: enter its result when it has."))
     if s.score is not None and s.scale_max and not (0 <= s.score <= s.scale_max):
-        raise DomainError(f"The score must lie between 0 and the scale maximum {s.scale_max}.")
+        raise DomainError(gettext("The score must lie between 0 and the scale maximum %(max)s.") % {"max": s.scale_max})
     if not s.respondents:
-        raise DomainError("A survey result needs at least one respondent.")
+        raise DomainError(gettext("A survey result needs at least one respondent."))
 
 
 @transaction.atomic
@@ -202,7 +210,7 @@ def survey_update(*, actor, survey: SatisfactionSurvey, **fields) -> Satisfactio
     survey = SatisfactionSurvey.objects.select_for_update().get(pk=survey.pk)
     for name, value in fields.items():
         if name not in SURVEY_FIELDS:
-            raise DomainError(f"{name} cannot be changed here.")
+            raise DomainError(gettext("%(name)s cannot be changed here.") % {"name": name})
         setattr(survey, name, value.strip() if isinstance(value, str) else value)
     _check_survey(survey)
     _full_clean(survey)
@@ -213,22 +221,30 @@ def survey_update(*, actor, survey: SatisfactionSurvey, **fields) -> Satisfactio
 
 
 # ------------------------------------------------------------------ management review
+def _english(display) -> str:
+    """A choice label for the audit trail, which stores it: English, whatever the actor's language."""
+    with translation.override("en"):
+        return str(display())
+
+
 def _check_review(r: ManagementReview) -> None:
     if r.period_end < r.period_start:
-        raise DomainError("The period covered ends before it starts.")
+        raise DomainError(gettext("The period covered ends before it starts."))
     if r.period_end > r.meeting_date:
-        raise DomainError("The period covered ends after the meeting: a review looks back on a past period.")
+        raise DomainError(gettext("The period covered ends after the meeting: a review looks back on a past period."))
 
 
 def _compile(review: ManagementReview) -> None:
-    sections = review_inputs.compile_inputs(review_inputs.Period(review.period_start, review.period_end))
-    review.pack = serialise(sections)
+    with translation.override("en"):  # the pack is stored: its labels stay in English, whoever compiles it
+        sections = review_inputs.compile_inputs(review_inputs.Period(review.period_start, review.period_end))
+        review.pack = serialise(sections)
     review.pack_compiled_at = timezone.now()
 
 
 def _locked_check(review: ManagementReview) -> None:
     if review.locked:
-        raise IllegalTransition(f"{review.number}: the minutes are approved and locked; nothing can change.")
+        raise IllegalTransition(gettext("%(number)s: the minutes are approved and locked; nothing can change.")
+                                % {"number": review.number})
 
 
 @transaction.atomic
@@ -263,7 +279,7 @@ def review_update(*, actor, review: ManagementReview, attendees=None, **fields) 
     old_period = (review.period_start, review.period_end)
     for name, value in fields.items():
         if name not in REVIEW_FIELDS + ("conclusions",):
-            raise DomainError(f"{name} cannot be changed here.")
+            raise DomainError(gettext("%(name)s cannot be changed here.") % {"name": name})
         setattr(review, name, value.strip() if isinstance(value, str) else value)
     _check_review(review)
     _full_clean(review)
@@ -299,15 +315,17 @@ def request_pack_pdf(*, actor, review: ManagementReview):
 
 def _check_decision(review: ManagementReview, d: Decision) -> None:
     if not (d.text or "").strip():
-        raise DomainError("Write the decision.")
+        raise DomainError(gettext("Write the decision."))
     wants_action = bool((d.action_description or "").strip() or d.action_owner_id or d.action_due_date)
     if wants_action:
-        missing = [label for label, v in (("the action", (d.action_description or "").strip()),
-                                          ("an owner", d.action_owner_id), ("a due date", d.action_due_date)) if not v]
+        missing = [label for label, v in ((gettext("the action"), (d.action_description or "").strip()),
+                                          (gettext("an owner"), d.action_owner_id),
+                                          (gettext("a due date"), d.action_due_date)) if not v]
         if missing:
-            raise DomainError(f"An action needs {', '.join(missing)}.")
+            raise DomainError(gettext("An action needs %(missing)s.") % {"missing": ", ".join(missing)})
         if d.action_due_date < review.meeting_date:
-            raise DomainError(f"The action is due before the meeting ({review.meeting_date:%Y-%m-%d}).")
+            raise DomainError(gettext("The action is due before the meeting (%(date)s).")
+                              % {"date": f"{review.meeting_date:%Y-%m-%d}"})
         d.action_status = d.action_status or Decision.ActionStatus.OPEN
     else:
         d.action_status = Decision.ActionStatus.NONE
@@ -359,9 +377,9 @@ def minutes_approve(*, actor, review: ManagementReview, password: str, comment: 
     authenticate_signer(actor, password, obj=review, meaning=Meaning.APPROVED)
     review = ManagementReview.objects.select_for_update().get(pk=review.pk)
     if review.locked:
-        raise IllegalTransition(f"The minutes of {review.number} are already approved.")
+        raise IllegalTransition(gettext("The minutes of %(number)s are already approved.") % {"number": review.number})
     if not review.conclusions.strip():
-        raise DomainError("Write the conclusions on the suitability, adequacy and effectiveness of the QMS first.")
+        raise DomainError(gettext("Write the conclusions on the suitability, adequacy and effectiveness of the QMS first."))
     sign(signer=actor, password=password, obj=review, meaning=Meaning.APPROVED, comment=comment)
     review.approved_at = timezone.now()
     return transition(review, ManagementReview.Status.APPROVED, actor=actor, verb="review.minutes_approved",
@@ -374,7 +392,7 @@ def action_complete(*, actor, decision: Decision, note: str) -> Decision:
     d = Decision.objects.select_for_update().select_related("review").get(pk=decision.pk)
     require("reviews.complete_action", actor, d)
     if not note.strip():
-        raise DomainError("Say what was done.")
+        raise DomainError(gettext("Say what was done."))
     d.action_status = Decision.ActionStatus.DONE
     d.completed_at, d.completed_by, d.completion_note = timezone.now(), actor, note.strip()
     attribute(d, actor, "Action completed")

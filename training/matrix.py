@@ -29,11 +29,12 @@ from datetime import date, timedelta
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 CURRENT, DUE_SOON, EXPIRED, MISSING, OUT_OF_DATE = "current", "due_soon", "expired", "missing", "out_of_date"
 STATES = (CURRENT, DUE_SOON, EXPIRED, OUT_OF_DATE, MISSING)
-LABELS = {CURRENT: "Current", DUE_SOON: "Due soon", EXPIRED: "Expired", MISSING: "Missing",
-          OUT_OF_DATE: "Out of date"}
+LABELS = {CURRENT: _("Current"), DUE_SOON: _("Due soon"), EXPIRED: _("Expired"), MISSING: _("Missing"),
+          OUT_OF_DATE: _("Out of date")}
 SHORT = {CURRENT: "✓", DUE_SOON: "!", EXPIRED: "✗", MISSING: "–", OUT_OF_DATE: "↻"}
 COLOURS = {CURRENT: "success", DUE_SOON: "warning", EXPIRED: "danger", MISSING: "secondary", OUT_OF_DATE: "info"}
 GAPS = (EXPIRED, MISSING, OUT_OF_DATE)

@@ -18,6 +18,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause, Department, Signature
@@ -25,10 +26,10 @@ from qms.models import Clause, Department, Signature
 
 class Competence(models.Model):
     class Kind(models.TextChoices):
-        READ = "read", "Document read and understood"
-        COURSE = "course", "Course"
-        ON_THE_JOB = "on_the_job", "On-the-job sign-off"
-        CERTIFICATE = "certificate", "External certificate"
+        READ = "read", _("Document read and understood")
+        COURSE = "course", _("Course")
+        ON_THE_JOB = "on_the_job", _("On-the-job sign-off")
+        CERTIFICATE = "certificate", _("External certificate")
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=150)
@@ -36,10 +37,10 @@ class Competence(models.Model):
     description = models.TextField(blank=True)
     validity_months = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1)],
-        help_text="Empty: does not expire. Otherwise a whole number of months, at least 1.",
+        help_text=_("Empty: does not expire. Otherwise a whole number of months, at least 1."),
     )
     documents = models.ManyToManyField("documents.Document", blank=True, related_name="+",
-                                       help_text="Controlled documents this competence rests on")
+                                       help_text=_("Controlled documents this competence rests on"))
     clauses = models.ManyToManyField(Clause, blank=True, related_name="+")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -108,7 +109,7 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name_plural = "people"
+        verbose_name_plural=_("people")
         indexes = [models.Index(fields=["department", "name"], name="training_person_dept_name_idx")]
 
     def __str__(self):
@@ -138,39 +139,39 @@ class TrainingRecord(models.Model):
     """Evidence of one training (ISO 9001 7.2 b, c, d). Locked once both have signed."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Awaiting signatures"
-        SIGNED = "signed", "Signed"
-        VOID = "void", "Void"
+        DRAFT = "draft", _("Awaiting signatures")
+        SIGNED = "signed", _("Signed")
+        VOID = "void", _("Void")
 
     class Method(models.TextChoices):
-        CLASSROOM = "classroom", "Classroom"
-        ON_THE_JOB = "on_the_job", "On the job"
-        E_LEARNING = "e_learning", "E-learning"
-        EXTERNAL = "external", "External course"
-        SELF_STUDY = "self_study", "Reading / self-study"
-        CERTIFICATE = "certificate", "Certificate checked"
+        CLASSROOM = "classroom", _("Classroom")
+        ON_THE_JOB = "on_the_job", _("On the job")
+        E_LEARNING = "e_learning", _("E-learning")
+        EXTERNAL = "external", _("External course")
+        SELF_STUDY = "self_study", _("Reading / self-study")
+        CERTIFICATE = "certificate", _("Certificate checked")
 
     class Result(models.TextChoices):
-        COMPETENT = "competent", "Competent"
-        NOT_YET = "not_yet", "Not yet competent"
+        COMPETENT = "competent", _("Competent")
+        NOT_YET = "not_yet", _("Not yet competent")
 
     class Effectiveness(models.TextChoices):
-        PENDING = "", "Not evaluated yet"
-        EFFECTIVE = "effective", "Effective"
-        NOT_EFFECTIVE = "not_effective", "Not effective"
+        PENDING = "", _("Not evaluated yet")
+        EFFECTIVE = "effective", _("Effective")
+        NOT_EFFECTIVE = "not_effective", _("Not effective")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="training_records")
     competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="training_records")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     trained_on = models.DateField()
     trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    provider = models.CharField("training provider", max_length=150, blank=True,
-                                help_text="External provider or certification body, if any")
+    provider = models.CharField(_("training provider"), max_length=150, blank=True,
+                                help_text=_("External provider or certification body, if any"))
     method = models.CharField(max_length=12, choices=Method.choices)
     result = models.CharField(max_length=10, choices=Result.choices)
     notes = models.TextField(blank=True)
     # 7.2 c: how and when the effectiveness of the action is evaluated, and its outcome.
-    effectiveness_method = models.TextField(help_text="How the effectiveness will be checked")
+    effectiveness_method = models.TextField(help_text=_("How the effectiveness will be checked"))
     effectiveness_due = models.DateField(null=True, blank=True)
     effectiveness_result = models.CharField(max_length=14, choices=Effectiveness.choices, blank=True, default="")
     effectiveness_checked_on = models.DateField(null=True, blank=True)
@@ -248,7 +249,7 @@ class TrainingEvidence(models.Model):
 
     class Meta:
         ordering = ["record", "uploaded_at", "id"]
-        verbose_name_plural = "training evidence"
+        verbose_name_plural=_("training evidence")
 
     def __str__(self):
         return self.original_name

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from qms import evidence, registers, review_inputs, scope
 from training import matrix
@@ -19,7 +20,8 @@ def _end_of(on: date) -> datetime:
 
 
 def _label(choices, value) -> str:
-    return str(dict(choices).get(value, value))
+    with translation.override("en"):  # exports stay in English, like their column headings
+        return str(dict(choices).get(value, value))
 
 
 # ------------------------------------------------------------------ job roles and competences
@@ -31,7 +33,7 @@ def role_rows(user, on: date | None):
     if on is None:
         reqs = (Requirement.objects.filter(competence__in=visible).select_related("role", "competence")
                 .order_by("role__code", "competence__code"))
-        return [[r.role.code, r.role.name, r.competence.code, r.competence.name, r.competence.get_kind_display(),
+        return [[r.role.code, r.role.name, r.competence.code, r.competence.name, _label(Competence.Kind.choices, r.competence.kind),
                  r.competence.validity_months or ""] for r in reqs]
     end = _end_of(on)
     roles = {r.pk: r for r in JobRole.history.as_of(end)}

@@ -8,6 +8,8 @@ gave; the trainee signs their own record and reads their own qualifications.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from qms import scope
 from qms.permissions import Role, can_read_everything, can_write, has_a_role, has_role, is_quality_manager
 from qms.rules import predicate, rule
@@ -89,16 +91,16 @@ def can_view_own_training(user) -> bool:
     return bool(getattr(user, "is_active", False)) and has_a_role(user)
 
 
-rule("training.manage", can_manage_training, "Only the quality manager defines job roles, competences and people.")
-rule("training.view_matrix", can_view_matrix, "Only the quality manager and auditors read the training matrix.")
-rule("training.view_catalogue", can_view_catalogue, "You cannot see job roles and competences.")
-rule("training.view_record", can_view_record, "You cannot view this training record.")
-rule("training.create_record", can_create_record, "You cannot record training.")
+rule("training.manage", can_manage_training, _("Only the quality manager defines job roles, competences and people."))
+rule("training.view_matrix", can_view_matrix, _("Only the quality manager and auditors read the training matrix."))
+rule("training.view_catalogue", can_view_catalogue, _("You cannot see job roles and competences."))
+rule("training.view_record", can_view_record, _("You cannot view this training record."))
+rule("training.create_record", can_create_record, _("You cannot record training."))
 rule("training.sign_record", can_sign_record,
-     "Only the trainer and the trainee sign a training record, each once, while it awaits signatures.")
-rule("training.add_evidence", can_add_evidence, "You cannot add evidence to this training record.")
-rule("training.download_evidence", can_download_evidence, "You cannot download this training evidence.")
+     _("Only the trainer and the trainee sign a training record, each once, while it awaits signatures."))
+rule("training.add_evidence", can_add_evidence, _("You cannot add evidence to this training record."))
+rule("training.download_evidence", can_download_evidence, _("You cannot download this training evidence."))
 rule("training.evaluate_record", can_evaluate_record,
-     "Effectiveness is evaluated once, on a signed record, by the trainer or the quality manager (never the trainee).")
-rule("training.void_record", can_void_record, "Only the quality manager voids a training record, and only one that is not void already.")
-rule("training.view_own", can_view_own_training, "You cannot see training.")
+     _("Effectiveness is evaluated once, on a signed record, by the trainer or the quality manager (never the trainee)."))
+rule("training.void_record", can_void_record, _("Only the quality manager voids a training record, and only one that is not void already."))
+rule("training.view_own", can_view_own_training, _("You cannot see training."))

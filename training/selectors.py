@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qms import scope
 from qms.models import Department
@@ -156,12 +156,14 @@ def matrix_export_rows(user, filters: Filters, today: date | None = None):
     cells = matrix.cells(filters.scope(**scope_kw), today)
     people = {p.pk: p for p in _people(user, filters).select_related(None).select_related("department")}
     comps = {c.pk: c for c in Competence.objects.filter(pk__in={c for _, c in cells}).only("code", "name")}
+    with translation.override("en"):  # exports stay in English, like their column headings
+        labels = {status: str(label) for status, label in matrix.LABELS.items()}
     out = []
     for (pid, cid), cell in cells.items():
         p, c = people.get(pid), comps.get(cid)
         if p is None or c is None:
             continue
-        out.append([p.name, p.employee_number, p.department.code, c.code, c.name, cell.label,
+        out.append([p.name, p.employee_number, p.department.code, c.code, c.name, labels[cell.status],
                     cell.acquired_on, cell.expires_on])
     out.sort(key=lambda r: (r[0], r[3]))
     return out

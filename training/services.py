@@ -13,7 +13,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from documents.models import Document
 from qms.audit import attribute, record_event
@@ -39,6 +40,12 @@ S = TrainingRecord.Status
 DEFAULT_CLAUSES = {Competence.Kind.READ: ("7.2", "7.3")}
 
 
+def _english(display) -> str:
+    """A choice label for the audit trail, which stores it: English, whatever the actor's language."""
+    with translation.override("en"):
+        return str(display())
+
+
 def _save(obj, actor, reason: str) -> None:
     try:
         obj.full_clean()
@@ -54,9 +61,9 @@ def _clean_validity(validity_months) -> int | None:
     try:
         months = int(validity_months)
     except (TypeError, ValueError):
-        raise DomainError("The validity is a whole number of months.") from None
+        raise DomainError(gettext("The validity is a whole number of months.")) from None
     if months < 1:
-        raise DomainError("A validity must be at least 1 month; leave it empty if the competence does not expire.")
+        raise DomainError(gettext("A validity must be at least 1 month; leave it empty if the competence does not expire."))
     return months
 
 
@@ -76,7 +83,7 @@ def competence_save(*, actor, competence: Competence | None = None, code: str, n
     """Define or change a competence: kind, validity (months, ≥ 1, or none) and the documents it rests on."""
     require("training.manage", actor)
     if kind not in Competence.Kind.values:
-        raise DomainError("Choose the kind of competence.")
+        raise DomainError(gettext("Choose the kind of competence."))
     created = competence is None
     competence = competence or Competence()
     before = set() if created else set(competence.documents.values_list("pk", flat=True))
@@ -85,9 +92,9 @@ def competence_save(*, actor, competence: Competence | None = None, code: str, n
     competence.validity_months = _clean_validity(validity_months)
     competence.is_active = is_active
     if not competence.code or not competence.name:
-        raise DomainError("A competence needs a code and a name.")
+        raise DomainError(gettext("A competence needs a code and a name."))
     if Competence.objects.filter(code__iexact=competence.code).exclude(pk=competence.pk).exists():
-        raise DomainError(f"The code {competence.code} is already used.")
+        raise DomainError(gettext("The code %(code)s is already used.") % {"code": competence.code})
     _save(competence, actor, "Competence defined" if created else "Competence changed")
     documents = list(documents)
     competence.documents.set(documents)
@@ -110,9 +117,9 @@ def role_save(*, actor, role: JobRole | None = None, code: str, name: str, descr
     role.code, role.name = (code or "").strip(), (name or "").strip()
     role.description, role.department, role.is_active = (description or "").strip(), department, is_active
     if not role.code or not role.name:
-        raise DomainError("A job role needs a code and a name.")
+        raise DomainError(gettext("A job role needs a code and a name."))
     if JobRole.objects.filter(code__iexact=role.code).exclude(pk=role.pk).exists():
-        raise DomainError(f"The code {role.code} is already used.")
+        raise DomainError(gettext("The code %(code)s is already used.") % {"code": role.code})
     _save(role, actor, "Job role defined" if created else "Job role changed")
     wanted = {c.pk: c for c in competences}
     have = {r.competence_id: r for r in role.requirements.all()} if not created else {}
@@ -144,9 +151,9 @@ def person_save(*, actor, person: Person | None = None, name: str, department, e
     person.name, person.department = (name or "").strip(), department
     person.employee_number, person.user, person.is_active = (employee_number or "").strip(), user, is_active
     if not person.name:
-        raise DomainError("A person needs a name.")
+        raise DomainError(gettext("A person needs a name."))
     if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
-        raise DomainError(f"{user.display_name} is already linked to another person.")
+        raise DomainError(gettext("%(name)s is already linked to another person.") % {"name": user.display_name})
     _save(person, actor, "Person added" if created else "Person changed")
     wanted = {r.pk: r for r in roles}
     have = {a.role_id: a for a in person.assignments.all()} if not created else {}
@@ -192,25 +199,25 @@ def qualification_set(*, actor, record_type, competences) -> list[RecordTypeQual
 def _check_record_input(person: Person, competence: Competence, trained_on: date, trainer, method: str,
                         result: str, effectiveness_method: str, effectiveness_due: date | None) -> None:
     if trained_on is None:
-        raise DomainError("Give the date of the training.")
+        raise DomainError(gettext("Give the date of the training."))
     if trained_on > timezone.localdate():
-        raise DomainError("A training record cannot be dated in the future.")
+        raise DomainError(gettext("A training record cannot be dated in the future."))
     if trainer is None:
-        raise DomainError("Name the trainer.")
+        raise DomainError(gettext("Name the trainer."))
     if person.user_id is not None and person.user_id == trainer.pk:
-        raise DomainError("The trainer cannot be the trainee: a second person confirms the competence.")
+        raise DomainError(gettext("The trainer cannot be the trainee: a second person confirms the competence."))
     if method not in TrainingRecord.Method.values:
-        raise DomainError("Choose how the training was given.")
+        raise DomainError(gettext("Choose how the training was given."))
     if result not in TrainingRecord.Result.values:
-        raise DomainError("Choose the result.")
+        raise DomainError(gettext("Choose the result."))
     if not (effectiveness_method or "").strip():
-        raise DomainError("Say how the effectiveness of this training will be checked (ISO 9001 7.2 c).")
+        raise DomainError(gettext("Say how the effectiveness of this training will be checked (ISO 9001 7.2 c)."))
     if effectiveness_due is not None and effectiveness_due < trained_on:
-        raise DomainError("The effectiveness check cannot be due before the training.")
+        raise DomainError(gettext("The effectiveness check cannot be due before the training."))
     if not person.is_active:
-        raise DomainError(f"{person} is no longer active.")
+        raise DomainError(gettext("%(name)s is no longer active.") % {"name": person})
     if not competence.is_active:
-        raise DomainError(f"{competence} is retired.")
+        raise DomainError(gettext("%(name)s is retired.") % {"name": competence})
 
 
 def _store_evidence(*, actor, record: TrainingRecord, uploads) -> list[TrainingEvidence]:
@@ -253,7 +260,7 @@ def evidence_add(*, actor, record: TrainingRecord, uploads) -> list[TrainingEvid
     record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
     require("training.add_evidence", actor, record)
     if not uploads:
-        raise DomainError("Choose at least one file.")
+        raise DomainError(gettext("Choose at least one file."))
     added = _store_evidence(actor=actor, record=record, uploads=uploads)
     record_event(actor=actor, verb="training.evidence_added", obj=record,
                  comment=", ".join(e.original_name for e in added))
@@ -291,23 +298,23 @@ def record_evaluate(*, actor, record: TrainingRecord, password: str, result: str
     """7.2 c: how and when the effectiveness was checked, signed ("verified effective").
     "Not effective" takes the competence away again: the person needs training anew."""
     if result not in (TrainingRecord.Effectiveness.EFFECTIVE, TrainingRecord.Effectiveness.NOT_EFFECTIVE):
-        raise DomainError("Choose whether the training was effective.")
+        raise DomainError(gettext("Choose whether the training was effective."))
     if checked_on is None or checked_on > timezone.localdate():
-        raise DomainError("The effectiveness check cannot be dated in the future.")
+        raise DomainError(gettext("The effectiveness check cannot be dated in the future."))
     if result == TrainingRecord.Effectiveness.NOT_EFFECTIVE and not (note or "").strip():
-        raise DomainError("Say why the training was not effective.")
+        raise DomainError(gettext("Say why the training was not effective."))
     authenticate_signer(actor, password, obj=record, meaning=Signature.Meaning.EFFECTIVE)
     with transaction.atomic():
         record = TrainingRecord.objects.select_for_update().select_related("person").get(pk=record.pk)
         require("training.evaluate_record", actor, record)
         if checked_on < record.trained_on:
-            raise DomainError("The effectiveness check cannot be before the training.")
+            raise DomainError(gettext("The effectiveness check cannot be before the training."))
         record.effectiveness_signature = sign(signer=actor, password=password, obj=record,
                                               meaning=Signature.Meaning.EFFECTIVE, comment=note or "")
         record.effectiveness_result, record.effectiveness_checked_on = result, checked_on
         record.effectiveness_checked_by, record.effectiveness_note = actor, (note or "").strip()
         _save(record, actor, "Effectiveness evaluated")
-        record_event(actor=actor, verb="training.evaluated", obj=record, comment=record.get_effectiveness_result_display(),
+        record_event(actor=actor, verb="training.evaluated", obj=record, comment=_english(record.get_effectiveness_result_display),
                      data={"checked_on": str(checked_on)})
         return record
 
@@ -318,7 +325,7 @@ def record_void(*, actor, record: TrainingRecord, reason: str) -> TrainingRecord
     require("training.void_record", actor, record)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Voiding a training record needs a reason.")
+        raise DomainError(gettext("Voiding a training record needs a reason."))
     RECORD.check(record, S.VOID)
     record.void_reason = reason
     transition(record, S.VOID, actor=actor, verb="training.voided", reason=reason[:100], comment=reason)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms import jobs
@@ -76,7 +77,7 @@ def matrix_view(request):
 def matrix_export(request, fmt):
     require("training.view_matrix", request.user)
     if fmt not in ("csv", "xlsx"):
-        raise Http404("No such format.")
+        raise Http404(gettext("No such format."))
     _, filters, _ = _filters(request)
     rows = selectors.matrix_export_rows(request.user, filters)
     return table_response(selectors.MATRIX_EXPORT_COLUMNS, rows, fmt=fmt, basename="training-matrix")
@@ -126,9 +127,10 @@ def role_edit(request, pk=None):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Job role {role.code} saved.")
+            messages.success(request, gettext("Job role %(code)s saved.") % {"code": role.code})
             return redirect(role)
-    return render(request, "training/form.html", {"form": form, "title": f"Edit {role}" if role else "New job role"},
+    return render(request, "training/form.html", {"form": form, "title": gettext("Edit %(name)s") % {"name": role} if role
+                  else gettext("New job role")},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -158,9 +160,10 @@ def competence_edit(request, pk=None):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Competence {c.code} saved.")
+            messages.success(request, gettext("Competence %(code)s saved.") % {"code": c.code})
             return redirect(c)
-    return render(request, "training/form.html", {"form": form, "title": f"Edit {c}" if c else "New competence"},
+    return render(request, "training/form.html", {"form": form, "title": gettext("Edit %(name)s") % {"name": c} if c
+                  else gettext("New competence")},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -177,7 +180,7 @@ def person_list(request):
 def _get_person(request, pk) -> Person:
     person = get_object_or_404(selectors.people_for_user(request.user), pk=pk)
     if not (allowed("training.view_matrix", request.user) or person.user_id == request.user.pk):
-        raise Http404("No such person.")
+        raise Http404(gettext("No such person."))
     return person
 
 
@@ -206,9 +209,10 @@ def person_edit(request, pk=None):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{person} saved.")
+            messages.success(request, gettext("%(name)s saved.") % {"name": person})
             return redirect(person)
-    return render(request, "training/form.html", {"form": form, "title": f"Edit {person}" if person else "New person"},
+    return render(request, "training/form.html", {"form": form, "title": gettext("Edit %(name)s") % {"name": person} if person
+                  else gettext("New person")},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -267,9 +271,10 @@ def record_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{record.number} recorded: the trainer and the trainee now sign it.")
+            messages.success(request, gettext("%(number)s recorded: the trainer and the trainee now sign it.")
+                             % {"number": record.number})
             return redirect(record)
-    return render(request, "training/form.html", {"form": form, "title": "Record training", "multipart": True},
+    return render(request, "training/form.html", {"form": form, "title": gettext("Record training"), "multipart": True},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -277,7 +282,7 @@ def _get_record(request, pk) -> TrainingRecord:
     record = get_object_or_404(TrainingRecord.objects.select_related("person", "person__user", "competence",
                                                                      "trainer", "effectiveness_checked_by"), pk=pk)
     if not allowed("training.view_record", request.user, record):
-        raise Http404("No such training record.")
+        raise Http404(gettext("No such training record."))
     return record
 
 
@@ -302,7 +307,8 @@ def record_sign(request, pk):
     record = _get_record(request, pk)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Not signed: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, gettext("Not signed: %(errors)s")
+                       % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
         return redirect(record)
     try:
         with form.signing():
@@ -313,7 +319,7 @@ def record_sign(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(record)
-    messages.success(request, f"{record.number} signed.")
+    messages.success(request, gettext("%(number)s signed.") % {"number": record.number})
     return redirect(record)
 
 
@@ -323,7 +329,7 @@ def record_evaluate(request, pk):
     form, sig = EvaluateForm(request.POST), SignatureForm(request.POST, user=request.user)
     if not (form.is_valid() and sig.is_valid()):
         errors = list(form.errors.values()) + list(sig.errors.values())
-        messages.error(request, "Not recorded: " + " ".join(e for errs in errors for e in errs))
+        messages.error(request, gettext("Not recorded: %(errors)s") % {"errors": " ".join(e for errs in errors for e in errs)})
         return redirect(record)
     try:
         with sig.signing():
@@ -335,7 +341,7 @@ def record_evaluate(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(record)
-    messages.success(request, "Effectiveness evaluation recorded and signed.")
+    messages.success(request, gettext("Effectiveness evaluation recorded and signed."))
     return redirect(record)
 
 
@@ -344,14 +350,14 @@ def evidence_add(request, pk):
     record = _get_record(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a file.")
+        messages.error(request, gettext("Choose a file."))
         return redirect(record)
     try:
         services.evidence_add(actor=request.user, record=record, uploads=[form.cleaned_data["files"]])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Evidence attached.")
+        messages.success(request, gettext("Evidence attached."))
     return redirect(record)
 
 
@@ -359,7 +365,7 @@ def evidence_add(request, pk):
 def evidence_download(request, pk):
     ev = get_object_or_404(TrainingEvidence.objects.select_related("record", "record__person"), pk=pk)
     if not allowed("training.download_evidence", request.user, ev):
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return file_response(ev.file, download_name=ev.original_name, content_type=ev.content_type)
 
 
@@ -368,14 +374,14 @@ def record_void(request, pk):
     record = _get_record(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Voiding needs a reason. Nothing was changed.")
+        messages.error(request, gettext("Voiding needs a reason. Nothing was changed."))
         return redirect(record)
     try:
         services.record_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{record.number} voided.")
+        messages.success(request, gettext("%(number)s voided.") % {"number": record.number})
     return redirect(record)
 
 
@@ -403,7 +409,7 @@ def qualification_edit(request, code):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Who may submit {rt.name} records: saved.")
+            messages.success(request, gettext("Who may submit %(name)s records: saved.") % {"name": rt.name})
             return redirect(reverse("training:qualifications"))
-    return render(request, "training/form.html", {"form": form, "title": f"Who may submit {rt.name} records?"},
+    return render(request, "training/form.html", {"form": form, "title": gettext("Who may submit %(name)s records?") % {"name": rt.name}},
                   status=400 if request.method == "POST" else 200)

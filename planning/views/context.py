@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from planning import selectors, services
@@ -17,8 +19,8 @@ from qms.errors import DomainError
 from qms.rules import allowed, require
 
 KINDS = {
-    "issue": (ContextIssue, IssueForm, services.issue_save, "issue", services.ISSUE_FIELDS, "context issue"),
-    "party": (InterestedParty, PartyForm, services.party_save, "party", services.PARTY_FIELDS, "interested party"),
+    "issue": (ContextIssue, IssueForm, services.issue_save, "issue", services.ISSUE_FIELDS, _("context issue")),
+    "party": (InterestedParty, PartyForm, services.party_save, "party", services.PARTY_FIELDS, _("interested party")),
 }
 
 
@@ -34,11 +36,10 @@ def context_index(request):
 
 
 def _get_entry(request, kind, pk):
-    model = KINDS[kind][0]
     qs = selectors.issues_for_user(request.user) if kind == "issue" else selectors.parties_for_user(request.user)
     entry = qs.filter(pk=pk).first()
     if entry is None or not allowed("planning.view_context", request.user, entry):
-        raise Http404(f"No such {model._meta.verbose_name}.")
+        raise Http404(gettext("No such context issue.") if kind == "issue" else gettext("No such interested party."))
     return entry
 
 
@@ -65,10 +66,11 @@ def _edit(request, kind, pk=None):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{saved.number} saved.")
+            messages.success(request, gettext("%(number)s saved.") % {"number": saved.number})
             return redirect(saved)
     back = entry.get_absolute_url() if entry else reverse("planning:context")
-    return _form_page(request, title=f"Edit {entry.number}" if entry else f"New {label}", form=form, back=back,
+    return _form_page(request, title=gettext("Edit %(number)s") % {"number": entry.number} if entry
+                      else gettext("New context issue") if kind == "issue" else gettext("New interested party"), form=form, back=back,
                       obj=entry)
 
 
@@ -82,11 +84,12 @@ def _review(request, kind, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{entry.number} reviewed; next review {entry.next_review_on:%Y-%m-%d}.")
+            messages.success(request, gettext("%(number)s reviewed; next review %(date)s.")
+                             % {"number": entry.number, "date": f"{entry.next_review_on:%Y-%m-%d}"})
             return redirect(entry)
-    return _form_page(request, title=f"Review {entry.number}", form=form, back=entry.get_absolute_url(), obj=entry,
-                      submit="Record the review",
-                      intro="A review with no change stamps the entry and sets its next review date.")
+    return _form_page(request, title=gettext("Review %(number)s") % {"number": entry.number}, form=form, back=entry.get_absolute_url(), obj=entry,
+                      submit=gettext("Record the review"),
+                      intro=gettext("A review with no change stamps the entry and sets its next review date."))
 
 
 def _retire(request, kind, pk):
@@ -99,7 +102,7 @@ def _retire(request, kind, pk):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"{entry.number} is active again.")
+                messages.success(request, gettext("%(number)s is active again.") % {"number": entry.number})
         return redirect(entry)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -108,10 +111,10 @@ def _retire(request, kind, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{entry.number} retired.")
+            messages.success(request, gettext("%(number)s retired.") % {"number": entry.number})
             return redirect(entry)
-    return _form_page(request, title=f"Retire {entry.number}", form=form, back=entry.get_absolute_url(), obj=entry,
-                      submit="Retire")
+    return _form_page(request, title=gettext("Retire %(number)s") % {"number": entry.number}, form=form, back=entry.get_absolute_url(), obj=entry,
+                      submit=gettext("Retire"))
 
 
 issue_detail = require_GET(lambda request, pk: _detail(request, "issue", pk))

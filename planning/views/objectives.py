@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from planning import selectors, services
@@ -38,14 +39,14 @@ def _rate(kpi: Kpi):
 def _get_objective(request, pk) -> Objective:
     objective = selectors.objectives_for_user(request.user).filter(pk=pk).first()
     if objective is None:
-        raise Http404("No such objective.")
+        raise Http404(gettext("No such objective."))
     return objective
 
 
 def _get_kpi(request, pk) -> Kpi:
     kpi = selectors.kpis_for_user(request.user).select_related("objective", "owner").filter(pk=pk).first()
     if kpi is None:
-        raise Http404("No such KPI.")
+        raise Http404(gettext("No such KPI."))
     return kpi
 
 
@@ -83,9 +84,10 @@ def objective_create(request, pk=None):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{saved.number} saved.")
+            messages.success(request, gettext("%(number)s saved.") % {"number": saved.number})
             return redirect(saved)
-    return _form_page(request, title=f"Edit {objective.number}" if objective else "New quality objective", form=form,
+    return _form_page(request, title=gettext("Edit %(number)s") % {"number": objective.number} if objective
+                      else gettext("New quality objective"), form=form,
                       back=objective.get_absolute_url() if objective else reverse("planning:objectives"), obj=objective)
 
 
@@ -112,10 +114,10 @@ def objective_close(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{objective.number} closed.")
+            messages.success(request, gettext("%(number)s closed.") % {"number": objective.number})
             return redirect(objective)
-    return _form_page(request, title=f"Close {objective.number}", form=form, back=objective.get_absolute_url(),
-                      obj=objective, submit="Close the objective")
+    return _form_page(request, title=gettext("Close %(number)s") % {"number": objective.number}, form=form, back=objective.get_absolute_url(),
+                      obj=objective, submit=gettext("Close the objective"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,18 +145,19 @@ def _kpi_form(request, objective, kpi):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{saved.number} saved.")
+            messages.success(request, gettext("%(number)s saved.") % {"number": saved.number})
             return redirect(saved)
-    return _form_page(request, title=f"Edit {kpi.number}" if kpi else f"New KPI for {objective.number}", form=form,
+    return _form_page(request, title=gettext("Edit %(number)s") % {"number": kpi.number} if kpi
+                      else gettext("New KPI for %(number)s") % {"number": objective.number}, form=form,
                       back=(kpi or objective).get_absolute_url(), obj=kpi,
-                      intro="Computed KPIs take their values from the QMS itself, one per period that has ended.")
+                      intro=gettext("Computed KPIs take their values from the QMS itself, one per period that has ended."))
 
 
 def kpi_chart(kpi: Kpi, series: list[Measurement]):
     labels = [f"{m.period_start:%Y-%m}" for m in series]
     values = [float(m.value) for m in series]
     return charts.line(f"{kpi.name} ({kpi.unit})", labels, {kpi.name: values}, target=float(kpi.target),
-                       thresholds={"Alert": float(kpi.warning) if kpi.warning is not None else None}, unit=kpi.unit)
+                       thresholds={gettext("Alert"): float(kpi.warning) if kpi.warning is not None else None}, unit=kpi.unit)
 
 
 @require_GET
@@ -196,10 +199,10 @@ def measurement_add(request, pk):
         except ValidationError as exc:  # an upload qms.uploads refuses
             form.add_error("evidence", exc.messages[0])
         else:
-            messages.success(request, "Measurement recorded.")
+            messages.success(request, gettext("Measurement recorded."))
             return redirect(kpi)
-    return _form_page(request, title=f"Record a measurement of {kpi.number}", form=form, back=kpi.get_absolute_url(),
-                      obj=kpi, submit="Record", multipart=True)
+    return _form_page(request, title=gettext("Record a measurement of %(number)s") % {"number": kpi.number}, form=form, back=kpi.get_absolute_url(),
+                      obj=kpi, submit=gettext("Record"), multipart=True)
 
 
 @require_POST
@@ -207,7 +210,8 @@ def kpi_refresh(request, pk):
     kpi = _get_kpi(request, pk)
     require("planning.refresh_kpi", request.user, kpi)
     added = services.kpi_refresh(actor=request.user, kpi=kpi)
-    messages.success(request, f"{added} new period{'s' if added != 1 else ''} computed.")
+    messages.success(request, ngettext("%(count)s new period computed.", "%(count)s new periods computed.", added)
+                     % {"count": added})
     return redirect(kpi)
 
 
@@ -215,5 +219,5 @@ def kpi_refresh(request, pk):
 def measurement_evidence(request, pk):
     m = get_object_or_404(Measurement.objects.select_related("kpi"), pk=pk, evidence__gt="")
     if not selectors.kpis_for_user(request.user).filter(pk=m.kpi_id).exists():
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return file_response(m.evidence, download_name=m.evidence_name, content_type=m.evidence_type)

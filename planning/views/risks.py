@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audits.selectors import capas_raised_from
@@ -35,9 +36,9 @@ def _get_risk_for_user(request, pk: int) -> Risk:
     try:
         risk = selectors.risk_detail(pk)
     except Risk.DoesNotExist as exc:
-        raise Http404("No such risk.") from exc
+        raise Http404(gettext("No such risk.")) from exc
     if not allowed("planning.view_risks", request.user, risk):
-        raise Http404("No such risk.")
+        raise Http404(gettext("No such risk."))
     return risk
 
 
@@ -50,7 +51,8 @@ def _filters(request, scale):
     return form, filters
 
 
-def _form_page(request, *, title, form, back, submit="Save", intro="", obj=None, multipart=False):
+def _form_page(request, *, title, form, back, submit=None, intro="", obj=None, multipart=False):
+    submit = submit or gettext("Save")
     return render(request, "planning/form.html", {"title": title, "form": form, "back": back, "submit": submit,
                                                   "intro": intro, "obj": obj, "multipart": multipart})
 
@@ -117,9 +119,9 @@ def risk_create(request):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{risk.number} recorded.")
+            messages.success(request, gettext("%(number)s recorded.") % {"number": risk.number})
             return redirect(risk)
-    return _form_page(request, title="New risk or opportunity", form=form, back=reverse("planning:risks"))
+    return _form_page(request, title=gettext("New risk or opportunity"), form=form, back=reverse("planning:risks"))
 
 
 @require_GET
@@ -127,10 +129,10 @@ def risk_detail(request, pk):
     risk = _get_risk_for_user(request, pk)
     scale = RiskScale.current()
     labels, scores, residual = selectors.score_trend(risk)
-    series = {"Score": scores}
+    series = {gettext("Score"): scores}
     if any(r is not None for r in residual):
-        series["Residual"] = residual
-    trend = charts.line(f"{risk.number} score over time", labels, series, unit="")
+        series[gettext("Residual")] = residual
+    trend = charts.line(gettext("%(number)s score over time") % {"number": risk.number}, labels, series, unit="")
     user = request.user
     actions = list(risk.actions.select_related("owner").order_by("due_date", "id"))
     for a in actions:
@@ -163,9 +165,9 @@ def risk_edit(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{risk.number} saved.")
+            messages.success(request, gettext("%(number)s saved.") % {"number": risk.number})
             return redirect(risk)
-    return _form_page(request, title=f"Edit {risk.number}", form=form, back=risk.get_absolute_url(), obj=risk)
+    return _form_page(request, title=gettext("Edit %(number)s") % {"number": risk.number}, form=form, back=risk.get_absolute_url(), obj=risk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -182,10 +184,12 @@ def risk_assess(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{risk.number} re-assessed: score {risk.score}.")
+            messages.success(request, gettext("%(number)s re-assessed: score %(score)s.")
+                             % {"number": risk.number, "score": risk.score})
             return redirect(risk)
-    return _form_page(request, title=f"Re-assess {risk.number}", form=form, back=risk.get_absolute_url(), obj=risk,
-                      intro=f"Scale: likelihood 1–{scale.likelihood_levels} × impact 1–{scale.impact_levels}.")
+    return _form_page(request, title=gettext("Re-assess %(number)s") % {"number": risk.number}, form=form, back=risk.get_absolute_url(), obj=risk,
+                      intro=gettext("Scale: likelihood 1–%(likelihood)s × impact 1–%(impact)s.")
+                      % {"likelihood": scale.likelihood_levels, "impact": scale.impact_levels})
 
 
 @require_http_methods(["GET", "POST"])
@@ -199,16 +203,16 @@ def action_add(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, "Treatment action added.")
+            messages.success(request, gettext("Treatment action added."))
             return redirect(risk)
-    return _form_page(request, title=f"Treatment action for {risk.number}", form=form, back=risk.get_absolute_url(),
+    return _form_page(request, title=gettext("Treatment action for %(number)s") % {"number": risk.number}, form=form, back=risk.get_absolute_url(),
                       obj=risk)
 
 
 def _get_action(request, pk) -> RiskAction:
     action = get_object_or_404(RiskAction.objects.select_related("risk"), pk=pk)
     if not allowed("planning.view_risks", request.user, action.risk):
-        raise Http404("No such action.")
+        raise Http404(gettext("No such action."))
     return action
 
 
@@ -223,9 +227,9 @@ def action_complete(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, "Action done.")
+            messages.success(request, gettext("Action done."))
             return redirect(action.risk)
-    return _form_page(request, title="Complete the treatment action", form=form, back=action.risk.get_absolute_url(),
+    return _form_page(request, title=gettext("Complete the treatment action"), form=form, back=action.risk.get_absolute_url(),
                       intro=action.description)
 
 
@@ -240,13 +244,13 @@ def action_cancel(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, "Action cancelled.")
+            messages.success(request, gettext("Action cancelled."))
             return redirect(action.risk)
-    return _form_page(request, title="Cancel the treatment action", form=form, back=action.risk.get_absolute_url(),
-                      intro=action.description, submit="Cancel the action")
+    return _form_page(request, title=gettext("Cancel the treatment action"), form=form, back=action.risk.get_absolute_url(),
+                      intro=action.description, submit=gettext("Cancel the action"))
 
 
-def _reason_action(request, pk, *, rule, service, title, done):
+def _reason_action(request, pk, *, rule, service, title, submit, done):
     risk = _get_risk_for_user(request, pk)
     require(rule, request.user, risk)
     form = ReasonForm(request.POST or None)
@@ -258,20 +262,20 @@ def _reason_action(request, pk, *, rule, service, title, done):
         else:
             messages.success(request, done)
             return redirect(risk)
-    return _form_page(request, title=f"{title} {risk.number}", form=form, back=risk.get_absolute_url(), obj=risk,
-                      submit=title)
+    return _form_page(request, title=title % {"number": risk.number}, form=form, back=risk.get_absolute_url(), obj=risk,
+                      submit=submit)
 
 
 @require_http_methods(["GET", "POST"])
 def risk_close(request, pk):
-    return _reason_action(request, pk, rule="planning.close_risk", service=services.risk_close, title="Close",
-                          done="Risk closed.")
+    return _reason_action(request, pk, rule="planning.close_risk", service=services.risk_close, title=gettext("Close %(number)s"),
+                          submit=gettext("Close"), done=gettext("Risk closed."))
 
 
 @require_http_methods(["GET", "POST"])
 def risk_reopen(request, pk):
-    return _reason_action(request, pk, rule="planning.reopen_risk", service=services.risk_reopen, title="Reopen",
-                          done="Risk reopened.")
+    return _reason_action(request, pk, rule="planning.reopen_risk", service=services.risk_reopen, title=gettext("Reopen %(number)s"),
+                          submit=gettext("Reopen"), done=gettext("Risk reopened."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -286,10 +290,10 @@ def risk_capa(request, pk):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, f"{capa.number} raised from {risk.number}.")
+            messages.success(request, gettext("%(capa)s raised from %(risk)s.") % {"capa": capa.number, "risk": risk.number})
             return redirect(capa)
-    return _form_page(request, title=f"Raise a nonconformity from {risk.number}", form=form,
-                      back=risk.get_absolute_url(), obj=risk, submit="Raise CAPA")
+    return _form_page(request, title=gettext("Raise a nonconformity from %(number)s") % {"number": risk.number}, form=form,
+                      back=risk.get_absolute_url(), obj=risk, submit=gettext("Raise CAPA"))
 
 
 # ------------------------------------------------------------------ the scale
@@ -304,7 +308,7 @@ def scale_edit(request):
         except DomainError as exc:
             refuse_into(form, exc)
         else:
-            messages.success(request, "Risk scale saved.")
+            messages.success(request, gettext("Risk scale saved."))
             return redirect("planning:risks")
-    return _form_page(request, title="Risk scale and rating bands", form=form, back=reverse("planning:risks"),
-                      intro="Score = likelihood × impact. Each band rates the scores up to its highest score.")
+    return _form_page(request, title=gettext("Risk scale and rating bands"), form=form, back=reverse("planning:risks"),
+                      intro=gettext("Score = likelihood × impact. Each band rates the scores up to its highest score."))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms.audit import trail_for
@@ -31,9 +32,9 @@ def _get_complaint_for_user(request, number: str) -> Complaint:
     try:
         complaint = selectors.complaint_detail(number)
     except Complaint.DoesNotExist as exc:
-        raise Http404("No such feedback.") from exc
+        raise Http404(gettext("No such feedback.")) from exc
     if not allowed("reviews.view_complaint", request.user, complaint):
-        raise Http404("No such feedback.")
+        raise Http404(gettext("No such feedback."))
     return complaint
 
 
@@ -76,9 +77,9 @@ def complaint_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{complaint.number} logged.")
+            messages.success(request, gettext("%(number)s logged.") % {"number": complaint.number})
             return redirect(complaint)
-    return render(request, "reviews/complaint_form.html", {"form": form, "title": "Log customer feedback"},
+    return render(request, "reviews/complaint_form.html", {"form": form, "title": gettext("Log customer feedback")},
                   status=400 if form.errors else 200)
 
 
@@ -94,10 +95,10 @@ def complaint_edit(request, number):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{complaint.number} changed.")
+            messages.success(request, gettext("%(number)s changed.") % {"number": complaint.number})
             return redirect(complaint)
     return render(request, "reviews/complaint_form.html", {"form": form, "complaint": complaint,
-                                                           "title": f"Change {complaint.number}"},
+                                                           "title": gettext("Change %(number)s") % {"number": complaint.number}},
                   status=400 if form.errors else 200)
 
 
@@ -151,19 +152,19 @@ def _action(request, number, form_class, form_key, call, done: str):
 @require_POST
 def complaint_acknowledge(request, number):
     return _action(request, number, AcknowledgeForm, "ack_form", lambda c, d: services.complaint_acknowledge(
-        actor=request.user, complaint=c, on=d["acknowledged_on"]), "Acknowledgement recorded.")
+        actor=request.user, complaint=c, on=d["acknowledged_on"]), gettext("Acknowledgement recorded."))
 
 
 @require_POST
 def complaint_respond(request, number):
     return _action(request, number, RespondForm, "respond_form", lambda c, d: services.complaint_respond(
-        actor=request.user, complaint=c, on=d["responded_on"], response=d["response"]), "Response recorded.")
+        actor=request.user, complaint=c, on=d["responded_on"], response=d["response"]), gettext("Response recorded."))
 
 
 @require_POST
 def complaint_close(request, number):
     return _action(request, number, CloseForm, "close_form", lambda c, d: services.complaint_close(
-        actor=request.user, complaint=c, resolution=d["resolution"]), "Feedback closed.")
+        actor=request.user, complaint=c, resolution=d["resolution"]), gettext("Feedback closed."))
 
 
 @require_POST
@@ -173,7 +174,7 @@ def complaint_capa(request, number):
     def call(c, d):
         created["capa"] = services.complaint_raise_capa(actor=request.user, complaint=c, **d)
 
-    response = _action(request, number, ComplaintCapaForm, "capa_form", call, "Nonconformity raised.")
+    response = _action(request, number, ComplaintCapaForm, "capa_form", call, gettext("Nonconformity raised."))
     if "capa" in created:
         return redirect(created["capa"])
     return response
@@ -219,7 +220,7 @@ def survey_edit(request, pk=None):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Survey result saved.")
+            messages.success(request, gettext("Survey result saved."))
             return redirect(survey)
     return render(request, "reviews/survey_form.html", {"form": form, "survey": survey},
                   status=400 if form.errors else 200)

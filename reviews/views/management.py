@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms.audit import trail_for
@@ -24,9 +25,9 @@ def _get_review_for_user(request, pk) -> ManagementReview:
     try:
         review = selectors.review_detail(pk)
     except ManagementReview.DoesNotExist as exc:
-        raise Http404("No such management review.") from exc
+        raise Http404(gettext("No such management review.")) from exc
     if not allowed("reviews.view_review", request.user, review):
-        raise Http404("No such management review.")
+        raise Http404(gettext("No such management review."))
     return review
 
 
@@ -49,9 +50,9 @@ def review_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{review.number} planned; its input pack is compiled.")
+            messages.success(request, gettext("%(number)s planned; its input pack is compiled.") % {"number": review.number})
             return redirect(review)
-    return render(request, "reviews/review_form.html", {"form": form, "title": "Plan a management review"},
+    return render(request, "reviews/review_form.html", {"form": form, "title": gettext("Plan a management review")},
                   status=400 if form.errors else 200)
 
 
@@ -68,10 +69,10 @@ def review_edit(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{review.number} changed.")
+            messages.success(request, gettext("%(number)s changed.") % {"number": review.number})
             return redirect(review)
     return render(request, "reviews/review_form.html", {"form": form, "review": review,
-                                                        "title": f"Change {review.number}"},
+                                                        "title": gettext("Change %(number)s") % {"number": review.number}},
                   status=400 if form.errors else 200)
 
 
@@ -112,7 +113,7 @@ def review_pack(request, pk):
 def review_compile(request, pk):
     review = _get_review_for_user(request, pk)
     services.review_compile(actor=request.user, review=review)
-    messages.success(request, "Input pack compiled again from today's data.")
+    messages.success(request, gettext("Input pack compiled again from today's data."))
     return redirect("reviews:review-pack", pk=review.pk)
 
 
@@ -136,7 +137,7 @@ def review_conclusions(request, pk):
             form.add_error(None, exc.message)
             status = exc.status_code
         else:
-            messages.success(request, "Conclusions saved.")
+            messages.success(request, gettext("Conclusions saved."))
             return redirect(review)
     return render(request, "reviews/review_detail.html", _review_context(request, review, conclusions_form=form),
                   status=status)
@@ -155,7 +156,7 @@ def decision_add(request, pk):
             form.add_error(None, exc.message)
             status = exc.status_code
         else:
-            messages.success(request, "Decision recorded.")
+            messages.success(request, gettext("Decision recorded."))
             return redirect(review)
     return render(request, "reviews/review_detail.html", _review_context(request, review, decision_form=form),
                   status=status)
@@ -182,7 +183,7 @@ def decision_edit(request, pk):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Decision changed.")
+            messages.success(request, gettext("Decision changed."))
             return redirect(review)
     return render(request, "reviews/decision_form.html", {"form": form, "decision": decision, "review": review},
                   status=400 if form.errors else 200)
@@ -194,10 +195,10 @@ def action_complete(request, pk):
     require("reviews.complete_action", request.user, decision)
     form = CompleteActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say what was done. Nothing was changed.")
+        messages.error(request, gettext("Say what was done. Nothing was changed."))
         return redirect(decision.review)
     services.action_complete(actor=request.user, decision=decision, note=form.cleaned_data["note"])
-    messages.success(request, "Action completed.")
+    messages.success(request, gettext("Action completed."))
     return redirect(decision.review)
 
 
@@ -219,7 +220,7 @@ def review_sign(request, pk):
             status = exc.status_code
             form.restamp(review)
         else:
-            messages.success(request, f"Minutes of {review.number} approved and locked.")
+            messages.success(request, gettext("Minutes of %(number)s approved and locked.") % {"number": review.number})
             return redirect(review)
     return render(request, "reviews/review_detail.html", _review_context(request, review, sig_form=form),
                   status=status)
