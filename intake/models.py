@@ -10,22 +10,23 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.urls import reverse
 
 
 class ImportRun(models.Model):
     class Kind(models.TextChoices):
-        DOCUMENTS = "documents", "Documents"
-        RECORDS = "records", "Records"
-        PEOPLE = "people", "People"
+        DOCUMENTS = "documents", _("Documents")
+        RECORDS = "records", _("Records")
+        PEOPLE = "people", _("People")
 
     class Status(models.TextChoices):
-        CHECKED = "checked", "Dry run done"
-        BLOCKED = "blocked", "Dry run found problems"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+        CHECKED = "checked", _("Dry run done")
+        BLOCKED = "blocked", _("Dry run found problems")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED, db_index=True)

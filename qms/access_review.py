@@ -9,6 +9,7 @@ auditor's grant, without the core importing it.
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from collections.abc import Callable
 
@@ -154,4 +155,4 @@ def may_review_access(user) -> bool:
     return is_quality_manager(user) or bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
-rule("qms.access_review", may_review_access, "Only the quality manager reviews who has access.")
+rule("qms.access_review", may_review_access, _("Only the quality manager reviews who has access."))

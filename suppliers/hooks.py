@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms import evidence, nav, references, registers, review_inputs, scope
 from suppliers import selectors
@@ -20,8 +21,8 @@ S = Supplier.Status
 def _refuse(supplier: Supplier) -> str | None:
     """Goods from a supplier that is not approved are not accepted on a new inspection record."""
     if supplier.status in (S.SUSPENDED, S.DISQUALIFIED, S.PROSPECTIVE):
-        return (f"{supplier.code} {supplier.name} is {supplier.get_status_display().lower()}: "
-                f"it is not on the approved supplier list.")
+        return (gettext("%(code)s %(name)s is %(status)s: it is not on the approved supplier list.")
+                % {"code": supplier.code, "name": supplier.name, "status": supplier.get_status_display().lower()})
     return None
 
 
