@@ -18,13 +18,17 @@ S = Instrument.Status
 def refusal(instrument: Instrument) -> str | None:
     """Why `instrument` cannot be chosen on a new record now (7.1.5.1: only fit instruments are used)."""
     from django.utils import timezone
+    from django.utils.translation import gettext
 
     if instrument.status != S.IN_USE:
-        return (f"{instrument.code} is {instrument.get_status_display().lower()}: "
-                f"it cannot be used for measurements.")
+        return (gettext("%(code)s is %(status)s: it cannot be used for measurements.")
+                % {"code": instrument.code, "status": instrument.get_status_display().lower()})
     if instrument.next_due is None or instrument.next_due < timezone.localdate():
-        due = f" (due {instrument.next_due:%Y-%m-%d})" if instrument.next_due else ""
-        return f"{instrument.code} is overdue for calibration{due}: it cannot be used until it is calibrated."
+        if instrument.next_due:
+            return (gettext("%(code)s is overdue for calibration (due %(date)s): it cannot be used until it is "
+                            "calibrated.") % {"code": instrument.code, "date": f"{instrument.next_due:%Y-%m-%d}"})
+        return (gettext("%(code)s is overdue for calibration: it cannot be used until it is calibrated.")
+                % {"code": instrument.code})
     return None
 
 

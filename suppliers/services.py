@@ -166,7 +166,7 @@ def certificate_add(*, actor, supplier: Supplier, standard: str, valid_until: da
                     issuer: str = "", upload=None) -> Certificate:
     """A certificate the supplier holds, its file stored as evidence (hashed, type-checked)."""
     require("suppliers.manage_suppliers", actor)
-    check_in_window(valid_until, "The expiry date")
+    check_in_window(valid_until, _("The expiry date"))
     cert = Certificate(supplier=supplier, standard=standard.strip(), number=number.strip(), issuer=issuer.strip(),
                        valid_until=valid_until, uploaded_by=actor)
     if upload is not None:
@@ -235,7 +235,7 @@ def evaluation_create(*, actor, supplier: Supplier, kind: str, evaluated_on: dat
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         check_shown(supplier)  # the signing form showed this supplier as it is now (qms.signatures)
-        check_in_window(evaluated_on, "The evaluation date")
+        check_in_window(evaluated_on, _("The evaluation date"))
         if evaluated_on > timezone.localdate():
             raise DomainError(_("The evaluation date is in the future: record an evaluation once it is done."))
         if decision not in Evaluation.Decision.values or kind not in Evaluation.Kind.values:
@@ -272,7 +272,7 @@ def delivery_enter(*, actor, supplier: Supplier, month: date, delivered: int, on
     """Deliveries received in a month and how many were on time (a month entered again is corrected)."""
     require("suppliers.enter_deliveries", actor, supplier)
     month = month.replace(day=1)
-    check_in_window(month, "The month")
+    check_in_window(month, _("The month"))
     if month > timezone.localdate():
         raise DomainError(_("That month has not started yet."))
     if delivered is None or delivered < 1:
