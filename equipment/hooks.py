@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from equipment import selectors
 from equipment.models import Calibration, Instrument
@@ -49,7 +50,7 @@ def register_all() -> None:
         choices=lambda: Instrument.objects.exclude(status=S.RETIRED).only("code", "description", "status", "next_due")
         .order_by("code"),
         identifier="code", refuse=refusal, describe=lambda i: f"{i.code} {i.description}"))
-    nav.entry("Resources", "Measuring equipment", "equipment:index", rule="equipment.view_equipment",
+    nav.entry("Resources", gettext_noop("Measuring equipment"), "equipment:index", rule="equipment.view_equipment",
               prefix="/equipment/", order=30)
 
 

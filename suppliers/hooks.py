@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from qms import evidence, nav, references, registers, review_inputs, scope
 from suppliers import selectors
@@ -46,9 +46,9 @@ def register_all() -> None:
         choices=lambda: Supplier.objects.exclude(status=S.DISQUALIFIED).only("code", "name", "status")
         .order_by("name", "id"),
         identifier="code", refuse=_refuse, describe=lambda s: f"{s.code} {s.name}"))
-    nav.entry("Resources", "Suppliers", "suppliers:index", rule="suppliers.view_suppliers", prefix="/suppliers/",
+    nav.entry("Resources", gettext_noop("Suppliers"), "suppliers:index", rule="suppliers.view_suppliers", prefix="/suppliers/",
               order=20)
-    nav.entry("Resources", "Approved supplier list", "suppliers:approved", rule="suppliers.view_suppliers",
+    nav.entry("Resources", gettext_noop("Approved supplier list"), "suppliers:approved", rule="suppliers.view_suppliers",
               prefix="/suppliers/approved/", order=21)
 
 
