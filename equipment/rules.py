@@ -5,6 +5,7 @@ status before use); the quality manager keeps it; an instrument's owner and
 the quality manager record its calibrations and move it in and out of use."""
 
 from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 
 from qms import scope

@@ -10,7 +10,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from equipment.models import CODE_CHARS, MAX_INTERVAL_MONTHS, Calibration, Instrument
@@ -180,12 +180,14 @@ def calibration_record(*, actor, instrument: Instrument, calibrated_on: date, re
     attribute(cal, actor, f"calibration: {result}")
     cal.save()
     instrument.last_calibrated_on, instrument.next_due = calibrated_on, due_on
-    record_event(actor=actor, verb="instrument.calibrated", obj=instrument, comment=cal.get_result_display(),
+    with translation.override(None):  # the trail keeps the words as they were, untranslated
+        result_label = str(cal.get_result_display())
+    record_event(actor=actor, verb="instrument.calibrated", obj=instrument, comment=result_label,
                  data={"calibrated_on": calibrated_on.isoformat(), "due_on": due_on.isoformat(), "result": result})
     if cal.good:
         if instrument.status != S.IN_USE:
             transition(instrument, S.IN_USE, actor=actor, verb="instrument.in_use",
-                       reason=f"calibrated {calibrated_on:%Y-%m-%d}: {cal.get_result_display().lower()}")
+                       reason=f"calibrated {calibrated_on:%Y-%m-%d}: {result_label.lower()}")
         else:
             attribute(instrument, actor, f"calibrated {calibrated_on:%Y-%m-%d}")
             instrument.save()

@@ -9,13 +9,13 @@ auditor's grant, without the core importing it.
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from qms import mfa
 from qms.identity_models import AccessReview

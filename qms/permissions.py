@@ -6,9 +6,10 @@ app. The predicates here are django-rules predicates, so apps compose them
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
 
 from qms import scope
 from qms.rules import predicate, rule

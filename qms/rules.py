@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.translation import gettext
-
 from rules import RuleSet
 from rules import predicate as predicate  # re-exported: apps build their predicates with it
 

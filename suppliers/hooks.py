@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from qms import evidence, nav, references, registers, review_inputs, scope
@@ -81,7 +81,8 @@ def external_providers_input(period: review_inputs.Period) -> review_inputs.Cont
     counts = data["counts"]
     on_time = (f"{data['on_time'] * 100 / data['delivered']:.1f} % ({data['on_time']} of {data['delivered']})"
                if data["delivered"] else "No deliveries entered")
-    facts = [(label, counts.get(value, 0)) for value, label in S.choices]
+    with translation.override(None):  # the pack is stored: it keeps the words untranslated
+        facts = [(str(label), counts.get(value, 0)) for value, label in S.choices]
     facts += [("On-time delivery", on_time), ("Evaluations in the period", data["evaluations"]),
               ("Average evaluation score", data["average_score"] if data["average_score"] is not None else "—"),
               ("Supplier nonconformities raised", data["capas"]),

@@ -6,6 +6,7 @@ approvers may also evaluate; staff enter on-time delivery figures.
 """
 
 from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 
 from qms import scope
