@@ -129,7 +129,7 @@ def _get_job_for_user(request, public_id) -> Job:
 @require_GET
 def job_detail(request, public_id):
     job = _get_job_for_user(request, public_id)
-    context = {"job": job, "label": jobs.job_label(job.kind)}
+    context = {"job": job, "label": gettext(jobs.job_label(job.kind))}  # labels are marked with gettext_noop
     if request.htmx:
         return render(request, "includes/_job_status.html", context)
     return render(request, "qms/job_detail.html", context)
