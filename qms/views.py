@@ -182,7 +182,7 @@ class SearchForm(BootstrapForm):
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
-            self.add_error("until", "The end of the range is before its start.")
+            self.add_error("until", gettext("The end of the range is before its start."))
         return data
 
 
