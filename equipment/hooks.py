@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from equipment import selectors
 from equipment.models import Calibration, Instrument
@@ -62,11 +62,12 @@ def equipment_evidence(today) -> list[evidence.Evidence]:
     calibrated = Calibration.objects.filter(calibrated_on__gte=today - timedelta(days=400)).count()
     url = reverse("equipment:index")
     return [
-        evidence.Evidence("7.1.5.1", "Measuring equipment register", count=n, current=bool(n),
-                          reason="" if n else "No instrument registered", url=url),
-        evidence.Evidence("7.1.5.2", "Calibration records", count=calibrated, current=bool(n) and overdue == 0,
-                          reason=(f"{overdue} instrument(s) overdue for calibration" if overdue
-                                  else "" if n else "No instrument registered"), url=url + "?due=overdue"),
+        evidence.Evidence("7.1.5.1", gettext("Measuring equipment register"), count=n, current=bool(n),
+                          reason="" if n else gettext("No instrument registered"), url=url),
+        evidence.Evidence("7.1.5.2", gettext("Calibration records"), count=calibrated, current=bool(n) and overdue == 0,
+                          reason=(gettext("%(count)s instrument(s) overdue for calibration") % {"count": overdue}
+                                  if overdue else "" if n else gettext("No instrument registered")),
+                          url=url + "?due=overdue"),
     ]
 
 

@@ -62,16 +62,17 @@ def supplier_evidence(today) -> list[evidence.Evidence]:
     recent = Evaluation.objects.filter(evaluated_on__gte=today - timedelta(days=400)).count()
     url = reverse("suppliers:index")
     out = [evidence.Evidence(
-        "8.4.1", "Supplier evaluations", count=recent, current=bool(n_use) and overdue == 0,
-        reason=(f"{overdue} approved supplier(s) overdue for re-evaluation" if overdue
-                else "" if n_use else "No approved supplier yet"), url=url)]
+        "8.4.1", gettext("Supplier evaluations"), count=recent, current=bool(n_use) and overdue == 0,
+        reason=(gettext("%(count)s approved supplier(s) overdue for re-evaluation") % {"count": overdue} if overdue
+                else "" if n_use else gettext("No approved supplier yet")), url=url)]
     out.append(evidence.Evidence(
-        "8.4.2", "Approved suppliers with monitored performance", count=n_use, current=bool(n_use),
-        reason="" if n_use else "No approved supplier yet", url=reverse("suppliers:approved")))
+        "8.4.2", gettext("Approved suppliers with monitored performance"), count=n_use, current=bool(n_use),
+        reason="" if n_use else gettext("No approved supplier yet"), url=reverse("suppliers:approved")))
     out.append(evidence.Evidence(
-        "8.4.3", "Scope of approval communicated per supplier", count=n_use - no_scope,
+        "8.4.3", gettext("Scope of approval communicated per supplier"), count=n_use - no_scope,
         current=bool(n_use) and no_scope == 0,
-        reason=f"{no_scope} approved supplier(s) without a written scope of approval" if no_scope else "",
+        reason=(gettext("%(count)s approved supplier(s) without a written scope of approval") % {"count": no_scope}
+                if no_scope else ""),
         url=reverse("suppliers:approved")))
     return out
 
