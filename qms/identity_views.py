@@ -125,7 +125,7 @@ def preferences(request):
 def passkey_options(request, purpose):
     """The options for the browser's WebAuthn call (static/js/webauthn.js), as JSON."""
     if purpose not in ("register", "signing"):
-        return JsonResponse({"error": "Unknown purpose."}, status=404)
+        return JsonResponse({"error": gettext("Unknown purpose.")}, status=404)
     try:
         if purpose == "register":
             options = passkeys.registration_options(request, request.user)

@@ -210,7 +210,7 @@ def picker(request, name):
         raise Http404(gettext("No such list."))
     q, value = request.GET.get("q", ""), request.GET.get("v", "pk")
     if value not in source.values:
-        return JsonResponse({"error": "That value field is not offered."}, status=400)
+        return JsonResponse({"error": gettext("That value field is not offered.")}, status=400)
     if len(q) > 100 or "\x00" in q:
-        return JsonResponse({"error": "Type at most 100 characters."}, status=400)
+        return JsonResponse({"error": gettext("Type at most 100 characters.")}, status=400)
     return JsonResponse({"results": source.results(request.user, q.strip(), value)})
