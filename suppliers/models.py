@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause
@@ -32,9 +33,9 @@ DUE_SOON_DAYS = 30
 
 class Supplier(models.Model):
     class Criticality(models.TextChoices):
-        CRITICAL = "critical", _("Critical")
-        MAJOR = "major", _("Major")
-        MINOR = "minor", _("Minor")
+        CRITICAL = "critical", pgettext_lazy("supplier criticality", "Critical")
+        MAJOR = "major", pgettext_lazy("supplier criticality", "Major")
+        MINOR = "minor", pgettext_lazy("supplier criticality", "Minor")
 
     class Status(models.TextChoices):
         PROSPECTIVE = "prospective", _("Prospective")
