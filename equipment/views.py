@@ -123,8 +123,9 @@ def instrument_status(request, code, to):
     require("equipment.change_status", request.user, instrument)
     form = StatusForm(request.POST or None)
     problem = None if INSTRUMENT.can_move(instrument, to) else (
-        f"{instrument.code} is {INSTRUMENT.label(instrument.status).lower()}; "
-        f"it cannot become {INSTRUMENT.label(to).lower()}.")
+        _("%(object)s is %(state)s; it cannot become %(to)s.")
+        % {"object": instrument.code, "state": INSTRUMENT.label(instrument.status).lower(),
+           "to": INSTRUMENT.label(to).lower()})
     if problem is None and to == Instrument.Status.IN_USE:
         problem = services.in_use_problem(instrument)
     if request.method == "POST" and form.is_valid():

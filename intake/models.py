@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,7 +57,8 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"Import {self.pk} ({self.get_kind_display()}, {self.get_status_display()})"
+        with translation.override(None):  # the trail stores it (object_repr): untranslated
+            return f"Import {self.pk} ({self.get_kind_display()}, {self.get_status_display()})"
 
     def get_absolute_url(self):
         return reverse("intake:run", args=[self.pk])

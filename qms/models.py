@@ -10,7 +10,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -189,7 +189,8 @@ class Signature(models.Model):
         if self.is_imported:
             return (f"{self.printed_name} – approved outside this system on {self.signed_at:%Y-%m-%d} – "
                     f"recorded by {self.signer.display_name}")
-        return f"{self.printed_name} – {self.get_meaning_display()} – {self.signed_at:%Y-%m-%d %H:%M} UTC"
+        with translation.override(None):  # may be stored (object_repr): untranslated
+            return f"{self.printed_name} – {self.get_meaning_display()} – {self.signed_at:%Y-%m-%d %H:%M} UTC"
 
     @property
     def is_imported(self) -> bool:

@@ -177,7 +177,7 @@ class SearchForm(BootstrapForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Everything")] + [(k.key, k.label) for k in search.kinds()]
+        self.fields["kind"].choices = [("", gettext("Everything"))] + [(k.key, k.display) for k in search.kinds()]
 
     def clean(self):
         data = super().clean()

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -205,7 +205,9 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.supplier.code} {self.get_kind_display().lower()} evaluation {self.evaluated_on:%Y-%m-%d}"
+        with translation.override(None):  # the trail stores it (object_repr): untranslated
+            kind = str(self.get_kind_display()).lower()
+        return f"{self.supplier.code} {kind} evaluation {self.evaluated_on:%Y-%m-%d}"
 
     def get_absolute_url(self):
         return reverse("suppliers:evaluation-detail", args=[self.pk])
