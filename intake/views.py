@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import records_import, selectors, services
@@ -23,6 +24,13 @@ from records.models import RecordType
 from records.services import current_form_version
 
 PAGE_SIZE = 50
+
+
+# What a finished run created (its report's "created" counts, keyed in English), in the reader's words.
+CREATED = {"documents": gettext_lazy("documents"), "revisions": gettext_lazy("revisions"),
+           "signatures": gettext_lazy("signatures"), "records": gettext_lazy("records"),
+           "evidence": gettext_lazy("evidence"), "people": gettext_lazy("people"),
+           "invited": gettext_lazy("invited")}
 
 
 def _run_for(request, pk: int) -> ImportRun:
@@ -86,7 +94,8 @@ def run_detail(request, pk: int):
     return render(request, "intake/run_detail.html", {
         "run": run, "rows": rows, "total": total, "shown": len(rows),
         "summary": (run.report or {}).get("summary", {}), "errors": (run.report or {}).get("errors", []),
-        "notices": (run.report or {}).get("notices", []), "created": (run.report or {}).get("created", {}),
+        "notices": (run.report or {}).get("notices", []),
+        "created": [(n, CREATED.get(k, k)) for k, n in ((run.report or {}).get("created") or {}).items()],
     })
 
 
