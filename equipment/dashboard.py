@@ -3,6 +3,7 @@ calibrations overdue and due within 30 days, for the quality manager (all) and
 each instrument's owner (theirs). Two queries per section."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from equipment import selectors
 from qms import dashboard
@@ -15,11 +16,11 @@ SAMPLE = 5
 def _section(user, *, overdue: bool) -> dashboard.Section:
     qs = selectors.calibrations_due(user, overdue=overdue)
     items = [dashboard.Item(label=f"{i.code} · {i.description}", url=reverse("equipment:calibrate", args=[i.code]),
-                            meta=f"calibration due {i.next_due:%Y-%m-%d}", overdue=overdue) for i in qs[:SAMPLE]]
-    key, title = (("equipment.overdue", "Calibrations overdue") if overdue
-                  else ("equipment.due_soon", "Calibrations due within 30 days"))
+                            meta=_("calibration due %(date)s") % {"date": f"{i.next_due:%Y-%m-%d}"}, overdue=overdue) for i in qs[:SAMPLE]]
+    key, title = (("equipment.overdue", _("Calibrations overdue")) if overdue
+                  else ("equipment.due_soon", _("Calibrations due within 30 days")))
     return dashboard.Section(key=key, title=title, items=items, total=qs.count(),
-                             empty="None overdue." if overdue else "None due in the next 30 days.",
+                             empty=_("None overdue.") if overdue else _("None due in the next 30 days."),
                              more_url=reverse("equipment:index") + ("?due=overdue" if overdue else "?due=soon"))
 
 

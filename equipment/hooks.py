@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from equipment import selectors
 from equipment.models import Calibration, Instrument
@@ -18,13 +19,17 @@ S = Instrument.Status
 def refusal(instrument: Instrument) -> str | None:
     """Why `instrument` cannot be chosen on a new record now (7.1.5.1: only fit instruments are used)."""
     from django.utils import timezone
+    from django.utils.translation import gettext
 
     if instrument.status != S.IN_USE:
-        return (f"{instrument.code} is {instrument.get_status_display().lower()}: "
-                f"it cannot be used for measurements.")
+        return (gettext("%(code)s is %(status)s: it cannot be used for measurements.")
+                % {"code": instrument.code, "status": instrument.get_status_display().lower()})
     if instrument.next_due is None or instrument.next_due < timezone.localdate():
-        due = f" (due {instrument.next_due:%Y-%m-%d})" if instrument.next_due else ""
-        return f"{instrument.code} is overdue for calibration{due}: it cannot be used until it is calibrated."
+        if instrument.next_due:
+            return (gettext("%(code)s is overdue for calibration (due %(date)s): it cannot be used until it is "
+                            "calibrated.") % {"code": instrument.code, "date": f"{instrument.next_due:%Y-%m-%d}"})
+        return (gettext("%(code)s is overdue for calibration: it cannot be used until it is calibrated.")
+                % {"code": instrument.code})
     return None
 
 
@@ -45,7 +50,7 @@ def register_all() -> None:
         choices=lambda: Instrument.objects.exclude(status=S.RETIRED).only("code", "description", "status", "next_due")
         .order_by("code"),
         identifier="code", refuse=refusal, describe=lambda i: f"{i.code} {i.description}"))
-    nav.entry("Resources", "Measuring equipment", "equipment:index", rule="equipment.view_equipment",
+    nav.entry("Resources", gettext_noop("Measuring equipment"), "equipment:index", rule="equipment.view_equipment",
               prefix="/equipment/", order=30)
 
 
@@ -57,11 +62,12 @@ def equipment_evidence(today) -> list[evidence.Evidence]:
     calibrated = Calibration.objects.filter(calibrated_on__gte=today - timedelta(days=400)).count()
     url = reverse("equipment:index")
     return [
-        evidence.Evidence("7.1.5.1", "Measuring equipment register", count=n, current=bool(n),
-                          reason="" if n else "No instrument registered", url=url),
-        evidence.Evidence("7.1.5.2", "Calibration records", count=calibrated, current=bool(n) and overdue == 0,
-                          reason=(f"{overdue} instrument(s) overdue for calibration" if overdue
-                                  else "" if n else "No instrument registered"), url=url + "?due=overdue"),
+        evidence.Evidence("7.1.5.1", gettext("Measuring equipment register"), count=n, current=bool(n),
+                          reason="" if n else gettext("No instrument registered"), url=url),
+        evidence.Evidence("7.1.5.2", gettext("Calibration records"), count=calibrated, current=bool(n) and overdue == 0,
+                          reason=(gettext("%(count)s instrument(s) overdue for calibration") % {"count": overdue}
+                                  if overdue else "" if n else gettext("No instrument registered")),
+                          url=url + "?due=overdue"),
     ]
 
 

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause
@@ -30,20 +31,20 @@ MAX_INTERVAL_MONTHS = 120
 
 class Instrument(models.Model):
     class Status(models.TextChoices):
-        IN_USE = "in_use", "In use"
-        OUT_FOR_CALIBRATION = "out_for_calibration", "Out for calibration"
-        OUT_OF_SERVICE = "out_of_service", "Out of service"
-        RETIRED = "retired", "Retired"
+        IN_USE = "in_use", _("In use")
+        OUT_FOR_CALIBRATION = "out_for_calibration", _("Out for calibration")
+        OUT_OF_SERVICE = "out_of_service", _("Out of service")
+        RETIRED = "retired", _("Retired")
 
-    code = models.CharField("id", max_length=30, unique=True, help_text="The id on the instrument's label")
+    code = models.CharField(_("id"), max_length=30, unique=True, help_text=_("The id on the instrument's label"))
     description = models.CharField(max_length=200)
     location = models.CharField(max_length=100, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    measurement_range = models.CharField(max_length=100, blank=True, help_text="e.g. 0–25 mm, resolution 0.001 mm")
+    measurement_range = models.CharField(max_length=100, blank=True, help_text=_("e.g. 0–25 mm, resolution 0.001 mm"))
     calibration_interval_months = models.PositiveSmallIntegerField("calibration interval (months)")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_USE, db_index=True)
     last_calibrated_on = models.DateField(null=True, blank=True)
-    next_due = models.DateField("next calibration due", null=True, blank=True, db_index=True)
+    next_due = models.DateField(_("next calibration due"), null=True, blank=True, db_index=True)
     # The clause its records evidence (the scope hook narrows an external auditor's view by it).
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -80,9 +81,9 @@ class Calibration(models.Model):
     it sets and the certificate. Never edited or deleted."""
 
     class Result(models.TextChoices):
-        PASS = "pass", "Pass"
-        ADJUSTED = "adjusted", "Adjusted (in tolerance after adjustment)"
-        OUT_OF_TOLERANCE = "out_of_tolerance", "Out of tolerance"
+        PASS = "pass", _("Pass")
+        ADJUSTED = "adjusted", _("Adjusted (in tolerance after adjustment)")
+        OUT_OF_TOLERANCE = "out_of_tolerance", _("Out of tolerance")
 
     GOOD = (Result.PASS, Result.ADJUSTED)
 
@@ -90,9 +91,9 @@ class Calibration(models.Model):
     calibrated_on = models.DateField("calibration date")
     due_on = models.DateField("next due")
     result = models.CharField(max_length=20, choices=Result.choices)
-    performed_by = models.CharField(max_length=150, help_text="Laboratory or person")
+    performed_by = models.CharField(max_length=150, help_text=_("Laboratory or person"))
     certificate_number = models.CharField(max_length=100, blank=True)
-    notes = models.TextField("as found / as left, notes", blank=True)
+    notes = models.TextField(_("as found / as left, notes"), blank=True)
     file = models.CharField(max_length=255, blank=True, help_text="Storage name (random)")
     original_name = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)

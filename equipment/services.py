@@ -10,7 +10,8 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from equipment.models import CODE_CHARS, MAX_INTERVAL_MONTHS, Calibration, Instrument
 from qms.audit import attribute, record_event
@@ -38,7 +39,7 @@ def _clean(obj, exclude=()) -> None:
 
 def _check_interval(months) -> None:
     if months is None or not 1 <= months <= MAX_INTERVAL_MONTHS:
-        raise DomainError(f"The calibration interval is 1 to {MAX_INTERVAL_MONTHS} months.")
+        raise DomainError(_("The calibration interval is 1 to %(max)s months.") % {"max": MAX_INTERVAL_MONTHS})
 
 
 @transaction.atomic
@@ -49,9 +50,9 @@ def instrument_create(*, actor, code: str, description: str, owner, calibration_
     require("equipment.manage_equipment", actor)
     code = (code or "").strip()
     if not CODE_CHARS.match(code):
-        raise DomainError("An instrument id is 1–30 letters, digits, dots, hyphens or underscores.")
+        raise DomainError(_("An instrument id is 1–30 letters, digits, dots, hyphens or underscores."))
     if Instrument.objects.filter(code__iexact=code).exists():
-        raise DomainError(f"An instrument {code} is already registered.")
+        raise DomainError(_("An instrument %(code)s is already registered.") % {"code": code})
     _check_interval(calibration_interval_months)
     instrument = Instrument(
         code=code, description=description.strip(), location=location.strip(), owner=owner,
@@ -71,10 +72,10 @@ def instrument_update(*, actor, instrument: Instrument, reason: str = "", **fiel
     require("equipment.manage_equipment", actor)
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     if instrument.status == S.RETIRED:
-        raise DomainError(f"{instrument.code} is retired: its register entry is kept as it was.")
+        raise DomainError(_("%(code)s is retired: its register entry is kept as it was.") % {"code": instrument.code})
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("These details cannot be changed here: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     if "calibration_interval_months" in fields:
         _check_interval(fields["calibration_interval_months"])
     for key, value in fields.items():
@@ -93,10 +94,11 @@ def in_use_problem(instrument: Instrument) -> str | None:
     """Why `instrument` cannot be put in use now, or None."""
     latest = instrument.calibrations.order_by("-calibrated_on", "-id").first()
     if latest is not None and not latest.good:
-        return (f"{instrument.code} was found out of tolerance on {latest.calibrated_on:%Y-%m-%d}: "
-                f"record a good calibration before it is used again.")
+        return (_("%(code)s was found out of tolerance on %(date)s: record a good calibration before it is used again.")
+                % {"code": instrument.code, "date": f"{latest.calibrated_on:%Y-%m-%d}"})
     if instrument.next_due is None or instrument.next_due < timezone.localdate():
-        return f"{instrument.code} is overdue for calibration: record a calibration before it is used again."
+        return (_("%(code)s is overdue for calibration: record a calibration before it is used again.")
+                % {"code": instrument.code})
     return None
 
 
@@ -104,7 +106,7 @@ def in_use_problem(instrument: Instrument) -> str | None:
 def instrument_set_status(*, actor, instrument: Instrument, to: str, reason: str) -> Instrument:
     """Send for calibration, take out of service, put back in use or retire, with a reason."""
     if not (reason or "").strip():
-        raise DomainError("Give the reason for the change.")
+        raise DomainError(_("Give the reason for the change."))
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     guard(instrument, to, actor=actor, rule="equipment.change_status")
     if to == S.IN_USE and (problem := in_use_problem(instrument)):
@@ -146,25 +148,25 @@ def calibration_record(*, actor, instrument: Instrument, calibrated_on: date, re
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     require("equipment.record_calibration", actor, instrument)
     if instrument.status == S.RETIRED:
-        raise DomainError(f"{instrument.code} is retired: it is not calibrated any more.")
+        raise DomainError(_("%(code)s is retired: it is not calibrated any more.") % {"code": instrument.code})
     if result not in Calibration.Result.values:
-        raise DomainError("Choose the result: pass, adjusted or out of tolerance.")
+        raise DomainError(_("Choose the result: pass, adjusted or out of tolerance."))
     if calibrated_on is None:
-        raise DomainError("Give the calibration date.")
-    check_in_window(calibrated_on, "The calibration date")
+        raise DomainError(_("Give the calibration date."))
+    check_in_window(calibrated_on, _("The calibration date"))
     if calibrated_on > timezone.localdate():
-        raise DomainError("The calibration date is in the future: record a calibration once it is done.")
+        raise DomainError(_("The calibration date is in the future: record a calibration once it is done."))
     due_on = due_on or calibrated_on + relativedelta(months=instrument.calibration_interval_months)
-    check_in_window(due_on, "The next due date")
+    check_in_window(due_on, _("The next due date"))
     if due_on <= calibrated_on:
-        raise DomainError(f"The next due date ({due_on:%Y-%m-%d}) must be after the calibration date "
-                          f"({calibrated_on:%Y-%m-%d}).")
+        raise DomainError(_("The next due date (%(due)s) must be after the calibration date (%(date)s).")
+                          % {"due": f"{due_on:%Y-%m-%d}", "date": f"{calibrated_on:%Y-%m-%d}"})
     latest = instrument.calibrations.order_by("-calibrated_on", "-id").first()
     if latest is not None and calibrated_on < latest.calibrated_on:
-        raise DomainError(f"A later calibration ({latest.calibrated_on:%Y-%m-%d}) is on file: "
-                          f"record calibrations in order.")
+        raise DomainError(_("A later calibration (%(date)s) is on file: record calibrations in order.")
+                          % {"date": f"{latest.calibrated_on:%Y-%m-%d}"})
     if not (performed_by or "").strip():
-        raise DomainError("Say who calibrated it (laboratory or person).")
+        raise DomainError(_("Say who calibrated it (laboratory or person)."))
     cal = Calibration(instrument=instrument, calibrated_on=calibrated_on, due_on=due_on, result=result,
                       performed_by=performed_by.strip(), certificate_number=certificate_number.strip(),
                       notes=notes.strip(), recorded_by=actor)
@@ -178,12 +180,14 @@ def calibration_record(*, actor, instrument: Instrument, calibrated_on: date, re
     attribute(cal, actor, f"calibration: {result}")
     cal.save()
     instrument.last_calibrated_on, instrument.next_due = calibrated_on, due_on
-    record_event(actor=actor, verb="instrument.calibrated", obj=instrument, comment=cal.get_result_display(),
+    with translation.override(None):  # the trail keeps the words as they were, untranslated
+        result_label = str(cal.get_result_display())
+    record_event(actor=actor, verb="instrument.calibrated", obj=instrument, comment=result_label,
                  data={"calibrated_on": calibrated_on.isoformat(), "due_on": due_on.isoformat(), "result": result})
     if cal.good:
         if instrument.status != S.IN_USE:
             transition(instrument, S.IN_USE, actor=actor, verb="instrument.in_use",
-                       reason=f"calibrated {calibrated_on:%Y-%m-%d}: {cal.get_result_display().lower()}")
+                       reason=f"calibrated {calibrated_on:%Y-%m-%d}: {result_label.lower()}")
         else:
             attribute(instrument, actor, f"calibrated {calibrated_on:%Y-%m-%d}")
             instrument.save()

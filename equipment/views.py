@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from equipment import selectors, services
@@ -23,7 +24,7 @@ PAGE_SIZE = 50
 def _get_instrument_for_user(request, code: str) -> Instrument:
     instrument = Instrument.objects.select_related("owner").filter(code=code).first()
     if instrument is None or not allowed("equipment.view_instrument", request.user, instrument):
-        raise Http404("No such instrument.")  # do not reveal that it exists
+        raise Http404(_("No such instrument."))  # do not reveal that it exists
     return instrument
 
 
@@ -48,7 +49,7 @@ def instrument_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{instrument.code} registered. Record its calibration before it is used.")
+            messages.success(request, _("%(code)s registered. Record its calibration before it is used.") % {"code": instrument.code})
             return redirect(instrument)
     return render(request, "equipment/instrument_form.html", {"form": form})
 
@@ -64,7 +65,7 @@ def instrument_edit(request, code):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Instrument details saved.")
+            messages.success(request, _("Instrument details saved."))
             return redirect(instrument)
     return render(request, "equipment/instrument_form.html", {"form": form, "instrument": instrument})
 
@@ -118,12 +119,13 @@ def instrument_trail(request, code):
 def instrument_status(request, code, to):
     instrument = _get_instrument_for_user(request, code)
     if to not in Instrument.Status.values:
-        raise Http404("No such status.")
+        raise Http404(_("No such status."))
     require("equipment.change_status", request.user, instrument)
     form = StatusForm(request.POST or None)
     problem = None if INSTRUMENT.can_move(instrument, to) else (
-        f"{instrument.code} is {INSTRUMENT.label(instrument.status).lower()}; "
-        f"it cannot become {INSTRUMENT.label(to).lower()}.")
+        _("%(object)s is %(state)s; it cannot become %(to)s.")
+        % {"object": instrument.code, "state": INSTRUMENT.label(instrument.status).lower(),
+           "to": INSTRUMENT.label(to).lower()})
     if problem is None and to == Instrument.Status.IN_USE:
         problem = services.in_use_problem(instrument)
     if request.method == "POST" and form.is_valid():
@@ -133,7 +135,7 @@ def instrument_status(request, code, to):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{instrument.code} is now {INSTRUMENT.label(to).lower()}.")
+            messages.success(request, _("%(code)s is now %(status)s.") % {"code": instrument.code, "status": INSTRUMENT.label(to).lower()})
             return redirect(instrument)
     return render(request, "equipment/instrument_status.html", {
         "instrument": instrument, "to": to, "to_label": INSTRUMENT.label(to), "form": form, "problem": problem,
@@ -156,10 +158,10 @@ def calibration_create(request, code):
             form.add_error(None, exc.message)
         else:
             if cal.good:
-                messages.success(request, f"Calibration recorded; next due {cal.due_on:%Y-%m-%d}.")
+                messages.success(request, _("Calibration recorded; next due %(date)s.") % {"date": f"{cal.due_on:%Y-%m-%d}"})
             else:
-                messages.warning(request, f"{instrument.code} is out of service; a nonconformity asks for the "
-                                          f"impact assessment.")
+                messages.warning(request, _("%(code)s is out of service; a nonconformity asks for the impact assessment.")
+                                 % {"code": instrument.code})
             return redirect(instrument)
     return render(request, "equipment/calibration_form.html", {"instrument": instrument, "form": form},
                   status=400 if request.method == "POST" else 200)
@@ -171,5 +173,5 @@ def certificate_download(request, pk):
 
     cal = get_object_or_404(Calibration.objects.select_related("instrument"), pk=pk)
     if not cal.file or not allowed("equipment.download_certificate", request.user, cal.instrument):
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     return file_response(cal.file, download_name=cal.original_name, content_type=cal.content_type)

@@ -9,6 +9,8 @@ class IntakeConfig(AppConfig):
     urls = (("intake/", "intake.urls"),)
 
     def ready(self):
+        from django.utils.translation import gettext_noop
+
         from intake import (  # noqa: F401
             events,  # the sentences of its audit-event verbs (qms.audit.register_verbs)
             jobs,  # the import job (qms.jobs)
@@ -16,5 +18,5 @@ class IntakeConfig(AppConfig):
         )
         from qms import nav
 
-        nav.entry("Resources", "Import an existing QMS", "intake:index", rule="intake.import", prefix="/intake/",
+        nav.entry("Resources", gettext_noop("Import an existing QMS"), "intake:index", rule="intake.import", prefix="/intake/",
                   order=90)

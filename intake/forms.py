@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake.tabular import max_table_bytes
 from qms.forms import BootstrapForm
@@ -10,13 +12,15 @@ from records.models import RecordType
 
 def _check_size(f, limit: int, what: str):
     if f is not None and f.size > limit:
-        raise forms.ValidationError(f"{what} is {f.size / 1048576:.0f} MB; the limit is {limit // 1048576} MB.")
+        raise forms.ValidationError(gettext("%(what)s is %(size)s MB; the limit is %(limit)s MB.") % {
+            "what": what, "size": f"{f.size / 1048576:.0f}", "limit": limit // 1048576})
     return f
 
 
 def _check_ext(f, exts: tuple[str, ...], what: str):
     if f is not None and not f.name.lower().endswith(exts):
-        raise forms.ValidationError(f"{what} must be a {' or '.join(exts)} file.")
+        raise forms.ValidationError(gettext("%(what)s must be a %(types)s file.") % {
+            "what": what, "types": gettext(" or ").join(exts)})
     return f
 
 
@@ -27,34 +31,34 @@ def zip_limit() -> int:
 class RegisterField(forms.FileField):
     def clean(self, data, initial=None):
         f = super().clean(data, initial)
-        _check_ext(f, (".csv", ".xlsx"), "The register")
-        return _check_size(f, max_table_bytes(), "The register")
+        _check_ext(f, (".csv", ".xlsx"), gettext("The register"))
+        return _check_size(f, max_table_bytes(), gettext("The register"))
 
 
 class ZipField(forms.FileField):
     def clean(self, data, initial=None):
         f = super().clean(data, initial)
-        _check_ext(f, (".zip",), "The files")
-        return _check_size(f, zip_limit(), "The ZIP file")
+        _check_ext(f, (".zip",), gettext("The files"))
+        return _check_size(f, zip_limit(), gettext("The ZIP file"))
 
 
 class DocumentImportForm(BootstrapForm):
-    register = RegisterField(label="Document register (CSV or XLSX)",
-                             help_text="Columns: number, title, type, department, owner, revision, effective date, "
-                                       "approver, approval date, clauses, distribution, file.")
-    files = ZipField(label="Files (ZIP of .docx and .pdf)")
+    register = RegisterField(label=_("Document register (CSV or XLSX)"),
+                             help_text=_("Columns: number, title, type, department, owner, revision, effective date, "
+                                         "approver, approval date, clauses, distribution, file."))
+    files = ZipField(label=_("Files (ZIP of .docx and .pdf)"))
 
 
 class RecordImportForm(BootstrapForm):
-    record_type = forms.ModelChoiceField(queryset=RecordType.objects.filter(is_active=True), to_field_name="code")
-    register = RegisterField(label="Records (CSV or XLSX)")
-    files = ZipField(label="Evidence files (ZIP, optional)", required=False)
+    record_type = forms.ModelChoiceField(label=_("Record type"), queryset=RecordType.objects.filter(is_active=True), to_field_name="code")
+    register = RegisterField(label=_("Records (CSV or XLSX)"))
+    files = ZipField(label=_("Evidence files (ZIP, optional)"), required=False)
 
 
 class PeopleImportForm(BootstrapForm):
-    register = RegisterField(label="People (CSV or XLSX)",
-                             help_text="Columns: username, e-mail, full name, department, roles (separated by ;), "
-                                       "job title, login (local, ldap, oidc or none).")
+    register = RegisterField(label=_("People (CSV or XLSX)"),
+                             help_text=_("Columns: username, e-mail, full name, department, roles (separated by ;), "
+                                         "job title, login (local, ldap, oidc or none)."))
 
 
 class MappingForm(BootstrapForm):
@@ -63,7 +67,7 @@ class MappingForm(BootstrapForm):
     def __init__(self, *args, headers: list[str], targets: list[tuple[str, str]], mapping: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = [h for h in headers if h]
-        choices = [("", "— not imported —")] + list(targets)
+        choices = [("", gettext("— not imported —"))] + list(targets)
         for i, h in enumerate(self.headers):
             self.fields[f"col{i}"] = forms.ChoiceField(label=h, choices=choices, required=False,
                                                        initial=mapping.get(h, ""))
@@ -78,7 +82,7 @@ class MappingForm(BootstrapForm):
             key = data.get(f"col{i}")
             if key:
                 if key in used:
-                    self.add_error(f"col{i}", f"Already chosen for the column “{used[key]}”.")
+                    self.add_error(f"col{i}", gettext("Already chosen for the column “%(column)s”.") % {"column": used[key]})
                 used[key] = h
         return data
 

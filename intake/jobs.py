@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext_noop
+
 from qms.jobs import JobOutput, job_handler, set_progress
 
 
-@job_handler("intake_import", label="Import", lane="bulk")  # its time limit: settings.JOB_TIME_LIMITS
+@job_handler("intake_import", label=gettext_noop("Import"), lane="bulk")  # its time limit: settings.JOB_TIME_LIMITS
 def run_import(job) -> JobOutput:
     from intake.models import ImportRun
     from intake.services import execute_run

@@ -11,21 +11,23 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportRun(models.Model):
     class Kind(models.TextChoices):
-        DOCUMENTS = "documents", "Documents"
-        RECORDS = "records", "Records"
-        PEOPLE = "people", "People"
+        DOCUMENTS = "documents", _("Documents")
+        RECORDS = "records", _("Records")
+        PEOPLE = "people", _("People")
 
     class Status(models.TextChoices):
-        CHECKED = "checked", "Dry run done"
-        BLOCKED = "blocked", "Dry run found problems"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+        CHECKED = "checked", _("Dry run done")
+        BLOCKED = "blocked", _("Dry run found problems")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED, db_index=True)
@@ -55,7 +57,8 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"Import {self.pk} ({self.get_kind_display()}, {self.get_status_display()})"
+        with translation.override(None):  # the trail stores it (object_repr): untranslated
+            return f"Import {self.pk} ({self.get_kind_display()}, {self.get_status_display()})"
 
     def get_absolute_url(self):
         return reverse("intake:run", args=[self.pk])

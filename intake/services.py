@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import documents_import, people_import, records_import
 from intake.models import ImportRun
@@ -107,7 +108,7 @@ def create_run(*, actor, kind: str, register_name: str, register_data: bytes, fi
     if folder:
         require("intake.import_folder", actor)
     if kind == K.RECORDS and record_type is None:
-        raise DomainError("Choose the record type the rows are records of.")
+        raise DomainError(_("Choose the record type the rows are records of."))
     run = ImportRun(kind=kind, created_by=actor, register_name=safe_filename(register_name), folder=folder,
                     record_type_code=record_type.code if record_type else "")
     run.register_file, run.register_sha256 = _save_input(register_data, register_name)
@@ -131,7 +132,7 @@ def set_mapping(*, actor, run: ImportRun, mapping: dict) -> ImportRun:
     require("intake.import", actor)
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.kind != K.RECORDS or run.status not in (ImportRun.Status.CHECKED, ImportRun.Status.BLOCKED):
-        raise DomainError("Only a record import that has not run yet can be mapped again.")
+        raise DomainError(_("Only a record import that has not run yet can be mapped again."))
     run.mapping = mapping
     run.save(update_fields=["mapping"])
     return _check(run)
@@ -145,9 +146,10 @@ def start_run(*, actor, run: ImportRun) -> ImportRun:
     require("intake.import", actor)
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if not run.can_run:
-        raise DomainError("This import cannot run: " + (
-            f"its dry run found {run.error_count} problem(s); correct the files and upload them again."
-            if run.error_count else f"it is {run.get_status_display().lower()}."))
+        raise DomainError(
+            _("This import cannot run: its dry run found %(count)s problem(s); correct the files and upload them again.")
+            % {"count": run.error_count} if run.error_count
+            else _("This import cannot run: it is %(status)s.") % {"status": run.get_status_display().lower()})
     run.job = request_job(kind="intake_import", actor=actor, target=run, params={"run": run.pk})
     run.status = ImportRun.Status.QUEUED
     run.save(update_fields=["job", "status"])

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import records_import, selectors, services
@@ -22,6 +24,13 @@ from records.models import RecordType
 from records.services import current_form_version
 
 PAGE_SIZE = 50
+
+
+# What a finished run created (its report's "created" counts, keyed in English), in the reader's words.
+CREATED = {"documents": gettext_lazy("documents"), "revisions": gettext_lazy("revisions"),
+           "signatures": gettext_lazy("signatures"), "records": gettext_lazy("records"),
+           "evidence": gettext_lazy("evidence"), "people": gettext_lazy("people"),
+           "invited": gettext_lazy("invited")}
 
 
 def _run_for(request, pk: int) -> ImportRun:
@@ -85,7 +94,8 @@ def run_detail(request, pk: int):
     return render(request, "intake/run_detail.html", {
         "run": run, "rows": rows, "total": total, "shown": len(rows),
         "summary": (run.report or {}).get("summary", {}), "errors": (run.report or {}).get("errors", []),
-        "notices": (run.report or {}).get("notices", []), "created": (run.report or {}).get("created", {}),
+        "notices": (run.report or {}).get("notices", []),
+        "created": [(n, CREATED.get(k, k)) for k, n in ((run.report or {}).get("created") or {}).items()],
     })
 
 
@@ -94,11 +104,11 @@ def run_mapping(request, pk: int):
     run = _run_for(request, pk)
     require("intake.import", request.user)
     if run.kind != ImportRun.Kind.RECORDS:
-        raise Http404("Only record imports have a column mapping.")
+        raise Http404(_("Only record imports have a column mapping."))
     rt = RecordType.objects.filter(code=run.record_type_code).first()
     fv = current_form_version(rt) if rt else None
     if fv is None:
-        raise Http404("The record type of this import has no form.")
+        raise Http404(_("The record type of this import has no form."))
     from intake.services import _read_stored
 
     headers = read_table(run.register_name, _read_stored(run.register_file)).headers
@@ -109,7 +119,7 @@ def run_mapping(request, pk: int):
         except DomainError as exc:
             _refuse(form, exc)
         else:
-            messages.success(request, "Mapping saved; the dry run was made again.")
+            messages.success(request, _("Mapping saved; the dry run was made again."))
             return redirect(run)
     return render(request, "intake/mapping.html", {"run": run, "form": form, "record_type": rt, "form_version": fv})
 
@@ -124,7 +134,7 @@ def run_start(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The import is running in the background.")
+        messages.success(request, _("The import is running in the background."))
     return redirect(run)
 
 

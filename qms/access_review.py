@@ -15,6 +15,8 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from qms import mfa
 from qms.identity_models import AccessReview
@@ -114,7 +116,7 @@ def sign_review(*, actor, password: str, comment: str = "") -> AccessReview:
     return review
 
 
-@job_handler("access_review_pdf", label="Access review (PDF)")
+@job_handler("access_review_pdf", label=gettext_noop("Access review (PDF)"))
 def access_review_pdf(job: Job) -> JobOutput:
     """The current list, or (a job for a signed review) the list as signed, with its signature."""
     from qms.exports import table_pdf
@@ -154,4 +156,4 @@ def may_review_access(user) -> bool:
     return is_quality_manager(user) or bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
-rule("qms.access_review", may_review_access, "Only the quality manager reviews who has access.")
+rule("qms.access_review", may_review_access, _("Only the quality manager reviews who has access."))

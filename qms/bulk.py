@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from qms.errors import DomainError
 
@@ -59,15 +60,16 @@ def parse_ids(values: Iterable[str]) -> list[int]:
     for raw in values:
         text = (raw or "").strip()
         if not text.isdigit() or len(text) > 18:
-            raise BulkInputError(f"“{text[:40]}” is not a row of this register. Nothing was done.")
+            raise BulkInputError(gettext("“%(text)s” is not a row of this register. Nothing was done.") % {"text": text[:40]})
         pk = int(text)
         if pk not in seen:
             seen.add(pk)
             ids.append(pk)
     if not ids:
-        raise BulkInputError("Select at least one row first. Nothing was done.")
+        raise BulkInputError(gettext("Select at least one row first. Nothing was done."))
     if len(ids) > MAX_IDS:
-        raise BulkInputError(f"At most {MAX_IDS} rows at a time ({len(ids)} were selected). Nothing was done.")
+        raise BulkInputError(gettext("At most %(max)s rows at a time (%(count)s were selected). Nothing was done.")
+                             % {"max": MAX_IDS, "count": len(ids)})
     return ids
 
 
@@ -153,7 +155,7 @@ def refused_page(request, exc: DomainError):
     """The answer to a selection refused as a whole (BulkInputError, or a rule): nothing was done."""
     from django.shortcuts import render
 
-    return render(request, "error.html", {"title": "Nothing was done", "message": exc.message},
+    return render(request, "error.html", {"title": gettext("Nothing was done"), "message": exc.message},
                   status=exc.status_code)
 
 

@@ -46,7 +46,9 @@ def in_window(value, earliest: date = EARLIEST) -> bool:
     return earliest <= d <= latest()
 
 
-def check_in_window(value, label: str = "The date", *, earliest: date = EARLIEST) -> None:
-    """DomainError unless `value` (a date or datetime) lies in the sane window."""
+def check_in_window(value, label: str | None = None, *, earliest: date = EARLIEST) -> None:
+    """DomainError unless `value` (a date or datetime) lies in the sane window.
+    `label` (e.g. "The evaluation date") is best marked for translation by the caller."""
     if not in_window(value, earliest):
-        raise DomainError(f"{label} must be {window_text(earliest)}.")
+        raise DomainError(gettext("%(label)s must be between %(earliest)s and %(latest)s.") % {
+            "label": label or gettext("The date"), "earliest": f"{earliest:%Y-%m-%d}", "latest": f"{latest():%Y-%m-%d}"})

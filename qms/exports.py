@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -115,7 +116,7 @@ def trail_rows(events):
         ]
 
 
-@job_handler("audit_trail_export", label="Audit trail export", lane="bulk")
+@job_handler("audit_trail_export", label=gettext_noop("Audit trail export"), lane="bulk")
 def export_audit_trail(job: Job) -> JobOutput:
     """The audit events of a period as CSV or XLSX (params: since, until, fmt)."""
     events = AuditEvent.objects.order_by("created_at", "id")

@@ -206,15 +206,16 @@ class StyledAuthenticationForm(AuthenticationForm):
 
 def access_closed_message(access) -> str:
     """The one sentence an external auditor sees when their access is not open now."""
-    ask = "Ask the quality manager who invited you."
     if access == "none":
-        return f"Your access to this QMS has not been set up. {ask}"
-    window = f"from {_when(access.valid_from)} to {_when(access.valid_until)}"
+        return gettext("Your access to this QMS has not been set up. Ask the quality manager who invited you.")
+    window = {"start": _when(access.valid_from), "end": _when(access.valid_until)}
     if access.revoked_at:
-        return f"Your access to this QMS was withdrawn on {_when(access.revoked_at)}. {ask}"
+        return gettext("Your access to this QMS was withdrawn on %(date)s. Ask the quality manager who invited you.") % {
+            "date": _when(access.revoked_at)}
     if access.valid_from > timezone.now():
-        return f"Your access to this QMS is open {window}. Please log in then."
-    return f"Your access to this QMS was open {window} and has ended. {ask}"
+        return gettext("Your access to this QMS is open from %(start)s to %(end)s. Please log in then.") % window
+    return gettext("Your access to this QMS was open from %(start)s to %(end)s and has ended. Ask the quality manager "
+                   "who invited you.") % window
 
 
 def _when(dt) -> str:

@@ -27,7 +27,7 @@ from qms.signing_auth import is_sso_account
 
 class DeclarationForm(BootstrapForm):
     agree = StrictBooleanField(label=DECLARATION_TEXT)
-    password = forms.CharField(label="Password", strip=False, required=False,
+    password = forms.CharField(label=_("Password"), strip=False, required=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
     def __init__(self, *args, user=None, **kwargs):
@@ -38,13 +38,13 @@ class DeclarationForm(BootstrapForm):
 
     def clean_agree(self):
         if not self.cleaned_data["agree"]:
-            raise forms.ValidationError("Tick the declaration to make it.")
+            raise forms.ValidationError(gettext("Tick the declaration to make it."))
         return True
 
     def clean_password(self):
         password = self.cleaned_data.get("password", "")
         if self.user is not None and self.user.has_usable_password() and not self.user.check_password(password):
-            raise forms.ValidationError("The password is not correct.")
+            raise forms.ValidationError(gettext("The password is not correct."))
         return password
 
 
@@ -125,7 +125,7 @@ def preferences(request):
 def passkey_options(request, purpose):
     """The options for the browser's WebAuthn call (static/js/webauthn.js), as JSON."""
     if purpose not in ("register", "signing"):
-        return JsonResponse({"error": "Unknown purpose."}, status=404)
+        return JsonResponse({"error": gettext("Unknown purpose.")}, status=404)
     try:
         if purpose == "register":
             options = passkeys.registration_options(request, request.user)
@@ -143,9 +143,10 @@ def passkey_add(request):
         key = passkeys.register(request, user=request.user, name=request.POST.get("name", ""),
                                 credential=request.POST.get("credential", ""))
     except passkeys.PasskeyRefused as exc:
-        messages.error(request, f"Security key not added: {exc.message}")
+        messages.error(request, gettext("Security key not added: %(reason)s") % {"reason": exc.message})
     else:
-        messages.success(request, f"Security key “{key.name}” added. You can use it when you log in and sign.")
+        messages.success(request, gettext("Security key “%(name)s” added. You can use it when you log in and sign.")
+                         % {"name": key.name})
     return redirect("security")
 
 
@@ -157,7 +158,7 @@ def passkey_remove(request, pk):
     except passkeys.PasskeyRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Security key removed.")
+        messages.success(request, gettext("Security key removed."))
     return redirect("security")
 
 
@@ -166,7 +167,7 @@ def passkey_remove(request, pk):
 def mfa_setup(request):
     user = request.user
     if mfa.has_totp(user):
-        messages.info(request, "Two-factor authentication is already set up.")
+        messages.info(request, gettext("Two-factor authentication is already set up."))
         return redirect("security")
     form = CodeForm(request.POST or None)
     device = mfa.pending_device(user) or mfa.start_enrolment(user=user)
@@ -176,7 +177,7 @@ def mfa_setup(request):
         except mfa.MfaRefused as exc:
             form.add_error("code", exc.message)
         else:
-            messages.success(request, "Two-factor authentication is set up.")
+            messages.success(request, gettext("Two-factor authentication is set up."))
             return render(request, "registration/mfa_recovery_codes.html", {"codes": codes})
     return render(request, "registration/mfa_setup.html",
                   {"form": form, "qr": mfa.qr_data_uri(device), "secret": mfa.secret_text(device)})
@@ -194,7 +195,7 @@ def mfa_recovery_codes(request):
         else:
             return render(request, "registration/mfa_recovery_codes.html", {"codes": codes})
     else:
-        messages.error(request, "Enter the current code from your app to make new recovery codes.")
+        messages.error(request, gettext("Enter the current code from your app to make new recovery codes."))
     return redirect("security")
 
 
@@ -203,17 +204,18 @@ def declaration(request):
     user = request.user
     account = security_of(user)
     if account.has_declared:
-        messages.info(request, "You made the signature declaration already.")
+        messages.info(request, gettext("You made the signature declaration already."))
         return redirect("security")
     form = DeclarationForm(request.POST, user=user)
     if not form.is_valid():
-        messages.error(request, "Not declared: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, gettext("Not declared: %(errors)s")
+                       % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
         return redirect("security")
     account.declared_at = timezone.now()
     account.declaration_text = DECLARATION_TEXT
     account.save(update_fields=["declared_at", "declaration_text"])
     record_event(actor=user, verb="signature.declared", obj=user, comment=DECLARATION_TEXT)
-    messages.success(request, "Signature declaration made. You can now sign electronically.")
+    messages.success(request, gettext("Signature declaration made. You can now sign electronically."))
     return redirect("security")
 
 
@@ -253,7 +255,8 @@ def access_review_sign(request):
     require("qms.access_review", request.user)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Not signed: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, gettext("Not signed: %(errors)s")
+                       % {"errors": " ".join(e for errs in form.errors.values() for e in errs)})
         return redirect("access-review")
     try:
         with form.signing():
@@ -264,7 +267,7 @@ def access_review_sign(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("access-review")
-    messages.success(request, "Access review signed. Its PDF is being made.")
+    messages.success(request, gettext("Access review signed. Its PDF is being made."))
     return redirect(signed.job)
 
 

@@ -54,6 +54,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms import lifecycle, requestid
 from qms.errors import DomainError
@@ -217,7 +218,7 @@ def retry_job(*, job: Job, actor) -> Job:
         .update(status=Job.Status.PENDING, error="", progress=None, finished_at=None, lease_until=None, dispatched_at=None)
     )
     if not updated:
-        raise DomainError("Only a failed job, or one whose worker has gone silent, can be retried.")
+        raise DomainError(gettext("Only a failed job, or one whose worker has gone silent, can be retried."))
     transaction.on_commit(partial(_dispatch, job.pk))
     job.refresh_from_db()
     return job

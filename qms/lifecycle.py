@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext
 
 from qms.audit import attribute, record_event
 from qms.errors import IllegalTransition
@@ -44,7 +45,8 @@ class Lifecycle:
         """Refuse a move the lifecycle does not allow, saying from what to what."""
         if not self.can_move(obj, to):
             raise IllegalTransition(
-                f"{obj} is {self.label(self.state(obj)).lower()}; it cannot become {self.label(to).lower()}."
+                gettext("%(object)s is %(state)s; it cannot become %(to)s.")
+                % {"object": obj, "state": self.label(self.state(obj)).lower(), "to": self.label(to).lower()}
             )
 
     def is_final(self, obj) -> bool:

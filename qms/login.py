@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from qms import mfa, passwords
@@ -57,8 +58,8 @@ def finish_login(request, user, *, method: str, backend: str | None = None, next
     if standing.in_grace:
         messages.warning(
             request,
-            f"Two-factor authentication is required for your role from {date_format(standing.deadline, 'j F Y')}. "
-            "Set it up now under “Security” in your user menu.",
+            gettext("Two-factor authentication is required for your role from %(date)s. "
+                    "Set it up now under “Security” in your user menu.") % {"date": date_format(standing.deadline, "j F Y")},
         )
     return redirect(_safe_next(request, next_url))
 
@@ -76,7 +77,7 @@ class LoginForm(StyledAuthenticationForm):
                          comment="User name with characters a directory name never has (LDAP injection refused)",
                          data={"username": name[:150]})
             raise forms.ValidationError(
-                "A user name has only letters, digits and . _ @ - (no * ( ) \\ or spaces).", code="invalid_username")
+                gettext("A user name has only letters, digits and . _ @ - (no * ( ) \\ or spaces)."), code="invalid_username")
         return name
 
     def confirm_login_allowed(self, user):
@@ -89,7 +90,8 @@ class LoginForm(StyledAuthenticationForm):
             record_event(actor=user, verb="auth.local_login_refused", obj=user, request=self.request,
                          comment="Local password login is off except for break-glass accounts")
             raise forms.ValidationError(
-                f"Log in with {settings.OIDC_PROVIDER_NAME}: password login is kept for emergency accounts only.",
+                gettext("Log in with %(provider)s: password login is kept for emergency accounts only.")
+                % {"provider": settings.OIDC_PROVIDER_NAME},
                 code="local_login_off")
 
 
@@ -132,7 +134,7 @@ def pending_user(request):
 
 
 def _expired(request):
-    messages.error(request, "Your login took too long or was not started. Log in again.")
+    messages.error(request, gettext("Your login took too long or was not started. Log in again."))
     return redirect("login")
 
 
@@ -166,8 +168,9 @@ def login_verify(request):
             form.add_error("code", exc.message)
         else:
             if how == "recovery":
-                messages.warning(request, f"You used a recovery code; {mfa.recovery_codes_left(user)} are left. "
-                                          "Make new ones on your security page if you are running out.")
+                messages.warning(request, gettext("You used a recovery code; %(left)s are left. Make new ones on your "
+                                                  "security page if you are running out.")
+                                 % {"left": mfa.recovery_codes_left(user)})
             return finish_login(request, user, method=f"{pending['method']}+{how}", backend=pending["backend"],
                                 next_url=pending.get("next", ""))
     return render(request, "registration/login_verify.html", {

@@ -28,6 +28,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -122,7 +123,7 @@ def standing(user) -> Standing:
 def start_enrolment(*, user) -> TOTPDevice:
     """A new, unconfirmed TOTP device (an earlier unconfirmed one is replaced)."""
     if has_totp(user):
-        raise MfaRefused("Two-factor authentication is already set up. Reset it first to enrol a new device.")
+        raise MfaRefused(_("Two-factor authentication is already set up. Reset it first to enrol a new device."))
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
@@ -136,7 +137,7 @@ def confirm_enrolment(*, user, code: str) -> list[str]:
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()
         if device is None:
-            raise MfaRefused("Start the set-up again: no authenticator is waiting to be confirmed.")
+            raise MfaRefused(_("Start the set-up again: no authenticator is waiting to be confirmed."))
         if _check_totp(device, code):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -145,7 +146,7 @@ def confirm_enrolment(*, user, code: str) -> list[str]:
             record_event(actor=user, verb="mfa.enrolled", obj=user, comment="Authenticator app (TOTP)")
             return codes
     record_event(actor=user, verb="mfa.enrol_failed", obj=user, comment="Wrong code while setting up")
-    raise MfaRefused("That code is not correct. Check the time on your phone and enter the current code.")
+    raise MfaRefused(_("That code is not correct. Check the time on your phone and enter the current code."))
 
 
 def regenerate_recovery_codes(*, user, code: str) -> list[str]:
@@ -175,9 +176,9 @@ def reset(*, actor, user, reason: str) -> None:
     """An administrator removes a user's second factor (a lost phone). Audited; the
     user must enrol again (at once, if the policy requires it and the grace is over)."""
     if not (actor.is_staff or actor.is_superuser):
-        raise MfaRefused("Only an administrator can reset someone's two-factor authentication.")
+        raise MfaRefused(_("Only an administrator can reset someone's two-factor authentication."))
     if not reason.strip():
-        raise MfaRefused("Give the reason for the reset.")
+        raise MfaRefused(_("Give the reason for the reset."))
     from qms import passkeys
 
     TOTPDevice.objects.filter(user=user).delete()
@@ -216,7 +217,7 @@ def verify(*, user, code: str, purpose: str, obj=None, allow_recovery: bool = Tr
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
-            raise MfaRefused("Two-factor authentication is not set up for this account.")
+            raise MfaRefused(_("Two-factor authentication is not set up for this account."))
         allowed, info = device.verify_is_allowed()
         if not allowed:
             wait = max(1, int(((info or {}).get("locked_until", timezone.now()) - timezone.now()).total_seconds()) + 1)

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -82,9 +82,9 @@ class Clause(models.Model):
 
     class DocumentedInfo(models.TextChoices):
         NONE = "", "—"
-        MAINTAIN = "maintain", "Maintain (document)"
-        RETAIN = "retain", "Retain (record)"
-        BOTH = "both", "Maintain and retain"
+        MAINTAIN = "maintain", _("Maintain (document)")
+        RETAIN = "retain", _("Retain (record)")
+        BOTH = "both", _("Maintain and retain")
 
     number = models.CharField(max_length=12, unique=True)
     title = models.CharField(max_length=200)
@@ -150,21 +150,21 @@ class Signature(models.Model):
     time, meaning, comment, and a SHA-256 of the canonical content signed."""
 
     class Meaning(models.TextChoices):
-        AUTHORED = "authored", "Authored"
-        REVIEWED = "reviewed", "Reviewed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        VERIFIED = "verified", "Verified"
-        READ = "read", "Read and understood"
-        PERIODIC_REVIEW = "periodic_review", "Periodic review: no change needed"
-        ISSUED = "issued", "Issued"
-        CLOSED = "closed", "Closed"
-        DISPOSED = "disposed", "Disposition approved"
-        EFFECTIVE = "effective", "Verified effective"
+        AUTHORED = "authored", _("Authored")
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        VERIFIED = "verified", _("Verified")
+        READ = "read", _("Read and understood")
+        PERIODIC_REVIEW = "periodic_review", _("Periodic review: no change needed")
+        ISSUED = "issued", _("Issued")
+        CLOSED = "closed", _("Closed")
+        DISPOSED = "disposed", _("Disposition approved")
+        EFFECTIVE = "effective", _("Verified effective")
         # Not an electronic signature: an approval given on paper (or in another
         # system) before this one, recorded by whoever imported it (intake/).
         # `signer` is the importer; `printed_name` the approver as the old register names them.
-        IMPORTED = "imported", "Approved outside this system (imported record, not an e-signature)"
+        IMPORTED = "imported", _("Approved outside this system (imported record, not an e-signature)")
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
     printed_name = models.CharField(max_length=150)
@@ -189,7 +189,8 @@ class Signature(models.Model):
         if self.is_imported:
             return (f"{self.printed_name} – approved outside this system on {self.signed_at:%Y-%m-%d} – "
                     f"recorded by {self.signer.display_name}")
-        return f"{self.printed_name} – {self.get_meaning_display()} – {self.signed_at:%Y-%m-%d %H:%M} UTC"
+        with translation.override(None):  # may be stored (object_repr): untranslated
+            return f"{self.printed_name} – {self.get_meaning_display()} – {self.signed_at:%Y-%m-%d %H:%M} UTC"
 
     @property
     def is_imported(self) -> bool:
@@ -224,10 +225,10 @@ class Job(models.Model):
     """A user-visible background job (a PDF, a manual, an export) and its result file."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=40, db_index=True)
@@ -295,9 +296,9 @@ class DigestLog(models.Model):
     same day to claim again; see qms/digest.py."""
 
     class Status(models.TextChoices):
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
     date = models.DateField()
@@ -323,9 +324,9 @@ class TextExtraction(models.Model):
     never altered."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        DONE = "done", "Text extracted"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Text extracted")
+        FAILED = "failed", _("Failed")
 
     file = models.CharField(max_length=300, unique=True, help_text="Storage name of the original")
     original_name = models.CharField(max_length=255, blank=True)

@@ -5,7 +5,9 @@ An app calls, from its ``AppConfig.ready()``::
     nav.entry("Management system", "Risks and opportunities", "planning:risks",
               rule="planning.view_risks", prefix="/planning/risks/", order=20)
 
-The base template shows one dropdown per menu, in the order of ``MENUS`` (then
+Menu names and labels are marked for translation where they are given (gettext_noop
+or gettext_lazy; the menu names are the keys, so they stay English) and translated
+when shown (``Entry.display``, ``Menu.display``). The base template shows one dropdown per menu, in the order of ``MENUS`` (then
 any other menu by name), with the entries the user's rule allows, ordered by
 ``order``. An entry whose rule refuses the user is not shown; the page itself
 still checks the rule on the server.
@@ -16,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from qms import rules
 
-MENUS = ("Management system", "Resources")
+MENUS = (gettext_noop("Management system"), gettext_noop("Resources"))
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,21 @@ class Entry:
     def url(self) -> str:
         return reverse(self.url_name)
 
+    @property
+    def display(self) -> str:
+        """The label in the reader's language."""
+        return gettext(str(self.label))
+
 
 @dataclass(frozen=True)
 class Menu:
     title: str
     entries: tuple[Entry, ...]
+
+    @property
+    def display(self) -> str:
+        """The menu's name in the reader's language."""
+        return gettext(str(self.title))
 
     def active(self, path: str) -> bool:
         return any(e.prefix and path.startswith(e.prefix) for e in self.entries)

@@ -35,6 +35,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from qms import sso
 from qms.audit import record_event
@@ -92,7 +93,7 @@ class QmsOIDCBackend(OIDCAuthenticationBackend):
 def _refuse(request, reason: str, *, status: int = 400):
     record_event(actor=None, actor_name="OpenID Connect", verb="auth.oidc_refused", comment=reason,
                  request=request)
-    messages.error(request, f"Single sign-on failed: {reason} Try again.")
+    messages.error(request, gettext("Single sign-on failed: %(reason)s Try again.") % {"reason": reason})
     response = redirect("login")
     return response
 
@@ -148,11 +149,11 @@ class Callback(OIDCAuthenticationCallbackView):
             if not auth_time or int(auth_time) < int(pending.get("asked", 0)) - 5:
                 record_event(actor=user, verb="auth.oidc_reauth_stale", obj=user,
                              comment="The provider did not ask for the password again (auth_time before the request)")
-                messages.error(request, "The identity provider did not ask you to log in again: nothing was signed.")
+                messages.error(request, gettext("The identity provider did not ask you to log in again: nothing was signed."))
                 return redirect(self._next(pending.get("next")))
             sso.mark_reauthenticated(request, user, "oidc-reauth")
             record_event(actor=user, verb="auth.oidc_reauth", obj=user, comment="Fresh login at the provider")
-            messages.success(request, "Identity confirmed at your identity provider. Sign now (within five minutes).")
+            messages.success(request, gettext("Identity confirmed at your identity provider. Sign now (within five minutes)."))
             return redirect(self._next(pending.get("next")))
         return finish_login(request, user, method="oidc", backend=BACKEND,
                             next_url=request.session.get("oidc_login_next") or "")

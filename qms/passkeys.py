@@ -28,6 +28,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qms.audit import record_event
 from qms.errors import DomainError
@@ -82,7 +83,7 @@ def _take_challenge(request, purpose: str, user) -> bytes:
     issued = request.session.pop(CHALLENGE.format(purpose), None)
     if (not isinstance(issued, dict) or issued.get("user") != user.pk
             or int(time.time()) - int(issued.get("at", 0)) > CHALLENGE_SECONDS):
-        raise PasskeyRefused("The security key request expired or was already used. Try again.")
+        raise PasskeyRefused(_("The security key request expired or was already used. Try again."))
     return base64url_to_bytes(issued["challenge"])
 
 
@@ -124,11 +125,11 @@ def register(request, *, user, name: str, credential: str) -> WebAuthnCredential
 
     name = (name or "").strip()
     if not name:
-        raise PasskeyRefused("Give the security key a name, so you can tell your keys apart.")
+        raise PasskeyRefused(_("Give the security key a name, so you can tell your keys apart."))
     if len(name) > 60:
-        raise PasskeyRefused("Keep the name of the security key to 60 characters.")
+        raise PasskeyRefused(_("Keep the name of the security key to 60 characters."))
     if keys_of(user).filter(name__iexact=name).exists():
-        raise PasskeyRefused(f"You already have a security key named “{name}”: choose another name.")
+        raise PasskeyRefused(_("You already have a security key named “%(name)s”: choose another name.") % {"name": name})
     challenge = _take_challenge(request, "register", user)
     try:
         verified = verify_registration_response(
@@ -137,9 +138,9 @@ def register(request, *, user, name: str, credential: str) -> WebAuthnCredential
     except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
         record_event(actor=user, verb="mfa.passkey_refused", obj=user, data={"purpose": "register"},
                      comment=f"Security key not added: {str(exc)[:200]}")
-        raise PasskeyRefused("The security key's answer was not accepted. Nothing was added.") from exc
+        raise PasskeyRefused(_("The security key's answer was not accepted. Nothing was added.")) from exc
     if WebAuthnCredential.objects.filter(credential_id=verified.credential_id).exists():
-        raise PasskeyRefused("This security key is already registered.")
+        raise PasskeyRefused(_("This security key is already registered."))
     transports = (_parse(credential).get("response") or {}).get("transports") or []
     with transaction.atomic():
         key = WebAuthnCredential.objects.create(
@@ -155,7 +156,7 @@ def register(request, *, user, name: str, credential: str) -> WebAuthnCredential
 def remove(*, user, pk: int) -> None:
     key = keys_of(user).filter(pk=pk).first()
     if key is None:
-        raise PasskeyRefused("No such security key on your account.")
+        raise PasskeyRefused(_("No such security key on your account."))
     key.delete()
     _forget(user)
     record_event(actor=user, verb="mfa.passkey_removed", obj=user, comment=f"Security key “{key.name}”")
@@ -167,9 +168,9 @@ def authentication_options(request, user, purpose: str) -> str:
     from webauthn.helpers.structs import UserVerificationRequirement
 
     if purpose not in ("login", "signing"):
-        raise PasskeyRefused("Unknown purpose for a security key.")
+        raise PasskeyRefused(_("Unknown purpose for a security key."))
     if not has_passkey(user):
-        raise PasskeyRefused("No security key is registered for this account.")
+        raise PasskeyRefused(_("No security key is registered for this account."))
     options = generate_authentication_options(
         rp_id=rp_id(request), allow_credentials=_descriptors(user),
         user_verification=UserVerificationRequirement.PREFERRED)
@@ -185,7 +186,7 @@ def _parse(credential) -> dict:
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise PasskeyRefused("The security key's answer was not readable. Try again.")
+        raise PasskeyRefused(_("The security key's answer was not readable. Try again."))
     return value
 
 

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms.audit import record_event
 from qms.identity_models import AccountSecurity, PasswordHistory, security_of
@@ -45,7 +46,8 @@ class PasswordHistoryValidator:
         current = get_user_model().objects.filter(pk=user.pk).values_list("password", flat=True).first()
         if any(check_password(password, encoded) for encoded in [current, *earlier] if encoded):
             raise ValidationError(
-                f"You have used this password recently. Choose one that is not among your last {count}.",
+                gettext("You have used this password recently. Choose one that is not among your last %(count)s.")
+                % {"count": count},
                 code="password_reused",
             )
 
@@ -65,7 +67,8 @@ class PasswordHistoryValidator:
 
     def get_help_text(self):
         count = settings.PASSWORD_HISTORY_COUNT
-        return f"Your password cannot be one of your last {count} passwords." if count else ""
+        return (gettext("Your password cannot be one of your last %(count)s passwords.") % {"count": count}
+                if count else "")
 
 
 # ------------------------------------------------------------------ forced change
@@ -83,12 +86,13 @@ def change_due(user) -> str:
         return ""  # LDAP / single sign-on accounts: their directory decides
     security = security_of(user)
     if security.must_change_password:
-        return "An administrator set your password. Choose your own password to continue."
+        return gettext("An administrator set your password. Choose your own password to continue.")
     days = settings.PASSWORD_EXPIRY_DAYS
     if days:
         since = security.password_changed_at or user.date_joined
         if since and since < timezone.now() - timedelta(days=days):
-            return f"Your password is older than {days} days. Choose a new password to continue."
+            return (gettext("Your password is older than %(days)s days. Choose a new password to continue.")
+                    % {"days": days})
     return ""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from qms import scope
 from qms.rules import predicate, rule
 
@@ -111,12 +113,12 @@ def can_retry_job(user, job: Job) -> bool:
 
 
 # ------------------------------------------------------------------ the core's rules, with their messages
-rule("qms.view_trail", can_view_trail, "Only the quality manager and auditors can read the full audit trail.")
+rule("qms.view_trail", can_view_trail, _("Only the quality manager and auditors can read the full audit trail."))
 # The trail is not narrowed by clause or process: exporting it needs a grant over everything.
 rule("qms.export_trail", can_view_aggregates,
-     "Only the quality manager and auditors with a grant over everything can export the audit trail.")
+     _("Only the quality manager and auditors with a grant over everything can export the audit trail."))
 rule("qms.view_aggregates", can_view_aggregates,
-     "This page compiles the whole system: it is for the quality manager and auditors with a grant over everything.")
-rule("qms.view_clauses", can_view_clauses, "You cannot view the clause catalogue.")
-rule("qms.view_job", can_view_job, "Only the person who asked for this job and the quality manager see it.")
-rule("qms.retry_job", can_retry_job, "You cannot retry this job.")
+     _("This page compiles the whole system: it is for the quality manager and auditors with a grant over everything."))
+rule("qms.view_clauses", can_view_clauses, _("You cannot view the clause catalogue."))
+rule("qms.view_job", can_view_job, _("Only the person who asked for this job and the quality manager see it."))
+rule("qms.retry_job", can_retry_job, _("You cannot retry this job."))

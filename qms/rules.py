@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext
 from rules import RuleSet
 from rules import predicate as predicate  # re-exported: apps build their predicates with it
 
 from qms.errors import PermissionRefused
 
-Message = str | Callable[..., str]
+Message = str | Callable[..., str]  # a str may be a lazy translation (gettext_lazy)
 
 _RULES = RuleSet()
 _MESSAGES: dict[str, Message] = {}
@@ -53,8 +54,11 @@ def allowed(name: str, user, obj=None) -> bool:
 
 
 def message(name: str, user=None, obj=None) -> str:
+    """The refusal in the reader's language: a rule's message is marked for translation
+    (gettext_lazy, or gettext_noop) where it is registered, and translated here when shown."""
     msg = _MESSAGES[name]
-    return msg(user, obj) if callable(msg) else msg
+    text = msg(user, obj) if callable(msg) else msg
+    return gettext(str(text))
 
 
 def require(name: str, user, obj=None) -> None:

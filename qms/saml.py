@@ -43,6 +43,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from qms import sso
 from qms.audit import record_event
@@ -236,11 +237,11 @@ def finish(request, key: str):
         if _instant(outcome["instant"]) < int(outcome["asked"]) - 5:
             record_event(actor=user, verb="auth.saml_reauth_stale", obj=user,
                          comment="The identity provider did not ask for the password again (AuthnInstant before the request)")
-            messages.error(request, "The identity provider did not ask you to log in again: nothing was signed.")
+            messages.error(request, gettext("The identity provider did not ask you to log in again: nothing was signed."))
             return redirect(outcome["next"])
         sso.mark_reauthenticated(request, user, "saml-reauth")
         record_event(actor=user, verb="auth.saml_reauth", obj=user, comment="Fresh login at the identity provider")
-        messages.success(request, "Identity confirmed at your identity provider. Sign now (within five minutes).")
+        messages.success(request, gettext("Identity confirmed at your identity provider. Sign now (within five minutes)."))
         return redirect(outcome["next"])
     user = sso.match_or_create(
         outcome["username"], full_name=outcome["name"], email=outcome["email"], groups=outcome["groups"],
@@ -264,5 +265,5 @@ def _instant(text: str) -> int:
 
 def refuse(request, reason: str):
     record_event(actor=None, actor_name=LABEL, verb="auth.saml_refused", comment=reason, request=request)
-    messages.error(request, f"Single sign-on failed: {reason} Try again.")
+    messages.error(request, gettext("Single sign-on failed: %(reason)s Try again.") % {"reason": reason})
     return redirect("login")

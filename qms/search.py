@@ -23,6 +23,7 @@ from datetime import date
 
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 
 @dataclass
@@ -43,9 +44,14 @@ class Found:
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str
+    label: str  # marked with gettext_noop where it is registered; shown through `display`
     order: int
     find: Callable[..., Found]
+
+    @property
+    def display(self) -> str:
+        """The label in the reader's language."""
+        return gettext(str(self.label))
 
 
 _KINDS: dict[str, Kind] = {}

@@ -18,6 +18,8 @@ from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from qms.audit import record_event
@@ -112,12 +114,12 @@ def session_list(request):
 def session_end(request, pk: int):
     row = UserSession.objects.filter(pk=pk, user=request.user).select_related("user").first()
     if row is None:
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     if row.session_key == request.session.session_key:
-        messages.info(request, "To end this session, log out.")
+        messages.info(request, _("To end this session, log out."))
         return redirect("session-list")
     end_session(actor=request.user, row=row, reason="Ended by the user")
-    messages.success(request, "The session was ended.")
+    messages.success(request, _("The session was ended."))
     return redirect("session-list")
 
 
@@ -126,5 +128,6 @@ def session_end(request, pk: int):
 def session_end_others(request):
     count = end_all_sessions(actor=request.user, user=request.user, reason="Ended by the user (all other sessions)",
                              keep=request.session.session_key)
-    messages.success(request, f"{count} other session(s) ended.")
+    messages.success(request, ngettext("%(count)s other session ended.", "%(count)s other sessions ended.", count)
+                     % {"count": count})
     return redirect("session-list")

@@ -31,6 +31,8 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from qms.audit import record_event
 from qms.concurrency import Stamp, StampField, check_unchanged
@@ -80,7 +82,7 @@ def authenticate_signer(user, password: str, *, obj: models.Model | None = None,
     from qms import signing_auth
 
     if not getattr(user, "is_active", False) or not can_write(user):
-        raise SignatureRefused("This account cannot sign.")
+        raise SignatureRefused(gettext("This account cannot sign."))
     signing_auth.require_declaration(user)
     return signing_auth.prove(user, password, obj=obj, meaning=meaning)
 
@@ -88,7 +90,7 @@ def authenticate_signer(user, password: str, *, obj: models.Model | None = None,
 def sign(*, signer, password: str, obj: models.Model, meaning: str, comment: str = "") -> Signature:
     """Sign `obj` with `meaning`. Raises SignatureRefused on a wrong password."""
     if meaning not in Meaning.values:
-        raise SignatureRefused(f"Unknown signature meaning: {meaning!r}.")
+        raise SignatureRefused(gettext("Unknown signature meaning: %(meaning)s.") % {"meaning": repr(meaning)})
     method = authenticate_signer(signer, password, obj=obj, meaning=meaning)
     with transaction.atomic():
         check_shown(obj)
@@ -166,16 +168,16 @@ class SignatureForm(BootstrapForm):
 
     shown = StampField()
 
-    username = forms.CharField(label="User name", max_length=150)
+    username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-    comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     # The second factor (issue 17): shown and required when the signer is enrolled.
     otp_code = forms.CharField(
-        label="Code from your authenticator app", required=False, max_length=40,
+        label=_("Code from your authenticator app"), required=False, max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        help_text="Six digits from your app, or one of your recovery codes.",
+        help_text=_("Six digits from your app, or one of your recovery codes."),
     )
     # The answer of a security key (qms/passkeys.py), filled in by static/js/webauthn.js.
     passkey = forms.CharField(required=False, max_length=20000, widget=forms.HiddenInput(attrs={"data-passkey": "answer"}))
@@ -239,7 +241,7 @@ class SignatureForm(BootstrapForm):
     def clean_username(self):
         name = self.cleaned_data["username"]
         if self.user is not None and name != self.user.username:
-            raise forms.ValidationError("Sign with your own user name.")
+            raise forms.ValidationError(gettext("Sign with your own user name."))
         return name
 
 
@@ -272,13 +274,13 @@ class BulkSignatureForm(SignatureForm):
         stamp: Stamp = self.cleaned_data["shown"]
         items = (stamp.content or {}).get("items")
         if not isinstance(items, dict) or not items:
-            raise DomainError("This signing page lists nothing to sign: go back to the register and select again.")
+            raise DomainError(gettext("This signing page lists nothing to sign: go back to the register and select again."))
         return {str(k): str(v) for k, v in items.items()}
 
     def clean_shown(self):
         stamp = self.cleaned_data.get("shown")
         if stamp is not None and not isinstance((stamp.content or {}).get("items"), dict):
-            raise forms.ValidationError("This form is damaged or out of date: reload the page and try again.")
+            raise forms.ValidationError(gettext("This form is damaged or out of date: reload the page and try again."))
         return stamp
 
     def prove(self, meaning: str) -> str:
@@ -296,7 +298,7 @@ class BulkSignatureForm(SignatureForm):
             raise RuntimeError("signing_item() is used inside signing()")
         items = self.shown_items()
         if str(key) not in items:
-            raise DomainError("This row was not on the signing page: nothing was signed for it.")
+            raise DomainError(gettext("This row was not on the signing page: nothing was signed for it."))
         token = "" if outer["used"] else outer["stamp"].token
         state = {"stamp": Stamp(hash=items[str(key)], content=None, token=token), "checked": False, "used": False}
         reset = _shown.set(state)

@@ -24,6 +24,7 @@ from contextvars import ContextVar
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from qms import mfa
 from qms.audit import record_event
@@ -82,14 +83,15 @@ def prove(user, password: str, *, obj=None, meaning: str = "") -> str:
 def _prove(user, password: str, *, obj=None, meaning: str = "") -> str:
     if user.has_usable_password():
         if not password or not user.check_password(password):
-            _refuse(user, obj, meaning, "Wrong password at signing", "The password is not correct. Nothing was signed.")
+            _refuse(user, obj, meaning, "Wrong password at signing",
+                    _("The password is not correct. Nothing was signed."))
         first = "password"
     elif _is_ldap_account(user):
         from qms import ldap
 
         if not password or not ldap.check_password(user, password):
             _refuse(user, obj, meaning, "Directory (LDAP) refused the password at signing",
-                    "The password is not correct. Nothing was signed.")
+                    _("The password is not correct. Nothing was signed."))
         first = "ldap"
     else:
         from qms import sso
@@ -103,8 +105,8 @@ def _prove(user, password: str, *, obj=None, meaning: str = "") -> str:
         return f"{first}+{how}" if first else how
     if not first:
         _refuse(user, obj, meaning, "Single sign-on account without a second factor",
-                "Your account signs in through single sign-on: confirm your identity at your identity provider "
-                "first (the link in the signing form), or set up two-factor authentication. Nothing was signed.")
+                _("Your account signs in through single sign-on: confirm your identity at your identity provider "
+                  "first (the link in the signing form), or set up two-factor authentication. Nothing was signed."))
     return first
 
 
@@ -121,25 +123,25 @@ def _second_factor(user, obj, meaning) -> str:
         request = current_request()
         if request is None or not passkeys.has_passkey(user):
             _refuse(user, obj, meaning, "Security key answer without a key or a request",
-                    "No security key is registered for your account. Nothing was signed.")
+                    _("No security key is registered for your account. Nothing was signed."))
         try:
             how = passkeys.verify(request, user=user, credential=answer, purpose="signing", obj=obj)
         except passkeys.PasskeyRefused as exc:
-            raise SignatureRefused(f"{exc.message} Nothing was signed.") from exc
+            raise SignatureRefused(_("%(reason)s Nothing was signed.") % {"reason": exc.message}) from exc
         if factor is not None:
             factor["proved"] = how
         return how
     if not code.strip():
-        message = ("Enter the code from your authenticator app, or use your security key, to sign."
-                   if mfa.has_totp(user) else "Use your security key to sign.")
-        _refuse(user, obj, meaning, "No second factor at signing", f"{message} Nothing was signed.")
+        message = (_("Enter the code from your authenticator app, or use your security key, to sign. Nothing was signed.")
+                   if mfa.has_totp(user) else _("Use your security key to sign. Nothing was signed."))
+        _refuse(user, obj, meaning, "No second factor at signing", message)
     if not mfa.has_totp(user):
         _refuse(user, obj, meaning, "A code at signing without an authenticator app",
-                "Your account has no authenticator app: use your security key to sign. Nothing was signed.")
+                _("Your account has no authenticator app: use your security key to sign. Nothing was signed."))
     try:
         how = mfa.verify(user=user, code=code, purpose="signing", obj=obj)
     except mfa.MfaRefused as exc:
-        raise SignatureRefused(f"{exc.message} Nothing was signed.") from exc
+        raise SignatureRefused(_("%(reason)s Nothing was signed.") % {"reason": exc.message}) from exc
     if factor is not None:
         factor["proved"] = how
     return how

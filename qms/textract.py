@@ -53,6 +53,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.signals import post_init, post_save
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qms import jobs
 from qms.errors import DomainError
@@ -525,7 +526,7 @@ def _searchable_name(name: str) -> str:
     return f"{stem}.ocr.pdf"
 
 
-@jobs.job_handler(KIND, label="Text extraction", lane="bulk")
+@jobs.job_handler(KIND, label=gettext_noop("Text extraction"), lane="bulk")
 def run(job: Job) -> jobs.JobOutput:
     extraction = TextExtraction.objects.get(pk=job.object_id)
     try:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 # extension -> (content type, accepted leading bytes; empty = text, checked for NUL bytes)
 ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -70,23 +71,24 @@ def validate_upload(upload, *, allowed: tuple[str, ...] | None = None, max_bytes
     ext = extension_of(upload.name)
     if ext not in allowed:
         raise ValidationError(
-            f"“{safe_filename(upload.name)}”: files of type .{ext or '?'} are not accepted. "
-            f"Allowed: {', '.join('.' + a for a in allowed)}."
+            _("“%(name)s”: files of type .%(ext)s are not accepted. Allowed: %(allowed)s.")
+            % {"name": safe_filename(upload.name), "ext": ext or "?", "allowed": ", ".join("." + a for a in allowed)}
         )
     if upload.size == 0:
-        raise ValidationError(f"“{safe_filename(upload.name)}” is empty.")
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": safe_filename(upload.name)})
     if upload.size > max_bytes:
         raise ValidationError(
-            f"“{safe_filename(upload.name)}” is {upload.size / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB."
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": safe_filename(upload.name), "size": f"{upload.size / 1048576:.1f}", "limit": f"{max_bytes / 1048576:.0f}"}
         )
     content_type, magics = ALLOWED_TYPES[ext]
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)
     if magics and not any(head.startswith(m) for m in magics):
-        raise ValidationError(f"“{safe_filename(upload.name)}” does not look like a .{ext} file.")
+        raise ValidationError(_("“%(name)s” does not look like a .%(ext)s file.") % {"name": safe_filename(upload.name), "ext": ext})
     if not magics and b"\x00" in head:
-        raise ValidationError(f"“{safe_filename(upload.name)}” is not a text file.")
+        raise ValidationError(_("“%(name)s” is not a text file.") % {"name": safe_filename(upload.name)})
     if ext == "pdf":
         # Parsed for real (every page), and refused if anything in it would run
         # in a viewer: a file that only starts with %PDF- is not a document.
@@ -96,7 +98,7 @@ def validate_upload(upload, *, allowed: tuple[str, ...] | None = None, max_bytes
         reason = check_uploaded_pdf(upload.read())
         upload.seek(0)
         if reason:
-            raise ValidationError(f"“{safe_filename(upload.name)}” cannot be accepted: {reason}.")
+            raise ValidationError(_("“%(name)s” cannot be accepted: %(reason)s.") % {"name": safe_filename(upload.name), "reason": reason})
     return content_type
 
 

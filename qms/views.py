@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms import dashboard, jobs, registers, search, widgets
@@ -35,7 +37,7 @@ def chart_export(request, key):
     """The numbers behind a dashboard chart, as CSV or XLSX (the same function draws the chart)."""
     spec = dashboard.chart_spec(key)
     if spec is None:
-        raise Http404("No such chart.")
+        raise Http404(gettext("No such chart."))
     require(spec.rule, request.user)
     chart = spec.draw(request.user)
     return table_response(chart.columns, chart.rows, fmt=request.GET.get("format", "csv"),
@@ -64,28 +66,28 @@ def object_trail(request, ct_id: int, object_id: str):
     try:
         model = ContentType.objects.get_for_id(ct_id).model_class()
     except ContentType.DoesNotExist as exc:
-        raise Http404("No such kind of object.") from exc
+        raise Http404(gettext("No such kind of object.")) from exc
     if model is None:
-        raise Http404("No such kind of object.")
+        raise Http404(gettext("No such kind of object."))
     try:
         obj = model._default_manager.get(pk=object_id)
     except (model.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such object.") from None
+        raise Http404(gettext("No such object.")) from None
     if not allowed("qms.view_trail", request.user, obj):
         require("qms.view_trail", request.user)
-        raise Http404("No such object.")  # outside an external auditor's grant: as if absent
+        raise Http404(gettext("No such object."))  # outside an external auditor's grant: as if absent
     return render(request, "qms/trail.html", {"object": obj, "entries": trail_for(obj)})
 
 
 class TrailExportForm(BootstrapForm):
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    fmt = forms.ChoiceField(label="Format", choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("pdf", "PDF")])
+    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    fmt = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("xlsx", _("Excel (XLSX)")), ("pdf", "PDF")])
 
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise forms.ValidationError("“From” must not be after “until”.")
+            raise forms.ValidationError(gettext("“From” must not be after “until”."))
         return data
 
 
@@ -112,7 +114,7 @@ def notification_list(request):
 @require_POST
 def notification_read_all(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    messages.success(request, "All notifications marked as read.")
+    messages.success(request, gettext("All notifications marked as read."))
     return redirect("notification-list")
 
 
@@ -120,14 +122,14 @@ def notification_read_all(request):
 def _get_job_for_user(request, public_id) -> Job:
     job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
     if not allowed("qms.view_job", request.user, job):
-        raise Http404("No such job.")
+        raise Http404(gettext("No such job."))
     return job
 
 
 @require_GET
 def job_detail(request, public_id):
     job = _get_job_for_user(request, public_id)
-    context = {"job": job, "label": jobs.job_label(job.kind)}
+    context = {"job": job, "label": gettext(jobs.job_label(job.kind))}  # labels are marked with gettext_noop
     if request.htmx:
         return render(request, "includes/_job_status.html", context)
     return render(request, "qms/job_detail.html", context)
@@ -137,7 +139,7 @@ def job_detail(request, public_id):
 def job_download(request, public_id):
     job = _get_job_for_user(request, public_id)
     if job.status != Job.Status.READY or not job.file:
-        raise Http404("This job has no file yet.")
+        raise Http404(gettext("This job has no file yet."))
     return file_response(job.file.name, download_name=job.filename, content_type=job.content_type_header)
 
 
@@ -147,7 +149,7 @@ def job_retry(request, public_id):
     require("qms.retry_job", request.user, job)
     try:
         jobs.retry_job(job=job, actor=request.user)
-        messages.success(request, "The job was sent again.")
+        messages.success(request, gettext("The job was sent again."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(job)
@@ -159,7 +161,7 @@ def register_export(request, slug):
     """Any declared register (qms.registers) as CSV or XLSX, under its own rule."""
     register = registers.get(slug)
     if register is None:
-        raise Http404("No such register.")
+        raise Http404(gettext("No such register."))
     require(register.rule, request.user)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return table_response(register.columns, register.rows(request.user, None), fmt=fmt,
@@ -168,19 +170,19 @@ def register_export(request, slug):
 
 # ------------------------------------------------------------------ one search box
 class SearchForm(BootstrapForm):
-    q = forms.CharField(label="Search", max_length=200, required=False, strip=True)
-    kind = forms.ChoiceField(label="Kind", required=False)
-    since = WindowDateField(label="From", required=False)
-    until = WindowDateField(label="To", required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False, strip=True)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    since = WindowDateField(label=_("From"), required=False)
+    until = WindowDateField(label=_("To"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Everything")] + [(k.key, k.label) for k in search.kinds()]
+        self.fields["kind"].choices = [("", gettext("Everything"))] + [(k.key, k.display) for k in search.kinds()]
 
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
-            self.add_error("until", "The end of the range is before its start.")
+            self.add_error("until", gettext("The end of the range is before its start."))
         return data
 
 
@@ -205,10 +207,10 @@ def picker(request, name):
     JSON: at most 20 of what the source lets the asking user see and choose."""
     source = widgets.get_source(name)
     if source is None:
-        raise Http404("No such list.")
+        raise Http404(gettext("No such list."))
     q, value = request.GET.get("q", ""), request.GET.get("v", "pk")
     if value not in source.values:
-        return JsonResponse({"error": "That value field is not offered."}, status=400)
+        return JsonResponse({"error": gettext("That value field is not offered.")}, status=400)
     if len(q) > 100 or "\x00" in q:
-        return JsonResponse({"error": "Type at most 100 characters."}, status=400)
+        return JsonResponse({"error": gettext("Type at most 100 characters.")}, status=400)
     return JsonResponse({"results": source.results(request.user, q.strip(), value)})

@@ -3,6 +3,7 @@ re-evaluations due within 30 days or overdue, for those who evaluate. Two querie
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qms import dashboard
 from qms.rules import allowed
@@ -18,8 +19,8 @@ def sections(user) -> list[dashboard.Section]:
     due = selectors.evaluations_due(user)
     today = timezone.localdate()
     items = [dashboard.Item(label=f"{s.code} · {s.name}", url=reverse("suppliers:evaluate", args=[s.code]),
-                            meta=f"re-evaluation due {s.next_evaluation_due:%Y-%m-%d}",
+                            meta=_("re-evaluation due %(date)s") % {"date": f"{s.next_evaluation_due:%Y-%m-%d}"},
                             overdue=s.next_evaluation_due < today) for s in due[:SAMPLE]]
-    return [dashboard.Section(key="suppliers.evaluations_due", title="Supplier re-evaluations due", items=items,
-                              total=due.count(), empty="No supplier re-evaluation due in the next 30 days.",
+    return [dashboard.Section(key="suppliers.evaluations_due", title=_("Supplier re-evaluations due"), items=items,
+                              total=due.count(), empty=_("No supplier re-evaluation due in the next 30 days."),
                               more_url=reverse("suppliers:index") + "?due=on")]

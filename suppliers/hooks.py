@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from qms import evidence, nav, references, registers, review_inputs, scope
 from suppliers import selectors
@@ -20,8 +21,8 @@ S = Supplier.Status
 def _refuse(supplier: Supplier) -> str | None:
     """Goods from a supplier that is not approved are not accepted on a new inspection record."""
     if supplier.status in (S.SUSPENDED, S.DISQUALIFIED, S.PROSPECTIVE):
-        return (f"{supplier.code} {supplier.name} is {supplier.get_status_display().lower()}: "
-                f"it is not on the approved supplier list.")
+        return (gettext("%(code)s %(name)s is %(status)s: it is not on the approved supplier list.")
+                % {"code": supplier.code, "name": supplier.name, "status": supplier.get_status_display().lower()})
     return None
 
 
@@ -45,9 +46,9 @@ def register_all() -> None:
         choices=lambda: Supplier.objects.exclude(status=S.DISQUALIFIED).only("code", "name", "status")
         .order_by("name", "id"),
         identifier="code", refuse=_refuse, describe=lambda s: f"{s.code} {s.name}"))
-    nav.entry("Resources", "Suppliers", "suppliers:index", rule="suppliers.view_suppliers", prefix="/suppliers/",
+    nav.entry("Resources", gettext_noop("Suppliers"), "suppliers:index", rule="suppliers.view_suppliers", prefix="/suppliers/",
               order=20)
-    nav.entry("Resources", "Approved supplier list", "suppliers:approved", rule="suppliers.view_suppliers",
+    nav.entry("Resources", gettext_noop("Approved supplier list"), "suppliers:approved", rule="suppliers.view_suppliers",
               prefix="/suppliers/approved/", order=21)
 
 
@@ -61,16 +62,17 @@ def supplier_evidence(today) -> list[evidence.Evidence]:
     recent = Evaluation.objects.filter(evaluated_on__gte=today - timedelta(days=400)).count()
     url = reverse("suppliers:index")
     out = [evidence.Evidence(
-        "8.4.1", "Supplier evaluations", count=recent, current=bool(n_use) and overdue == 0,
-        reason=(f"{overdue} approved supplier(s) overdue for re-evaluation" if overdue
-                else "" if n_use else "No approved supplier yet"), url=url)]
+        "8.4.1", gettext("Supplier evaluations"), count=recent, current=bool(n_use) and overdue == 0,
+        reason=(gettext("%(count)s approved supplier(s) overdue for re-evaluation") % {"count": overdue} if overdue
+                else "" if n_use else gettext("No approved supplier yet")), url=url)]
     out.append(evidence.Evidence(
-        "8.4.2", "Approved suppliers with monitored performance", count=n_use, current=bool(n_use),
-        reason="" if n_use else "No approved supplier yet", url=reverse("suppliers:approved")))
+        "8.4.2", gettext("Approved suppliers with monitored performance"), count=n_use, current=bool(n_use),
+        reason="" if n_use else gettext("No approved supplier yet"), url=reverse("suppliers:approved")))
     out.append(evidence.Evidence(
-        "8.4.3", "Scope of approval communicated per supplier", count=n_use - no_scope,
+        "8.4.3", gettext("Scope of approval communicated per supplier"), count=n_use - no_scope,
         current=bool(n_use) and no_scope == 0,
-        reason=f"{no_scope} approved supplier(s) without a written scope of approval" if no_scope else "",
+        reason=(gettext("%(count)s approved supplier(s) without a written scope of approval") % {"count": no_scope}
+                if no_scope else ""),
         url=reverse("suppliers:approved")))
     return out
 
@@ -80,7 +82,8 @@ def external_providers_input(period: review_inputs.Period) -> review_inputs.Cont
     counts = data["counts"]
     on_time = (f"{data['on_time'] * 100 / data['delivered']:.1f} % ({data['on_time']} of {data['delivered']})"
                if data["delivered"] else "No deliveries entered")
-    facts = [(label, counts.get(value, 0)) for value, label in S.choices]
+    with translation.override(None):  # the pack is stored: it keeps the words untranslated
+        facts = [(str(label), counts.get(value, 0)) for value, label in S.choices]
     facts += [("On-time delivery", on_time), ("Evaluations in the period", data["evaluations"]),
               ("Average evaluation score", data["average_score"] if data["average_score"] is not None else "—"),
               ("Supplier nonconformities raised", data["capas"]),

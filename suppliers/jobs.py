@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qms.jobs import JobOutput, job_handler
 from qms.pdf import render_pdf
 from suppliers import selectors
 
 
-@job_handler("suppliers_asl_pdf", label="Approved supplier list (PDF)")
+@job_handler("suppliers_asl_pdf", label=gettext_noop("Approved supplier list (PDF)"))
 def approved_list_pdf(job) -> JobOutput:
     user = job.requested_by
     rows = list(selectors.approved_rows(user, None))

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause
@@ -31,27 +33,27 @@ DUE_SOON_DAYS = 30
 
 class Supplier(models.Model):
     class Criticality(models.TextChoices):
-        CRITICAL = "critical", "Critical"
-        MAJOR = "major", "Major"
-        MINOR = "minor", "Minor"
+        CRITICAL = "critical", pgettext_lazy("supplier criticality", "Critical")
+        MAJOR = "major", pgettext_lazy("supplier criticality", "Major")
+        MINOR = "minor", pgettext_lazy("supplier criticality", "Minor")
 
     class Status(models.TextChoices):
-        PROSPECTIVE = "prospective", "Prospective"
-        APPROVED = "approved", "Approved"
-        CONDITIONAL = "conditional", "Conditionally approved"
-        SUSPENDED = "suspended", "Suspended"
-        DISQUALIFIED = "disqualified", "Disqualified"
+        PROSPECTIVE = "prospective", _("Prospective")
+        APPROVED = "approved", _("Approved")
+        CONDITIONAL = "conditional", _("Conditionally approved")
+        SUSPENDED = "suspended", _("Suspended")
+        DISQUALIFIED = "disqualified", _("Disqualified")
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
-    supplies = models.CharField("what they supply", max_length=300)
+    supplies = models.CharField(_("what they supply"), max_length=300)
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MAJOR)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.PROSPECTIVE, db_index=True)
-    scope_of_approval = models.TextField(blank=True, help_text="Products, services or processes it is approved for")
+    scope_of_approval = models.TextField(blank=True, help_text=_("Products, services or processes it is approved for"))
     website = models.URLField(blank=True)
     address = models.TextField(blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", help_text="Who looks after this supplier")
+                              related_name="+", help_text=_("Who looks after this supplier"))
     # The clause its records evidence (the scope hook narrows an external auditor's view by it).
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, related_name="+")
     next_evaluation_due = models.DateField(null=True, blank=True, db_index=True)
@@ -109,9 +111,9 @@ class Certificate(models.Model):
     """A certificate the supplier holds (ISO 9001, IATF 16949, ...), with its file as evidence."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="certificates")
-    standard = models.CharField(max_length=100, help_text="e.g. ISO 9001:2015")
-    number = models.CharField("certificate number", max_length=100, blank=True)
-    issuer = models.CharField("issued by", max_length=150, blank=True)
+    standard = models.CharField(max_length=100, help_text=_("e.g. ISO 9001:2015"))
+    number = models.CharField(_("certificate number"), max_length=100, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=150, blank=True)
     valid_until = models.DateField()
     file = models.CharField(max_length=255, blank=True, help_text="Storage name (random)")
     original_name = models.CharField(max_length=255, blank=True)
@@ -155,14 +157,14 @@ class Criterion(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     description = models.CharField(max_length=300, blank=True)
-    weight = models.PositiveSmallIntegerField(help_text="Relative weight (1–100)")
+    weight = models.PositiveSmallIntegerField(help_text=_("Relative weight (1–100)"))
     is_active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
-        verbose_name_plural = "criteria"
+        verbose_name_plural = _("criteria")
         constraints = [
             models.CheckConstraint(condition=Q(weight__gte=1) & Q(weight__lte=100),
                                    name="suppliers_criterion_weight_range"),
@@ -177,13 +179,13 @@ class Evaluation(models.Model):
     total (0–100), a decision, signed by the evaluator. Never edited."""
 
     class Kind(models.TextChoices):
-        INITIAL = "initial", "Initial"
-        PERIODIC = "periodic", "Periodic"
+        INITIAL = "initial", _("Initial")
+        PERIODIC = "periodic", _("Periodic")
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approve / keep approved"
-        CONDITIONAL = "conditional", "Approve with conditions"
-        REJECT = "reject", "Do not use"
+        APPROVE = "approve", _("Approve / keep approved")
+        CONDITIONAL = "conditional", _("Approve with conditions")
+        REJECT = "reject", _("Do not use")
 
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="evaluations")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -203,7 +205,9 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.supplier.code} {self.get_kind_display().lower()} evaluation {self.evaluated_on:%Y-%m-%d}"
+        with translation.override(None):  # the trail stores it (object_repr): untranslated
+            kind = str(self.get_kind_display()).lower()
+        return f"{self.supplier.code} {kind} evaluation {self.evaluated_on:%Y-%m-%d}"
 
     def get_absolute_url(self):
         return reverse("suppliers:evaluation-detail", args=[self.pk])
@@ -250,7 +254,7 @@ class Delivery(models.Model):
     """Deliveries received from the supplier in one month and how many were on time."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="deliveries")
-    month = models.DateField(help_text="First day of the month")
+    month = models.DateField(help_text=_("First day of the month"))
     delivered = models.PositiveIntegerField()
     on_time = models.PositiveIntegerField()
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -259,7 +263,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["supplier", "-month"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["supplier", "month"], name="suppliers_delivery_unique_month"),
             models.CheckConstraint(condition=Q(on_time__lte=models.F("delivered")),

@@ -1,12 +1,13 @@
 """Suppliers in the one search box (qms.search): code, name, what they supply, scope of approval."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from qms import search
 from suppliers import selectors
 
 
-@search.provider("suppliers", "Suppliers", order=60)
+@search.provider("suppliers", gettext_noop("Suppliers"), order=60)
 def find(user, q, since, until, limit) -> search.Found:
     qs = selectors.suppliers_for_user(user).filter(
         Q(code__icontains=q) | Q(name__icontains=q) | Q(supplies__icontains=q) | Q(scope_of_approval__icontains=q))

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qms.audit import attribute, record_event
 from qms.dates import check_in_window
@@ -94,7 +95,7 @@ def supplier_update(*, actor, supplier: Supplier, reason: str = "", **fields) ->
     supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("These details cannot be changed here: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     for key, value in fields.items():
         setattr(supplier, key, value.strip() if isinstance(value, str) else value)
     _clean(supplier)
@@ -111,15 +112,16 @@ def approval_problem(supplier: Supplier, to: str) -> str | None:
         return None
     latest = supplier.evaluations.order_by("-evaluated_on", "-id").first()
     if latest is None:
-        return (f"{supplier.code} has no evaluation yet: evaluate it before it is "
-                f"{SUPPLIER.label(to).lower()}.")
+        return (_("%(code)s has no evaluation yet: evaluate it before it is %(status)s.")
+                % {"code": supplier.code, "status": SUPPLIER.label(to).lower()})
     if latest.decision == Evaluation.Decision.REJECT:
-        return (f"The latest evaluation of {supplier.code} ({latest.evaluated_on:%Y-%m-%d}) says "
-                f"“do not use”: evaluate it again before it is {SUPPLIER.label(to).lower()}.")
+        return (_("The latest evaluation of %(code)s (%(date)s) says “do not use”: evaluate it again before it is "
+                  "%(status)s.") % {"code": supplier.code, "date": f"{latest.evaluated_on:%Y-%m-%d}",
+                                   "status": SUPPLIER.label(to).lower()})
     if supplier.status == S.PROSPECTIVE and supplier.history.filter(status=S.DISQUALIFIED).exists():
         disqualified = supplier.history.filter(status=S.DISQUALIFIED).order_by("-history_date").first()
         if latest.created_at < disqualified.history_date:
-            return f"{supplier.code} was disqualified since its last evaluation: evaluate it again."
+            return _("%(code)s was disqualified since its last evaluation: evaluate it again.") % {"code": supplier.code}
     return None
 
 
@@ -129,7 +131,7 @@ def supplier_set_status(*, actor, supplier: Supplier, to: str, reason: str, pass
     password is checked before the transaction, so a refused attempt is
     recorded); approval needs an evaluation on file."""
     if not (reason or "").strip():
-        raise DomainError("Give the reason for the change.")
+        raise DomainError(_("Give the reason for the change."))
     supplier = Supplier.objects.get(pk=supplier.pk)  # the state as it is now, not as the caller last read it
     guard(supplier, to, actor=actor, rule="suppliers.change_status")
     if to in SIGNED:
@@ -164,7 +166,7 @@ def certificate_add(*, actor, supplier: Supplier, standard: str, valid_until: da
                     issuer: str = "", upload=None) -> Certificate:
     """A certificate the supplier holds, its file stored as evidence (hashed, type-checked)."""
     require("suppliers.manage_suppliers", actor)
-    check_in_window(valid_until, "The expiry date")
+    check_in_window(valid_until, _("The expiry date"))
     cert = Certificate(supplier=supplier, standard=standard.strip(), number=number.strip(), issuer=issuer.strip(),
                        valid_until=valid_until, uploaded_by=actor)
     if upload is not None:
@@ -194,7 +196,7 @@ def criterion_save(*, actor, criterion: Criterion) -> Criterion:
     """Add or change an evaluation criterion; evaluations keep the name and weight they used."""
     require("suppliers.configure_criteria", actor)
     if criterion.weight is None or not 1 <= criterion.weight <= 100:
-        raise DomainError("A weight is a whole number from 1 to 100.")
+        raise DomainError(_("A weight is a whole number from 1 to 100."))
     _clean(criterion)
     attribute(criterion, actor, "criterion saved")
     criterion.save()
@@ -204,22 +206,23 @@ def criterion_save(*, actor, criterion: Criterion) -> Criterion:
 
 def _check_scores(criteria: list[Criterion], scores: dict) -> list[tuple[Criterion, int]]:
     if not criteria:
-        raise DomainError("No evaluation criteria are set: the quality manager sets them first.")
+        raise DomainError(_("No evaluation criteria are set: the quality manager sets them first."))
     out = []
     for c in criteria:
         value = scores.get(c.pk)
         if value is None:
-            raise DomainError(f"Score “{c.name}”.")
+            raise DomainError(_("Score “%(name)s”.") % {"name": c.name})
         try:
             value = int(value)
         except (TypeError, ValueError):
-            raise DomainError(f"The score for “{c.name}” must be a whole number.") from None
+            raise DomainError(_("The score for “%(name)s” must be a whole number.") % {"name": c.name}) from None
         if not SCALE_MIN <= value <= SCALE_MAX:
-            raise DomainError(f"The score for “{c.name}” is {value}: scores run from {SCALE_MIN} to {SCALE_MAX}.")
+            raise DomainError(_("The score for “%(name)s” is %(value)s: scores run from %(low)s to %(high)s.")
+                              % {"name": c.name, "value": value, "low": SCALE_MIN, "high": SCALE_MAX})
         out.append((c, value))
     unknown = set(scores) - {c.pk for c in criteria}
     if unknown:
-        raise DomainError("A score names a criterion that is not in use.")
+        raise DomainError(_("A score names a criterion that is not in use."))
     return out
 
 
@@ -232,16 +235,16 @@ def evaluation_create(*, actor, supplier: Supplier, kind: str, evaluated_on: dat
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         check_shown(supplier)  # the signing form showed this supplier as it is now (qms.signatures)
-        check_in_window(evaluated_on, "The evaluation date")
+        check_in_window(evaluated_on, _("The evaluation date"))
         if evaluated_on > timezone.localdate():
-            raise DomainError("The evaluation date is in the future: record an evaluation once it is done.")
+            raise DomainError(_("The evaluation date is in the future: record an evaluation once it is done."))
         if decision not in Evaluation.Decision.values or kind not in Evaluation.Kind.values:
-            raise DomainError("Choose the kind of evaluation and its decision.")
+            raise DomainError(_("Choose the kind of evaluation and its decision."))
         has_any = supplier.evaluations.exists()
         if kind == Evaluation.Kind.INITIAL and has_any:
-            raise DomainError(f"{supplier.code} has been evaluated before: this is a periodic evaluation.")
+            raise DomainError(_("%(code)s has been evaluated before: this is a periodic evaluation.") % {"code": supplier.code})
         if kind == Evaluation.Kind.PERIODIC and not has_any:
-            raise DomainError(f"{supplier.code} has no evaluation yet: the first one is the initial evaluation.")
+            raise DomainError(_("%(code)s has no evaluation yet: the first one is the initial evaluation.") % {"code": supplier.code})
         lines = _check_scores(list(Criterion.objects.filter(is_active=True)), scores)
         evaluation = Evaluation(
             supplier=supplier, kind=kind, evaluated_on=evaluated_on, decision=decision, comment=comment.strip(),
@@ -269,13 +272,13 @@ def delivery_enter(*, actor, supplier: Supplier, month: date, delivered: int, on
     """Deliveries received in a month and how many were on time (a month entered again is corrected)."""
     require("suppliers.enter_deliveries", actor, supplier)
     month = month.replace(day=1)
-    check_in_window(month, "The month")
+    check_in_window(month, _("The month"))
     if month > timezone.localdate():
-        raise DomainError("That month has not started yet.")
+        raise DomainError(_("That month has not started yet."))
     if delivered is None or delivered < 1:
-        raise DomainError("Enter at least one delivery for the month.")
+        raise DomainError(_("Enter at least one delivery for the month."))
     if on_time is None or not 0 <= on_time <= delivered:
-        raise DomainError("On-time deliveries must be between 0 and the number delivered.")
+        raise DomainError(_("On-time deliveries must be between 0 and the number delivered."))
     row = Delivery.objects.filter(supplier=supplier, month=month).first() or Delivery(supplier=supplier, month=month)
     row.delivered, row.on_time, row.entered_by, row.entered_at = delivered, on_time, actor, timezone.now()
     attribute(row, actor, "delivery figures entered")
@@ -301,9 +304,10 @@ def supplier_link_audit(*, actor, supplier: Supplier, audit) -> SupplierAudit:
     """Link a supplier audit (audit type "supplier") to the supplier it audits (8.4.2)."""
     require("suppliers.manage_suppliers", actor)
     if audit.audit_type != "supplier":
-        raise DomainError(f"{audit.number} is not a supplier audit: only audits of type “supplier” are linked here.")
+        raise DomainError(_("%(number)s is not a supplier audit: only audits of type “supplier” are linked here.")
+                          % {"number": audit.number})
     if SupplierAudit.objects.filter(supplier=supplier, audit=audit).exists():
-        raise DomainError(f"{audit.number} is already linked to {supplier.code}.")
+        raise DomainError(_("%(number)s is already linked to %(code)s.") % {"number": audit.number, "code": supplier.code})
     link = SupplierAudit(supplier=supplier, audit=audit, linked_by=actor)
     attribute(link, actor, "supplier audit linked")
     link.save()

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms import jobs
@@ -68,7 +69,7 @@ def supplier_create(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"{supplier.code} added as a prospective supplier.")
+            messages.success(request, _("%(code)s added as a prospective supplier.") % {"code": supplier.code})
             return redirect(supplier)
     return render(request, "suppliers/supplier_form.html", {"form": form})
 
@@ -84,7 +85,7 @@ def supplier_edit(request, code):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "Supplier details saved.")
+            messages.success(request, _("Supplier details saved."))
             return redirect(supplier)
     return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
 
@@ -133,10 +134,10 @@ def audit_link(request, code):
     require("suppliers.manage_suppliers", request.user)
     form = AuditLinkForm(request.POST, supplier=supplier)
     if not form.is_valid():
-        messages.error(request, "Choose a supplier audit to link. Nothing was linked.")
+        messages.error(request, _("Choose a supplier audit to link. Nothing was linked."))
         return redirect(supplier)
     services.supplier_link_audit(actor=request.user, supplier=supplier, audit=form.cleaned_data["audit"])
-    messages.success(request, f"{form.cleaned_data['audit'].number} linked.")
+    messages.success(request, _("%(number)s linked.") % {"number": form.cleaned_data["audit"].number})
     return redirect(supplier)
 
 
@@ -151,13 +152,14 @@ def supplier_trail(request, code):
 def supplier_status(request, code, to):
     supplier = _get_supplier_for_user(request, code)
     if to not in Supplier.Status.values:
-        raise Http404("No such status.")
+        raise Http404(_("No such status."))
     require("suppliers.change_status", request.user, supplier)
     signed = to in SIGNED
     form = StatusForm(request.POST or None)
     sig_form = SignatureForm(request.POST or None, user=request.user, obj=supplier) if signed else None
     problem = None if SUPPLIER.can_move(supplier, to) else (
-        f"{supplier.code} is {SUPPLIER.label(supplier.status).lower()}; it cannot become {SUPPLIER.label(to).lower()}.")
+        _("%(object)s is %(state)s; it cannot become %(to)s.")
+        % {"object": supplier.code, "state": SUPPLIER.label(supplier.status).lower(), "to": SUPPLIER.label(to).lower()})
     problem = problem or services.approval_problem(supplier, to)
     if request.method == "POST" and form.is_valid() and (sig_form is None or sig_form.is_valid()):
         try:
@@ -176,7 +178,7 @@ def supplier_status(request, code, to):
             if sig_form is not None:
                 sig_form.restamp(supplier)
         else:
-            messages.success(request, f"{supplier.code} is now {SUPPLIER.label(to).lower()}.")
+            messages.success(request, _("%(code)s is now %(status)s.") % {"code": supplier.code, "status": SUPPLIER.label(to).lower()})
             return redirect(supplier)
     return render(request, "suppliers/supplier_status.html", {
         "supplier": supplier, "to": to, "to_label": SUPPLIER.label(to), "form": form, "sig_form": sig_form,
@@ -190,10 +192,10 @@ def contact_add(request, code):
     require("suppliers.manage_suppliers", request.user)
     form = ContactForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The contact needs a name (and a valid e-mail address if given). Nothing was saved.")
+        messages.error(request, _("The contact needs a name (and a valid e-mail address if given). Nothing was saved."))
         return redirect(supplier)
     services.contact_add(actor=request.user, supplier=supplier, **form.cleaned_data)
-    messages.success(request, "Contact added.")
+    messages.success(request, _("Contact added."))
     return redirect(supplier)
 
 
@@ -205,7 +207,7 @@ def certificate_add(request, code):
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[k].label or k}: {' '.join(v)}" if k in form.fields else " ".join(v)
                            for k, v in form.errors.items())
-        messages.error(request, f"The certificate was not saved: {errors}")
+        messages.error(request, _("The certificate was not saved: %(errors)s") % {"errors": errors})
         return redirect(supplier)
     data = form.cleaned_data
     try:
@@ -215,7 +217,7 @@ def certificate_add(request, code):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Certificate added.")
+        messages.success(request, _("Certificate added."))
     return redirect(supplier)
 
 
@@ -235,10 +237,10 @@ def supplier_capa(request, code):
     require("suppliers.raise_capa", request.user, supplier)
     form = CapaForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A nonconformity needs a title and a description. Nothing was raised.")
+        messages.error(request, _("A nonconformity needs a title and a description. Nothing was raised."))
         return redirect(supplier)
     capa = services.supplier_raise_capa(actor=request.user, supplier=supplier, **form.cleaned_data)
-    messages.success(request, f"{capa.number} raised against {supplier.code}.")
+    messages.success(request, _("%(number)s raised against %(code)s.") % {"number": capa.number, "code": supplier.code})
     return redirect(capa)
 
 
@@ -264,7 +266,7 @@ def evaluation_create(request, code):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Evaluation recorded: score {evaluation.score}.")
+            messages.success(request, _("Evaluation recorded: score %(score)s.") % {"score": evaluation.score})
             return redirect(evaluation)
     return render(request, "suppliers/evaluation_form.html", {
         "supplier": supplier, "form": form, "sig_form": sig_form, "criteria": criteria,
@@ -299,7 +301,7 @@ def scorecard(request, code):
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Deliveries for {data['month']:%Y-%m} saved.")
+                messages.success(request, _("Deliveries for %(month)s saved.") % {"month": f"{data['month']:%Y-%m}"})
                 return redirect("suppliers:scorecard", code=supplier.code)
         status = 400
     return render(request, "suppliers/scorecard.html", {
@@ -328,7 +330,7 @@ def criterion_edit(request, pk=None):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "Criterion saved.")
+            messages.success(request, _("Criterion saved."))
             return redirect("suppliers:criteria")
     return render(request, "suppliers/criterion_form.html", {"form": form, "criterion": criterion})
 
