@@ -39,8 +39,6 @@ OPS = [
     ("lt", _("before / less than")),
     ("lte", _("on or before / at most")),
 ]
-_DATE_WORDS = {"gt": "after", "gte": "on or after", "lt": "before", "lte": "on or before"}
-_NUMBER_WORDS = {"gt": "greater than", "gte": "at least", "lt": "less than", "lte": "at most"}
 _HOLDS = {
     "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
     "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
@@ -273,8 +271,21 @@ def describe(definitions: list[dict], rule: dict) -> str:
     field = labels.get(rule.get("field"), rule.get("field"))
     kind = rule.get("kind")
     if kind == "compare":
-        words = (_DATE_WORDS if types.get(rule["field"]) == "date" else _NUMBER_WORDS).get(rule["op"], rule["op"])
-        return f"“{field}” must be {words} “{labels.get(rule['other'], rule['other'])}”"
+        other = labels.get(rule["other"], rule["other"])
+        sentences = {
+            "gt": gettext("“%(field)s” must be after “%(other)s”"),
+            "gte": gettext("“%(field)s” must be on or after “%(other)s”"),
+            "lt": gettext("“%(field)s” must be before “%(other)s”"),
+            "lte": gettext("“%(field)s” must be on or before “%(other)s”"),
+        } if types.get(rule["field"]) == "date" else {
+            "gt": gettext("“%(field)s” must be greater than “%(other)s”"),
+            "gte": gettext("“%(field)s” must be at least “%(other)s”"),
+            "lt": gettext("“%(field)s” must be less than “%(other)s”"),
+            "lte": gettext("“%(field)s” must be at most “%(other)s”"),
+        }
+        if rule["op"] not in sentences:
+            return f"“{field}” {rule['op']} “{other}”"
+        return sentences[rule["op"]] % {"field": field, "other": other}
     if kind == "range":
         def side(s):
             if rule.get(f"{s}_field"):
@@ -282,12 +293,16 @@ def describe(definitions: list[dict], rule: dict) -> str:
             return rule.get(s)
         low, high = side("low"), side("high")
         if low and high:
-            return f"“{field}” between {low} and {high}"
-        return f"“{field}” at least {low}" if low else f"“{field}” at most {high}"
+            return gettext("“%(field)s” between %(low)s and %(high)s") % {"field": field, "low": low, "high": high}
+        if low:
+            return gettext("“%(field)s” at least %(low)s") % {"field": field, "low": low}
+        return gettext("“%(field)s” at most %(high)s") % {"field": field, "high": high}
     if kind == "required_if":
         other = labels.get(rule["other"], rule["other"])
-        when = "is ticked" if types.get(rule["other"]) == "checkbox" else f"is “{rule.get('value')}”"
-        return f"“{field}” required when “{other}” {when}"
+        if types.get(rule["other"]) == "checkbox":
+            return gettext("“%(field)s” required when “%(other)s” is ticked") % {"field": field, "other": other}
+        return gettext("“%(field)s” required when “%(other)s” is “%(value)s”") % {
+            "field": field, "other": other, "value": rule.get("value")}
     return str(rule)
 
 
