@@ -1,6 +1,7 @@
 """Open evidence requests on the dashboard: for whoever must answer, and for the auditor who asked."""
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from auditor.models import EvidenceRequest
 from qms import dashboard
@@ -22,9 +23,9 @@ def sections(user) -> list[dashboard.Section]:
             asked.append(item)
     out = []
     if to_answer:
-        out.append(dashboard.Section("auditor.to_answer", "Evidence requests to answer", to_answer))
+        out.append(dashboard.Section("auditor.to_answer", gettext("Evidence requests to answer"), to_answer))
     if asked:
-        out.append(dashboard.Section("auditor.asked", "My evidence requests", asked, digest=False))
+        out.append(dashboard.Section("auditor.asked", gettext("My evidence requests"), asked, digest=False))
     return out
 
 

@@ -1,5 +1,7 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from qms import safeurls
 from qms.forms import BootstrapForm
@@ -8,29 +10,29 @@ from qms.safeurls import is_same_site_path
 
 
 class InviteForm(BootstrapForm):
-    full_name = forms.CharField(max_length=150)
-    email = forms.EmailField(help_text="Becomes the user name; the set-password link goes here. "
-                             "An auditor who has an account already gets their access renewed.")
-    organisation = forms.CharField(max_length=150, help_text="Certification body")
-    audit_reference = forms.CharField(max_length=200, label="Audit", help_text="e.g. Stage 2 certification audit, March 2027")
-    valid_from = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="UTC")
-    valid_until = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="UTC")
-    all_scope = forms.BooleanField(required=False, label="Everything is in scope")
+    full_name = forms.CharField(max_length=150, label=_("Full name"))
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Becomes the user name; the set-password link goes here. "
+                             "An auditor who has an account already gets their access renewed."))
+    organisation = forms.CharField(max_length=150, label=_("Organisation"), help_text=_("Certification body"))
+    audit_reference = forms.CharField(max_length=200, label=_("Audit"), help_text=_("e.g. Stage 2 certification audit, March 2027"))
+    valid_from = forms.DateTimeField(label=_("Valid from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text=_("UTC"))
+    valid_until = forms.DateTimeField(label=_("Valid until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text=_("UTC"))
+    all_scope = forms.BooleanField(required=False, label=_("Everything is in scope"))
     clauses = forms.ModelMultipleChoiceField(
-        Clause.objects.all(), required=False, help_text="A clause includes its sub-clauses.",
+        Clause.objects.all(), required=False, label=_("Clauses"), help_text=_("A clause includes its sub-clauses."),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
-    processes = forms.ModelMultipleChoiceField(Process.objects.all(), required=False)
+    processes = forms.ModelMultipleChoiceField(Process.objects.all(), required=False, label=_("Processes"))
 
     def clean(self):
         data = super().clean()
         start, end = data.get("valid_from"), data.get("valid_until")
         if start and end and end <= start:
-            self.add_error("valid_until", "The access must end after it starts.")
+            self.add_error("valid_until", gettext("The access must end after it starts."))
         if end and end <= timezone.now():
-            self.add_error("valid_until", "This date is already past.")
+            self.add_error("valid_until", gettext("This date is already past."))
         if not data.get("all_scope") and not data.get("clauses") and not data.get("processes"):
-            raise forms.ValidationError("Choose the clauses or processes in scope, or tick “Everything is in scope”.")
+            raise forms.ValidationError(gettext("Choose the clauses or processes in scope, or tick “Everything is in scope”."))
         return data
 
 
@@ -43,12 +45,12 @@ class RenewForm(InviteForm):
 
 
 class RevokeForm(BootstrapForm):
-    reason = forms.CharField(max_length=300, help_text="Recorded in the audit trail.")
+    reason = forms.CharField(max_length=300, label=_("Reason"), help_text=_("Recorded in the audit trail."))
 
 
 class EvidenceRequestForm(BootstrapForm):
-    subject = forms.CharField(max_length=200, label="What do you need?", help_text="e.g. Calibration records for gauge G-17 in March")
-    details = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    subject = forms.CharField(max_length=200, label=_("What do you need?"), help_text=_("e.g. Calibration records for gauge G-17 in March"))
+    details = forms.CharField(required=False, label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
     page_url = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def clean(self):
@@ -60,12 +62,12 @@ class EvidenceRequestForm(BootstrapForm):
 
 
 class AnswerForm(BootstrapForm):
-    answer = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(required=False, label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
     references = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: a document number (SOP-QA-001), an exact revision (SOP-QA-001 rev 02) or a record number.",
+        required=False, label=_("References"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: a document number (SOP-QA-001), an exact revision (SOP-QA-001 rev 02) or a record number."),
     )
-    files = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}))
+    files = forms.FileField(required=False, label=_("Files"), widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}))
 
     def reference_lines(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("references", "").splitlines() if line.strip()]
@@ -74,14 +76,14 @@ class AnswerForm(BootstrapForm):
 class PackVerifyForm(BootstrapForm):
     MAX_BYTES = 2 * 1024 * 1024 * 1024
 
-    pack = forms.FileField(label="Evidence pack (.zip)")
+    pack = forms.FileField(label=_("Evidence pack (.zip)"))
 
     def clean_pack(self):
         pack = self.cleaned_data["pack"]
         if not pack.name.lower().endswith(".zip"):
-            raise forms.ValidationError("Choose the pack's .zip file.")
+            raise forms.ValidationError(gettext("Choose the pack's .zip file."))
         if pack.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 2 GB.")
+            raise forms.ValidationError(gettext("The file is larger than 2 GB."))
         return pack
 
 
@@ -89,12 +91,12 @@ class PackBuildForm(BootstrapForm):
     """Scope and period of an evidence pack."""
 
     clauses = forms.ModelMultipleChoiceField(
-        Clause.objects.all(), required=False, to_field_name="number",
-        help_text="A clause includes its sub-clauses. None chosen: every clause (within your access).",
+        Clause.objects.all(), required=False, to_field_name="number", label=_("Clauses"),
+        help_text=_("A clause includes its sub-clauses. None chosen: every clause (within your access)."),
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
-    start = forms.DateField(label="Period start", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Period end", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +110,7 @@ class PackBuildForm(BootstrapForm):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            self.add_error("end", "The period must end on or after its start.")
+            self.add_error("end", gettext("The period must end on or after its start."))
         return data
 
     def scope(self):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause, Process
@@ -20,7 +21,7 @@ class AuditorAccess(models.Model):
     audit_reference = models.CharField(max_length=200, help_text="e.g. ISO 9001 stage 2 certification audit")
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField()
-    all_scope = models.BooleanField(default=False, help_text="Everything (otherwise only the clauses and processes below)")
+    all_scope = models.BooleanField(default=False, help_text=_("Everything (otherwise only the clauses and processes below)"))
     clauses = models.ManyToManyField(Clause, blank=True, related_name="+")
     processes = models.ManyToManyField(Process, blank=True, related_name="+")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -85,15 +86,15 @@ class EvidenceRequest(models.Model):
     """An auditor asks for evidence; the quality manager or an owner answers."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     subject = models.CharField(max_length=200)
     details = models.TextField(blank=True)
-    page_url = models.CharField(max_length=500, blank=True, help_text="The page the auditor asked from")
+    page_url = models.CharField(max_length=500, blank=True, help_text=_("The page the auditor asked from"))
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_requests")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     answer = models.TextField(blank=True)
@@ -121,7 +122,7 @@ class EvidenceLink(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     label = models.CharField(max_length=250)
     url = models.CharField(max_length=300, blank=True)
-    file = models.CharField(max_length=300, blank=True, help_text="Storage name of an uploaded file")
+    file = models.CharField(max_length=300, blank=True, help_text=_("Storage name of an uploaded file"))
     original_name = models.CharField(max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     content_type_header = models.CharField(max_length=100, blank=True)

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from qms import evidence as qms_evidence
 from qms.models import Clause
@@ -36,7 +37,8 @@ class ClauseReadiness:
     open_capas: int = 0
     evidence: list = field(default_factory=list)  # qms.evidence.Evidence from the other apps
     status: str = GAP
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # English, as exported and in the API
+    reasons_shown: list[str] = field(default_factory=list)  # the same, in the reader's language
 
     @property
     def colour(self) -> str:
@@ -144,28 +146,39 @@ def readiness(*, today: date | None = None, clauses=None) -> list[ClauseReadines
 
 
 def _judge(row: ClauseReadiness, today: date) -> None:
+    """Status and reasons. `reasons` stay English (the CSV export and the API
+    are stable); `reasons_shown` say the same in the active language."""
     clause = row.clause
     if not (row.documents or row.record_types or row.last_audit or row.evidence):
-        row.status, row.reasons = GAP, ["Nothing linked"]
+        row.status, row.reasons, row.reasons_shown = GAP, ["Nothing linked"], [gettext("Nothing linked")]
         return
-    gaps = []
+    gaps, gaps_shown = [], []
     # A register another app keeps (a risk register, objectives...) is documented information too.
     if clause.asks_maintain and not row.documents and not row.evidence:
         gaps.append("No effective document, though the clause asks to maintain one")
+        gaps_shown.append(gettext("No effective document, though the clause asks to maintain one"))
     if clause.asks_retain and not row.record_types and not row.evidence:
         gaps.append("No record type, though the clause asks to retain records")
+        gaps_shown.append(gettext("No record type, though the clause asks to retain records"))
     if gaps:
-        row.status, row.reasons = GAP, gaps
+        row.status, row.reasons, row.reasons_shown = GAP, gaps, gaps_shown
         return
-    stale = []
+    stale, shown = [], []
     if row.overdue_reviews:
         stale.append(f"{row.overdue_reviews} document(s) overdue for review")
+        shown.append(ngettext("%(count)s document overdue for review", "%(count)s documents overdue for review",
+                              row.overdue_reviews) % {"count": row.overdue_reviews})
     if row.record_types and not row.records_12m:
         stale.append("No records in the last 12 months")
-    stale.extend(e.reason or f"{e.label} not current" for e in row.evidence if not e.current)
+        shown.append(gettext("No records in the last 12 months"))
+    for e in row.evidence:
+        if not e.current:
+            stale.append(e.reason or f"{e.label} not current")
+            shown.append(e.reason or gettext("%(label)s not current") % {"label": e.label})
     if row.last_audit is None or row.last_audit < today - timedelta(days=AUDIT_CYCLE_DAYS):
         stale.append("Not audited in the current cycle")
-    row.status, row.reasons = (STALE, stale) if stale else (COVERED, [])
+        shown.append(gettext("Not audited in the current cycle"))
+    row.status, row.reasons, row.reasons_shown = (STALE, stale, shown) if stale else (COVERED, [], [])
 
 
 @dataclass

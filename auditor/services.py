@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from auditor.lifecycles import EVIDENCE_REQUEST
 from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
@@ -59,9 +60,9 @@ def invite_external_auditor(
     check_in_window(valid_from, "The start of the access")
     check_in_window(valid_until, "The end of the access")
     if valid_until <= valid_from:
-        raise DomainError("The access must end after it starts.")
+        raise DomainError(gettext("The access must end after it starts."))
     if not all_scope and not clauses and not processes:
-        raise DomainError("Choose the clauses or processes in scope, or tick “everything”.")
+        raise DomainError(gettext("Choose the clauses or processes in scope, or tick “everything”."))
     User = get_user_model()
     email = email.strip().lower()
     existing = User.objects.filter(username=email).select_related("auditor_access").first()
@@ -70,8 +71,8 @@ def invite_external_auditor(
         # their account and access log: their grant is renewed, not duplicated.
         access = getattr(existing, "auditor_access", None)
         if access is None or Role.EXTERNAL_AUDITOR not in {g.name for g in existing.groups.all()}:
-            raise DomainError(f"An account {email} exists already and is not an external auditor; "
-                              "user names are never reused.")
+            raise DomainError(gettext("An account %(email)s exists already and is not an external auditor; "
+                                      "user names are never reused.") % {"email": email})
         access = renew_access(actor=actor, access=access, valid_from=valid_from, valid_until=valid_until,
                               all_scope=all_scope, clauses=clauses, processes=processes,
                               organisation=organisation, audit_reference=audit_reference)
@@ -135,11 +136,11 @@ def renew_access(
     check_in_window(valid_from, "The start of the access")
     check_in_window(valid_until, "The end of the access")
     if valid_until <= valid_from:
-        raise DomainError("The access must end after it starts.")
+        raise DomainError(gettext("The access must end after it starts."))
     if valid_until <= timezone.now():
-        raise DomainError("The new end of the access is already past.")
+        raise DomainError(gettext("The new end of the access is already past."))
     if not all_scope and not clauses and not processes:
-        raise DomainError("Choose the clauses or processes in scope, or tick “everything”.")
+        raise DomainError(gettext("Choose the clauses or processes in scope, or tick “everything”."))
     access = AuditorAccess.objects.select_for_update().get(pk=access.pk)
     before = access.state
     access.valid_from, access.valid_until, access.all_scope = valid_from, valid_until, all_scope
@@ -163,7 +164,7 @@ def revoke_access(*, actor, access: AuditorAccess, reason: str) -> AuditorAccess
     """End an external auditor's access now, including any live session."""
     require("auditor.manage_auditor_access", actor)
     if not reason.strip():
-        raise DomainError("Give a reason for revoking the access.")
+        raise DomainError(gettext("Give a reason for revoking the access."))
     if access.revoked_at:
         raise IllegalTransition("This access is already revoked.")
     access.revoked_at = timezone.now()
@@ -194,12 +195,12 @@ def request_evidence(*, actor, subject: str, details: str = "", page_url: str = 
     """The auditor asks; the request becomes a task for the quality manager (or an owner)."""
     require("auditor.request_evidence", actor)
     if not subject.strip():
-        raise DomainError("Say what evidence you need.")
+        raise DomainError(gettext("Say what evidence you need."))
     if page_url and not is_same_site_path(page_url):
         raise DomainError(safeurls.MESSAGE)
     assignee = assigned_to or default_assignee()
     if assignee is None:
-        raise DomainError("There is no quality manager to answer evidence requests.")
+        raise DomainError(gettext("There is no quality manager to answer evidence requests."))
     req = EvidenceRequest(
         requested_by=actor, subject=subject.strip()[:200], details=details.strip(),
         page_url=page_url, assigned_to=assignee,
@@ -235,7 +236,8 @@ def resolve_reference(text: str):
     record = Record.objects.select_related("record_type").filter(number__iexact=text).first()
     if record:
         return record, f"Record {record.number} ({record.record_type.name})", f"/records/{record.number}/"
-    raise DomainError(f"Nothing found for “{text}”: give a document number, “<number> rev <label>”, or a record number.")
+    raise DomainError(gettext("Nothing found for “%(text)s”: give a document number, “<number> rev <label>”, "
+                              "or a record number.") % {"text": text})
 
 
 @transaction.atomic
@@ -245,7 +247,7 @@ def answer_request(*, actor, req: EvidenceRequest, answer: str, references: list
     EVIDENCE_REQUEST.check(req, EvidenceRequest.Status.ANSWERED)
     resolved = [resolve_reference(r) for r in references if r.strip()]
     if not answer.strip() and not resolved and not files:
-        raise DomainError("Give an answer, a reference or a file.")
+        raise DomainError(gettext("Give an answer, a reference or a file."))
     for obj, label, url in resolved:
         EvidenceLink.objects.create(
             request=req, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,

@@ -30,7 +30,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qms import dashboard
 from qms.models import DigestLog, Notification
@@ -82,7 +82,18 @@ def _claim(user, day: date, sections) -> bool:
         )
 
 
+def user_language(user) -> str:
+    """The language a user's e-mail is written in: theirs, or the site's when blank."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def build_message(user, sections, day: date, connection=None) -> EmailMultiAlternatives:
+    """The digest e-mail, subject and both bodies in the recipient's language."""
+    with translation.override(user_language(user)):
+        return _build_message(user, sections, day, connection)
+
+
+def _build_message(user, sections, day: date, connection=None) -> EmailMultiAlternatives:
     context = {
         "user": user,
         "date": day,
@@ -128,7 +139,9 @@ def send_daily_digests(*, day: date | None = None) -> DigestRun:
             if user.pk in done:
                 run.skipped_already_done += 1
                 continue
-            sections = digest_sections(user)
+            # Section titles and item labels are written in the reader's language.
+            with translation.override(user_language(user)):
+                sections = digest_sections(user)
             if not sections:
                 run.skipped_nothing_due += 1
                 continue

@@ -29,18 +29,16 @@ from qms.errors import DomainError
 from qms.forms import BootstrapForm, parse_number
 
 KINDS = [
-    ("compare", "Compare with another field (dates or numbers)"),
-    ("range", "Number within a range"),
-    ("required_if", "Required if another field has a value"),
+    ("compare", _("Compare with another field (dates or numbers)")),
+    ("range", _("Number within a range")),
+    ("required_if", _("Required if another field has a value")),
 ]
 OPS = [
-    ("gt", "after / greater than"),
-    ("gte", "on or after / at least"),
-    ("lt", "before / less than"),
-    ("lte", "on or before / at most"),
+    ("gt", _("after / greater than")),
+    ("gte", _("on or after / at least")),
+    ("lt", _("before / less than")),
+    ("lte", _("on or before / at most")),
 ]
-_DATE_WORDS = {"gt": "after", "gte": "on or after", "lt": "before", "lte": "on or before"}
-_NUMBER_WORDS = {"gt": "greater than", "gte": "at least", "lt": "less than", "lte": "at most"}
 _HOLDS = {
     "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
     "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
@@ -88,14 +86,26 @@ def check_rules(definitions: list[dict], rules: list[dict]) -> list[dict]:
     out = []
     for n, rule in enumerate(rules or [], start=1):
         if not isinstance(rule, dict):
-            raise DomainError(f"Rule {n} is not readable.")
+            raise DomainError(gettext("Rule %(n)s is not readable.") % {"n": n})
         out.append(_check_rule(n, rule, by_key))
     return out
 
 
+def _missing(n: int, what: str, key) -> str:
+    """Rule n names a field the form does not have: a whole sentence for each role the field plays."""
+    texts = {
+        "field": gettext("Rule %(n)s refers to a field that is not on the form (%(key)s)."),
+        "second field": gettext("Rule %(n)s refers to a second field that is not on the form (%(key)s)."),
+        "condition field": gettext("Rule %(n)s refers to a condition field that is not on the form (%(key)s)."),
+        "low bound field": gettext("Rule %(n)s refers to a low bound field that is not on the form (%(key)s)."),
+        "high bound field": gettext("Rule %(n)s refers to a high bound field that is not on the form (%(key)s)."),
+    }
+    return texts[what] % {"n": n, "key": key or gettext("none")}
+
+
 def _field(n: int, by_key: dict, key, what: str = "field") -> dict:
     if not key or key not in by_key:
-        raise DomainError(f"Rule {n} refers to a {what} that is not on the form ({key or 'none'}).")
+        raise DomainError(_missing(n, what, key))
     return by_key[key]
 
 
@@ -106,54 +116,63 @@ def _check_rule(n: int, rule: dict, by_key: dict) -> dict:
     if kind == "compare":
         other = _field(n, by_key, rule.get("other"), "second field")
         if rule.get("op") not in _HOLDS:
-            raise DomainError(f"Rule {n}: choose how the two fields compare.")
+            raise DomainError(gettext("Rule %(n)s: choose how the two fields compare.") % {"n": n})
         if target["key"] == other["key"]:
-            raise DomainError(f"Rule {n}: a field cannot be compared with itself.")
+            raise DomainError(gettext("Rule %(n)s: a field cannot be compared with itself.") % {"n": n})
         if target["type"] not in COMPARABLE or target["type"] != other["type"]:
             raise DomainError(
-                f"Rule {n}: “{target['label']}” and “{other['label']}” must both be dates or both be numbers."
+                gettext("Rule %(n)s: “%(field)s” and “%(other)s” must both be dates or both be numbers.")
+                % {"n": n, "field": target["label"], "other": other["label"]}
             )
         out = {"kind": kind, "field": target["key"], "op": rule["op"], "other": other["key"]}
     elif kind == "range":
         if target["type"] != "number":
-            raise DomainError(f"Rule {n}: “{target['label']}” is not a number field.")
+            raise DomainError(gettext("Rule %(n)s: “%(field)s” is not a number field.") % {"n": n, "field": target["label"]})
         out = {"kind": kind, "field": target["key"]}
         for side in ("low", "high"):
             value, key = rule.get(side), rule.get(f"{side}_field")
             if value not in (None, "") and key:
-                raise DomainError(f"Rule {n}: give the {side} bound as a number or as a field, not both.")
+                raise DomainError((gettext("Rule %(n)s: give the low bound as a number or as a field, not both.") if side == "low"
+                                   else gettext("Rule %(n)s: give the high bound as a number or as a field, not both."))
+                                  % {"n": n})
             if key:
                 bound = _field(n, by_key, key, f"{side} bound field")
                 if bound["type"] != "number" or bound["key"] == target["key"]:
-                    raise DomainError(f"Rule {n}: the {side} bound “{bound['label']}” must be another number field.")
+                    raise DomainError((gettext("Rule %(n)s: the low bound “%(field)s” must be another number field.")
+                                       if side == "low" else
+                                       gettext("Rule %(n)s: the high bound “%(field)s” must be another number field."))
+                                      % {"n": n, "field": bound["label"]})
                 out[f"{side}_field"] = key
             elif value not in (None, ""):
                 bound = parse_number(str(value))
                 if bound is None:  # NaN, 1e309: not a bound any number field could be checked against
-                    raise DomainError(f"Rule {n}: the {side} bound “{value}” is not a number a field can hold "
-                                      f"(up to 14 digits before the point and 6 after).")
+                    raise DomainError((gettext("Rule %(n)s: the low bound “%(value)s” is not a number a field can hold "
+                                               "(up to 14 digits before the point and 6 after).") if side == "low" else
+                                       gettext("Rule %(n)s: the high bound “%(value)s” is not a number a field can hold "
+                                               "(up to 14 digits before the point and 6 after).")) % {"n": n, "value": value})
                 out[side] = _fmt(bound)
         if len(out) == 2:
-            raise DomainError(f"Rule {n}: give a lower bound, an upper bound or both.")
+            raise DomainError(gettext("Rule %(n)s: give a lower bound, an upper bound or both.") % {"n": n})
         if "low" in out and "high" in out and Decimal(out["low"]) > Decimal(out["high"]):
-            raise DomainError(f"Rule {n}: the lower bound is above the upper bound.")
+            raise DomainError(gettext("Rule %(n)s: the lower bound is above the upper bound.") % {"n": n})
     elif kind == "required_if":
         other = _field(n, by_key, rule.get("other"), "condition field")
         if other["key"] == target["key"]:
-            raise DomainError(f"Rule {n}: a field cannot depend on itself.")
+            raise DomainError(gettext("Rule %(n)s: a field cannot depend on itself.") % {"n": n})
         if other["type"] not in CONDITION_TYPES:
-            raise DomainError(f"Rule {n}: the condition “{other['label']}” must be a choice or a checkbox field.")
+            raise DomainError(gettext("Rule %(n)s: the condition “%(field)s” must be a choice or a checkbox field.") % {
+                "n": n, "field": other["label"]})
         value = str(rule.get("value") or "").strip()
         if other["type"] == "checkbox":
             value = ""
         elif value not in (other.get("choices") or []):
             raise DomainError(
-                f"Rule {n}: “{value}” is not one of the choices of “{other['label']}” "
-                f"({', '.join(other.get('choices') or [])})."
+                gettext("Rule %(n)s: “%(value)s” is not one of the choices of “%(field)s” (%(choices)s).")
+                % {"n": n, "value": value, "field": other["label"], "choices": ", ".join(other.get("choices") or [])}
             )
         out = {"kind": kind, "field": target["key"], "other": other["key"], "value": value}
     else:
-        raise DomainError(f"Rule {n}: unknown kind of rule {kind!r}.")
+        raise DomainError(gettext("Rule %(n)s: unknown kind of rule %(kind)s.") % {"n": n, "kind": repr(kind)})
     if message:
         out["message"] = message
     return out
@@ -252,8 +271,21 @@ def describe(definitions: list[dict], rule: dict) -> str:
     field = labels.get(rule.get("field"), rule.get("field"))
     kind = rule.get("kind")
     if kind == "compare":
-        words = (_DATE_WORDS if types.get(rule["field"]) == "date" else _NUMBER_WORDS).get(rule["op"], rule["op"])
-        return f"“{field}” must be {words} “{labels.get(rule['other'], rule['other'])}”"
+        other = labels.get(rule["other"], rule["other"])
+        sentences = {
+            "gt": gettext("“%(field)s” must be after “%(other)s”"),
+            "gte": gettext("“%(field)s” must be on or after “%(other)s”"),
+            "lt": gettext("“%(field)s” must be before “%(other)s”"),
+            "lte": gettext("“%(field)s” must be on or before “%(other)s”"),
+        } if types.get(rule["field"]) == "date" else {
+            "gt": gettext("“%(field)s” must be greater than “%(other)s”"),
+            "gte": gettext("“%(field)s” must be at least “%(other)s”"),
+            "lt": gettext("“%(field)s” must be less than “%(other)s”"),
+            "lte": gettext("“%(field)s” must be at most “%(other)s”"),
+        }
+        if rule["op"] not in sentences:
+            return f"“{field}” {rule['op']} “{other}”"
+        return sentences[rule["op"]] % {"field": field, "other": other}
     if kind == "range":
         def side(s):
             if rule.get(f"{s}_field"):
@@ -261,12 +293,16 @@ def describe(definitions: list[dict], rule: dict) -> str:
             return rule.get(s)
         low, high = side("low"), side("high")
         if low and high:
-            return f"“{field}” between {low} and {high}"
-        return f"“{field}” at least {low}" if low else f"“{field}” at most {high}"
+            return gettext("“%(field)s” between %(low)s and %(high)s") % {"field": field, "low": low, "high": high}
+        if low:
+            return gettext("“%(field)s” at least %(low)s") % {"field": field, "low": low}
+        return gettext("“%(field)s” at most %(high)s") % {"field": field, "high": high}
     if kind == "required_if":
         other = labels.get(rule["other"], rule["other"])
-        when = "is ticked" if types.get(rule["other"]) == "checkbox" else f"is “{rule.get('value')}”"
-        return f"“{field}” required when “{other}” {when}"
+        if types.get(rule["other"]) == "checkbox":
+            return gettext("“%(field)s” required when “%(other)s” is ticked") % {"field": field, "other": other}
+        return gettext("“%(field)s” required when “%(other)s” is “%(value)s”") % {
+            "field": field, "other": other, "value": rule.get("value")}
     return str(rule)
 
 
@@ -275,16 +311,16 @@ class RuleForm(BootstrapForm):
     """One rule row in the builder. Fields are named by their label (as the
     quality manager sees them) and resolved to keys when the version is saved."""
 
-    kind = forms.ChoiceField(label="Rule", choices=KINDS, initial="compare")
-    field = forms.CharField(label="This field", max_length=120, required=False)
-    op = forms.ChoiceField(label="must be", choices=[("", "—")] + OPS, required=False)
-    other = forms.CharField(label="Other field", max_length=120, required=False,
-                            help_text="For “compare” and “required if”")
-    value = forms.CharField(label="has the value", max_length=200, required=False,
-                            help_text="For “required if” a choice: the choice that makes it required")
-    low = forms.CharField(label="Lower bound", max_length=120, required=False, help_text="A number or a field")
-    high = forms.CharField(label="Upper bound", max_length=120, required=False, help_text="A number or a field")
-    message = forms.CharField(label="Message (optional)", max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Rule"), choices=KINDS, initial="compare")
+    field = forms.CharField(label=_("This field"), max_length=120, required=False)
+    op = forms.ChoiceField(label=_("must be"), choices=[("", "—")] + OPS, required=False)
+    other = forms.CharField(label=_("Other field"), max_length=120, required=False,
+                            help_text=_("For “compare” and “required if”"))
+    value = forms.CharField(label=_("has the value"), max_length=200, required=False,
+                            help_text=_("For “required if” a choice: the choice that makes it required"))
+    low = forms.CharField(label=_("Lower bound"), max_length=120, required=False, help_text=_("A number or a field"))
+    high = forms.CharField(label=_("Upper bound"), max_length=120, required=False, help_text=_("A number or a field"))
+    message = forms.CharField(label=_("Message (optional)"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,7 +330,7 @@ class RuleForm(BootstrapForm):
     def clean(self):
         data = super().clean()
         if not data.get("DELETE") and not (data.get("field") or "").strip():
-            self.add_error("field", "Name the field this rule checks.")
+            self.add_error("field", gettext("Name the field this rule checks."))
         return data
 
 

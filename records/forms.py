@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from qms import references
 from qms.concurrency import StampField
@@ -251,17 +253,17 @@ class FieldDefinitionForm(BootstrapForm):
     and new records line up; new rows get one from the label."""
 
     key = forms.CharField(required=False, widget=forms.HiddenInput)
-    label = forms.CharField(max_length=120)
-    type = forms.ChoiceField(choices=FIELD_TYPES, initial="text")
-    required = forms.BooleanField(required=False)
-    help = forms.CharField(label="Help text", max_length=300, required=False)
-    min = StrictDecimalField(label="Minimum", required=False)
-    max = StrictDecimalField(label="Maximum", required=False)
-    unit = forms.CharField(max_length=30, required=False)
+    label = forms.CharField(max_length=120, label=_("Label"))
+    type = forms.ChoiceField(choices=FIELD_TYPES, initial="text", label=_("Field type"))
+    required = forms.BooleanField(required=False, label=_("Required"))
+    help = forms.CharField(label=_("Help text"), max_length=300, required=False)
+    min = StrictDecimalField(label=_("Minimum"), required=False)
+    max = StrictDecimalField(label=_("Maximum"), required=False)
+    unit = forms.CharField(max_length=30, required=False, label=_("Unit"))
     choices = forms.CharField(
-        label="Choices (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Choices (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    ref_kind = forms.ChoiceField(label="Refers to", required=False)
+    ref_kind = forms.ChoiceField(label=_("Refers to"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -278,17 +280,17 @@ class FieldDefinitionForm(BootstrapForm):
         choices = [c.strip() for c in (data.get("choices") or "").splitlines() if c.strip()]
         if kind in ("choice", "multichoice"):
             if len(choices) < 2:
-                self.add_error("choices", "Give at least two choices, one per line.")
+                self.add_error("choices", gettext("Give at least two choices, one per line."))
             if len(set(choices)) != len(choices):
-                self.add_error("choices", "Each choice must be different.")
+                self.add_error("choices", gettext("Each choice must be different."))
         data["choice_list"] = choices
         if kind == "reference" and not data.get("ref_kind"):
-            self.add_error("ref_kind", "Choose what the field refers to.")
+            self.add_error("ref_kind", gettext("Choose what the field refers to."))
         if kind == "number" and data.get("min") is not None and data.get("max") is not None and data["min"] > data["max"]:
-            self.add_error("max", "The maximum must not be below the minimum.")
+            self.add_error("max", gettext("The maximum must not be below the minimum."))
         key = data.get("key") or ""
         if key and not KEY_RE.match(key):
-            self.add_error("label", "This field's internal key is damaged; remove the row and add it again.")
+            self.add_error("label", gettext("This field's internal key is damaged; remove the row and add it again."))
         return data
 
     def definition(self) -> dict:
@@ -315,9 +317,9 @@ class BaseFieldDefinitionFormSet(forms.BaseFormSet):
             return
         labels = [f.cleaned_data["label"].strip().lower() for f in self.ordered_live_forms()]
         if not labels:
-            raise forms.ValidationError("A form needs at least one field.")
+            raise forms.ValidationError(gettext("A form needs at least one field."))
         if len(set(labels)) != len(labels):
-            raise forms.ValidationError("Two fields have the same label; labels must be unique.")
+            raise forms.ValidationError(gettext("Two fields have the same label; labels must be unique."))
 
     def ordered_live_forms(self):
         live = [f for f in self.forms if f.has_changed() or f.cleaned_data.get("key")]
@@ -360,7 +362,7 @@ def definitions_as_initial(defs: list[dict]) -> list[dict]:
 
 # ------------------------------------------------------------------ record type settings
 class RecordTypeForm(BootstrapModelForm):
-    permanent = forms.BooleanField(label="Keep permanently", required=False)
+    permanent = forms.BooleanField(label=_("Keep permanently"), required=False)
 
     class Meta:
         model = RecordType
@@ -369,7 +371,11 @@ class RecordTypeForm(BootstrapModelForm):
             "verification_required", "form_document", "is_active",
         ]
         widgets = {"clauses": forms.SelectMultiple(attrs={"size": 8}), "description": forms.Textarea(attrs={"rows": 2})}
-        labels = {"retention_years": "Retention (years)", "form_document": "Controlled form document (FRM)"}
+        labels = {
+            "code": _("Code"), "name": _("Name"), "description": _("Description"), "numbering_pattern": _("Numbering pattern"),
+            "clauses": _("Clauses"), "retention_years": _("Retention (years)"), "verification_required": _("Verification required"),
+            "form_document": _("Controlled form document (FRM)"), "is_active": _("Active"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -385,7 +391,7 @@ class RecordTypeForm(BootstrapModelForm):
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
         if not re.match(r"^[A-Z][A-Z0-9-]{0,11}$", code):
-            raise forms.ValidationError("Use capital letters, digits and hyphens (up to 12).")
+            raise forms.ValidationError(gettext("Use capital letters, digits and hyphens (up to 12)."))
         return code
 
     # The numbering pattern is checked by RecordType.clean (records/models.py
@@ -397,18 +403,18 @@ class RecordTypeForm(BootstrapModelForm):
             data["retention_years"] = None
         elif data.get("retention_years") in (None, ""):
             # ISO 9001 7.5.3.2d: every kind of retained information has a rule.
-            self.add_error("retention_years", "Give a retention period in years, or tick “Keep permanently”.")
+            self.add_error("retention_years", gettext("Give a retention period in years, or tick “Keep permanently”."))
         return data
 
 
 # ------------------------------------------------------------------ small action forms
 class ReasonForm(BootstrapForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class AmendmentReasonForm(BootstrapForm):
     amendment_reason = forms.CharField(
-        label="Reason for the correction", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     # The values the form was opened on (records/services.py refuses a stale amendment).
     opened = StampField(required=False)
@@ -431,46 +437,46 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceForm(forms.Form):
-    evidence = MultipleFileField(label="Evidence files", required=False)
+    evidence = MultipleFileField(label=_("Evidence files"), required=False)
 
 
 class LegalHoldForm(BootstrapForm):
-    legal_hold = forms.BooleanField(label="Legal hold (blocks disposition)", required=False)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    legal_hold = forms.BooleanField(label=_("Legal hold (blocks disposition)"), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class BulkLegalHoldForm(BootstrapForm):
     """Place or lift the legal hold of the selected records (records.views.bulk_hold)."""
 
-    legal_hold = forms.TypedChoiceField(choices=[("on", "Place"), ("off", "Lift")], coerce=lambda v: v == "on",
+    legal_hold = forms.TypedChoiceField(choices=[("on", _("Place")), ("off", _("Lift"))], coerce=lambda v: v == "on",
                                         widget=forms.HiddenInput)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                             help_text="The same reason is recorded on every selected record.")
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text=_("The same reason is recorded on every selected record."))
 
 
 class RegisterFilterForm(BootstrapForm):
-    VERIFIED = [("", "Any"), ("yes", "Verified"), ("no", "Unverified")]
+    VERIFIED = [("", _("Any")), ("yes", _("Verified")), ("no", _("Unverified"))]
 
-    q = forms.CharField(label="Search values", required=False, max_length=200)
-    type = forms.ModelChoiceField(queryset=RecordType.objects.only("code", "name"), required=False, to_field_name="code")
-    clause = forms.CharField(required=False, max_length=12)
-    status = forms.ChoiceField(required=False)
+    q = forms.CharField(label=_("Search values"), required=False, max_length=200)
+    type = forms.ModelChoiceField(queryset=RecordType.objects.only("code", "name"), required=False, to_field_name="code", label=_("Type"))
+    clause = forms.CharField(required=False, max_length=12, label=_("Clause"))
+    status = forms.ChoiceField(required=False, label=_("Status"))
     submitter = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).only("id", "username", "full_name", "first_name", "last_name"),
-        required=False,
+        required=False, label=_("Submitter"),
     )
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    verified = forms.ChoiceField(choices=VERIFIED, required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    verified = forms.ChoiceField(choices=VERIFIED, required=False, label=_("Verified"))
 
     def __init__(self, *args, **kwargs):
         from records.models import Record
 
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any")] + list(Record.Status.choices)
+        self.fields["status"].choices = [("", gettext("Any"))] + list(Record.Status.choices)
 
     def clean(self):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise forms.ValidationError("“From” must not be after “until”.")
+            raise forms.ValidationError(gettext("“From” must not be after “until”."))
         return data

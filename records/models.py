@@ -18,23 +18,25 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import Clause
 
 # Field types of the form builder, in the order the builder offers them.
 FIELD_TYPES = [
-    ("text", "Text"),
-    ("longtext", "Long text"),
-    ("number", "Number"),
-    ("date", "Date"),
-    ("choice", "Choice (one)"),
-    ("multichoice", "Choice (several)"),
-    ("checkbox", "Checkbox"),
-    ("user", "User"),
-    ("file", "File"),
+    ("text", _("Text")),
+    ("longtext", _("Long text")),
+    ("number", _("Number")),
+    ("date", _("Date")),
+    ("choice", _("Choice (one)")),
+    ("multichoice", _("Choice (several)")),
+    ("checkbox", _("Checkbox")),
+    ("user", _("User")),
+    ("file", _("File")),
     # An object another app registers (a supplier, a measuring instrument): qms.references.
-    ("reference", "Reference (supplier, instrument…)"),
+    ("reference", _("Reference (supplier, instrument…)")),
 ]
 FIELD_TYPE_LABELS = dict(FIELD_TYPES)
 
@@ -60,24 +62,25 @@ def numbering_problem(pattern: str, code: str = "") -> str | None:
         placeholders = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(pattern)
                         if name is not None]
     except ValueError:
-        return "The pattern's braces do not match: write placeholders as {code}, {year} and {seq:05}."
+        return gettext("The pattern's braces do not match: write placeholders as {code}, {year} and {seq:05}.")
     # No attribute or index access ({seq.real}), no conversion ({code!r}), no nested fields in a width.
     if any(name not in PLACEHOLDERS or conv or "{" in spec for name, spec, conv in placeholders):
-        return "Use only {code}, {year} and {seq} as placeholders (with a width, e.g. {seq:05})."
+        return gettext("Use only {code}, {year} and {seq} as placeholders (with a width, e.g. {seq:05}).")
     if "seq" not in {name for name, _, _ in placeholders}:
-        return "The pattern needs {seq} (for example {seq:05})."
+        return gettext("The pattern needs {seq} (for example {seq:05}).")
     code = code or "X" * 12
     try:
         numbers = [pattern.format(code=code, year=year, seq=seq)
                    for year in (1990, latest().year) for seq in (1, 2, 10, LONGEST_SEQ)]
     except (KeyError, ValueError, IndexError, TypeError):
-        return "Use {code}, {year} and {seq} with widths only (e.g. {seq:05})."
+        return gettext("Use {code}, {year} and {seq} with widths only (e.g. {seq:05}).")
     longest = max(numbers, key=len)
     if len(longest) > NUMBER_MAX_LENGTH:
-        return (f"Numbers from this pattern can reach {len(longest)} characters ({longest[:50]}…); "
-                f"a record number holds at most {NUMBER_MAX_LENGTH}.")
+        return gettext("Numbers from this pattern can reach %(length)s characters (%(example)s…); "
+                       "a record number holds at most %(max)s.") % {
+            "length": len(longest), "example": longest[:50], "max": NUMBER_MAX_LENGTH}
     if not all(NUMBER_CHARS.match(n) for n in numbers):
-        return "A number may hold only letters, digits, hyphens, dots and underscores (it appears in links)."
+        return gettext("A number may hold only letters, digits, hyphens, dots and underscores (it appears in links).")
     return None
 
 
@@ -95,14 +98,14 @@ class RecordType(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     numbering_pattern = models.CharField(
-        max_length=60, default="{code}-{year}-{seq:05}", help_text="Placeholders: {code}, {year}, {seq:05}"
+        max_length=60, default="{code}-{year}-{seq:05}", help_text=_("Placeholders: {code}, {year}, {seq:05}")
     )
     clauses = models.ManyToManyField(Clause, blank=True, related_name="record_types")
-    retention_years = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty = kept permanently")
+    retention_years = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty = kept permanently"))
     verification_required = models.BooleanField(default=False)
     form_document = models.ForeignKey(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="record_types",
-        help_text="The controlled form (FRM) this record type implements",
+        help_text=_("The controlled form (FRM) this record type implements"),
     )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords(m2m_fields=[clauses])
@@ -125,16 +128,16 @@ class RecordType(models.Model):
             errors["numbering_pattern"] = problem
         if self.retention_years is not None and self.retention_years > MAX_RETENTION_YEARS:
             # retain_until is a date: 32767 years ahead is past year 9999 (every submission failed).
-            errors["retention_years"] = (f"At most {MAX_RETENTION_YEARS} years; for longer, tick "
-                                         f"“Keep permanently”.")
+            errors["retention_years"] = gettext("At most %(max)s years; for longer, tick “Keep permanently”.") % {
+                "max": MAX_RETENTION_YEARS}
         if errors:
             raise ValidationError(errors)
 
     @property
     def retention_label(self) -> str:
         if self.retention_years is None:
-            return "Permanent"
-        return f"{self.retention_years} year{'s' if self.retention_years != 1 else ''}"
+            return gettext("Permanent")
+        return ngettext("%(count)s year", "%(count)s years", self.retention_years) % {"count": self.retention_years}
 
     def retain_until_from(self, start: date) -> date | None:
         """The retention rule: `retention_years` after `start`; None = permanent."""
@@ -205,10 +208,10 @@ class RecordQuerySet(models.QuerySet):
 
 class Record(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        VOID = "void", "Void"
-        DISPOSED = "disposed", "Disposed"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VOID = "void", _("Void")
+        DISPOSED = "disposed", _("Disposed")
 
     number = models.CharField(max_length=NUMBER_MAX_LENGTH, unique=True)
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="records")
@@ -238,7 +241,7 @@ class Record(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     void_reason = models.TextField(blank=True)
-    retain_until = models.DateField(null=True, blank=True, db_index=True, help_text="Empty = kept permanently")
+    retain_until = models.DateField(null=True, blank=True, db_index=True, help_text=_("Empty = kept permanently"))
     legal_hold = models.BooleanField(default=False)
     legal_hold_reason = models.TextField(blank=True)
     # Tombstone: after disposition the row keeps number, type, dates, who and why.

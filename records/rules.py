@@ -7,6 +7,7 @@ templates ask `allowed()` / `{% can %}`. The refusal message sits beside the rul
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms import scope
 from qms.errors import IllegalTransition
@@ -119,25 +120,34 @@ def can_view_retention(user) -> bool:
     return is_quality_manager(user) or is_auditor(user)
 
 
-LOCKED = "This record is submitted and locked; correct it with an amendment and a reason."
-
-
 def check_editable(record) -> None:
     """A record is edited in place only while it is a draft (IllegalTransition: 409)."""
     if record.status != S.DRAFT:
-        raise IllegalTransition(LOCKED)
+        raise IllegalTransition(gettext("This record is submitted and locked; correct it with an amendment and a reason."))
+
+
+def _evidence_frozen(record) -> str:
+    """Why a record's evidence no longer changes, as a whole sentence per status."""
+    return {
+        S.DRAFT: gettext("The record is draft: its evidence no longer changes."),
+        S.SUBMITTED: gettext("The record is submitted: its evidence no longer changes."),
+        S.VOID: gettext("The record is void: its evidence no longer changes."),
+        S.DISPOSED: gettext("The record is disposed: its evidence no longer changes."),
+    }.get(record.status, gettext("The evidence of this record no longer changes."))
 
 
 def disposal_refusal(record) -> str | None:
     """Why `record` cannot be disposed now (None: it can), for the service and the page."""
     if record.status not in (S.SUBMITTED, S.VOID):
-        return f"A {record.get_status_display().lower()} record cannot be disposed."
+        if record.status == S.DRAFT:
+            return gettext("A draft record cannot be disposed.")
+        return gettext("A disposed record cannot be disposed.")
     if record.legal_hold:
-        return "This record is under legal hold: disposition is blocked."
+        return gettext("This record is under legal hold: disposition is blocked.")
     if record.retain_until is None:
-        return "This record is kept permanently."
+        return gettext("This record is kept permanently.")
     if record.retain_until >= timezone.localdate():
-        return f"This record must be kept until {record.retain_until:%Y-%m-%d}."
+        return gettext("This record must be kept until %(date)s.") % {"date": f"{record.retain_until:%Y-%m-%d}"}
     return None
 
 
@@ -163,29 +173,29 @@ def can_request_record_pdf(user, record) -> bool:
 
 
 # ------------------------------------------------------------------ the rules, with their messages
-rule("records.configure_record_types", can_configure_record_types, "Only the quality manager configures record types and their forms.")
-rule("records.view_record_types", can_view_record_types, "You cannot see record types.")
-rule("records.view_records", can_view_records, "You cannot read the records register.")
-rule("records.create_record", can_create_record, "You cannot create records of this type.")
-rule("records.view_record", can_view_record, "You cannot view this record.")
-rule("records.submit_record", can_edit_record, "Only the creator submits a draft.")
-rule("records.edit_record", can_edit_record, "Only the creator edits a draft.")
-rule("records.amend_record", can_amend_record, "Only the submitter or the quality manager may amend a submitted record.")
-rule("records.add_evidence", can_add_evidence, "You cannot add evidence to this record.")
+rule("records.configure_record_types", can_configure_record_types, lambda user, obj: gettext("Only the quality manager configures record types and their forms."))
+rule("records.view_record_types", can_view_record_types, lambda user, obj: gettext("You cannot see record types."))
+rule("records.view_records", can_view_records, lambda user, obj: gettext("You cannot read the records register."))
+rule("records.create_record", can_create_record, lambda user, obj: gettext("You cannot create records of this type."))
+rule("records.view_record", can_view_record, lambda user, obj: gettext("You cannot view this record."))
+rule("records.submit_record", can_edit_record, lambda user, obj: gettext("Only the creator submits a draft."))
+rule("records.edit_record", can_edit_record, lambda user, obj: gettext("Only the creator edits a draft."))
+rule("records.amend_record", can_amend_record, lambda user, obj: gettext("Only the submitter or the quality manager may amend a submitted record."))
+rule("records.add_evidence", can_add_evidence, lambda user, obj: gettext("You cannot add evidence to this record."))
 rule("records.supersede_evidence", can_supersede_evidence,
-     lambda user, evidence: f"The record is {evidence.record.get_status_display().lower()}: its evidence no longer changes."
+     lambda user, evidence: _evidence_frozen(evidence.record)
      if evidence is not None and evidence.record.status != S.SUBMITTED
-     else "Only the submitter or the quality manager marks evidence superseded.")
-rule("records.download_evidence", can_download_evidence, "You cannot download this file.")
-rule("records.verify_record", can_verify_record, "You cannot verify records.")
-rule("records.void_record", can_void_record, "You cannot void this record.")
+     else gettext("Only the submitter or the quality manager marks evidence superseded."))
+rule("records.download_evidence", can_download_evidence, lambda user, obj: gettext("You cannot download this file."))
+rule("records.verify_record", can_verify_record, lambda user, obj: gettext("You cannot verify records."))
+rule("records.void_record", can_void_record, lambda user, obj: gettext("You cannot void this record."))
 rule("records.set_legal_hold", can_set_legal_hold,
-     lambda user, record: "A disposed record cannot be held: nothing of it is left to keep."
-     if record is not None and record.status == S.DISPOSED else "Only the quality manager sets a legal hold.")
-rule("records.view_retention", can_view_retention, "Only the quality manager and auditors see the retention list.")
-rule("records.approve_disposition", can_approve_disposition, "Only the quality manager approves disposition.")
+     lambda user, record: gettext("A disposed record cannot be held: nothing of it is left to keep.")
+     if record is not None and record.status == S.DISPOSED else gettext("Only the quality manager sets a legal hold."))
+rule("records.view_retention", can_view_retention, lambda user, obj: gettext("Only the quality manager and auditors see the retention list."))
+rule("records.approve_disposition", can_approve_disposition, lambda user, obj: gettext("Only the quality manager approves disposition."))
 # What the page offers: the service gives the precise reason (disposal_refusal) when it cannot.
 rule("records.dispose_record", can_dispose_record,
-     "This record cannot be disposed of now: it is held, kept permanently or still within its retention period.")
-rule("records.export_records", can_export_records, "You cannot export records.")
-rule("records.request_record_pdf", can_request_record_pdf, "No PDF for this record.")
+     lambda user, obj: gettext("This record cannot be disposed of now: it is held, kept permanently or still within its retention period."))
+rule("records.export_records", can_export_records, lambda user, obj: gettext("You cannot export records."))
+rule("records.request_record_pdf", can_request_record_pdf, lambda user, obj: gettext("No PDF for this record."))

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qms import permissions, scope
 from qms.models import User
@@ -137,8 +137,10 @@ def export_rows(qs: QuerySet[Record]):
 def export_rows_of(records):
     """The export columns of `records` (register rows: `for_list()`)."""
     for r in records:
+        with translation.override(None):  # the export stays English whatever the reader's language
+            status = str(r.get_status_display())
         yield [
-            r.number, r.record_type.code, r.record_type.name, r.get_status_display(),
+            r.number, r.record_type.code, r.record_type.name, status,
             r.verification_label, "yes" if r.is_amended else "", r.created_by.display_name,
             r.created_at, r.submitted_at, r.retain_until or "permanent", "yes" if r.legal_hold else "",
         ]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms import bulk, qualifications, references
 from qms.audit import attribute, record_event
@@ -64,18 +65,18 @@ def _db_path(path: str) -> None:
 def validate_definitions(defs: list[dict]) -> None:
     keys = set()
     if not defs:
-        raise DomainError("A form needs at least one field.")
+        raise DomainError(gettext("A form needs at least one field."))
     for d in defs:
         if d.get("type") not in FIELD_TYPE_LABELS:
             raise DomainError(f"Unknown field type {d.get('type')!r}.")
         if not d.get("label"):
-            raise DomainError("Every field needs a label.")
+            raise DomainError(gettext("Every field needs a label."))
         if not KEY_RE.match(d.get("key") or "") or d["key"] in keys:
             raise DomainError(f"Field key {d.get('key')!r} is missing or repeated.")
         if d["type"] in ("choice", "multichoice") and len(d.get("choices") or []) < 2:
-            raise DomainError(f"“{d['label']}” needs at least two choices.")
+            raise DomainError(gettext("“%(label)s” needs at least two choices.") % {"label": d["label"]})
         if d["type"] == "reference" and references.get(d.get("ref_kind") or "") is None:
-            raise DomainError(f"“{d['label']}” must say what it refers to.")
+            raise DomainError(gettext("“%(label)s” must say what it refers to.") % {"label": d["label"]})
         keys.add(d["key"])
 
 
@@ -109,7 +110,7 @@ def form_version_create(*, actor, record_type: RecordType, fields: list[dict], n
     RecordType.objects.select_for_update().filter(pk=record_type.pk).first()  # serialise version numbers
     current = current_form_version(record_type)
     if current is not None and current.fields == fields and (current.rules or []) == rules:
-        raise DomainError("The fields are unchanged: no new form version was made.")
+        raise DomainError(gettext("The fields are unchanged: no new form version was made."))
     version = FormVersion(
         record_type=record_type, version=(current.version + 1 if current else 1), fields=fields, rules=rules,
         note=note.strip()[:300], created_by=actor if getattr(actor, "pk", None) else None,
@@ -137,14 +138,14 @@ def validate_values(form_version: FormVersion, values: dict, *, for_draft: bool,
                              existing_files=set(existing_files), skip_files=True, kept=kept)
     unknown = set(values or {}) - {d["key"] for d in form_version.fields}
     if unknown:
-        raise RecordValidationError({k: ["This field is not on the form."] for k in sorted(unknown)})
+        raise RecordValidationError({k: [gettext("This field is not on the form.")] for k in sorted(unknown)})
     if not form.is_valid():
         raise RecordValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
     if not for_draft:
         missing = [d for d in form_version.fields
                    if d["type"] == "file" and d.get("required") and d["key"] not in existing_files]
         if missing:
-            raise RecordValidationError({missing[0]["key"]: [f"“{missing[0]['label']}” needs a file."]})
+            raise RecordValidationError({missing[0]["key"]: [gettext("“%(label)s” needs a file.") % {"label": missing[0]["label"]}]})
     return form.json_values()
 
 
@@ -226,7 +227,7 @@ def record_create(*, actor, record_type: RecordType, values: dict, field_files: 
     require("records.create_record", actor, record_type)
     form_version = current_form_version(record_type)
     if form_version is None:
-        raise DomainError("This record type has no form yet.")
+        raise DomainError(gettext("This record type has no form yet."))
     clean = validate_values(form_version, values, for_draft=True)
     now = timezone.now()
     record = Record(
@@ -310,7 +311,7 @@ def evidence_add(*, actor, record: Record, uploads, field_key: str = "") -> list
     record = Record.objects.select_for_update().get(pk=record.pk)
     require("records.add_evidence", actor, record)
     if not uploads:
-        raise DomainError("Choose at least one file.")
+        raise DomainError(gettext("Choose at least one file."))
     added = _store_evidence(actor=actor, record=record, uploads=uploads, field_key=field_key)
     record_event(actor=actor, verb="record.evidence_added", obj=record,
                  comment=", ".join(e.original_name for e in added), data={"sha256": [e.sha256 for e in added]})
@@ -325,7 +326,7 @@ def evidence_supersede(*, actor, evidence: Evidence, reason: str) -> Evidence:
     if evidence.superseded_at:
         raise IllegalTransition("This file is already superseded.")
     if not (reason or "").strip():
-        raise DomainError("Give a reason for marking the file superseded.")
+        raise DomainError(gettext("Give a reason for marking the file superseded."))
     evidence.superseded_at = timezone.now()
     evidence.superseded_by = actor
     evidence.superseded_reason = reason.strip()
@@ -345,7 +346,7 @@ def record_verify(*, actor, record: Record, password: str, comment: str = "") ->
     if record.status != Record.Status.SUBMITTED:
         raise IllegalTransition("Only a submitted record can be verified.")
     if not record.record_type.verification_required:
-        raise DomainError("This record type does not ask for verification.")
+        raise DomainError(gettext("This record type does not ask for verification."))
     if record.verified_at:
         raise IllegalTransition("This record is already verified.")
     require("records.verify_record", actor, record)
@@ -380,7 +381,7 @@ def record_amend(*, actor, record: Record, values: dict, reason: str, opened: St
     require("records.amend_record", actor, record)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("An amendment needs a reason.")
+        raise DomainError(gettext("An amendment needs a reason."))
     _check_opened(record, opened, "your amendment was not saved (it is still in the form below)")
     new = validate_values(record.form_version, values, for_draft=False, existing_files=_existing_file_keys(record),
                           kept=record.values)
@@ -395,7 +396,7 @@ def record_amend(*, actor, record: Record, values: dict, reason: str, opened: St
             merged.pop(k, None)
     new = merged
     if not changed:
-        raise DomainError("Nothing changed: an amendment needs at least one corrected value.")
+        raise DomainError(gettext("Nothing changed: an amendment needs at least one corrected value."))
     amendment = Amendment.objects.create(
         record=record, seq=record.amendment_count + 1, reason=reason, amended_by=actor,
         old_values={k: old.get(k) for k in changed}, new_values={k: new.get(k) for k in changed},
@@ -423,7 +424,7 @@ def record_void(*, actor, record: Record, reason: str) -> Record:
     manager and auditors; nothing is deleted."""
     record = Record.objects.select_for_update().select_related("record_type").get(pk=record.pk)
     if not (reason or "").strip():
-        raise DomainError("Voiding needs a reason.")
+        raise DomainError(gettext("Voiding needs a reason."))
     RECORD.check(record, Record.Status.VOID)
     require("records.void_record", actor, record)
     now = timezone.now()
@@ -442,9 +443,9 @@ def record_set_legal_hold(*, actor, record: Record, hold: bool, reason: str) -> 
     record = Record.objects.select_for_update().get(pk=record.pk)
     require("records.set_legal_hold", actor, record)
     if not (reason or "").strip():
-        raise DomainError("Give a reason for the legal hold change.")
+        raise DomainError(gettext("Give a reason for the legal hold change."))
     if record.legal_hold == hold:
-        raise DomainError("The legal hold is already " + ("on." if hold else "off."))
+        raise DomainError(gettext("The legal hold is already on.") if hold else gettext("The legal hold is already off."))
     if record.status == Record.Status.DISPOSED:
         raise IllegalTransition("A disposed record cannot be held.")
     record.legal_hold = hold
@@ -497,7 +498,7 @@ def _check_disposable(record: Record, reason: str) -> None:
     if refusal:
         raise (DomainError if RECORD.can_move(record, Record.Status.DISPOSED) else IllegalTransition)(refusal)
     if not (reason or "").strip():
-        raise DomainError("Disposition needs a reason.")
+        raise DomainError(gettext("Disposition needs a reason."))
 
 
 # ------------------------------------------------------------------ bulk actions (qms.bulk: per-row results)
@@ -522,6 +523,6 @@ def records_set_legal_hold(*, actor, records, hold: bool, reason: str) -> list[b
     """Put on (or lift) the legal hold of several records, each through
     `record_set_legal_hold` with the same reason; a refused record is reported."""
     if not (reason or "").strip():
-        raise DomainError("Give a reason for the legal hold change.")
+        raise DomainError(gettext("Give a reason for the legal hold change."))
     return bulk.run(sorted(records, key=lambda r: r.pk),
                     lambda record: record_set_legal_hold(actor=actor, record=record, hold=hold, reason=reason))

@@ -18,6 +18,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qms.audit import attribute
 from qms.errors import DomainError
@@ -88,14 +89,14 @@ def attach(*, actor, record: Record, staged) -> list[Evidence]:
     for item in staged or ():
         row = StagedUpload.objects.select_for_update().filter(pk=item.pk).first()
         if row is None:
-            raise DomainError(f"“{item.original_name}” is no longer attached; choose the file again.")
+            raise DomainError(gettext("“%(name)s” is no longer attached; choose the file again.") % {"name": item.original_name})
         if row.user_id != actor.pk or row.record_type_id != record.record_type_id or row.expires_at <= timezone.now():
-            raise DomainError(f"“{row.original_name}” cannot be attached to this record; choose the file again.")
+            raise DomainError(gettext("“%(name)s” cannot be attached to this record; choose the file again.") % {"name": row.original_name})
         with default_storage.open(row.file, "rb") as fh:
             name = default_storage.save(f"records/{record.pk}/{uuid.uuid4().hex}.{extension_of(row.file)}", File(fh))
         if sha256_of_stored(name) != row.sha256:
             default_storage.delete(name)
-            raise DomainError(f"“{row.original_name}” changed since it was checked; choose the file again.")
+            raise DomainError(gettext("“%(name)s” changed since it was checked; choose the file again.") % {"name": row.original_name})
         ev = Evidence(
             record=record, field_key=row.field_key, file=name, original_name=row.original_name, size=row.size,
             sha256=row.sha256, content_type=row.content_type, uploaded_by=actor,

@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qms import bulk, jobs, scope, textract
@@ -56,9 +58,9 @@ def _get_record_for_user(request, number: str) -> Record:
     try:
         record = selectors.record_detail(number)
     except Record.DoesNotExist as exc:
-        raise Http404("No such record.") from exc
+        raise Http404(gettext("No such record.")) from exc
     if not allowed("records.view_record", request.user, record):
-        raise Http404("No such record.")  # do not reveal that it exists
+        raise Http404(gettext("No such record."))  # do not reveal that it exists
     return record
 
 
@@ -118,11 +120,11 @@ def retention_list(request):
 
 # ------------------------------------------------------------------ bulk actions (qms/bulk.py)
 BULK_ACTIONS = {
-    "verify": "Verify (one signature)",
-    "hold": "Place legal hold",
-    "release": "Lift legal hold",
-    "csv": "Export CSV",
-    "xlsx": "Export XLSX",
+    "verify": _("Verify (one signature)"),
+    "hold": _("Place legal hold"),
+    "release": _("Lift legal hold"),
+    "csv": _("Export CSV"),
+    "xlsx": _("Export XLSX"),
 }
 
 
@@ -167,10 +169,11 @@ def _bulk_page(request, *, action, records, sig_form=None, hold_form=None, error
         sig_form = sig_form or BulkSignatureForm(user=user, items=ready_items)
         hashes = {k: content_hash(o.signature_content()) for k, o in ready_items.items()}
         context = {
-            "title": f"Verify {len(ready_items)} record{'s' if len(ready_items) != 1 else ''} with one signature",
-            "intro": "Your one signature below verifies each record listed as ready: each gets its own signature "
-                     "row over the content whose SHA-256 is shown. A record that changes before you sign is not "
-                     "signed. Open a record to read it first.",
+            "title": ngettext("Verify %(count)s record with one signature", "Verify %(count)s records with one signature",
+                              len(ready_items)) % {"count": len(ready_items)},
+            "intro": gettext("Your one signature below verifies each record listed as ready: each gets its own signature "
+                             "row over the content whose SHA-256 is shown. A record that changes before you sign is not "
+                             "signed. Open a record to read it first."),
             "done_word": "ready to verify", "show_hash": True, "sig_form": sig_form,
             "sig_action": reverse("records:bulk-verify"), "sig_meaning_label": Meaning.VERIFIED.label,
         }
@@ -179,16 +182,19 @@ def _bulk_page(request, *, action, records, sig_form=None, hold_form=None, error
         hold = action == "hold"
         rows = _with_links(bulk.preview(records, lambda r: _refusal("records.set_legal_hold", user, r)))
         context = {
-            "title": ("Place a legal hold on" if hold else "Lift the legal hold of") + f" {len(records)} records",
-            "intro": "The same reason is recorded on each record; each is changed on its own, and a record "
-                     "that cannot be changed is reported without stopping the others.",
+            "title": (gettext("Place a legal hold on %(count)s records") if hold
+                      else gettext("Lift the legal hold of %(count)s records")) % {"count": len(records)},
+            "intro": gettext("The same reason is recorded on each record; each is changed on its own, and a record "
+                             "that cannot be changed is reported without stopping the others."),
             "done_word": "ready", "post_url": reverse("records:bulk-hold"),
             "form": hold_form or BulkLegalHoldForm(initial={"legal_hold": "on" if hold else "off"}),
-            "submit_label": "Place legal hold" if hold else "Lift legal hold",
+            "submit_label": gettext("Place legal hold") if hold else gettext("Lift legal hold"),
         }
-    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error, row_heading="Record",
-                   nothing_message=f"None of the selected records can be {context['done_word']} by you: nothing to do.",
-                   back_url=reverse("records:index"), back_label="the register")
+    context.update(action=action, rows=rows, ready=any(r.done for r in rows), error=error, row_heading=gettext("Record"),
+                   nothing_message=(gettext("None of the selected records can be ready to verify by you: nothing to do.")
+                                    if action == "verify" else
+                                    gettext("None of the selected records can be ready by you: nothing to do.")),
+                   back_url=reverse("records:index"), back_label=gettext("the register"))
     return render(request, "records/record_bulk.html", context, status=status)
 
 
@@ -199,7 +205,7 @@ def bulk_start(request):
     require("records.view_records", request.user)
     action = request.GET.get("action", "")
     if action not in BULK_ACTIONS:
-        return bulk.refused_page(request, bulk.BulkInputError("Choose one of the bulk actions. Nothing was done."))
+        return bulk.refused_page(request, bulk.BulkInputError(gettext("Choose one of the bulk actions. Nothing was done.")))
     try:
         records = _bulk_selection(request, request.GET.getlist("ids"))
     except bulk.BulkInputError as exc:
@@ -225,9 +231,9 @@ def bulk_verify(request):
         page=lambda rows, **kw: _bulk_page(request, action="verify", records=rows, **kw),
         sign=lambda rows: services.records_verify(actor=request.user, records=rows, form=form,
                                                   comment=form.cleaned_data["comment"]),
-        done=lambda results: _bulk_results(request, results, title="Bulk verification",
+        done=lambda results: _bulk_results(request, results, title=gettext("Bulk verification"),
                                            done_word="verified and signed"),
-        repeated_message="This signing page was already signed: see the register.", repeated_url="records:index")
+        repeated_message=gettext("This signing page was already signed: see the register."), repeated_url="records:index")
 
 
 @require_POST
@@ -237,7 +243,7 @@ def bulk_hold(request):
 
     def done(results):
         hold = action == "hold"
-        return _bulk_results(request, results, title="Legal hold placed" if hold else "Legal hold lifted",
+        return _bulk_results(request, results, title=gettext("Legal hold placed") if hold else gettext("Legal hold lifted"),
                              done_word="held" if hold else "released")
 
     return bulk.form_post(
@@ -245,14 +251,14 @@ def bulk_hold(request):
         page=lambda rows, form, **kw: _bulk_page(request, action=action, records=rows, hold_form=form, **kw),
         run=lambda rows, d: services.records_set_legal_hold(actor=request.user, records=rows, hold=d["legal_hold"],
                                                             reason=d["reason"]),
-        done=done, error="Nothing was changed: a legal hold change needs a reason.")
+        done=done, error=gettext("Nothing was changed: a legal hold change needs a reason."))
 
 
 def _bulk_results(request, results, *, title, done_word):
     return render(request, "qms/bulk_results.html", {
-        "title": title, "rows": _with_links(results), "done_word": done_word, "row_heading": "Record",
+        "title": title, "rows": _with_links(results), "done_word": done_word, "row_heading": gettext("Record"),
         "summary": bulk.summary(results, done_word=done_word), "back_url": reverse("records:index"),
-        "back_label": "the register",
+        "back_label": gettext("the register"),
     })
 
 
@@ -272,7 +278,7 @@ def type_detail(request, code):
     require("records.view_record_types", request.user)
     record_type = _get_type(code)
     if not scope.contains(request.user, record_type):
-        raise Http404("No such record type.")
+        raise Http404(gettext("No such record type."))
     versions = list(record_type.form_versions.select_related("created_by").order_by("-version"))
     current = versions[0] if versions else None
     return render(request, "records/recordtype_detail.html", {
@@ -296,7 +302,7 @@ def type_edit(request, code=None):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Record type {obj.code} saved.")
+            messages.success(request, gettext("Record type %(code)s saved.") % {"code": obj.code})
             if code is None:
                 return redirect("records:type-fields", code=obj.code)
             return redirect(obj)
@@ -324,7 +330,8 @@ def type_fields(request, code):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"Form version {version.version} saved. New records use it; older ones keep theirs.")
+                messages.success(request, gettext("Form version %(version)s saved. New records use it; older ones keep theirs.") % {
+                    "version": version.version})
                 return redirect(record_type)
     return render(request, "records/recordtype_fields.html", {
         "record_type": record_type, "formset": formset, "current": current, "note": note,
@@ -389,7 +396,7 @@ def _save_record_form(request, *, record_type, record=None) -> _RecordForm:
     service, or shown again with its errors and the files it carried."""
     form_version = record.form_version if record else services.current_form_version(record_type)
     if form_version is None:
-        raise Http404("This record type has no form yet.")
+        raise Http404(gettext("This record type has no form yet."))
     submit = request.POST.get("action") == "submit"
     staged = _kept_staged_files(request, form_version, record_type=record_type, record=record)
     existing = services._existing_file_keys(record) | {s.field_key for s in staged if s.field_key}
@@ -408,7 +415,8 @@ def _save_record_form(request, *, record_type, record=None) -> _RecordForm:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Record {saved.number} " + ("submitted and locked." if submit else "saved as draft."))
+            messages.success(request, (gettext("Record %(number)s submitted and locked.") if submit
+                                      else gettext("Record %(number)s saved as draft.")) % {"number": saved.number})
             return _RecordForm(form, form_version, saved)
     form.staged_files = staged + _stage_new_files(request, form, form_version, record_type=record_type, record=record)
     labels = {d["key"]: d["label"] for d in form_version.fields or []}
@@ -499,12 +507,12 @@ def record_submit(request, number):
     try:
         services.record_submit(actor=request.user, record=record)
     except RecordValidationError as exc:
-        messages.error(request, f"Not submitted: {exc.message}")
+        messages.error(request, gettext("Not submitted: %(reason)s") % {"reason": exc.message})
         return redirect("records:edit", number=record.number)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Record {record.number} submitted and locked.")
+        messages.success(request, gettext("Record %(number)s submitted and locked.") % {"number": record.number})
     return redirect(record)
 
 
@@ -542,7 +550,7 @@ def record_verify(request, number):
     record = _get_record_for_user(request, number)
     form = SignatureForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "Not verified: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, gettext("Not verified: %(reason)s") % {"reason": " ".join(e for errs in form.errors.values() for e in errs)})
         return redirect(record)
     try:
         with form.signing():
@@ -553,7 +561,7 @@ def record_verify(request, number):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(record)
-    messages.success(request, f"Record {record.number} verified and signed.")
+    messages.success(request, gettext("Record %(number)s verified and signed.") % {"number": record.number})
     return redirect(record)
 
 
@@ -577,7 +585,7 @@ def record_amend(request, number):
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Amendment {amendment.seq} saved; the old values stay visible.")
+                messages.success(request, gettext("Amendment %(seq)s saved; the old values stay visible.") % {"seq": amendment.seq})
                 return redirect(record)
     opened = reason_form.cleaned_data.get("opened") if reason_form.is_bound and reason_form.is_valid() else None
     opened = opened or (None if reason_form.is_bound else reason_form.initial["opened"])
@@ -591,14 +599,14 @@ def record_void(request, number):
     record = _get_record_for_user(request, number)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Voiding needs a reason. Nothing was changed.")
+        messages.error(request, gettext("Voiding needs a reason. Nothing was changed."))
         return redirect(record)
     try:
         services.record_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Record {record.number} voided. It stays visible, flagged.")
+        messages.success(request, gettext("Record %(number)s voided. It stays visible, flagged.") % {"number": record.number})
     return redirect(record)
 
 
@@ -607,7 +615,7 @@ def record_hold(request, number):
     record = _get_record_for_user(request, number)
     form = LegalHoldForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A legal hold change needs a reason. Nothing was changed.")
+        messages.error(request, gettext("A legal hold change needs a reason. Nothing was changed."))
         return redirect(record)
     try:
         services.record_set_legal_hold(actor=request.user, record=record, hold=form.cleaned_data["legal_hold"],
@@ -615,7 +623,7 @@ def record_hold(request, number):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Legal hold " + ("placed." if form.cleaned_data["legal_hold"] else "lifted."))
+        messages.success(request, gettext("Legal hold placed.") if form.cleaned_data["legal_hold"] else gettext("Legal hold lifted."))
     return redirect(record)
 
 
@@ -640,7 +648,7 @@ def record_dispose(request, number):
                 status = exc.status_code
                 sig_form.restamp(record)
             if status == 200:
-                messages.success(request, f"Record {record.number} disposed; its tombstone and trail remain.")
+                messages.success(request, gettext("Record %(number)s disposed; its tombstone and trail remain.") % {"number": record.number})
                 return redirect(record)
         else:
             status = 400
@@ -667,14 +675,14 @@ def evidence_add(request, number):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{len(added)} file(s) added.")
+        messages.success(request, ngettext("%(count)s file added.", "%(count)s files added.", len(added)) % {"count": len(added)})
     return redirect(record)
 
 
 def _get_evidence_for_user(request, pk) -> Evidence:
     evidence = get_object_or_404(Evidence.objects.select_related("record"), pk=pk)
     if not allowed("records.view_record", request.user, evidence.record):
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     return evidence
 
 
@@ -684,7 +692,7 @@ def evidence_download(request, pk):
 
     evidence = _get_evidence_for_user(request, pk)
     if not allowed("records.download_evidence", request.user, evidence):
-        raise Http404("This file was disposed of.")
+        raise Http404(gettext("This file was disposed of."))
     return file_response(evidence.file, download_name=evidence.original_name, content_type=evidence.content_type)
 
 
@@ -695,10 +703,10 @@ def evidence_searchable(request, pk):
 
     evidence = _get_evidence_for_user(request, pk)
     if not allowed("records.download_evidence", request.user, evidence):
-        raise Http404("This file was disposed of.")
+        raise Http404(gettext("This file was disposed of."))
     copy = textract.for_files([evidence.file]).get(evidence.file)
     if copy is None or not copy.searchable_pdf:
-        raise Http404("This file has no searchable copy.")
+        raise Http404(gettext("This file has no searchable copy."))
     stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
     return file_response(copy.searchable_pdf, download_name=f"{stem}.ocr.pdf", content_type="application/pdf")
 
@@ -708,12 +716,12 @@ def evidence_supersede(request, pk):
     evidence = _get_evidence_for_user(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Marking a file superseded needs a reason. Nothing was changed.")
+        messages.error(request, gettext("Marking a file superseded needs a reason. Nothing was changed."))
         return redirect(evidence.record)
     try:
         services.evidence_supersede(actor=request.user, evidence=evidence, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"“{evidence.original_name}” marked superseded.")
+        messages.success(request, gettext("“%(name)s” marked superseded.") % {"name": evidence.original_name})
     return redirect(evidence.record)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from auditor import services
@@ -43,13 +44,13 @@ def access_invite(request):
             form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
         else:
             if returning:
-                messages.success(request, f"{access.user.email} has an account already: their access is renewed "
-                                          "and they were told by e-mail.")
+                messages.success(request, gettext("%(email)s has an account already: their access is renewed "
+                                                  "and they were told by e-mail.") % {"email": access.user.email})
             if link:
                 messages.success(
                     request,
-                    f"Invitation sent to {access.user.email}. One-time set-password link (also in the e-mail): "
-                    f"{settings.SITE_URL}{link}",
+                    gettext("Invitation sent to %(email)s. One-time set-password link (also in the e-mail): %(link)s")
+                    % {"email": access.user.email, "link": f"{settings.SITE_URL}{link}"},
                 )
             return redirect(access)
     return render(request, "auditor/access_invite.html", {"form": form})
@@ -95,7 +96,7 @@ def access_renew(request, pk):
         except (DomainError, ValidationError) as exc:
             form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
         else:
-            messages.success(request, f"Access for {access.user.display_name} changed.")
+            messages.success(request, gettext("Access for %(name)s changed.") % {"name": access.user.display_name})
             return redirect(access)
     return render(request, "auditor/access_renew.html", {"form": form, "access": access})
 
@@ -106,11 +107,12 @@ def access_revoke(request, pk):
     access = get_object_or_404(AuditorAccess, pk=pk)
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason for revoking the access.")
+        messages.error(request, gettext("Give a reason for revoking the access."))
         return redirect(access)
     try:
         services.revoke_access(actor=request.user, access=access, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Access for {access.user.display_name} revoked; their sessions have ended.")
+        messages.success(request, gettext("Access for %(name)s revoked; their sessions have ended.") % {
+            "name": access.user.display_name})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(access)

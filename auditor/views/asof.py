@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from auditor import asof
@@ -29,16 +31,16 @@ PAGE_SIZE = 50
 
 class AsOfForm(BootstrapForm):
     on = forms.DateField(
-        label="As it stood on (end of day, UTC)",
+        label=_("As it stood on (end of day, UTC)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD.", "required": "Choose a date."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD."), "required": _("Choose a date.")},
     )
 
     def clean_on(self):
         on = self.cleaned_data["on"]
         if on > timezone.now().date():
-            raise forms.ValidationError("Choose today or a past date: the future has no history yet.")
+            raise forms.ValidationError(gettext("Choose today or a past date: the future has no history yet."))
         return on
 
 
@@ -87,14 +89,14 @@ def document_register(request):
 def document_detail(request, number):
     _require_as_of(request.user)
     if not Document.objects.filter(number=number, pk__in=asof.visible_document_ids(request.user)).exists():
-        raise Http404("No such document in your view.")  # the scope hook, before any date is chosen
+        raise Http404(gettext("No such document in your view."))  # the scope hook, before any date is chosen
     form, on = _date_form(request)
     then = None
     context = {"form": form, "on": on, "section": "documents", "number": number}
     if on is not None:
         document, then = asof.document_as_of(request.user, number, on)
         if document is None:
-            raise Http404("No such document in your view.")
+            raise Http404(gettext("No such document in your view."))
         context.update(document=document, then=then)
         if then is not None:
             revisions = list(asof.revisions_as_of([document.pk], on, with_content=True))
@@ -130,14 +132,14 @@ def record_register(request):
 def record_detail(request, number):
     _require_as_of(request.user)
     if not Record.objects.filter(number=number, pk__in=asof.visible_record_ids(request.user)).exists():
-        raise Http404("No such record in your view.")  # the scope hook, before any date is chosen
+        raise Http404(gettext("No such record in your view."))  # the scope hook, before any date is chosen
     form, on = _date_form(request)
     then = None
     context = {"form": form, "on": on, "section": "records", "number": number}
     if on is not None:
         record, then = asof.record_as_of(request.user, number, on)
         if record is None:
-            raise Http404("No such record in your view.")
+            raise Http404(gettext("No such record in your view."))
         context.update(record=record, then=then)
         if then is not None:
             disposed_now = record.status == record.Status.DISPOSED
@@ -157,7 +159,7 @@ def register_as_of(request, slug):
     _require_as_of(request.user)
     register = registers.get(slug)
     if register is None:
-        raise Http404("No such register.")
+        raise Http404(gettext("No such register."))
     require(register.rule, request.user)
     form, on = _date_form(request)
     context = {"form": form, "on": on, "section": register.slug, "register": register}

@@ -6,6 +6,7 @@ and each clause's evidence with click-through."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from auditor import readiness, selectors
@@ -27,7 +28,8 @@ def clause_list(request):
         return render(
             request, "auditor/readiness_map.html",
             {"rows": shown, "summary": readiness.summary(rows), "show": show, "chart": readiness.coverage_chart(rows),
-             "filters": [("", "All"), (readiness.GAP, "Gaps"), (readiness.STALE, "Stale"), (readiness.COVERED, "Covered")]},
+             "filters": [("", gettext("All")), (readiness.GAP, gettext("Gaps")), (readiness.STALE, gettext("Stale")),
+                         (readiness.COVERED, gettext("Covered"))]},
         )
     return render(request, "qms/clause_list.html", {"clauses": selectors.visible_clauses(user)})
 
@@ -38,7 +40,7 @@ def clause_detail(request, number):
     clause = get_object_or_404(Clause, number=number)
     require("qms.view_clauses", user)
     if not clause_allowed(user, clause) and not clause.children.exists():
-        raise Http404("This clause is outside your audit scope.")
+        raise Http404(gettext("This clause is outside your audit scope."))
     clause_ids = selectors.clause_tree_ids(user, number)
     context = {
         "clause": clause,

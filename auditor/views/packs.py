@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qms.errors import DomainError
@@ -53,7 +54,7 @@ def pack_build(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "The evidence pack is being built; this page shows when it is ready.")
+            messages.success(request, gettext("The evidence pack is being built; this page shows when it is ready."))
             return redirect(job)
     jobs = Job.objects.filter(kind="evidence_pack", requested_by=request.user).only(
         "public_id", "status", "params", "created_at", "finished_at", "sha256", "size", "progress"

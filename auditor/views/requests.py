@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from auditor import selectors, services
@@ -49,7 +50,7 @@ def request_new(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Your request was sent to the quality manager.")
+            messages.success(request, gettext("Your request was sent to the quality manager."))
             return redirect(req)
     return render(request, "auditor/request_new.html", {"form": form})
 
@@ -57,7 +58,7 @@ def request_new(request):
 def _get_request_for_user(request, pk) -> EvidenceRequest:
     req = get_object_or_404(EvidenceRequest.objects.select_related("requested_by", "assigned_to", "answered_by"), pk=pk)
     if not allowed("auditor.view_evidence_request", request.user, req):
-        raise Http404("No such evidence request.")
+        raise Http404(gettext("No such evidence request."))
     return req
 
 
@@ -71,12 +72,12 @@ def request_detail(request, pk):
         if "close" in request.POST:
             try:
                 services.close_request(actor=request.user, req=req)
-                messages.success(request, "Request closed.")
+                messages.success(request, gettext("Request closed."))
             except DomainError as exc:
                 messages.error(request, exc.message)
             return redirect(req)
         if not can_answer:
-            raise PermissionDenied("You cannot answer this request.")
+            raise PermissionDenied(gettext("You cannot answer this request."))
         if form.is_valid():
             try:
                 services.answer_request(
@@ -86,7 +87,7 @@ def request_detail(request, pk):
             except (DomainError, ValidationError) as exc:
                 form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
             else:
-                messages.success(request, "Answer sent to the auditor.")
+                messages.success(request, gettext("Answer sent to the auditor."))
                 return redirect(req)
     return render(
         request, "auditor/request_detail.html",
@@ -100,5 +101,5 @@ def request_file(request, pk, link_id):
     req = _get_request_for_user(request, pk)
     link = get_object_or_404(EvidenceLink, pk=link_id, request=req)
     if not link.file:
-        raise Http404("This evidence is not a file.")
+        raise Http404(gettext("This evidence is not a file."))
     return file_response(link.file, download_name=link.original_name, content_type=link.content_type_header)
