@@ -273,6 +273,16 @@ PAYLOADS = {
     "api:objective-close": lambda w, o, a: [{"status": s, "evaluation": "Evaluated again"}
                                             for s in ("achieved", "not_achieved", "withdrawn")],
     "api:kpi-measure": lambda w, o, a: [{"period": _last_month(), "value": "95", "comment": "Corrected in the walk"}],
+    # (an edit's field left out keeps its value, as the page posts it back)
+    "api:risk-edit": lambda w, o, a: [{"title": "Renamed in the walk", "cause": "Changed in the walk"}],
+    "api:objective-edit": lambda w, o, a: [{"statement": "Renamed in the walk", "target": "96"}],
+    "api:objective-kpis": lambda w, o, a: [{"name": "Complaints per month", "definition": "Complaints in the month",
+                                            "unit": "count", "frequency": "monthly", "target": "2",
+                                            "direction": "lte", "source": "entered", "data_source": "Complaint log",
+                                            "owner": w["staff"].pk, "start_date": timezone.localdate().replace(
+                                                day=1).isoformat(), "is_active": "true"}],
+    "api:kpi-edit": lambda w, o, a: [{"name": "Renamed in the walk", "data_source": "Changed"}],
+    "api:kpi-refresh": lambda w, o, a: [{}],
     # Customer feedback and management review
     "api:complaint-acknowledge": lambda w, o, a: [{"acknowledged_on": _today()}],
     "api:complaint-respond": lambda w, o, a: [{"responded_on": _today(), "response": "We sent a new one"}],
@@ -343,6 +353,11 @@ CONTROL = {
     "api:risk-action-cancel": [("riskaction_open", "staff", None)],
     "api:objective-close": [(f"objective_to_close{i}", "qm", i) for i in range(3)],
     "api:kpi-measure": [("kpi_entered", "staff", None)],
+    "api:risk-edit": [("risk_open", "staff", None)],
+    "api:objective-edit": [("objective_active", "staff", None)],
+    "api:objective-kpis": [("objective_active", "qm", None)],
+    "api:kpi-edit": [("kpi_entered", "qm", None)],
+    "api:kpi-refresh": [("kpi_computed", "qm", None)],
     "api:complaint-acknowledge": [("complaint_open", "staff", None)],
     "api:complaint-respond": [("complaint_open", "staff", None)],
     "api:complaint-capa": [("complaint_open", "qm", None)],
