@@ -298,6 +298,9 @@ PAYLOADS = {
          "action_due_date": _soon(30)}],
     "api:management-review-sign": lambda w, o, a: [_signed(o)],
     "api:decision-complete": lambda w, o, a: [{"note": "Done again"}],
+    "api:complaint-edit": lambda w, o, a: [{"customer": "Volta Motors GmbH", "reference": "PO-4712"}],
+    "api:management-review-edit": lambda w, o, a: [{"title": "Renamed review"}],
+    "api:decision-edit": lambda w, o, a: [{"text": "Changed after the signature"}],
 }
 
 # ------------------------------------------------------------------ the control: one step earlier
@@ -368,6 +371,9 @@ CONTROL = {
     "api:management-review-decisions": [("review_planned", "approver", None)],
     "api:management-review-sign": [("review_planned", "approver", None)],
     "api:decision-complete": [("decision_open", "staff", None)],
+    "api:complaint-edit": [("complaint_open", "staff", None)],
+    "api:management-review-edit": [("review_planned", "qm", None)],
+    "api:decision-edit": [("decision_planned", "qm", None), ("decision_open", "approver", None)],
     "api:instrument-edit": [("instrument_in_use", "qm", None)],
     "api:instrument-status": [("instrument_in_use", "qm", None)],
     "api:instrument-calibrate": [("instrument_in_use", "qm", None)],
