@@ -19,6 +19,7 @@ from qms import scope
 from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
 from qms.uploads import file_response
+from records.models import RecordType
 from training import matrix, selectors, services
 from training.forms import (
     CompetenceForm,
@@ -26,11 +27,19 @@ from training.forms import (
     EvidenceForm,
     MatrixFilterForm,
     PersonForm,
+    QualificationForm,
     ReasonForm,
     RecordForm,
     RoleForm,
 )
-from training.models import Competence, JobRole, Person, TrainingEvidence, TrainingRecord
+from training.models import (
+    Competence,
+    JobRole,
+    Person,
+    RecordTypeQualification,
+    TrainingEvidence,
+    TrainingRecord,
+)
 
 
 # ------------------------------------------------------------------ serializers
@@ -221,6 +230,67 @@ class JobRoleViewSet(_Catalogue):
 
 register("competences", CompetenceViewSet, "competence")
 register("job-roles", JobRoleViewSet, "job-role")
+
+
+# ------------------------------------------------------------------ who may do this? (qualifications)
+class QualificationSerializer(serializers.Serializer):
+    record_type = serializers.CharField(source="code")
+    name = serializers.CharField()
+    competences = serializers.SerializerMethodField(
+        help_text="The competences a person must be current on to submit records of this type (codes).")
+
+    def get_competences(self, rt) -> list[str]:
+        return list(rt.needed)
+
+
+def _with_qualifications(qs):
+    """Each record type with the codes of the competences its submitters need (one query for a page)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    needed = (RecordTypeQualification.objects.filter(record_type=OuterRef("pk")).order_by("competence__code")
+              .values("competence__code"))
+    return qs.annotate(needed=ArraySubquery(needed))
+
+
+class QualificationViewSet(ViewSet):
+    """Who may submit records of a type: the competences the submitter must hold (the quality manager's page)."""
+
+    serializer_class = QualificationSerializer
+    lookup_field = "code"
+    orderings = {"code": ("code",), "-code": ("-code",)}
+
+    def _types(self, request):
+        return _with_qualifications(RecordType.objects.only("code", "name"))
+
+    def get_visible(self, request, code):
+        require("training.manage", request.user)
+        return visible(self._types(request), "training.manage", request.user, "record type", code=code)
+
+    @extend_schema(responses=QualificationSerializer(many=True))
+    def list(self, request):
+        require("training.manage", request.user)
+        return self.list_response(request, self._types(request))
+
+    @extend_schema(responses=QualificationSerializer)
+    def retrieve(self, request, code=None):
+        return self.detail_response(request, code)
+
+    @extend_schema(request=form_schema("QualificationEdit", QualificationForm()),
+                   responses={200: QualificationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, code=None):
+        """Set the competences (ids) a submitter of the type's records must hold; `[]` requires none.
+        Left out, the set is kept."""
+        rt = self.get_visible(request, code)
+        current = {"competences": list(RecordTypeQualification.objects.filter(record_type=rt)
+                                       .values_list("competence_id", flat=True))}
+        form = bind(QualificationForm, request, current=current)
+        services.qualification_set(actor=request.user, record_type=rt, competences=form.cleaned_data["competences"])
+        return self.detail_response(request, code)
+
+
+register("qualifications", QualificationViewSet, "qualification")
 
 
 # ------------------------------------------------------------------ people

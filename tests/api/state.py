@@ -116,7 +116,11 @@ def targets(route, w):
     if kind.startswith("calibration-"):
         return []  # a calibration is recorded once (GET only here)
     if kind.startswith("supplier-"):
-        return []  # a supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only
+        # A supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only;
+        # an evaluation criterion is active or not, both editable (as suppliers:criterion-edit).
+        return []
+    if kind.startswith("qualification-"):
+        return []  # who may submit a record type's records: a setting with no final state (as training:qualification-edit)
     if kind.startswith(("competence-", "job-role-", "person-")):
         return []  # active or not, both editable (tests/training/state.py)
     if kind.startswith("training-record-"):
