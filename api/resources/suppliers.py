@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, visible
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
-from api.resources.qms import signatures
+from api.resources.qms import JobSerializer, signatures
+from qms import jobs
 from qms.rules import require
 from qms.signatures import content_hash
 from qms.uploads import file_response
@@ -187,6 +188,14 @@ class SupplierViewSet(Trail, ViewSet):
     @extend_schema(responses=SupplierSerializer)
     def retrieve(self, request, code=None):
         return self.detail_response(request, code)
+
+    @extend_schema(request=None, responses={202: JobSerializer, **ERRORS})
+    @action(detail=False, methods=["post"], url_path="approved-pdf")
+    def approved_pdf(self, request):
+        """The approved supplier list as a PDF: a job to poll (GET /jobs/<id>/)."""
+        require("suppliers.view_suppliers", request.user)
+        job = jobs.request_job(kind="suppliers_asl_pdf", actor=request.user)
+        return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=form_schema("SupplierCreate", SupplierForm()), responses={201: SupplierSerializer, **ERRORS})
     def create(self, request):

@@ -9,13 +9,14 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, signing_fields, visible
+from api.base import ERRORS, Trail, ViewSet, as_form_data, bind, form_schema, signed, signing_fields, visible
 from api.exceptions import FormInvalid
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
-from api.resources.qms import signatures
-from qms import scope
+from api.resources.qms import JobSerializer, signatures
+from qms import jobs, scope
 from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
 from qms.uploads import file_response
@@ -466,15 +467,25 @@ class MatrixViewSet(ViewSet):
     filter_form = MatrixQueryForm
     orderings = {"name": ("name", "id"), "-name": ("-name", "-id")}
 
-    @extend_schema(responses=MatrixRowSerializer(many=True))
-    def list(self, request):
-        require("training.view_matrix", request.user)
-        f = cleaned_filters(self, request)
+    def _filters(self, request, data=None) -> selectors.Filters:
+        """The matrix page's filter: from the query string (the list) or the body (the PDF)."""
+        if data is None:
+            f = cleaned_filters(self, request)
+        else:
+            form = MatrixQueryForm(data)
+            if not form.is_valid():
+                raise FormInvalid({k: [str(e) for e in v] for k, v in form.errors.items()})
+            f = form.cleaned_data
         role = f.get("role")
         if role is not None and not scope.contains(request.user, role):
             raise FormInvalid({"role": ["Select a valid choice. That choice is not one of the available choices."]})
-        filters = selectors.Filters(department_id=getattr(f.get("department"), "pk", None),
-                                    role_id=getattr(role, "pk", None), search=(f.get("q") or "").strip())
+        return selectors.Filters(department_id=getattr(f.get("department"), "pk", None),
+                                 role_id=getattr(role, "pk", None), search=(f.get("q") or "").strip())
+
+    @extend_schema(responses=MatrixRowSerializer(many=True))
+    def list(self, request):
+        require("training.view_matrix", request.user)
+        filters = self._filters(request)
         people = self.paginate_queryset(selectors._people(request.user, filters).select_related("department"))
         ids = tuple(p.pk for p in people)
         visible_ids = selectors._visible_competence_ids(request.user)
@@ -487,6 +498,16 @@ class MatrixViewSet(ViewSet):
                                "expires_on": cell.expires_on}
                               for (pid, c), cell in sorted(cells.items(), key=lambda kv: codes[kv[0][1]]) if pid == p.pk]
         return self.get_paginated_response(MatrixRowSerializer(people, many=True).data)
+
+
+    @extend_schema(request=form_schema("TrainingMatrixPdf", MatrixQueryForm()), responses={202: JobSerializer, **ERRORS})
+    @action(detail=False, methods=["post"])
+    def pdf(self, request):
+        """The matrix (filtered as the list: department, role, q) as a PDF: a job to poll (GET /jobs/<id>/)."""
+        require("training.view_matrix", request.user)
+        filters = self._filters(request, as_form_data(request.data))
+        job = jobs.request_job(kind="training_matrix_pdf", actor=request.user, params=filters.query())
+        return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 register("training-matrix", MatrixViewSet, "training-matrix")

@@ -112,3 +112,13 @@ def test_a_supplier_audit_is_linked_and_the_supplier_edited(api_for, quality_man
     assert r.status_code == 200 and r.json()["website"] == "https://acme.example"
     assert r.json()["name"] == supplier.name
     assert "website" in _trail_fields(q, url)
+
+
+def test_the_approved_supplier_list_pdf_is_a_job(api_for, staff):
+    from qms.models import Job
+
+    r = api_for(staff).post("/api/v1/suppliers/approved-pdf/", format="json")
+    assert r.status_code == 202, r.json()
+    assert r.json()["kind"] == "suppliers_asl_pdf"
+    assert Job.objects.get(public_id=r.json()["id"]).requested_by == staff
+    assert api_for(staff, read_only=True).post("/api/v1/suppliers/approved-pdf/").status_code == 403

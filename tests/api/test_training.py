@@ -117,3 +117,21 @@ def test_who_may_submit_a_record_type_is_set_by_the_quality_manager(api_for, qua
     assert q.post("/api/v1/qualifications/CAL/edit/", {}, format="json").json()["competences"] == [comp.code]  # kept
     assert q.post("/api/v1/qualifications/CAL/edit/", {"competences": []}, format="json").json()["competences"] == []
     assert q.get("/api/v1/qualifications/NOPE/").status_code == 404
+
+
+def test_the_matrix_pdf_is_a_job_with_the_lists_filter(api_for, quality_manager, staff):
+    from qms.models import Job
+
+    role = make_role(quality_manager, competences=[make_competence(quality_manager)])
+    r = api_for(staff).post("/api/v1/training-matrix/pdf/", {}, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager and auditors read the training matrix."
+    q = api_for(quality_manager)
+    r = q.post("/api/v1/training-matrix/pdf/", {"role": role.pk, "q": "Sam"}, format="json")
+    assert r.status_code == 202, r.json()
+    assert r.json()["kind"] == "training_matrix_pdf" and r.json()["status"] == "pending"
+    job = Job.objects.get(public_id=r.json()["id"])
+    assert job.params == {"role": role.pk, "q": "Sam"} and job.requested_by == quality_manager
+    assert q.get(f"/api/v1/jobs/{job.public_id}/").status_code == 200
+    r = q.post("/api/v1/training-matrix/pdf/", {"role": 999999}, format="json")
+    assert r.status_code == 400 and "role" in r.json()["errors"]
+    assert Job.objects.filter(kind="training_matrix_pdf").count() == 1
