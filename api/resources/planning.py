@@ -35,8 +35,9 @@ from planning.forms import (
     RiskForm,
     ScaleForm,
 )
-from planning.models import ContextIssue, InterestedParty, Objective, Risk, RiskAction, RiskScale
+from planning.models import ContextIssue, InterestedParty, Measurement, Objective, Risk, RiskAction, RiskScale
 from qms.rules import require
+from qms.uploads import file_response
 
 
 # ------------------------------------------------------------------ serializers
@@ -124,11 +125,19 @@ class RiskScaleSerializer(serializers.Serializer):
 
 
 class MeasurementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
     comment = serializers.CharField()
     computed = serializers.BooleanField()
+    evidence_name = serializers.CharField()
+    evidence_url = serializers.SerializerMethodField(help_text="The evidence file's download (none: null).")
+
+    def get_evidence_url(self, m) -> str | None:
+        if not m.evidence:
+            return None
+        return self.context["request"].build_absolute_uri(f"/api/v1/measurements/{m.pk}/evidence/")
 
 
 class KpiListSerializer(serializers.Serializer):
@@ -152,7 +161,7 @@ class KpiSerializer(KpiListSerializer):
     measurements = serializers.SerializerMethodField()
 
     def get_measurements(self, kpi) -> list[dict]:
-        return MeasurementSerializer(selectors.kpi_series(kpi), many=True).data
+        return MeasurementSerializer(selectors.kpi_series(kpi), many=True, context=self.context).data
 
 
 class ObjectiveListSerializer(serializers.Serializer):
@@ -664,4 +673,30 @@ class KpiViewSet(Trail, ViewSet):
 
 
 register("kpis", KpiViewSet, "kpi")
+
+
+class MeasurementViewSet(ViewSet):
+    """A measurement's evidence file (the measurement itself is in its KPI's GET)."""
+
+    serializer_class = MeasurementSerializer
+    lookup_value_converter = "int"
+
+    def get_visible(self, request, pk) -> Measurement:
+        require("planning.view_objectives", request.user)
+        m = Measurement.objects.select_related("kpi").filter(pk=pk).first()
+        if m is None or not selectors.kpis_for_user(request.user).filter(pk=m.kpi_id).exists():
+            raise Http404("No such measurement.")
+        return m
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No file")})
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """Download the measurement's evidence (as the KPI page's link)."""
+        m = self.get_visible(request, pk)
+        if not m.evidence:
+            raise Http404("This measurement has no evidence file.")
+        return file_response(m.evidence, download_name=m.evidence_name, content_type=m.evidence_type)
+
+
+register("measurements", MeasurementViewSet, "measurement")
 

@@ -67,6 +67,7 @@ MATRIX: dict[str, str] = {
     'GET /api/v1/management-reviews/': '200 200 200 200 200 200 200',
     'GET /api/v1/management-reviews/{id}/': '200 200 404 404 404 404 200',
     'GET /api/v1/management-reviews/{id}/trail/': '200 403 404 404 404 404 200',
+    'GET /api/v1/measurements/{id}/evidence/': '404 404 404 404 404 404 404',
     'GET /api/v1/notifications/': '200 200 200 200 200 200 200',
     'GET /api/v1/objectives/': '200 200 200 200 200 200 200',
     'GET /api/v1/objectives/{id}/': '200 200 200 200 200 404 200',

@@ -119,6 +119,8 @@ def targets(route, w):
         # A supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only;
         # an evaluation criterion is active or not, both editable (as suppliers:criterion-edit).
         return []
+    if kind.startswith("measurement-"):
+        return []  # a measurement's evidence download (GET only)
     if kind.startswith("qualification-"):
         return []  # who may submit a record type's records: a setting with no final state (as training:qualification-edit)
     if kind.startswith(("competence-", "job-role-", "person-")):

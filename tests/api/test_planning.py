@@ -194,3 +194,20 @@ def test_objectives_and_kpis_are_created_and_edited(api_for, quality_manager, st
     r = api_for(staff).post(kurl + "edit/", {"name": "Mine"}, format="json")
     assert r.status_code == 403
     assert q.get(kurl).json()["name"] == "On-time delivery"
+
+
+def test_a_measurements_evidence_is_uploaded_and_downloaded(api_for, quality_manager, staff, settings, tmp_path):
+    from tests.records.factories import pdf_upload
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    kpi = make_kpi(quality_manager)
+    q = api_for(quality_manager)
+    r = q.post(f"/api/v1/kpis/{kpi.pk}/measure/", {"period": last_month().isoformat(), "value": "96",
+                                                    "evidence": pdf_upload("otd.pdf")}, format="multipart")
+    assert r.status_code == 201, r.json()
+    m = r.json()["measurements"][-1]
+    assert m["evidence_name"] == "otd.pdf" and m["evidence_url"].endswith(f"/api/v1/measurements/{m['id']}/evidence/")
+    r = q.get(f"/api/v1/measurements/{m['id']}/evidence/")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    assert api_for(staff).get(f"/api/v1/measurements/{m['id']}/evidence/").status_code == 200  # every reader
+    assert q.get("/api/v1/measurements/999999/evidence/").status_code == 404
