@@ -43,6 +43,10 @@ def handler(exc, context):
     if isinstance(exc, DomainError) and isinstance(getattr(exc, "errors", None), dict):
         # e.g. records' RecordValidationError: the form's field errors, as the page shows them
         return Response({"detail": exc.message, "code": "invalid", "errors": _errors(exc.errors)}, status=400)
+    if isinstance(exc, DomainError) and exc.status_code == 400 and isinstance(getattr(exc, "field", None), str):
+        # e.g. planning's Invalid: the input a service refuses, on the field the page's form shows it at
+        return Response({"detail": exc.message, "code": "invalid",
+                         "errors": {exc.field or "non_field_errors": [exc.message]}}, status=400)
     if isinstance(exc, DomainError):
         code = exc.status_code if 400 <= exc.status_code < 500 else 409
         return Response({"detail": exc.message, "code": type(exc).__name__}, status=code)

@@ -107,10 +107,11 @@ class InstrumentViewSet(Trail, ViewSet):
                    responses={200: InstrumentSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def edit(self, request, code=None):
-        """Change the register's entry (the id stays: records name it)."""
+        """Change the register's entry (the id stays: records name it): a field left out keeps its value."""
         instrument = _instrument(request, code)
         require("equipment.manage_equipment", request.user)
-        form = bind(InstrumentForm, request, instance=instrument, page_defaults=True)
+        current = {name: getattr(instrument, name) for name in InstrumentForm.base_fields if name != "code"}
+        form = bind(InstrumentForm, request, instance=instrument, current=current)
         services.instrument_update(actor=request.user, instrument=instrument, **form.changes())
         return self.detail_response(request, code)
 

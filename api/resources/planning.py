@@ -6,7 +6,9 @@ POSTs through planning's forms, services and rules (planning.*)."""
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -22,13 +24,20 @@ from planning.forms import (
     AssessForm,
     CapaForm,
     CloseObjectiveForm,
+    IssueForm,
+    KpiForm,
     MeasurementForm,
+    ObjectiveForm,
     OutcomeForm,
+    PartyForm,
     ReasonForm,
     RegisterFilterForm,
+    RiskForm,
+    ScaleForm,
 )
-from planning.models import Objective, Risk, RiskAction, RiskScale
+from planning.models import ContextIssue, InterestedParty, Measurement, Objective, Risk, RiskAction, RiskScale
 from qms.rules import require
+from qms.uploads import file_response
 
 
 # ------------------------------------------------------------------ serializers
@@ -106,12 +115,29 @@ class RiskSerializer(RiskListSerializer):
         return RiskActionSerializer(risk.actions.select_related("owner").order_by("due_date", "id"), many=True).data
 
 
+class RiskScaleSerializer(serializers.Serializer):
+    likelihood_levels = serializers.IntegerField()
+    impact_levels = serializers.IntegerField()
+    bands = serializers.SerializerMethodField()
+
+    def get_bands(self, scale) -> list[dict]:
+        return [{"name": b.name, "high": b.high, "colour": b.colour} for b in scale.band_list()]
+
+
 class MeasurementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     value = serializers.DecimalField(max_digits=14, decimal_places=4)
     comment = serializers.CharField()
     computed = serializers.BooleanField()
+    evidence_name = serializers.CharField()
+    evidence_url = serializers.SerializerMethodField(help_text="The evidence file's download (none: null).")
+
+    def get_evidence_url(self, m) -> str | None:
+        if not m.evidence:
+            return None
+        return self.context["request"].build_absolute_uri(f"/api/v1/measurements/{m.pk}/evidence/")
 
 
 class KpiListSerializer(serializers.Serializer):
@@ -135,7 +161,7 @@ class KpiSerializer(KpiListSerializer):
     measurements = serializers.SerializerMethodField()
 
     def get_measurements(self, kpi) -> list[dict]:
-        return MeasurementSerializer(selectors.kpi_series(kpi), many=True).data
+        return MeasurementSerializer(selectors.kpi_series(kpi), many=True, context=self.context).data
 
 
 class ObjectiveListSerializer(serializers.Serializer):
@@ -165,6 +191,18 @@ class ObjectiveSerializer(ObjectiveListSerializer):
         return KpiListSerializer(selectors.kpi_list(self.context["request"].user, objective), many=True).data
 
 
+def _current(obj, form_class) -> dict:
+    """An edit page's initial values: the object's own, for the form's model fields (a field the
+    request leaves out keeps its value, as the page posts it back unchanged)."""
+    return model_to_dict(obj, fields=list(form_class._meta.fields))
+
+
+def _fresh(obj):
+    """A copy for the page's ModelForm to bind to (a bound ModelForm changes its instance; the
+    service compares with the stored object and records what changed)."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
 # ------------------------------------------------------------------ context issues and interested parties
 class _ContextEntries(Trail, ViewSet):
     """An entry of the context register: review it (with what the review found), retire or reactivate it."""
@@ -172,9 +210,22 @@ class _ContextEntries(Trail, ViewSet):
     lookup_value_converter = "int"
     orderings = {"next_review_on": ("next_review_on", "id"), "-next_review_on": ("-next_review_on", "-id")}
     what = "entry"
+    form = None
+    save = None
+    fields = ()
+    arg = ""
 
     def rows(self, request):
         raise NotImplementedError
+
+    def _save(self, request, entry=None, code=status.HTTP_200_OK):
+        """The page's new/edit form (planning.views.context._edit): its rule, its form, its service."""
+        require("planning.edit_context_entry" if entry else "planning.manage_context", request.user, entry)
+        form = bind(self.form, request, instance=_fresh(entry) if entry else None,
+                    current=_current(entry, self.form) if entry else {"owner": request.user.pk})
+        saved = type(self).save(actor=request.user, data={f: form.cleaned_data[f] for f in self.fields},
+                                **{self.arg: entry})
+        return self.detail_response(request, saved.pk, code)
 
     def get_visible(self, request, pk):
         return visible(self.rows(request), "planning.view_context", request.user, self.what, pk=pk)
@@ -207,14 +258,32 @@ class _ContextEntries(Trail, ViewSet):
 
 ReviewBody = form_schema("ContextReview", OutcomeForm())
 RetireBody = form_schema("ContextRetire", ReasonForm())
+# One body for a create and its edit (on an edit a field left out keeps its value).
+IssueBody = form_schema("ContextIssueBody", IssueForm())
+PartyBody = form_schema("InterestedPartyBody", PartyForm())
 
 
 class IssueViewSet(_ContextEntries):
     serializer_class = IssueSerializer
     what = "context issue"
+    form = IssueForm
+    save = staticmethod(services.issue_save)
+    fields = services.ISSUE_FIELDS
+    arg = "issue"
 
     def rows(self, request):
         return selectors.issues_for_user(request.user).select_related("owner")
+
+    @extend_schema(request=IssueBody, responses={201: IssueSerializer, **ERRORS})
+    def create(self, request):
+        """Record an internal or external issue (4.1); the owner defaults to you."""
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IssueBody, responses={200: IssueSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change an issue: a field left out keeps its value."""
+        return self._save(request, self.get_visible(request, pk))
 
     @extend_schema(request=ReviewBody, responses={200: IssueSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -235,9 +304,24 @@ class IssueViewSet(_ContextEntries):
 class PartyViewSet(_ContextEntries):
     serializer_class = PartySerializer
     what = "interested party"
+    form = PartyForm
+    save = staticmethod(services.party_save)
+    fields = services.PARTY_FIELDS
+    arg = "party"
 
     def rows(self, request):
         return selectors.parties_for_user(request.user).select_related("owner")
+
+    @extend_schema(request=PartyBody, responses={201: PartySerializer, **ERRORS})
+    def create(self, request):
+        """Record an interested party and its relevant requirements (4.2); the owner defaults to you."""
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PartyBody, responses={200: PartySerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change an interested party: a field left out keeps its value."""
+        return self._save(request, self.get_visible(request, pk))
 
     @extend_schema(request=ReviewBody, responses={200: PartySerializer, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -267,9 +351,32 @@ def _assessment(d: dict) -> services.Assessment:
                                residual_impact=d.get("residual_impact"), note=d.get("note", ""))
 
 
+_RISK_DATA = ("kind", "title", "process", "department", "cause", "effect", "owner", "treatment")
+
+
+def _risk_form(request, risk=None, *, current=None):
+    """The page's risk form (planning.views.risks._risk_form), bound: a new risk carries its first
+    assessment; an edit changes what the risk is, not its scores."""
+    user = request.user
+    return bind(RiskForm, request, instance=_fresh(risk) if risk else None, current=current,
+                scale=RiskScale.current(), assess=risk is None,
+                issues=selectors.issues_for_user(user).filter(status="active"),
+                parties=selectors.parties_for_user(user).filter(status="active"))
+
+
+def _risk_current(risk: Risk) -> dict:
+    return {**_current(risk, RiskForm), "issues": list(risk.issues.values_list("pk", flat=True)),
+            "parties": list(risk.parties.values_list("pk", flat=True))}
+
+
 def _risk(request, pk) -> Risk:
     return visible(Risk.objects.select_related("owner", "process", "department"), "planning.view_risks",
                    request.user, "risk", pk=pk)
+
+
+# One body for a new risk and its edit (the edit's form has no assessment fields).
+RiskBody = form_schema("RiskBody", RiskForm(scale=RiskScale.default(), issues=ContextIssue.objects.none(),
+                                           parties=InterestedParty.objects.none()))
 
 
 class RiskViewSet(Trail, ViewSet):
@@ -297,6 +404,40 @@ class RiskViewSet(Trail, ViewSet):
     @extend_schema(responses=RiskSerializer)
     def retrieve(self, request, pk=None):
         return self.detail_response(request, pk)
+
+    @extend_schema(request=RiskBody,
+                   responses={201: RiskSerializer, **ERRORS})
+    def create(self, request):
+        """Record a risk or opportunity with its first assessment (likelihood and impact on the
+        configured scale, residual, the re-assessment date); the owner defaults to you."""
+        require("planning.create_risk", request.user)
+        d = _risk_form(request, current={"owner": request.user.pk}).cleaned_data
+        risk = services.risk_create(actor=request.user, data={k: d[k] for k in _RISK_DATA},
+                                    assessment=_assessment(d), issues=d["issues"], parties=d["parties"])
+        return self.detail_response(request, risk.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RiskBody,
+                   responses={200: RiskSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change what a risk is, not its scores (`assess` does that: the body's likelihood, impact,
+        residual and re-assessment date are a new risk's only, and ignored here); a field left out keeps its value."""
+        risk = _risk(request, pk)
+        require("planning.edit_risk", request.user, risk)
+        d = _risk_form(request, risk, current=_risk_current(risk)).cleaned_data
+        services.risk_update(actor=request.user, risk=risk, data={k: d[k] for k in _RISK_DATA},
+                             issues=d["issues"], parties=d["parties"])
+        return self.detail_response(request, pk)
+
+    @extend_schema(request=form_schema("RiskScale", ScaleForm()), responses={200: RiskScaleSerializer, **ERRORS})
+    @action(detail=False, methods=["post"])
+    def scale(self, request):
+        """Set the likelihood × impact scale and its rating bands (`bands`: one "name, highest score,
+        colour" a line); a field left out keeps its value."""
+        require("planning.configure_scale", request.user)
+        form = bind(ScaleForm, request, current=ScaleForm.initial_for(RiskScale.current()))
+        saved = services.scale_save(actor=request.user, **form.cleaned_data)
+        return Response(RiskScaleSerializer(saved).data)
 
     @extend_schema(request=form_schema("RiskAssess", AssessForm(scale=RiskScale.default())),
                    responses={200: RiskSerializer, **ERRORS})
@@ -388,6 +529,17 @@ register("risk-actions", RiskActionViewSet, "risk-action")
 
 
 # ------------------------------------------------------------------ objectives and KPIs
+_OBJECTIVE_DATA = ("statement", "policy", "policy_link", "owner", "process", "target", "unit", "direction",
+                   "baseline", "start_date", "due_date", "plan_what", "plan_resources", "plan_who", "plan_when",
+                   "plan_evaluation")
+_KPI_DATA = ("name", "definition", "unit", "frequency", "target", "direction", "warning", "source", "measure",
+             "data_source", "owner", "start_date", "is_active")
+
+
+ObjectiveBody = form_schema("ObjectiveBody", ObjectiveForm())
+KpiBody = form_schema("KpiBody", KpiForm())
+
+
 class ObjectiveFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), *Objective.Status.choices], required=False)
 
@@ -428,6 +580,41 @@ class ObjectiveViewSet(Trail, ViewSet):
                                  **bind(CloseObjectiveForm, request).cleaned_data)
         return self.detail_response(request, pk)
 
+    def _save(self, request, objective=None, code=status.HTTP_200_OK):
+        """The page's objective form (planning.views.objectives.objective_create), its rule and service."""
+        require("planning.edit_objective" if objective else "planning.manage_objectives", request.user, objective)
+        current = (_current(objective, ObjectiveForm) if objective
+                   else {"owner": request.user.pk, "start_date": timezone.localdate()})
+        form = bind(ObjectiveForm, request, instance=_fresh(objective) if objective else None, current=current)
+        saved = services.objective_save(actor=request.user, objective=objective,
+                                        data={k: form.cleaned_data[k] for k in _OBJECTIVE_DATA})
+        return self.detail_response(request, saved.pk, code)
+
+    @extend_schema(request=ObjectiveBody, responses={201: ObjectiveSerializer, **ERRORS})
+    def create(self, request):
+        """Set a quality objective and its plan (6.2); the owner defaults to you, the start date to today."""
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ObjectiveBody, responses={200: ObjectiveSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change an objective or its plan: a field left out keeps its value."""
+        return self._save(request, self.get_visible(request, pk))
+
+    @extend_schema(request=KpiBody, responses={201: KpiSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def kpis(self, request, pk=None):
+        """Define a KPI of the objective; unit, target, direction, owner and start date default to the objective's."""
+        objective = self.get_visible(request, pk)
+        require("planning.edit_objective", request.user, objective)
+        current = {"owner": objective.owner_id, "unit": objective.unit, "target": objective.target,
+                   "direction": objective.direction, "start_date": objective.start_date, "is_active": True}
+        form = bind(KpiForm, request, current=current)
+        kpi = services.kpi_save(actor=request.user, objective=objective, kpi=None,
+                                data={k: form.cleaned_data[k] for k in _KPI_DATA})
+        return Response(KpiSerializer(KpiViewSet().get_visible(request, kpi.pk), context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
 
 register("objectives", ObjectiveViewSet, "objective")
 
@@ -464,6 +651,52 @@ class KpiViewSet(Trail, ViewSet):
                                     comment=d["comment"], evidence=d.get("evidence"))
         return self.detail_response(request, pk, status.HTTP_201_CREATED)
 
+    @extend_schema(request=KpiBody, responses={200: KpiSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change a KPI: a field left out keeps its value (the frequency no longer changes once measured)."""
+        kpi = self.get_visible(request, pk)
+        require("planning.edit_objective", request.user, kpi.objective)
+        form = bind(KpiForm, request, instance=_fresh(kpi), current=_current(kpi, KpiForm))
+        services.kpi_save(actor=request.user, objective=kpi.objective, kpi=kpi,
+                          data={k: form.cleaned_data[k] for k in _KPI_DATA})
+        return self.detail_response(request, pk)
+
+    @extend_schema(request=None, responses={200: KpiSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def refresh(self, request, pk=None):
+        """A computed KPI: compute the periods that have ended since the last refresh."""
+        kpi = self.get_visible(request, pk)
+        require("planning.refresh_kpi", request.user, kpi)
+        services.kpi_refresh(actor=request.user, kpi=kpi)
+        return self.detail_response(request, pk)
+
 
 register("kpis", KpiViewSet, "kpi")
+
+
+class MeasurementViewSet(ViewSet):
+    """A measurement's evidence file (the measurement itself is in its KPI's GET)."""
+
+    serializer_class = MeasurementSerializer
+    lookup_value_converter = "int"
+
+    def get_visible(self, request, pk) -> Measurement:
+        require("planning.view_objectives", request.user)
+        m = Measurement.objects.select_related("kpi").filter(pk=pk).first()
+        if m is None or not selectors.kpis_for_user(request.user).filter(pk=m.kpi_id).exists():
+            raise Http404("No such measurement.")
+        return m
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse(description="No file")})
+    @action(detail=True, methods=["get"])
+    def evidence(self, request, pk=None):
+        """Download the measurement's evidence (as the KPI page's link)."""
+        m = self.get_visible(request, pk)
+        if not m.evidence:
+            raise Http404("This measurement has no evidence file.")
+        return file_response(m.evidence, download_name=m.evidence_name, content_type=m.evidence_type)
+
+
+register("measurements", MeasurementViewSet, "measurement")
 

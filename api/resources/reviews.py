@@ -27,6 +27,8 @@ from reviews.forms import (
     ConclusionsForm,
     DecisionForm,
     RespondForm,
+    ReviewForm,
+    SurveyForm,
 )
 from reviews.models import Complaint, Decision, ManagementReview
 
@@ -123,6 +125,13 @@ def _complaint(request, number) -> Complaint:
     return visible_or_404("reviews.view_complaint", request.user, complaint, "feedback")
 
 
+# One body for a create and its edit (on an edit a field left out keeps its value).
+ComplaintBody = form_schema("ComplaintLog", ComplaintForm())
+SurveyBody = form_schema("SurveyBody", SurveyForm())
+ReviewBody = form_schema("ReviewBody", ReviewForm())
+DecisionBody = form_schema("ReviewDecision", DecisionForm())
+
+
 class ComplaintViewSet(Trail, ViewSet):
     serializer_class = ComplaintListSerializer
     detail_serializer = ComplaintSerializer
@@ -144,13 +153,24 @@ class ComplaintViewSet(Trail, ViewSet):
     def retrieve(self, request, number=None):
         return self.detail_response(request, number)
 
-    @extend_schema(request=form_schema("ComplaintLog", ComplaintForm()), responses={201: ComplaintSerializer, **ERRORS})
+    @extend_schema(request=ComplaintBody, responses={201: ComplaintSerializer, **ERRORS})
     def create(self, request):
         """Log a complaint or other customer feedback (e.g. from the web shop or the CRM)."""
         require("reviews.log_complaint", request.user)
         complaint = services.complaint_log(actor=request.user,
                                            **bind(ComplaintForm, request, page_defaults=True).cleaned_data)
         return self.detail_response(request, complaint.number, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ComplaintBody, responses={200: ComplaintSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, number=None):
+        """Correct the details of open feedback (its history keeps the old values): a field left out keeps its value."""
+        complaint = _complaint(request, number)
+        require("reviews.handle_complaint", request.user, complaint)
+        current = {name: getattr(complaint, name) for name in services.COMPLAINT_FIELDS}
+        services.complaint_update(actor=request.user, complaint=complaint,
+                                  **bind(ComplaintForm, request, current=current).cleaned_data)
+        return self.detail_response(request, number)
 
     def _handle(self, request, number, form_class, call):
         complaint = _complaint(request, number)
@@ -214,6 +234,24 @@ class SurveyViewSet(ViewSet):
     def retrieve(self, request, pk=None):
         return self.detail_response(request, pk)
 
+    @extend_schema(request=SurveyBody, responses={201: SurveySerializer, **ERRORS})
+    def create(self, request):
+        """Enter the result of a customer satisfaction survey for a past period (9.1.2)."""
+        require("reviews.enter_survey", request.user)
+        survey = services.survey_enter(actor=request.user, **bind(SurveyForm, request, page_defaults=True).cleaned_data)
+        return self.detail_response(request, survey.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SurveyBody, responses={200: SurveySerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Correct a survey result: a field left out keeps its value."""
+        require("reviews.enter_survey", request.user)
+        survey = self.get_visible(request, pk)
+        current = {n: getattr(survey, n) for n in services.SURVEY_FIELDS}
+        services.survey_update(actor=request.user, survey=survey,
+                               **bind(SurveyForm, request, current=current).cleaned_data)
+        return self.detail_response(request, pk)
+
 
 register("surveys", SurveyViewSet, "survey")
 
@@ -245,6 +283,27 @@ class ReviewViewSet(Trail, ViewSet):
     def retrieve(self, request, pk=None):
         return self.detail_response(request, pk)
 
+    @extend_schema(request=ReviewBody, responses={201: ReviewSerializer, **ERRORS})
+    def create(self, request):
+        """Plan a management review (9.3.1); its input pack (9.3.2) is compiled at once. The chair defaults to you."""
+        require("reviews.plan_review", request.user)
+        form = bind(ReviewForm, request, page_defaults=True, current={"chair": request.user.pk})
+        review = services.review_plan(actor=request.user, **form.cleaned_data)
+        return self.detail_response(request, review.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewBody, responses={200: ReviewSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change the meeting's details before the minutes are approved (a new period recompiles the pack):
+        a field left out keeps its value."""
+        review = _review(request, pk)
+        require("reviews.edit_minutes", request.user, review)
+        current = {n: getattr(review, n) for n in services.REVIEW_FIELDS}
+        current["attendees"] = list(review.attendees.values_list("pk", flat=True))
+        services.review_update(actor=request.user, review=review,
+                               **bind(ReviewForm, request, current=current).cleaned_data)
+        return self.detail_response(request, pk)
+
     @extend_schema(request=None, responses={200: ReviewSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def compile(self, request, pk=None):
@@ -268,7 +327,7 @@ class ReviewViewSet(Trail, ViewSet):
                                conclusions=bind(ConclusionsForm, request).cleaned_data["conclusions"])
         return self.detail_response(request, pk)
 
-    @extend_schema(request=form_schema("ReviewDecision", DecisionForm()), responses={201: ReviewSerializer, **ERRORS})
+    @extend_schema(request=DecisionBody, responses={201: ReviewSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None):
         """A decision (9.3.3), with a tracked action when it needs one."""
@@ -308,6 +367,19 @@ class DecisionViewSet(ViewSet):
 
     @extend_schema(responses=DecisionSerializer)
     def retrieve(self, request, pk=None):
+        return self.detail_response(request, pk)
+
+    @extend_schema(request=DecisionBody, responses={200: DecisionSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change a decision of minutes not yet approved: a field left out keeps its value."""
+        decision = self.get_visible(request, pk)
+        review = decision.review
+        require("reviews.edit_minutes", request.user, review)
+        current = {"kind": decision.kind, "text": decision.text, "action_description": decision.action_description,
+                   "action_owner": decision.action_owner_id, "action_due_date": decision.action_due_date}
+        services.decision_update(actor=request.user, decision=decision,
+                                 **bind(DecisionForm, request, review=review, current=current).cleaned_data)
         return self.detail_response(request, pk)
 
     @extend_schema(request=form_schema("DecisionComplete", CompleteActionForm()),

@@ -6,6 +6,7 @@ disqualifying a supplier, and an evaluation, are electronic signatures."""
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import model_to_dict
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -15,15 +16,18 @@ from rest_framework.response import Response
 from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, visible
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
-from api.resources.qms import signatures
+from api.resources.qms import JobSerializer, signatures
+from qms import jobs
 from qms.rules import require
 from qms.signatures import content_hash
 from qms.uploads import file_response
 from suppliers import selectors, services
 from suppliers.forms import (
+    AuditLinkForm,
     CapaForm,
     CertificateForm,
     ContactForm,
+    CriterionForm,
     EvaluationForm,
     FilterForm,
     StatusForm,
@@ -73,6 +77,15 @@ class EvaluationSerializer(EvaluationListSerializer):
         return signatures(ev)
 
 
+class CriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    weight = serializers.IntegerField()
+    order = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+
+
 class SupplierListSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -97,6 +110,11 @@ class SupplierSerializer(SupplierListSerializer):
     certificates = serializers.SerializerMethodField()
     evaluations = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
+    audits = serializers.SerializerMethodField(help_text="The supplier audits linked to it (8.4.2).")
+
+    def get_audits(self, s) -> list[dict]:
+        return [{"id": link.audit_id, "number": link.audit.number, "title": link.audit.title}
+                for link in s.audit_links.select_related("audit").order_by("audit__planned_start", "id")]
 
     def get_content_hash(self, s) -> str:
         return content_hash(s.signature_content())
@@ -171,6 +189,14 @@ class SupplierViewSet(Trail, ViewSet):
     def retrieve(self, request, code=None):
         return self.detail_response(request, code)
 
+    @extend_schema(request=None, responses={202: JobSerializer, **ERRORS})
+    @action(detail=False, methods=["post"], url_path="approved-pdf")
+    def approved_pdf(self, request):
+        """The approved supplier list as a PDF: a job to poll (GET /jobs/<id>/)."""
+        require("suppliers.view_suppliers", request.user)
+        job = jobs.request_job(kind="suppliers_asl_pdf", actor=request.user)
+        return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
     @extend_schema(request=form_schema("SupplierCreate", SupplierForm()), responses={201: SupplierSerializer, **ERRORS})
     def create(self, request):
         require("suppliers.manage_suppliers", request.user)
@@ -180,9 +206,12 @@ class SupplierViewSet(Trail, ViewSet):
     @extend_schema(request=form_schema("SupplierEdit", SupplierForm()), responses={200: SupplierSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def edit(self, request, code=None):
+        """Change the supplier's details: a field left out keeps its value (as the page posts it back)."""
         supplier = _supplier(request, code)
         require("suppliers.manage_suppliers", request.user)
-        form = bind(SupplierForm, request, instance=Supplier.objects.get(pk=supplier.pk))
+        stored = Supplier.objects.get(pk=supplier.pk)
+        form = bind(SupplierForm, request, instance=stored,
+                    current=model_to_dict(stored, fields=SupplierForm.Meta.fields))
         services.supplier_update(actor=request.user, supplier=supplier, **form.changes())
         return self.detail_response(request, code)
 
@@ -222,6 +251,16 @@ class SupplierViewSet(Trail, ViewSet):
                                  issuer=d["issuer"], valid_until=d["valid_until"], upload=d.get("file"))
         return self.detail_response(request, code, status.HTTP_201_CREATED)
 
+    @extend_schema(request=form_schema("SupplierAuditLink", AuditLinkForm()), responses={201: SupplierSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def audits(self, request, code=None):
+        """Link a supplier audit (an audit of type "supplier", by its id) to the supplier it audits."""
+        supplier = _supplier(request, code)
+        require("suppliers.manage_suppliers", request.user)
+        form = bind(AuditLinkForm, request, supplier=supplier)
+        services.supplier_link_audit(actor=request.user, supplier=supplier, audit=form.cleaned_data["audit"])
+        return self.detail_response(request, code, status.HTTP_201_CREATED)
+
     @extend_schema(request=form_schema("SupplierCapa", CapaForm()),
                    responses={201: OpenApiResponse(description="The CAPA raised: {id, number}"), **ERRORS})
     @action(detail=True, methods=["post"])
@@ -257,6 +296,53 @@ class SupplierViewSet(Trail, ViewSet):
 
 
 register("suppliers", SupplierViewSet, "supplier")
+
+
+# ------------------------------------------------------------------ evaluation criteria
+CriterionBody = form_schema("SupplierCriterionBody", CriterionForm())
+
+
+class CriterionViewSet(Trail, ViewSet):
+    """The evaluation criteria and their weights: every supplier reader sees them; the quality manager keeps them."""
+
+    serializer_class = CriterionSerializer
+    lookup_value_converter = "int"
+    orderings = {"order": ("order", "name", "id"), "-order": ("-order", "-name", "-id")}
+
+    def get_visible(self, request, pk):
+        return visible(Criterion.objects.all(), "suppliers.view_suppliers", request.user, "criterion", pk=pk)
+
+    @extend_schema(responses=CriterionSerializer(many=True))
+    def list(self, request):
+        require("suppliers.view_suppliers", request.user)
+        return self.list_response(request, Criterion.objects.all())
+
+    @extend_schema(responses=CriterionSerializer)
+    def retrieve(self, request, pk=None):
+        return self.detail_response(request, pk)
+
+    def _save(self, request, criterion=None, code=status.HTTP_200_OK):
+        """The page's criterion form (suppliers.views.criterion_edit): its rule, form and service."""
+        require("suppliers.configure_criteria", request.user)
+        current = (model_to_dict(criterion, fields=list(CriterionForm._meta.fields)) if criterion
+                   else {"order": 0, "is_active": True})
+        form = bind(CriterionForm, request, instance=criterion or Criterion(), current=current)
+        saved = services.criterion_save(actor=request.user, criterion=form.instance)
+        return self.detail_response(request, saved.pk, code)
+
+    @extend_schema(request=CriterionBody, responses={201: CriterionSerializer, **ERRORS})
+    def create(self, request):
+        """Add an evaluation criterion with its weight (1–100)."""
+        return self._save(request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CriterionBody, responses={200: CriterionSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change a criterion (evaluations keep the name and weight they used): a field left out keeps its value."""
+        return self._save(request, self.get_visible(request, pk))
+
+
+register("supplier-criteria", CriterionViewSet, "supplier-criterion")
 
 
 # ------------------------------------------------------------------ evaluations

@@ -9,16 +9,18 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, signing_fields, visible
+from api.base import ERRORS, Trail, ViewSet, as_form_data, bind, form_schema, signed, signing_fields, visible
 from api.exceptions import FormInvalid
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
-from api.resources.qms import signatures
-from qms import scope
+from api.resources.qms import JobSerializer, signatures
+from qms import jobs, scope
 from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
 from qms.uploads import file_response
+from records.models import RecordType
 from training import matrix, selectors, services
 from training.forms import (
     CompetenceForm,
@@ -26,11 +28,19 @@ from training.forms import (
     EvidenceForm,
     MatrixFilterForm,
     PersonForm,
+    QualificationForm,
     ReasonForm,
     RecordForm,
     RoleForm,
 )
-from training.models import Competence, JobRole, Person, TrainingEvidence, TrainingRecord
+from training.models import (
+    Competence,
+    JobRole,
+    Person,
+    RecordTypeQualification,
+    TrainingEvidence,
+    TrainingRecord,
+)
 
 
 # ------------------------------------------------------------------ serializers
@@ -223,6 +233,67 @@ register("competences", CompetenceViewSet, "competence")
 register("job-roles", JobRoleViewSet, "job-role")
 
 
+# ------------------------------------------------------------------ who may do this? (qualifications)
+class QualificationSerializer(serializers.Serializer):
+    record_type = serializers.CharField(source="code")
+    name = serializers.CharField()
+    competences = serializers.SerializerMethodField(
+        help_text="The competences a person must be current on to submit records of this type (codes).")
+
+    def get_competences(self, rt) -> list[str]:
+        return list(rt.needed)
+
+
+def _with_qualifications(qs):
+    """Each record type with the codes of the competences its submitters need (one query for a page)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    needed = (RecordTypeQualification.objects.filter(record_type=OuterRef("pk")).order_by("competence__code")
+              .values("competence__code"))
+    return qs.annotate(needed=ArraySubquery(needed))
+
+
+class QualificationViewSet(ViewSet):
+    """Who may submit records of a type: the competences the submitter must hold (the quality manager's page)."""
+
+    serializer_class = QualificationSerializer
+    lookup_field = "code"
+    orderings = {"code": ("code",), "-code": ("-code",)}
+
+    def _types(self, request):
+        return _with_qualifications(RecordType.objects.only("code", "name"))
+
+    def get_visible(self, request, code):
+        require("training.manage", request.user)
+        return visible(self._types(request), "training.manage", request.user, "record type", code=code)
+
+    @extend_schema(responses=QualificationSerializer(many=True))
+    def list(self, request):
+        require("training.manage", request.user)
+        return self.list_response(request, self._types(request))
+
+    @extend_schema(responses=QualificationSerializer)
+    def retrieve(self, request, code=None):
+        return self.detail_response(request, code)
+
+    @extend_schema(request=form_schema("QualificationEdit", QualificationForm()),
+                   responses={200: QualificationSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def edit(self, request, code=None):
+        """Set the competences (ids) a submitter of the type's records must hold; `[]` requires none.
+        Left out, the set is kept."""
+        rt = self.get_visible(request, code)
+        current = {"competences": list(RecordTypeQualification.objects.filter(record_type=rt)
+                                       .values_list("competence_id", flat=True))}
+        form = bind(QualificationForm, request, current=current)
+        services.qualification_set(actor=request.user, record_type=rt, competences=form.cleaned_data["competences"])
+        return self.detail_response(request, code)
+
+
+register("qualifications", QualificationViewSet, "qualification")
+
+
 # ------------------------------------------------------------------ people
 class PersonViewSet(Trail, ViewSet):
     """People and their job roles: the quality manager and auditors (the matrix's readers)."""
@@ -396,15 +467,25 @@ class MatrixViewSet(ViewSet):
     filter_form = MatrixQueryForm
     orderings = {"name": ("name", "id"), "-name": ("-name", "-id")}
 
-    @extend_schema(responses=MatrixRowSerializer(many=True))
-    def list(self, request):
-        require("training.view_matrix", request.user)
-        f = cleaned_filters(self, request)
+    def _filters(self, request, data=None) -> selectors.Filters:
+        """The matrix page's filter: from the query string (the list) or the body (the PDF)."""
+        if data is None:
+            f = cleaned_filters(self, request)
+        else:
+            form = MatrixQueryForm(data)
+            if not form.is_valid():
+                raise FormInvalid({k: [str(e) for e in v] for k, v in form.errors.items()})
+            f = form.cleaned_data
         role = f.get("role")
         if role is not None and not scope.contains(request.user, role):
             raise FormInvalid({"role": ["Select a valid choice. That choice is not one of the available choices."]})
-        filters = selectors.Filters(department_id=getattr(f.get("department"), "pk", None),
-                                    role_id=getattr(role, "pk", None), search=(f.get("q") or "").strip())
+        return selectors.Filters(department_id=getattr(f.get("department"), "pk", None),
+                                 role_id=getattr(role, "pk", None), search=(f.get("q") or "").strip())
+
+    @extend_schema(responses=MatrixRowSerializer(many=True))
+    def list(self, request):
+        require("training.view_matrix", request.user)
+        filters = self._filters(request)
         people = self.paginate_queryset(selectors._people(request.user, filters).select_related("department"))
         ids = tuple(p.pk for p in people)
         visible_ids = selectors._visible_competence_ids(request.user)
@@ -417,6 +498,16 @@ class MatrixViewSet(ViewSet):
                                "expires_on": cell.expires_on}
                               for (pid, c), cell in sorted(cells.items(), key=lambda kv: codes[kv[0][1]]) if pid == p.pk]
         return self.get_paginated_response(MatrixRowSerializer(people, many=True).data)
+
+
+    @extend_schema(request=form_schema("TrainingMatrixPdf", MatrixQueryForm()), responses={202: JobSerializer, **ERRORS})
+    @action(detail=False, methods=["post"])
+    def pdf(self, request):
+        """The matrix (filtered as the list: department, role, q) as a PDF: a job to poll (GET /jobs/<id>/)."""
+        require("training.view_matrix", request.user)
+        filters = self._filters(request, as_form_data(request.data))
+        job = jobs.request_job(kind="training_matrix_pdf", actor=request.user, params=filters.query())
+        return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 register("training-matrix", MatrixViewSet, "training-matrix")

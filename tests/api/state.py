@@ -116,7 +116,13 @@ def targets(route, w):
     if kind.startswith("calibration-"):
         return []  # a calibration is recorded once (GET only here)
     if kind.startswith("supplier-"):
-        return []  # a supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only
+        # A supplier has no final state (tests/suppliers/state.py); evaluations and certificates are GET only;
+        # an evaluation criterion is active or not, both editable (as suppliers:criterion-edit).
+        return []
+    if kind.startswith("measurement-"):
+        return []  # a measurement's evidence download (GET only)
+    if kind.startswith("qualification-"):
+        return []  # who may submit a record type's records: a setting with no final state (as training:qualification-edit)
     if kind.startswith(("competence-", "job-role-", "person-")):
         return []  # active or not, both editable (tests/training/state.py)
     if kind.startswith("training-record-"):
@@ -273,6 +279,16 @@ PAYLOADS = {
     "api:objective-close": lambda w, o, a: [{"status": s, "evaluation": "Evaluated again"}
                                             for s in ("achieved", "not_achieved", "withdrawn")],
     "api:kpi-measure": lambda w, o, a: [{"period": _last_month(), "value": "95", "comment": "Corrected in the walk"}],
+    # (an edit's field left out keeps its value, as the page posts it back)
+    "api:risk-edit": lambda w, o, a: [{"title": "Renamed in the walk", "cause": "Changed in the walk"}],
+    "api:objective-edit": lambda w, o, a: [{"statement": "Renamed in the walk", "target": "96"}],
+    "api:objective-kpis": lambda w, o, a: [{"name": "Complaints per month", "definition": "Complaints in the month",
+                                            "unit": "count", "frequency": "monthly", "target": "2",
+                                            "direction": "lte", "source": "entered", "data_source": "Complaint log",
+                                            "owner": w["staff"].pk, "start_date": timezone.localdate().replace(
+                                                day=1).isoformat(), "is_active": "true"}],
+    "api:kpi-edit": lambda w, o, a: [{"name": "Renamed in the walk", "data_source": "Changed"}],
+    "api:kpi-refresh": lambda w, o, a: [{}],
     # Customer feedback and management review
     "api:complaint-acknowledge": lambda w, o, a: [{"acknowledged_on": _today()}],
     "api:complaint-respond": lambda w, o, a: [{"responded_on": _today(), "response": "We sent a new one"}],
@@ -288,6 +304,9 @@ PAYLOADS = {
          "action_due_date": _soon(30)}],
     "api:management-review-sign": lambda w, o, a: [_signed(o)],
     "api:decision-complete": lambda w, o, a: [{"note": "Done again"}],
+    "api:complaint-edit": lambda w, o, a: [{"customer": "Volta Motors GmbH", "reference": "PO-4712"}],
+    "api:management-review-edit": lambda w, o, a: [{"title": "Renamed review"}],
+    "api:decision-edit": lambda w, o, a: [{"text": "Changed after the signature"}],
 }
 
 # ------------------------------------------------------------------ the control: one step earlier
@@ -343,6 +362,11 @@ CONTROL = {
     "api:risk-action-cancel": [("riskaction_open", "staff", None)],
     "api:objective-close": [(f"objective_to_close{i}", "qm", i) for i in range(3)],
     "api:kpi-measure": [("kpi_entered", "staff", None)],
+    "api:risk-edit": [("risk_open", "staff", None)],
+    "api:objective-edit": [("objective_active", "staff", None)],
+    "api:objective-kpis": [("objective_active", "qm", None)],
+    "api:kpi-edit": [("kpi_entered", "qm", None)],
+    "api:kpi-refresh": [("kpi_computed", "qm", None)],
     "api:complaint-acknowledge": [("complaint_open", "staff", None)],
     "api:complaint-respond": [("complaint_open", "staff", None)],
     "api:complaint-capa": [("complaint_open", "qm", None)],
@@ -353,6 +377,9 @@ CONTROL = {
     "api:management-review-decisions": [("review_planned", "approver", None)],
     "api:management-review-sign": [("review_planned", "approver", None)],
     "api:decision-complete": [("decision_open", "staff", None)],
+    "api:complaint-edit": [("complaint_open", "staff", None)],
+    "api:management-review-edit": [("review_planned", "qm", None)],
+    "api:decision-edit": [("decision_planned", "qm", None), ("decision_open", "approver", None)],
     "api:instrument-edit": [("instrument_in_use", "qm", None)],
     "api:instrument-status": [("instrument_in_use", "qm", None)],
     "api:instrument-calibrate": [("instrument_in_use", "qm", None)],

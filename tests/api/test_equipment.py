@@ -61,3 +61,23 @@ def test_the_list_filters_and_orders_as_the_register(api_for, quality_manager, s
     codes = [i["code"] for i in q.get("/api/v1/instruments/?ordering=-code").json()["results"]]
     assert codes == ["B-1", "A-1"]
     assert q.get("/api/v1/instruments/?status=broken").status_code == 400
+
+
+def test_an_edit_changes_only_what_it_sends_and_bad_input_changes_nothing(api_for, quality_manager, staff):
+    make_instrument(quality_manager, code="MIC-8", owner=staff)
+    q = api_for(quality_manager)
+    before = q.get("/api/v1/instruments/MIC-8/").json()
+    r = q.post("/api/v1/instruments/MIC-8/edit/", {"location": "Lab 2"}, format="json")
+    assert r.status_code == 200, r.json()
+    after = r.json()
+    assert after["location"] == "Lab 2"
+    assert {k: v for k, v in after.items() if k not in ("location",)} == {
+        k: v for k, v in before.items() if k not in ("location",)}  # the fields left out kept their values
+    entries = q.get("/api/v1/instruments/MIC-8/trail/").json()["entries"]
+    assert "location" in {c["field"].lower() for e in entries for c in e["changes"]}
+    r = q.post("/api/v1/instruments/MIC-8/edit/", {"calibration_interval_months": 0, "owner": 999999},
+               format="json")
+    assert r.status_code == 400 and {"calibration_interval_months", "owner"} <= set(r.json()["errors"])
+    r = api_for(staff).post("/api/v1/instruments/MIC-8/edit/", {"location": "Home"}, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager keeps the equipment register."
+    assert Instrument.objects.get(code="MIC-8").location == "Lab 2"

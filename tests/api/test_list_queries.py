@@ -126,6 +126,21 @@ def _certificate(p):
                              standard="ISO 9001:2015", valid_until=timezone.localdate() + timedelta(days=400))
 
 
+def _criterion(p):
+    from suppliers import services
+    from suppliers.models import Criterion
+
+    services.criterion_save(actor=p["qm"], criterion=Criterion(name=f"Criterion {next(_n)}", weight=10))
+
+
+def _qualification(p):
+    from tests.records.factories import make_type
+    from training import services
+
+    services.qualification_set(actor=p["qm"], record_type=make_type(f"Q{next(_n)}", verification_required=False),
+                               competences=[p["competence"]])
+
+
 def _competence(p):
     from tests.training.factories import make_competence
 
@@ -230,7 +245,9 @@ MORE = {
     "/api/v1/suppliers/": _supplier,
     "/api/v1/supplier-evaluations/": _evaluation,
     "/api/v1/supplier-certificates/": _certificate,
+    "/api/v1/supplier-criteria/": _criterion,
     "/api/v1/competences/": _competence,
+    "/api/v1/qualifications/": _qualification,
     "/api/v1/job-roles/": _role,
     "/api/v1/people/": _person,
     "/api/v1/training-records/": _training_record,

@@ -1,9 +1,11 @@
 """Customer feedback and management reviews through the API, under reviews.rules and its services."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
-from reviews.models import ManagementReview
+from reviews.models import Decision, ManagementReview, SatisfactionSurvey
 from tests.factories import PASSWORD
 from tests.reviews.factories import make_complaint, make_review
 
@@ -57,3 +59,94 @@ def test_a_management_review_gets_decisions_and_signed_minutes(api_for, quality_
     assert r.status_code == 200 and r.json()["action_status"] == "done"
     assert api_for(quality_manager).get("/api/v1/management-reviews/999999/").status_code == 404
     make_complaint(quality_manager)
+
+
+def _trail_fields(client, url) -> set[str]:
+    r = client.get(url + "trail/")
+    assert r.status_code == 200, r.json()
+    return {c["field"].lower() for e in r.json()["entries"] for c in e["changes"]}
+
+
+def test_feedback_is_corrected_by_its_owner_while_open(api_for, quality_manager, staff, author):
+    complaint = make_complaint(staff)
+    s = api_for(staff)
+    url = f"/api/v1/complaints/{complaint.number}/"
+    r = s.post(url + "edit/", {"customer": "Volta Motors GmbH", "severity": "critical"}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["customer"] == "Volta Motors GmbH" and r.json()["severity"] == "critical"
+    assert r.json()["reference"] == "PO-4711"  # a field left out keeps its value
+    assert "customer" in _trail_fields(api_for(quality_manager), url)
+    r = s.post(url + "edit/", {"received_on": "2999-01-01", "channel": "pigeon"}, format="json")
+    assert r.status_code == 400 and {"received_on", "channel"} <= set(r.json()["errors"])
+    r = api_for(author).post(url + "edit/", {"customer": "Someone else"}, format="json")
+    assert r.status_code == 403
+    assert r.json()["detail"] == "Only the owner or the quality manager handles this feedback, and not once it is closed."
+    assert s.get(url).json()["customer"] == "Volta Motors GmbH"
+
+
+def test_survey_results_are_entered_and_corrected_by_the_quality_manager(api_for, quality_manager, staff):
+    q = api_for(quality_manager)
+    end = timezone.localdate().replace(day=1) - timedelta(days=1)
+    body = {"title": "Spring survey", "period_start": (end - timedelta(days=90)).isoformat(),
+            "period_end": end.isoformat(), "score": "8.1", "scale_max": 10, "respondents": 25}
+    r = api_for(staff).post("/api/v1/surveys/", body, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager enters survey results."
+    r = q.post("/api/v1/surveys/", body, format="json")
+    assert r.status_code == 201, r.json()
+    survey = r.json()
+    assert survey["id"] in [x["id"] for x in q.get("/api/v1/surveys/").json()["results"]]
+    url = f"/api/v1/surveys/{survey['id']}/"
+    r = q.post(url + "edit/", {"respondents": 26, "comments": "One late reply"}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["respondents"] == 26 and r.json()["title"] == "Spring survey"
+    assert SatisfactionSurvey.objects.get(pk=survey["id"]).history.count() == 2
+    r = q.post(url + "edit/", {"period_end": "2999-01-01", "respondents": 0}, format="json")
+    assert r.status_code == 400 and {"period_end", "respondents"} <= set(r.json()["errors"])
+    assert SatisfactionSurvey.objects.get(pk=survey["id"]).respondents == 26
+
+
+MINUTES = "Only the chair or the quality manager writes the minutes, and not once they are approved."
+
+
+def test_a_management_review_is_planned_and_its_details_and_decisions_changed(api_for, quality_manager, approver,
+                                                                               staff):
+    q = api_for(quality_manager)
+    today = timezone.localdate()
+    r = q.post("/api/v1/management-reviews/", {"meeting_date": (today + timedelta(days=14)).isoformat(),
+                                               "period_start": (today - timedelta(days=365)).isoformat(),
+                                               "period_end": today.isoformat(), "attendees": [staff.pk]},
+               format="json")
+    assert r.status_code == 201, r.json()
+    review = r.json()
+    assert review["title"] == "Management review"  # the page's default
+    assert review["id"] in [x["id"] for x in q.get("/api/v1/management-reviews/").json()["results"]]
+    url = f"/api/v1/management-reviews/{review['id']}/"
+    r = q.post(url + "edit/", {"title": "Management review 2026", "chair": approver.pk}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["title"] == "Management review 2026"
+    stored = ManagementReview.objects.get(pk=review["id"])
+    assert stored.chair == approver and list(stored.attendees.all()) == [staff]  # attendees kept
+    assert "title" in _trail_fields(q, url)
+    r = q.post(url + "edit/", {"period_end": (today - timedelta(days=400)).isoformat(), "chair": 999999},
+               format="json")
+    assert r.status_code == 400 and "chair" in r.json()["errors"]
+    r = api_for(staff).post(url + "edit/", {"title": "Mine"}, format="json")  # an attendee reads, not writes
+    assert r.status_code == 403 and r.json()["detail"] == MINUTES
+    r = api_for(staff).post("/api/v1/management-reviews/", {"meeting_date": today.isoformat()}, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager plans management reviews."
+
+    a = api_for(approver)
+    r = a.post(url + "decisions/", {"kind": "improvement", "text": "Shorter set-up"}, format="json")
+    decision = r.json()["decisions"][0]["id"]
+    r = a.post(f"/api/v1/decisions/{decision}/edit/", {"text": "Shorter set-up on line 2",
+                                                       "action_description": "Trial SMED", "action_owner": staff.pk,
+                                                       "action_due_date": (today + timedelta(days=30)).isoformat()},
+               format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["text"] == "Shorter set-up on line 2" and r.json()["kind"] == "improvement"
+    assert Decision.objects.get(pk=decision).history.count() >= 2
+    r = a.post(f"/api/v1/decisions/{decision}/edit/", {"kind": "nonsense"}, format="json")
+    assert r.status_code == 400 and "kind" in r.json()["errors"]
+    r = api_for(staff).post(f"/api/v1/decisions/{decision}/edit/", {"text": "x"}, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == MINUTES
+    assert Decision.objects.get(pk=decision).text == "Shorter set-up on line 2"

@@ -59,3 +59,66 @@ def test_refusals_illegal_moves_bad_input_and_bad_ids(api_for, quality_manager, 
     assert q.get("/api/v1/supplier-evaluations/999999/").status_code == 404
     assert q.get("/api/v1/supplier-certificates/x/").status_code == 404
     assert Supplier.objects.get(pk=supplier.pk).status == "approved"
+
+
+def _trail_fields(client, url) -> set[str]:
+    r = client.get(url + "trail/")
+    assert r.status_code == 200, r.json()
+    return {c["field"].lower() for e in r.json()["entries"] for c in e["changes"]}
+
+
+def test_evaluation_criteria_are_created_and_edited_by_the_quality_manager(api_for, quality_manager, staff):
+    q = api_for(quality_manager)
+    r = q.post("/api/v1/supplier-criteria/", {"name": "Price", "description": "Against the market", "weight": 15},
+               format="json")
+    assert r.status_code == 201, r.json()
+    crit = r.json()
+    assert crit["is_active"] is True and crit["order"] == 0  # the page's defaults
+    assert crit["id"] in [c["id"] for c in api_for(staff).get("/api/v1/supplier-criteria/").json()["results"]]
+    url = f"/api/v1/supplier-criteria/{crit['id']}/"
+    r = q.post(url + "edit/", {"weight": 25, "is_active": False}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["weight"] == 25 and r.json()["is_active"] is False and r.json()["name"] == "Price"
+    assert "weight" in _trail_fields(q, url)
+    r = q.post(url + "edit/", {"weight": 0, "name": ""}, format="json")
+    assert r.status_code == 400 and {"weight", "name"} <= set(r.json()["errors"])
+    r = q.post("/api/v1/supplier-criteria/", {"name": "Price", "weight": 10}, format="json")  # unique name
+    assert r.status_code == 400 and "name" in r.json()["errors"]
+    r = api_for(staff).post(url + "edit/", {"weight": 90}, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager sets the evaluation criteria."
+    assert q.get(url).json()["weight"] == 25
+    assert q.get("/api/v1/supplier-criteria/999999/").status_code == 404
+
+
+def test_a_supplier_audit_is_linked_and_the_supplier_edited(api_for, quality_manager, auditor, staff):
+    from tests.audits.factories import make_audit, make_process
+
+    supplier = approved_supplier(quality_manager)
+    audit = make_audit(quality_manager, auditor, make_process(), audit_type="supplier")
+    internal = make_audit(quality_manager, auditor, make_process(code="QA", name="QA", dept_code="QA"))
+    q = api_for(quality_manager)
+    url = f"/api/v1/suppliers/{supplier.code}/"
+    r = api_for(staff).post(url + "audits/", {"audit": audit.pk}, format="json")
+    assert r.status_code == 403 and r.json()["detail"]
+    r = q.post(url + "audits/", {"audit": internal.pk}, format="json")  # not a supplier audit: not a choice
+    assert r.status_code == 400 and "audit" in r.json()["errors"]
+    r = q.post(url + "audits/", {"audit": audit.pk}, format="json")
+    assert r.status_code == 201, r.json()
+    assert [a["number"] for a in r.json()["audits"]] == [audit.number]
+    r = q.post(url + "audits/", {"audit": audit.pk}, format="json")  # already linked
+    assert r.status_code == 400 and "audit" in r.json()["errors"]
+    assert len(q.get(url).json()["audits"]) == 1
+    r = q.post(url + "edit/", {"website": "https://acme.example"}, format="json")
+    assert r.status_code == 200 and r.json()["website"] == "https://acme.example"
+    assert r.json()["name"] == supplier.name
+    assert "website" in _trail_fields(q, url)
+
+
+def test_the_approved_supplier_list_pdf_is_a_job(api_for, staff):
+    from qms.models import Job
+
+    r = api_for(staff).post("/api/v1/suppliers/approved-pdf/", format="json")
+    assert r.status_code == 202, r.json()
+    assert r.json()["kind"] == "suppliers_asl_pdf"
+    assert Job.objects.get(public_id=r.json()["id"]).requested_by == staff
+    assert api_for(staff, read_only=True).post("/api/v1/suppliers/approved-pdf/").status_code == 403

@@ -82,3 +82,56 @@ def test_refusals_illegal_moves_bad_input_and_bad_ids(api_for, quality_manager, 
     assert q.get("/api/v1/training-records/999999/").status_code == 404
     assert q.get("/api/v1/people/abc/").status_code == 404
     assert q.get("/api/v1/training-evidence/999999/download/").status_code == 404
+
+
+def test_who_may_submit_a_record_type_is_set_by_the_quality_manager(api_for, quality_manager, staff, settings,
+                                                                    tmp_path):
+    from qms.models import AuditEvent
+    from records.models import RecordType
+    from tests.records.factories import GOOD, make_type
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    make_type("CAL")
+    comp = make_competence(quality_manager)
+    q, s = api_for(quality_manager), api_for(staff)
+    r = s.get("/api/v1/qualifications/")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager defines job roles, competences and people."
+    r = s.post("/api/v1/qualifications/CAL/edit/", {"competences": [comp.pk]}, format="json")
+    assert r.status_code == 403
+    assert q.get("/api/v1/qualifications/CAL/").json()["competences"] == []
+    r = q.post("/api/v1/qualifications/CAL/edit/", {"competences": [comp.pk]}, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json() == {"record_type": "CAL", "name": r.json()["name"], "competences": [comp.code]}
+    assert [x["competences"] for x in q.get("/api/v1/qualifications/").json()["results"]] == [[comp.code]]
+    rt = RecordType.objects.get(code="CAL")
+    events = AuditEvent.objects.filter(verb="training.qualification_set", object_id=str(rt.pk))
+    assert [e.comment for e in events] == [comp.code]  # the record type's history
+    # What it is for: staff, not current on the competence, may no longer submit such a record.
+    data = {**{k: v for k, v in GOOD.items() if k != "checks"}, "checks": ["Visual"], "record_type": "CAL",
+            "submit": "true", "sealed": "on"}
+    r = s.post("/api/v1/records/", data, format="json")
+    assert r.status_code == 403, r.json()
+    assert comp.name in r.json()["detail"] or comp.code in r.json()["detail"]
+    r = q.post("/api/v1/qualifications/CAL/edit/", {"competences": [999999]}, format="json")
+    assert r.status_code == 400 and "competences" in r.json()["errors"]
+    assert q.post("/api/v1/qualifications/CAL/edit/", {}, format="json").json()["competences"] == [comp.code]  # kept
+    assert q.post("/api/v1/qualifications/CAL/edit/", {"competences": []}, format="json").json()["competences"] == []
+    assert q.get("/api/v1/qualifications/NOPE/").status_code == 404
+
+
+def test_the_matrix_pdf_is_a_job_with_the_lists_filter(api_for, quality_manager, staff):
+    from qms.models import Job
+
+    role = make_role(quality_manager, competences=[make_competence(quality_manager)])
+    r = api_for(staff).post("/api/v1/training-matrix/pdf/", {}, format="json")
+    assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager and auditors read the training matrix."
+    q = api_for(quality_manager)
+    r = q.post("/api/v1/training-matrix/pdf/", {"role": role.pk, "q": "Sam"}, format="json")
+    assert r.status_code == 202, r.json()
+    assert r.json()["kind"] == "training_matrix_pdf" and r.json()["status"] == "pending"
+    job = Job.objects.get(public_id=r.json()["id"])
+    assert job.params == {"role": role.pk, "q": "Sam"} and job.requested_by == quality_manager
+    assert q.get(f"/api/v1/jobs/{job.public_id}/").status_code == 200
+    r = q.post("/api/v1/training-matrix/pdf/", {"role": 999999}, format="json")
+    assert r.status_code == 400 and "role" in r.json()["errors"]
+    assert Job.objects.filter(kind="training_matrix_pdf").count() == 1

@@ -52,6 +52,10 @@ def _side_kwargs(name: str, s: dict) -> dict | None:
         return {"code": s["instrument"].code}
     if name.startswith("api:calibration-"):
         return {"pk": s["calibration"].pk}
+    if name.startswith("api:qualification-"):  # who may submit the side's record type's records
+        return {"code": s["type"].code}
+    if name.startswith("api:supplier-criterion-"):
+        return None  # the evaluation criteria are everyone's (path_kwargs)
     if name.startswith("api:supplier-evaluation-"):
         return {"pk": s["evaluation"].pk}
     if name.startswith("api:supplier-certificate-"):
@@ -102,6 +106,12 @@ def path_kwargs(name: str, side: str, w):
     if name.startswith("api:webhook-"):  # the API resource
         return ({"pk": w["webhook"].pk, "delivery_id": w["webhook_delivery"].public_id}
                 if name == "api:webhook-redeliver" else {"pk": w["webhook"].pk}), True
+    if name.startswith("api:measurement-"):
+        return {"pk": 10**6}, True  # the world's KPIs have no measurement with evidence: a 404 for all
+    if name.startswith("api:supplier-criterion-"):
+        from tests.suppliers.factories import make_criteria
+
+        return {"pk": make_criteria()[0].pk}, True
     if name == "api:token-revoke":
         return {"pk": w["api_token"].pk}, True
     return None
