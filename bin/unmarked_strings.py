@@ -6,7 +6,7 @@ Reads each template with Django's own template lexer, so `{% translate %}`,
 known for what they are; what is left is HTML, which the standard library's
 parser splits into text and attributes. Reported: text with a word in it, and
 the attributes a reader sees or hears (title, placeholder, aria-label, alt,
-data-confirm, and the value of a button-like input). Not reported: script and
+data-confirm, and the value of a button input). Not reported: script and
 style bodies, and text that is only acronyms, numbers and punctuation
 ("CSV", "ISO 9001", "·").
 
@@ -97,7 +97,8 @@ class _Finder(HTMLParser):
         for name, value in attrs.items():
             if value is None:
                 continue
-            visible = name in VISIBLE_ATTRS or (name == "value" and tag in ("input", "button")
+            # A button input shows its value; a <button>'s value is only posted (its text is its content).
+            visible = name in VISIBLE_ATTRS or (name == "value" and tag == "input"
                                                 and (attrs.get("type") or "").lower() in BUTTON_INPUTS)
             if visible and (text := _visible(value)):
                 self.found.append((self.getpos()[0], f'{name}="{text}"'))
