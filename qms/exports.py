@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
@@ -23,6 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value):
+    if isinstance(value, Promise):  # a label marked for translation: the text, not the lazy object
+        return str(value)
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S %Z") if timezone.is_aware(value) else value
     if isinstance(value, date):
@@ -57,7 +60,7 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence], fmt: str) -> t
     if fmt == "xlsx":
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Export")
-        ws.append(list(headers))
+        ws.append([_cell(h) for h in headers])
         for row in rows:
             ws.append([_xlsx_cell(ws, v) for v in row])
         buf = io.BytesIO()
@@ -65,7 +68,7 @@ def table_bytes(headers: Sequence[str], rows: Iterable[Sequence], fmt: str) -> t
         return buf.getvalue(), XLSX
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(headers)
+    writer.writerow([_cell(h) for h in headers])
     for row in rows:
         writer.writerow([_csv_safe(v) for v in row])
     return buf.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"

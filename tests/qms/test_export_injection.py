@@ -32,3 +32,15 @@ def test_csv_export_neutralises_formulas():
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
     assert all(not r[0].startswith(("=", "+", "-", "@")) for r in rows)
     assert rows[0][0] == "'" + EVIL[0]
+
+
+def test_labels_marked_for_translation_export_as_their_text_in_both_formats():
+    """A choice label or heading marked with gettext_lazy is a lazy object, which
+    openpyxl refuses ("Cannot convert"): every export writes its text instead."""
+    from django.utils.translation import gettext_lazy
+
+    content, _ = table_bytes([gettext_lazy("Status")], [[gettext_lazy("Missing")]], "xlsx")
+    ws = load_workbook(io.BytesIO(content)).active
+    assert (ws["A1"].value, ws["A2"].value) == ("Status", "Missing")
+    content, _ = table_bytes([gettext_lazy("Status")], [[gettext_lazy("Missing")]], "csv")
+    assert list(csv.reader(io.StringIO(content.decode("utf-8-sig")))) == [["Status"], ["Missing"]]
