@@ -408,15 +408,17 @@ def repair_rendition(rendition: Rendition, *, kind: str, found: bytes | None = N
     return content
 
 
-def print_copy(base: bytes, *, printed_by: str, printed_at=None) -> bytes:
-    """Stamp "Printed <time> UTC by <name>" over every page of a base PDF."""
+def print_copy(base: bytes, *, printed_by: str, printed_at=None, language: str = "") -> bytes:
+    """Stamp "Printed <time> UTC by <name>" over every page of a base PDF, in the
+    document's language (the site's when none is given), like the rest of the print."""
     width, height = pdf.page_sizes(base)[0]
-    stamp = pdf.html_to_pdf(
-        render_to_string(
+    with override(language or settings.LANGUAGE_CODE):
+        html = render_to_string(
             "pdf/print_stamp.html",
-            {"page_size": f"{width}pt {height}pt", "printed_at": printed_at or timezone.now(), "printed_by": printed_by},
+            {"page_size": f"{width}pt {height}pt", "printed_at": printed_at or timezone.now(), "printed_by": printed_by,
+             "pdf_language": language if language and language != settings.LANGUAGE_CODE else ""},
         )
-    )
+    stamp = pdf.html_to_pdf(html)
     return pdf.overlay(base, stamp, repeat_first=True)
 
 
@@ -432,7 +434,7 @@ def controlled_print(revision: Revision, *, user) -> bytes:
         base = read_rendition(rendition)
     else:
         base, _ = render_revision(prepare(revision))
-    return print_copy(base, printed_by=user.display_name if user else "system")
+    return print_copy(base, printed_by=user.display_name if user else "system", language=revision.document.language)
 
 
 # ------------------------------------------------------------------ jobs

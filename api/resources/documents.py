@@ -352,7 +352,8 @@ class RevisionViewSet(ViewSet):
             raise Http404("No such revision.")
         rendition = renditions.current_rendition(revision)
         if rendition is not None:
-            content = renditions.print_copy(renditions.read_rendition(rendition), printed_by=request.user.display_name)
+            content = renditions.print_copy(renditions.read_rendition(rendition), printed_by=request.user.display_name,
+                                          language=revision.document.language)
             record_event(actor=request.user, verb="revision.printed", obj=revision, data={"rendition": rendition.pk})
             response = HttpResponse(content, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="{renditions.print_filename(revision)}"'
