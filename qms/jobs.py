@@ -53,7 +53,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from qms import lifecycle, requestid
@@ -451,7 +451,11 @@ def execute(job_id: int, *, heartbeat: bool = True) -> str:
     if beat:
         beat.start()
     try:
-        return _run_attempt(job)
+        # The site's language, whoever asked and wherever it runs: a job run in the
+        # request's thread (no broker) makes the same stored output as a worker's
+        # (a revision's PDF and a digest choose their own: the document's, the recipient's).
+        with translation.override(settings.LANGUAGE_CODE):
+            return _run_attempt(job)
     finally:
         if beat:
             beat.stop()

@@ -28,6 +28,18 @@ def pytest_configure(config):
         trans_real._translations = {}  # a catalogue loaded before the compile is forgotten
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request through the test client activates its user's language on this thread
+    and nothing turns it off (as in a server, where the next request sets its own):
+    each test starts, and leaves, with none active, as a worker runs."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

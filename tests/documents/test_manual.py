@@ -180,3 +180,17 @@ def test_rebuild_with_everything_stored_runs_a_fixed_number_of_queries(author):
     few = rebuild_queries()
     add(6)
     assert rebuild_queries() == few
+
+
+@pytest.mark.django_db
+def test_a_manual_built_in_the_requesters_thread_is_in_the_sites_language(
+    library, quality_manager, django_capture_on_commit_callbacks
+):
+    """With no broker the job runs in the request's thread, where the requester's
+    language is active: the stored manual is the same as a worker would make."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        build, _ = _build(quality_manager, django_capture_on_commit_callbacks)
+    front = pdf.extract_text(_read(build))[0]
+    assert "Quality Manual" in front and "Qualitätsmanagementhandbuch" not in front
