@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit, AuditReport, Capa, CapaAction, Finding
 from qms import scope
+from qms.i18n import in_sentence
 from qms.lifecycle import in_state, may_become
 from qms.permissions import (
     Role,
@@ -123,7 +124,7 @@ def capa_action_refusal(capa) -> str | None:
     if capa.status not in (Capa.Status.OPEN, Capa.Status.ANALYSED, Capa.Status.IMPLEMENTING):
         # A plan changed after its check would make the check meaningless (and block closing).
         return gettext("Actions are planned before the effectiveness check; this CAPA is %(status)s.") % {
-            "status": capa.get_status_display().lower()}
+            "status": in_sentence(capa.get_status_display())}
     if capa.status != Capa.Status.OPEN and capa.ca_needed is False:
         return gettext("The analysis decided that no corrective action is needed.")
     if not capa.root_cause.strip() or capa.status == Capa.Status.OPEN:

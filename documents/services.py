@@ -46,6 +46,7 @@ from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.dates import HISTORIC_EARLIEST, check_in_window
 from qms.errors import DomainError, IllegalTransition
+from qms.i18n import in_sentence
 from qms.lifecycle import transition
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
@@ -306,7 +307,7 @@ def revision_update_draft(
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
     if revision.status != S.DRAFT:
         raise IllegalTransition(
-            f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
+            f"{revision} is {in_sentence(revision.get_status_display())}: its content is frozen. "
             "Start a new revision to change it."
         )
     require("documents.edit_revision", actor, revision)
@@ -331,7 +332,7 @@ def revision_create_new(*, actor, document: Document, change_summary: str, chang
     open_rev = document.revisions.filter(status__in=(S.DRAFT, S.IN_REVIEW, S.APPROVED)).first()
     if open_rev is not None:
         raise DomainError(gettext("%(revision)s is still %(status)s; finish it first.") % {
-            "revision": open_rev, "status": open_rev.get_status_display().lower()})
+            "revision": open_rev, "status": in_sentence(open_rev.get_status_display())})
     change_summary, change_reason = (change_summary or "").strip(), (change_reason or "").strip()
     if not change_summary:
         raise DomainError(gettext("Describe the change (change summary)."))
@@ -505,7 +506,7 @@ def _decide(*, actor, revision, password, outcome, comment, significance) -> Dec
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
     if revision.status != S.IN_REVIEW:
         raise IllegalTransition(gettext("%(revision)s is %(status)s, not in review.") % {
-            "revision": revision, "status": revision.get_status_display().lower()})
+            "revision": revision, "status": in_sentence(revision.get_status_display())})
     step = selectors.active_step(revision)
     if step is None:
         raise IllegalTransition(gettext("This revision has no running step."))
@@ -681,7 +682,7 @@ def document_make_obsolete(*, actor, document: Document, reason: str) -> Documen
     pending = document.revisions.filter(status__in=(S.IN_REVIEW, S.APPROVED)).first()
     if pending is not None:
         raise DomainError(gettext("%(revision)s is %(status)s; withdraw or finish it first.") % {
-            "revision": pending, "status": pending.get_status_display().lower()})
+            "revision": pending, "status": in_sentence(pending.get_status_display())})
     revision = document.revisions.select_for_update().filter(status=S.EFFECTIVE).first()
     if revision is None:
         raise IllegalTransition(gettext("%(number)s has no effective revision to make obsolete.") % {

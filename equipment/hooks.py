@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_noop
 from equipment import selectors
 from equipment.models import Calibration, Instrument
 from qms import evidence, nav, references, registers, review_inputs, scope
+from qms.i18n import in_sentence
 
 S = Instrument.Status
 
@@ -23,7 +24,7 @@ def refusal(instrument: Instrument) -> str | None:
 
     if instrument.status != S.IN_USE:
         return (gettext("%(code)s is %(status)s: it cannot be used for measurements.")
-                % {"code": instrument.code, "status": instrument.get_status_display().lower()})
+                % {"code": instrument.code, "status": in_sentence(instrument.get_status_display())})
     if instrument.next_due is None or instrument.next_due < timezone.localdate():
         if instrument.next_due:
             return (gettext("%(code)s is overdue for calibration (due %(date)s): it cannot be used until it is "

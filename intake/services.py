@@ -23,6 +23,7 @@ from intake.sources import EmptySource, SourceError, open_source
 from intake.tabular import read_table
 from qms.audit import record_event
 from qms.errors import DomainError
+from qms.i18n import in_sentence
 from qms.rules import require
 from qms.uploads import safe_filename
 from records.models import RecordType
@@ -149,7 +150,7 @@ def start_run(*, actor, run: ImportRun) -> ImportRun:
         raise DomainError(
             _("This import cannot run: its dry run found %(count)s problem(s); correct the files and upload them again.")
             % {"count": run.error_count} if run.error_count
-            else _("This import cannot run: it is %(status)s.") % {"status": run.get_status_display().lower()})
+            else _("This import cannot run: it is %(status)s.") % {"status": in_sentence(run.get_status_display())})
     run.job = request_job(kind="intake_import", actor=actor, target=run, params={"run": run.pk})
     run.status = ImportRun.Status.QUEUED
     run.save(update_fields=["job", "status"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from planning import selectors
 from planning.models import ContextIssue, InterestedParty, Risk, RiskAction
 from qms import dashboard
+from qms.i18n import in_sentence
 from qms.permissions import can_write, is_quality_manager
 
 SAMPLE = 5
@@ -57,7 +58,7 @@ def sections(user) -> list[dashboard.Section]:
     out.append(_section(
         missing, key="planning.measurements_missing", title=_("KPI measurements missing"), empty=_("No measurement missing."),
         item=lambda k: dashboard.Item(label=f"{k.number} {k.name}", url=k.get_absolute_url(),
-                                      meta=_("%(frequency)s, last period ended") % {"frequency": k.get_frequency_display().lower()}, overdue=True),
+                                      meta=_("%(frequency)s, last period ended") % {"frequency": in_sentence(k.get_frequency_display())}, overdue=True),
         more_url=reverse("planning:objectives")))
     if qm:
         for model, key, title in ((ContextIssue, "planning.issue_reviews", _("Context issues to review")),

@@ -25,6 +25,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 @functools.cache
+def in_sentence(label) -> str:
+    """A label (a status, a kind) inside a sentence: its first letter lower case,
+    unless the label starts with an acronym. "Out of service" → "out of service",
+    German "Außer Betrieb" → "außer Betrieb" (its noun keeps its capital, which
+    `.lower()` took), Chinese unchanged. Template filter: `|in_sentence`."""
+    text = str(label)
+    if not text or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].lower() + text[1:]
+
+
 def time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 

@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qms.context_processors.qms",
             ],
+            "builtins": ["qms.templatetags.qms_text"],
         },
     },
 ]

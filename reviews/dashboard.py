@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qms import dashboard
+from qms.i18n import in_sentence
 from qms.permissions import can_write
 from reviews.models import Complaint, Decision, ManagementReview
 
@@ -23,7 +24,7 @@ def sections(user) -> list[dashboard.Section]:
                .only("number", "customer", "received_on", "status").order_by("received_on", "id"))
     items = [dashboard.Item(label=f"{c.number} · {c.customer}", url=c.get_absolute_url(),
                             meta=_("received %(date)s · %(status)s") % {"date": f"{c.received_on:%Y-%m-%d}",
-                                                                "status": c.get_status_display().lower()},
+                                                                "status": in_sentence(c.get_status_display())},
                             overdue=c.status != Complaint.Status.RESPONDED and c.response_due < today)
              for c in waiting[:SAMPLE]]
     out.append(dashboard.Section(key="reviews.my_complaints", title=_("Customer feedback to handle"), items=items,

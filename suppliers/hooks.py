@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from qms import evidence, nav, references, registers, review_inputs, scope
+from qms.i18n import in_sentence
 from suppliers import selectors
 from suppliers.models import Certificate, Evaluation, Supplier
 
@@ -22,7 +23,7 @@ def _refuse(supplier: Supplier) -> str | None:
     """Goods from a supplier that is not approved are not accepted on a new inspection record."""
     if supplier.status in (S.SUSPENDED, S.DISQUALIFIED, S.PROSPECTIVE):
         return (gettext("%(code)s %(name)s is %(status)s: it is not on the approved supplier list.")
-                % {"code": supplier.code, "name": supplier.name, "status": supplier.get_status_display().lower()})
+                % {"code": supplier.code, "name": supplier.name, "status": in_sentence(supplier.get_status_display())})
     return None
 
 

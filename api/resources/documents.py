@@ -31,6 +31,7 @@ from documents.forms import (
 from documents.models import Document, Revision
 from qms.audit import record_event
 from qms.errors import IllegalTransition
+from qms.i18n import in_sentence
 from qms.lifecycle import guard
 from qms.rules import allowed, require
 from qms.signatures import content_hash
@@ -296,7 +297,7 @@ class RevisionViewSet(ViewSet):
         """Update the draft's content and change description (the editor's save)."""
         revision = _revision(request, document_number, seq)
         if revision.is_frozen:  # DOC-05, as the editor page answers
-            raise IllegalTransition(f"{revision} is {revision.get_status_display().lower()}: its content is frozen. "
+            raise IllegalTransition(f"{revision} is {in_sentence(revision.get_status_display())}: its content is frozen. "
                                     "Start a new revision to change it.")
         require("documents.edit_revision", request.user, revision)
         data = bind(DraftForm, request, extra=opened_stamp(request)).cleaned_data

@@ -26,6 +26,7 @@ from qms import bulk
 from qms.audit import trail_for
 from qms.errors import DomainError
 from qms.exports import table_response
+from qms.i18n import in_sentence
 from qms.rules import allowed, require
 from qms.rules import message as rule_message
 from qms.signatures import SignatureForm, SignatureRepeated, signatures_for
@@ -259,7 +260,7 @@ def _bulk_selection(request, ids) -> list[Capa]:
 def _bulk_rows(rows):
     for row in rows:
         row.url = row.obj.get_absolute_url()
-        row.detail = f"{row.obj.title} (owner {row.obj.owner.display_name}, {row.obj.get_status_display().lower()})"
+        row.detail = f"{row.obj.title} (owner {row.obj.owner.display_name}, {in_sentence(row.obj.get_status_display())})"
         row.hash = ""
     return rows
 

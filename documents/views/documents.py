@@ -39,6 +39,7 @@ from qms.audit import trail_for
 from qms.concurrency import Stamp
 from qms.errors import DomainError
 from qms.exports import table_response
+from qms.i18n import in_sentence
 from qms.lifecycle import guard
 from qms.rules import allowed, require
 from qms.signatures import SignatureForm, SignatureRepeated, content_hash, signatures_for
@@ -221,7 +222,7 @@ def revision_edit(request, number, seq):
         # DOC-05: a form POST to an approved revision is refused like any other edit.
         return render(request, "error.html", {"title": gettext("Content is frozen"), "message": gettext(
             "%(revision)s is %(status)s: its content is frozen. Start a new revision to change it.") % {
-            "revision": revision, "status": revision.get_status_display().lower()}}, status=409)
+            "revision": revision, "status": in_sentence(revision.get_status_display())}}, status=409)
     require("documents.edit_revision", request.user, revision)
     form = DraftForm(_post(request), _files(request), preview_url=reverse("documents:preview"),
                      initial={"content": revision.content, "change_summary": revision.change_summary,

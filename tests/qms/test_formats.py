@@ -70,3 +70,15 @@ def test_an_edit_page_saved_as_shown_keeps_its_dates(client_for, quality_manager
     assert response.status_code == 302, response.content.decode()[:2000]
     objective = Objective.objects.get(pk=objective.pk)
     assert (objective.start_date, objective.due_date) == before
+
+
+def test_a_label_in_a_sentence_loses_only_its_first_capital():
+    from django.template import engines
+
+    from qms.i18n import in_sentence
+
+    assert in_sentence("Out of service") == "out of service"
+    assert in_sentence("Außer Betrieb") == "außer Betrieb"  # the German noun keeps its capital
+    assert in_sentence("CAPA raised") == "CAPA raised" and in_sentence("已关闭") == "已关闭" and in_sentence("") == ""
+    template = engines["django"].from_string("is now {{ label|in_sentence }}")
+    assert template.render({"label": "Außer Betrieb"}) == "is now außer Betrieb"
