@@ -56,7 +56,7 @@ def test_a_german_users_digest_is_german_and_an_english_users_stays_english(auth
 
     german = by_user[author.email]
     html = german.alternatives[0][0]
-    assert "5 Einträge für Sie am 2026-11-26" in german.subject
+    assert "5 Einträge für Sie am 26.11.2026" in german.subject  # the German short date
     assert german.body.startswith("Hallo ")
     assert "Zu verifizierende Aufzeichnungen" in german.body and "ÜBERFÄLLIG" in german.body
     assert "… und 3 weitere" in german.body
@@ -75,5 +75,5 @@ def test_build_message_uses_the_recipients_language(author):
     author.language = "de"
     _due(author, "REC-0001")
     message = digest.build_message(author, digest.digest_sections(author), date(2026, 11, 26))
-    assert "1 Eintrag für Sie am 2026-11-26" in message.subject
+    assert "1 Eintrag für Sie am 26.11.2026" in message.subject
     assert translation.get_language() != "de"

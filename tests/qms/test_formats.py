@@ -82,3 +82,18 @@ def test_a_label_in_a_sentence_loses_only_its_first_capital():
     assert in_sentence("CAPA raised") == "CAPA raised" and in_sentence("已关闭") == "已关闭" and in_sentence("") == ""
     template = engines["django"].from_string("is now {{ label|in_sentence }}")
     assert template.render({"label": "Außer Betrieb"}) == "is now außer Betrieb"
+
+
+@pytest.mark.django_db
+def test_pages_show_dates_in_the_users_language(client_for, quality_manager):
+    """The objectives list shows each due date in the reader's short form: ISO for
+    British English (as the QMS always has), day first with dots in German."""
+    objective = make_objective(quality_manager)
+    due = objective.due_date
+    c = client_for(quality_manager)
+    english = c.get(reverse("planning:objectives")).content.decode()
+    assert due.isoformat() in english
+    quality_manager.language = "de"
+    quality_manager.save()
+    german = c.get(reverse("planning:objectives")).content.decode()
+    assert f"{due:%d.%m.%Y}" in german and due.isoformat() not in german
