@@ -250,7 +250,7 @@ def _context(p: Prepared, *, page_size: str = "A4", overlay_pages: int = 0) -> d
         "overlay_pages": range(overlay_pages),
         "page_size": page_size,
         # A language chosen for the document is its `lang`; the site's (the default) lets the text tell.
-        "pdf_language": doc.language if doc.language != settings.LANGUAGE_CODE else "",
+        "pdf_language": pdf.chosen_language(doc.language),
         "verify_url": verify_url(p.token),
         "qr": pdf.qr_data_uri(verify_url(p.token)),
         "css": {
@@ -416,7 +416,7 @@ def print_copy(base: bytes, *, printed_by: str, printed_at=None, language: str =
         html = render_to_string(
             "pdf/print_stamp.html",
             {"page_size": f"{width}pt {height}pt", "printed_at": printed_at or timezone.now(), "printed_by": printed_by,
-             "pdf_language": language if language and language != settings.LANGUAGE_CODE else ""},
+             "pdf_language": pdf.chosen_language(language)},
         )
     stamp = pdf.html_to_pdf(html)
     return pdf.overlay(base, stamp, repeat_first=True)

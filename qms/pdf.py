@@ -155,6 +155,11 @@ _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def chosen_language(code: str) -> str:
+    """A layout's `pdf_language`: the code when it is not the site's, else "" (the text tells; see pdf_lang)."""
+    return code if code and code != settings.LANGUAGE_CODE else ""
+
+
 def language_tag(code: str) -> str:
     """A Django language code as the BCP 47 tag a `lang` attribute carries: zh-hans → zh-Hans, pt-br → pt-BR."""
     head, _, tail = code.partition("-")

@@ -9,6 +9,7 @@ from audits import services
 from audits.models import Capa
 from qms.models import AuditEvent
 from tests.audits.factories import clause, make_audit, make_record
+from tests.i18n_pages import assert_pages_show
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,7 @@ def test_audit_and_capa_pages_render_in_german(client_for, audit, quality_manage
         reverse("capa:capa-list"): ["Nichtkonformitäten und CAPA"],
         reverse("audits:index"): ["Audit einplanen"],
     }
-    for url, words in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, url
-        body = response.content.decode()
-        for word in words:
-            assert word in body, (url, word)
+    assert_pages_show(client, pages)
 
 
 def test_what_is_stored_stays_in_the_source_language_when_a_german_user_raises_it(audit):

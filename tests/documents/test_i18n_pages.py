@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.documents.factories import make_effective, new_revision
+from tests.i18n_pages import assert_pages_show
 
 
 def _german(user):
@@ -24,12 +25,7 @@ def test_document_pages_render_in_german(author, approver, quality_manager, clie
         reverse("documents:document-compare", args=[doc.number]): ["Nebeneinander", "grün unterstrichen"],
         reverse("documents:acknowledgement-list"): ["Gelesen und verstanden"],
     }
-    for url, words in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, url
-        body = response.content.decode()
-        for word in words:
-            assert word in body, (url, word)
+    assert_pages_show(client, pages)
 
 
 @pytest.mark.django_db

@@ -19,6 +19,19 @@ MEASURE = """() => {
 }"""
 
 
+def _measure(browser, live_server, user, password, width):
+    """Log in at this window width and measure the bar on the home page."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return context, page.evaluate(MEASURE)
+
+
 @pytest.mark.parametrize("language", ["en-gb", "de"])
 def test_the_quality_managers_navigation_fits_desktop_widths(browser, live_server, quality_manager, password,
                                                                language):
@@ -26,15 +39,7 @@ def test_the_quality_managers_navigation_fits_desktop_widths(browser, live_serve
     quality_manager.save()
     problems = []
     for width in (1920, 1440, 1350, 1280, 1200):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.goto("/accounts/login/")
-        page.locator("#id_username").fill(quality_manager.username)
-        page.locator("#id_password").fill(password)
-        page.locator("form button[type=submit]").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
-        m = page.evaluate(MEASURE)
+        context, m = _measure(browser, live_server, quality_manager, password, width)
         if m["toggler"]:
             problems.append(f"{width} px: the menus are folded")
         if m["scroll"] > m["inner"] or m["nav"] > m["inner"]:
@@ -43,14 +48,7 @@ def test_the_quality_managers_navigation_fits_desktop_widths(browser, live_serve
             problems.append(f"{width} px: the search box is {m['search']} px wide")
         context.close()
     # Narrower than xl: folded behind the toggler, and the page still fits.
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(quality_manager.username)
-    page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    m = page.evaluate(MEASURE)
+    context, m = _measure(browser, live_server, quality_manager, password, 1100)
     context.close()
     assert m["toggler"] and m["scroll"] <= m["inner"], m
     assert problems == [], problems

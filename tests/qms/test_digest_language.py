@@ -12,19 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from qms import dashboard, digest
 
-DUE: dict[int, list[dashboard.Section]] = {}
-
-
-@dashboard.provider(order=998)
-def _language_test_sections(user):
-    return DUE.get(user.pk, [])
-
-
-@pytest.fixture(autouse=True)
-def _clear_due():
-    DUE.clear()
-    yield
-    DUE.clear()
+# The test provider of tests/qms/test_digest.py: its sections per user, cleared around each test.
+from tests.qms.test_digest import DUE, _clear_due  # noqa: E402, F401
 
 
 def _due(user, *labels, total=None):
