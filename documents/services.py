@@ -46,7 +46,7 @@ from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.dates import HISTORIC_EARLIEST, check_in_window
 from qms.errors import DomainError, IllegalTransition
-from qms.i18n import in_sentence
+from qms.i18n import in_sentence, language_codes
 from qms.lifecycle import transition
 from qms.models import Department, Notification, Signature
 from qms.notifications import notify
@@ -190,7 +190,7 @@ def document_create(
         number=number, title=title, doc_type=doc_type, owner=owner or actor, department=department, process=process,
         review_interval_months=review_interval_months, issuer=issuer.strip(),
         external_reference=external_reference.strip(), external_date=external_date,
-        language=language or settings.LANGUAGE_CODE,
+        language=check_language(language or settings.LANGUAGE_CODE),
     )
     try:
         document.full_clean()
@@ -215,6 +215,13 @@ def document_create(
     record_event(actor=actor, verb="document.created", obj=document, to_state="draft")
     record_event(actor=actor, verb="revision.created", obj=revision, to_state=S.DRAFT)
     return document
+
+
+def check_language(code: str) -> str:
+    """The language a document is written in is one the QMS has (every caller, not only the page's form)."""
+    if code not in language_codes():
+        raise DomainError(gettext("%(code)s is not a language of this QMS.") % {"code": code})
+    return code
 
 
 def document_details(document: Document) -> dict:
@@ -244,6 +251,7 @@ def document_update(*, actor, document: Document, reason: str, opened: Stamp | N
         raise DomainError(gettext("Say why the details change."))
     m2m = {k: fields.pop(k) for k in ("clauses", "distribution_users", "distribution_groups") if k in fields}
     check_in_window(fields.get("external_date"), "The edition date", earliest=HISTORIC_EARLIEST)
+    check_language(fields.get("language", settings.LANGUAGE_CODE))
     for name, value in fields.items():
         setattr(document, name, value)
     if document.doc_type.external_origin and not (document.issuer.strip() and document.external_reference.strip()):

@@ -89,3 +89,14 @@ def test_the_language_is_chosen_on_the_create_and_edit_pages_and_a_bad_one_is_a_
     edit = reverse("documents:document-edit", args=[doc.number])
     form = client_for(quality_manager).get(edit)
     assert 'value="de" selected' in form.content.decode()
+
+
+def test_the_service_refuses_a_language_the_qms_does_not_have_whoever_calls_it(author, quality_manager):
+    from documents import services
+    from qms.errors import DomainError
+
+    rev = _revision(author, quality_manager, language="de", content="# Zweck")
+    with pytest.raises(DomainError, match="klingon is not a language"):
+        services.document_update(actor=quality_manager, document=rev.document, reason="Typo", language="klingon")
+    rev.document.refresh_from_db()
+    assert rev.document.language == "de"
