@@ -131,7 +131,12 @@ def job_detail(request, public_id):
     job = _get_job_for_user(request, public_id)
     context = {"job": job, "label": gettext(jobs.job_label(job.kind))}  # labels are marked with gettext_noop
     if request.htmx:
-        return render(request, "includes/_job_status.html", context)
+        context["reload_when_done"] = request.GET.get("reload") == "1"
+        response = render(request, "includes/_job_status.html", context)
+        if job.is_finished and context["reload_when_done"]:
+            # the page around the fragment shows the job's outcome (an import's summary): load it again
+            response["HX-Refresh"] = "true"
+        return response
     return render(request, "qms/job_detail.html", context)
 
 

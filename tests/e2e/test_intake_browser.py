@@ -40,7 +40,7 @@ def test_document_import_from_upload_through_dry_run_to_the_register(page, login
     assert page.locator("#problem-count").inner_text() == "0"
     assert not Document.objects.exists()
     page.locator("#start-import").click()
-    page.reload()
+    # the job's status polls itself and loads the page again when the import has ended: no reload by hand
     page.wait_for_selector("#created", timeout=60000)
     assert "2 documents, 4 revisions" in page.locator("#created").inner_text()
     page.get_by_role("link", name="Document register").click()

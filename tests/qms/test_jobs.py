@@ -117,3 +117,16 @@ def test_real_worker_on_redis_runs_an_audit_trail_export(quality_manager):
         content = fh.read().decode("utf-8-sig")
     assert "seen by the worker" in content and "Quinn Marsh" in content
     assert job.sha256 == sha256_of_stored(job.file.name)
+
+
+@pytest.mark.django_db
+def test_a_status_that_polls_for_its_page_asks_for_the_page_again_only_once_the_job_has_ended(staff, client_for):
+    job = Job.objects.create(kind="test_counting", requested_by=staff)
+    c = client_for(staff)
+    url = f"/jobs/{job.public_id}/"
+    running = c.get(url, {"reload": "1"}, HTTP_HX_REQUEST="true")
+    assert running.status_code == 200 and "HX-Refresh" not in running
+    assert "?reload=1" in running.content.decode()  # it keeps asking in the same way
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.READY)
+    assert c.get(url, {"reload": "1"}, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in c.get(url, HTTP_HX_REQUEST="true")  # a status on its own is swapped in place
