@@ -39,7 +39,7 @@ if [ "${#files[@]}" -eq 0 ]; then
 fi
 echo "object-storage pass: ${#files[@]} of $source, S3 at $QMS_TEST_S3_ENDPOINT, media folder read-only"
 eval "$($PY bin/services.py test)"
-.venv/bin/pytest -q -n "${QMS_TEST_S3_WORKERS:-2}" -p no:cacheprovider "$@" "@$args"
+.venv/bin/pytest -q -n "${QMS_TEST_S3_WORKERS:-2}" -p no:cacheprovider --durations=40 "$@" "@$args"
 if [ -n "$(find "$media" -mindepth 1 -print -quit)" ]; then
   echo "object-storage pass: files were written to the local media folder:" >&2
   find "$media" -mindepth 1 >&2
