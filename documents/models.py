@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
-from simple_history.models import HistoricalRecords
 
+from qms.history import HistoricalRecords
 from qms.models import Clause, Department, Process, Signature
 
 # Letters that are easily misread (I/1, O/0, Q/O, S/5, X, Z/2) are never used as revision letters.

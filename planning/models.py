@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from qms.history import HistoricalRecords
 from qms.models import Clause, Department, Process
 
 # ------------------------------------------------------------------ the risk scale (configurable)

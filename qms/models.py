@@ -12,8 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from qms.history import HistoricalRecords
 from qms.i18n import validate_time_zone
 
 

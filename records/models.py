@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from qms.history import HistoricalRecords
 from qms.models import Clause
 
 # Field types of the form builder, in the order the builder offers them.

@@ -17,8 +17,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from qms.history import HistoricalRecords
 from qms.models import Clause, Process
 
 # A complaint should be answered within this many days of receipt (on-time measure, dashboard).

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from qms.history import HistoricalRecords
 from qms.models import Clause
 
 # Criterion scores run 1 (poor) to SCALE_MAX (excellent); the weighted total is 0–100.
