@@ -45,6 +45,7 @@ from intake.sources import SUPPORTED, SourceError, docx_problem, docx_to_markdow
 from intake.tabular import Table, column, looks_like_formula, parse_date
 from qms.audit import attribute, record_event
 from qms.dates import HISTORIC_EARLIEST
+from qms.history import created_in_one_row
 from qms.models import Clause, Department, Signature, User
 from qms.signatures import content_hash
 from qms.uploads import PDF_ONLY, SOURCE_FILES, extension_of, store_upload, validate_upload
@@ -435,10 +436,12 @@ def _import_document(number, rows, source, *, actor, run, counts, stored) -> Non
     doc = Document.objects.select_for_update().filter(number=number).first()
     doc_ct = ContentType.objects.get_for_model(Document)
     rev_ct = ContentType.objects.get_for_model(Revision)
-    if doc is None:
+    created = doc is None
+    if created:
         doc = Document(number=number, title=last.title, doc_type=first.doc_type, owner=last.owner or actor,
                        department=first.department)
         attribute(doc, actor, reason)
+        doc.skip_history_when_saving = True  # its history starts with one row, its finished state (below)
         doc.save()
         doc.clauses.set({c.pk for r in rows for c in r.clauses})
         doc.distribution_users.set({u.pk for r in rows for u in r.dist_users})
@@ -508,6 +511,8 @@ def _import_document(number, rows, source, *, actor, run, counts, stored) -> Non
     doc.next_review_date = add_months(newest_rev.effective_date, doc.interval_months)
     attribute(doc, actor, reason)
     doc.save()
+    if created:
+        created_in_one_row(doc)
 
 
 def _advance_counter(doc: Document) -> None:

@@ -9,6 +9,11 @@ those fields again: once per many-to-many field, on every save. A document
 three joined reads per save; a user (its groups; password excluded) one.
 Here the through rows are read by the saved object's key, ids only, and copied
 as they are: the same rows, the same signals, no extra query.
+
+`created_in_one_row` serves code that builds an object in several saves (an
+import: the row, then its many-to-many fields, then the links to what was
+created after it): the steps are saved without history and the object's
+history starts with one "created" row holding its finished state.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from simple_history.signals import post_create_historical_m2m_records, pre_creat
 
 
 class HistoricalRecords(history_models.HistoricalRecords):
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls._qms_history = self
+
     def create_historical_record_m2ms(self, history_instance, instance):
         for field in history_instance._history_m2m_fields:
             m2m_history_model = self.m2m_models[field]
@@ -37,3 +46,11 @@ class HistoricalRecords(history_models.HistoricalRecords):
                 sender=m2m_history_model, created_rows=created, history_instance=history_instance, instance=instance,
                 field=field,
             )
+
+
+def created_in_one_row(instance) -> None:
+    """The one history row ("+", created) of an object whose saves so far skipped history
+    (`instance.skip_history_when_saving = True`); later saves record history again."""
+    if hasattr(instance, "skip_history_when_saving"):
+        del instance.skip_history_when_saving
+    type(instance)._qms_history.create_historical_record(instance, "+")

@@ -63,6 +63,24 @@ def test_dry_run_writes_nothing_then_the_run_builds_the_history(quality_manager,
     assert wi.effective_revision.label == "1.0"
 
 
+def test_an_imported_documents_history_starts_with_one_row_holding_what_was_imported(quality_manager, qa):
+    rows, files = standard_set()
+    execute_run(_run(quality_manager, rows, files))
+    doc = Document.objects.get(number="SOP-QA-007")
+    (created,) = doc.history.all()  # not one row per step of the import
+    assert created.history_type == "+" and created.history_user == quality_manager
+    assert created.history_change_reason.startswith("Imported (import ")
+    assert created.effective_revision_id == doc.effective_revision_id == doc.revisions.get(label="02").pk
+    assert [c.clause.number for c in created.clauses.select_related("clause")] == ["7.5"]
+    assert [g.group.name for g in created.distribution_groups.select_related("group")] == ["Staff"]
+    # a later import of the next revision is a change of the same history
+    files["sop7-03.docx"] = docx_bytes("The fourth issue.")
+    rows.append(row(rev="03", effective="2025-02-01", approved="2025-01-30", file="sop7-03.docx"))
+    execute_run(_run(quality_manager, rows, files))
+    assert list(doc.history.order_by("history_id").values_list("history_type", flat=True)) == ["+", "~"]
+    assert doc.history.latest("history_id").effective_revision.label == "03"
+
+
 def test_historic_approval_is_an_imported_signature_never_an_e_signature(quality_manager, qa, client_for):
     rows, files = standard_set()
     execute_run(_run(quality_manager, rows, files))
