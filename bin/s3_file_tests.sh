@@ -15,21 +15,11 @@ export QMS_TEST_MEDIA_ROOT="$media"
 # Not the ones that set up their own storage (object storage, multi-node,
 # backup/restore, static files), the browser tests, nor the state walk (it
 # uploads files on its way through every POST; what it checks is states).
-skipped=(tests/e2e/ test_object_storage test_multinode test_backup_restore test_static_production test_state_walk)
-skip=() skip_sub=()
-for pattern in "${skipped[@]}"; do skip+=(-e "$pattern"); skip_sub+=(--skip "$pattern"); done
+skip=(-e '^tests/e2e/' -e test_object_storage -e test_multinode -e test_backup_restore -e test_static_production
+      -e test_state_walk)
 args=$(mktemp)
 trap 'kill "$QMS_S3_SERVER_PID" 2>/dev/null || true; chmod -R u+w "$media" 2>/dev/null; rm -rf "$media" "$args"' EXIT
-if [ -n "${QMS_STORAGE_USE_LOG:-}" ] && compgen -G "$QMS_STORAGE_USE_LOG/*.sites.tsv" >/dev/null; then
-  # What `make test` saw (tests/storage_use.py): through which code each test stored or
-  # read a file. bin/storage_cover.py keeps every real-worker test and then the fewest
-  # tests that still reach every such site once.
-  $PY bin/storage_cover.py "${skip_sub[@]}" "$QMS_STORAGE_USE_LOG"/*.sites.tsv > "$args"
-  files=()
-  mapfile -t files < "$args"
-  all=$(sort -u "$QMS_STORAGE_USE_LOG"/*.txt | grep -vc "${skip[@]}" || true)
-  source="the tests that reach every site where the main pass stored or read a file (of $all that touched one)"
-elif [ -n "${QMS_STORAGE_USE_LOG:-}" ] && compgen -G "$QMS_STORAGE_USE_LOG/*.txt" >/dev/null; then
+if [ -n "${QMS_STORAGE_USE_LOG:-}" ] && compgen -G "$QMS_STORAGE_USE_LOG/*.txt" >/dev/null; then
   # What `make test` saw (tests/storage_use.py): each test that saved, opened or
   # listed a stored file, by node id.
   sort -u "$QMS_STORAGE_USE_LOG"/*.txt | grep -v "${skip[@]}" > "$args" || true
