@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 # Uses PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL are set, or (for tests)
 # when they answer on 127.0.0.1; otherwise SQLite and in-process tasks.
-PYTEST_ARGS ?= -q -n 2
+PYTEST_ARGS ?= -q -n 2 --durations=30
 SERVICES = eval "$$($(PY) bin/services.py $(1))"
 
 .PHONY: install run test bench lint clean messages
