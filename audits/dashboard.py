@@ -24,13 +24,12 @@ def _upcoming(user, now):
     qs = (Audit.objects.filter(pk__in=mine, planned_end__gte=now, planned_start__lte=horizon)
           .exclude(status__in=[Audit.Status.REPORTED, Audit.Status.CLOSED])
           .only("number", "title", "planned_start", "lead_auditor_id").order_by("planned_start"))
-    rows = list(qs[: SAMPLE + 1])
+    rows, total = dashboard.sample(qs, SAMPLE)
     items = [dashboard.Item(
         label=f"{a.number} {a.title}", url=a.get_absolute_url(),
         meta=f"{timezone.localtime(a.planned_start):%Y-%m-%d %H:%M} · "
              + (gettext("lead auditor") if a.lead_auditor_id == user.pk else gettext("auditor or auditee")),
-    ) for a in rows[:SAMPLE]]
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
+    ) for a in rows]
     return dashboard.Section(key="audits.upcoming", title=ngettext("My audits in the next %(days)s day", "My audits in the next %(days)s days", UPCOMING_DAYS) % {"days": UPCOMING_DAYS},
                              items=items, total=total, more_url=reverse("audits:calendar"), empty=gettext("No audits coming up."))
 
@@ -38,10 +37,9 @@ def _upcoming(user, now):
 def _my_actions(user, today):
     qs = (CapaAction.objects.filter(owner=user, status=CapaAction.Status.OPEN).select_related("capa")
           .only("description", "due_date", "capa__number").order_by("due_date", "id"))
-    rows = list(qs[: SAMPLE + 1])
+    rows, total = dashboard.sample(qs, SAMPLE)
     items = [dashboard.Item(label=f"{a.capa.number}: {a.description[:80]}", url=reverse("capa:action-complete", args=[a.pk]),
-                            meta=gettext("due %(date)s") % {"date": f"{a.due_date:%Y-%m-%d}"}, overdue=a.due_date < today) for a in rows[:SAMPLE]]
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
+                            meta=gettext("due %(date)s") % {"date": f"{a.due_date:%Y-%m-%d}"}, overdue=a.due_date < today) for a in rows]
     return dashboard.Section(key="capa.my_actions", title=gettext("My CAPA actions"), items=items, total=total,
                              more_url=reverse("capa:my-actions"), empty=gettext("No CAPA actions assigned to you."))
 
@@ -51,12 +49,11 @@ def _effectiveness_due(user, today):
         "effectiveness_due", "id")
     if not permissions.is_quality_manager(user):
         qs = qs.filter(owner=user)
-    rows = list(qs[: SAMPLE + 1])
+    rows, total = dashboard.sample(qs, SAMPLE)
     items = [dashboard.Item(label=f"{c.number} {c.title}", url=c.get_absolute_url(),
                             meta=gettext("check due %(date)s") % {"date": f"{c.effectiveness_due:%Y-%m-%d}"}
                             if c.effectiveness_due else "",
-                            overdue=bool(c.effectiveness_due and c.effectiveness_due < today)) for c in rows[:SAMPLE]]
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
+                            overdue=bool(c.effectiveness_due and c.effectiveness_due < today)) for c in rows]
     return dashboard.Section(key="capa.effectiveness_due", title=gettext("Effectiveness checks due"), items=items,
                              total=total, more_url=reverse("capa:capa-list") + "?status=verifying",
                              empty=gettext("No effectiveness checks due."))

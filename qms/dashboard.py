@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Window
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
@@ -57,6 +58,17 @@ def provider(order: int = 50):
         return func
 
     return register
+
+
+def sample(qs, n: int) -> tuple[list, int]:
+    """The first ``n`` rows of ``qs`` and how many rows it has in all, in one query.
+
+    The total rides along as ``COUNT(*) OVER ()``: the window is evaluated over
+    the whole filtered set before the LIMIT, so a section costs one query
+    instead of a slice and a COUNT. Meant for the dashboard's short, indexed
+    queues (not for a register page of thousands of matches)."""
+    rows = list(qs.annotate(dashboard_total=Window(Count("pk")))[:n])
+    return rows, (rows[0].dashboard_total if rows else 0)
 
 
 def sections_for(user, *, cached: bool = False) -> list[Section]:
