@@ -59,15 +59,37 @@ def _effectiveness_due(user, today):
                              empty=gettext("No effectiveness checks due."))
 
 
-def _ageing(now):
+def _open_capas() -> dict:
+    """Open CAPAs counted once per home page for the ageing card and the two CAPA
+    charts (qms.dashboard.shared): one query grouped by source, every age bucket a
+    conditional count; the totals are the sums over the sources."""
+
+    def compute():
+        now = timezone.now()
+        d30, d90 = now - timedelta(days=30), now - timedelta(days=90)
+        counts = dict(
+            young=Count("id", filter=Q(raised_at__gte=d30)),
+            mid=Count("id", filter=Q(raised_at__lt=d30, raised_at__gte=d90)),
+            old=Count("id", filter=Q(raised_at__lt=d90)),
+            overdue=Count("id", filter=Q(due_date__lt=now.date())),
+        )
+        for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
+            cond = Q(raised_at__lte=now - timedelta(days=lo))
+            if hi is not None:
+                cond &= Q(raised_at__gt=now - timedelta(days=hi + 1))
+            counts[f"bucket{i}"] = Count("id", filter=cond)
+        rows = list(Capa.objects.exclude(status=Capa.Status.CLOSED).values("source")
+                    .annotate(n=Count("id"), **counts).order_by())
+        out = {name: sum(r[name] for r in rows) for name in counts}
+        out["by_source"] = {r["source"]: r["n"] for r in rows}
+        return out
+
+    return dashboard.shared("audits.open_capas", compute)
+
+
+def _ageing():
     """Open CAPAs by age since raised (ISO 9001 10.2: action without undue delay)."""
-    d30, d90 = now - timedelta(days=30), now - timedelta(days=90)
-    agg = Capa.objects.exclude(status=Capa.Status.CLOSED).aggregate(
-        young=Count("id", filter=Q(raised_at__gte=d30)),
-        mid=Count("id", filter=Q(raised_at__lt=d30, raised_at__gte=d90)),
-        old=Count("id", filter=Q(raised_at__lt=d90)),
-        overdue=Count("id", filter=Q(due_date__lt=now.date())),
-    )
+    agg = _open_capas()
     url = reverse("capa:capa-list")
     items = [
         dashboard.Item(label=gettext("Open under 30 days"), url=url, meta=str(agg["young"])),
@@ -91,7 +113,7 @@ def sections(user) -> list[dashboard.Section]:
     if permissions.is_quality_manager(user) or Capa.objects.filter(owner=user, status=Capa.Status.VERIFYING).exists():
         out.append(_effectiveness_due(user, today))
     if permissions.is_quality_manager(user):
-        out.append(_ageing(now))
+        out.append(_ageing())
     return out
 
 
@@ -106,15 +128,7 @@ AGE_BUCKETS = ((0, 30, gettext_lazy("0â€“30 days")), (31, 60, gettext_lazy("31â€
 def open_capa_by_age(user):
     from qms import charts
 
-    now = timezone.now()
-    open_capas = Capa.objects.exclude(status=Capa.Status.CLOSED)
-    counts = {}
-    for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
-        cond = Q(raised_at__lte=now - timedelta(days=lo))
-        if hi is not None:
-            cond &= Q(raised_at__gt=now - timedelta(days=hi + 1))
-        counts[f"bucket{i}"] = Count("id", filter=cond)
-    by_age = open_capas.aggregate(**counts)
+    by_age = _open_capas()
     labels = [str(label) for _, _, label in AGE_BUCKETS]
     return charts.bars(gettext("Open CAPAs by age"), labels,
                        {gettext("Open CAPAs"): [by_age[f"bucket{i}"] for i in range(len(labels))]})
@@ -124,8 +138,7 @@ def open_capa_by_age(user):
 def open_capa_by_source(user):
     from qms import charts
 
-    by_source = dict(Capa.objects.exclude(status=Capa.Status.CLOSED).values_list("source")
-                     .annotate(n=Count("id")).order_by())
+    by_source = _open_capas()["by_source"]
     labels = [str(label) for value, label in Capa.Source.choices]
     return charts.bars(gettext("Open CAPAs by source"), labels,
                        {gettext("Open CAPAs"): [by_source.get(value, 0) for value, _ in Capa.Source.choices]},
