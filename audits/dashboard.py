@@ -24,13 +24,12 @@ def _upcoming(user, now):
     qs = (Audit.objects.filter(pk__in=mine, planned_end__gte=now, planned_start__lte=horizon)
           .exclude(status__in=[Audit.Status.REPORTED, Audit.Status.CLOSED])
           .only("number", "title", "planned_start", "lead_auditor_id").order_by("planned_start"))
-    rows = list(qs[: SAMPLE + 1])
+    rows, total = dashboard.sample(qs, SAMPLE)
     items = [dashboard.Item(
         label=f"{a.number} {a.title}", url=a.get_absolute_url(),
         meta=f"{timezone.localtime(a.planned_start):%Y-%m-%d %H:%M} · "
              + (gettext("lead auditor") if a.lead_auditor_id == user.pk else gettext("auditor or auditee")),
-    ) for a in rows[:SAMPLE]]
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
+    ) for a in rows]
     return dashboard.Section(key="audits.upcoming", title=ngettext("My audits in the next %(days)s day", "My audits in the next %(days)s days", UPCOMING_DAYS) % {"days": UPCOMING_DAYS},
                              items=items, total=total, more_url=reverse("audits:calendar"), empty=gettext("No audits coming up."))
 
@@ -38,10 +37,9 @@ def _upcoming(user, now):
 def _my_actions(user, today):
     qs = (CapaAction.objects.filter(owner=user, status=CapaAction.Status.OPEN).select_related("capa")
           .only("description", "due_date", "capa__number").order_by("due_date", "id"))
-    rows = list(qs[: SAMPLE + 1])
+    rows, total = dashboard.sample(qs, SAMPLE)
     items = [dashboard.Item(label=f"{a.capa.number}: {a.description[:80]}", url=reverse("capa:action-complete", args=[a.pk]),
-                            meta=gettext("due %(date)s") % {"date": f"{a.due_date:%Y-%m-%d}"}, overdue=a.due_date < today) for a in rows[:SAMPLE]]
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
+                            meta=gettext("due %(date)s") % {"date": f"{a.due_date:%Y-%m-%d}"}, overdue=a.due_date < today) for a in rows]
     return dashboard.Section(key="capa.my_actions", title=gettext("My CAPA actions"), items=items, total=total,
                              more_url=reverse("capa:my-actions"), empty=gettext("No CAPA actions assigned to you."))
 
@@ -51,26 +49,47 @@ def _effectiveness_due(user, today):
         "effectiveness_due", "id")
     if not permissions.is_quality_manager(user):
         qs = qs.filter(owner=user)
-    rows = list(qs[: SAMPLE + 1])
+    rows, total = dashboard.sample(qs, SAMPLE)
     items = [dashboard.Item(label=f"{c.number} {c.title}", url=c.get_absolute_url(),
                             meta=gettext("check due %(date)s") % {"date": f"{c.effectiveness_due:%Y-%m-%d}"}
                             if c.effectiveness_due else "",
-                            overdue=bool(c.effectiveness_due and c.effectiveness_due < today)) for c in rows[:SAMPLE]]
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
+                            overdue=bool(c.effectiveness_due and c.effectiveness_due < today)) for c in rows]
     return dashboard.Section(key="capa.effectiveness_due", title=gettext("Effectiveness checks due"), items=items,
                              total=total, more_url=reverse("capa:capa-list") + "?status=verifying",
                              empty=gettext("No effectiveness checks due."))
 
 
-def _ageing(now):
+def _open_capas() -> dict:
+    """Open CAPAs counted once per home page for the ageing card and the two CAPA
+    charts (qms.dashboard.shared): one query grouped by source, every age bucket a
+    conditional count; the totals are the sums over the sources."""
+
+    def compute():
+        now = timezone.now()
+        d30, d90 = now - timedelta(days=30), now - timedelta(days=90)
+        counts = dict(
+            young=Count("id", filter=Q(raised_at__gte=d30)),
+            mid=Count("id", filter=Q(raised_at__lt=d30, raised_at__gte=d90)),
+            old=Count("id", filter=Q(raised_at__lt=d90)),
+            overdue=Count("id", filter=Q(due_date__lt=now.date())),
+        )
+        for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
+            cond = Q(raised_at__lte=now - timedelta(days=lo))
+            if hi is not None:
+                cond &= Q(raised_at__gt=now - timedelta(days=hi + 1))
+            counts[f"bucket{i}"] = Count("id", filter=cond)
+        rows = list(Capa.objects.exclude(status=Capa.Status.CLOSED).values("source")
+                    .annotate(n=Count("id"), **counts).order_by())
+        out = {name: sum(r[name] for r in rows) for name in counts}
+        out["by_source"] = {r["source"]: r["n"] for r in rows}
+        return out
+
+    return dashboard.shared("audits.open_capas", compute)
+
+
+def _ageing():
     """Open CAPAs by age since raised (ISO 9001 10.2: action without undue delay)."""
-    d30, d90 = now - timedelta(days=30), now - timedelta(days=90)
-    agg = Capa.objects.exclude(status=Capa.Status.CLOSED).aggregate(
-        young=Count("id", filter=Q(raised_at__gte=d30)),
-        mid=Count("id", filter=Q(raised_at__lt=d30, raised_at__gte=d90)),
-        old=Count("id", filter=Q(raised_at__lt=d90)),
-        overdue=Count("id", filter=Q(due_date__lt=now.date())),
-    )
+    agg = _open_capas()
     url = reverse("capa:capa-list")
     items = [
         dashboard.Item(label=gettext("Open under 30 days"), url=url, meta=str(agg["young"])),
@@ -94,7 +113,7 @@ def sections(user) -> list[dashboard.Section]:
     if permissions.is_quality_manager(user) or Capa.objects.filter(owner=user, status=Capa.Status.VERIFYING).exists():
         out.append(_effectiveness_due(user, today))
     if permissions.is_quality_manager(user):
-        out.append(_ageing(now))
+        out.append(_ageing())
     return out
 
 
@@ -109,15 +128,7 @@ AGE_BUCKETS = ((0, 30, gettext_lazy("0–30 days")), (31, 60, gettext_lazy("31�
 def open_capa_by_age(user):
     from qms import charts
 
-    now = timezone.now()
-    open_capas = Capa.objects.exclude(status=Capa.Status.CLOSED)
-    counts = {}
-    for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
-        cond = Q(raised_at__lte=now - timedelta(days=lo))
-        if hi is not None:
-            cond &= Q(raised_at__gt=now - timedelta(days=hi + 1))
-        counts[f"bucket{i}"] = Count("id", filter=cond)
-    by_age = open_capas.aggregate(**counts)
+    by_age = _open_capas()
     labels = [str(label) for _, _, label in AGE_BUCKETS]
     return charts.bars(gettext("Open CAPAs by age"), labels,
                        {gettext("Open CAPAs"): [by_age[f"bucket{i}"] for i in range(len(labels))]})
@@ -127,8 +138,7 @@ def open_capa_by_age(user):
 def open_capa_by_source(user):
     from qms import charts
 
-    by_source = dict(Capa.objects.exclude(status=Capa.Status.CLOSED).values_list("source")
-                     .annotate(n=Count("id")).order_by())
+    by_source = _open_capas()["by_source"]
     labels = [str(label) for value, label in Capa.Source.choices]
     return charts.bars(gettext("Open CAPAs by source"), labels,
                        {gettext("Open CAPAs"): [by_source.get(value, 0) for value, _ in Capa.Source.choices]},

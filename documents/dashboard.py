@@ -1,5 +1,6 @@
 """Documents sections of the home dashboard (see qms.dashboard). Each section
-runs a fixed number of queries (a slice and a count), whatever the row count."""
+runs one query (a slice carrying its total, qms.dashboard.sample), whatever the
+row count."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -28,20 +29,20 @@ def sections(user) -> list[dashboard.Section]:
     today = timezone.localdate()
     out = []
 
-    waiting = selectors.waiting_for_signature(user)
+    waiting, total = dashboard.sample(selectors.waiting_for_signature(user), LIMIT)
     items = [
         dashboard.Item(
             label=f"{s.step.revision.document.number} {s.step.revision.document.title}",
             url=reverse("documents:revision-detail", args=[s.step.revision.document.number, s.step.revision.seq]),
             meta=f"{s.step.get_kind_display()} of revision {s.step.revision.label}",
         )
-        for s in waiting[:LIMIT]
+        for s in waiting
     ]
     out.append(dashboard.Section(key="documents.to_sign", title=_("Waiting for my signature"), items=items,
-                                 total=waiting.count(),
+                                 total=total,
                                  empty=_("Nothing waiting for you.")))
 
-    acks = selectors.open_acknowledgements(user)
+    acks, total = dashboard.sample(selectors.open_acknowledgements(user), LIMIT)
     items = [
         dashboard.Item(
             label=f"{a.revision.document.number} {a.revision.document.title}",
@@ -50,35 +51,35 @@ def sections(user) -> list[dashboard.Section]:
             + (", see what changed since the revision you acknowledged" if a.since_seq else ""),
             overdue=a.due_date < today,
         )
-        for a in acks[:LIMIT]
+        for a in acks
     ]
     out.append(dashboard.Section(key="documents.to_read", title=_("Documents to read and acknowledge"), items=items,
-                                 total=acks.count(),
+                                 total=total,
                                  more_url=reverse("documents:acknowledgement-list"),
                                  empty=_("You have read everything.")))
 
-    overdue = selectors.review_overdue(user, today)
+    overdue, total = dashboard.sample(selectors.review_overdue(user, today), LIMIT)
     items = [
         dashboard.Item(label=f"{d.number} {d.title}", url=reverse("documents:document-detail", args=[d.number]),
                        meta=f"review was due {d.next_review_date:%Y-%m-%d}", overdue=True)
-        for d in overdue[:LIMIT]
+        for d in overdue
     ]
     if items or permissions.is_quality_manager(user):
         out.append(dashboard.Section(key="documents.review_overdue", title=_("Documents overdue for review"),
-                                     items=items, total=overdue.count(),
+                                     items=items, total=total,
                                      more_url=reverse("documents:review-list"), empty=_("No review is overdue.")))
 
     if permissions.is_quality_manager(user):
         # The quality manager's own late reads are already under "Documents to read".
-        late = selectors.overdue_acknowledgements(today).exclude(user=user)
+        late, total = dashboard.sample(selectors.overdue_acknowledgements(today).exclude(user=user), LIMIT)
         items = [
             dashboard.Item(label=f"{a.user.display_name}: {a.revision.document.number}",
                            url=reverse("documents:document-acknowledgements", args=[a.revision.document.number]),
                            meta=f"due {a.due_date:%Y-%m-%d}", overdue=True)
-            for a in late[:LIMIT]
+            for a in late
         ]
         out.append(dashboard.Section(key="documents.acks_overdue", title=_("Overdue acknowledgements"), items=items,
-                                     total=late.count(),
+                                     total=total,
                                      more_url=reverse("documents:acknowledgement-list"),
                                      empty=_("Nobody is late.")))
     return out

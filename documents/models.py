@@ -207,6 +207,11 @@ class Revision(models.Model):
                 fields=["document"], condition=Q(status="effective"), name="documents_revision_one_effective"
             ),
         ]
+        indexes = [
+            # The dashboard's "documents by status of their newest revision" joins every document to
+            # one revision's status: an index-only scan of (id, status), not a read of the wide rows.
+            models.Index(fields=["id", "status"], name="documents_revision_id_status"),
+        ]
 
     def __str__(self):
         return f"{self.document.number} rev {self.label or self.seq}"

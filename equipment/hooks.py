@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
@@ -57,9 +58,9 @@ def register_all() -> None:
 
 def equipment_evidence(today) -> list[evidence.Evidence]:
     """7.1.5.1: instruments in use; 7.1.5.2: calibrated on time (none overdue)."""
-    active = Instrument.objects.filter(status__in=selectors.ACTIVE)
-    n = active.count()
-    overdue = active.filter(next_due__lt=today).count()
+    agg = Instrument.objects.filter(status__in=selectors.ACTIVE).aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(next_due__lt=today)))
+    n, overdue = agg["n"], agg["overdue"]
     calibrated = Calibration.objects.filter(calibrated_on__gte=today - timedelta(days=400)).count()
     url = reverse("equipment:index")
     return [

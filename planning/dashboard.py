@@ -1,7 +1,7 @@
 """Planning sections of the home dashboard and the daily digest (qms.dashboard):
 my treatment actions, risks to re-assess, KPI measurements missing and
-context entries due for review. Each section costs two queries (a sample and
-a count), whatever the number of rows."""
+context entries due for review. Each section costs one query (a sample
+carrying its total, qms.dashboard.sample), whatever the number of rows."""
 
 from __future__ import annotations
 
@@ -22,9 +22,8 @@ SOON_DAYS = 14
 
 
 def _section(qs, *, key, title, item, empty, more_url=""):
-    rows = list(qs[: SAMPLE + 1])
-    total = qs.count() if len(rows) > SAMPLE else len(rows)
-    return dashboard.Section(key=key, title=title, items=[item(r) for r in rows[:SAMPLE]], total=total, empty=empty,
+    rows, total = dashboard.sample(qs, SAMPLE)
+    return dashboard.Section(key=key, title=title, items=[item(r) for r in rows], total=total, empty=empty,
                              more_url=more_url)
 
 

@@ -21,6 +21,7 @@ import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 import pygal
 from pygal.style import Style
@@ -86,38 +87,67 @@ def line(title: str, labels: Sequence[str], series: dict[str, Sequence[Number]],
          target: Number = None, thresholds: dict[str, Number] | None = None, unit: str = "",
          width: int = 640, height: int = 280) -> Chart:
     """One or more series over time, with an optional target and alert lines (dashed)."""
-    chart = pygal.Line(**_config(title, width, height, x_label_rotation=30 if len(labels) > 8 else 0,
-                                 allow_interruptions=True))
-    chart.x_labels = list(labels)
-    for name, values in series.items():
-        chart.add(name, list(values))
     extra: dict[str, list] = {}
     if target is not None:
         extra["Target"] = [target] * len(labels)
     for name, value in (thresholds or {}).items():
         if value is not None:
             extra[name] = [value] * len(labels)
-    for name, values in extra.items():
-        chart.add(name, values, show_dots=False, stroke_style={"width": 2, "dasharray": "6, 4"})
     columns, rows = _table(labels, series, extra)
-    return Chart(title, chart.render(is_unicode=True) if labels else _empty(title, width, height),
-                 columns, rows if any(v is not None for r in rows for v in r[1:]) else [], unit)
+    svg = (_draw_line(str(title), _frozen_labels(labels), _frozen_series(series), _frozen_series(extra), width, height)
+           if labels else _empty(str(title), width, height))
+    return Chart(title, svg, columns, rows if any(v is not None for r in rows for v in r[1:]) else [], unit)
+
+
+# Drawing is a pure function of the title, the labels and the numbers, and costs
+# pygal ~5-15 ms a chart: the same picture is drawn once per process and reused
+# while its numbers stay the same (after a write, only the charts whose numbers
+# changed are drawn again). The numbers themselves are always queried afresh.
+_DRAWN = 256
+
+
+def _frozen_labels(labels: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(label) for label in labels)
+
+
+def _frozen_series(series: dict[str, Sequence[Number]]) -> tuple[tuple[str, tuple], ...]:
+    return tuple((str(name), tuple(values)) for name, values in series.items())
+
+
+@lru_cache(maxsize=_DRAWN)
+def _draw_line(title: str, labels: tuple, series: tuple, extra: tuple, width: int, height: int) -> str:
+    chart = pygal.Line(**_config(title, width, height, x_label_rotation=30 if len(labels) > 8 else 0,
+                                 allow_interruptions=True))
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    for name, values in extra:
+        chart.add(name, list(values), show_dots=False, stroke_style={"width": 2, "dasharray": "6, 4"})
+    return chart.render(is_unicode=True)
 
 
 def bars(title: str, labels: Sequence[str], series: dict[str, Sequence[Number]], *, stacked: bool = False,
          horizontal: bool = False, unit: str = "", width: int = 640, height: int = 280) -> Chart:
     """Counts per category; stacked for parts of a whole (covered / stale / gap)."""
+    columns, rows = _table(labels, series, {})
+    svg = (_draw_bars(str(title), _frozen_labels(labels), _frozen_series(series), stacked, horizontal, width, height)
+           if labels else _empty(str(title), width, height))
+    return Chart(title, svg, columns, rows, unit)
+
+
+@lru_cache(maxsize=_DRAWN)
+def _draw_bars(title: str, labels: tuple, series: tuple, stacked: bool, horizontal: bool, width: int,
+               height: int) -> str:
     kind = {(False, False): pygal.Bar, (True, False): pygal.StackedBar,
             (False, True): pygal.HorizontalBar, (True, True): pygal.HorizontalStackedBar}[(stacked, horizontal)]
     chart = kind(**_config(title, width, height, x_label_rotation=30 if len(labels) > 8 and not horizontal else 0))
     chart.x_labels = list(labels)
-    for name, values in series.items():
+    for name, values in series:
         chart.add(name, list(values))
-    columns, rows = _table(labels, series, {})
-    return Chart(title, chart.render(is_unicode=True) if labels else _empty(title, width, height),
-                 columns, rows, unit)
+    return chart.render(is_unicode=True)
 
 
+@lru_cache(maxsize=_DRAWN)
 def _empty(title: str, width: int, height: int) -> str:
     chart = pygal.Line(**_config(title, width, height))
     return chart.render(is_unicode=True)

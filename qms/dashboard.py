@@ -18,12 +18,15 @@ reused only while nothing anywhere has changed. The digest always computes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Window
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
@@ -57,6 +60,42 @@ def provider(order: int = 50):
         return func
 
     return register
+
+
+def sample(qs, n: int) -> tuple[list, int]:
+    """The first ``n`` rows of ``qs`` and how many rows it has in all, in one query.
+
+    The total rides along as ``COUNT(*) OVER ()``: the window is evaluated over
+    the whole filtered set before the LIMIT, so a section costs one query
+    instead of a slice and a COUNT. Meant for the dashboard's short, indexed
+    queues (not for a register page of thousands of matches)."""
+    rows = list(qs.annotate(dashboard_total=Window(Count("pk")))[:n])
+    return rows, (rows[0].dashboard_total if rows else 0)
+
+
+# One home page computes its sections and its charts inside `one_page()`; an app
+# whose section and charts count the same rows asks for them once with
+# `shared(key, compute)` (open CAPAs: the ageing card and two charts). Outside a
+# page (the digest, a chart's export) `shared` simply computes.
+_SHARED: ContextVar[dict | None] = ContextVar("dashboard_shared", default=None)
+
+
+@contextmanager
+def one_page() -> Iterator[None]:
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key: str, compute: Callable):
+    memo = _SHARED.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def sections_for(user, *, cached: bool = False) -> list[Section]:

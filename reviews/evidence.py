@@ -3,6 +3,7 @@ within 12 months, 9.3 by a management review signed within 12 months."""
 
 from datetime import timedelta
 
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from qms import evidence
@@ -14,8 +15,10 @@ CYCLE = timedelta(days=365)
 @evidence.provider
 def reviews_evidence(today) -> list[evidence.Evidence]:
     since = today - CYCLE
-    surveys = SatisfactionSurvey.objects.filter(period_end__gte=since).count()
-    latest_survey = SatisfactionSurvey.objects.order_by("-period_end").values_list("period_end", flat=True).first()
+    # One aggregate per table (conditional counts), whatever the rows.
+    agg = SatisfactionSurvey.objects.aggregate(recent=Count("id", filter=Q(period_end__gte=since)),
+                                               latest=Max("period_end"))
+    surveys, latest_survey = agg["recent"], agg["latest"]
     complaints = Complaint.objects.filter(received_on__gte=since).count()
     out = []
     if latest_survey is not None or complaints:
@@ -27,10 +30,12 @@ def reviews_evidence(today) -> list[evidence.Evidence]:
     if complaints:
         out.append(evidence.Evidence("8.2.1", "Customer feedback log", count=complaints, current=True,
                                      url=reverse("reviews:complaints")))
-    signed = ManagementReview.objects.filter(status=ManagementReview.Status.APPROVED)
-    recent = signed.filter(meeting_date__gte=since).count()
-    last = signed.order_by("-meeting_date").values_list("meeting_date", flat=True).first()
-    if last is not None or ManagementReview.objects.exists():
+    signed = Q(status=ManagementReview.Status.APPROVED)
+    agg = ManagementReview.objects.aggregate(
+        any=Count("id"), recent=Count("id", filter=signed & Q(meeting_date__gte=since)),
+        last=Max("meeting_date", filter=signed))
+    recent, last = agg["recent"], agg["last"]
+    if last is not None or agg["any"]:
         out.append(evidence.Evidence(
             "9.3", "Management reviews with signed minutes", count=recent, current=bool(recent),
             reason="" if recent else (f"Last signed management review {last:%Y-%m-%d}, more than 12 months ago"

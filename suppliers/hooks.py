@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
@@ -56,10 +57,11 @@ def register_all() -> None:
 def supplier_evidence(today) -> list[evidence.Evidence]:
     """8.4.1: approved suppliers evaluated on time; 8.4.2: incoming inspections
     and CAPAs monitor them; 8.4.3: each approved supplier's scope is written down."""
-    in_use = Supplier.objects.filter(status__in=[S.APPROVED, S.CONDITIONAL])
-    n_use = in_use.count()
-    overdue = in_use.filter(next_evaluation_due__lt=today).count()
-    no_scope = in_use.filter(scope_of_approval="").count()
+    # One query for the three counts of the suppliers in use (conditional aggregation).
+    agg = Supplier.objects.filter(status__in=[S.APPROVED, S.CONDITIONAL]).aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(next_evaluation_due__lt=today)),
+        no_scope=Count("id", filter=Q(scope_of_approval="")))
+    n_use, overdue, no_scope = agg["n"], agg["overdue"], agg["no_scope"]
     recent = Evaluation.objects.filter(evaluated_on__gte=today - timedelta(days=400)).count()
     url = reverse("suppliers:index")
     out = [evidence.Evidence(

@@ -44,9 +44,11 @@ def sections(user) -> list[dashboard.Section]:
     mine = (TrainingRecord.objects.filter(status=TrainingRecord.Status.DRAFT, person__user=user,
                                           trainee_signature__isnull=True)
             .select_related("person", "competence").order_by("trained_on", "id"))
+    waiting, waiting_total = dashboard.sample(waiting, SAMPLE)
+    mine, mine_total = dashboard.sample(mine, SAMPLE)
     items = [dashboard.Item(label=f"{r.number} · {r.person} · {r.competence.code}", url=r.get_absolute_url(),
-                            meta=_("trained %(date)s") % {"date": f"{r.trained_on:%Y-%m-%d}"}) for r in list(waiting[:SAMPLE]) + list(mine[:SAMPLE])]
-    total = waiting.count() + mine.count()
+                            meta=_("trained %(date)s") % {"date": f"{r.trained_on:%Y-%m-%d}"}) for r in waiting + mine]
+    total = waiting_total + mine_total
     if total:
         out.append(dashboard.Section(key="training.to_sign", title=_("Training records to sign"), items=items[:SAMPLE],
                                      total=total, more_url=reverse("training:records")))

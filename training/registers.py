@@ -97,11 +97,11 @@ def _overall(today: date) -> matrix.Counts:
 @evidence.provider
 def training_evidence(today: date) -> list[evidence.Evidence]:
     roles = JobRole.objects.filter(is_active=True).count()
+    if not roles:
+        return []
     signed = TrainingRecord.objects.filter(status=TrainingRecord.Status.SIGNED)
     recent = signed.filter(trained_on__gte=today - timedelta(days=365)).count()
     reads = Competence.objects.filter(is_active=True, kind=Competence.Kind.READ, requirements__isnull=False).distinct().count()
-    if not roles:
-        return []
     totals = _overall(today)
     url = reverse("training:matrix")
     gap_reason = (f"{totals.gaps} of {totals.required} required competences missing, expired or out of date"
