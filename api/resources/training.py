@@ -402,7 +402,9 @@ class TrainingRecordViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """The trainer's or the trainee's signature (password, otp_code when enrolled, and the content_hash)."""
-        signed(request, services.record_sign, record=self.get_visible(request, pk))
+        record = self.get_visible(request, pk)
+        require("training.sign_record", request.user, record)  # the refusal before the body's errors
+        signed(request, services.record_sign, record=record)
         return self.detail_response(request, pk)
 
     @extend_schema(request=EvaluateBody, responses={200: TrainingRecordSerializer, **ERRORS})
@@ -410,6 +412,7 @@ class TrainingRecordViewSet(Trail, ViewSet):
     def evaluate(self, request, pk=None):
         """7.2 c: the effectiveness check, signed by the trainer or the quality manager."""
         record = self.get_visible(request, pk)
+        require("training.evaluate_record", request.user, record)
         d = bind(EvaluateForm, request).cleaned_data
         form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
         with form.signing():
