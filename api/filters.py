@@ -9,7 +9,7 @@ from rest_framework.filters import BaseFilterBackend
 from api.base import as_form_data, form_errors
 from api.exceptions import FormInvalid
 
-RESERVED = ("cursor", "page_size", "ordering")
+RESERVED = ("cursor", "page_size", "ordering", "file_format")
 
 
 def cleaned_filters(view, request) -> dict:

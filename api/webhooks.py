@@ -23,7 +23,10 @@ Safety (SSRF): only https URLs; plain http only to 127.0.0.1/localhost when
 settings.DEBUG or WEBHOOKS_ALLOW_HTTP. The host's addresses are resolved when
 the endpoint is saved and again before every request, and any address that is
 not global (private, loopback, link-local, shared, reserved, multicast) is
-refused. Redirects are not followed, proxies from the environment are not
+refused. A delivery resolves the name once and connects to the address it
+checked (the Host header, TLS SNI and the certificate check keep the name), so
+a name that answers differently a moment later (DNS rebinding) cannot reach
+an inside address. Redirects are not followed, proxies from the environment are not
 used, timeouts are short, and only the first bytes of the answer are read.
 """
 
@@ -36,13 +39,15 @@ import ipaddress
 import json
 import secrets
 import socket
+import ssl
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import requests
+import certifi
+import urllib3
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import transaction
@@ -167,8 +172,26 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     return out
 
 
-def check_url(url: str) -> str:
-    """The URL if it may receive webhooks; DomainError with the reason otherwise."""
+@dataclass(frozen=True)
+class Target:
+    """Where one delivery goes: the URL as registered, and the one address its
+    host resolved to when it was checked. The connection is made to `ip`, so the
+    name is never looked up a second time (DNS rebinding: a name may answer a
+    public address to the check and 127.0.0.1 to the connect)."""
+
+    url: str
+    scheme: str
+    host: str  # the name, for the Host header, TLS SNI and the certificate check
+    port: int
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address
+    path: str  # path and query, as sent in the request line
+
+
+def resolve(url: str) -> Target:
+    """The URL's target if it may receive webhooks, resolved ONCE; DomainError with the reason otherwise.
+
+    Every address the name has must be public (a name with one private address
+    among public ones is refused too: the resolver's order is not ours)."""
     url = (url or "").strip()
     if len(url) > 500:
         raise DomainError("The URL is too long (500 characters at most).")
@@ -185,13 +208,23 @@ def check_url(url: str) -> str:
     loopback_ok = allow_http() and host in LOOPBACK_NAMES
     if parts.scheme == "http" and not loopback_ok:
         raise DomainError("Only https URLs receive webhooks (plain http only to localhost on a test server).")
-    for ip in _addresses(host, port or (443 if parts.scheme == "https" else 80)):
+    port = port or (443 if parts.scheme == "https" else 80)
+    addresses = _addresses(host, port)
+    if not addresses:
+        raise DomainError(f"The host name {host!r} does not resolve.")
+    for ip in addresses:
         if ip.is_loopback and loopback_ok:
             continue
         if not ip.is_global or ip.is_multicast:
             raise DomainError(f"The host {host!r} is at a private, loopback or link-local address ({ip}): "
                               "webhooks go only to public addresses.")
-    return url
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(url=url, scheme=parts.scheme, host=host.strip("[]"), port=port, ip=addresses[0], path=path)
+
+
+def check_url(url: str) -> str:
+    """The URL if it may receive webhooks; DomainError with the reason otherwise."""
+    return resolve(url).url
 
 
 # ------------------------------------------------------------------ the endpoints (the quality manager's writes)
@@ -344,29 +377,57 @@ def body_of(delivery: WebhookDelivery) -> bytes:
     return json.dumps(delivery.payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
+def _tls_context() -> ssl.SSLContext:
+    """Certificates verified against the CA bundle requests uses (certifi), or WEBHOOK_CA_BUNDLE."""
+    return ssl.create_default_context(cafile=getattr(settings, "WEBHOOK_CA_BUNDLE", "") or certifi.where())
+
+
+def _pool(target: Target) -> urllib3.HTTPConnectionPool:
+    """A connection to the checked address itself, never to the name: the TLS handshake
+    still sends the name (SNI) and checks the certificate is the name's."""
+    connect, read = timeouts()
+    timeout = urllib3.Timeout(connect=connect, read=read)
+    if target.scheme == "https":
+        return urllib3.HTTPSConnectionPool(str(target.ip), target.port, timeout=timeout, retries=False, maxsize=1,
+                                           ssl_context=_tls_context(), server_hostname=target.host,
+                                           assert_hostname=target.host, cert_reqs="CERT_REQUIRED")
+    return urllib3.HTTPConnectionPool(str(target.ip), target.port, timeout=timeout, retries=False, maxsize=1)
+
+
+def _host_header(target: Target) -> str:
+    name = f"[{target.host}]" if ":" in target.host else target.host
+    default = 443 if target.scheme == "https" else 80
+    return name if target.port == default else f"{name}:{target.port}"
+
+
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
     """(status code or None, error, first bytes of the answer)."""
     try:
-        check_url(endpoint.url)  # again: the name may point elsewhere now
+        target = resolve(endpoint.url)  # again: the name may point elsewhere now; and only once
         secret = unseal(endpoint.secret_sealed)
     except DomainError as exc:
         return None, exc.message, ""
     body = body_of(delivery)
     stamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-QMS-Event": delivery.event,
-               "X-QMS-Delivery": str(delivery.public_id), "X-QMS-Event-Id": str(delivery.event_id),
-               "X-QMS-Timestamp": stamp, "X-QMS-Signature": signature(secret, stamp, body)}
-    session = requests.Session()
-    session.trust_env = False  # no proxy from the environment
+    headers = {"Host": _host_header(target), "Content-Type": "application/json", "User-Agent": USER_AGENT,
+               "X-QMS-Event": delivery.event, "X-QMS-Delivery": str(delivery.public_id),
+               "X-QMS-Event-Id": str(delivery.event_id), "X-QMS-Timestamp": stamp,
+               "X-QMS-Signature": signature(secret, stamp, body)}
+    # urllib3 directly (not requests): no proxy from the environment, no redirects, and the
+    # connection goes to target.ip, the address the check passed, not to a fresh look-up.
+    pool = _pool(target)
     try:
-        with session.post(endpoint.url, data=body, headers=headers, timeout=timeouts(), allow_redirects=False,
-                          stream=True) as answer:
-            excerpt = next(answer.iter_content(500), b"").decode("utf-8", "replace")
-            return answer.status_code, "", excerpt
-    except requests.RequestException as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500], ""
+        answer = pool.urlopen("POST", target.path, body=body, headers=headers, redirect=False, retries=False,
+                              preload_content=False, assert_same_host=False)
+        try:
+            excerpt = answer.read(500, decode_content=True).decode("utf-8", "replace")
+            return answer.status, "", excerpt
+        finally:
+            answer.release_conn()
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+        return None, f"{type(exc).__name__} ({target.ip}): {exc}"[:500], ""
     finally:
-        session.close()
+        pool.close()
 
 
 @jobs.job_handler(JOB_KIND, label="Webhook delivery", time_limit=120, lane="reminders")

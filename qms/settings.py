@@ -433,6 +433,8 @@ WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
 WEBHOOK_RETRY_DELAYS = tuple(float(x) for x in env.list("WEBHOOK_RETRY_DELAYS",
                                                         default=["10", "60", "300", "1800", "7200", "21600", "43200"]))
 WEBHOOK_TIMEOUTS = (env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0), env.float("WEBHOOK_READ_TIMEOUT", default=5.0))
+# The CAs a receiver's certificate is checked against (a PEM file); empty: certifi's bundle, as requests uses.
+WEBHOOK_CA_BUNDLE = env.str("WEBHOOK_CA_BUNDLE", default="")
 
 # ---------------------------------------------------------------- i18n / time
 # The QMS in the user's language (issue 20). A signed-in user's own choice

@@ -69,6 +69,16 @@ def review_detail(pk: int) -> ManagementReview:
     return review
 
 
+def review_actions(user):
+    """The actions of management reviews' decisions (9.3.3): all for the quality manager, one's own
+    for anyone else; open first, by due date."""
+    from qms.permissions import is_quality_manager
+
+    qs = Decision.objects.exclude(action_status="").select_related("review", "action_owner").order_by(
+        "action_status", "action_due_date", "id")
+    return qs if is_quality_manager(user) else qs.filter(action_owner=user)
+
+
 def review_decisions(review: ManagementReview):
     return list(review.decisions.select_related("action_owner", "completed_by").order_by("seq"))
 

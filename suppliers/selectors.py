@@ -170,10 +170,13 @@ def register_rows(user, on: date | None):
                _label(S.choices, s.status), s.scope_of_approval, s.last_score, s.next_evaluation_due]
 
 
+def approved_suppliers(user, on: date | None = None):
+    """The approved supplier list: approved and conditionally approved suppliers (as of `on`)."""
+    return _suppliers_as_of(user, on).filter(status__in=[S.APPROVED, S.CONDITIONAL])
+
+
 def approved_rows(user, on: date | None):
-    """The approved supplier list: approved and conditionally approved suppliers."""
-    qs = _suppliers_as_of(user, on).filter(status__in=[S.APPROVED, S.CONDITIONAL]).order_by("name", "id")
-    for s in qs:
+    for s in approved_suppliers(user, on).order_by("name", "id"):
         yield [s.code, s.name, s.supplies, s.scope_of_approval, _label(S.choices, s.status),
                _label(Supplier.Criticality.choices, s.criticality),
                f"{s.approved_at:%Y-%m-%d}" if s.approved_at else "", s.next_evaluation_due]

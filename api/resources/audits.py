@@ -31,6 +31,7 @@ from audits.forms import (
     VerifyForm,
 )
 from audits.models import Audit, AuditReport, Capa, CapaAction, ChecklistItem, Finding
+from qms.lifecycle import guard
 from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
 
@@ -282,7 +283,9 @@ class AuditViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"], url_path="issue-report")
     def issue_report(self, request, pk=None):
         """Issue the audit report: the lead auditor's signature (password and the report's content_hash)."""
-        signed(request, services.report_issue, audit=_audit(request, pk))
+        audit = _audit(request, pk)
+        require("audits.issue_report", request.user, audit)  # the refusal before the body's errors
+        signed(request, services.report_issue, audit=audit)
         return self.detail_response(request, pk)
 
 
@@ -351,6 +354,7 @@ class FindingViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
         finding = _finding(request, pk)
+        require("audits.add_finding_evidence", request.user, finding)
         form = bind(EvidenceForm, request, user=request.user)
         services.evidence_add(actor=request.user, spec=form.evidence_spec(), finding=finding)
         return self.detail_response(request, pk)
@@ -397,6 +401,7 @@ class CapaViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def correction(self, request, pk=None):
         capa = _capa(request, pk)
+        require("audits.edit_capa", request.user, capa)
         form = bind(CorrectionForm, request)
         services.capa_record_correction(actor=request.user, capa=capa, **form.cleaned_data)
         return self.detail_response(request, pk)
@@ -406,6 +411,7 @@ class CapaViewSet(Trail, ViewSet):
     def owner(self, request, pk=None):
         """Give the CAPA a new owner, with the reason (the quality manager's; not once effective or closed)."""
         capa = _capa(request, pk)
+        require("audits.reassign_capa", request.user, capa)
         form = bind(CapaOwnerForm, request)
         services.capa_reassign(actor=request.user, capa=capa, **form.cleaned_data)
         return self.detail_response(request, pk)
@@ -414,6 +420,7 @@ class CapaViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def analyse(self, request, pk=None):
         capa = _capa(request, pk)
+        guard(capa, Capa.Status.ANALYSED, actor=request.user, rule="audits.analyse_capa")
         form = bind(AnalysisForm, request)
         services.capa_analyse(actor=request.user, capa=capa, ca_needed=form.cleaned_data["ca_needed"],
                               justification=form.cleaned_data["ca_justification"], whys=form.whys(),
@@ -424,6 +431,7 @@ class CapaViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def actions(self, request, pk=None):
         capa = _capa(request, pk)
+        require("audits.plan_capa_actions", request.user, capa)
         form = bind(ActionForm, request)
         services.capa_action_add(actor=request.user, capa=capa, **form.cleaned_data)
         return self.detail_response(request, pk, 201)
@@ -439,6 +447,7 @@ class CapaViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"], url_path="submit-verification")
     def submit_verification(self, request, pk=None):
         capa = _capa(request, pk)
+        guard(capa, Capa.Status.VERIFYING, actor=request.user, rule="audits.edit_capa")
         form = bind(VerificationPlanForm, request)
         services.capa_submit_verification(actor=request.user, capa=capa, method=form.cleaned_data["method"],
                                           due=form.cleaned_data["due"])
@@ -448,6 +457,7 @@ class CapaViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         capa = _capa(request, pk)
+        require("audits.verify_capa", request.user, capa)
         form = bind(VerifyForm, request)
         services.capa_verify(actor=request.user, capa=capa, result=form.cleaned_data["result"],
                              notes=form.cleaned_data["notes"], early_reason=form.cleaned_data["early_reason"])
@@ -458,7 +468,9 @@ class CapaViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close: the quality manager's signature (password and the CAPA's content_hash)."""
-        signed(request, services.capa_close, capa=_capa(request, pk))
+        capa = _capa(request, pk)
+        guard(capa, Capa.Status.CLOSED, actor=request.user, rule="audits.close_capa")
+        signed(request, services.capa_close, capa=capa)
         return self.detail_response(request, pk)
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from api.base import ERRORS, Trail, ViewSet, bind, form_schema, visible
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
+from api.resources.records import RecordListSerializer
 from equipment import selectors, services
 from equipment.forms import CalibrationForm, FilterForm, InstrumentForm, StatusForm
 from equipment.models import Calibration, Instrument
@@ -71,6 +72,19 @@ class StatusMoveForm(StatusForm):
 def _instrument(request, code) -> Instrument:
     return visible(Instrument.objects.select_related("owner", "clause"), "equipment.view_instrument", request.user,
                    "instrument", code=code)
+
+
+IMPACT_ORDERINGS = {"-created_at": ("-created_at", "-id")}
+
+
+class ImpactSerializer(serializers.Serializer):
+    """A cursor page of the records measured with the instrument, with the period in doubt."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RecordListSerializer(many=True)
+    since = serializers.DateField(help_text="The last good calibration's date (or the registration's)")
+    failed_calibration = CalibrationSerializer(allow_null=True)
 
 
 # ------------------------------------------------------------------ instruments
@@ -142,6 +156,25 @@ class InstrumentViewSet(Trail, ViewSet):
             due_on=d.get("due_on"), performed_by=d["performed_by"], certificate_number=d["certificate_number"],
             notes=d["notes"], upload=d.get("file"))
         return self.detail_response(request, code, status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("cursor", str, description="The pagination cursor value."),
+                               OpenApiParameter("page_size", int, description="Number of results to return per page.")],
+                   responses={200: ImpactSerializer, **ERRORS})
+    @action(detail=True, methods=["get"], filter_backends=[], orderings=IMPACT_ORDERINGS)
+    def impact(self, request, code=None):
+        """What was measured with the instrument (7.1.5.2): the records naming it since its last good
+        calibration (`since`), newest first, a cursor page; `failed_calibration` is the latest calibration
+        when it was out of tolerance (else null). The instrument page's impact view."""
+        instrument = _instrument(request, code)
+        latest = instrument.calibrations.order_by("-calibrated_on", "-id").first()
+        failed = latest if latest is not None and not latest.good else None
+        since = services.impact_since(instrument, failed)
+        qs = services.records_measured_with(request.user, instrument, since)
+        response = self.list_response(request, qs, serializer=RecordListSerializer)
+        response.data["since"] = since
+        response.data["failed_calibration"] = (CalibrationSerializer(failed, context={"request": request}).data
+                                               if failed else None)
+        return response
 
 
 register("instruments", InstrumentViewSet, "instrument")

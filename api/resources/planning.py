@@ -124,6 +124,22 @@ class RiskScaleSerializer(serializers.Serializer):
         return [{"name": b.name, "high": b.high, "colour": b.colour} for b in scale.band_list()]
 
 
+class HeatCellSerializer(serializers.Serializer):
+    likelihood = serializers.IntegerField()
+    impact = serializers.IntegerField()
+    count = serializers.IntegerField()
+    band = serializers.CharField(source="band.name", allow_null=True, default=None)
+    colour = serializers.CharField(source="band.colour", allow_null=True, default=None)
+
+
+class HeatMapSerializer(serializers.Serializer):
+    likelihood_levels = serializers.IntegerField(source="scale.likelihood_levels")
+    impact_levels = serializers.IntegerField(source="scale.impact_levels")
+    total = serializers.IntegerField()
+    rows = serializers.ListField(child=HeatCellSerializer(many=True),
+                                 help_text="One row per likelihood, the highest first; a cell per impact, 1 first")
+
+
 class MeasurementSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     period_start = serializers.DateField()
@@ -404,6 +420,15 @@ class RiskViewSet(Trail, ViewSet):
     @extend_schema(responses=RiskSerializer)
     def retrieve(self, request, pk=None):
         return self.detail_response(request, pk)
+
+    @extend_schema(responses={200: HeatMapSerializer, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def heatmap(self, request):
+        """Likelihood × impact with the number of risks in each cell (the heat map page), filtered as the
+        register (kind, status, process, owner; the status defaults to active)."""
+        require("planning.view_risks", request.user)
+        scale = RiskScale.current()
+        return Response(HeatMapSerializer(selectors.heatmap(request.user, cleaned_filters(self, request), scale)).data)
 
     @extend_schema(request=RiskBody,
                    responses={201: RiskSerializer, **ERRORS})

@@ -381,6 +381,7 @@ class RecordViewSet(Trail, ViewSet):
     @extend_schema(request=RecordCreateBody, responses={201: RecordSerializer, **ERRORS})
     def create(self, request):
         """A new record under the type's current form: a draft, or submitted at once (submit=true)."""
+        require("records.create_record", request.user)  # may they create records at all: before the body's errors
         code = value(request, "record_type")
         record_type = RecordType.objects.filter(code=code[:12]).first() if code else None
         if record_type is None:
@@ -424,13 +425,16 @@ class RecordViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request, number=None):
         """Second-person verification: an electronic signature (password and content_hash)."""
-        signed(request, services.record_verify, record=_record(request, number))
+        record = _record(request, number)
+        require("records.verify_record", request.user, record)  # the refusal before the body's errors
+        signed(request, services.record_verify, record=record)
         return self.detail_response(request, number)
 
     @extend_schema(request=ReasonBody, responses={200: RecordSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def void(self, request, number=None):
         record = _record(request, number)
+        require("records.void_record", request.user, record)
         form = bind(ReasonForm, request)
         services.record_void(actor=request.user, record=record, reason=form.cleaned_data["reason"])
         return self.detail_response(request, number)
@@ -440,6 +444,7 @@ class RecordViewSet(Trail, ViewSet):
     def hold(self, request, number=None):
         """Place (legal_hold=true) or lift a legal hold, with a reason."""
         record = _record(request, number)
+        require("records.set_legal_hold", request.user, record)
         form = bind(LegalHoldForm, request)
         services.record_set_legal_hold(actor=request.user, record=record, hold=form.cleaned_data["legal_hold"],
                                        reason=form.cleaned_data["reason"])

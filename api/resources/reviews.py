@@ -5,18 +5,21 @@ decisions and signed minutes, through reviews' forms, services and rules."""
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, visible, visible_or_404
+from api.exceptions import FormInvalid
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import JobSerializer, signatures
+from qms.exports import table_response
 from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
-from reviews import selectors, services
+from reviews import pack, registers, selectors, services
 from reviews.forms import (
     AcknowledgeForm,
     CloseForm,
@@ -86,6 +89,43 @@ class DecisionSerializer(serializers.Serializer):
     completion_note = serializers.CharField()
 
 
+class ReviewActionSerializer(DecisionSerializer):
+    review_number = serializers.CharField(source="review.number")
+    review_title = serializers.CharField(source="review.title")
+
+
+class PackChartSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    unit = serializers.CharField(default="")
+    columns = serializers.ListField(child=serializers.JSONField())
+    rows = serializers.ListField(child=serializers.JSONField())
+
+
+class PackSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    ref = serializers.CharField(help_text="The 9.3.2 input it answers")
+    title = serializers.CharField()
+    contributions = serializers.SerializerMethodField(
+        help_text="What each register contributed: its figures, lists and charts (as tables)")
+
+    def get_contributions(self, section) -> list[dict]:
+        return [{**{k: v for k, v in c.items() if k != "charts"},
+                 "charts": [{"title": ch.title, "unit": ch.unit, "columns": ch.columns, "rows": ch.rows}
+                            for ch in c.get("charts", [])]} for c in section.contributions]
+
+
+class ReviewPackSerializer(serializers.Serializer):
+    review = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    pack_compiled_at = serializers.DateTimeField(allow_null=True)
+    sections = serializers.SerializerMethodField()
+
+    def get_sections(self, review) -> list[dict]:
+        return PackSectionSerializer(pack.sections(review.pack), many=True).data
+
+
 class ReviewListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -152,6 +192,23 @@ class ComplaintViewSet(Trail, ViewSet):
     @extend_schema(responses=ComplaintSerializer)
     def retrieve(self, request, number=None):
         return self.detail_response(request, number)
+
+    @extend_schema(parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"],
+                                                description="csv (the default) or xlsx")],
+                   responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                              (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+                                  OpenApiTypes.BINARY, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The feedback log (filtered as the list) as CSV or XLSX: the page's export."""
+        require("reviews.export_complaints", request.user)
+        # not `format`: DRF reads that as the renderer's name
+        fmt = request.query_params.get("file_format", "csv") or "csv"
+        if fmt not in ("csv", "xlsx"):
+            raise FormInvalid({"file_format": ["Choose csv or xlsx."]})
+        qs = selectors.complaint_register(request.user, cleaned_filters(self, request))
+        return table_response(registers.COMPLAINT_COLUMNS, registers.complaint_rows_of(qs), fmt=fmt,
+                              basename="customer-feedback")
 
     @extend_schema(request=ComplaintBody, responses={201: ComplaintSerializer, **ERRORS})
     def create(self, request):
@@ -311,6 +368,13 @@ class ReviewViewSet(Trail, ViewSet):
         services.review_compile(actor=request.user, review=_review(request, pk))
         return self.detail_response(request, pk)
 
+    @extend_schema(responses={200: ReviewPackSerializer, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def pack(self, request, pk=None):
+        """The compiled input pack (9.3.2), section by section, its charts as tables (the pack page);
+        POST compile/ compiles it again, POST pdf/ starts its PDF job."""
+        return Response(ReviewPackSerializer(_review(request, pk)).data)
+
     @extend_schema(request=None, responses={202: JobSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def pdf(self, request, pk=None):
@@ -354,6 +418,7 @@ register("management-reviews", ReviewViewSet, "management-review")
 class DecisionViewSet(ViewSet):
     serializer_class = DecisionSerializer
     lookup_value_converter = "int"
+    orderings = {"action_status": ("action_status", "action_due_date", "id")}
 
     def get_visible(self, request, pk) -> Decision:
         decision = Decision.objects.select_related("review", "action_owner").filter(pk=pk).first()
@@ -364,6 +429,13 @@ class DecisionViewSet(ViewSet):
         except Http404:
             raise Http404("No such decision.") from None
         return decision
+
+    @extend_schema(responses=ReviewActionSerializer(many=True))
+    def list(self, request):
+        """The actions of the reviews' decisions (the review actions page): all for the quality manager,
+        your own otherwise; open first, by due date."""
+        require("reviews.view_reviews", request.user)
+        return self.list_response(request, selectors.review_actions(request.user), ReviewActionSerializer)
 
     @extend_schema(responses=DecisionSerializer)
     def retrieve(self, request, pk=None):

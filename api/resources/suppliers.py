@@ -97,6 +97,48 @@ class SupplierListSerializer(serializers.Serializer):
     last_score = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
 
 
+class ApprovedSupplierSerializer(serializers.Serializer):
+    """A line of the approved supplier list (its page's columns)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    supplies = serializers.CharField()
+    scope_of_approval = serializers.CharField()
+    status = serializers.CharField()
+    criticality = serializers.CharField()
+    approved_at = serializers.DateTimeField(allow_null=True)
+    next_evaluation_due = serializers.DateField(allow_null=True)
+
+
+class ScorecardMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(source="start")
+    delivered = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    capas = serializers.IntegerField()
+    inspections = serializers.IntegerField()
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """The supplier's performance over the last 12 months (the scorecard page), from the QMS's own data."""
+
+    supplier = serializers.CharField(source="supplier.code")
+    delivered = serializers.IntegerField()
+    on_time_percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    months = ScorecardMonthSerializer(many=True)
+    evaluations = EvaluationListSerializer(many=True, help_text="The latest 20")
+    capas = serializers.SerializerMethodField(help_text="The latest 20 CAPAs raised from the supplier")
+    inspections = serializers.SerializerMethodField(help_text="The latest 20 incoming-inspection records naming it")
+
+    def get_capas(self, card) -> list[dict]:
+        return [{"number": c.number, "title": c.title, "status": c.status, "severity": c.severity,
+                 "raised_at": c.raised_at} for c in card.capas]
+
+    def get_inspections(self, card) -> list[dict]:
+        return [{"number": r.number, "type": r.record_type.code, "status": r.status, "created_at": r.created_at}
+                for r in card.inspections]
+
+
 class SupplierSerializer(SupplierListSerializer):
     scope_of_approval = serializers.CharField()
     website = serializers.CharField()
@@ -188,6 +230,22 @@ class SupplierViewSet(Trail, ViewSet):
     @extend_schema(responses=SupplierSerializer)
     def retrieve(self, request, code=None):
         return self.detail_response(request, code)
+
+    @extend_schema(responses=ApprovedSupplierSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def approved(self, request):
+        """The approved supplier list (8.4.1): approved and conditionally approved suppliers, by name."""
+        require("suppliers.view_suppliers", request.user)
+        return self.list_response(request, selectors.approved_suppliers(request.user), ApprovedSupplierSerializer)
+
+    @extend_schema(responses={200: ScorecardSerializer, **ERRORS})
+    @action(detail=True, methods=["get"])
+    def scorecard(self, request, code=None):
+        """The supplier's scorecard: on-time delivery, CAPAs raised and inspection records per month over
+        the last 12 months, with its evaluations (the scorecard page)."""
+        supplier = _supplier(request, code)
+        require("suppliers.view_performance", request.user, supplier)
+        return Response(ScorecardSerializer(selectors.scorecard(request.user, supplier)).data)
 
     @extend_schema(request=None, responses={202: JobSerializer, **ERRORS})
     @action(detail=False, methods=["post"], url_path="approved-pdf")

@@ -5,8 +5,10 @@ matrix read, through training's forms, services, selectors and rules."""
 from __future__ import annotations
 
 from django import forms
+from django.core.paginator import Paginator
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,6 +19,7 @@ from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import JobSerializer, signatures
 from qms import jobs, scope
+from qms.exports import table_response
 from qms.rules import require
 from qms.signatures import SignatureForm, content_hash
 from qms.uploads import file_response
@@ -134,6 +137,37 @@ class MatrixRowSerializer(serializers.Serializer):
     name = serializers.CharField()
     department = serializers.CharField(source="department.code")
     cells = MatrixCellSerializer(many=True, source="matrix_cells")
+
+
+class QualificationCellSerializer(serializers.Serializer):
+    competence = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    acquired_on = serializers.DateField(allow_null=True)
+    expires_on = serializers.DateField(allow_null=True)
+
+
+class MyTrainingSerializer(serializers.Serializer):
+    person = PersonSerializer(allow_null=True)
+    qualifications = QualificationCellSerializer(many=True)
+    records = TrainingRecordListSerializer(many=True)
+
+
+class ExpiringSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    person_name = serializers.CharField()
+    department = serializers.CharField()
+    competence = serializers.CharField()
+    competence_name = serializers.CharField()
+    status = serializers.CharField()
+    expires_on = serializers.DateField(allow_null=True)
+
+
+class ExpiringPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Qualifications expired or due within the window, in all pages.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = ExpiringSerializer(many=True)
 
 
 # ------------------------------------------------------------------ lookups and edit forms' current values
@@ -318,6 +352,24 @@ class PersonViewSet(Trail, ViewSet):
     def retrieve(self, request, pk=None):
         return self.detail_response(request, pk)
 
+    @extend_schema(responses={200: MyTrainingSerializer, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        """My training (the "My training" page): my person record, the state of every qualification my
+        job roles require, and my latest training records (100 at most); no person record: nulls and empty lists."""
+        require("training.view_own", request.user)
+        person = selectors.person_for_user(request.user)
+        if person is None:
+            return Response({"person": None, "qualifications": [], "records": []})
+        person = self._people(request).select_related("department", "user").filter(pk=person.pk).first() or person
+        cells = [{"competence": c.code, "name": c.name, "status": cell.status, "acquired_on": cell.acquired_on,
+                  "expires_on": cell.expires_on}
+                 for c, cell in selectors.person_qualifications(person, user=request.user)]
+        records = (selectors.records_for_user(request.user).filter(person=person)
+                   .select_related("person", "competence", "trainer").order_by("-trained_on", "-id")[:100])
+        return Response({"person": PersonSerializer(person).data, "qualifications": cells,
+                         "records": TrainingRecordListSerializer(records, many=True).data})
+
     def _save(self, request, person=None, code=status.HTTP_200_OK):
         require("training.manage", request.user)
         form = bind(PersonForm, request, current=_current_person(person) if person else {"is_active": True})
@@ -402,7 +454,9 @@ class TrainingRecordViewSet(Trail, ViewSet):
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """The trainer's or the trainee's signature (password, otp_code when enrolled, and the content_hash)."""
-        signed(request, services.record_sign, record=self.get_visible(request, pk))
+        record = self.get_visible(request, pk)
+        require("training.sign_record", request.user, record)  # the refusal before the body's errors
+        signed(request, services.record_sign, record=record)
         return self.detail_response(request, pk)
 
     @extend_schema(request=EvaluateBody, responses={200: TrainingRecordSerializer, **ERRORS})
@@ -410,6 +464,7 @@ class TrainingRecordViewSet(Trail, ViewSet):
     def evaluate(self, request, pk=None):
         """7.2 c: the effectiveness check, signed by the trainer or the quality manager."""
         record = self.get_visible(request, pk)
+        require("training.evaluate_record", request.user, record)
         d = bind(EvaluateForm, request).cleaned_data
         form = bind(SignatureForm, request, extra=signing_fields(request), user=request.user)
         with form.signing():
@@ -509,5 +564,45 @@ class MatrixViewSet(ViewSet):
         job = jobs.request_job(kind="training_matrix_pdf", actor=request.user, params=filters.query())
         return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"],
+                                                description="csv (the default) or xlsx")],
+                   responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                              (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+                                  OpenApiTypes.BINARY, **ERRORS})
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        """The matrix (filtered as the list: department, role, q) as CSV or XLSX, one row per person and
+        competence: the page's export."""
+        require("training.view_matrix", request.user)
+        # not `format`: DRF reads that as the renderer's name
+        fmt = request.query_params.get("file_format", "csv") or "csv"
+        if fmt not in ("csv", "xlsx"):
+            raise FormInvalid({"file_format": ["Choose csv or xlsx."]})
+        rows = selectors.matrix_export_rows(request.user, self._filters(request))
+        return table_response(selectors.MATRIX_EXPORT_COLUMNS, rows, fmt=fmt, basename="training-matrix")
+
+    @extend_schema(parameters=[OpenApiParameter("page", int, description="The page (100 a page), from 1")],
+                   responses={200: ExpiringPageSerializer, **ERRORS})
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def expiring(self, request):
+        """Qualifications expired or due soon (the "Expiring qualifications" page), soonest first, the page's
+        pages of 100."""
+        require("training.view_matrix", request.user)
+        rows = selectors.expiring()
+        page = Paginator(rows, EXPIRING_PAGE).get_page(request.query_params.get("page"))
+        ids = [p for p, _, _ in page.object_list]
+        people = {p.pk: p for p in selectors.people_for_user(request.user).select_related("department")
+                  .filter(pk__in=ids)}
+        comps = {c.pk: c for c in selectors.competences_for_user(request.user).filter(
+            pk__in=[c for _, c, _ in page.object_list])}
+        results = [{"person": p, "person_name": people[p].name, "department": people[p].department.code,
+                    "competence": comps[c].code, "competence_name": comps[c].name, "status": cell.status,
+                    "expires_on": cell.expires_on}
+                   for p, c, cell in page.object_list if p in people and c in comps]
+        return Response({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
+                         "results": results})
+
+
+EXPIRING_PAGE = 50  # as the page (training.views.PAGE_SIZE)
 
 register("training-matrix", MatrixViewSet, "training-matrix")

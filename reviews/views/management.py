@@ -229,11 +229,5 @@ def review_sign(request, pk):
 @require_GET
 def action_list(request):
     require("reviews.view_reviews", request.user)
-    from qms.permissions import is_quality_manager
-
-    qs = Decision.objects.exclude(action_status="").select_related("review", "action_owner").order_by(
-        "action_status", "action_due_date", "id")
-    if not is_quality_manager(request.user):
-        qs = qs.filter(action_owner=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.review_actions(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reviews/action_list.html", {"page": page})

@@ -81,3 +81,27 @@ def test_an_edit_changes_only_what_it_sends_and_bad_input_changes_nothing(api_fo
     r = api_for(staff).post("/api/v1/instruments/MIC-8/edit/", {"location": "Home"}, format="json")
     assert r.status_code == 403 and r.json()["detail"] == "Only the quality manager keeps the equipment register."
     assert Instrument.objects.get(code="MIC-8").location == "Lab 2"
+
+
+def test_the_impact_of_an_out_of_tolerance_instrument_lists_what_was_measured_with_it(
+        api_for, quality_manager, staff, author):
+    from records import services as record_services
+    from tests.equipment.factories import measurement_type
+
+    inst = make_instrument(quality_manager, code="GAUGE-7", owner=staff)
+    rt = measurement_type()
+    measured = record_services.record_create(actor=staff, record_type=rt, values={"gauge": inst.code, "reading": "3"})
+    make_instrument(quality_manager, code="OTHER-1", owner=staff)
+    record_services.record_create(actor=staff, record_type=rt, values={"gauge": "OTHER-1", "reading": "4"})
+    s = api_for(staff)
+    r = s.post("/api/v1/instruments/GAUGE-7/calibrate/", {"calibrated_on": timezone.localdate().isoformat(),
+                                                          "result": "out_of_tolerance", "performed_by": "CalLab AB"},
+               format="json")
+    assert r.status_code == 201, r.json()
+    impact = s.get("/api/v1/instruments/GAUGE-7/impact/")
+    assert impact.status_code == 200, impact.json()
+    body = impact.json()
+    assert [x["number"] for x in body["results"]] == [measured.number]
+    assert body["failed_calibration"]["result"] == "out_of_tolerance"
+    assert body["since"] == inst.calibrations.filter(result="pass").get().calibrated_on.isoformat()
+    assert s.get("/api/v1/instruments/NOPE/impact/").status_code == 404

@@ -229,6 +229,27 @@ def _delivery(p):
     webhooks.send_test(actor=p["qm"], endpoint=p["webhook"])
 
 
+def _review_action(p):
+    from reviews import services
+
+    services.decision_add(actor=p["qm"], review=p["review"], kind="improvement", text=f"Decision {next(_n)}",
+                          action_description="Do it", action_owner=p["staff"],
+                          action_due_date=timezone.localdate() + timedelta(days=30))
+
+
+def _approved_supplier(p):
+    from tests.suppliers.factories import approved_supplier
+
+    approved_supplier(p["qm"], name=f"Approved {next(_n)}")
+
+
+def _measured(p):
+    from records import services
+
+    services.record_create(actor=p["staff"], record_type=p["measurement_type"],
+                           values={"gauge": p["instrument"].code, "reading": str(next(_n))})
+
+
 MORE = {
     "/api/v1/documents/": _document,
     "/api/v1/documents/{document_number}/revisions/": _revision,
@@ -262,6 +283,9 @@ MORE = {
     "/api/v1/management-reviews/": _review,
     "/api/v1/webhooks/": _webhook,
     "/api/v1/webhooks/{id}/deliveries/": _delivery,
+    "/api/v1/decisions/": _review_action,
+    "/api/v1/suppliers/approved/": _approved_supplier,
+    "/api/v1/instruments/{code}/impact/": _measured,
 }
 
 
@@ -288,6 +312,12 @@ def people(quality_manager, author, approver, staff, auditor, external_auditor, 
     p["competence"] = make_competence(quality_manager, code="BASE-C")
     p["role"] = make_role(quality_manager, code="BASE-R", competences=[p["competence"]])
     p["objective"] = make_objective(quality_manager)
+    from tests.equipment.factories import make_instrument, measurement_type
+    from tests.reviews.factories import make_review
+
+    p["review"] = make_review(quality_manager, chair=approver, attendees=[staff])
+    p["instrument"] = make_instrument(quality_manager, code="GAUGE-1", owner=staff)
+    p["measurement_type"] = measurement_type()
     settings.WEBHOOKS_ALLOW_HTTP = True  # the endpoints point at loopback; nothing is sent here
     from api import webhooks
 
@@ -299,7 +329,8 @@ def people(quality_manager, author, approver, staff, auditor, external_auditor, 
 @pytest.mark.parametrize("template", sorted(MORE))
 def test_a_list_costs_the_same_queries_with_more_rows(template, people, api_for, django_assert_max_num_queries):
     q = api_for(people["qm"])
-    url = template.replace("{document_number}", people["doc"].number).replace("{id}", str(people["webhook"].pk))
+    url = (template.replace("{document_number}", people["doc"].number).replace("{id}", str(people["webhook"].pk))
+           .replace("{code}", people["instrument"].code))
     MORE[template](people)
     q.get(url)  # warm the caches (content types, roles, the risk scale)
     with CaptureQueriesContext(connection) as few:
@@ -313,3 +344,70 @@ def test_a_list_costs_the_same_queries_with_more_rows(template, people, api_for,
     assert response.status_code == 200
     assert len(response.json()["results"]) >= before + EXTRA, "the new rows must show for the count to mean anything"
 
+
+
+# ------------------------------------------------------------------ reads that are not cursor lists
+def _expiring(p):
+    from tests.training.factories import make_competence, make_person, make_record, make_role
+
+    comp = make_competence(p["qm"], code=f"EXP-{next(_n)}", validity_months=12)
+    person = make_person(p["qm"], name=f"Expiring {next(_n)}", roles=[make_role(p["qm"], code=f"ER-{next(_n)}",
+                                                                                  competences=[comp])])
+    make_record(p["qm"], person, comp, p["approver"], days_ago=360)
+
+
+def _my_training(p):
+    from tests.training.factories import make_record
+
+    make_record(p["qm"], p["me"], p["competence"], p["approver"], days_ago=next(_n))
+
+
+def _scored(p):
+    from tests.suppliers.factories import evaluate
+
+    evaluate(p["qm"], p["supplier"])
+
+
+def _packed(p):
+    from reviews import services
+
+    _complaint(p)
+    services.review_compile(actor=p["qm"], review=p["review"])
+
+
+PAGES = {  # the reads that are a page, a file or a summary: url, row maker, what counts the rows
+    "expiring": ("/api/v1/training-matrix/expiring/", _expiring, lambda r: len(r.json()["results"])),
+    "matrix-export": ("/api/v1/training-matrix/export/?file_format=csv", _person,
+                      lambda r: r.content.decode().count("\n")),
+    "matrix-export-xlsx": ("/api/v1/training-matrix/export/?file_format=xlsx", _person, lambda r: len(r.content)),
+    "complaint-export": ("/api/v1/complaints/export/", _complaint, lambda r: r.content.decode().count("\n")),
+    "my-training": ("/api/v1/people/me/", _my_training, lambda r: len(r.json()["records"])),
+    "heatmap": ("/api/v1/risks/heatmap/", _risk, lambda r: r.json()["total"]),
+    "scorecard": ("/api/v1/suppliers/{supplier}/scorecard/", _scored, lambda r: len(r.json()["evaluations"])),
+    "pack": ("/api/v1/management-reviews/{review}/pack/", _packed, lambda r: 1),  # the stored pack: one row
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_read_costs_the_same_queries_with_more_rows(name, people, api_for, django_assert_max_num_queries):
+    from tests.suppliers.factories import approved_supplier
+    from tests.training.factories import make_person
+
+    people["me"] = make_person(people["qm"], name="Quinn as trainee", roles=[people["role"]], user=people["qm"])
+    supplier = people["supplier"] = approved_supplier(people["qm"], name="Scored")
+    url, more, rows = PAGES[name]
+    url = url.replace("{supplier}", supplier.code).replace("{review}", str(people["review"].pk))
+    q = api_for(people["qm"])
+    more(people)
+    q.get(url)  # warm the caches
+    with CaptureQueriesContext(connection) as few:
+        response = q.get(url)
+    assert response.status_code == 200, response.content
+    before = rows(response)
+    for _ in range(EXTRA):
+        more(people)
+    with django_assert_max_num_queries(len(few)):
+        response = q.get(url)
+    assert response.status_code == 200
+    if rows(response) != 1:
+        assert rows(response) >= before + EXTRA, "the new rows must show for the count to mean anything"

@@ -211,3 +211,21 @@ def test_a_measurements_evidence_is_uploaded_and_downloaded(api_for, quality_man
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
     assert api_for(staff).get(f"/api/v1/measurements/{m['id']}/evidence/").status_code == 200  # every reader
     assert q.get("/api/v1/measurements/999999/evidence/").status_code == 404
+
+
+def test_the_heat_map_counts_the_risks_in_each_cell_as_the_page(api_for, quality_manager, staff):
+    make_risk(quality_manager, likelihood=3, impact=4)
+    make_risk(quality_manager, title="Second", likelihood=3, impact=4)
+    make_risk(quality_manager, title="Opportunity", kind="opportunity", treatment="exploit", likelihood=1, impact=2)
+    r = api_for(staff).get("/api/v1/risks/heatmap/")
+    assert r.status_code == 200, r.json()
+    hm = r.json()
+    scale = RiskScale.current()
+    assert (hm["likelihood_levels"], hm["impact_levels"]) == (scale.likelihood_levels, scale.impact_levels)
+    assert hm["rows"][0][0]["likelihood"] == scale.likelihood_levels  # the highest likelihood first
+    cells = {(c["likelihood"], c["impact"]): c for row in hm["rows"] for c in row}
+    assert cells[(3, 4)]["count"] == 2 and cells[(1, 2)]["count"] == 1 and hm["total"] == 3
+    assert cells[(3, 4)]["band"] == scale.band_for(12).name
+    only = api_for(staff).get("/api/v1/risks/heatmap/?kind=opportunity").json()
+    assert only["total"] == 1
+    assert api_for(staff).get("/api/v1/risks/heatmap/?kind=nonsense").status_code == 400

@@ -150,3 +150,43 @@ def test_a_management_review_is_planned_and_its_details_and_decisions_changed(ap
     r = api_for(staff).post(f"/api/v1/decisions/{decision}/edit/", {"text": "x"}, format="json")
     assert r.status_code == 403 and r.json()["detail"] == MINUTES
     assert Decision.objects.get(pk=decision).text == "Shorter set-up on line 2"
+
+
+def test_the_feedback_log_exports_as_csv_and_xlsx_with_the_lists_filter(api_for, quality_manager, staff):
+    make_complaint(quality_manager, customer="Volta Motors")
+    make_complaint(quality_manager, customer="Kind Words Ltd", kind="compliment")
+    q = api_for(quality_manager)
+    r = q.get("/api/v1/complaints/export/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert "attachment" in r["Content-Disposition"]
+    text = r.content.decode()
+    assert "Volta Motors" in text and "Kind Words Ltd" in text
+    only = q.get("/api/v1/complaints/export/?kind=compliment").content.decode()
+    assert "Kind Words Ltd" in only and "Volta Motors" not in only
+    xlsx = q.get("/api/v1/complaints/export/?file_format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert q.get("/api/v1/complaints/export/?file_format=pdf").json()["errors"]["file_format"]
+
+
+def test_the_pack_and_the_review_actions(api_for, quality_manager, approver, staff, author):
+    from reviews import services
+
+    review = make_review(quality_manager, chair=approver, attendees=[staff])
+    services.decision_add(actor=quality_manager, review=review, kind="improvement", text="Faster answers",
+                          action_description="Set a 2-day target", action_owner=staff,
+                          action_due_date=timezone.localdate() + timedelta(days=30))
+    services.decision_add(actor=quality_manager, review=review, kind="resources", text="A second gauge",
+                          action_description="Buy it", action_owner=approver,
+                          action_due_date=timezone.localdate() + timedelta(days=60))
+    r = api_for(staff).get(f"/api/v1/management-reviews/{review.pk}/pack/")
+    assert r.status_code == 200, r.json()
+    pack = r.json()
+    assert pack["number"] == review.number and pack["sections"]
+    assert {"key", "ref", "title", "contributions"} <= set(pack["sections"][0])
+    assert "svg" not in r.content.decode()  # charts come as tables
+    assert api_for(author).get(f"/api/v1/management-reviews/{review.pk}/pack/").status_code == 404
+    mine = api_for(staff).get("/api/v1/decisions/").json()["results"]
+    assert [d["action_description"] for d in mine] == ["Set a 2-day target"]  # one's own, as the page
+    assert mine[0]["review_number"] == review.number
+    every = api_for(quality_manager).get("/api/v1/decisions/").json()["results"]
+    assert {d["action_description"] for d in every} == {"Set a 2-day target", "Buy it"}

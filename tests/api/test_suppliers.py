@@ -122,3 +122,22 @@ def test_the_approved_supplier_list_pdf_is_a_job(api_for, staff):
     assert r.json()["kind"] == "suppliers_asl_pdf"
     assert Job.objects.get(public_id=r.json()["id"]).requested_by == staff
     assert api_for(staff, read_only=True).post("/api/v1/suppliers/approved-pdf/").status_code == 403
+
+
+def test_the_approved_supplier_list_and_a_scorecard(api_for, quality_manager, approver, staff):
+    from tests.suppliers.factories import make_supplier
+
+    approved_supplier(quality_manager, name="Acme Castings")
+    make_supplier(quality_manager, name="Not Yet Ltd")
+    r = api_for(staff).get("/api/v1/suppliers/approved/")
+    assert r.status_code == 200
+    assert [s["name"] for s in r.json()["results"]] == ["Acme Castings"]
+    assert r.json()["results"][0]["status"] == "approved"
+    code = r.json()["results"][0]["code"]
+    card = api_for(approver).get(f"/api/v1/suppliers/{code}/scorecard/")
+    assert card.status_code == 200, card.json()
+    assert card.json()["supplier"] == code and len(card.json()["months"]) == 12
+    assert card.json()["evaluations"][0]["decision"] == "approve"
+    refused = api_for(staff).get(f"/api/v1/suppliers/{code}/scorecard/")
+    assert refused.status_code == 403  # suppliers.view_performance, as the page
+    assert api_for(approver).get("/api/v1/suppliers/NOPE/scorecard/").status_code == 404

@@ -135,3 +135,27 @@ def test_the_matrix_pdf_is_a_job_with_the_lists_filter(api_for, quality_manager,
     r = q.post("/api/v1/training-matrix/pdf/", {"role": 999999}, format="json")
     assert r.status_code == 400 and "role" in r.json()["errors"]
     assert Job.objects.filter(kind="training_matrix_pdf").count() == 1
+
+
+def test_the_matrix_exports_my_training_and_expiring_qualifications(api_for, quality_manager, approver, staff):
+    from tests.training.factories import make_record
+
+    comp = make_competence(quality_manager, code="FORK", validity_months=12, name="Forklift")
+    role = make_role(quality_manager, code="DRV", competences=[comp])
+    me = make_person(quality_manager, name="Sam Staff", roles=[role], user=staff)
+    make_record(quality_manager, me, comp, approver, days_ago=350)  # expires within the month
+    q = api_for(quality_manager)
+    csv = q.get("/api/v1/training-matrix/export/")
+    assert csv.status_code == 200 and "Sam Staff" in csv.content.decode() and "FORK" in csv.content.decode()
+    xlsx = q.get("/api/v1/training-matrix/export/?file_format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert "Sam Staff" not in q.get("/api/v1/training-matrix/export/?q=nobody").content.decode()
+    assert api_for(staff).get("/api/v1/training-matrix/export/").status_code == 403
+    expiring = q.get("/api/v1/training-matrix/expiring/").json()
+    assert expiring["count"] == 1 and expiring["results"][0]["person_name"] == "Sam Staff"
+    assert expiring["results"][0]["competence"] == "FORK" and expiring["results"][0]["status"] in ("due_soon", "expired")
+    mine = api_for(staff).get("/api/v1/people/me/").json()
+    assert mine["person"]["name"] == "Sam Staff"
+    assert [c["competence"] for c in mine["qualifications"]] == ["FORK"]
+    assert len(mine["records"]) == 1 and mine["records"][0]["competence"] == "FORK"
+    assert api_for(approver).get("/api/v1/people/me/").json() == {"person": None, "qualifications": [], "records": []}

@@ -43,7 +43,8 @@ class Receiver:
                 expected = "sha256=" + hmac.new(receiver.secret.encode(), stamp.encode() + b"." + body,
                                                 hashlib.sha256).hexdigest()
                 valid = hmac.compare_digest(expected, self.headers["X-QMS-Signature"])
-                receiver.received.append({"body": json.loads(body), "valid": valid, "headers": dict(self.headers)})
+                receiver.received.append({"body": json.loads(body), "valid": valid, "headers": dict(self.headers),
+                                          "path": self.path})
                 if not valid:
                     code = 401
                 elif receiver.fail_first > 0:
@@ -360,3 +361,157 @@ def test_the_webhook_resource_advertises_no_delete_method(quality_manager):
     for path in ("/api/v1/webhooks/", "/api/v1/webhooks/1/"):
         assert "DELETE" not in api.options(path)["Allow"]
         assert api.delete(path).status_code == 405
+
+
+# ------------------------------------------------------------------ DNS rebinding: the address checked is the address used
+def _certificates(tmp_path, name: str):
+    """A test CA and a certificate for `name` it signed: (ca.pem, cert.pem, key.pem)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cert(subject, issuer, key, signer, *, ca: bool):
+        b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+             .not_valid_after(now + datetime.timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            b = b.add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                              content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                              key_agreement=False, encipher_only=False, decipher_only=False),
+                                critical=True)
+            b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        else:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            b = b.add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+                                critical=False)
+        return b.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "QMS test CA")])
+    ca = cert(ca_name, ca_name, ca_key, ca_key, ca=True)
+    leaf = cert(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), ca_name, key, ca_key, ca=False)
+    paths = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
+class TlsReceiver(Receiver):
+    """The receiver over HTTPS with a certificate for `name`; it counts every TCP
+    connection (also one whose handshake fails) and the SNI names it was sent."""
+
+    def __init__(self, cert, key):
+        import ssl
+
+        super().__init__(port=0)
+        self.connections, self.sni = 0, []
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        context.sni_callback = lambda sock, name, ctx: self.sni.append(name)
+        receiver, plain = self, self.server
+
+        class Counting(type(plain)):
+            def get_request(self):
+                sock, addr = super().get_request()
+                receiver.connections += 1
+                return context.wrap_socket(sock, server_side=True), addr
+
+        plain.server_close()
+        self.server = Counting(("127.0.0.1", 0), plain.RequestHandlerClass)
+        self.port = self.server.server_address[1]  # a free port: nothing else listens there
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """A resolver we control for names under .test: each name answers its list of addresses
+    in turn (the last one from then on); other names and IP literals resolve as usual."""
+    import socket
+
+    real = socket.getaddrinfo
+    answers: dict[str, list[str]] = {}
+    asked: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in answers:
+            asked.append(name)
+            ip = answers[name].pop(0) if len(answers[name]) > 1 else answers[name][0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, int(port or 0)))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return type("Dns", (), {"answers": answers, "asked": asked})
+
+
+def test_a_name_that_rebinds_to_loopback_between_check_and_connect_never_reaches_it(
+        tmp_path, quality_manager, author, loopback_ok, dns):
+    """The attack: the name answers a public address to the check and 127.0.0.1 to
+    the connect. The delivery connects to the address it checked, so the receiver
+    listening on loopback gets no connection at all, and the name is looked up once."""
+    from tests.documents.factories import make_draft
+
+    ca, cert, key = _certificates(tmp_path, "rebind.test")
+    loopback_ok.WEBHOOK_CA_BUNDLE = str(ca)
+    loopback_ok.WEBHOOK_TIMEOUTS = (0.5, 0.5)
+    dns.answers["rebind.test"] = ["93.184.215.14"]
+    with TlsReceiver(cert, key) as rx:
+        endpoint = _create(quality_manager, f"https://rebind.test:{rx.port}/hook").endpoint  # the name is public now
+        dns.answers["rebind.test"] = ["93.184.215.14", "127.0.0.1"]  # the check, then whatever comes after
+        dns.asked.clear()
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        assert _run(delivery) == "retry"
+    assert dns.asked == ["rebind.test"], "one look-up per delivery"
+    assert rx.connections == 0 and rx.received == []
+    assert "93.184.215.14" in delivery.tries.get().error  # it tried the address it checked, and only that
+
+
+def test_a_delivery_connects_to_the_checked_address_with_the_name_for_host_sni_and_certificate(
+        tmp_path, quality_manager, author, loopback_ok, dns, monkeypatch):
+    """The other side of the pin: the address of the check is the one connected to (here a
+    loopback receiver, allowed for this name only), while the Host header, the TLS SNI and the
+    certificate check are the name's; the next answer of the name (10.9.9.9) is never used."""
+    from tests.documents.factories import make_draft
+
+    monkeypatch.setattr(webhooks, "LOOPBACK_NAMES", webhooks.LOOPBACK_NAMES | {"hooks.test"})
+    ca, cert, key = _certificates(tmp_path, "hooks.test")
+    loopback_ok.WEBHOOK_CA_BUNDLE = str(ca)
+    dns.answers["hooks.test"] = ["127.0.0.1"]
+    with TlsReceiver(cert, key) as rx:
+        made = _create(quality_manager, f"https://hooks.test:{rx.port}/hook?source=qms")
+        rx.secret = made.secret
+        dns.answers["hooks.test"] = ["127.0.0.1", "10.9.9.9"]
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get(endpoint=made.endpoint)
+        assert _run(delivery) == "ready", delivery.tries.get().error
+    assert rx.connections == 1 and rx.sni == ["hooks.test"]
+    got = rx.received[0]
+    assert got["valid"] and got["headers"]["Host"] == f"hooks.test:{rx.port}" and got["path"] == "/hook?source=qms"
+    assert got["body"]["event"] == "document.created"
+
+
+def test_a_certificate_for_another_name_is_refused_although_the_address_is_pinned(
+        tmp_path, quality_manager, author, loopback_ok, dns, monkeypatch):
+    from tests.documents.factories import make_draft
+
+    monkeypatch.setattr(webhooks, "LOOPBACK_NAMES", webhooks.LOOPBACK_NAMES | {"hooks.test"})
+    ca, cert, key = _certificates(tmp_path, "someone-else.test")
+    loopback_ok.WEBHOOK_CA_BUNDLE = str(ca)
+    dns.answers["hooks.test"] = ["127.0.0.1"]
+    with TlsReceiver(cert, key) as rx:
+        endpoint = _create(quality_manager, f"https://hooks.test:{rx.port}/hook").endpoint
+        make_draft(author)
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        assert _run(delivery) == "retry"
+    assert rx.received == []
+    assert "certificate" in delivery.tries.get().error.lower() or "hostname" in delivery.tries.get().error.lower()
