@@ -1,13 +1,14 @@
 """Background jobs of the auditor's view."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from auditor import readiness
 from qms.jobs import JobOutput, job_handler
 from qms.pdf import render_pdf
 
 
-@job_handler("readiness_pdf", label="ISO 9001 readiness summary (PDF)")
+@job_handler("readiness_pdf", label=gettext_noop("ISO 9001 readiness summary (PDF)"))
 def readiness_pdf(job) -> JobOutput:
     rows = readiness.readiness()
     pdf = render_pdf(

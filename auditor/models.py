@@ -18,7 +18,7 @@ class AuditorAccess(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="auditor_access")
     organisation = models.CharField(max_length=150)
-    audit_reference = models.CharField(max_length=200, help_text="e.g. ISO 9001 stage 2 certification audit")
+    audit_reference = models.CharField(max_length=200, help_text=_("e.g. ISO 9001 stage 2 certification audit"))
     valid_from = models.DateTimeField()
     valid_until = models.DateTimeField()
     all_scope = models.BooleanField(default=False, help_text=_("Everything (otherwise only the clauses and processes below)"))

@@ -39,6 +39,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
@@ -360,10 +361,10 @@ def _check_still_allowed(user) -> None:
     if is_external_auditor(user):
         access = getattr(user, "auditor_access", None)
         if access is None or not access.is_open():
-            raise PermissionRefused("Your auditor access is closed: no evidence pack was built.")
+            raise PermissionRefused(gettext_noop("Your auditor access is closed: no evidence pack was built."))
 
 
-@job_handler("evidence_pack", label="Evidence pack", lane="bulk")
+@job_handler("evidence_pack", label=gettext_noop("Evidence pack"), lane="bulk")
 def evidence_pack(job: Job) -> JobOutput:
     scope = PackScope.from_params(job.params)
     user = User.objects.get(pk=job.requested_by_id)

@@ -6,6 +6,8 @@ templates ask `allowed()` / `{% can %}`. The refusal message sits beside the rul
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from auditor.models import EvidenceRequest
 from qms.lifecycle import may_become
 from qms.permissions import (
@@ -68,17 +70,17 @@ def can_view_as_of(user) -> bool:
 
 
 # ------------------------------------------------------------------ the rules, with their messages
-rule("auditor.manage_auditor_access", can_manage_auditor_access, "Only the quality manager manages external auditor access.")
-rule("auditor.request_evidence", can_request_evidence, "Only auditors raise evidence requests.")
-rule("auditor.view_evidence_request", can_view_evidence_request, "Only the auditor who asked, the person it is assigned to and the quality manager see this request.")
-rule("auditor.answer_evidence_request", can_answer_evidence_request, "Only the quality manager or the person it is assigned to can answer.")
+rule("auditor.manage_auditor_access", can_manage_auditor_access, _("Only the quality manager manages external auditor access."))
+rule("auditor.request_evidence", can_request_evidence, _("Only auditors raise evidence requests."))
+rule("auditor.view_evidence_request", can_view_evidence_request, _("Only the auditor who asked, the person it is assigned to and the quality manager see this request."))
+rule("auditor.answer_evidence_request", can_answer_evidence_request, _("Only the quality manager or the person it is assigned to can answer."))
 rule("auditor.close_evidence_request",
-     can_close_evidence_request & may_become(EvidenceRequest.Status.CLOSED), "Only the auditor who asked, or the quality manager, can close a request.")
-rule("auditor.verify_pack", can_verify_pack, "Only the quality manager and auditors verify evidence packs.")
-rule("auditor.build_pack", can_build_pack, "Only the quality manager and auditors build evidence packs.")
+     can_close_evidence_request & may_become(EvidenceRequest.Status.CLOSED), _("Only the auditor who asked, or the quality manager, can close a request."))
+rule("auditor.verify_pack", can_verify_pack, _("Only the quality manager and auditors verify evidence packs."))
+rule("auditor.build_pack", can_build_pack, _("Only the quality manager and auditors build evidence packs."))
 rule("auditor.print_readiness", can_view_readiness & can_write,
-     "Only the quality manager and internal auditors can print the readiness summary.")
-rule("auditor.view_readiness", can_view_readiness, "The readiness map is for the quality manager and internal auditors.")
+     _("Only the quality manager and internal auditors can print the readiness summary."))
+rule("auditor.view_readiness", can_view_readiness, _("The readiness map is for the quality manager and internal auditors."))
 rule("auditor.export_readiness", can_view_as_of,
-     "The readiness export is for the quality manager and auditors (an external auditor gets the clauses in scope).")
-rule("auditor.view_as_of", can_view_as_of, "The point-in-time view is for the quality manager and auditors.")
+     _("The readiness export is for the quality manager and auditors (an external auditor gets the clauses in scope)."))
+rule("auditor.view_as_of", can_view_as_of, _("The point-in-time view is for the quality manager and auditors."))

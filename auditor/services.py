@@ -166,7 +166,7 @@ def revoke_access(*, actor, access: AuditorAccess, reason: str) -> AuditorAccess
     if not reason.strip():
         raise DomainError(gettext("Give a reason for revoking the access."))
     if access.revoked_at:
-        raise IllegalTransition("This access is already revoked.")
+        raise IllegalTransition(gettext("This access is already revoked."))
     access.revoked_at = timezone.now()
     access.revoked_by = actor
     access.revoke_reason = reason.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audits import selectors
 from audits.models import Audit, AuditReport
@@ -25,7 +26,7 @@ def _audit_context(audit: Audit) -> dict:
     }
 
 
-@job_handler("audit_plan_pdf", label="Audit plan PDF")
+@job_handler("audit_plan_pdf", label=gettext_noop("Audit plan PDF"))
 def audit_plan_pdf(job) -> JobOutput:
     audit = Audit.objects.select_related("lead_auditor").get(pk=job.object_id)
     ctx = _audit_context(audit)
@@ -33,7 +34,7 @@ def audit_plan_pdf(job) -> JobOutput:
     return JobOutput(f"{audit.number}-plan.pdf", render_pdf("pdf/audit_plan.html", ctx), "application/pdf")
 
 
-@job_handler("audit_report_pdf", label="Audit report PDF")
+@job_handler("audit_report_pdf", label=gettext_noop("Audit report PDF"))
 def audit_report_pdf(job) -> JobOutput:
     report = AuditReport.objects.select_related("audit__lead_auditor", "issued_by").get(pk=job.object_id)
     audit = report.audit

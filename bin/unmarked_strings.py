@@ -18,7 +18,8 @@ In Python (--python), reported are literal strings (and f-strings, which cannot
 be translated) in the places a user reads them: a field's label, help_text,
 empty_label or verbose_name; a choices label; a message for
 django.contrib.messages; the message of an exception whose class name ends in
-Error, Refused or Transition; a rule's refusal message (qms.rules.rule). A
+Error, Refused or Transition (not Python's own ValueError, KeyError, ...: those
+speak to the developer); a rule's refusal message (qms.rules.rule). A
 string inside gettext/gettext_lazy/ngettext/pgettext (any name `_`) is marked.
 
 Exit status 1 when anything is unmarked. tests/qms/test_i18n_coverage.py and
@@ -131,6 +132,11 @@ _TRANSLATORS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pg
 _LABEL_KEYWORDS = {"label", "help_text", "empty_label", "verbose_name", "verbose_name_plural"}
 _MESSAGE_FUNCS = {"success", "info", "warning", "error", "debug", "add_message"}
 _CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
+# Python's own exceptions report a programming or configuration mistake to the
+# developer (a traceback, a log): their text is never shown to a user, who meets
+# DomainError, ValidationError, PermissionRefused and the like instead.
+_DEVELOPER_ERRORS = {"ValueError", "TypeError", "KeyError", "LookupError", "IndexError", "RuntimeError",
+                     "AssertionError", "NotImplementedError", "AttributeError", "ImproperlyConfigured"}
 
 
 def python_files() -> list[Path]:
@@ -182,7 +188,8 @@ class _PyFinder(ast.NodeVisitor):
         if name in _MESSAGE_FUNCS and isinstance(node.func, ast.Attribute) and _name(node.func.value) == "messages":
             for arg in node.args[1:2] + ([node.args[2]] if name == "add_message" and len(node.args) > 2 else []):
                 self._report(arg)
-        elif (name.endswith("Error") or name.endswith("Refused") or name.endswith("Transition")) and node.args:
+        elif (name.endswith("Error") or name.endswith("Refused") or name.endswith("Transition")) and node.args \
+                and name not in _DEVELOPER_ERRORS:
             self._report(node.args[0])
         elif name == "rule" and len(node.args) >= 3:
             self._report(node.args[2])

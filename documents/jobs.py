@@ -5,6 +5,7 @@ documents/renditions.py and documents/manual.py.)"""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from documents import selectors
 from documents.forms import RegisterFilterForm
@@ -13,7 +14,7 @@ from qms.jobs import JobOutput, job_handler
 from qms.rules import allowed
 
 
-@job_handler("register_pdf", label="Document register (PDF)", lane="bulk")
+@job_handler("register_pdf", label=gettext_noop("Document register (PDF)"), lane="bulk")
 def register_pdf(job) -> JobOutput:
     """The register as the requester sees it, with their filters, as a PDF."""
     user = job.requested_by

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from documents import renditions
 from documents.models import ManualBuild, Rendition, Revision
@@ -171,7 +172,7 @@ def build_manual(*, actor=None, job: Job | None = None) -> ManualBuild:
             # later one assembles again under the next number (the cover
             # prints it), reusing every stored rendition.
             continue
-    raise TransientJobError("Could not number the manual build; try again.")
+    raise TransientJobError(gettext_noop("Could not number the manual build; try again."))
 
 
 def _report_broken(build: ManualBuild, broken: list[Entry]) -> None:
@@ -224,10 +225,10 @@ def _assemble(groups, entries, files, manual_revision, built_at, body_pages) -> 
         ]
         return pdf.merge(parts, outline=bookmarks)
     except OSError as exc:
-        raise TransientJobError(f"Could not read a stored PDF: {exc}") from exc
+        raise TransientJobError(gettext_noop("Could not read a stored PDF: %(error)s") % {"error": exc}) from exc
 
 
-@job_handler("quality_manual", label="Quality manual", lane="bulk")
+@job_handler("quality_manual", label=gettext_noop("Quality manual"), lane="bulk")
 def _manual_job(job: Job) -> JobOutput:
     return _job_output(build_manual(actor=job.requested_by, job=job))
 

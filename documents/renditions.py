@@ -182,7 +182,7 @@ def _upload_bytes(name: str) -> bytes:
         with default_storage.open(name, "rb") as fh:
             return fh.read()
     except OSError as exc:
-        raise TransientJobError(f"Could not read the uploaded PDF: {exc}") from exc
+        raise TransientJobError(gettext_noop("Could not read the uploaded PDF: %(error)s") % {"error": exc}) from exc
 
 
 @dataclass
@@ -332,7 +332,7 @@ def ensure_rendition(revision: Revision) -> tuple[Rendition, bool]:
         try:
             rendition.file.save(f"{safe_filename(revision.document.number)}-rev-{_label(revision)}.pdf", ContentFile(content), save=False)
         except OSError as exc:
-            raise TransientJobError(f"Could not store the PDF: {exc}") from exc
+            raise TransientJobError(gettext_noop("Could not store the PDF: %(error)s") % {"error": exc}) from exc
         rendition.save()
         return rendition, True
 
@@ -347,7 +347,7 @@ def read_rendition(rendition: Rendition) -> bytes:
     except FileNotFoundError:
         return repair_rendition(rendition, kind="missing")
     except OSError as exc:
-        raise TransientJobError(f"Could not read the stored PDF: {exc}") from exc
+        raise TransientJobError(gettext_noop("Could not read the stored PDF: %(error)s") % {"error": exc}) from exc
     if hashlib.sha256(data).hexdigest() != rendition.sha256:
         return repair_rendition(rendition, kind="changed", found=data)
     return data
@@ -381,7 +381,7 @@ def repair_rendition(rendition: Rendition, *, kind: str, found: bytes | None = N
             rendition.file.save(f"{safe_filename(revision.document.number)}-rev-{_label(revision)}.pdf",
                                 ContentFile(content), save=False)
         except OSError as exc:
-            raise TransientJobError(f"Could not store the PDF: {exc}") from exc
+            raise TransientJobError(gettext_noop("Could not store the PDF: %(error)s") % {"error": exc}) from exc
         rendition.sha256 = hashlib.sha256(content).hexdigest()
         rendition.size, rendition.page_count = len(content), pages
         rendition.save(update_fields=["file", "sha256", "size", "page_count"])
@@ -438,14 +438,14 @@ def controlled_print(revision: Revision, *, user) -> bytes:
 
 
 # ------------------------------------------------------------------ jobs
-@job_handler("revision_pdf", label="Controlled PDF")
+@job_handler("revision_pdf", label=gettext_noop("Controlled PDF"))
 def _print_job(job: Job) -> JobOutput:
     revision = _revision_for(job)
     content = controlled_print(revision, user=job.requested_by)
     return JobOutput(filename=print_filename(revision), content=content, content_type="application/pdf")
 
 
-@job_handler("revision_rendition", label="Controlled PDF rendition")
+@job_handler("revision_rendition", label=gettext_noop("Controlled PDF rendition"))
 def _rendition_job(job: Job) -> JobOutput:
     """Render and store the base PDF; the job points at the stored file (no copy)."""
     revision = _revision_for(job)

@@ -99,7 +99,8 @@ def format_number(doc_type: DocumentType, department: Department, seq: int) -> s
         return doc_type.numbering_pattern.format(type=doc_type.code, dept=department.code, seq=seq)
     except (KeyError, IndexError, ValueError) as exc:
         raise DomainError(
-            f"The numbering pattern of type {doc_type.code} ({doc_type.numbering_pattern}) is not valid: {exc}."
+            gettext("The numbering pattern of type %(type)s (%(pattern)s) is not valid: %(error)s.")
+            % {"type": doc_type.code, "pattern": doc_type.numbering_pattern, "error": exc}
         ) from exc
 
 
@@ -315,8 +316,8 @@ def revision_update_draft(
     revision = Revision.objects.select_for_update().select_related("document__doc_type").get(pk=revision.pk)
     if revision.status != S.DRAFT:
         raise IllegalTransition(
-            f"{revision} is {in_sentence(revision.get_status_display())}: its content is frozen. "
-            "Start a new revision to change it."
+            gettext("%(revision)s is %(status)s: its content is frozen. Start a new revision to change it.")
+            % {"revision": revision, "status": in_sentence(revision.get_status_display())}
         )
     require("documents.edit_revision", actor, revision)
     check_unchanged(opened, revision.signature_content(), what=f"Draft {revision}",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from equipment import selectors
 from equipment.models import Calibration, Instrument
@@ -48,7 +48,7 @@ def register_all() -> None:
     evidence.provider(equipment_evidence)
     review_inputs.contributes("resources")(resources_input)
     references.register(references.Kind(
-        key="instrument", label="Measuring instrument",
+        key="instrument", label=gettext_lazy("Measuring instrument"),
         choices=lambda: Instrument.objects.exclude(status=S.RETIRED).only("code", "description", "status", "next_due")
         .order_by("code"),
         identifier="code", refuse=refusal, describe=lambda i: f"{i.code} {i.description}"))

@@ -94,7 +94,7 @@ class Calibration(models.Model):
     performed_by = models.CharField(max_length=150, help_text=_("Laboratory or person"))
     certificate_number = models.CharField(max_length=100, blank=True)
     notes = models.TextField(_("as found / as left, notes"), blank=True)
-    file = models.CharField(max_length=255, blank=True, help_text="Storage name (random)")
+    file = models.CharField(max_length=255, blank=True, help_text=_("Storage name (random)"))
     original_name = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)

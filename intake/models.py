@@ -44,7 +44,7 @@ class ImportRun(models.Model):
     files_sha256 = models.CharField(max_length=64, blank=True)
     folder = models.CharField(max_length=500, blank=True)
     record_type_code = models.CharField(max_length=12, blank=True)
-    mapping = models.JSONField(default=dict, blank=True, help_text="Column → form field key (records)")
+    mapping = models.JSONField(default=dict, blank=True, help_text=_("Column → form field key (records)"))
     options = models.JSONField(default=dict, blank=True)
     report = models.JSONField(default=dict, blank=True)
     error_count = models.PositiveIntegerField(default=0)
@@ -80,7 +80,7 @@ class ImportedItem(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
-    data = models.JSONField(default=dict, blank=True, help_text="Imported values kept as they were (names, dates)")
+    data = models.JSONField(default=dict, blank=True, help_text=_("Imported values kept as they were (names, dates)"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

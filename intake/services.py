@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from intake import documents_import, people_import, records_import
 from intake.models import ImportRun
@@ -165,8 +166,8 @@ def execute_run(run: ImportRun, progress=None) -> dict:
     plan, source = _plan(run)
     try:
         if plan.error_count:
-            raise DomainError(f"The files now have {plan.error_count} problem(s) (something changed since the "
-                              f"dry run); nothing was imported. See the report.")
+            raise DomainError(gettext_noop("The files now have %(count)s problem(s) (something changed since the "
+                                           "dry run); nothing was imported. See the report.") % {"count": plan.error_count})
         if run.kind == K.DOCUMENTS:
             counts = documents_import.execute(plan, source, actor=actor, run=run, progress=progress)
         elif run.kind == K.RECORDS:

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 # A Word document that unpacks to more than this, or compresses better than RATIO:1, is refused.
 DOCX_MAX_UNPACKED = 100 * 1024 * 1024
@@ -40,7 +41,7 @@ class ZipSource:
         try:
             self.zip = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise SourceError(f"The file archive is not a valid ZIP file ({exc}).") from exc
+            raise SourceError(gettext_noop("The file archive is not a valid ZIP file (%(error)s).") % {"error": exc}) from exc
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in self.zip.infolist():
             name = _safe_member(info.filename)
@@ -61,12 +62,13 @@ class ZipSource:
     def read(self, name: str) -> bytes:
         info = self.members[name]
         if info.file_size > settings.UPLOAD_MAX_BYTES:
-            raise SourceError(f"“{name}” is {info.file_size / 1048576:.0f} MB; the limit is "
-                              f"{settings.UPLOAD_MAX_BYTES // 1048576} MB.")
+            raise SourceError(gettext_noop("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+                              % {"name": name, "size": f"{info.file_size / 1048576:.0f}",
+                                 "limit": settings.UPLOAD_MAX_BYTES // 1048576})
         with self.zip.open(info) as fh:
             data = fh.read(settings.UPLOAD_MAX_BYTES + 1)
         if len(data) > settings.UPLOAD_MAX_BYTES:
-            raise SourceError(f"“{name}” unpacks to more than its directory says.")
+            raise SourceError(gettext_noop("“%(name)s” unpacks to more than its directory says.") % {"name": name})
         return data
 
     def close(self):
@@ -82,7 +84,7 @@ class FolderSource:
     def __init__(self, path: str | os.PathLike):
         self.root = Path(path).resolve()
         if not self.root.is_dir():
-            raise SourceError(f"{path} is not a folder.")
+            raise SourceError(gettext_noop("%(path)s is not a folder.") % {"path": path})
         self.members = {str(p.relative_to(self.root)).replace(os.sep, "/"): p
                         for p in self.root.rglob("*") if p.is_file() and not p.is_symlink()}
 
@@ -98,7 +100,7 @@ class FolderSource:
 
     def read(self, name: str) -> bytes:
         if self.size(name) > settings.UPLOAD_MAX_BYTES:
-            raise SourceError(f"“{name}” is larger than {settings.UPLOAD_MAX_BYTES // 1048576} MB.")
+            raise SourceError(gettext_noop("“%(name)s” is larger than %(limit)s MB.") % {"name": name, "limit": settings.UPLOAD_MAX_BYTES // 1048576})
         return self.members[name].read_bytes()
 
     def close(self):

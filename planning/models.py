@@ -53,7 +53,7 @@ class RiskScale(models.Model):
 
     likelihood_levels = models.PositiveSmallIntegerField(default=5)
     impact_levels = models.PositiveSmallIntegerField(default=5)
-    bands = models.JSONField(default=list, help_text="[{name, max, colour}], lowest band first")
+    bands = models.JSONField(default=list, help_text=_("[{name, max, colour}], lowest band first"))
     history = HistoricalRecords()
 
     class Meta:
@@ -523,7 +523,7 @@ class Kpi(models.Model):
     warning = models.DecimalField(_("alert threshold"), max_digits=14, decimal_places=4, null=True, blank=True,
                                   help_text=_("Between target and this value: on watch; beyond it: off target"))
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTERED)
-    measure = models.CharField(max_length=60, blank=True, help_text="The computed measure (qms.measures)")
+    measure = models.CharField(max_length=60, blank=True, help_text=_("The computed measure (qms.measures)"))
     data_source = models.CharField(max_length=200, blank=True, help_text=_("Where entered values come from"))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                               help_text=_("Who records the measurements"))
@@ -578,7 +578,7 @@ class Measurement(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=4)
     comment = models.TextField(blank=True)
     computed = models.BooleanField(default=False)
-    evidence = models.CharField(max_length=255, blank=True, help_text="Storage name (random)")
+    evidence = models.CharField(max_length=255, blank=True, help_text=_("Storage name (random)"))
     evidence_name = models.CharField(max_length=255, blank=True)
     evidence_sha256 = models.CharField(max_length=64, blank=True)
     evidence_type = models.CharField(max_length=120, blank=True)

@@ -73,19 +73,20 @@ def parse_ids(values: Iterable[str]) -> list[int]:
     return ids
 
 
-def select(qs: QuerySet, values: Iterable[str], *, what: str = "rows") -> list:
+def select(qs: QuerySet, values: Iterable[str], *, refusal: str | None = None) -> list:
     """The rows of `qs` (a register as the user may see it) named by `values`, in that order.
 
     One query, whatever the number of ids. Any id outside `qs` refuses the
-    whole selection: the register never says which ids exist elsewhere."""
+    whole selection: the register never says which ids exist elsewhere.
+    `refusal` is that sentence for this register, translated, with the
+    placeholders %(missing)s and %(count)s."""
     ids = parse_ids(values)
     found = {obj.pk: obj for obj in qs.filter(pk__in=ids)}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        raise BulkInputError(
-            f"{len(missing)} of the {len(ids)} selected ids are not {what} you can act on here "
-            "(unknown, of another register, or outside what you may see). Nothing was done."
-        )
+        refusal = refusal or gettext("%(missing)s of the %(count)s selected ids are not rows you can act on here "
+                                     "(unknown, of another register, or outside what you may see). Nothing was done.")
+        raise BulkInputError(refusal % {"missing": len(missing), "count": len(ids)})
     return [found[pk] for pk in ids]
 
 

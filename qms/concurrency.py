@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext
 
 from qms.errors import DomainError
 
@@ -147,5 +148,5 @@ class StampField(forms.CharField):
             return Stamp.loads(value)
         except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
             raise forms.ValidationError(
-                "This form is damaged or out of date: reload the page and try again.", code="stamp"
+                gettext("This form is damaged or out of date: reload the page and try again."), code="stamp"
             ) from exc

@@ -54,7 +54,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from qms import lifecycle, requestid
 from qms.errors import DomainError
@@ -190,7 +190,7 @@ def _dispatch(job_id: int) -> None:
 def request_job(*, kind: str, actor, target=None, params: dict | None = None) -> Job:
     """Create a pending job and send it to a worker once the transaction commits."""
     if kind not in HANDLERS:
-        raise DomainError(f"Unknown job kind {kind!r}.")
+        raise DomainError(gettext("Unknown job kind %(kind)s.") % {"kind": repr(kind)})
     job = Job.objects.create(
         kind=kind,
         requested_by=actor if getattr(actor, "pk", None) else None,
@@ -465,7 +465,7 @@ def _run_attempt(job: Job) -> str:
     handler = HANDLERS.get(job.kind)
     try:
         if handler is None:
-            raise DomainError(f"No handler for job kind {job.kind!r}.")
+            raise DomainError(gettext_noop("No handler for job kind %(kind)s.") % {"kind": repr(job.kind)})
         output = handler.func(job)
     except AttemptLost:
         log.warning("job %s: attempt %s was superseded and stopped", job.pk, job.attempts)
@@ -509,7 +509,7 @@ def _finish(job: Job, output: JobOutput) -> str:
             name = default_storage.save(attempt_path(job, output.filename), ContentFile(output.content))
         except OSError as exc:
             _give_back(job)
-            raise TransientJobError(f"Could not store the output: {exc}") from exc
+            raise TransientJobError(gettext_noop("Could not store the output: %(error)s") % {"error": exc}) from exc
         sha, size, own = hashlib.sha256(output.content).hexdigest(), len(output.content), True
     try:
         won = _write_ready(job, _ready_fields(output, name=name, sha=sha, size=size))

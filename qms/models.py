@@ -18,7 +18,7 @@ from qms.i18n import validate_time_zone
 
 
 class Department(models.Model):
-    code = models.CharField(max_length=10, unique=True, help_text="Short code used in document numbers, e.g. QA")
+    code = models.CharField(max_length=10, unique=True, help_text=_("Short code used in document numbers, e.g. QA"))
     name = models.CharField(max_length=100)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_departments"
@@ -90,7 +90,7 @@ class Clause(models.Model):
     title = models.CharField(max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     documented_info = models.CharField(max_length=10, choices=DocumentedInfo.choices, blank=True)
-    note = models.CharField(max_length=300, blank=True, help_text="What documented information is asked for")
+    note = models.CharField(max_length=300, blank=True, help_text=_("What documented information is asked for"))
     sort_key = models.CharField(max_length=40, db_index=True, editable=False)
 
     class Meta:
@@ -125,7 +125,7 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, help_text="Name at the time, or the username tried")
+    actor_name = models.CharField(max_length=150, blank=True, help_text=_("Name at the time, or the username tried"))
     verb = models.CharField(max_length=60, db_index=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64, blank=True)
@@ -245,7 +245,7 @@ class Job(models.Model):
     # few seconds; once it has passed, the sweep gives the job to a new attempt.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
-    progress = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent, where it can be known")
+    progress = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Percent, where it can be known"))
     error = models.TextField(blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -328,18 +328,18 @@ class TextExtraction(models.Model):
         DONE = "done", _("Text extracted")
         FAILED = "failed", _("Failed")
 
-    file = models.CharField(max_length=300, unique=True, help_text="Storage name of the original")
+    file = models.CharField(max_length=300, unique=True, help_text=_("Storage name of the original"))
     original_name = models.CharField(max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the original, when it was read")
+    sha256 = models.CharField(max_length=64, blank=True, help_text=_("Of the original, when it was read"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    method = models.CharField(max_length=40, blank=True, help_text="text layer, docx, ocr, text layer + ocr")
+    method = models.CharField(max_length=40, blank=True, help_text=_("text layer, docx, ocr, text layer + ocr"))
     text = models.TextField(blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     ocr_pages = models.PositiveIntegerField(default=0)
     languages = models.CharField(max_length=60, blank=True)
-    notice = models.TextField(blank=True, help_text="What was skipped or cut, in words for the reader")
+    notice = models.TextField(blank=True, help_text=_("What was skipped or cut, in words for the reader"))
     error = models.TextField(blank=True)
-    searchable_pdf = models.CharField(max_length=300, blank=True, help_text="Storage name of the OCR'd copy")
+    searchable_pdf = models.CharField(max_length=300, blank=True, help_text=_("Storage name of the OCR'd copy"))
     searchable_sha256 = models.CharField(max_length=64, blank=True)
     searchable_size = models.PositiveBigIntegerField(null=True, blank=True)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -258,13 +258,14 @@ def ocr_unavailable() -> str:
     installed = _installed_languages(cmd)
     if isinstance(installed, str):
         if shutil.which(cmd) is None:
-            return (f"OCR skipped: Tesseract is not installed on this server (no “{cmd}” found); only the file's "
-                    "own text was read. Install tesseract-ocr and read the file again.")
-        return f"OCR skipped: Tesseract does not run here ({installed})."
+            return (gettext_noop("OCR skipped: Tesseract is not installed on this server (no “%(command)s” found); "
+                                 "only the file's own text was read. Install tesseract-ocr and read the file again.")
+                    % {"command": cmd})
+        return gettext_noop("OCR skipped: Tesseract does not run here (%(error)s).") % {"error": installed}
     missing = [lang for lang in languages().split("+") if lang not in installed]
     if missing:
-        return (f"OCR skipped: the Tesseract language data for {', '.join(missing)} is not installed "
-                f"(OCR_LANGUAGES={languages()}).")
+        return (gettext_noop("OCR skipped: the Tesseract language data for %(missing)s is not installed "
+                             "(OCR_LANGUAGES=%(languages)s).") % {"missing": ", ".join(missing), "languages": languages()})
     return ""
 
 
@@ -278,8 +279,9 @@ class _Deadline:
 
     def check(self, done: int, total: int):
         if time.monotonic() > self.until:
-            raise DomainError(f"Text extraction stopped after {settings.OCR_TIME_LIMIT} s (the time limit), "
-                              f"with {done} of {total} pages read.")
+            raise DomainError(gettext_noop("Text extraction stopped after %(limit)s s (the time limit), "
+                                           "with %(done)s of %(total)s pages read.")
+                              % {"limit": settings.OCR_TIME_LIMIT, "done": done, "total": total})
 
     def left(self) -> float:
         return max(1.0, min(settings.OCR_PAGE_TIMEOUT, self.until - time.monotonic()))
@@ -297,9 +299,10 @@ def _ocr_image(image, *, dpi: int, deadline: _Deadline, text_only: bool) -> tupl
             pytesseract.pytesseract.run_tesseract(src, base, extension="txt pdf", lang=languages(), config=config,
                                                   timeout=deadline.left())
         except RuntimeError as exc:  # pytesseract's timeout
-            raise DomainError(f"OCR of a page took longer than {settings.OCR_PAGE_TIMEOUT} s and was stopped.") from exc
+            raise DomainError(gettext_noop("OCR of a page took longer than %(limit)s s and was stopped.")
+                              % {"limit": settings.OCR_PAGE_TIMEOUT}) from exc
         except pytesseract.TesseractError as exc:
-            raise DomainError(f"Tesseract failed: {str(exc)[:300]}") from exc
+            raise DomainError(gettext_noop("Tesseract failed: %(error)s") % {"error": str(exc)[:300]}) from exc
         with open(base + ".txt", encoding="utf-8", errors="replace") as fh:
             text = fh.read()
         with open(base + ".pdf", "rb") as fh:
@@ -318,11 +321,13 @@ class Result:
     searchable_pdf: bytes = b""
 
 
-def _check_pixels(width: int, height: int, what: str) -> None:
+def _check_pixels(width: int, height: int) -> None:
     limit = settings.OCR_MAX_PIXELS
     if width * height > limit:
-        raise DomainError(f"{what} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels); "
-                          f"the limit for OCR is {limit / 1e6:.0f} megapixels. Scan it at a lower resolution.")
+        raise DomainError(gettext_noop("The image is %(width)s×%(height)s pixels (%(megapixels)s megapixels); "
+                                       "the limit for OCR is %(limit)s megapixels. Scan it at a lower resolution.")
+                          % {"width": width, "height": height, "megapixels": f"{width * height / 1e6:.0f}",
+                             "limit": f"{limit / 1e6:.0f}"})
 
 
 def read_image(data: bytes, progress: Callable[[int], None]) -> Result:
@@ -333,14 +338,15 @@ def read_image(data: bytes, progress: Callable[[int], None]) -> Result:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is checked next
             probe = Image.open(io.BytesIO(data))  # the header only: size before any pixel is decoded
         with probe:
-            _check_pixels(*probe.size, what="The image")
+            _check_pixels(*probe.size)
             dpi = probe.info.get("dpi", (0, 0))[0] or 0
             probe.load()
             image = probe.convert("RGB") if probe.mode not in ("RGB", "L", "1") else probe.copy()
     except Image.DecompressionBombError as exc:
-        raise DomainError(f"The image is too large to read safely ({exc}).") from exc
+        raise DomainError(gettext_noop("The image is too large to read safely (%(error)s).") % {"error": exc}) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DomainError(f"The image could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+        raise DomainError(gettext_noop("The image could not be read (%(error)s).")
+                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
     result = Result(method="ocr", pages=1)
     reason = ocr_unavailable()
     if reason:
@@ -364,18 +370,20 @@ def read_pdf(data: bytes, progress: Callable[[int], None]) -> Result:
             except Exception:  # noqa: BLE001 - pypdf raises several kinds for unknown ciphers
                 ok = 0
             if not ok:
-                raise DomainError("The PDF is encrypted (password-protected); its text cannot be read. "
-                                  "Upload an unprotected copy.")
+                raise DomainError(gettext_noop("The PDF is encrypted (password-protected); its text cannot be read. "
+                                               "Upload an unprotected copy."))
         total = len(reader.pages)
     except DomainError:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
-        raise DomainError(f"The PDF could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+        raise DomainError(gettext_noop("The PDF could not be read (%(error)s).")
+                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
     limit = settings.OCR_MAX_PAGES
     count = min(total, limit)
     result = Result(method="text layer", pages=total)
     if total > limit:
-        result.notices.append(f"Only the first {limit} of {total} pages were read (OCR_MAX_PAGES).")
+        result.notices.append(gettext_noop("Only the first %(limit)s of %(total)s pages were read (OCR_MAX_PAGES).")
+                              % {"limit": limit, "total": total})
     texts: list[str] = []
     for i in range(count):
         try:
@@ -435,7 +443,7 @@ def _ocr_pdf_pages(data, reader, scans, texts, result, progress) -> None:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise DomainError(f"The PDF's pages could not be rendered for OCR ({exc}).") from exc
+        raise DomainError(gettext_noop("The PDF's pages could not be rendered for OCR (%(error)s).") % {"error": exc}) from exc
     try:
         for n, i in enumerate(scans):
             deadline.check(n, len(scans))
@@ -471,12 +479,14 @@ def _check_zip(data: bytes, what: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DomainError(f"The {what} file could not be read (not a valid ZIP package: {exc}).") from exc
+        raise DomainError(gettext_noop("The %(kind)s file could not be read (not a valid ZIP package: %(error)s).")
+                          % {"kind": what, "error": exc}) from exc
     unpacked = sum(i.file_size for i in infos)
     if len(infos) > 5000 or unpacked > settings.TEXTRACT_MAX_UNPACKED_BYTES:
-        raise DomainError(f"The {what} file unpacks to {unpacked / 1048576:.0f} MB in {len(infos)} parts, "
-                          f"more than the limit of {settings.TEXTRACT_MAX_UNPACKED_BYTES / 1048576:.0f} MB: "
-                          "it was not read (it may be a ZIP bomb).")
+        raise DomainError(gettext_noop("The %(kind)s file unpacks to %(size)s MB in %(parts)s parts, more than the "
+                                       "limit of %(limit)s MB: it was not read (it may be a ZIP bomb).")
+                          % {"kind": what, "size": f"{unpacked / 1048576:.0f}", "parts": len(infos),
+                             "limit": f"{settings.TEXTRACT_MAX_UNPACKED_BYTES / 1048576:.0f}"})
     return archive
 
 
@@ -488,9 +498,11 @@ def read_docx(data: bytes, progress: Callable[[int], None]) -> Result:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise DomainError(f"The DOCX file could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+        raise DomainError(gettext_noop("The DOCX file could not be read (%(error)s).")
+                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
     except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise several kinds for broken parts
-        raise DomainError(f"The DOCX file could not be read ({type(exc).__name__}: {str(exc)[:200]}).") from exc
+        raise DomainError(gettext_noop("The DOCX file could not be read (%(error)s).")
+                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -517,7 +529,7 @@ def read(name: str, data: bytes, progress: Callable[[int], None] = lambda p: Non
         return read_docx(data, progress)
     if ext in TEXT_TYPES:
         return read_text(data, progress)
-    raise DomainError(f"Files of type .{ext} have no text to extract.")
+    raise DomainError(gettext_noop("Files of type .%(ext)s have no text to extract.") % {"ext": ext})
 
 
 # ------------------------------------------------------------------ the job
@@ -532,7 +544,8 @@ def run(job: Job) -> jobs.JobOutput:
     try:
         return _extract(job, extraction)
     except SoftTimeLimitExceeded:
-        _failed(extraction, f"Text extraction took longer than its time limit ({jobs.time_limit_for(KIND) - 30} s).")
+        _failed(extraction, gettext_noop("Text extraction took longer than its time limit (%(limit)s s).")
+                % {"limit": jobs.time_limit_for(KIND) - 30})
         raise
     except DomainError as exc:
         _failed(extraction, exc.message)
@@ -552,17 +565,19 @@ def _extract(job: Job, extraction: TextExtraction) -> jobs.JobOutput:
         with default_storage.open(name, "rb") as fh:
             data = fh.read(settings.UPLOAD_MAX_BYTES * 4 + 1)
     except FileNotFoundError as exc:
-        raise DomainError(f"The stored file {extraction.original_name or name} is missing.") from exc
+        raise DomainError(gettext_noop("The stored file %(name)s is missing.")
+                          % {"name": extraction.original_name or name}) from exc
     except OSError as exc:
-        raise jobs.TransientJobError(f"Could not read {name}: {exc}") from exc
+        raise jobs.TransientJobError(gettext_noop("Could not read %(name)s: %(error)s") % {"name": name, "error": exc}) from exc
     if len(data) > settings.UPLOAD_MAX_BYTES * 4:
-        raise DomainError("The file is larger than any upload may be; it was not read.")
+        raise DomainError(gettext_noop("The file is larger than any upload may be; it was not read."))
     digest = sha256(data).hexdigest()
     result = read(name, data, lambda p: jobs.set_progress(job, p))
     text = result.text.replace("\x00", "")
     if len(text) > settings.TEXTRACT_MAX_CHARS:
         text = text[: settings.TEXTRACT_MAX_CHARS]
-        result.notices.append(f"Only the first {settings.TEXTRACT_MAX_CHARS:,} characters of text are kept.")
+        result.notices.append(gettext_noop("Only the first %(count)s characters of text are kept.")
+                              % {"count": f"{settings.TEXTRACT_MAX_CHARS:,}"})
     searchable, searchable_sha, searchable_size = "", "", None
     if result.searchable_pdf:
         old = extraction.searchable_pdf

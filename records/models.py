@@ -158,10 +158,10 @@ class FormVersion(models.Model):
 
     record_type = models.ForeignKey(RecordType, on_delete=models.PROTECT, related_name="form_versions")
     version = models.PositiveIntegerField()
-    fields = models.JSONField(default=list, help_text="List of typed field definitions")
+    fields = models.JSONField(default=list, help_text=_("List of typed field definitions"))
     # Cross-field rules (records/form_rules.py), checked at submit and amendment.
-    rules = models.JSONField(default=list, blank=True, help_text="Cross-field rules")
-    note = models.CharField(max_length=300, blank=True, help_text="What changed in this version")
+    rules = models.JSONField(default=list, blank=True, help_text=_("Cross-field rules"))
+    note = models.CharField(max_length=300, blank=True, help_text=_("What changed in this version"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -352,8 +352,8 @@ class Evidence(models.Model):
     superseded with a reason; disposition removes the bytes, keeps this row."""
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="evidence")
-    field_key = models.CharField(max_length=60, blank=True, help_text="Form field it answers, if any")
-    file = models.CharField(max_length=255, help_text="Storage name (random)")
+    field_key = models.CharField(max_length=60, blank=True, help_text=_("Form field it answers, if any"))
+    file = models.CharField(max_length=255, help_text=_("Storage name (random)"))
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -400,10 +400,10 @@ class StagedUpload(models.Model):
     session_key = models.CharField(max_length=40, blank=True)
     record_type = models.ForeignKey(RecordType, on_delete=models.CASCADE, related_name="+")
     record = models.ForeignKey(
-        Record, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="The draft being edited"
+        Record, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text=_("The draft being edited")
     )
-    field_key = models.CharField(max_length=60, blank=True, help_text="Form field it answers, if any")
-    file = models.CharField(max_length=255, help_text="Storage name (random)")
+    field_key = models.CharField(max_length=60, blank=True, help_text=_("Form field it answers, if any"))
+    file = models.CharField(max_length=255, help_text=_("Storage name (random)"))
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -4,6 +4,7 @@ signatures with their integrity, and an "Amended vN" banner when amended
 (EU Annex 11 §8.2: a printout shows whether data changed after entry)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qms.jobs import JobOutput, job_handler
 from qms.models import Job, User
@@ -12,7 +13,7 @@ from qms.signatures import signatures_for
 from records import selectors
 
 
-@job_handler("record_pdf", label="Record PDF")
+@job_handler("record_pdf", label=gettext_noop("Record PDF"))
 def record_pdf(job: Job) -> JobOutput:
     record = selectors.record_detail_by_pk(job.object_id)
     requested_by = User.objects.filter(pk=job.requested_by_id).first()

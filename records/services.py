@@ -68,11 +68,11 @@ def validate_definitions(defs: list[dict]) -> None:
         raise DomainError(gettext("A form needs at least one field."))
     for d in defs:
         if d.get("type") not in FIELD_TYPE_LABELS:
-            raise DomainError(f"Unknown field type {d.get('type')!r}.")
+            raise DomainError(gettext("Unknown field type %(type)s.") % {"type": repr(d.get("type"))})
         if not d.get("label"):
             raise DomainError(gettext("Every field needs a label."))
         if not KEY_RE.match(d.get("key") or "") or d["key"] in keys:
-            raise DomainError(f"Field key {d.get('key')!r} is missing or repeated.")
+            raise DomainError(gettext("Field key %(key)s is missing or repeated.") % {"key": repr(d.get("key"))})
         if d["type"] in ("choice", "multichoice") and len(d.get("choices") or []) < 2:
             raise DomainError(gettext("“%(label)s” needs at least two choices.") % {"label": d["label"]})
         if d["type"] == "reference" and references.get(d.get("ref_kind") or "") is None:
@@ -183,10 +183,10 @@ def _next_number(record_type: RecordType, now) -> str:
             number = ""
         if not (0 < len(number) <= NUMBER_MAX_LENGTH):
             # A pattern saved before patterns were checked by their longest number.
-            raise DomainError(f"The numbering pattern of record type {record_type.code} "
-                              f"({record_type.numbering_pattern}) cannot number this record: "
-                              f"{numbering_problem(record_type.numbering_pattern, record_type.code) or 'no number'}. "
-                              f"Ask the quality manager to correct it.")
+            problem = numbering_problem(record_type.numbering_pattern, record_type.code) or gettext("no number")
+            raise DomainError(gettext("The numbering pattern of record type %(type)s (%(pattern)s) cannot number "
+                                      "this record: %(problem)s. Ask the quality manager to correct it.")
+                              % {"type": record_type.code, "pattern": record_type.numbering_pattern, "problem": problem})
         if not Record.objects.filter(number=number).exists():
             return number
         seq += 1
@@ -324,7 +324,7 @@ def evidence_supersede(*, actor, evidence: Evidence, reason: str) -> Evidence:
     evidence = Evidence.objects.select_for_update().select_related("record").get(pk=evidence.pk)
     require("records.supersede_evidence", actor, evidence)
     if evidence.superseded_at:
-        raise IllegalTransition("This file is already superseded.")
+        raise IllegalTransition(gettext("This file is already superseded."))
     if not (reason or "").strip():
         raise DomainError(gettext("Give a reason for marking the file superseded."))
     evidence.superseded_at = timezone.now()
@@ -342,19 +342,19 @@ def record_verify(*, actor, record: Record, password: str, comment: str = "") ->
     """Second-person verification with an electronic signature (meaning "verified")."""
     record = Record.objects.select_related("record_type", "form_version").get(pk=record.pk)
     if record.created_by_id == actor.pk or record.submitted_by_id == actor.pk:
-        raise PermissionRefused("You submitted this record: a second person must verify it.")
+        raise PermissionRefused(gettext("You submitted this record: a second person must verify it."))
     if record.status != Record.Status.SUBMITTED:
-        raise IllegalTransition("Only a submitted record can be verified.")
+        raise IllegalTransition(gettext("Only a submitted record can be verified."))
     if not record.record_type.verification_required:
         raise DomainError(gettext("This record type does not ask for verification."))
     if record.verified_at:
-        raise IllegalTransition("This record is already verified.")
+        raise IllegalTransition(gettext("This record is already verified."))
     require("records.verify_record", actor, record)
     authenticate_signer(actor, password, obj=record, meaning=Meaning.VERIFIED)  # refused attempts stay recorded
     with transaction.atomic():
         record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
         if record.verified_at:
-            raise IllegalTransition("This record is already verified.")
+            raise IllegalTransition(gettext("This record is already verified."))
         sign(signer=actor, password=password, obj=record, meaning=Meaning.VERIFIED, comment=comment)
         record.verified_at = timezone.now()
         record.verified_by = actor
@@ -377,7 +377,7 @@ def record_amend(*, actor, record: Record, values: dict, reason: str, opened: St
     Only the fields the user changed from what the form showed are changed."""
     record = Record.objects.select_for_update().select_related("record_type", "form_version").get(pk=record.pk)
     if record.status != Record.Status.SUBMITTED:
-        raise IllegalTransition("Only a submitted record is corrected by an amendment.")
+        raise IllegalTransition(gettext("Only a submitted record is corrected by an amendment."))
     require("records.amend_record", actor, record)
     reason = (reason or "").strip()
     if not reason:
@@ -447,7 +447,7 @@ def record_set_legal_hold(*, actor, record: Record, hold: bool, reason: str) -> 
     if record.legal_hold == hold:
         raise DomainError(gettext("The legal hold is already on.") if hold else gettext("The legal hold is already off."))
     if record.status == Record.Status.DISPOSED:
-        raise IllegalTransition("A disposed record cannot be held.")
+        raise IllegalTransition(gettext("A disposed record cannot be held."))
     record.legal_hold = hold
     record.legal_hold_reason = reason.strip()
     attribute(record, actor, reason)

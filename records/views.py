@@ -146,7 +146,9 @@ def _bulk_bar(user) -> dict | None:
 def _bulk_selection(request, ids) -> list[Record]:
     """The selected records, as this user may read them (whole rows: the signature covers the values)."""
     qs = selectors.records_for_user(request.user).select_related("record_type", "form_version", "created_by")
-    return bulk.select(qs, ids, what="records of your register")
+    return bulk.select(qs, ids, refusal=gettext(
+        "%(missing)s of the %(count)s selected ids are not records of your register you can act on here "
+        "(unknown, of another register, or outside what you may see). Nothing was done."))
 
 
 def _refusal(name: str, user, record) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qms.jobs import JobOutput, job_handler, set_progress
 from qms.models import User
@@ -12,7 +13,7 @@ from qms.signatures import signatures_for
 from reviews import pack, selectors
 
 
-@job_handler("review_pack_pdf", label="Management review pack PDF")
+@job_handler("review_pack_pdf", label=gettext_noop("Management review pack PDF"))
 def review_pack_pdf(job) -> JobOutput:
     review = selectors.review_detail(job.object_id)
     set_progress(job, 10)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from qms import evidence, nav, references, registers, review_inputs, scope
 from qms.i18n import in_sentence
@@ -44,7 +44,7 @@ def register_all() -> None:
     evidence.provider(supplier_evidence)
     review_inputs.contributes("external_providers")(external_providers_input)
     references.register(references.Kind(
-        key="supplier", label="Supplier",
+        key="supplier", label=gettext_lazy("Supplier"),
         choices=lambda: Supplier.objects.exclude(status=S.DISQUALIFIED).only("code", "name", "status")
         .order_by("name", "id"),
         identifier="code", refuse=_refuse, describe=lambda s: f"{s.code} {s.name}"))

@@ -115,7 +115,7 @@ class Certificate(models.Model):
     number = models.CharField(_("certificate number"), max_length=100, blank=True)
     issuer = models.CharField(_("issued by"), max_length=150, blank=True)
     valid_until = models.DateField()
-    file = models.CharField(max_length=255, blank=True, help_text="Storage name (random)")
+    file = models.CharField(max_length=255, blank=True, help_text=_("Storage name (random)"))
     original_name = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)

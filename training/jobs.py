@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from qms.exports import table_pdf
 from qms.jobs import JobOutput, job_handler
 from training import selectors
 
 
-@job_handler("training_matrix_pdf", label="Training matrix (PDF)", lane="bulk")
+@job_handler("training_matrix_pdf", label=gettext_noop("Training matrix (PDF)"), lane="bulk")
 def matrix_pdf(job) -> JobOutput:
     """Every cell of the matrix as the requester sees it, with their filters."""
     user = job.requested_by

@@ -238,7 +238,7 @@ class TrainingEvidence(models.Model):
     """A file proving the training (attendance list, certificate, test): only ever added."""
 
     record = models.ForeignKey(TrainingRecord, on_delete=models.PROTECT, related_name="evidence")
-    file = models.CharField(max_length=255, help_text="Storage name (random)")
+    file = models.CharField(max_length=255, help_text=_("Storage name (random)"))
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

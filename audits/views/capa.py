@@ -254,7 +254,9 @@ def _bulk_bar(user) -> dict | None:
 
 def _bulk_selection(request, ids) -> list[Capa]:
     qs = selectors.capas_for(request.user).select_related("owner")
-    return bulk.select(qs, ids, what="CAPAs of the register")
+    return bulk.select(qs, ids, refusal=gettext(
+        "%(missing)s of the %(count)s selected ids are not CAPAs of the register you can act on here "
+        "(unknown, of another register, or outside what you may see). Nothing was done."))
 
 
 def _bulk_rows(rows):

@@ -60,7 +60,9 @@ def _bar(offered, what) -> dict | None:
 def _selection(request, ids) -> list[Document]:
     """The selected documents, as this user may see them (with the revision in force, which a reader signs)."""
     qs = selectors.documents_for_user(request.user).select_related("doc_type", "owner", "effective_revision")
-    documents = bulk.select(qs, ids, what="documents of your register")
+    documents = bulk.select(qs, ids, refusal=gettext(
+        "%(missing)s of the %(count)s selected ids are not documents of your register you can act on here "
+        "(unknown, of another register, or outside what you may see). Nothing was done."))
     for d in documents:
         if d.effective_revision_id:
             d.effective_revision.document = d  # its signature content names the document: no query per row
