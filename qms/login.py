@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from qms import mfa, passwords
@@ -38,6 +38,13 @@ class CodeForm(BootstrapForm):
         help_text="The six-digit code from your authenticator app, or one of your recovery codes.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+    def __init__(self, *args, recovery_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery_only:  # a security key and its recovery codes, no authenticator app
+            self.fields["code"].label = gettext_lazy("Recovery code")
+            self.fields["code"].help_text = gettext_lazy("One of the recovery codes you saved with your security key.")
+            self.fields["code"].widget.attrs.update(inputmode="text", autofocus=False)
 
 
 def _safe_next(request, url: str) -> str:
@@ -147,7 +154,8 @@ def login_verify(request):
         return _expired(request)
     from qms import passkeys
 
-    form = CodeForm(request.POST or None) if mfa.has_totp(user) else None
+    recovery_only = not mfa.has_totp(user) and mfa.has_recovery_codes(user)  # a security key, its codes
+    form = CodeForm(request.POST or None, recovery_only=recovery_only) if mfa.has_totp(user) or recovery_only else None
     passkey_error = ""
     if request.method == "POST" and request.POST.get("passkey"):
         try:
@@ -158,7 +166,7 @@ def login_verify(request):
             return finish_login(request, user, method=f"{pending['method']}+passkey", backend=pending["backend"],
                                 next_url=pending.get("next", ""))
         if form is not None:
-            form = CodeForm()
+            form = CodeForm(recovery_only=recovery_only)
     elif request.method == "POST" and form is None:
         passkey_error = "Use your security key to log in."
     elif request.method == "POST" and form.is_valid():
@@ -175,6 +183,7 @@ def login_verify(request):
                                 next_url=pending.get("next", ""))
     return render(request, "registration/login_verify.html", {
         "form": form, "pending_user": user, "has_passkey": passkeys.has_passkey(user), "passkey_error": passkey_error,
+        "recovery_only": recovery_only,
     })
 
 
