@@ -130,6 +130,25 @@ class LoginView(auth_views.LoginView):
                             next_url=self.get_redirect_url())
 
 
+class LogoutView(auth_views.LogoutView):
+    """Log out here; after a SAML login, the browser goes on to the identity provider's
+    single logout with our signed request (qms/saml.py), and comes back to the login page."""
+
+    def post(self, request, *args, **kwargs):
+        from qms import saml
+
+        try:
+            target = saml.logout_request_url(request)
+        except Exception as exc:  # noqa: BLE001 - a broken SAML set-up never keeps anyone logged in
+            from qms.audit import record_event
+
+            record_event(actor=request.user, verb="auth.saml_logout_failed", obj=request.user, request=request,
+                         comment=f"No logout request sent to the identity provider ({type(exc).__name__})")
+            target = ""
+        response = super().post(request, *args, **kwargs)
+        return redirect(target) if target else response
+
+
 def pending_user(request):
     """The user half-way through logging in, or None (none pending, or it expired)."""
     pending = request.session.get(PENDING)

@@ -1,7 +1,15 @@
 """A real SAML 2.0 identity provider in-process (pysaml2's Server) for the SAML
 tests: its key and certificate are made by the test (nothing recorded is
 checked in); it reads our AuthnRequest from the redirect URL and answers with
-a response signed by its key, as a real IdP would post it to our ACS."""
+a response signed by its key, as a real IdP would post it to our ACS.
+Single logout (HTTP-Redirect): it reads our LogoutRequest, checking our
+signature, and answers with a signed LogoutResponse; it sends its own
+LogoutRequest (signed, or not, or with another key) and reads our answer.
+
+`serve()` puts it on loopback over HTTP for the browser tests: its SSO
+endpoint shows a login form (ForceAuthn or not, it always asks), then posts
+the signed response to our ACS from an auto-submitting form; its SLO endpoint
+answers our LogoutRequest with a redirect back."""
 
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ from cryptography.x509.oid import NameOID
 
 IDP_ENTITY = "https://idp.test/saml/metadata"
 IDP_SSO = "https://idp.test/saml/sso"
+IDP_SLO = "https://idp.test/saml/slo"
+PASSWORD = "idp-pass-Word-1"  # noqa: S105 - the browser test's IdP login form
 PEOPLE = {
     "olivia": {"uid": ["olivia"], "displayName": ["Olivia Owens"], "mail": ["olivia@idp.example"],
                "groups": ["qms-quality"]},
@@ -43,7 +53,9 @@ def key_pair(directory: Path, name: str) -> tuple[str, str]:
 
 
 class IdentityProvider:
-    def __init__(self):
+    def __init__(self, base_url: str = "https://idp.test/saml"):
+        self.entity = f"{base_url}/metadata"
+        self.sso, self.slo = f"{base_url}/sso", f"{base_url}/slo"
         if not shutil.which("xmlsec1"):
             message = "xmlsec1 is not installed (apt-get install xmlsec1)"
             if os.environ.get("QMS_REQUIRE_SERVICES") == "1":
@@ -63,14 +75,16 @@ class IdentityProvider:
         config.load(self._conf(with_sp=False))
         return str(entity_descriptor(config))
 
-    def _conf(self, with_sp=True, extra_sp: str = "") -> dict:
+    def _conf(self, with_sp=True, extra_sp: str = "", want_signed=False) -> dict:
         from saml2 import BINDING_HTTP_REDIRECT
         from saml2.saml import NAME_FORMAT_BASIC
 
         conf = {
-            "entityid": IDP_ENTITY, "key_file": self.key_file, "cert_file": self.cert_file,
+            "entityid": self.entity, "key_file": self.key_file, "cert_file": self.cert_file,
             "xmlsec_binary": shutil.which("xmlsec1"),
-            "service": {"idp": {"endpoints": {"single_sign_on_service": [(IDP_SSO, BINDING_HTTP_REDIRECT)]},
+            "service": {"idp": {"endpoints": {"single_sign_on_service": [(self.sso, BINDING_HTTP_REDIRECT)],
+                                              "single_logout_service": [(self.slo, BINDING_HTTP_REDIRECT)]},
+                                "want_authn_requests_signed": want_signed,
                                 "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None,
                                                        "name_form": NAME_FORMAT_BASIC}}}},
         }
@@ -78,12 +92,12 @@ class IdentityProvider:
             conf["metadata"] = {"inline": [m for m in (self.sp_metadata, extra_sp) if m]}
         return conf
 
-    def server(self, extra_sp: str = ""):
+    def server(self, extra_sp: str = "", want_signed=False):
         from saml2.config import IdPConfig
         from saml2.server import Server
 
         config = IdPConfig()
-        config.load(self._conf(extra_sp=extra_sp))
+        config.load(self._conf(extra_sp=extra_sp, want_signed=want_signed))
         return Server(config=config)
 
     def answer(self, redirect_url: str, username: str, *, sign=True, authn_instant=None, audience=None,
@@ -110,6 +124,50 @@ class IdentityProvider:
         if tamper:
             xml = tamper(xml)
         return base64.b64encode(xml.encode()).decode(), message
+
+    # -------------------------------------------------------------- single logout
+    def answer_logout(self, redirect_url: str, *, status=None) -> tuple[str, object]:
+        """Read our LogoutRequest off the redirect URL (its signature must check against our
+        certificate in the SP metadata); return the URL of our SLO endpoint with the IdP's
+        signed LogoutResponse, and the request read."""
+        from saml2 import BINDING_HTTP_REDIRECT
+
+        query = {k: v[0] for k, v in parse_qs(urlsplit(redirect_url).query).items()}
+        server = self.server(want_signed=True)
+        asked = server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT,
+                                            relay_state=query.get("RelayState"), sigalg=query.get("SigAlg"),
+                                            signature=query.get("Signature"))
+        response = server.create_logout_response(asked.message, [BINDING_HTTP_REDIRECT], status=status, sign=False)
+        destination = server.response_args(asked.message, [BINDING_HTTP_REDIRECT])["destination"]
+        info = server.apply_binding(BINDING_HTTP_REDIRECT, response, destination, query.get("RelayState", ""),
+                                    response=True, sign=True)
+        return dict(info["headers"])["Location"], asked.message
+
+    def logout_request(self, name_id: str, *, session_index: str = "", sign=True) -> tuple[str, str]:
+        """The IdP's own LogoutRequest for `name_id` to our SLO endpoint: (the URL, its ID)."""
+        from saml2 import BINDING_HTTP_REDIRECT
+        from saml2.saml import NAMEID_FORMAT_UNSPECIFIED, NameID
+
+        server = self.server()
+        destination = next(iter(server.metadata.single_logout_service(
+            self.sp_entity, BINDING_HTTP_REDIRECT, "spsso")))["location"]
+        request_id, request = server.create_logout_request(
+            destination, self.sp_entity, name_id=NameID(format=NAMEID_FORMAT_UNSPECIFIED, text=name_id),
+            session_indexes=[session_index] if session_index else None, sign=False)
+        info = server.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, "back-to-idp", sign=sign)
+        return dict(info["headers"])["Location"], request_id
+
+    def read_logout_response(self, redirect_url: str):
+        """Our LogoutResponse off the redirect URL to the IdP's SLO endpoint, its signature checked."""
+        from saml2 import BINDING_HTTP_REDIRECT
+        from saml2.sigver import verify_redirect_signature
+
+        assert redirect_url.startswith(self.slo + "?"), redirect_url
+        query = {k: v[0] for k, v in parse_qs(urlsplit(redirect_url).query).items()}
+        server = self.server()
+        certs = server.metadata.certs(self.sp_entity, "spsso", "signing")
+        assert any(verify_redirect_signature(query, server.sec.sec_backend, cert) for _, cert in certs)
+        return server.parse_logout_request_response(query["SAMLResponse"], BINDING_HTTP_REDIRECT), query
 
     def stop(self):
         shutil.rmtree(self.dir, ignore_errors=True)
