@@ -146,7 +146,12 @@ class LogoutView(auth_views.LogoutView):
                          comment=f"No logout request sent to the identity provider ({type(exc).__name__})")
             target = ""
         response = super().post(request, *args, **kwargs)
-        return redirect(target) if target else response
+        if not target:
+            return response
+        # Not a redirect: the CSP's form-action ('self') also covers where a form's answer redirects to.
+        page = render(request, "registration/saml_logout.html", {"idp_url": target})
+        page["Refresh"] = f"0;url={target}"
+        return page
 
 
 def pending_user(request):

@@ -38,6 +38,14 @@ PEOPLE = {
 }
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def key_pair(directory: Path, name: str) -> tuple[str, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
@@ -102,12 +110,18 @@ class IdentityProvider:
 
     def answer(self, redirect_url: str, username: str, *, sign=True, authn_instant=None, audience=None,
                tamper=None) -> tuple[str, object]:
+        """See `respond`; `redirect_url` is where our SP sent the browser."""
+        return self.respond(urlsplit(redirect_url).query, username, sign=sign, authn_instant=authn_instant,
+                            audience=audience, tamper=tamper)
+
+    def respond(self, query_string: str, username: str, *, sign=True, authn_instant=None, audience=None,
+                tamper=None) -> tuple[str, object]:
         """Read our AuthnRequest off the redirect URL; return the base64 SAMLResponse for `username`
         (and the request read). `audience` makes it for another SP; `tamper` edits the signed XML."""
         from saml2 import BINDING_HTTP_REDIRECT
         from saml2.saml import AUTHN_PASSWORD, NAMEID_FORMAT_UNSPECIFIED, NameID
 
-        query = parse_qs(urlsplit(redirect_url).query)
+        query = parse_qs(query_string)
         other_sp = ""
         if audience:
             other_sp = self.sp_metadata.replace(self.sp_entity, audience)
@@ -169,5 +183,63 @@ class IdentityProvider:
         assert any(verify_redirect_signature(query, server.sec.sec_backend, cert) for _, cert in certs)
         return server.parse_logout_request_response(query["SAMLResponse"], BINDING_HTTP_REDIRECT), query
 
+    # -------------------------------------------------------------- over HTTP, for the browser
+    def serve(self):
+        """Serve the IdP on 127.0.0.1 (a thread); its URLs must be those it was made with
+        (IdentityProvider(f"http://127.0.0.1:{port}/saml"), the port from free_port())."""
+        import threading
+        from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        port = int(urlsplit(self.sso).port)
+        self._httpd = make_server("127.0.0.1", port, self._wsgi, handler_class=Quiet)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        self.logins = []  # (username, ForceAuthn) of each login at the form
+
+    def _wsgi(self, environ, start_response):
+        from html import escape
+
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        query = environ.get("QUERY_STRING", "")
+
+        def page(body: str, status="200 OK"):
+            start_response(status, [("Content-Type", "text/html; charset=utf-8")])
+            return [f"<!doctype html><html><head><title>Test IdP</title></head><body>{body}</body></html>".encode()]
+
+        try:
+            if path.endswith("/sso") and method == "GET":
+                return page(f'<h1>Test identity provider</h1><form method="post">'
+                            f'<input type="hidden" name="q" value="{escape(query)}">'
+                            '<label>User name <input name="username"></label>'
+                            '<label>Password <input name="password" type="password"></label>'
+                            '<button type="submit">Log in at the IdP</button></form>')
+            if path.endswith("/sso") and method == "POST":
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(length).decode()).items()}
+                if form.get("password") != PASSWORD or form.get("username") not in PEOPLE:
+                    return page("<p>Wrong user name or password.</p>", "403 Forbidden")
+                saml_response, message = self.respond(form["q"], form["username"])
+                self.logins.append((form["username"], message.force_authn))
+                relay = parse_qs(form["q"]).get("RelayState", [""])[0]
+                return page(f'<form method="post" action="{escape(message.assertion_consumer_service_url)}">'
+                            f'<input type="hidden" name="SAMLResponse" value="{escape(saml_response)}">'
+                            f'<input type="hidden" name="RelayState" value="{escape(relay)}">'
+                            '<noscript><button type="submit">Continue</button></noscript></form>'
+                            '<script>document.forms[0].submit();</script>')
+            if path.endswith("/slo") and method == "GET":
+                back, _ = self.answer_logout(f"{self.slo}?{query}")
+                start_response("302 Found", [("Location", back)])
+                return [b""]
+            return page("<p>Not found.</p>", "404 Not Found")
+        except Exception as exc:  # noqa: BLE001 - the test IdP says what went wrong
+            return page(f"<p>IdP error: {escape(repr(exc))}</p>", "500 Internal Server Error")
+
     def stop(self):
+        if getattr(self, "_httpd", None) is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
         shutil.rmtree(self.dir, ignore_errors=True)

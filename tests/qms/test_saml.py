@@ -7,6 +7,7 @@ replayed or mis-addressed response refused with a message and an audit
 event, never a 500. Single logout both ways (ours signed, the IdP's checked),
 an unsigned or forged logout message refused with a 400 and an event."""
 
+import html
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -192,6 +193,15 @@ def slo_on(saml_on, settings, client):
     return saml_on
 
 
+def log_out(client) -> str:
+    """Log out here: the page that sends the browser on to the IdP; returns where."""
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 200 and "Continue to your identity provider" in response.content.decode()
+    url = response["Refresh"].removeprefix("0;url=")
+    assert html.escape(url) in response.content.decode()
+    return url
+
+
 def saml_login(client, idp, username="olivia"):
     saml_response, _ = idp.answer(start(client), username)
     post_answer(client, saml_response)
@@ -208,11 +218,10 @@ def test_metadata_advertises_the_single_logout_endpoint(client, slo_on):
 def test_logging_out_sends_a_signed_logout_request_and_checks_the_answer(client, slo_on):
     row = saml_login(client, slo_on)
     assert row.saml_name_id == "olivia" and row.saml_session_index
-    response = client.post("/accounts/logout/")
-    assert response.status_code == 302 and response["Location"].startswith("https://idp.test/saml/slo?SAMLRequest=")
-    assert "Signature=" in response["Location"] and "SigAlg=" in response["Location"]
+    url = log_out(client)
+    assert url.startswith("https://idp.test/saml/slo?SAMLRequest=") and "Signature=" in url and "SigAlg=" in url
     assert client.get("/").status_code == 302 and not UserSession.objects.exists()  # logged out here at once
-    back, asked = slo_on.answer_logout(response["Location"])  # the IdP checked our signature
+    back, asked = slo_on.answer_logout(url)  # the IdP checked our signature
     assert asked.name_id.text == "olivia" and [i.text for i in asked.session_index] == [row.saml_session_index]
     done = client.get(back, follow=True)
     assert done.redirect_chain[-1][0] == "/accounts/login/"
@@ -225,14 +234,14 @@ def test_logging_out_sends_a_signed_logout_request_and_checks_the_answer(client,
 
 def test_a_logout_response_unsigned_or_for_no_request_of_ours_is_refused(client, slo_on):
     saml_login(client, slo_on)
-    back, _ = slo_on.answer_logout(client.post("/accounts/logout/")["Location"])
+    back, _ = slo_on.answer_logout(log_out(client))
     unsigned = back.split("&SigAlg=")[0]
     refused = client.get(unsigned)
     assert refused.status_code == 400 and "not signed" in refused.content.decode()
     other_idp = IdentityProvider()  # the same entity, another key: a forger's
     other_idp.sp_entity, other_idp.sp_metadata = slo_on.sp_entity, slo_on.sp_metadata
     saml_login(client, slo_on)
-    forged, _ = other_idp.answer_logout(client.post("/accounts/logout/")["Location"])
+    forged, _ = other_idp.answer_logout(log_out(client))
     refused = client.get(forged)
     assert refused.status_code == 400 and "does not match" in refused.content.decode()
     other_idp.stop()
