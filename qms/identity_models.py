@@ -66,6 +66,9 @@ class UserSession(models.Model):
     last_seen = models.DateTimeField(default=timezone.now)
     # How this login proved identity: password, password+totp, password+recovery, ldap, oidc.
     method = models.CharField(max_length=30, blank=True)
+    # A SAML login's subject and session at the identity provider: its logout request names them (qms/saml.py).
+    saml_name_id = models.CharField(max_length=255, blank=True, db_index=True)
+    saml_session_index = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-last_seen", "-id"]

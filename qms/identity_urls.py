@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/saml/done/", saml_views.saml_done, name="saml-done"),
     path("accounts/saml/reauth/", saml_views.saml_reauth, name="saml-reauth"),
     path("accounts/saml/metadata/", saml_views.saml_metadata, name="saml-metadata"),
+    path("accounts/saml/slo/", saml_views.saml_slo, name="saml-slo"),
     path("accounts/security/", identity_views.security, name="security"),
     path("accounts/security/2fa/", identity_views.mfa_setup, name="mfa-setup"),
     path("accounts/security/2fa/recovery-codes/", identity_views.mfa_recovery_codes, name="mfa-recovery-codes"),

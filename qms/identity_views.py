@@ -70,6 +70,7 @@ def security(request):
         "standing": standing,
         "required_roles": mfa.required_roles(user),
         "recovery_left": mfa.recovery_codes_left(user) if standing.enrolled else 0,
+        "has_recovery": standing.enrolled and mfa.has_recovery_codes(user),
         "account": security_of(user),
         "declaration_text": DECLARATION_TEXT,
         "declaration_form": DeclarationForm(user=user),
@@ -124,7 +125,7 @@ def preferences(request):
 @require_http_methods(["POST"])
 def passkey_options(request, purpose):
     """The options for the browser's WebAuthn call (static/js/webauthn.js), as JSON."""
-    if purpose not in ("register", "signing"):
+    if purpose not in ("register", "signing", "recovery"):
         return JsonResponse({"error": gettext("Unknown purpose.")}, status=404)
     try:
         if purpose == "register":
@@ -147,6 +148,9 @@ def passkey_add(request):
     else:
         messages.success(request, gettext("Security key “%(name)s” added. You can use it when you log in and sign.")
                          % {"name": key.name})
+        codes = [] if mfa.has_totp(request.user) else mfa.first_recovery_codes(user=request.user)
+        if codes:  # the first second factor: codes for the day the key is lost, shown only now
+            return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "for_passkey": True})
     return redirect("security")
 
 
@@ -186,16 +190,21 @@ def mfa_setup(request):
 @auditor_may_post
 @require_http_methods(["POST"])
 def mfa_recovery_codes(request):
+    """New recovery codes after the app's current code, or the security key's answer."""
+    answer = request.POST.get("passkey", "")
     form = CodeForm(request.POST)
-    if form.is_valid():
+    if answer.strip() or form.is_valid():
         try:
-            codes = mfa.regenerate_recovery_codes(user=request.user, code=form.cleaned_data["code"])
-        except mfa.MfaRefused as exc:
+            codes = mfa.regenerate_recovery_codes(user=request.user, request=request, passkey=answer,
+                                                  code="" if answer.strip() else form.cleaned_data["code"])
+        except (mfa.MfaRefused, passkeys.PasskeyRefused) as exc:
             messages.error(request, exc.message)
         else:
             return render(request, "registration/mfa_recovery_codes.html", {"codes": codes})
-    else:
+    elif mfa.has_totp(request.user):
         messages.error(request, gettext("Enter the current code from your app to make new recovery codes."))
+    else:
+        messages.error(request, gettext("Use your security key to make new recovery codes."))
     return redirect("security")
 
 

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from qms import mfa, passwords
@@ -38,6 +38,13 @@ class CodeForm(BootstrapForm):
         help_text="The six-digit code from your authenticator app, or one of your recovery codes.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+    def __init__(self, *args, recovery_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery_only:  # a security key and its recovery codes, no authenticator app
+            self.fields["code"].label = gettext_lazy("Recovery code")
+            self.fields["code"].help_text = gettext_lazy("One of the recovery codes you saved with your security key.")
+            self.fields["code"].widget.attrs.update(inputmode="text", autofocus=False)
 
 
 def _safe_next(request, url: str) -> str:
@@ -123,6 +130,30 @@ class LoginView(auth_views.LoginView):
                             next_url=self.get_redirect_url())
 
 
+class LogoutView(auth_views.LogoutView):
+    """Log out here; after a SAML login, the browser goes on to the identity provider's
+    single logout with our signed request (qms/saml.py), and comes back to the login page."""
+
+    def post(self, request, *args, **kwargs):
+        from qms import saml
+
+        try:
+            target = saml.logout_request_url(request)
+        except Exception as exc:  # noqa: BLE001 - a broken SAML set-up never keeps anyone logged in
+            from qms.audit import record_event
+
+            record_event(actor=request.user, verb="auth.saml_logout_failed", obj=request.user, request=request,
+                         comment=f"No logout request sent to the identity provider ({type(exc).__name__})")
+            target = ""
+        response = super().post(request, *args, **kwargs)
+        if not target:
+            return response
+        # Not a redirect: the CSP's form-action ('self') also covers where a form's answer redirects to.
+        page = render(request, "registration/saml_logout.html", {"idp_url": target})
+        page["Refresh"] = f"0;url={target}"
+        return page
+
+
 def pending_user(request):
     """The user half-way through logging in, or None (none pending, or it expired)."""
     pending = request.session.get(PENDING)
@@ -147,7 +178,8 @@ def login_verify(request):
         return _expired(request)
     from qms import passkeys
 
-    form = CodeForm(request.POST or None) if mfa.has_totp(user) else None
+    recovery_only = not mfa.has_totp(user) and mfa.has_recovery_codes(user)  # a security key, its codes
+    form = CodeForm(request.POST or None, recovery_only=recovery_only) if mfa.has_totp(user) or recovery_only else None
     passkey_error = ""
     if request.method == "POST" and request.POST.get("passkey"):
         try:
@@ -158,7 +190,7 @@ def login_verify(request):
             return finish_login(request, user, method=f"{pending['method']}+passkey", backend=pending["backend"],
                                 next_url=pending.get("next", ""))
         if form is not None:
-            form = CodeForm()
+            form = CodeForm(recovery_only=recovery_only)
     elif request.method == "POST" and form is None:
         passkey_error = "Use your security key to log in."
     elif request.method == "POST" and form.is_valid():
@@ -175,6 +207,7 @@ def login_verify(request):
                                 next_url=pending.get("next", ""))
     return render(request, "registration/login_verify.html", {
         "form": form, "pending_user": user, "has_passkey": passkeys.has_passkey(user), "passkey_error": passkey_error,
+        "recovery_only": recovery_only,
     })
 
 

@@ -9,6 +9,10 @@ get the same.
 
 - A user enrols from their security page: a QR code (qrcode, as SVG) of the
   otpauth:// URL, confirmed by one code; then ten recovery codes are shown once.
+  A user whose first second factor is a security key (qms/passkeys.py) gets
+  them when the key is added. They are stored as a keyed hash (HMAC-SHA256
+  with SECRET_KEY, in django-otp's StaticToken), never as the code itself;
+  each works once, and new ones (after the app's code or the key) replace all.
 - The policy (settings.MFA_REQUIRED_ROLES, default Quality Manager, Approver,
   Administrator = Django staff, External Auditor) makes it compulsory after
   MFA_GRACE_DAYS counted from the first login the policy applied to.
@@ -21,6 +25,8 @@ get the same.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import io
 from dataclasses import dataclass
 from datetime import timedelta
@@ -149,25 +155,58 @@ def confirm_enrolment(*, user, code: str) -> list[str]:
     raise MfaRefused(_("That code is not correct. Check the time on your phone and enter the current code."))
 
 
-def regenerate_recovery_codes(*, user, code: str) -> list[str]:
-    """New recovery codes (the old ones stop working), after a current code.
-    The check runs outside the transaction, so a refused code stays recorded."""
-    verify(user=user, code=code, purpose="recovery codes", allow_recovery=False)
+def regenerate_recovery_codes(*, user, code: str = "", request=None, passkey: str = "") -> list[str]:
+    """New recovery codes (the old ones stop working), after a current code from the app, or, for
+    a user with a security key, the key's answer `passkey`. The check runs outside the
+    transaction, so a refused code stays recorded."""
+    if passkey.strip():
+        from qms import passkeys
+
+        passkeys.verify(request, user=user, credential=passkey, purpose="recovery")
+    elif has_totp(user) or not code.strip():
+        verify(user=user, code=code, purpose="recovery codes", allow_recovery=False)
+    else:
+        raise MfaRefused(_("Use your security key to make new recovery codes."))
     with transaction.atomic():
         codes = _new_recovery_codes(user)
         record_event(actor=user, verb="mfa.recovery_regenerated", obj=user)
     return codes
 
 
+def first_recovery_codes(*, user) -> list[str]:
+    """Recovery codes for a user whose first second factor was just added (a security key):
+    new ones when they have none, else [] (the ones they hold stay)."""
+    if has_recovery_codes(user):
+        return []
+    codes = _new_recovery_codes(user)
+    record_event(actor=user, verb="mfa.recovery_issued", obj=user, comment="With the first security key")
+    return codes
+
+
+def has_recovery_codes(user) -> bool:
+    return StaticDevice.objects.filter(user=user, name=RECOVERY_NAME).exists()
+
+
+def drop_recovery_codes(*, user) -> None:
+    """No second factor is left (the last key removed): the recovery codes go too."""
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
+
+
+def _hashed(code: str) -> str:
+    """What is stored for a recovery code: a keyed hash, 16 hex digits (StaticToken.token's length)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"qms-recovery:" + code.strip().lower().encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
 
 
 def _new_recovery_codes(user) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.MFA_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=_hashed(c)) for c in codes])
     return codes
 
 
@@ -212,35 +251,56 @@ def _was_used(device: TOTPDevice, code: str) -> bool:
 
 def verify(*, user, code: str, purpose: str, obj=None, allow_recovery: bool = True) -> str:
     """Check `code` (an app code, or a recovery code) for `purpose`; returns the
-    method ("totp" or "recovery"). Raises MfaRefused with the reason, recorded."""
+    method ("totp" or "recovery"). A user with only a security key (no app) may
+    give a recovery code. Raises MfaRefused with the reason, recorded."""
     code = (code or "").strip().replace(" ", "").replace("-", "")
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
-            raise MfaRefused(_("Two-factor authentication is not set up for this account."))
-        allowed, info = device.verify_is_allowed()
-        if not allowed:
-            wait = max(1, int(((info or {}).get("locked_until", timezone.now()) - timezone.now()).total_seconds()) + 1)
-            message = f"Too many wrong codes. Wait {wait} seconds and try again."
-            refusal = ("mfa.throttled", message)
-        elif code.isdigit() and _check_totp(device, code):
-            return "totp"
-        elif code.isdigit() and _was_used(device, code):
-            refusal = ("mfa.replayed", "That code was already used. Wait for the next code from your app.")
-        elif allow_recovery and not code.isdigit() and code and _use_recovery(user, code.lower()):
-            record_event(actor=user, verb="mfa.recovery_used", obj=obj or user, data={"purpose": purpose},
-                         comment=f"{recovery_codes_left(user)} recovery codes left")
-            return "recovery"
+            if not (allow_recovery and has_recovery_codes(user)):
+                raise MfaRefused(_("Two-factor authentication is not set up for this account."))
+            if code and not code.isdigit() and _use_recovery(user, code.lower()):
+                return _recovery_used(user, obj, purpose)
+            refusal = ("mfa.refused", "The recovery code is not correct (or was already used).")
         else:
-            refusal = ("mfa.refused", "The code is not correct. Enter the current six-digit code from your app.")
+            allowed, info = device.verify_is_allowed()
+            if not allowed:
+                wait = max(1, int(((info or {}).get("locked_until", timezone.now()) - timezone.now()).total_seconds()) + 1)
+                message = f"Too many wrong codes. Wait {wait} seconds and try again."
+                refusal = ("mfa.throttled", message)
+            elif code.isdigit() and _check_totp(device, code):
+                return "totp"
+            elif code.isdigit() and _was_used(device, code):
+                refusal = ("mfa.replayed", "That code was already used. Wait for the next code from your app.")
+            elif allow_recovery and not code.isdigit() and code and _use_recovery(user, code.lower()):
+                return _recovery_used(user, obj, purpose)
+            else:
+                refusal = ("mfa.refused", "The code is not correct. Enter the current six-digit code from your app.")
     verb, message = refusal
     record_event(actor=user, verb=verb, obj=obj or user, comment=message, data={"purpose": purpose})
     raise MfaRefused(message)
 
 
+def _recovery_used(user, obj, purpose: str) -> str:
+    record_event(actor=user, verb="mfa.recovery_used", obj=obj or user, data={"purpose": purpose},
+                 comment=f"{recovery_codes_left(user)} recovery codes left")
+    return "recovery"
+
+
 def _use_recovery(user, code: str) -> bool:
+    """Use up a recovery code: its hash matches one stored (or, for codes made before they were
+    hashed, the code itself; never a 16-digit text, which could be a stolen hash). Throttled."""
     device = StaticDevice.objects.select_for_update().filter(user=user, name=RECOVERY_NAME).first()
-    return device is not None and device.verify_token(code)
+    if device is None or not device.verify_is_allowed()[0]:
+        return False
+    stored = {_hashed(code)} | ({code} if len(code) != len(_hashed(code)) else set())
+    match = device.token_set.filter(token__in=stored).first()
+    if match is None:
+        device.throttle_increment()
+        return False
+    match.delete()
+    device.throttle_reset()
+    return True
 
 
 # ------------------------------------------------------------------ QR code

@@ -14,7 +14,9 @@ file (static/js/webauthn.js): no inline script, nothing from a CDN.
   challenge issued for that purpose (used once), the stored public key and
   its counter (a counter going back — a cloned key — is refused).
 - The two-factor policy (qms.mfa) counts a key as enrolment, and an
-  administrator's reset removes keys like the app.
+  administrator's reset removes keys like the app. A user whose first factor
+  is a key gets recovery codes with it (qms.mfa.first_recovery_codes), made
+  again after the key's answer (purpose "recovery").
 
 The relying party is the site itself: WEBAUTHN_RP_ID and WEBAUTHN_ORIGIN
 override what the request's host gives (behind a proxy that rewrites it).
@@ -36,7 +38,7 @@ from qms.identity_models import WebAuthnCredential
 
 CHALLENGE = "_qms_webauthn_{}"  # session key per purpose: {"challenge": b64url, "at": ts, "user": pk}
 CHALLENGE_SECONDS = 300
-PURPOSES = ("register", "login", "signing")
+PURPOSES = ("register", "login", "signing", "recovery")
 
 
 class PasskeyRefused(DomainError):
@@ -160,6 +162,10 @@ def remove(*, user, pk: int) -> None:
     key.delete()
     _forget(user)
     record_event(actor=user, verb="mfa.passkey_removed", obj=user, comment=f"Security key “{key.name}”")
+    from qms import mfa
+
+    if not mfa.is_enrolled(user):
+        mfa.drop_recovery_codes(user=user)  # no second factor left: nothing to recover
 
 
 # ------------------------------------------------------------------ login and signing
@@ -167,7 +173,7 @@ def authentication_options(request, user, purpose: str) -> str:
     from webauthn import generate_authentication_options, options_to_json
     from webauthn.helpers.structs import UserVerificationRequirement
 
-    if purpose not in ("login", "signing"):
+    if purpose not in ("login", "signing", "recovery"):
         raise PasskeyRefused(_("Unknown purpose for a security key."))
     if not has_passkey(user):
         raise PasskeyRefused(_("No security key is registered for this account."))

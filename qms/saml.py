@@ -25,6 +25,17 @@ SAML_GROUPS_ATTRIBUTE, SAML_ROLE_MAP ("group|Role;…"), SAML_CREATE_USERS.
   OpenID Connect login uses.
 - Re-authentication for signing: ForceAuthn="true"; the answer counts only if
   its AuthnInstant is after the request (then once, as qms.sso says).
+- Single logout (HTTP-Redirect binding, our metadata advertises the endpoint):
+  the NameID and SessionIndex of a SAML login are kept with its session
+  (UserSession). Logging out here sends a LogoutRequest, signed with the SP's
+  key, to the IdP's SLO endpoint (only with SAML_SP_KEY_FILE: an IdP refuses
+  unsigned ones); its LogoutResponse comes back to `slo`, whose signature,
+  InResponseTo and status are checked. A LogoutRequest from the IdP ends every
+  session here of its NameID (those of its SessionIndex when it names some)
+  and is answered with a LogoutResponse. The signature of the query (SigAlg,
+  Signature) is checked on the raw query string against the IdP's
+  certificates: an unsigned or forged one is refused with a 400 and an
+  `auth.saml_logout_refused` event.
 """
 
 from __future__ import annotations
@@ -85,8 +96,12 @@ def acs_url(request) -> str:
     return _site(request) + reverse("saml-acs")
 
 
+def slo_url(request) -> str:
+    return _site(request) + reverse("saml-slo")
+
+
 def sp_config(request):
-    from saml2 import BINDING_HTTP_POST
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
     from saml2.config import SPConfig
 
     metadata = settings.SAML_IDP_METADATA.strip()
@@ -97,7 +112,8 @@ def sp_config(request):
         "allow_unknown_attributes": True,
         "accepted_time_diff": 60,
         "service": {"sp": {
-            "endpoints": {"assertion_consumer_service": [(acs_url(request), BINDING_HTTP_POST)]},
+            "endpoints": {"assertion_consumer_service": [(acs_url(request), BINDING_HTTP_POST)],
+                          "single_logout_service": [(slo_url(request), BINDING_HTTP_REDIRECT)]},
             "allow_unsolicited": False,
             "want_response_signed": False, "want_assertions_signed": False,
             "want_assertions_or_response_signed": True,
@@ -189,9 +205,14 @@ def consume(request, encoded: str) -> str:
     username = _first(attributes.get(settings.SAML_USERNAME_ATTRIBUTE)) or name_id
     statement = (response.assertion.authn_statement or [None])[0]
     instant = getattr(statement, "authn_instant", "") or ""
+    subject = response.get_subject()
     key = secrets.token_urlsafe(24)
     cache.set(f"saml:done:{key}", {
-        **sent, "username": str(username)[:150], "instant": instant,
+        **sent, "username": str(username)[:150], "instant": instant, "idp": response.issuer() or "",
+        "name_id": {"text": str(name_id)[:255], "format": getattr(subject, "format", None),
+                    "name_qualifier": getattr(subject, "name_qualifier", None),
+                    "sp_name_qualifier": getattr(subject, "sp_name_qualifier", None)},
+        "session_index": str(getattr(statement, "session_index", "") or "")[:255],
         "name": _first(attributes.get(settings.SAML_NAME_ATTRIBUTE)),
         "email": _first(attributes.get(settings.SAML_EMAIL_ATTRIBUTE)),
         "groups": [str(g) for g in attributes.get(settings.SAML_GROUPS_ATTRIBUTE) or []],
@@ -250,7 +271,198 @@ def finish(request, key: str):
         return refuse(request, f"there is no account for “{outcome['username']}” here.")
     if not user.is_active:
         return refuse(request, "this account is deactivated.")
-    return finish_login(request, user, method="saml", backend=BACKEND, next_url=outcome["next"])
+    response = finish_login(request, user, method="saml", backend=BACKEND, next_url=outcome["next"])
+    _remember_session(request, outcome)
+    return response
+
+
+# ------------------------------------------------------------------ single logout
+SESSION = "_qms_saml"  # in a SAML login's session: the subject and session the IdP knows it by
+
+
+def _remember_session(request, outcome) -> None:
+    from qms.identity_models import UserSession
+
+    request.session[SESSION] = {"idp": outcome.get("idp", ""), "name_id": outcome.get("name_id") or {},
+                                "session_index": outcome.get("session_index", "")}
+    UserSession.objects.filter(session_key=request.session.session_key).update(
+        saml_name_id=(outcome.get("name_id") or {}).get("text", ""), saml_session_index=outcome.get("session_index", ""))
+
+
+def logout_request_url(request) -> str:
+    """Before the local logout of a SAML login: the IdP's SLO endpoint with our signed
+    LogoutRequest, where the browser goes next; "" when none is sent (not a SAML login,
+    no signing key of ours, or the IdP has no SLO endpoint)."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.saml import NameID
+
+    held = request.session.get(SESSION)
+    if not (enabled() and isinstance(held, dict) and settings.SAML_SP_KEY_FILE and held.get("name_id")):
+        return ""
+    saml = client(request)
+    idp = held.get("idp") or next(iter(saml.metadata.identity_providers()), "")
+    try:
+        services = saml.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
+    except Exception:  # noqa: BLE001 - an IdP the metadata no longer names: log out here only
+        services = []
+    location = next((s.get("location") for s in services if s.get("location")), "")
+    if not location:
+        return ""
+    name_id = NameID(**{k: v for k, v in held["name_id"].items() if v})
+    request_id, logout = saml.create_logout_request(
+        location, idp, name_id=name_id, session_indexes=[held["session_index"]] if held.get("session_index") else None,
+        sign=False)
+    info = saml.apply_binding(BINDING_HTTP_REDIRECT, str(logout), location, sign=True)
+    cache.set(f"saml:logout:{request_id}", {"user": request.user.pk}, REQUEST_SECONDS)
+    record_event(actor=request.user, verb="auth.saml_logout_sent", obj=request.user, request=request,
+                 comment="Single logout: a signed logout request sent to the identity provider")
+    return dict(info["headers"])["Location"]
+
+
+def _raw_query(request) -> dict[str, str]:
+    """The query's parameters as sent (still URL-encoded): a redirect signature covers these bytes."""
+    from urllib.parse import unquote_plus
+
+    out = {}
+    for piece in (request.META.get("QUERY_STRING") or "").split("&"):
+        name, _, value = piece.partition("=")
+        out.setdefault(unquote_plus(name), value)
+    return out
+
+
+def _redirect_message(request, kind: str):
+    """The SAMLRequest / SAMLResponse of an HTTP-Redirect query, its signature checked against the
+    certificates of the IdP that issued it. Returns (the encoded message, its issuer, the XML root)."""
+    from urllib.parse import unquote_plus
+
+    from defusedxml import ElementTree
+    from saml2.s_utils import decode_base64_and_inflate
+    from saml2.sigver import SIGNER_ALGS, extract_rsa_key_from_x509_cert, pem_format
+
+    raw = _raw_query(request)
+    encoded = unquote_plus(raw.get(kind, ""))
+    if not encoded:
+        raise SamlRefused(f"the identity provider sent no {kind}.")
+    try:
+        root = ElementTree.fromstring(decode_base64_and_inflate(encoded))
+    except Exception as exc:  # noqa: BLE001 - not base64, not deflated, not XML, or entities: a refusal
+        raise SamlRefused("the message is not a readable SAML message.") from exc
+    issuer = next((el.text or "" for el in root if el.tag.endswith("}Issuer")), "").strip()
+    if "Signature" not in raw or "SigAlg" not in raw:
+        raise SamlRefused("the logout message is not signed (no Signature): refused.")
+    signer = SIGNER_ALGS.get(unquote_plus(raw["SigAlg"]))
+    if signer is None:
+        raise SamlRefused("the logout message is signed with an algorithm we do not accept.")
+    signed = "&".join(f"{name}={raw[name]}" for name in (kind, "RelayState", "SigAlg") if name in raw).encode()
+    try:
+        signature = base64.b64decode(unquote_plus(raw["Signature"]), validate=True)
+        certs = client(request).metadata.certs(issuer, "idpsso", "signing") if issuer else []
+    except Exception as exc:  # noqa: BLE001 - bad base64, an issuer the metadata does not know
+        raise SamlRefused("the logout message's signature is not readable, or its issuer is unknown.") from exc
+    for _name, cert in certs:
+        try:
+            if signer.verify(signed, signature, extract_rsa_key_from_x509_cert(pem_format(cert))):
+                return encoded, issuer, root
+        except Exception:  # noqa: BLE001,S112 - a signature that does not verify: try the next certificate
+            continue
+    raise SamlRefused("the logout message's signature does not match the identity provider's (forged?).")
+
+
+def single_logout(request):
+    """Our SLO endpoint: the IdP's answer to our LogoutRequest, or its own LogoutRequest."""
+    from django.http import HttpResponseBadRequest
+
+    try:
+        if "SAMLResponse" in request.GET:
+            return _logout_answered(request)
+        if "SAMLRequest" in request.GET:
+            return _logout_asked(request)
+        raise SamlRefused("neither a logout request nor a logout response.")
+    except SamlRefused as exc:
+        from django.template.loader import render_to_string
+
+        record_event(actor=None, actor_name=LABEL, verb="auth.saml_logout_refused", comment=exc.reason, request=request)
+        page = render_to_string("error.html", {
+            "title": gettext("Single logout refused"),
+            "message": gettext("Single logout refused: %(reason)s") % {"reason": exc.reason}}, request=request)
+        return HttpResponseBadRequest(page)
+
+
+def _logout_answered(request):
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.samlp import STATUS_SUCCESS
+
+    encoded, _issuer, root = _redirect_message(request, "SAMLResponse")
+    if not root.tag.endswith("}LogoutResponse"):
+        raise SamlRefused("the answer is not a logout response.")
+    sent_id = root.get("InResponseTo") or ""
+    if not sent_id or cache.get(f"saml:logout:{sent_id}") is None or not cache.delete(f"saml:logout:{sent_id}"):
+        raise SamlRefused("the logout response answers no logout request of ours (or was already used).")
+    try:
+        response = client(request).parse_logout_request_response(encoded, BINDING_HTTP_REDIRECT)
+    except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; each is a refusal
+        raise SamlRefused(_reason(exc)) from exc
+    if response is None:
+        raise SamlRefused("the logout response was not accepted.")
+    status = response.response.status.status_code.value
+    record_event(actor=None, actor_name=LABEL, verb="auth.saml_logout_done", request=request,
+                 comment=f"Logout response from the identity provider: {status.rsplit(':', 1)[-1]}")
+    if status == STATUS_SUCCESS:
+        messages.success(request, gettext("You are logged out, here and at your identity provider."))
+    else:
+        messages.warning(request, gettext("You are logged out here; your identity provider did not confirm "
+                                          "its own logout. Close the browser to be sure."))
+    return redirect("login")
+
+
+def _logout_asked(request):
+    from django.contrib.auth import logout
+    from django.shortcuts import render
+    from saml2 import BINDING_HTTP_REDIRECT
+
+    from qms.identity_models import UserSession
+    from qms.sessions_view import end_session
+
+    encoded, issuer, root = _redirect_message(request, "SAMLRequest")
+    if not root.tag.endswith("}LogoutRequest"):
+        raise SamlRefused("the message is not a logout request.")
+    saml = client(request)
+    relay_state = request.GET.get("RelayState", "")
+    try:
+        asked = saml.parse_logout_request(encoded, BINDING_HTTP_REDIRECT, relay_state=relay_state)
+    except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; each is a refusal
+        raise SamlRefused(_reason(exc)) from exc
+    if asked is None or asked.message.name_id is None or not asked.message.name_id.text:
+        raise SamlRefused("the logout request names nobody.")
+    message = asked.message
+    name_id = message.name_id.text.strip()
+    indexes = [i.text.strip() for i in message.session_index or [] if i.text]
+    rows = UserSession.objects.filter(saml_name_id=name_id).select_related("user")
+    if indexes:
+        rows = rows.filter(saml_session_index__in=indexes)
+    rows = list(rows)
+    own = request.session.session_key
+    for row in rows:
+        if row.session_key == own:
+            logout(request)
+        else:
+            end_session(actor=None, row=row, reason=f"Single logout from the identity provider ({issuer})")
+    for user in {row.user for row in rows}:
+        record_event(actor=None, actor_name=LABEL, verb="auth.saml_logout", obj=user, request=request,
+                     comment=f"Single logout asked by the identity provider: "
+                             f"{sum(r.user_id == user.pk for r in rows)} session(s) ended",
+                     data={"name_id": name_id, "session_index": indexes})
+    response = saml.create_logout_response(message, bindings=[BINDING_HTTP_REDIRECT], sign=False)
+    try:
+        destination = saml.response_args(message, [BINDING_HTTP_REDIRECT])["destination"]
+    except Exception:  # noqa: BLE001 - the IdP has no SLO endpoint to answer at: say so here
+        destination = ""
+    if not destination:
+        return render(request, "error.html", {"title": gettext("Logged out"),
+                                              "message": gettext("You are logged out.")})
+    info = saml.apply_binding(BINDING_HTTP_REDIRECT, response, destination, relay_state, response=True,
+                              sign=bool(settings.SAML_SP_KEY_FILE))
+    return redirect(dict(info["headers"])["Location"])
 
 
 def _instant(text: str) -> int:

@@ -58,3 +58,12 @@ def saml_done(request):
 def saml_metadata(request):
     _configured()
     return HttpResponse(saml.metadata_xml(request), content_type="application/samlmetadata+xml")
+
+
+@csrf_exempt  # the identity provider sends the browser here; the signed query is the proof
+@login_not_required
+@require_GET
+def saml_slo(request):
+    """Single logout: the IdP's answer to ours, or the IdP asking us to end a user's sessions."""
+    _configured()
+    return saml.single_logout(request)

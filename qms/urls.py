@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from qms import views
 from qms.forms import StyledPasswordChangeForm, StyledSetPasswordForm
-from qms.login import LoginView
+from qms.login import LoginView, LogoutView
 
 admin.site.site_header = "QMS administration"
 
@@ -16,7 +16,7 @@ urlpatterns = [
     # The password step; the second factor and enrolment follow (qms/login.py, qms/identity_urls.py).
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("", include("qms.identity_urls")),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),

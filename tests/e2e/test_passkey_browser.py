@@ -1,8 +1,10 @@
 """Browser: a security key (Chromium's virtual WebAuthn authenticator, through
-CDP) is added on the security page with a name, then used to log in and to
-sign a record; removed again from the list (issue 17)."""
+CDP) is added on the security page with a name (the first factor: recovery
+codes are shown once), then used to log in and to sign a record; removed
+again from the list (issue 17)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from qms.identity_models import AccountSecurity, WebAuthnCredential
 from qms.models import AuditEvent, Signature
@@ -31,10 +33,14 @@ def test_add_a_security_key_then_log_in_and_sign_with_it(page, login, authentica
     page.get_by_label("Name of the key").fill("Blue key")
     page.get_by_role("button", name="Add a security key").click()
     page.wait_for_selector("text=Security key “Blue key” added")
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()  # the first factor: codes too
+    assert page.locator("#recovery-codes li").count() == 10
+    page.get_by_role("link", name="I have saved them").click()
     assert WebAuthnCredential.objects.get(user=approver).name == "Blue key"
     assert len(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]) == 1
     assert AuditEvent.objects.filter(verb="mfa.passkey_added", actor=approver).exists()
     assert "Blue key" in page.locator("#passkeys").inner_text()
+    assert "10 recovery codes left" in page.locator("#two-factor").inner_text()
 
     page.locator("#user-menu").click()
     page.get_by_role("button", name="Log out").click()
@@ -43,7 +49,8 @@ def test_add_a_security_key_then_log_in_and_sign_with_it(page, login, authentica
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/accounts/login/verify/")
-    assert page.get_by_label("Code").count() == 0  # no authenticator app: only the key
+    assert page.get_by_label("Code", exact=True).count() == 0  # no authenticator app: the key, or a recovery code
+    assert page.get_by_label("Recovery code").count() == 1
     page.get_by_role("button", name="Use your security key").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     assert page.get_by_role("heading", name="My tasks").is_visible()

@@ -16,8 +16,9 @@ PUBLIC = {
     "audits:ical-user", "audits:ical-programme",
     # Single sign-on: starting the login at the provider and coming back from it (404 when OIDC is not configured).
     "oidc-login", "oidc-callback",
-    # SAML (qms/saml.py, 404 when not configured): the start, the IdP's POST, the GET after it, our metadata.
-    "saml-login", "saml-acs", "saml-done", "saml-metadata",
+    # SAML (qms/saml.py, 404 when not configured): the start, the IdP's POST, the GET after it, our metadata,
+    # single logout (the IdP's signed messages, which may come through a browser logged out already).
+    "saml-login", "saml-acs", "saml-done", "saml-metadata", "saml-slo",
     # The second steps of a login (a code, or enrolling when required): they act only on the
     # half-finished login kept in the session (qms/login.py), nobody is signed in yet.
     "login-verify", "login-enrol", "login-passkey-options",

@@ -7,6 +7,7 @@ message and an audit event, never a 500. The browser test is
 tests/e2e/test_passkey_browser.py."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -47,9 +48,15 @@ def keyed(client, approver):
     """The approver with one security key (and no authenticator app)."""
     client.force_login(approver)
     key = SoftKey()
-    assert "Security key “Blue key” added" in add_key(client, key).content.decode()
+    page = add_key(client, key).content.decode()
+    assert "Security key “Blue key” added" in page
+    key.recovery_codes = recovery_codes(page)
     client.logout()
     return key
+
+
+def recovery_codes(page: str) -> list[str]:
+    return re.findall(r'<li class="list-group-item font-monospace">([^<]+)</li>', page)
 
 
 def test_enrolment_names_the_key_lists_it_and_counts_as_two_factor(client, approver):
@@ -57,7 +64,9 @@ def test_enrolment_names_the_key_lists_it_and_counts_as_two_factor(client, appro
     assert mfa.standing(approver).required and not mfa.standing(approver).enrolled
     refused = add_key(client, SoftKey(), name="  ")
     assert "Give the security key a name" in refused.content.decode()
-    page = add_key(client, SoftKey()).content.decode()
+    first = add_key(client, SoftKey()).content.decode()
+    assert "Security key “Blue key” added" in first and len(recovery_codes(first)) == 10
+    page = client.get("/accounts/security/").content.decode()
     assert "Blue key" in page and "never" in page
     assert "Blue key" in add_key(client, SoftKey(), name="blue KEY").content.decode()
     assert WebAuthnCredential.objects.filter(user=approver).count() == 1  # names are unique per user
@@ -70,7 +79,7 @@ def test_enrolment_names_the_key_lists_it_and_counts_as_two_factor(client, appro
 def test_login_with_the_key_and_the_method_is_recorded(client, approver, password, keyed):
     password_step(client, approver, password)
     page = client.get("/accounts/login/verify/").content.decode()
-    assert "Use your security key" in page and 'name="code"' not in page
+    assert "Use your security key" in page and "authenticator app" not in page  # the code field: recovery only
     response = client.post("/accounts/login/verify/", {"passkey": login_answer(client, keyed)})
     assert response.status_code == 302 and client.get("/").status_code == 200
     assert client.session["_qms_auth_method"] == "password+passkey"
@@ -173,3 +182,74 @@ def test_the_administrators_reset_removes_keys_and_is_audited(approver, staff, k
     assert not WebAuthnCredential.objects.exists()
     event = AuditEvent.objects.get(verb="mfa.reset")
     assert event.actor == admin and "Blue key" in event.comment
+
+
+# ------------------------------------------------------------------ recovery codes for a key-only user
+@pytest.fixture
+def _no_throttle(settings):
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0  # a wrong code is followed at once by a right one
+
+
+def test_the_first_key_comes_with_recovery_codes_shown_once_and_stored_hashed(client, approver, keyed):
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    assert len(keyed.recovery_codes) == 10 and len(set(keyed.recovery_codes)) == 10
+    stored = set(StaticToken.objects.filter(device__user=approver).values_list("token", flat=True))
+    assert len(stored) == 10 and not stored & set(keyed.recovery_codes)  # only their hashes
+    assert AuditEvent.objects.filter(verb="mfa.recovery_issued", actor=approver).exists()
+    client.force_login(approver)
+    second = add_key(client, SoftKey(), name="Spare key").content.decode()
+    assert "Security key “Spare key” added" in second and not recovery_codes(second)  # not again
+    page = client.get("/accounts/security/").content.decode()
+    assert "10 recovery codes left." in page and not set(keyed.recovery_codes) & set(recovery_codes(page))
+
+
+def test_a_lost_key_a_recovery_code_logs_in_once(client, approver, password, keyed, _no_throttle):
+    password_step(client, approver, password)
+    page = client.get("/accounts/login/verify/").content.decode()
+    assert "Lost your security key?" in page and "Recovery code" in page
+    code = keyed.recovery_codes[0]
+    wrong = client.post("/accounts/login/verify/", {"code": "aaaa-bbbb"})
+    assert "recovery code is not correct" in wrong.content.decode() and client.get("/").status_code == 302
+    done = client.post("/accounts/login/verify/", {"code": code.upper()}, follow=True)
+    assert "You used a recovery code; 9 are left" in done.content.decode()
+    assert client.session["_qms_auth_method"] == "password+recovery"
+    used = AuditEvent.objects.get(verb="mfa.recovery_used", actor=approver)
+    assert used.data == {"purpose": "login"} and "9 recovery codes left" in used.comment
+    other = Client()
+    password_step(other, approver, password)
+    again = other.post("/accounts/login/verify/", {"code": code})
+    assert "not correct (or was already used)" in again.content.decode() and other.get("/").status_code == 302
+    assert AuditEvent.objects.filter(verb="mfa.refused", actor=approver).count() == 2
+    assert "9 recovery codes left." in client.get("/accounts/security/").content.decode()
+
+
+def test_new_recovery_codes_after_the_keys_answer_replace_the_old_ones(client, approver, password, keyed,
+                                                                     _no_throttle):
+    client.force_login(approver)
+    page = client.get("/accounts/security/").content.decode()
+    assert "/accounts/passkeys/options/recovery/" in page and "Make new recovery codes" in page
+    refused = client.post("/accounts/security/2fa/recovery-codes/", {"code": "123456"}, follow=True)
+    assert "Use your security key to make new recovery codes" in refused.content.decode()
+    bad = client.post("/accounts/security/2fa/recovery-codes/", {"passkey": "{not json"}, follow=True)
+    assert bad.status_code == 200 and "expired or was already used" in bad.content.decode()
+    answer = keyed.get(options(client, "/accounts/passkeys/options/recovery/"))
+    new = recovery_codes(client.post("/accounts/security/2fa/recovery-codes/", {"passkey": answer}).content.decode())
+    assert len(new) == 10 and not set(new) & set(keyed.recovery_codes)
+    assert AuditEvent.objects.filter(verb="mfa.recovery_regenerated", actor=approver).exists()
+    replay = client.post("/accounts/security/2fa/recovery-codes/", {"passkey": answer}, follow=True)
+    assert "expired or was already used" in replay.content.decode()
+    client.logout()
+    password_step(client, approver, password)
+    old = client.post("/accounts/login/verify/", {"code": keyed.recovery_codes[1]})
+    assert "not correct" in old.content.decode() and client.get("/").status_code == 302
+    client.post("/accounts/login/verify/", {"code": new[0]})
+    assert client.get("/").status_code == 200
+
+
+def test_removing_the_last_key_drops_the_recovery_codes(client, approver, password, keyed):
+    client.force_login(approver)
+    client.post(f"/accounts/security/passkeys/{WebAuthnCredential.objects.get().pk}/remove/")
+    assert mfa.recovery_codes_left(approver) == 0
+    page = client.get("/accounts/security/").content.decode()
+    assert "Set up two-factor authentication" in page and "recovery code" not in page
