@@ -38,4 +38,10 @@ register_verbs({
     "auth.saml_refused": Verb("SAML sign-on refused", note="Reason"),
     "auth.saml_reauth": Verb("Identity confirmed again at the SAML identity provider", note="Details"),
     "auth.saml_reauth_stale": Verb("Re-authentication refused: the SAML provider did not ask again", note="Details"),
+    "auth.saml_logout_sent": Verb("Single logout: logout request sent to the SAML identity provider", note="Details"),
+    "auth.saml_logout_failed": Verb("Single logout: no logout request could be sent", note="Details"),
+    "auth.saml_logout_done": Verb("Single logout answered by the SAML identity provider", note="Answer"),
+    "auth.saml_logout": Verb("Sessions ended by the SAML identity provider's single logout", note="Details"),
+    "auth.saml_logout_refused": Verb("SAML logout message refused", note="Reason"),
+    "mfa.recovery_issued": Verb("Recovery codes made", note="Details"),
 })
