@@ -17,7 +17,7 @@ export QMS_TEST_MEDIA_ROOT="$media"
 # URL, form and operation (the state walk, the form and query-parameter fuzzers,
 # the API walk and Schemathesis): they upload files on their way through every
 # POST, but what they check is states and input validation, not storage, and
-# they were two thirds of this pass's time.
+# they were about half of this pass's time.
 skip=(-e '^tests/e2e/' -e test_object_storage -e test_multinode -e test_backup_restore -e test_static_production
       -e test_state_walk -e tests/qms/test_fuzz_forms.py -e tests/qms/test_fuzz_params.py -e tests/api/test_walk.py
       -e tests/api/test_schemathesis.py)
