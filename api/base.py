@@ -13,7 +13,8 @@ import secrets
 
 from django import forms
 from django.http import Http404, QueryDict
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
@@ -282,3 +283,20 @@ def form_schema(name: str, form, *, drop=("shown", "opened", "username"), signin
             help_text="The content_hash of the object as you read it: what you sign.")
     fields.update(extra or {})
     return type(name, (serializers.Serializer,), fields)
+
+
+# ------------------------------------------------------------------ a register as a file (the page's export)
+# The parameter is `file_format`, not `format`: DRF reads `format` as the renderer's name.
+FILE_EXPORT_SCHEMA = extend_schema(
+    parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"], description="csv (the default) or xlsx")],
+    responses={(200, "text/csv"): OpenApiTypes.BINARY,
+               (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+               **ERRORS})
+
+
+def file_format(request) -> str:
+    """`file_format` of an export: csv (the default) or xlsx; anything else is a field error."""
+    fmt = request.query_params.get("file_format", "csv") or "csv"
+    if fmt not in ("csv", "xlsx"):
+        raise FormInvalid({"file_format": ["Choose csv or xlsx."]})
+    return fmt

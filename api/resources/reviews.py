@@ -5,14 +5,23 @@ decisions and signed minutes, through reviews' forms, services and rules."""
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ERRORS, Trail, ViewSet, bind, form_schema, signed, visible, visible_or_404
-from api.exceptions import FormInvalid
+from api.base import (
+    ERRORS,
+    FILE_EXPORT_SCHEMA,
+    Trail,
+    ViewSet,
+    bind,
+    file_format,
+    form_schema,
+    signed,
+    visible,
+    visible_or_404,
+)
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
 from api.resources.qms import JobSerializer, signatures
@@ -193,19 +202,12 @@ class ComplaintViewSet(Trail, ViewSet):
     def retrieve(self, request, number=None):
         return self.detail_response(request, number)
 
-    @extend_schema(parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"],
-                                                description="csv (the default) or xlsx")],
-                   responses={(200, "text/csv"): OpenApiTypes.BINARY,
-                              (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
-                                  OpenApiTypes.BINARY, **ERRORS})
+    @FILE_EXPORT_SCHEMA
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The feedback log (filtered as the list) as CSV or XLSX: the page's export."""
         require("reviews.export_complaints", request.user)
-        # not `format`: DRF reads that as the renderer's name
-        fmt = request.query_params.get("file_format", "csv") or "csv"
-        if fmt not in ("csv", "xlsx"):
-            raise FormInvalid({"file_format": ["Choose csv or xlsx."]})
+        fmt = file_format(request)
         qs = selectors.complaint_register(request.user, cleaned_filters(self, request))
         return table_response(registers.COMPLAINT_COLUMNS, registers.complaint_rows_of(qs), fmt=fmt,
                               basename="customer-feedback")

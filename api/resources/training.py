@@ -7,13 +7,24 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import ERRORS, Trail, ViewSet, as_form_data, bind, form_schema, signed, signing_fields, visible
+from api.base import (
+    ERRORS,
+    FILE_EXPORT_SCHEMA,
+    Trail,
+    ViewSet,
+    as_form_data,
+    bind,
+    file_format,
+    form_schema,
+    signed,
+    signing_fields,
+    visible,
+)
 from api.exceptions import FormInvalid
 from api.filters import FormFilter, cleaned_filters
 from api.resources import register
@@ -564,20 +575,13 @@ class MatrixViewSet(ViewSet):
         job = jobs.request_job(kind="training_matrix_pdf", actor=request.user, params=filters.query())
         return Response(JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(parameters=[OpenApiParameter("file_format", str, enum=["csv", "xlsx"],
-                                                description="csv (the default) or xlsx")],
-                   responses={(200, "text/csv"): OpenApiTypes.BINARY,
-                              (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
-                                  OpenApiTypes.BINARY, **ERRORS})
+    @FILE_EXPORT_SCHEMA
     @action(detail=False, methods=["get"])
     def export(self, request):
         """The matrix (filtered as the list: department, role, q) as CSV or XLSX, one row per person and
         competence: the page's export."""
         require("training.view_matrix", request.user)
-        # not `format`: DRF reads that as the renderer's name
-        fmt = request.query_params.get("file_format", "csv") or "csv"
-        if fmt not in ("csv", "xlsx"):
-            raise FormInvalid({"file_format": ["Choose csv or xlsx."]})
+        fmt = file_format(request)
         rows = selectors.matrix_export_rows(request.user, self._filters(request))
         return table_response(selectors.MATRIX_EXPORT_COLUMNS, rows, fmt=fmt, basename="training-matrix")
 
