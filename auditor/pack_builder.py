@@ -43,7 +43,7 @@ from django.utils.translation import gettext_noop
 
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
-from qms import registers
+from qms import dates, registers
 from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, attempt_path, commit_ready, job_handler, set_progress
 from qms.models import Clause, Job, User
@@ -103,7 +103,7 @@ def revisions_in_force(user, scope: PackScope):
     S = Revision.Status
     qs = Revision.objects.filter(
         status__in=[S.EFFECTIVE, S.SUPERSEDED, S.OBSOLETE], effective_date__isnull=False, effective_date__lte=scope.end
-    ).filter(Q(retired_at__isnull=True) | Q(retired_at__date__gte=scope.start))
+    ).filter(Q(retired_at__isnull=True) | Q(**dates.within_days("retired_at", scope.start)))
     qs = _in_clauses(qs, "document__clauses", scope.clause_ids)
     qs = restrict(qs, user, clauses="document__clauses", process="document__process")
     return qs.select_related("document__doc_type", "document__owner", "document__department").order_by(
@@ -114,9 +114,7 @@ def revisions_in_force(user, scope: PackScope):
 def records_in_period(user, scope: PackScope):
     from records.models import Record
 
-    qs = Record.objects.filter(
-        submitted_at__date__gte=scope.start, submitted_at__date__lte=scope.end
-    ).exclude(status=Record.Status.DRAFT)
+    qs = Record.objects.filter(**dates.within_days("submitted_at", scope.start, scope.end)).exclude(status=Record.Status.DRAFT)
     qs = _in_clauses(qs, "record_type__clauses", scope.clause_ids)
     qs = restrict(qs, user, clauses="record_type__clauses", process=None)
     return qs.order_by("submitted_at", "pk")
@@ -125,7 +123,7 @@ def records_in_period(user, scope: PackScope):
 def audits_in_period(user, scope: PackScope):
     from audits.models import Audit
 
-    qs = Audit.objects.filter(planned_start__date__gte=scope.start, planned_start__date__lte=scope.end)
+    qs = Audit.objects.filter(**dates.within_days("planned_start", scope.start, scope.end))
     qs = _in_clauses(qs, "criteria_clauses", scope.clause_ids)
     return restrict(qs, user, clauses="criteria_clauses", process="processes")
 
@@ -143,7 +141,7 @@ def reports_in_period(user, scope: PackScope):
 def findings_in_period(user, scope: PackScope):
     from audits.models import Finding
 
-    qs = Finding.objects.filter(created_at__date__gte=scope.start, created_at__date__lte=scope.end)
+    qs = Finding.objects.filter(**dates.within_days("created_at", scope.start, scope.end))
     qs = _in_clauses(qs, "clause", scope.clause_ids)
     qs = restrict(qs, user, clauses="clause", process="process")
     return qs.select_related("audit", "clause", "process", "owner", "capa").order_by("audit__number", "seq")
@@ -152,7 +150,7 @@ def findings_in_period(user, scope: PackScope):
 def capas_in_period(user, scope: PackScope):
     from audits.models import Capa
 
-    qs = Capa.objects.filter(raised_at__date__gte=scope.start, raised_at__date__lte=scope.end)
+    qs = Capa.objects.filter(**dates.within_days("raised_at", scope.start, scope.end))
     qs = _in_clauses(qs, "clause", scope.clause_ids)
     qs = restrict(qs, user, clauses="clause", process="process")
     return qs.select_related("clause", "process", "owner", "finding__audit").order_by("raised_at", "pk")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from audits.models import Audit, Capa, CapaAction
-from qms import dashboard, permissions
+from qms import dashboard, dates, permissions
 from qms.rules import allowed
 
 SAMPLE = 8
@@ -153,7 +153,7 @@ def capa_time_to_close(user):
     from qms import charts
 
     months = charts.months_back(12, timezone.localdate())
-    rows = (Capa.objects.filter(closed_at__date__gte=months[0]).annotate(month=TruncMonth("closed_at"))
+    rows = (Capa.objects.filter(**dates.within_days("closed_at", months[0])).annotate(month=TruncMonth("closed_at"))
             .values("month").annotate(took=Avg(ExpressionWrapper(F("closed_at") - F("raised_at"),
                                                                  output_field=DurationField())),
                                       n=Count("id")).order_by())

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from audits.models import Audit, Capa, Finding
-from qms import charts
+from qms import charts, dates
 from qms.review_inputs import Contribution, Period, Table, contributes
 
 AGE_BANDS = ((30, "up to 30 days"), (90, "31–90 days"), (180, "91–180 days"), (None, "over 180 days"))
@@ -34,15 +34,15 @@ def _age_band(days: int) -> str:
 def nonconformities(period: Period) -> Contribution:
     """Raised and closed in the period, open now with their age, by source, and recurring (clause or process
     with more than one nonconformity in the period)."""
-    raised = Capa.objects.filter(raised_at__date__gte=period.start, raised_at__date__lte=period.end)
+    raised = Capa.objects.filter(**dates.within_days("raised_at", period.start, period.end))
     counts = raised.aggregate(
         raised=Count("id"), major=Count("id", filter=Q(severity=Capa.Severity.MAJOR)),
         closed=Count("id", filter=Q(status=Capa.Status.CLOSED)))
-    closed_in_period = Capa.objects.filter(closed_at__date__gte=period.start, closed_at__date__lte=period.end)
+    closed_in_period = Capa.objects.filter(**dates.within_days("closed_at", period.start, period.end))
     closed_agg = closed_in_period.aggregate(n=Count("id"), late=Count("id", filter=Q(closed_at__date__gt=F("due_date"))))
     by_source = dict(raised.values_list("source").annotate(n=Count("id")).values_list("source", "n"))
     today = timezone.localdate()
-    open_rows = list(Capa.objects.exclude(status=Capa.Status.CLOSED).filter(raised_at__date__lte=period.end)
+    open_rows = list(Capa.objects.exclude(status=Capa.Status.CLOSED).filter(**dates.within_days("raised_at", until=period.end))
                      .values_list("raised_at", "due_date"))
     ages = Counter(_age_band((today - timezone.localtime(r).date()).days) for r, _due in open_rows)
     overdue = sum(1 for _r, due in open_rows if due and due < today)
@@ -77,7 +77,7 @@ def nonconformities(period: Period) -> Contribution:
 @contributes("audit_results")
 def audit_results(period: Period) -> Contribution:
     """Audits held in the period and their findings by type and clause."""
-    audits = Audit.objects.filter(planned_start__date__gte=period.start, planned_start__date__lte=period.end)
+    audits = Audit.objects.filter(**dates.within_days("planned_start", period.start, period.end))
     by_type = dict(audits.values_list("audit_type").annotate(n=Count("id")).values_list("audit_type", "n"))
     done = audits.filter(status__in=[Audit.Status.REPORTED, Audit.Status.CLOSED]).count()
     findings = Finding.objects.filter(audit__in=audits)

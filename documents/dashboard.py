@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents import selectors
-from qms import dashboard, permissions
+from qms import dashboard, dates, permissions
 from qms.rules import allowed
 
 LIMIT = 10
@@ -109,7 +109,7 @@ def acknowledgements_on_time(user):
     from qms import charts
 
     months = charts.months_back(12, timezone.localdate())
-    rows = (Acknowledgement.objects.filter(acknowledged_at__date__gte=months[0])
+    rows = (Acknowledgement.objects.filter(**dates.within_days("acknowledged_at", months[0]))
             .annotate(month=TruncMonth("acknowledged_at")).values("month")
             .annotate(on_time=Count("id", filter=Q(acknowledged_at__date__lte=F("due_date"))),
                       late=Count("id", filter=Q(acknowledged_at__date__gt=F("due_date")))).order_by())

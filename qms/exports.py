@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from qms import dates
 from qms.audit import verb_label
 from qms.jobs import JobOutput, job_handler
 from qms.models import AuditEvent, Job
@@ -123,10 +124,8 @@ def trail_rows(events):
 def export_audit_trail(job: Job) -> JobOutput:
     """The audit events of a period as CSV or XLSX (params: since, until, fmt)."""
     events = AuditEvent.objects.order_by("created_at", "id")
-    if job.params.get("since"):
-        events = events.filter(created_at__date__gte=job.params["since"])
-    if job.params.get("until"):
-        events = events.filter(created_at__date__lte=job.params["until"])
+    since, until = (date.fromisoformat(job.params[k]) if job.params.get(k) else None for k in ("since", "until"))
+    events = events.filter(**dates.within_days("created_at", since, until))
     fmt = job.params.get("fmt") if job.params.get("fmt") in ("xlsx", "pdf") else "csv"
     rows = trail_rows(events.iterator(chunk_size=2000))
     if fmt == "pdf":

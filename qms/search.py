@@ -25,6 +25,8 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from qms import dates
+
 
 @dataclass
 class Hit:
@@ -135,10 +137,12 @@ def highlight(text: str, q: str, *, width: int = 220) -> SafeString:
 
 def in_range(qs, field_name: str, since: date | None, until: date | None):
     """``qs`` cut to rows whose date (or datetime) field falls between the two days, both included."""
+    if _is_datetime(qs, field_name):
+        return qs.filter(**dates.within_days(field_name, since, until))
     if since:
-        qs = qs.filter(**{f"{field_name}__date__gte" if _is_datetime(qs, field_name) else f"{field_name}__gte": since})
+        qs = qs.filter(**{f"{field_name}__gte": since})
     if until:
-        qs = qs.filter(**{f"{field_name}__date__lte" if _is_datetime(qs, field_name) else f"{field_name}__lte": until})
+        qs = qs.filter(**{f"{field_name}__lte": until})
     return qs
 
 

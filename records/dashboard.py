@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qms import dashboard, permissions
+from qms import dashboard, dates, permissions
 from qms.rules import allowed
 from records.models import VERIFICATION_DUE_DAYS, Record
 from records.rules import is_record_verifier
@@ -84,10 +84,11 @@ def records_per_week(user):
     from qms import charts
 
     weeks = charts.weeks_back(12, timezone.localdate())
+    since = dates.start_of(weeks[0])
 
     # One grouped query for both series: each row is a (submitted week, verified week) pair
     # and its count, summed per week in Python (at most 13 x 13 rows, whatever the records).
-    rows = (Record.objects.filter(Q(submitted_at__date__gte=weeks[0]) | Q(verified_at__date__gte=weeks[0]))
+    rows = (Record.objects.filter(Q(submitted_at__gte=since) | Q(verified_at__gte=since))
             .annotate(sub=TruncWeek("submitted_at"), ver=TruncWeek("verified_at"))
             .values("sub", "ver").annotate(n=Count("id")).order_by())
     submitted, verified = Counter(), Counter()

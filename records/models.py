@@ -261,12 +261,22 @@ class Record(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="records_record_created_idx"),
             models.Index(fields=["record_type", "-created_at"], name="records_rec_type_created_idx"),
-            models.Index(fields=["created_by", "status"], name="records_record_owner_idx"),
+            # A person's drafts, newest first (dashboard, register "mine"): read in order, not filtered out
+            # of the whole table by date.
+            models.Index(fields=["created_by", "status", "-created_at"], name="records_record_owner_idx"),
             # The verification backlog (register filter, dashboard, digest) stays small.
             models.Index(
                 fields=["-created_at"], name="records_record_unverified_idx",
                 condition=Q(status="submitted", verified_at__isnull=True),
             ),
+            # The same backlog by submission date: the dashboard's "to verify" and "overdue" split it there.
+            models.Index(
+                fields=["submitted_at", "id"], name="records_record_backlog_idx",
+                condition=Q(status="submitted", verified_at__isnull=True),
+            ),
+            # Verified per week (the dashboard chart), beside the submitted_at index.
+            models.Index(fields=["verified_at"], name="records_record_verified_idx",
+                         condition=Q(verified_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from qms import dates
 from qms.review_inputs import Contribution, Period, Table, contributes
 from records.models import VERIFICATION_DUE_DAYS, Record
 
@@ -15,7 +16,7 @@ S = Record.Status
 
 @contributes("process_performance")
 def records_in_period(period: Period) -> Contribution:
-    made = Record.objects.filter(submitted_at__date__gte=period.start, submitted_at__date__lte=period.end)
+    made = Record.objects.filter(**dates.within_days("submitted_at", period.start, period.end))
     per_type = list(made.values("record_type__code", "record_type__name").annotate(
         n=Count("id"), voided=Count("id", filter=Q(status=S.VOID)),
         verified_on_time=Count("id", filter=Q(

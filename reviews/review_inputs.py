@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from qms import charts, measures
+from qms import charts, dates, measures
 from qms.review_inputs import Contribution, Period, Table, contributes
 from reviews.models import Complaint, Decision, SatisfactionSurvey
 
@@ -40,7 +40,7 @@ def previous_actions(period: Period) -> Contribution | None:
     )
     if not counts["total"]:
         return Contribution("Actions from previous management reviews", note="No previous review decided an action.")
-    shown = (actions.filter(Q(action_status="open") | Q(completed_at__date__gte=period.start))
+    shown = (actions.filter(Q(action_status="open") | Q(**dates.within_days("completed_at", period.start)))
              .select_related("review", "action_owner").order_by("action_due_date", "id")[:ACTION_ROWS])
     today = timezone.localdate()
     rows = [[d.review.number, d.seq, d.get_kind_display(), d.action_description, d.action_owner.display_name,

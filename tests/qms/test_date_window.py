@@ -168,3 +168,36 @@ def test_the_services_refuse_dates_outside_the_window_from_any_caller(quality_ma
         invite_external_auditor(actor=quality_manager, full_name="E", email="e@cb.example", organisation="CB",
                                 audit_reference="S2", valid_from=timezone.now(),
                                 valid_until=datetime(9999, 12, 31, tzinfo=UTC), all_scope=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York", "Asia/Shanghai"])
+def test_within_days_selects_the_rows_the_date_lookups_select_as_an_index_range(zone):
+    """`dates.within_days` (dashboards, packs, review inputs, trail exports, search
+    filters) picks the same rows as `__date__gte`/`__date__lte` in the reader's time
+    zone, edges included, while leaving the time column bare for its index."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from qms.models import Job
+
+    tz = ZoneInfo(zone)
+    day = date(2026, 3, 29)  # the spring change of clocks in Europe
+    instants = [datetime(2026, 3, d, h, m, tzinfo=tz) for d in (27, 28, 29, 30, 31) for h, m in
+                ((0, 0), (0, 1), (12, 0), (23, 59))]
+    jobs = [Job.objects.create(kind="bench", created_at=at) for at in instants]
+    assert len(jobs) == 20
+    with timezone.override(tz):
+        for since, until in ((day, day), (day - timedelta(days=1), day + timedelta(days=1)), (day, None),
+                             (None, day), (None, None)):
+            by_date = Job.objects.all()
+            if since:
+                by_date = by_date.filter(created_at__date__gte=since)
+            if until:
+                by_date = by_date.filter(created_at__date__lte=until)
+            ranged = Job.objects.filter(**dates.within_days("created_at", since, until))
+            assert sorted(ranged.values_list("pk", flat=True)) == sorted(by_date.values_list("pk", flat=True)), (
+                zone, since, until)
+            assert "::date" not in str(ranged.query) and "AT TIME ZONE" not in str(ranged.query)
+        assert Job.objects.filter(**dates.within_days("created_at", day, day)).count() == 4
+        assert dates.within_days("created_at", until=date.max) == {}
