@@ -206,11 +206,16 @@ def chart_spec(key: str) -> ChartSpec | None:
     return _CHARTS.get(key)
 
 
+def chart_specs_for(user) -> list[ChartSpec]:
+    """The charts ``user`` may see, in order, without drawing them (the home page
+    asks this; the charts themselves load after it, see qms.views.dashboard_charts)."""
+    from qms.rules import allowed
+
+    return [spec for spec in sorted(_CHARTS.values(), key=lambda c: (c.order, c.key)) if allowed(spec.rule, user)]
+
+
 def charts_for(user, *, cached: bool = False) -> list[Drawn]:
     def compute(u):
-        from qms.rules import allowed
-
-        specs = sorted(_CHARTS.values(), key=lambda c: (c.order, c.key))
-        return [Drawn(spec, spec.draw(u)) for spec in specs if allowed(spec.rule, u)]
+        return [Drawn(spec, spec.draw(u)) for spec in chart_specs_for(u)]
 
     return _maybe_cached("charts", user, compute) if cached else compute(user)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("trail/<int:ct_id>/<str:object_id>/", views.object_trail, name="object-trail"),
     path("search/", views.search_page, name="search"),
     path("pick/<slug:name>/", views.picker, name="picker"),
+    path("charts/", views.dashboard_charts, name="dashboard-charts"),
     path("charts/<str:key>/export/", views.chart_export, name="chart-export"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read_all, name="notification-read-all"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qms import dashboard, jobs, registers, search, widgets
 from qms.audit import trail_for
-from qms.errors import DomainError
+from qms.errors import DomainError, PermissionRefused
 from qms.exports import table_response
 from qms.forms import BootstrapForm, WindowDateField
 from qms.middleware import auditor_may_post
@@ -30,8 +30,22 @@ def home(request):
         return own
     with dashboard.one_page():
         sections = dashboard.sections_for(request.user, cached=True)
+    # The charts follow in a second request (htmx, on load): the tasks are on screen
+    # at once, and the aggregates behind the pictures do not hold them up.
+    return render(request, "qms/home.html", {"sections": sections,
+                                             "has_charts": bool(dashboard.chart_specs_for(request.user))})
+
+
+@require_GET
+def dashboard_charts(request):
+    """The home page's "Quality at a glance": its charts as a fragment for htmx, or
+    as a page of their own (the link for a browser without JavaScript)."""
+    if not dashboard.chart_specs_for(request.user):
+        raise PermissionRefused(gettext("You may not see the quality charts."))
+    with dashboard.one_page():
         charts = dashboard.charts_for(request.user, cached=True)
-    return render(request, "qms/home.html", {"sections": sections, "charts": charts})
+    template = "qms/_dashboard_charts.html" if request.htmx else "qms/dashboard_charts.html"
+    return render(request, template, {"charts": charts})
 
 
 @require_GET

@@ -32,8 +32,15 @@ def test_charts_render_with_tables_that_match_the_export(author, approver, quali
     audits.capa_raise(actor=quality_manager, source="process", title="Late", description="x", severity="minor",
                       owner=staff)
     c = client_for(quality_manager)
-    html = c.get("/").content.decode()
-    assert "Quality at a glance" in html
+    home = c.get("/").content.decode()
+    # The home page names the section and fetches the charts after it (htmx, on load) ...
+    assert "Quality at a glance" in home and 'hx-get="/charts/" hx-trigger="load"' in home
+    assert "data:image/svg+xml" not in home
+    # ... from /charts/: a fragment for htmx, a page of its own without JavaScript (the <noscript> link).
+    html = c.get("/charts/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in html and html.lstrip().startswith('<div class="row g-3" id="dashboard-charts">')
+    page = c.get("/charts/").content.decode()
+    assert "<html" in page and '<h1 class="h3 mb-3" id="at-a-glance">' in page and 'id="chart-documentsby_status"' in page
     for key in ("documents.by_status", "capa.open_by_age", "capa.by_source", "records.per_week",
                 "audits.findings_by_class", "auditor.readiness"):
         assert f'id="chart-{key.replace(".", "")}"' in html, key
@@ -51,6 +58,7 @@ def test_charts_render_with_tables_that_match_the_export(author, approver, quali
 
 def test_not_for_staff_nor_a_scoped_auditor(staff, external_auditor, client_for):
     assert "Quality at a glance" not in client_for(staff).get("/").content.decode()
+    assert client_for(staff).get("/charts/", headers={"HX-Request": "true"}).status_code == 403
     assert client_for(staff).get("/charts/documents.by_status/export/").status_code == 403
     access = external_auditor.auditor_access
     access.all_scope = False
