@@ -2,6 +2,7 @@
 read the dry-run report, run the import (progress), and finds the documents in the register."""
 
 import pytest
+from playwright.sync_api import expect
 
 from documents.models import Document
 from tests.factories import DepartmentFactory, ensure_reference_data
@@ -48,4 +49,5 @@ def test_document_import_from_upload_through_dry_run_to_the_register(page, login
     body = page.locator("body").inner_text()
     assert "SOP-QA-007" in body and "WI-QA-002" in body
     page.get_by_role("link", name="SOP-QA-007").first.click()
-    assert "Approved outside this system" in page.locator("body").inner_text()
+    # the body exists before the page has been parsed to its end: wait for the text, not the element
+    expect(page.locator("#main")).to_contain_text("Approved outside this system")
