@@ -6,12 +6,13 @@ window) is the same 401, so the answer tells nothing about which tokens exist.
 The session is DRF's, with its CSRF check on every unsafe method.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from api import services
 
-REFUSED = "The token is not valid: it is unknown, expired or revoked, or its account is stopped."
+REFUSED = _("The token is not valid: it is unknown, expired or revoked, or its account is stopped.")
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -22,7 +23,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.encode():
             return None
         if len(header) != 2:
-            raise AuthenticationFailed("Send the token as: Authorization: Bearer qms_…")
+            raise AuthenticationFailed(_("Send the token as: Authorization: Bearer qms_…"))
         try:
             token = services.authenticate(header[1].decode("ascii"))
         except (services.InvalidToken, UnicodeDecodeError) as exc:

@@ -13,6 +13,7 @@ import secrets
 
 from django import forms
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from api.exceptions import FormInvalid
 from api.models import PersonalAccessToken
 from qms.concurrency import Stamp
+from qms.i18n import activate_user_language
 from qms.rules import allowed
 
 
@@ -37,6 +39,12 @@ class ApiViewMixin:
         view.login_required = False  # django.contrib.auth.decorators.login_not_required
         view.auditor_may_post = True
         return view
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        # A token's user is known only now (the middleware saw an anonymous request):
+        # the API answers in their language as the pages do, else in the Accept-Language one.
+        activate_user_language(request._request, request.user)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -280,7 +288,7 @@ def form_schema(name: str, form, *, drop=("shown", "opened", "username"), signin
     fields = {k: _schema_field(f) for k, f in form.fields.items() if k not in drop}
     if signing:
         fields["content_hash"] = serializers.CharField(
-            help_text="The content_hash of the object as you read it: what you sign.")
+            help_text=_("The content_hash of the object as you read it: what you sign."))
     fields.update(extra or {})
     return type(name, (serializers.Serializer,), fields)
 

@@ -10,11 +10,14 @@ too many requests 429 with Retry-After. Never a 500 for bad input.
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from qms.errors import DomainError, PermissionRefused
+
+INVALID = _("The input is not valid.")
 
 
 class FormInvalid(exceptions.APIException):
@@ -25,7 +28,7 @@ class FormInvalid(exceptions.APIException):
 
     def __init__(self, errors: dict):
         self.errors = errors
-        super().__init__("The input is not valid.")
+        super().__init__(INVALID)
 
 
 def _errors(data) -> dict:
@@ -52,7 +55,7 @@ def handler(exc, context):
         return Response({"detail": exc.message, "code": type(exc).__name__}, status=code)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response({"detail": "The input is not valid.", "code": "invalid", "errors": errors}, status=400)
+        return Response({"detail": INVALID, "code": "invalid", "errors": errors}, status=400)
     if isinstance(exc, ObjectDoesNotExist) and not isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied) and not isinstance(exc, exceptions.APIException):
@@ -61,7 +64,7 @@ def handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"detail": "The input is not valid.", "code": "invalid", "errors": _errors(exc.detail)}
+        response.data = {"detail": INVALID, "code": "invalid", "errors": _errors(exc.detail)}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         response.data = {"detail": str(exc.detail), "code": codes if isinstance(codes, str) else exc.default_code}

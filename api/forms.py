@@ -2,16 +2,18 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from qms.forms import BootstrapForm, WindowDateField
 
 
 class TokenForm(BootstrapForm):
-    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “ERP nonconformity import”.")
-    expires_on = WindowDateField(label="Valid until", widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text="Required; at most one year ahead (an external auditor: the end of the "
-                                           "access window).")
-    read_only = forms.BooleanField(required=False, label="Read-only (cannot change anything)")
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What the token is for, e.g. “ERP nonconformity import”."))
+    expires_on = WindowDateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Required; at most one year ahead (an external auditor: the end of the "
+                                             "access window)."))
+    read_only = forms.BooleanField(required=False, label=_("Read-only (cannot change anything)"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,7 +22,7 @@ class TokenForm(BootstrapForm):
         if user is not None and self._auditor_only(user):
             self.fields["read_only"].initial = True
             self.fields["read_only"].disabled = True
-            self.fields["read_only"].help_text = "External auditors' tokens are always read-only."
+            self.fields["read_only"].help_text = _("External auditors' tokens are always read-only.")
 
     @staticmethod
     def _auditor_only(user) -> bool:
@@ -36,11 +38,12 @@ class TokenForm(BootstrapForm):
 
 
 class WebhookForm(BootstrapForm):
-    name = forms.CharField(max_length=100, help_text="What receives the events, e.g. “ERP integration”.")
-    url = forms.CharField(label="URL", max_length=500, help_text="https:// only; it must be reachable from the "
-                                                                    "internet (no private addresses).")
-    events = forms.MultipleChoiceField(label="Events", widget=forms.CheckboxSelectMultiple,
-                                       help_text="The kinds of event sent to this URL.")
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What receives the events, e.g. “ERP integration”."))
+    url = forms.CharField(label="URL", max_length=500, help_text=_("https:// only; it must be reachable from the "
+                                                                      "internet (no private addresses)."))
+    events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple,
+                                       help_text=_("The kinds of event sent to this URL."))
 
     def __init__(self, *args, **kwargs):
         from api.webhooks import catalogue

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PersonalAccessToken(models.Model):
@@ -17,8 +18,8 @@ class PersonalAccessToken(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
     name = models.CharField(max_length=100)
-    key_id = models.CharField(max_length=16, unique=True, help_text="The public part, for lookup")
-    digest = models.CharField(max_length=64, help_text="HMAC-SHA256 of the secret")
+    key_id = models.CharField(max_length=16, unique=True, help_text=_("The public part, for lookup"))
+    digest = models.CharField(max_length=64, help_text=_("HMAC-SHA256 of the secret"))
     read_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -76,9 +77,9 @@ class WebhookEndpoint(models.Model):
 
     name = models.CharField(max_length=100)
     url = models.CharField(max_length=500)
-    events = models.JSONField(default=list, help_text="The event kinds (audit verbs) it receives")
-    secret_sealed = models.TextField(blank=True, help_text="The signing secret, encrypted with the server's key")
-    secret_hint = models.CharField(max_length=12, blank=True, help_text="The secret's first characters, to recognise it")
+    events = models.JSONField(default=list, help_text=_("The event kinds (audit verbs) it receives"))
+    secret_sealed = models.TextField(blank=True, help_text=_("The signing secret, encrypted with the server's key"))
+    secret_hint = models.CharField(max_length=12, blank=True, help_text=_("The secret's first characters, to recognise it"))
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -102,14 +103,14 @@ class WebhookDelivery(models.Model):
     it with backoff until the receiver answers 2xx or the tries run out."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
     event = models.CharField(max_length=60)
-    event_id = models.UUIDField(help_text="The event's id: the same for a redelivery, so receivers can de-duplicate")
+    event_id = models.UUIDField(help_text=_("The event's id: the same for a redelivery, so receivers can de-duplicate"))
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,6 +1,7 @@
 """Cursor pagination: deep pages cost the same as the first (no OFFSET), and a
 list's order is one of the view's named orderings (`?ordering=`)."""
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
@@ -15,7 +16,7 @@ class Cursor(CursorPagination):
         orderings = getattr(view, "orderings", None) or {"id": ("id",)}
         name = request.query_params.get(self.ordering_param) or next(iter(orderings))
         if name not in orderings:
-            raise ValidationError({self.ordering_param: [f"Choose one of: {', '.join(orderings)}."]})
+            raise ValidationError({self.ordering_param: [gettext("Choose one of: %(orderings)s.") % {"orderings": ", ".join(orderings)}]})
         return tuple(orderings[name])
 
     def get_page_size(self, request):

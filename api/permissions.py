@@ -3,13 +3,14 @@
 The resource's own checks are the app's rules (qms.rules), asked by the same
 services and selectors as the pages; these are the API's outer gates only."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.models import PersonalAccessToken
 from qms.rules import allowed, message
 
-READ_ONLY_TOKEN = "This token is read-only: it cannot change anything."
+READ_ONLY_TOKEN = _("This token is read-only: it cannot change anything.")
 
 
 class ApiAccess(BasePermission):

@@ -1,5 +1,7 @@
 """Who may do what with personal access tokens (qms.rules)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from qms.permissions import can_write, has_a_role, is_quality_manager
 from qms.rules import predicate, rule
 
@@ -16,16 +18,16 @@ def is_active_user(user) -> bool:
 
 # A user with a role makes tokens for themselves; an external auditor only read-only ones
 # (api.services.token_create caps them to the access window).
-rule("api.manage_own_tokens", is_active_user & has_a_role & owns_token, "You cannot manage API tokens.")
+rule("api.manage_own_tokens", is_active_user & has_a_role & owns_token, _("You cannot manage API tokens."))
 rule("api.create_write_token", can_write & has_a_role,
-     "External auditor accounts may only create read-only tokens.")
-rule("api.manage_all_tokens", is_quality_manager, "Only the quality manager lists and revokes everyone's API tokens.")
+     _("External auditor accounts may only create read-only tokens."))
+rule("api.manage_all_tokens", is_quality_manager, _("Only the quality manager lists and revokes everyone's API tokens."))
 rule("api.revoke_token", is_active_user & (is_quality_manager | (has_a_role & owns_token)),
-     "You can revoke only your own API tokens.")
+     _("You can revoke only your own API tokens."))
 rule("api.manage_webhooks", is_active_user & can_write & is_quality_manager,
-     "Only the quality manager registers and manages webhooks.")
-rule("api.use_api", has_a_role, "Your account has no role in the QMS: the API has nothing for you.")
-rule("api.write_with_api", can_write, "External auditor accounts are read-only: nothing can be changed.")
+     _("Only the quality manager registers and manages webhooks."))
+rule("api.use_api", has_a_role, _("Your account has no role in the QMS: the API has nothing for you."))
+rule("api.write_with_api", can_write, _("External auditor accounts are read-only: nothing can be changed."))
 
 
 @predicate
@@ -35,4 +37,4 @@ def is_user_administrator(user) -> bool:
 
 
 rule("api.administer_users", is_active_user & can_write & is_user_administrator,
-     "Only an administrator (staff with the right to change users) creates and changes users.")
+     _("Only an administrator (staff with the right to change users) creates and changes users."))

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from api.models import PersonalAccessToken, TokenUse
 from qms.audit import record_event
@@ -55,7 +56,7 @@ def max_expiry(user, now: datetime | None = None) -> datetime:
     if is_external_auditor(user):
         access = getattr(user, "auditor_access", None)
         if access is None or not access.is_open():
-            raise DomainError("Your access window is not open: no token can be made.")
+            raise DomainError(gettext("Your access window is not open: no token can be made."))
         latest = min(latest, access.valid_until)
     return latest
 
@@ -66,15 +67,16 @@ def token_create(*, actor, name: str, expires_at: datetime, read_only: bool = Fa
     require("api.manage_own_tokens", actor)
     name = (name or "").strip()
     if not name:
-        raise DomainError("A token needs a name.")
+        raise DomainError(gettext("A token needs a name."))
     now = timezone.now()
     if not read_only:
         require("api.create_write_token", actor)
     if expires_at <= now:
-        raise DomainError("The expiry must be in the future.")
+        raise DomainError(gettext("The expiry must be in the future."))
     latest = max_expiry(actor, now)
     if timezone.localdate(expires_at) > timezone.localdate(latest):
-        raise DomainError(f"A token may be valid until {latest:%Y-%m-%d %H:%M} UTC at the latest.")
+        raise DomainError(gettext("A token may be valid until %(latest)s UTC at the latest.")
+                          % {"latest": f"{latest:%Y-%m-%d %H:%M}"})
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(30)
     token = PersonalAccessToken.objects.create(
@@ -93,7 +95,7 @@ def token_revoke(*, actor, token: PersonalAccessToken) -> PersonalAccessToken:
     require("api.revoke_token", actor, token)
     token = PersonalAccessToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
-        raise DomainError("This token is already revoked.")
+        raise DomainError(gettext("This token is already revoked."))
     token.revoked_at = timezone.now()
     token.revoked_by = actor
     token.save(update_fields=["revoked_at", "revoked_by"])
@@ -157,11 +159,11 @@ def user_save(*, actor, user=None, username: str = "", roles=None, reason: str =
     created = user is None
     if created:
         if User.objects.filter(username=username).exists():
-            raise DomainError(f"The user name {username!r} is taken.")
+            raise DomainError(gettext("The user name “%(username)s” is taken.") % {"username": username})
         user = User(username=username)
         user.set_unusable_password()
     elif user.pk == actor.pk and fields.get("is_active") is False:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(gettext("You cannot deactivate your own account."))
     for name in USER_FIELDS:
         if name in fields and fields[name] is not None:
             setattr(user, name, fields[name])

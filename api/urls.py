@@ -4,6 +4,7 @@ pages, and /api/v1/ with every app's resources (api/resources/<app>.py)."""
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, register_converter
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import NotFound
@@ -49,8 +50,8 @@ class NoSuchOperation(ApiViewMixin, APIView):
 
     def _not_found(self, request, *args, **kwargs):
         if not request.path.endswith("/"):
-            raise NotFound("No such API operation: API paths end with a slash.")
-        raise NotFound("No such API operation or object.")
+            raise NotFound(gettext("No such API operation: API paths end with a slash."))
+        raise NotFound(gettext("No such API operation or object."))
 
     get = post = put = patch = delete = _not_found
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api import selectors, services, webhooks
@@ -56,7 +57,7 @@ def token_revoke(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Token “{token.name}” revoked: it stops working at once.")
+        messages.success(request, gettext("Token “%(name)s” revoked: it stops working at once.") % {"name": token.name})
     if token.user_id != request.user.pk:
         return redirect("api:token-admin")
     return redirect("api:tokens")
@@ -115,32 +116,33 @@ def _endpoint_action(request, pk, act, done: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, done.format(name=endpoint.name))
+        messages.success(request, done % {"name": endpoint.name})
     return endpoint
 
 
 @require_POST
 def webhook_test(request, pk):
-    _endpoint_action(request, pk, webhooks.send_test, "Test event queued for “{name}”: its delivery is listed below.")
+    _endpoint_action(request, pk, webhooks.send_test,
+                     gettext("Test event queued for “%(name)s”: its delivery is listed below."))
     return redirect("api:webhooks-endpoint", pk)
 
 
 @require_POST
 def webhook_disable(request, pk):
     _endpoint_action(request, pk, partial(webhooks.endpoint_set_active, active=False),
-                     "“{name}” disabled: no events are sent to it.")
+                     gettext("“%(name)s” disabled: no events are sent to it."))
     return redirect("api:webhooks-endpoint", pk)
 
 
 @require_POST
 def webhook_enable(request, pk):
-    _endpoint_action(request, pk, partial(webhooks.endpoint_set_active, active=True), "“{name}” enabled.")
+    _endpoint_action(request, pk, partial(webhooks.endpoint_set_active, active=True), gettext("“%(name)s” enabled."))
     return redirect("api:webhooks-endpoint", pk)
 
 
 @require_POST
 def webhook_delete(request, pk):
-    _endpoint_action(request, pk, webhooks.endpoint_delete, "“{name}” deleted; its secret is destroyed.")
+    _endpoint_action(request, pk, webhooks.endpoint_delete, gettext("“%(name)s” deleted; its secret is destroyed."))
     return redirect("api:webhooks")
 
 
@@ -154,5 +156,5 @@ def webhook_redeliver(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"“{delivery.event}” queued again.")
+        messages.success(request, gettext("“%(event)s” queued again.") % {"event": delivery.event})
     return redirect("api:webhooks-endpoint", delivery.endpoint_id)

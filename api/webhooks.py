@@ -54,6 +54,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from qms import jobs
@@ -146,8 +148,8 @@ def unseal(sealed: str) -> str:
     try:
         return _fernet().decrypt(sealed.encode()).decode()
     except InvalidToken as exc:
-        raise DomainError("The endpoint's secret cannot be read with this server's key "
-                          "(SECRET_KEY or WEBHOOK_SECRET_KEY changed): make a new endpoint.") from exc
+        raise DomainError(gettext("The endpoint's secret cannot be read with this server's key "
+                                  "(SECRET_KEY or WEBHOOK_SECRET_KEY changed): make a new endpoint.")) from exc
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -162,7 +164,7 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise DomainError(f"The host name {host!r} does not resolve.") from exc
+        raise DomainError(gettext("The host name “%(host)s” does not resolve.") % {"host": host}) from exc
     out = []
     for info in infos:
         ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
@@ -194,30 +196,30 @@ def resolve(url: str) -> Target:
     among public ones is refused too: the resolver's order is not ours)."""
     url = (url or "").strip()
     if len(url) > 500:
-        raise DomainError("The URL is too long (500 characters at most).")
+        raise DomainError(gettext("The URL is too long (500 characters at most)."))
     try:
         parts = urlsplit(url)
         port = parts.port
         host = (parts.hostname or "").lower()
     except ValueError as exc:
-        raise DomainError("This is not a valid URL.") from exc
+        raise DomainError(gettext("This is not a valid URL.")) from exc
     if parts.scheme not in ("https", "http") or not host:
-        raise DomainError("The URL must be https://host/path.")
+        raise DomainError(gettext("The URL must be https://host/path."))
     if parts.username or parts.password:
-        raise DomainError("The URL must not carry a user name or password: the signature authenticates us.")
+        raise DomainError(gettext("The URL must not carry a user name or password: the signature authenticates us."))
     loopback_ok = allow_http() and host in LOOPBACK_NAMES
     if parts.scheme == "http" and not loopback_ok:
-        raise DomainError("Only https URLs receive webhooks (plain http only to localhost on a test server).")
+        raise DomainError(gettext("Only https URLs receive webhooks (plain http only to localhost on a test server)."))
     port = port or (443 if parts.scheme == "https" else 80)
     addresses = _addresses(host, port)
     if not addresses:
-        raise DomainError(f"The host name {host!r} does not resolve.")
+        raise DomainError(gettext("The host name “%(host)s” does not resolve.") % {"host": host})
     for ip in addresses:
         if ip.is_loopback and loopback_ok:
             continue
         if not ip.is_global or ip.is_multicast:
-            raise DomainError(f"The host {host!r} is at a private, loopback or link-local address ({ip}): "
-                              "webhooks go only to public addresses.")
+            raise DomainError(gettext("The host “%(host)s” is at a private, loopback or link-local address "
+                                      "(%(ip)s): webhooks go only to public addresses.") % {"host": host, "ip": ip})
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(url=url, scheme=parts.scheme, host=host.strip("[]"), port=port, ip=addresses[0], path=path)
 
@@ -239,9 +241,9 @@ def _clean_events(events) -> list[str]:
     chosen = list(dict.fromkeys(str(e) for e in (events or [])))
     unknown = [e for e in chosen if e not in known]
     if unknown:
-        raise DomainError(f"Unknown event kind(s): {', '.join(unknown)[:200]}.")
+        raise DomainError(gettext("Unknown event kind(s): %(kinds)s.") % {"kinds": ", ".join(unknown)[:200]})
     if not chosen:
-        raise DomainError("Choose at least one event kind.")
+        raise DomainError(gettext("Choose at least one event kind."))
     return chosen
 
 
@@ -250,7 +252,7 @@ def endpoint_create(*, actor, name: str, url: str, events) -> NewEndpoint:
     require("api.manage_webhooks", actor)
     name = (name or "").strip()
     if not name:
-        raise DomainError("An endpoint needs a name.")
+        raise DomainError(gettext("An endpoint needs a name."))
     url = check_url(url)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(name=name[:100], url=url, events=_clean_events(events),
@@ -263,7 +265,7 @@ def endpoint_create(*, actor, name: str, url: str, events) -> NewEndpoint:
 def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if endpoint.deleted_at is not None:
-        raise DomainError("This endpoint was deleted.")
+        raise DomainError(gettext("This endpoint was deleted."))
     return endpoint
 
 
@@ -273,7 +275,8 @@ def endpoint_set_active(*, actor, endpoint: WebhookEndpoint, active: bool) -> We
     require("api.manage_webhooks", actor)
     endpoint = _locked(endpoint)
     if endpoint.is_active == active:
-        raise DomainError("This endpoint is already " + ("enabled." if active else "disabled."))
+        raise DomainError(gettext("This endpoint is already enabled.") if active
+                          else gettext("This endpoint is already disabled."))
     endpoint.is_active = active
     endpoint.save(update_fields=["is_active"])
     record_event(actor=actor, verb="webhook.enabled" if active else "webhook.disabled", obj=actor,
@@ -310,7 +313,7 @@ def send_test(*, actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
     require("api.manage_webhooks", actor)
     endpoint = _locked(endpoint)
     if not endpoint.is_active:
-        raise DomainError("This endpoint is disabled: enable it to send a test event.")
+        raise DomainError(gettext("This endpoint is disabled: enable it to send a test event."))
     event_id = uuid.uuid4()
     payload = {"id": str(event_id), "event": TEST_EVENT, "label": "Test event", "occurred_at": timezone.now().isoformat(),
                "actor": _actor(actor), "object": None, "from_state": "", "to_state": "", "comment": "",
@@ -324,7 +327,7 @@ def redeliver(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     require("api.manage_webhooks", actor)
     endpoint = _locked(delivery.endpoint)
     if not endpoint.is_active:
-        raise DomainError("This endpoint is disabled: enable it to redeliver.")
+        raise DomainError(gettext("This endpoint is disabled: enable it to redeliver."))
     return _deliver(endpoint, event=delivery.event, event_id=delivery.event_id, payload=delivery.payload,
                     actor=actor, redelivery_of=delivery)
 
@@ -430,18 +433,19 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         pool.close()
 
 
-@jobs.job_handler(JOB_KIND, label="Webhook delivery", time_limit=120, lane="reminders")
+@jobs.job_handler(JOB_KIND, label=gettext_noop("Webhook delivery"), time_limit=120, lane="reminders")
 def run_delivery(job) -> jobs.JobOutput:
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=job.params["delivery"])
     endpoint = delivery.endpoint
     if delivery.status != WebhookDelivery.Status.PENDING:
         return _done(job, delivery)
     if not endpoint.is_active:
-        _give_up(delivery, "The endpoint was disabled or deleted before the event could be delivered.")
-        raise DomainError("The endpoint was disabled or deleted before the event could be delivered.")
+        why = gettext_noop("The endpoint was disabled or deleted before the event could be delivered.")
+        _give_up(delivery, why)
+        raise DomainError(why)
     now = timezone.now()
     if delivery.next_attempt_at and delivery.next_attempt_at > now:  # sent early (the sweep): wait for its time
-        raise jobs.TransientJobError("Not yet time for the next try.",
+        raise jobs.TransientJobError(gettext_noop("Not yet time for the next try."),
                                      retry_in=(delivery.next_attempt_at - now).total_seconds())
     started = time.monotonic()
     code, error, excerpt = _post(endpoint, delivery)
@@ -449,7 +453,7 @@ def run_delivery(job) -> jobs.JobOutput:
     number = delivery.attempts + 1
     ok = code is not None and 200 <= code < 300
     if not ok and not error:
-        error = f"The receiver answered {code}."
+        error = gettext_noop("The receiver answered %(code)s.") % {"code": code}
     with transaction.atomic():
         WebhookAttempt.objects.create(delivery=delivery, number=number, status_code=code, duration_ms=took,
                                       error=error[:500], response_excerpt=excerpt[:500])
@@ -470,8 +474,9 @@ def run_delivery(job) -> jobs.JobOutput:
         Notification.objects.create(user_id=endpoint.created_by_id, title=f"Webhook “{endpoint.name}” failed",
                                     body=f"{delivery.event}: not delivered after {number} tries. {error}"[:500],
                                     url=reverse("api:webhooks-endpoint", args=[endpoint.pk]))
-        raise DomainError(f"Not delivered after {number} tries: {error}")
-    raise jobs.TransientJobError(f"Try {number} failed: {error}", retry_in=delays[number - 1])
+        raise DomainError(gettext_noop("Not delivered after %(number)s tries: %(error)s") % {"number": number, "error": error})
+    raise jobs.TransientJobError(gettext_noop("Try %(number)s failed: %(error)s") % {"number": number, "error": error},
+                                 retry_in=delays[number - 1])
 
 
 def _done(job, delivery: WebhookDelivery) -> jobs.JobOutput:
@@ -550,13 +555,13 @@ class WebhookEndpointSerializer(serializers.Serializer):
     url = serializers.CharField()
     events = serializers.ListField(child=serializers.CharField())
     state = serializers.ChoiceField(choices=["active", "disabled", "deleted"])
-    secret_hint = serializers.CharField(help_text="The secret's first characters (the secret is shown only at creation)")
+    secret_hint = serializers.CharField(help_text=_("The secret's first characters (the secret is shown only at creation)"))
     created_at = serializers.DateTimeField()
     created_by = serializers.CharField(source="created_by.username")
 
 
 class WebhookCreatedSerializer(WebhookEndpointSerializer):
-    secret = serializers.CharField(help_text="The signing secret: shown this once only")
+    secret = serializers.CharField(help_text=_("The signing secret: shown this once only"))
 
 
 def _form_class():

@@ -67,12 +67,19 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
-        if language in language_codes():
-            translation.activate(language)
-            request.LANGUAGE_CODE = translation.get_language()
+        activate_user_language(request, user)
         request.user_time_zone = zone_of(user)
         return self.get_response(request)
+
+
+def activate_user_language(request, user) -> None:
+    """The user's own language, if they chose one; else the request keeps the
+    browser's (LocaleMiddleware). Also called by the API once a token request's
+    user is known (api.base.ApiViewMixin), which no middleware sees."""
+    language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+    if language in language_codes():
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 # ------------------------------------------------------------------ templates in the user's zone

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from qms import mfa, passwords
@@ -34,8 +34,8 @@ METHOD = "_qms_auth_method"
 
 class CodeForm(BootstrapForm):
     code = forms.CharField(
-        label="Code", max_length=40,
-        help_text="The six-digit code from your authenticator app, or one of your recovery codes.",
+        label=pgettext_lazy("one-time code from an authenticator app", "Code"), max_length=40,
+        help_text=gettext_lazy("The six-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 

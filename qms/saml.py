@@ -54,7 +54,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from qms import sso
 from qms.audit import record_event
@@ -79,9 +79,19 @@ def enabled() -> bool:
 
 
 class SamlRefused(Exception):
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
+    """Why a SAML message or login is refused. `reason` is a gettext_noop sentence
+    (its %(name)s filled from `params`): in English for the audit trail, as every
+    event comment is, and `message` is the same sentence in the reader's language."""
+
+    def __init__(self, reason: str, **params):
+        self.template, self.params = reason, params
+        self.reason = reason % params if params else reason
+        super().__init__(self.reason)
+
+    @property
+    def message(self) -> str:
+        text = gettext(self.template)
+        return text % self.params if self.params else text
 
 
 def _site(request) -> str:
@@ -153,7 +163,7 @@ def start(request, *, reauth: bool = False):
     saml = client(request)
     idp = next(iter(saml.metadata.identity_providers()), None)
     if idp is None:
-        return refuse(request, "no identity provider is configured in the SAML metadata.")
+        return refuse(request, SamlRefused(gettext_noop("no identity provider is configured in the SAML metadata.")))
     kwargs = {"force_authn": "true"} if reauth else {}
     request_id, info = saml.prepare_for_authenticate(entityid=idp, binding=BINDING_HTTP_REDIRECT, **kwargs)
     cache.set(f"saml:req:{request_id}", {
@@ -172,11 +182,11 @@ def _in_response_to(encoded: str) -> str:
         xml = base64.b64decode(encoded, validate=False)
         root = ElementTree.fromstring(xml)
     except (binascii.Error, ValueError, ElementTree.ParseError) as exc:
-        raise SamlRefused("the answer is not a readable SAML response.") from exc
+        raise SamlRefused(gettext_noop("the answer is not a readable SAML response.")) from exc
     except Exception as exc:  # noqa: BLE001 - defusedxml refuses entities and DTDs with its own errors
-        raise SamlRefused("the answer is not a readable SAML response.") from exc
+        raise SamlRefused(gettext_noop("the answer is not a readable SAML response.")) from exc
     if not root.tag.endswith("}Response"):
-        raise SamlRefused("the answer is not a SAML response.")
+        raise SamlRefused(gettext_noop("the answer is not a SAML response."))
     return root.get("InResponseTo") or ""
 
 
@@ -185,21 +195,21 @@ def consume(request, encoded: str) -> str:
     from saml2 import BINDING_HTTP_POST
 
     if not encoded:
-        raise SamlRefused("the identity provider sent no SAML response.")
+        raise SamlRefused(gettext_noop("the identity provider sent no SAML response."))
     request_id = _in_response_to(encoded)
     if not request_id:
-        raise SamlRefused("an unsolicited response (it answers no login request of ours).")
+        raise SamlRefused(gettext_noop("an unsolicited response (it answers no login request of ours)."))
     sent = cache.get(f"saml:req:{request_id}")
     if sent is None or not cache.delete(f"saml:req:{request_id}"):
-        raise SamlRefused("the response answers a login request that expired, was not made here, "
-                          "or was already used (a replayed response).")
+        raise SamlRefused(gettext_noop("the response answers a login request that expired, was not made here, "
+                                       "or was already used (a replayed response)."))
     try:
         response = client(request).parse_authn_request_response(
             encoded, BINDING_HTTP_POST, outstanding={request_id: sent["next"]})
     except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; each is a refusal, never a 500
-        raise SamlRefused(_reason(exc)) from exc
+        raise _refusal(exc) from exc
     if response is None:
-        raise SamlRefused("the response was not accepted.")
+        raise SamlRefused(gettext_noop("the response was not accepted."))
     attributes = response.get_identity() or {}
     name_id = getattr(response.get_subject(), "text", "") or ""
     username = _first(attributes.get(settings.SAML_USERNAME_ATTRIBUTE)) or name_id
@@ -226,19 +236,21 @@ def _first(values) -> str:
     return str(values or "")
 
 
-def _reason(exc: Exception) -> str:
+def _refusal(exc: Exception) -> SamlRefused:
     name = type(exc).__name__
     text = str(exc)[:160]
     if ("ignature" in name or "ignature" in text or " signed" in text
             or name in ("IncorrectlySigned", "XmlsecError", "SigverError")):
-        return "the response is not signed by the identity provider, or its signature does not match (forged?)."
+        return SamlRefused(gettext_noop("the response is not signed by the identity provider, or its signature "
+                                        "does not match (forged?)."))
     if "udience" in text or "udience" in name:
-        return "the response is meant for another service (wrong audience)."
+        return SamlRefused(gettext_noop("the response is meant for another service (wrong audience)."))
     if name in ("ToEarly", "ResponseLifetimeExceed") or "expired" in text.lower():
-        return "the response is outside its validity time."
+        return SamlRefused(gettext_noop("the response is outside its validity time."))
     if name.startswith("Status"):
-        return f"the identity provider refused the login ({name.removeprefix('Status')})."
-    return f"the response was not accepted ({name})."
+        return SamlRefused(gettext_noop("the identity provider refused the login (%(status)s)."),
+                           status=name.removeprefix("Status"))
+    return SamlRefused(gettext_noop("the response was not accepted (%(error)s)."), error=name)
 
 
 def finish(request, key: str):
@@ -247,14 +259,14 @@ def finish(request, key: str):
 
     outcome = cache.get(f"saml:done:{key}") if key else None
     if outcome is None or not cache.delete(f"saml:done:{key}"):
-        return refuse(request, "the login result expired or was already used.")
+        return refuse(request, SamlRefused(gettext_noop("the login result expired or was already used.")))
     if not request.session.get(BIND) or outcome.get("bind") != request.session.get(BIND):
-        return refuse(request, "the response belongs to a login started in another browser.")
+        return refuse(request, SamlRefused(gettext_noop("the response belongs to a login started in another browser.")))
     if outcome["purpose"] == "reauth":
         user = request.user
         if not user.is_authenticated or user.pk != outcome.get("user") or (
                 sso.find_account(outcome["username"]) is None or sso.find_account(outcome["username"]).pk != user.pk):
-            return refuse(request, "the re-authentication was for another account.")
+            return refuse(request, SamlRefused(gettext_noop("the re-authentication was for another account.")))
         if _instant(outcome["instant"]) < int(outcome["asked"]) - 5:
             record_event(actor=user, verb="auth.saml_reauth_stale", obj=user,
                          comment="The identity provider did not ask for the password again (AuthnInstant before the request)")
@@ -268,9 +280,10 @@ def finish(request, key: str):
         outcome["username"], full_name=outcome["name"], email=outcome["email"], groups=outcome["groups"],
         create=settings.SAML_CREATE_USERS, mapping_text=settings.SAML_ROLE_MAP, source=SOURCE, label=LABEL)
     if user is None:
-        return refuse(request, f"there is no account for “{outcome['username']}” here.")
+        return refuse(request, SamlRefused(gettext_noop("there is no account for “%(username)s” here."),
+                                           username=outcome["username"]))
     if not user.is_active:
-        return refuse(request, "this account is deactivated.")
+        return refuse(request, SamlRefused(gettext_noop("this account is deactivated.")))
     response = finish_login(request, user, method="saml", backend=BACKEND, next_url=outcome["next"])
     _remember_session(request, outcome)
     return response
@@ -342,30 +355,30 @@ def _redirect_message(request, kind: str):
     raw = _raw_query(request)
     encoded = unquote_plus(raw.get(kind, ""))
     if not encoded:
-        raise SamlRefused(f"the identity provider sent no {kind}.")
+        raise SamlRefused(gettext_noop("the identity provider sent no %(kind)s."), kind=kind)
     try:
         root = ElementTree.fromstring(decode_base64_and_inflate(encoded))
     except Exception as exc:  # noqa: BLE001 - not base64, not deflated, not XML, or entities: a refusal
-        raise SamlRefused("the message is not a readable SAML message.") from exc
+        raise SamlRefused(gettext_noop("the message is not a readable SAML message.")) from exc
     issuer = next((el.text or "" for el in root if el.tag.endswith("}Issuer")), "").strip()
     if "Signature" not in raw or "SigAlg" not in raw:
-        raise SamlRefused("the logout message is not signed (no Signature): refused.")
+        raise SamlRefused(gettext_noop("the logout message is not signed (no Signature): refused."))
     signer = SIGNER_ALGS.get(unquote_plus(raw["SigAlg"]))
     if signer is None:
-        raise SamlRefused("the logout message is signed with an algorithm we do not accept.")
+        raise SamlRefused(gettext_noop("the logout message is signed with an algorithm we do not accept."))
     signed = "&".join(f"{name}={raw[name]}" for name in (kind, "RelayState", "SigAlg") if name in raw).encode()
     try:
         signature = base64.b64decode(unquote_plus(raw["Signature"]), validate=True)
         certs = client(request).metadata.certs(issuer, "idpsso", "signing") if issuer else []
     except Exception as exc:  # noqa: BLE001 - bad base64, an issuer the metadata does not know
-        raise SamlRefused("the logout message's signature is not readable, or its issuer is unknown.") from exc
+        raise SamlRefused(gettext_noop("the logout message's signature is not readable, or its issuer is unknown.")) from exc
     for _name, cert in certs:
         try:
             if signer.verify(signed, signature, extract_rsa_key_from_x509_cert(pem_format(cert))):
                 return encoded, issuer, root
         except Exception:  # noqa: BLE001,S112 - a signature that does not verify: try the next certificate
             continue
-    raise SamlRefused("the logout message's signature does not match the identity provider's (forged?).")
+    raise SamlRefused(gettext_noop("the logout message's signature does not match the identity provider's (forged?)."))
 
 
 def single_logout(request):
@@ -377,14 +390,14 @@ def single_logout(request):
             return _logout_answered(request)
         if "SAMLRequest" in request.GET:
             return _logout_asked(request)
-        raise SamlRefused("neither a logout request nor a logout response.")
+        raise SamlRefused(gettext_noop("neither a logout request nor a logout response."))
     except SamlRefused as exc:
         from django.template.loader import render_to_string
 
         record_event(actor=None, actor_name=LABEL, verb="auth.saml_logout_refused", comment=exc.reason, request=request)
         page = render_to_string("error.html", {
             "title": gettext("Single logout refused"),
-            "message": gettext("Single logout refused: %(reason)s") % {"reason": exc.reason}}, request=request)
+            "message": gettext("Single logout refused: %(reason)s") % {"reason": exc.message}}, request=request)
         return HttpResponseBadRequest(page)
 
 
@@ -394,16 +407,16 @@ def _logout_answered(request):
 
     encoded, _issuer, root = _redirect_message(request, "SAMLResponse")
     if not root.tag.endswith("}LogoutResponse"):
-        raise SamlRefused("the answer is not a logout response.")
+        raise SamlRefused(gettext_noop("the answer is not a logout response."))
     sent_id = root.get("InResponseTo") or ""
     if not sent_id or cache.get(f"saml:logout:{sent_id}") is None or not cache.delete(f"saml:logout:{sent_id}"):
-        raise SamlRefused("the logout response answers no logout request of ours (or was already used).")
+        raise SamlRefused(gettext_noop("the logout response answers no logout request of ours (or was already used)."))
     try:
         response = client(request).parse_logout_request_response(encoded, BINDING_HTTP_REDIRECT)
     except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; each is a refusal
-        raise SamlRefused(_reason(exc)) from exc
+        raise _refusal(exc) from exc
     if response is None:
-        raise SamlRefused("the logout response was not accepted.")
+        raise SamlRefused(gettext_noop("the logout response was not accepted."))
     status = response.response.status.status_code.value
     record_event(actor=None, actor_name=LABEL, verb="auth.saml_logout_done", request=request,
                  comment=f"Logout response from the identity provider: {status.rsplit(':', 1)[-1]}")
@@ -425,15 +438,15 @@ def _logout_asked(request):
 
     encoded, issuer, root = _redirect_message(request, "SAMLRequest")
     if not root.tag.endswith("}LogoutRequest"):
-        raise SamlRefused("the message is not a logout request.")
+        raise SamlRefused(gettext_noop("the message is not a logout request."))
     saml = client(request)
     relay_state = request.GET.get("RelayState", "")
     try:
         asked = saml.parse_logout_request(encoded, BINDING_HTTP_REDIRECT, relay_state=relay_state)
     except Exception as exc:  # noqa: BLE001 - pysaml2 raises many kinds; each is a refusal
-        raise SamlRefused(_reason(exc)) from exc
+        raise _refusal(exc) from exc
     if asked is None or asked.message.name_id is None or not asked.message.name_id.text:
-        raise SamlRefused("the logout request names nobody.")
+        raise SamlRefused(gettext_noop("the logout request names nobody."))
     message = asked.message
     name_id = message.name_id.text.strip()
     indexes = [i.text.strip() for i in message.session_index or [] if i.text]
@@ -475,7 +488,7 @@ def _instant(text: str) -> int:
     return int(value.timestamp())
 
 
-def refuse(request, reason: str):
-    record_event(actor=None, actor_name=LABEL, verb="auth.saml_refused", comment=reason, request=request)
-    messages.error(request, gettext("Single sign-on failed: %(reason)s Try again.") % {"reason": reason})
+def refuse(request, refusal: SamlRefused):
+    record_event(actor=None, actor_name=LABEL, verb="auth.saml_refused", comment=refusal.reason, request=request)
+    messages.error(request, gettext("Single sign-on failed: %(reason)s Try again.") % {"reason": refusal.message})
     return redirect("login")

@@ -42,7 +42,7 @@ def saml_acs(request):
     try:
         key = saml.consume(request, request.POST.get("SAMLResponse", ""))
     except saml.SamlRefused as exc:
-        return saml.refuse(request, exc.reason)
+        return saml.refuse(request, exc)
     return SeeOther(f"{saml.reverse('saml-done')}?k={key}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -40,13 +41,13 @@ from qms.signatures import SignatureForm, content_hash
 class AuditFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), *Audit.Status.choices], required=False)
     type = forms.ChoiceField(choices=[("", "Any"), *Audit.Type.choices], required=False)
-    q = forms.CharField(required=False, max_length=200, help_text="Number or title contains")
+    q = forms.CharField(required=False, max_length=200, help_text=_("Number or title contains"))
 
 
 class CapaFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), ("active", "Not closed"), *Capa.Status.choices], required=False)
     source = forms.ChoiceField(choices=[("", "Any"), *Capa.Source.choices], required=False)
-    q = forms.CharField(required=False, max_length=200, help_text="Number or title contains")
+    q = forms.CharField(required=False, max_length=200, help_text=_("Number or title contains"))
 
 
 # ------------------------------------------------------------------ serializers
@@ -174,7 +175,7 @@ class CapaSerializer(CapaListSerializer):
     effectiveness_result = serializers.CharField()
     effectiveness_notes = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
-    content_hash = serializers.SerializerMethodField(help_text="What closing signs: send it back as content_hash.")
+    content_hash = serializers.SerializerMethodField(help_text=_("What closing signs: send it back as content_hash."))
     actions = CapaActionSerializer(many=True)
     signatures = serializers.SerializerMethodField()
     open_actions = serializers.SerializerMethodField()

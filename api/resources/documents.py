@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -85,7 +87,7 @@ class DocumentSerializer(DocumentListSerializer):
     obsolete_reason = serializers.CharField()
     effective_revision = serializers.SerializerMethodField()
     effective_content_hash = serializers.SerializerMethodField(
-        help_text="What an acknowledgement or a periodic review signs: send it back as content_hash.")
+        help_text=_("What an acknowledgement or a periodic review signs: send it back as content_hash."))
 
     def get_clauses(self, doc) -> list[str]:
         return [c.number for c in doc.clauses.all()]
@@ -130,7 +132,7 @@ class RevisionSerializer(RevisionListSerializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     approved_at = serializers.DateTimeField(allow_null=True)
     effective_at = serializers.DateTimeField(allow_null=True)
-    content_hash = serializers.SerializerMethodField(help_text="What a decision signs: send it back as content_hash.")
+    content_hash = serializers.SerializerMethodField(help_text=_("What a decision signs: send it back as content_hash."))
     route = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
 
@@ -151,7 +153,7 @@ ReviewBody = form_schema("DocumentPeriodicReview", PeriodicReviewForm(), signing
 AckBody = form_schema("DocumentAcknowledge", PeriodicReviewForm(), signing=True, drop=("shown", "username", "outcome"))
 NewRevisionBody = form_schema("RevisionCreate", NewRevisionForm())
 DraftBody = form_schema("RevisionDraft", DraftForm(), extra={"content_hash": serializers.CharField(
-    required=False, help_text="The content_hash you edited: a change meanwhile is refused with 409.")})
+    required=False, help_text=_("The content_hash you edited: a change meanwhile is refused with 409."))})
 RouteBody = form_schema("RevisionSubmit", RouteForm())
 DecideBody = form_schema("RevisionDecide", DecisionForm(), signing=True)
 
@@ -297,8 +299,9 @@ class RevisionViewSet(ViewSet):
         """Update the draft's content and change description (the editor's save)."""
         revision = _revision(request, document_number, seq)
         if revision.is_frozen:  # DOC-05, as the editor page answers
-            raise IllegalTransition(f"{revision} is {in_sentence(revision.get_status_display())}: its content is frozen. "
-                                    "Start a new revision to change it.")
+            raise IllegalTransition(
+                gettext("%(revision)s is %(status)s: its content is frozen. Start a new revision to change it.")
+                % {"revision": revision, "status": in_sentence(revision.get_status_display())})
         require("documents.edit_revision", request.user, revision)
         data = bind(DraftForm, request, extra=opened_stamp(request)).cleaned_data
         services.revision_update_draft(

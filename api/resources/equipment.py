@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -66,7 +67,7 @@ class InstrumentSerializer(InstrumentListSerializer):
 class StatusMoveForm(StatusForm):
     """The status page's form, with the status the page has in its URL."""
 
-    to = forms.ChoiceField(choices=Instrument.Status.choices, help_text="The status to move to.")
+    to = forms.ChoiceField(choices=Instrument.Status.choices, help_text=_("The status to move to."))
 
 
 def _instrument(request, code) -> Instrument:
@@ -83,7 +84,7 @@ class ImpactSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = RecordListSerializer(many=True)
-    since = serializers.DateField(help_text="The last good calibration's date (or the registration's)")
+    since = serializers.DateField(help_text=_("The last good calibration's date (or the registration's)"))
     failed_calibration = CalibrationSerializer(allow_null=True)
 
 

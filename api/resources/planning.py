@@ -9,6 +9,7 @@ from django import forms
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -137,7 +138,7 @@ class HeatMapSerializer(serializers.Serializer):
     impact_levels = serializers.IntegerField(source="scale.impact_levels")
     total = serializers.IntegerField()
     rows = serializers.ListField(child=HeatCellSerializer(many=True),
-                                 help_text="One row per likelihood, the highest first; a cell per impact, 1 first")
+                                 help_text=_("One row per likelihood, the highest first; a cell per impact, 1 first"))
 
 
 class MeasurementSerializer(serializers.Serializer):
@@ -148,7 +149,7 @@ class MeasurementSerializer(serializers.Serializer):
     comment = serializers.CharField()
     computed = serializers.BooleanField()
     evidence_name = serializers.CharField()
-    evidence_url = serializers.SerializerMethodField(help_text="The evidence file's download (none: null).")
+    evidence_url = serializers.SerializerMethodField(help_text=_("The evidence file's download (none: null)."))
 
     def get_evidence_url(self, m) -> str | None:
         if not m.evidence:

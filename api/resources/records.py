@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -174,7 +175,7 @@ class RecordSerializer(RecordListSerializer):
     legal_hold_reason = serializers.CharField()
     disposed_at = serializers.DateTimeField(allow_null=True)
     disposal_reason = serializers.CharField()
-    content_hash = serializers.SerializerMethodField(help_text="What a verification signs: send it back as content_hash.")
+    content_hash = serializers.SerializerMethodField(help_text=_("What a verification signs: send it back as content_hash."))
     evidence = serializers.SerializerMethodField()
     amendments = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
@@ -200,26 +201,26 @@ class RecordSerializer(RecordListSerializer):
 
 # ------------------------------------------------------------------ request bodies
 class RecordCreateBody(serializers.Serializer):
-    record_type = serializers.CharField(help_text="The record type's code.")
+    record_type = serializers.CharField(help_text=_("The record type's code."))
     values = serializers.JSONField(required=False, help_text=(
-        "JSON body: the field values by key (see the record type's json_schema). Multipart: send each value as "
-        "its own part named by its key instead, and files under their field's key."))
-    submit = serializers.BooleanField(required=False, help_text="Submit (and lock) at once; otherwise a draft.")
+        _("JSON body: the field values by key (see the record type's json_schema). Multipart: send each value as "
+          "its own part named by its key instead, and files under their field's key.")))
+    submit = serializers.BooleanField(required=False, help_text=_("Submit (and lock) at once; otherwise a draft."))
     evidence = serializers.ListField(child=serializers.FileField(), required=False,
-                                     help_text="Evidence files (multipart).")
+                                     help_text=_("Evidence files (multipart)."))
 
 
 class RecordDraftBody(serializers.Serializer):
     values = serializers.JSONField(required=False)
     submit = serializers.BooleanField(required=False)
-    content_hash = serializers.CharField(required=False, help_text="The draft's content_hash you edited (409 if it changed).")
+    content_hash = serializers.CharField(required=False, help_text=_("The draft's content_hash you edited (409 if it changed)."))
     evidence = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class AmendBody(serializers.Serializer):
-    values = serializers.JSONField(help_text="The corrected values by key.")
+    values = serializers.JSONField(help_text=_("The corrected values by key."))
     amendment_reason = serializers.CharField()
-    content_hash = serializers.CharField(required=False, help_text="The record's content_hash you corrected.")
+    content_hash = serializers.CharField(required=False, help_text=_("The record's content_hash you corrected."))
 
 
 VerifyBody = form_schema("RecordVerify", SignatureForm(), signing=True)

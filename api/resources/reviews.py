@@ -5,6 +5,7 @@ decisions and signed minutes, through reviews' forms, services and rules."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -112,10 +113,10 @@ class PackChartSerializer(serializers.Serializer):
 
 class PackSectionSerializer(serializers.Serializer):
     key = serializers.CharField()
-    ref = serializers.CharField(help_text="The 9.3.2 input it answers")
+    ref = serializers.CharField(help_text=_("The 9.3.2 input it answers"))
     title = serializers.CharField()
     contributions = serializers.SerializerMethodField(
-        help_text="What each register contributed: its figures, lists and charts (as tables)")
+        help_text=_("What each register contributed: its figures, lists and charts (as tables)"))
 
     def get_contributions(self, section) -> list[dict]:
         return [{**{k: v for k, v in c.items() if k != "charts"},
@@ -151,7 +152,7 @@ class ReviewSerializer(ReviewListSerializer):
     conclusions = serializers.CharField()
     pack = serializers.JSONField()
     pack_compiled_at = serializers.DateTimeField(allow_null=True)
-    content_hash = serializers.SerializerMethodField(help_text="What signing the minutes signs: send it back.")
+    content_hash = serializers.SerializerMethodField(help_text=_("What signing the minutes signs: send it back."))
     decisions = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.forms.models import model_to_dict
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -126,9 +127,9 @@ class ScorecardSerializer(serializers.Serializer):
     delivered = serializers.IntegerField()
     on_time_percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     months = ScorecardMonthSerializer(many=True)
-    evaluations = EvaluationListSerializer(many=True, help_text="The latest 20")
-    capas = serializers.SerializerMethodField(help_text="The latest 20 CAPAs raised from the supplier")
-    inspections = serializers.SerializerMethodField(help_text="The latest 20 incoming-inspection records naming it")
+    evaluations = EvaluationListSerializer(many=True, help_text=_("The latest 20"))
+    capas = serializers.SerializerMethodField(help_text=_("The latest 20 CAPAs raised from the supplier"))
+    inspections = serializers.SerializerMethodField(help_text=_("The latest 20 incoming-inspection records naming it"))
 
     def get_capas(self, card) -> list[dict]:
         return [{"number": c.number, "title": c.title, "status": c.status, "severity": c.severity,
@@ -147,12 +148,12 @@ class SupplierSerializer(SupplierListSerializer):
     approved_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     content_hash = serializers.SerializerMethodField(
-        help_text="What approving, disqualifying and evaluating sign: send it back as content_hash.")
+        help_text=_("What approving, disqualifying and evaluating sign: send it back as content_hash."))
     contacts = serializers.SerializerMethodField()
     certificates = serializers.SerializerMethodField()
     evaluations = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
-    audits = serializers.SerializerMethodField(help_text="The supplier audits linked to it (8.4.2).")
+    audits = serializers.SerializerMethodField(help_text=_("The supplier audits linked to it (8.4.2)."))
 
     def get_audits(self, s) -> list[dict]:
         return [{"id": link.audit_id, "number": link.audit.number, "title": link.audit.title}
@@ -180,13 +181,13 @@ class SupplierSerializer(SupplierListSerializer):
 class StatusMoveForm(StatusForm):
     """The status page's form, with the status the page has in its URL."""
 
-    to = forms.ChoiceField(choices=Supplier.Status.choices, help_text="The status to move to.")
+    to = forms.ChoiceField(choices=Supplier.Status.choices, help_text=_("The status to move to."))
 
 
 StatusBody = form_schema("SupplierStatus", StatusMoveForm(), extra={
-    "password": serializers.CharField(required=False, help_text="Approving and disqualifying are signed: your password."),
-    "otp_code": serializers.CharField(required=False, help_text="Your second factor, when enrolled."),
-    "content_hash": serializers.CharField(required=False, help_text="The supplier's content_hash (signed moves)."),
+    "password": serializers.CharField(required=False, help_text=_("Approving and disqualifying are signed: your password.")),
+    "otp_code": serializers.CharField(required=False, help_text=_("Your second factor, when enrolled.")),
+    "content_hash": serializers.CharField(required=False, help_text=_("The supplier's content_hash (signed moves).")),
 })
 
 
@@ -333,7 +334,7 @@ class SupplierViewSet(Trail, ViewSet):
     @extend_schema(request=form_schema("SupplierEvaluate", EvaluationForm(), signing=True, extra={
         "password": serializers.CharField(), "otp_code": serializers.CharField(required=False),
         "scores": serializers.DictField(child=serializers.IntegerField(), required=False, help_text=(
-            "Or one part per active criterion, score_<criterion id>: the scores by criterion id."))}),
+            _("Or one part per active criterion, score_<criterion id>: the scores by criterion id.")))}),
         responses={201: EvaluationSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def evaluate(self, request, code=None):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -120,7 +121,7 @@ class TrainingRecordSerializer(TrainingRecordListSerializer):
     effectiveness_note = serializers.CharField()
     signed_at = serializers.DateTimeField(allow_null=True)
     void_reason = serializers.CharField()
-    content_hash = serializers.SerializerMethodField(help_text="What signing signs: send it back as content_hash.")
+    content_hash = serializers.SerializerMethodField(help_text=_("What signing signs: send it back as content_hash."))
     evidence = serializers.SerializerMethodField()
     signatures = serializers.SerializerMethodField()
 
@@ -175,7 +176,7 @@ class ExpiringSerializer(serializers.Serializer):
 
 
 class ExpiringPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Qualifications expired or due within the window, in all pages.")
+    count = serializers.IntegerField(help_text=_("Qualifications expired or due within the window, in all pages."))
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     results = ExpiringSerializer(many=True)
@@ -283,7 +284,7 @@ class QualificationSerializer(serializers.Serializer):
     record_type = serializers.CharField(source="code")
     name = serializers.CharField()
     competences = serializers.SerializerMethodField(
-        help_text="The competences a person must be current on to submit records of this type (codes).")
+        help_text=_("The competences a person must be current on to submit records of this type (codes)."))
 
     def get_competences(self, rt) -> list[str]:
         return list(rt.needed)
@@ -419,7 +420,7 @@ class MatrixQueryForm(MatrixFilterForm):
 SignBody = form_schema("TrainingRecordSign", SignatureForm(), signing=True)
 EvaluateBody = form_schema("TrainingRecordEvaluate", EvaluateForm(), signing=True, extra={
     "password": serializers.CharField(), "otp_code": serializers.CharField(required=False),
-    "comment": serializers.CharField(required=False, help_text="The effectiveness note.")})
+    "comment": serializers.CharField(required=False, help_text=_("The effectiveness note."))})
 
 
 class TrainingRecordViewSet(Trail, ViewSet):

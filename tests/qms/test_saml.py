@@ -317,3 +317,13 @@ def test_a_password_login_logs_out_locally(client, slo_on, staff):
     client.force_login(staff)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+
+
+def test_a_refusal_is_shown_in_the_browsers_language_and_recorded_in_english(client, saml_on):
+    saml_response, _ = saml_on.answer(start(client), "olivia", audience="https://other.example/sp")
+    page = client.post("/accounts/saml/acs/", {"SAMLResponse": saml_response}, follow=True,
+                       HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert ("Single Sign-on fehlgeschlagen: Die Antwort ist für einen anderen Dienst bestimmt (falsche Audience)."
+            in html.unescape(page)), page[:3000]
+    event = AuditEvent.objects.get(verb="auth.saml_refused")
+    assert event.comment == "the response is meant for another service (wrong audience)."
