@@ -7,6 +7,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from freezegun import freeze_time
+from playwright.sync_api import expect
 
 from qms.permissions import Role
 from tests.documents.factories import make_effective, new_revision
@@ -37,6 +38,7 @@ def test_auditor_browses_a_document_and_records_as_of_a_date(page, login, audito
     banner = page.locator(".past-view-banner")
     assert "Past view: as it stood on 2026-04-30, end of day UTC" in banner.inner_text()
     assert "Monthly calibration." in page.locator(".doc-content").inner_text()
+    page.wait_for_load_state()  # a missing word is only proof once the whole page is there
     assert "Yearly" not in page.content()
     if os.environ.get("QMS_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["QMS_SCREENSHOTS"], "asof_document.png"), full_page=True)
@@ -50,7 +52,7 @@ def test_auditor_browses_a_document_and_records_as_of_a_date(page, login, audito
     next_year = (timezone.localdate() + timedelta(days=365)).isoformat()
     page.get_by_label("As it stood on (end of day, UTC)").fill(next_year)
     page.get_by_role("button", name="Show").click()
-    assert "the future has no history yet" in page.content()
+    expect(page.locator("#main")).to_contain_text("the future has no history yet")
     page.goto(page.url.split("?")[0] + "?on=2999-01-01")
     assert "The date must be between 1990-01-01" in page.content()
 

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from qms.permissions import Role
 from records.models import FormVersion, Record
@@ -57,7 +58,8 @@ def test_calibration_record_submitted_verified_and_seen_by_quality_manager(
     page.get_by_label("Visual").check()
     page.get_by_label("Calibration certificate").set_input_files(str(certificate))
     page.get_by_role("button", name="Submit (locks the record)").click()
-    assert "less than or equal to 10" in page.content()
+    expect(page.locator("#main")).to_contain_text("less than or equal to 10")
+    page.wait_for_load_state()  # the counts below read the whole page
     assert not Record.objects.exists()
     # The chosen certificate was kept: shown as attached, not chosen again.
     assert page.locator("#staged-files").get_by_text("Kalibrierschein MIC-01.pdf").count() == 1
