@@ -52,7 +52,7 @@ test: install
 	@$(call SERVICES,test) && $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	@$(call SERVICES,bench) && $(PY) -m bench $(if $(ONLY),--only $(ONLY),)
+	@$(call SERVICES,bench) && $(PY) bin/services.py ensure-db && $(PY) -m bench $(if $(ONLY),--only $(ONLY),)
 
 # The catalogues brought up to the sources (needs Debian's gettext); then translate the empty msgstr.
 messages: install
