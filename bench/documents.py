@@ -55,7 +55,7 @@ def _ensure_reference_data():
 
 
 def _seed(start: int, stop: int, *, users, depts, doc_type, rng) -> None:
-    from documents.models import Document, Revision
+    from documents.models import Document, Revision, plain_text_of
 
     S = Revision.Status
     today = timezone.localdate()
@@ -76,8 +76,10 @@ def _seed(start: int, stop: int, *, users, depts, doc_type, rng) -> None:
             revs = []
             for i, doc in zip(range(lo, hi), docs, strict=True):
                 for seq, status in ((1, S.SUPERSEDED), (2, S.EFFECTIVE), (3, S.DRAFT)):
+                    content = _content(rng, i, seq)
                     revs.append(Revision(
-                        document=doc, seq=seq, label=f"{seq - 1:02d}", status=status, content=_content(rng, i, seq),
+                        document=doc, seq=seq, label=f"{seq - 1:02d}", status=status, content=content,
+                        plain_text=plain_text_of(content),  # what save() keeps; bulk_create does not call it
                         change_summary="Bench", created_by=doc.owner,
                         effective_date=today - timezone.timedelta(days=400 - seq * 100) if seq < 3 else None,
                     ))

@@ -152,6 +152,14 @@ class Document(models.Model):
         return bool(self.next_review_date and self.effective_revision_id and self.next_review_date < date.today())
 
 
+def plain_text_of(content: str) -> str:
+    """A revision's Markdown as the words a reader sees (Revision.plain_text)."""
+    from documents.selectors import render_markdown
+    from qms.search import plain_text
+
+    return plain_text(render_markdown(content)) if content else ""
+
+
 class Revision(models.Model):
     class Significance(models.TextChoices):
         SIGNIFICANT = "significant", _("Significant: everyone on the distribution must read it")
@@ -193,10 +201,13 @@ class Revision(models.Model):
     retire_reason = models.TextField(blank=True)
     # The text read from its uploaded PDF and source file (qms.textract; documents/textindex.py).
     extracted_text = models.TextField(blank=True, default="", editable=False)
+    # The content as a reader sees it (Markdown rendered, tags stripped), kept by save():
+    # the text search snippets are cut from, never the Markdown source.
+    plain_text = models.TextField(blank=True, default="", editable=False)
     # Filled by a PostgreSQL trigger from content and extracted_text (migrations 0006, text_extraction);
     # GIN-indexed for full-text search.
     search_vector = SearchVectorField(null=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["search_vector", "extracted_text"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "extracted_text", "plain_text"])
 
     class Meta:
         ordering = ["document", "seq"]
@@ -215,6 +226,14 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.document.number} rev {self.label or self.seq}"
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or "content" in fields:
+            self.plain_text = plain_text_of(self.content)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "plain_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("documents:revision-detail", args=[self.document.number, self.seq])

@@ -19,12 +19,12 @@ def find(user, q, since, until, limit) -> search.Found:
     drafts = allowed("documents.view_drafts", user)
     rev_ids = [(d.latest_revision_id if drafts else d.effective_revision_id) or d.effective_revision_id for d in docs]
     content = {pk: (c, x) for pk, c, x in Revision.objects.filter(pk__in=[r for r in rev_ids if r]).values_list(
-        "pk", "content", "extracted_text")}
+        "pk", "plain_text", "extracted_text")}
     hits = []
     for doc, rev_id in zip(docs, rev_ids, strict=True):
         body, extracted = content.get(rev_id, ("", ""))
-        # The rendered content, then the text read from its PDF or source file (qms.textract).
-        text = search.plain_text(selectors.render_markdown(body)) + (" " + extracted if extracted else "")
+        # The rendered content (Revision.plain_text), then the text read from its PDF or source file (qms.textract).
+        text = body + (" " + extracted if extracted else "")
         rev = doc.latest_revision if drafts else doc.effective_revision
         hits.append(search.Hit(
             title=f"{doc.number} {doc.title}", url=doc.get_absolute_url(), snippet=search.highlight(text, q),

@@ -15,10 +15,9 @@ from typing import NamedTuple
 
 import markdown
 import nh3
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,7 @@ from documents.forms import SORTS
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
 from qms import permissions, scope
 from qms.rules import allowed
+from qms.search import highlight
 
 S = Revision.Status
 EVER_EFFECTIVE = (S.EFFECTIVE, S.SUPERSEDED, S.OBSOLETE)
@@ -124,7 +124,10 @@ def search_filter(qs: QuerySet[Document], user, q: str) -> QuerySet[Document]:
 
 
 def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
-    """Highlighted snippets (SearchHeadline) for one page of search results: one query."""
+    """Highlighted snippets for one page of search results, in one query: the
+    newest matching revision the user may read, as a reader sees it (its rendered
+    text, Revision.plain_text, then the text read from its files), cut at word
+    boundaries and marked by qms.search.highlight — never the Markdown source."""
     if not q or not document_ids:
         return {}
     revs = Revision.objects.filter(document_id__in=document_ids)
@@ -132,39 +135,14 @@ def snippets(user, document_ids: list[int], q: str) -> dict[int, str]:
     if statuses:
         revs = revs.filter(status__in=statuses)
     if is_postgres() and not _unsegmented(q):
-        query = SearchQuery(q, config="english", search_type="websearch")
-        rows = (
-            revs.filter(search_vector=query)
-            .annotate(
-                snippet=SearchHeadline(
-                    Concat("content", Value("\n\n"), "extracted_text", output_field=TextField()), query, config="english", start_sel="<mark>", stop_sel="</mark>",
-                    max_words=30, min_words=12, max_fragments=2,
-                )
-            )
-            .order_by("document_id", "-seq")
-            .distinct("document_id")
-            .values_list("document_id", "snippet")
-        )
-        # The headline is built from author text: escape it, then restore only our <mark> tags.
-        from django.utils.html import escape
-
-        return {
-            doc_id: escape(snip).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
-            for doc_id, snip in rows
-        }
+        revs = revs.filter(search_vector=SearchQuery(q, config="english", search_type="websearch"))
+    else:
+        revs = revs.filter(Q(content__icontains=q) | Q(extracted_text__icontains=q))
     out: dict[int, str] = {}
-    from django.utils.html import escape
-
-    for doc_id, content, extracted in revs.filter(Q(content__icontains=q) | Q(extracted_text__icontains=q)).order_by(
-        "document_id", "-seq"
-    ).values_list("document_id", "content", "extracted_text"):
-        if doc_id in out:
-            continue
-        content = f"{content}\n\n{extracted}" if extracted else content
-        i = content.lower().find(q.lower())
-        start = max(i - 80, 0)
-        piece = content[start : i + len(q) + 80]
-        out[doc_id] = escape(piece).replace(escape(content[i : i + len(q)]), f"<mark>{escape(content[i:i + len(q)])}</mark>", 1)
+    for doc_id, text, extracted in revs.order_by("document_id", "-seq").values_list(
+            "document_id", "plain_text", "extracted_text"):
+        if doc_id not in out:
+            out[doc_id] = highlight(f"{text} {extracted}" if extracted else text, q)
     return out
 
 

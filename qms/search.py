@@ -16,11 +16,14 @@ boundaries, escaped, with the query's words marked.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
+from django.db import connection
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -101,19 +104,57 @@ def words_of(q: str) -> list[str]:
     return sorted(dict.fromkeys(words), key=len, reverse=True)[:10]
 
 
+# A block's end is a word's end: "<td>a</td><td>b</td>" reads "a b", not "ab".
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|td|th|tr|div|pre|blockquote|ul|ol|table)>|<br\s*/?>|<hr\s*/?>)", re.I)
+
+
 def plain_text(html_or_text: str) -> str:
-    """Tags stripped and white space collapsed: the words a reader sees."""
-    return _SPACE.sub(" ", strip_tags(html_or_text or "")).strip()
+    """Tags stripped, entities decoded and white space collapsed: the words a reader sees."""
+    text = strip_tags(_BLOCK_END.sub(r"\1 ", html_or_text or ""))
+    return _SPACE.sub(" ", html_lib.unescape(text)).strip()
+
+
+def _unsegmented(word: str) -> bool:
+    """A word of a script written without spaces (Chinese, Japanese, Thai…): matched as a substring."""
+    return any(ord(ch) >= 0x0E00 for ch in word)
+
+
+@lru_cache(maxsize=4096)
+def _stems(word: str) -> tuple[str, ...]:
+    """The English stems PostgreSQL's search matches a word by ("calibrating" → "calibr"), so
+    "calibration" is marked too; nothing for a stop word. None off PostgreSQL (words only)."""
+    if connection.vendor != "postgresql":
+        return ()
+    with connection.cursor() as cur:
+        cur.execute("SELECT unnest(ts_lexize('english_stem', lower(%s)))", [word])
+        return tuple(row[0] for row in cur.fetchall() if row[0])
+
+
+@lru_cache(maxsize=256)
+def _pattern(q: str) -> re.Pattern | None:
+    """Whole words that begin with one of the query's words or their stems; a
+    word of an unsegmented script anywhere. A mark never ends inside a word."""
+    words = words_of(q)
+    if not words:
+        return None
+    spaced = [w for w in words if not _unsegmented(w)]
+    starts = sorted({*spaced, *(s for w in spaced[:5] for s in _stems(w) if len(s) >= 3)}, key=len, reverse=True)
+    parts = []
+    if starts:
+        parts.append(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in starts) + r")\w*")
+    parts += [re.escape(w) for w in words if _unsegmented(w)]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def highlight(text: str, q: str, *, width: int = 220) -> SafeString:
     """A window of ``text`` around the first match of the query's words, cut at
     word boundaries (never inside a word), escaped, matches in <mark>."""
-    text = _SPACE.sub(" ", text or "").strip()
-    words = words_of(q)
+    text = (text or "").strip()
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:  # a stored plain text needs none of this
+        text = _SPACE.sub(" ", text)
     if not text:
         return mark_safe("")  # noqa: S308 - empty
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+    pattern = _pattern(q)
     first = pattern.search(text) if pattern else None
     start = 0
     if first and first.start() > width // 3:

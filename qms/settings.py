@@ -136,6 +136,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with selects written in Python (qms/form_renderer.py).
+FORM_RENDERER = "qms.form_renderer.FormRenderer"
+
 # ---------------------------------------------------------------- database
 # DATABASE_URL, e.g. postgres://user@127.0.0.1:5432/qms ; default a SQLite file.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

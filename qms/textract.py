@@ -100,6 +100,9 @@ class Source:
 
 
 _SOURCES: list[Source] = []
+# The file fields remembered per model when a row is loaded (post_init runs for every row
+# a page reads: a register of 50 documents loads 100 revisions).
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def extracts(label: str, file_field: str, *, name_field: str = "", sha_field: str = "", owner_field: str = "",
@@ -108,6 +111,7 @@ def extracts(label: str, file_field: str, *, name_field: str = "", sha_field: st
     source = Source(label, file_field, name_field, sha_field, owner_field, filters or {}, index)
     _SOURCES.append(source)
     model = source.model
+    _FIELDS[model] = tuple(dict.fromkeys((*_FIELDS.get(model, ()), file_field)))
     post_init.connect(_remember, sender=model, dispatch_uid=f"textract-init-{label}")
     post_save.connect(_saved, sender=model, dispatch_uid=f"textract-save-{label}")
 
@@ -146,9 +150,8 @@ def for_files(names) -> dict[str, TextExtraction]:
 
 # ------------------------------------------------------------------ asking for it: the save hook
 def _remember(sender, instance, **kwargs):
-    instance._textract_seen = {
-        s.file_field: instance.__dict__.get(s.file_field) for s in _SOURCES if s.model is sender
-    }
+    values = instance.__dict__
+    instance._textract_seen = {f: values.get(f) for f in _FIELDS.get(sender, ())}
 
 
 def _saved(sender, instance, created, raw=False, **kwargs):

@@ -81,6 +81,43 @@ def test_search_snippet_escapes_author_html(author, approver, staff, client_for)
     assert "<script>" not in snippet and "<mark>torque</mark>" in snippet
 
 
+@pytest.mark.django_db
+def test_search_snippets_are_the_rendered_text_never_the_markdown(author, approver, staff, quality_manager, client_for):
+    """Issue 18.2: a snippet reads as the page does — no Markdown marks, entities shown
+    once, a whole word marked — in the register and in the one search box."""
+    make_effective(author, approver, title="Wrench use", content=(
+        "# Purpose\n\nUse the **torque** wrench on [the housing](https://example.com/h) | Fit & finish |\n\n"
+        "* Testing the setting daily."))
+    for url in ("/documents/?q=torque", "/search/?q=torque&kind=documents"):
+        html = client_for(staff).get(url).content.decode()
+        assert "<mark>torque</mark> wrench on the housing" in html, url
+        assert "**" not in html and "# Purpose" not in html and "](https" not in html, url
+    snippet = str(client_for(staff).get("/documents/", {"q": "finish"}).context["rows"][0]["snippet"])
+    assert "Fit &amp; <mark>finish</mark>" in snippet and "&amp;amp;" not in snippet
+    # "test" finds "Testing" (stemmed) and marks the whole word, never "<mark>Test</mark>ing".
+    snippet = str(client_for(staff).get("/documents/", {"q": "test"}).context["rows"][0]["snippet"])
+    assert "<mark>Testing</mark> the setting" in snippet
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL full-text search")
+@pytest.mark.django_db
+def test_a_snippet_marks_the_words_the_search_matched_by_their_stem(author, approver, staff, client_for):
+    make_effective(author, approver, content="Each gauge needs calibration before use; calibrated gauges are tagged.")
+    snippet = str(client_for(staff).get("/documents/", {"q": "calibrating"}).context["rows"][0]["snippet"])
+    assert "<mark>calibration</mark>" in snippet and "<mark>calibrated</mark>" in snippet
+
+
+@pytest.mark.django_db
+def test_a_drafts_rendered_text_follows_its_content(author, quality_manager, client_for):
+    draft = make_draft(author, content="# Old\n\nFirst **text**.")
+    rev = draft.latest_revision
+    assert Revision.objects.get(pk=rev.pk).plain_text == "Old First text."
+    services.revision_update_draft(actor=author, revision=rev, content="New _wording_ here.")
+    assert Revision.objects.get(pk=rev.pk).plain_text == "New wording here."
+    snippet = str(client_for(quality_manager).get("/documents/", {"q": "wording"}).context["rows"][0]["snippet"])
+    assert "<mark>wording</mark>" in snippet and "_" not in snippet
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN index is PostgreSQL-only")
 @pytest.mark.django_db
 def test_full_text_search_uses_the_gin_index(mixed):
