@@ -192,23 +192,29 @@ def with_list_columns(qs: QuerySet[Document]) -> QuerySet[Document]:
 # reads 25,000 rows, and "more than 1,000" is what a reader needs (they narrow
 # the search; the export lists every match).
 SEARCH_COUNT_CAP = 1000
+# The register without a search counts up to this many (issue 21: a register's
+# time stays flat from 10,000 to 100,000 documents; an exact count of every row
+# grew with them): past it the page says "more than 10,000".
+REGISTER_COUNT_CAP = 10_000
 
 
-def page_of(qs: QuerySet[Document], offset: int, limit: int) -> tuple[list[Document], int, bool]:
-    """One page of a search, its total and whether the total was capped.
+def page_of(qs: QuerySet[Document], offset: int, limit: int, cap: int | None = None
+            ) -> tuple[list[Document], int, bool]:
+    """One page of a search (or of the register), its total and whether the total was capped.
 
     Each part gets its own plan: the page's ids from the ordered match (for a
     common word the order's index, stopping after one page; for a rare word the
     text index and a sort of the few matches), the total by counting at most
     SEARCH_COUNT_CAP + 1 matches, then the page's rows with their columns by id,
     in the same order. So the time stays flat however many documents match."""
+    cap = SEARCH_COUNT_CAP if cap is None else cap
     ids = list(qs.values_list("pk", flat=True)[offset : offset + limit])
-    counted = qs.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
-    capped = counted > SEARCH_COUNT_CAP
+    counted = qs.order_by().values("pk")[: cap + 1].count()
+    capped = counted > cap
     if not ids:
-        return [], min(counted, SEARCH_COUNT_CAP), capped
+        return [], min(counted, cap), capped
     by_id = with_list_columns(Document.objects.filter(pk__in=ids)).in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id], min(counted, SEARCH_COUNT_CAP), capped
+    return [by_id[pk] for pk in ids if pk in by_id], min(counted, cap), capped
 
 
 def register_row(doc: Document, show_drafts: bool) -> dict:

@@ -100,20 +100,19 @@ def _error(request, exc: DomainError) -> None:
 
 
 # ------------------------------------------------------------------ register
-def _search_page(qs, number) -> Page:
-    """One page of search results and their total (selectors.page_of: each part
-    with its own plan; a total past SEARCH_COUNT_CAP says "more than", and the
-    pages stop there)."""
+def _search_page(qs, number, cap: int) -> Page:
+    """One page of the register or of search results and their total
+    (selectors.page_of: each part with its own plan; a total past the cap says
+    "more than", and the pages stop there)."""
     try:
         number = min(max(int(number or 1), 1), 10**6)  # a huge page number would overflow the SQL OFFSET
     except ValueError:
         number = 1
-    last = selectors.SEARCH_COUNT_CAP // PAGE_SIZE
-    number = min(number, last)
-    rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    number = min(number, cap // PAGE_SIZE)
+    rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, cap)
     if not rows and number > 1:  # past the end: show the last page, like Paginator.get_page
         number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+        rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, cap)
     page = Page(rows, number, Paginator(range(total), PAGE_SIZE))
     page.capped = capped
     return page
@@ -136,7 +135,8 @@ def index(request):
         return table_response(selectors.REGISTER_HEADERS, selectors.register_export_rows(qs, show_drafts), fmt=fmt,
                               basename="document-register")
     q = data.get("q", "")
-    page = _search_page(qs, request.GET.get("page")) if q else Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _search_page(qs, request.GET.get("page"),
+                        selectors.SEARCH_COUNT_CAP if q else selectors.REGISTER_COUNT_CAP)
     rows = [selectors.register_row(d, show_drafts) for d in page.object_list]
     snips = selectors.snippets(user, [r["doc"].pk for r in rows], q) if q else {}
     for r in rows:

@@ -110,3 +110,22 @@ def test_a_search_counts_up_to_the_cap_and_says_more(small_pages, author, qualit
     # Exactly at the cap: an exact total.
     monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 8)
     assert "8 documents" in c.get("/documents/?q=torque").content.decode()
+
+
+def test_the_register_counts_up_to_its_own_cap_and_says_more(small_pages, author, quality_manager, client_for,
+                                                            monkeypatch):
+    """Issue 21 (flat at 100,000 documents): the register without a search counts at
+    most REGISTER_COUNT_CAP rows; past it the total says "more than", the pages stop there."""
+    from documents import selectors
+
+    monkeypatch.setattr(selectors, "REGISTER_COUNT_CAP", 6)
+    made = sorted(make_draft(author, title=f"Gauge sheet {i}").number for i in range(8))
+    c = client_for(quality_manager)
+    html = c.get("/documents/").content.decode()
+    assert "More than 6 documents match" in html and "Page 1 of 2" in html
+    assert list(dict.fromkeys(_numbers(html))) == made[:3]
+    last = c.get("/documents/?page=9").content.decode()
+    assert "Page 2 of 2" in last and list(dict.fromkeys(_numbers(last))) == made[3:6]
+    monkeypatch.setattr(selectors, "REGISTER_COUNT_CAP", 8)
+    assert "8 documents" in c.get("/documents/").content.decode()
+    assert c.get("/documents/?page=abc").status_code == 200
