@@ -23,6 +23,7 @@ the sentence around it. The JSON shapes:
 
     {"msgid": "...", "params": {"name": ...}}                      one sentence
     {"msgid": "...", "plural": "...", "n": 3, "params": {...}}     a count (ngettext)
+    {"msgid": "...", "context": "...", "params": {...}}            a word with a context (pgettext)
     {"join": [<text>, ...], "sep": " "}                            sentences one after the other
     "..."                                                          said as it is (a file name)
 
@@ -90,6 +91,13 @@ def ngettext(singular: str, plural: str, number: int, /, **params) -> StoredText
     Named after the function xgettext knows, so makemessages finds both forms."""
     data = {"msgid": str(singular), "plural": str(plural), "n": int(number),
             "params": {k: _param(v) for k, v in params.items()}}
+    return StoredText(english(data), data)
+
+
+def pgettext(context: str, msgid: str, /, **params) -> StoredText:
+    """A short word that needs its context to be translated right ("create" as an import's action).
+    Named after the function xgettext knows, so makemessages finds it with its context."""
+    data = {"msgid": str(msgid), "context": str(context), "params": {k: _param(v) for k, v in params.items()}}
     return StoredText(english(data), data)
 
 
@@ -171,6 +179,10 @@ def _render(data, translate: bool, depth: int = 0) -> str:
         if not isinstance(plural, str) or not isinstance(number, int):
             raise TypeError("malformed plural")
         template = translation.ngettext(msgid, plural, number) if translate else (msgid if number == 1 else plural)
+    elif "context" in data:
+        if not isinstance(data["context"], str):
+            raise TypeError("malformed context")
+        template = translation.pgettext(data["context"], msgid) if translate and msgid else msgid
     else:
         template = translation.gettext(msgid) if translate and msgid else msgid
     return template % values if values else template
