@@ -58,10 +58,11 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from qms import jobs
+from qms import jobs, stored_text
 from qms.audit import record_event, registered_verbs, verb_label
 from qms.errors import DomainError
-from qms.models import AuditEvent, Notification
+from qms.models import AuditEvent
+from qms.notifications import notify
 from qms.rules import require
 
 JOB_KIND = "webhook_delivery"
@@ -409,7 +410,7 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         target = resolve(endpoint.url)  # again: the name may point elsewhere now; and only once
         secret = unseal(endpoint.secret_sealed)
     except DomainError as exc:
-        return None, exc.message, ""
+        return None, stored_text.message_of(exc), ""
     body = body_of(delivery)
     stamp = str(int(time.time()))
     headers = {"Host": _host_header(target), "Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -440,7 +441,7 @@ def run_delivery(job) -> jobs.JobOutput:
     if delivery.status != WebhookDelivery.Status.PENDING:
         return _done(job, delivery)
     if not endpoint.is_active:
-        why = gettext_noop("The endpoint was disabled or deleted before the event could be delivered.")
+        why = stored_text.text(gettext_noop("The endpoint was disabled or deleted before the event could be delivered."))
         _give_up(delivery, why)
         raise DomainError(why)
     now = timezone.now()
@@ -453,7 +454,7 @@ def run_delivery(job) -> jobs.JobOutput:
     number = delivery.attempts + 1
     ok = code is not None and 200 <= code < 300
     if not ok and not error:
-        error = gettext_noop("The receiver answered %(code)s.") % {"code": code}
+        error = stored_text.text(gettext_noop("The receiver answered %(code)s."), code=code)
     with transaction.atomic():
         WebhookAttempt.objects.create(delivery=delivery, number=number, status_code=code, duration_ms=took,
                                       error=error[:500], response_excerpt=excerpt[:500])
@@ -471,10 +472,12 @@ def run_delivery(job) -> jobs.JobOutput:
             delivery.next_attempt_at = timezone.now() + timedelta(seconds=delays[number - 1])
         delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status", "next_attempt_at"])
     if delivery.status == WebhookDelivery.Status.FAILED:
-        Notification.objects.create(user_id=endpoint.created_by_id, title=f"Webhook “{endpoint.name}” failed",
-                                    body=f"{delivery.event}: not delivered after {number} tries. {error}"[:500],
-                                    url=reverse("api:webhooks-endpoint", args=[endpoint.pk]))
-        raise DomainError(gettext_noop("Not delivered after %(number)s tries: %(error)s") % {"number": number, "error": error})
+        notify(endpoint.created_by, url=reverse("api:webhooks-endpoint", args=[endpoint.pk]),
+               title=stored_text.text(gettext_noop("Webhook “%(name)s” failed"), name=endpoint.name),
+               body=stored_text.text(gettext_noop("%(event)s: not delivered after %(number)s tries. %(error)s"),
+                                     event=delivery.event, number=number, error=error))
+        raise DomainError(stored_text.text(gettext_noop("Not delivered after %(number)s tries: %(error)s"),
+                                           number=number, error=error))
     raise jobs.TransientJobError(gettext_noop("Try %(number)s failed: %(error)s") % {"number": number, "error": error},
                                  retry_in=delays[number - 1])
 
