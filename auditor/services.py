@@ -31,7 +31,7 @@ from qms.permissions import (
 )
 from qms.rules import require
 from qms.safeurls import is_same_site_path
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 from qms.uploads import store_upload
 
 
@@ -209,7 +209,7 @@ def request_evidence(*, actor, subject: str, details: str = "", page_url: str = 
     attribute(req, actor, "Evidence requested")
     req.save()
     record_event(actor=actor, verb="evidence_request.opened", obj=req, to_state=req.status, comment=subject)
-    notify(assignee, title=stored(gettext_noop("Evidence request from %(name)s"), name=actor.display_name), body=subject,
+    notify(assignee, title=said(gettext_noop("Evidence request from %(name)s"), name=actor.display_name), body=subject,
            url=req.get_absolute_url())
     return req
 
@@ -266,7 +266,7 @@ def answer_request(*, actor, req: EvidenceRequest, answer: str, references: list
     req.answered_by = actor
     req.answered_at = timezone.now()
     transition(req, EvidenceRequest.Status.ANSWERED, actor=actor, verb="evidence_request.answered", reason="Answered")
-    notify(req.requested_by, title=stored(gettext_noop("Evidence request answered: %(subject)s"), subject=req.subject),
+    notify(req.requested_by, title=said(gettext_noop("Evidence request answered: %(subject)s"), subject=req.subject),
            url=req.get_absolute_url())
     return req
 

@@ -38,7 +38,7 @@ from qms.lifecycle import guard, transition
 from qms.notifications import notify
 from qms.rules import allowed, require
 from qms.signatures import Meaning, authenticate_signer, sign
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 from qms.uploads import store_upload
 
 # Days from raising to the CAPA due date, per severity; override with the
@@ -234,10 +234,10 @@ def audit_issue_plan(*, actor, audit: Audit):
     job = jobs.request_job(kind="audit_plan_pdf", actor=actor, target=audit)
     url = audit.get_absolute_url()
     for user in audit.auditees.all():
-        notify(user, title=stored(gettext_noop("Audit plan %(number)s: %(title)s"), number=audit.number, title=audit.title),
-               body=stored(gettext_noop("You are an auditee. Planned %(start)s UTC at %(site)s."),
-                           start=f"{audit.planned_start:%Y-%m-%d %H:%M}",
-                           site=audit.site or stored(gettext_noop("the site"))),
+        notify(user, title=said(gettext_noop("Audit plan %(number)s: %(title)s"), number=audit.number, title=audit.title),
+               body=said(gettext_noop("You are an auditee. Planned %(start)s UTC at %(site)s."),
+                         start=f"{audit.planned_start:%Y-%m-%d %H:%M}",
+                         site=audit.site or said(gettext_noop("the site"))),
                url=url)
     return job
 
@@ -728,7 +728,7 @@ def _distribute(actor, report: AuditReport) -> None:
     url = audit.get_absolute_url()
     for user, role in recipients.values():
         ReportDistribution.objects.create(report=report, recipient=user, role=role)
-        notify(user, title=stored(gettext_noop("Audit report issued: %(number)s"), number=audit.number), body=audit.title,
+        notify(user, title=said(gettext_noop("Audit report issued: %(number)s"), number=audit.number), body=audit.title,
                url=url)
     record_event(actor=actor, verb="report.distributed", obj=report,
                  comment=", ".join(f"{u.display_name} ({r})" for u, r in recipients.values()))
@@ -758,7 +758,7 @@ def _capa_create(*, actor, source, title, description, severity, owner, process=
     with override(None):  # stored in the trail: in the source language, never the actor's
         source_label = capa.get_source_display()
     record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=source_label)
-    notify(owner, title=stored(gettext_noop("%(number)s assigned to you"), number=capa.number), body=capa.title,
+    notify(owner, title=said(gettext_noop("%(number)s assigned to you"), number=capa.number), body=capa.title,
            url=capa.get_absolute_url())
     return capa
 
@@ -807,7 +807,7 @@ def capa_reassign(*, actor, capa: Capa, owner, reason: str) -> Capa:
     capa.save(update_fields=["owner"])
     record_event(actor=actor, verb="capa.reassigned", obj=capa, comment=reason,
                  data={"from": before.username, "to": owner.username})
-    notify(owner, title=stored(gettext_noop("%(number)s assigned to you"), number=capa.number), body=capa.title,
+    notify(owner, title=said(gettext_noop("%(number)s assigned to you"), number=capa.number), body=capa.title,
            url=capa.get_absolute_url())
     return capa
 
@@ -879,7 +879,7 @@ def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> 
     attribute(action, actor, "Action planned")
     action.save()
     record_event(actor=actor, verb="capa.action_added", obj=capa, comment=f"{action.description} → {owner.display_name}")
-    notify(owner, title=stored(gettext_noop("CAPA action for you: %(number)s"), number=capa.number),
+    notify(owner, title=said(gettext_noop("CAPA action for you: %(number)s"), number=capa.number),
            body=action.description, url=capa.get_absolute_url())
     return action
 

@@ -50,7 +50,7 @@ from qms.history import created_in_one_row
 from qms.models import Clause, Department, Signature, User
 from qms.signatures import content_hash
 from qms.stored_text import as_data, as_data_list, from_validation_error, message_of
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 from qms.uploads import PDF_ONLY, SOURCE_FILES, extension_of, store_upload, validate_upload
 
 S = Revision.Status
@@ -93,10 +93,10 @@ def label_order(scheme: str, label: str):
 
 
 SCHEME_HINT = {
-    "numeric": stored(gettext_noop("two digits (00, 01, 02…)")),
-    "letters": stored(gettext_noop("capital letters from %(letters)s (I, O, Q, S, X, Z are never used)"),
-                      letters=REVISION_LETTERS),
-    "decimal": stored(gettext_noop("a decimal number (1.0, 2.0…)")),
+    "numeric": said(gettext_noop("two digits (00, 01, 02…)")),
+    "letters": said(gettext_noop("capital letters from %(letters)s (I, O, Q, S, X, Z are never used)"),
+                    letters=REVISION_LETTERS),
+    "decimal": said(gettext_noop("a decimal number (1.0, 2.0…)")),
 }
 
 
@@ -210,9 +210,9 @@ class _People:
         if len(found) == 1:
             return next(iter(found.values())), None
         if not found:
-            return None, stored(gettext_noop("no active user “%(name)s” (by username, e-mail or name)"), name=text)
-        return None, stored(gettext_noop("“%(name)s” names %(count)s users; use the username"),
-                            name=text, count=len(found))
+            return None, said(gettext_noop("no active user “%(name)s” (by username, e-mail or name)"), name=text)
+        return None, said(gettext_noop("“%(name)s” names %(count)s users; use the username"),
+                          name=text, count=len(found))
 
 
 def _split(text: str) -> list[str]:
@@ -229,10 +229,10 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
     missing = [k for k in REQUIRED if not cols[k]]
     if missing:
         headers = ", ".join(h for h in table.headers if h)
-        result.errors.append(stored(gettext_noop("The register has no column for: %(missing)s. Its columns are: "
-                                                 "%(columns)s."),
-                                    missing=", ".join(k.replace("_", " ") for k in missing),
-                                    columns=headers or stored(gettext_noop("none"))))
+        result.errors.append(said(gettext_noop("The register has no column for: %(missing)s. Its columns are: "
+                                               "%(columns)s."),
+                                  missing=", ".join(k.replace("_", " ") for k in missing),
+                                  columns=headers or said(gettext_noop("none"))))
         return result
     types = {t.code.casefold(): t for t in DocumentType.objects.all()}
     types.update({t.name.casefold(): t for t in types.values()})
@@ -269,40 +269,40 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
         rp.file, rp.approver, rp.change_summary = get(row, "file"), get(row, "approver"), get(row, "change_summary")
         for key in REQUIRED:
             if not get(row, key):
-                p.append(stored(gettext_noop("“%(column)s” is empty."), column=cols[key]))
+                p.append(said(gettext_noop("“%(column)s” is empty."), column=cols[key]))
         if rp.number and (not NUMBER_CHARS.match(rp.number) or len(rp.number) > 40):
-            p.append(stored(gettext_noop("Number “%(number)s”: a number may hold only %(allowed)s, at most 40 "
-                                         "characters."), number=rp.number, allowed=NUMBER_CHARS_TEXT))
+            p.append(said(gettext_noop("Number “%(number)s”: a number may hold only %(allowed)s, at most 40 "
+                                       "characters."), number=rp.number, allowed=NUMBER_CHARS_TEXT))
         if len(rp.title) > 200:
-            p.append(stored(gettext_noop("The title is longer than 200 characters.")))
+            p.append(said(gettext_noop("The title is longer than 200 characters.")))
         # type and revision label
         rp.doc_type = types.get(get(row, "type").casefold()) if get(row, "type") else None
         if get(row, "type") and rp.doc_type is None:
-            p.append(stored(gettext_noop("Unknown document type “%(type)s” (known: %(known)s)."),
-                            type=get(row, "type"), known=", ".join(sorted(t.code for t in set(types.values())))))
+            p.append(said(gettext_noop("Unknown document type “%(type)s” (known: %(known)s)."),
+                          type=get(row, "type"), known=", ".join(sorted(t.code for t in set(types.values())))))
         if rp.doc_type and rp.label:
             rp.order = label_order(rp.doc_type.revision_scheme, rp.label)
             if rp.order is None:
-                p.append(stored(gettext_noop("Revision “%(label)s” does not fit the scheme of type %(type)s: %(hint)s."),
-                                label=rp.label, type=rp.doc_type.code, hint=SCHEME_HINT[rp.doc_type.revision_scheme]))
+                p.append(said(gettext_noop("Revision “%(label)s” does not fit the scheme of type %(type)s: %(hint)s."),
+                              label=rp.label, type=rp.doc_type.code, hint=SCHEME_HINT[rp.doc_type.revision_scheme]))
         # department, owner, distribution, clauses
         if get(row, "department"):
             rp.department = depts.get(get(row, "department").casefold())
             if rp.department is None:
-                p.append(stored(gettext_noop("Unknown department “%(department)s”."), department=get(row, "department")))
+                p.append(said(gettext_noop("Unknown department “%(department)s”."), department=get(row, "department")))
         if get(row, "owner"):
             rp.owner, why = people.find(get(row, "owner"))
             if why:
-                p.append(stored(gettext_noop("Owner: %(why)s."), why=why))
+                p.append(said(gettext_noop("Owner: %(why)s."), why=why))
         else:
-            rp.warnings.append(stored(gettext_noop("No owner: %(name)s (the importer) becomes the owner."),
-                                      name=actor.display_name))
+            rp.warnings.append(said(gettext_noop("No owner: %(name)s (the importer) becomes the owner."),
+                                    name=actor.display_name))
         for part in _split(get(row, "clauses")):
             part = part.removeprefix("ISO 9001").strip().removeprefix("§").strip()
             if part in clauses:
                 rp.clauses.append(clauses[part])
             else:
-                p.append(stored(gettext_noop("Unknown ISO 9001 clause “%(clause)s”."), clause=part))
+                p.append(said(gettext_noop("Unknown ISO 9001 clause “%(clause)s”."), clause=part))
         for part in _split(get(row, "distribution")):
             if part.casefold() in groups:
                 rp.dist_groups.append(groups[part.casefold()])
@@ -311,39 +311,39 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
                 if user:
                     rp.dist_users.append(user)
                 else:
-                    p.append(stored(gettext_noop("Distribution: “%(name)s” is neither a group nor a user (%(why)s)."),
-                                    name=part, why=why))
+                    p.append(said(gettext_noop("Distribution: “%(name)s” is neither a group nor a user (%(why)s)."),
+                                  name=part, why=why))
         # dates
-        for key, attr, label in (("effective_date", "effective_date", stored(gettext_noop("Effective date"))),
-                                 ("approval_date", "approval_date", stored(gettext_noop("Approval date")))):
+        for key, attr, label in (("effective_date", "effective_date", said(gettext_noop("Effective date"))),
+                                 ("approval_date", "approval_date", said(gettext_noop("Approval date")))):
             text = get(row, key)
             if not text:
                 continue
             value = parse_date(text)
             if value is None:
-                p.append(stored(gettext_noop("%(what)s “%(text)s” is not a date (use YYYY-MM-DD or DD.MM.YYYY)."),
-                                what=label, text=text))
+                p.append(said(gettext_noop("%(what)s “%(text)s” is not a date (use YYYY-MM-DD or DD.MM.YYYY)."),
+                              what=label, text=text))
             elif value > today:
-                p.append(stored(gettext_noop("%(what)s %(date)s is in the future: only revisions already in force "
-                                             "are imported."), what=label, date=f"{value:%Y-%m-%d}"))
+                p.append(said(gettext_noop("%(what)s %(date)s is in the future: only revisions already in force "
+                                           "are imported."), what=label, date=f"{value:%Y-%m-%d}"))
             elif value < HISTORIC_EARLIEST:
-                p.append(stored(gettext_noop("%(what)s %(date)s is before %(year)s."),
-                                what=label, date=f"{value:%Y-%m-%d}", year=f"{HISTORIC_EARLIEST:%Y}"))
+                p.append(said(gettext_noop("%(what)s %(date)s is before %(year)s."),
+                              what=label, date=f"{value:%Y-%m-%d}", year=f"{HISTORIC_EARLIEST:%Y}"))
             else:
                 setattr(rp, attr, value)
         if rp.approval_date and rp.effective_date and rp.approval_date > rp.effective_date:
-            p.append(stored(gettext_noop("Approved on %(approved)s, after it became effective (%(effective)s)."),
-                            approved=f"{rp.approval_date:%Y-%m-%d}", effective=f"{rp.effective_date:%Y-%m-%d}"))
+            p.append(said(gettext_noop("Approved on %(approved)s, after it became effective (%(effective)s)."),
+                          approved=f"{rp.approval_date:%Y-%m-%d}", effective=f"{rp.effective_date:%Y-%m-%d}"))
         if rp.approver and not rp.approval_date:
             rp.approval_date = rp.effective_date
             if rp.effective_date:
-                rp.warnings.append(stored(gettext_noop(
+                rp.warnings.append(said(gettext_noop(
                     "No approval date: the effective date is recorded as the approval date.")))
         if not rp.approver:
-            rp.warnings.append(stored(gettext_noop(
+            rp.warnings.append(said(gettext_noop(
                 "No approver named: the revision is imported without an approval record.")))
         if len(rp.approver) > 150:
-            p.append(stored(gettext_noop("The approver's name is longer than 150 characters.")))
+            p.append(said(gettext_noop("The approver's name is longer than 150 characters.")))
         # the file
         if rp.file:
             _check_file(rp, source)
@@ -351,31 +351,31 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
         key = (rp.number.casefold(), rp.label)
         if rp.number and rp.label:
             if key in seen:
-                p.append(stored(gettext_noop("%(number)s revision %(label)s appears twice in the register (also row "
-                                             "%(row)s)."), number=rp.number, label=rp.label, row=seen[key]))
+                p.append(said(gettext_noop("%(number)s revision %(label)s appears twice in the register (also row "
+                                           "%(row)s)."), number=rp.number, label=rp.label, row=seen[key]))
             seen.setdefault(key, rp.row)
         first = first_of.setdefault(rp.number.casefold(), rp)
         if first is not rp and rp.number:
             if first.doc_type and rp.doc_type and first.doc_type != rp.doc_type:
-                p.append(stored(gettext_noop("%(number)s has type %(type)s on row %(row)s but %(here)s here."),
-                                number=rp.number, type=first.doc_type.code, row=first.row, here=rp.doc_type.code))
+                p.append(said(gettext_noop("%(number)s has type %(type)s on row %(row)s but %(here)s here."),
+                              number=rp.number, type=first.doc_type.code, row=first.row, here=rp.doc_type.code))
             if first.department and rp.department and first.department != rp.department:
-                p.append(stored(gettext_noop("%(number)s belongs to %(department)s on row %(row)s but to %(here)s "
-                                             "here."), number=rp.number, department=first.department.code,
-                                row=first.row, here=rp.department.code))
+                p.append(said(gettext_noop("%(number)s belongs to %(department)s on row %(row)s but to %(here)s "
+                                           "here."), number=rp.number, department=first.department.code,
+                              row=first.row, here=rp.department.code))
         doc = existing.get(rp.number.casefold())
         if doc is not None:
             if f"doc:{doc.number}" not in imported_docs:
-                p.append(stored(gettext_noop("Number %(number)s is already used in this system (not by an import): "
-                                             "numbers are never reused. Give the row its document's number only if "
-                                             "it is the same document."), number=rp.number))
+                p.append(said(gettext_noop("Number %(number)s is already used in this system (not by an import): "
+                                           "numbers are never reused. Give the row its document's number only if "
+                                           "it is the same document."), number=rp.number))
             elif rp.label in existing_labels[doc.pk]:
                 rp.action = "skip"
             else:
-                rp.action = stored(gettext_noop("add revision %(label)s to %(number)s"), label=rp.label, number=doc.number)
+                rp.action = said(gettext_noop("add revision %(label)s to %(number)s"), label=rp.label, number=doc.number)
         elif rp.number:
-            rp.action = stored(gettext_noop("create document %(number)s, revision %(label)s"),
-                               number=rp.number, label=rp.label)
+            rp.action = said(gettext_noop("create document %(number)s, revision %(label)s"),
+                             number=rp.number, label=rp.label)
         result.rows.append(rp)
     _order_checks(result, existing, existing_labels)
     return result
@@ -383,8 +383,8 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
 
 def formula_problem(header: str, value: str) -> str:
     """A cell a spreadsheet would run as a formula (CSV injection): a problem of its row."""
-    return stored(gettext_noop("Column “%(column)s” holds “%(value)s”, which a spreadsheet would run as a formula; "
-                               "remove the leading character."), column=header, value=value[:40])
+    return said(gettext_noop("Column “%(column)s” holds “%(value)s”, which a spreadsheet would run as a formula; "
+                             "remove the leading character."), column=header, value=value[:40])
 
 
 def _check_file(rp: RowPlan, source) -> None:
@@ -392,13 +392,13 @@ def _check_file(rp: RowPlan, source) -> None:
     rp.ext = extension_of(rp.file)
     if member is None:
         rp.problems.append(
-            stored(gettext_noop("File “%(name)s” is not in the folder."), name=rp.file) if hasattr(source, "root")
-            else stored(gettext_noop("File “%(name)s” is not in the ZIP file."), name=rp.file))
+            said(gettext_noop("File “%(name)s” is not in the folder."), name=rp.file) if hasattr(source, "root")
+            else said(gettext_noop("File “%(name)s” is not in the ZIP file."), name=rp.file))
         return
     rp.member = member
     if rp.ext not in SUPPORTED:
-        rp.problems.append(stored(gettext_noop("“%(name)s”: .%(ext)s files cannot be imported (only .docx, converted "
-                                               "to editable text, and .pdf)."), name=rp.file, ext=rp.ext or "?"))
+        rp.problems.append(said(gettext_noop("“%(name)s”: .%(ext)s files cannot be imported (only .docx, converted "
+                                             "to editable text, and .pdf)."), name=rp.file, ext=rp.ext or "?"))
         return
     try:
         data = source.read(member)
@@ -430,9 +430,9 @@ def _order_checks(result: Plan, existing, existing_labels) -> None:
         orders = [label_order(doc.doc_type.revision_scheme, lab) for lab in existing_labels[doc.pk]]
         orders = [o for o in orders if o is not None]
         if orders and rp.order < max(orders):
-            rp.problems.append(stored(gettext_noop("%(number)s already has later revisions than %(label)s in this "
-                                                   "system; older history cannot be added after newer."),
-                                      number=rp.number, label=rp.label))
+            rp.problems.append(said(gettext_noop("%(number)s already has later revisions than %(label)s in this "
+                                                 "system; older history cannot be added after newer."),
+                                    number=rp.number, label=rp.label))
 
 
 # ------------------------------------------------------------------ the real run

@@ -33,7 +33,7 @@ from qms.audit import attribute, record_event
 from qms.models import Department, User
 from qms.permissions import Role
 from qms.stored_text import as_data, as_data_list
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 
 KIND = "people"
 COLUMNS = {
@@ -94,7 +94,7 @@ def plan(table: Table) -> PeoplePlan:
         return result
     cols = {k: column(table.headers, *names) for k, names in COLUMNS.items()}
     if not cols["username"]:
-        result.errors.append(stored(gettext_noop("The file has no “username” column.")))
+        result.errors.append(said(gettext_noop("The file has no “username” column.")))
         return result
     depts = {d.code.casefold(): d for d in Department.objects.all()}
     depts.update({d.name.casefold(): d for d in list(depts.values())})
@@ -116,30 +116,30 @@ def plan(table: Table) -> PeoplePlan:
                 pr.problems.append(formula_problem(header, value))
         pr.username, pr.email = get("username"), get("email")
         if not re.fullmatch(r"[\w.@+-]{1,150}", pr.username):
-            pr.problems.append(stored(gettext_noop("Username “%(username)s”: 1 to 150 letters, digits and @ . + - _ "
-                                                   "only."), username=pr.username))
+            pr.problems.append(said(gettext_noop("Username “%(username)s”: 1 to 150 letters, digits and @ . + - _ "
+                                                 "only."), username=pr.username))
         if pr.email:
             try:
                 validate_email(pr.email)
             except Exception:  # noqa: BLE001 - ValidationError
-                pr.problems.append(stored(gettext_noop("“%(email)s” is not an e-mail address."), email=pr.email))
+                pr.problems.append(said(gettext_noop("“%(email)s” is not an e-mail address."), email=pr.email))
         pr.login = LOGINS.get(get("login").casefold(), "")
         if not pr.login:
-            pr.problems.append(stored(gettext_noop("Login “%(login)s”: use local, ldap, oidc or none."),
-                                      login=get("login")))
+            pr.problems.append(said(gettext_noop("Login “%(login)s”: use local, ldap, oidc or none."),
+                                    login=get("login")))
         if pr.login == "local" and not pr.email:
-            pr.problems.append(stored(gettext_noop(
+            pr.problems.append(said(gettext_noop(
                 "A person who logs in with a password needs an e-mail address for the invitation.")))
         if get("department"):
             pr.department = depts.get(get("department").casefold())
             if pr.department is None:
-                pr.problems.append(stored(gettext_noop("Unknown department “%(department)s”."),
-                                          department=get("department")))
+                pr.problems.append(said(gettext_noop("Unknown department “%(department)s”."),
+                                        department=get("department")))
         for name in [p.strip() for p in re.split(r"[;,]", get("roles")) if p.strip()]:
             g = groups.get(name.casefold())
             if g is None:
-                pr.problems.append(stored(gettext_noop("Unknown role “%(role)s” (roles: %(roles)s)."),
-                                          role=name, roles=", ".join(Role.ALL)))
+                pr.problems.append(said(gettext_noop("Unknown role “%(role)s” (roles: %(roles)s)."),
+                                        role=name, roles=", ".join(Role.ALL)))
             else:
                 pr.groups.append(g)
         full = get("full_name") or f"{get('first_name')} {get('last_name')}".strip()
@@ -147,19 +147,19 @@ def plan(table: Table) -> PeoplePlan:
                      "last_name": get("last_name")[:150], "job_title": get("job_title")[:120]}
         key = pr.username.casefold()
         if key in seen:
-            pr.problems.append(stored(gettext_noop("Username %(username)s appears twice (also row %(row)s)."),
-                                      username=pr.username, row=seen[key]))
+            pr.problems.append(said(gettext_noop("Username %(username)s appears twice (also row %(row)s)."),
+                                    username=pr.username, row=seen[key]))
         seen.setdefault(key, pr.row)
         if pr.email and pr.email.casefold() in seen_mail:
-            pr.problems.append(stored(gettext_noop("E-mail %(email)s appears twice (also row %(row)s)."),
-                                      email=pr.email, row=seen_mail[pr.email.casefold()]))
+            pr.problems.append(said(gettext_noop("E-mail %(email)s appears twice (also row %(row)s)."),
+                                    email=pr.email, row=seen_mail[pr.email.casefold()]))
         seen_mail.setdefault(pr.email.casefold(), pr.row)
         if key in existing:
             pr.action = "skip"
-            pr.warnings.append(stored(gettext_noop("This username exists already: left as it is.")))
+            pr.warnings.append(said(gettext_noop("This username exists already: left as it is.")))
         elif pr.email and pr.email.casefold() in emails:
-            pr.problems.append(stored(gettext_noop("E-mail %(email)s belongs to another user already."),
-                                      email=pr.email))
+            pr.problems.append(said(gettext_noop("E-mail %(email)s belongs to another user already."),
+                                    email=pr.email))
         elif not pr.problems:
             pr.action = (stored_text.pgettext("import action", "create, invite by e-mail") if pr.login == "local"
                          else stored_text.pgettext("import action", "create"))

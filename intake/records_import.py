@@ -41,7 +41,7 @@ from qms.audit import record_event
 from qms.dates import EARLIEST
 from qms.models import AuditEvent
 from qms.stored_text import as_data, as_data_list, from_validation_error, message_of
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 from qms.uploads import store_upload, validate_upload
 from records.forms import build_record_form
 from records.models import NUMBER_MAX_LENGTH, Evidence, Record, RecordType
@@ -147,7 +147,7 @@ def _as_form_data(form_version, raw: dict, people: _People, problems: list[str])
         elif kind == "user" and text:
             user, why = people.find(text)
             if user is None:
-                problems.append(stored(gettext_noop("“%(field)s”: %(why)s."), field=d["label"], why=why))
+                problems.append(said(gettext_noop("“%(field)s”: %(why)s."), field=d["label"], why=why))
             else:
                 data[key] = str(user.pk)
         elif kind == "number":
@@ -170,20 +170,20 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
         return result
     form_version = current_form_version(record_type)
     if form_version is None:
-        result.errors.append(stored(gettext_noop("Record type %(type)s has no form yet."), type=record_type.code))
+        result.errors.append(said(gettext_noop("Record type %(type)s has no form yet."), type=record_type.code))
         return result
     valid_targets = {k for k, _ in targets(form_version)}
     mapping = {h: k for h, k in mapping.items() if k and h in table.headers}
     bad = {k for k in mapping.values() if k not in valid_targets}
     if bad:
-        result.errors.append(stored(gettext_noop("The mapping names fields the form does not have: %(fields)s."),
-                                    fields=", ".join(sorted(bad))))
+        result.errors.append(said(gettext_noop("The mapping names fields the form does not have: %(fields)s."),
+                                  fields=", ".join(sorted(bad))))
         return result
     if len(set(mapping.values())) != len(mapping):
-        result.errors.append(stored(gettext_noop("Two columns are mapped to the same field.")))
+        result.errors.append(said(gettext_noop("Two columns are mapped to the same field.")))
         return result
     if SUBMITTED_AT not in mapping.values():
-        result.notices.append(stored(gettext_noop(
+        result.notices.append(said(gettext_noop(
             "No column holds the original submission date: records are dated today.")))
     file_fields = {d["key"] for d in form_version.fields if d["type"] == "file"}
     people = _People()
@@ -203,14 +203,14 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
                 if value:
                     d = parse_date(value)
                     if d is None:
-                        rr.problems.append(stored(gettext_noop("Submission date “%(text)s” is not a date (use "
-                                                               "YYYY-MM-DD or DD.MM.YYYY)."), text=value))
+                        rr.problems.append(said(gettext_noop("Submission date “%(text)s” is not a date (use "
+                                                             "YYYY-MM-DD or DD.MM.YYYY)."), text=value))
                     elif d > today:
-                        rr.problems.append(stored(gettext_noop("Submission date %(date)s is in the future."),
-                                                  date=f"{d:%Y-%m-%d}"))
+                        rr.problems.append(said(gettext_noop("Submission date %(date)s is in the future."),
+                                                date=f"{d:%Y-%m-%d}"))
                     elif d < EARLIEST:
-                        rr.problems.append(stored(gettext_noop("Submission date %(date)s is before %(year)s."),
-                                                  date=f"{d:%Y-%m-%d}", year=f"{EARLIEST:%Y}"))
+                        rr.problems.append(said(gettext_noop("Submission date %(date)s is before %(year)s."),
+                                                date=f"{d:%Y-%m-%d}", year=f"{EARLIEST:%Y}"))
                     else:
                         rr.submitted_at = timezone.make_aware(datetime.combine(d, time(12)))
             elif target == SUBMITTED_BY:
@@ -234,20 +234,20 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
         if not form.is_valid():
             labels = {d["key"]: d["label"] for d in form_version.fields}
             for key, errors in form.errors.as_data().items():
-                what = labels.get(key) or stored(gettext_noop("Record"))
-                rr.problems.extend(stored(gettext_noop("“%(field)s”: %(error)s"), field=what,
-                                          error=from_validation_error(e)) for e in errors)
+                what = labels.get(key) or said(gettext_noop("Record"))
+                rr.problems.extend(said(gettext_noop("“%(field)s”: %(error)s"), field=what,
+                                        error=from_validation_error(e)) for e in errors)
         else:
             rr.values = form.json_values()
         for fkey in file_fields:
             defn = next(d for d in form_version.fields if d["key"] == fkey)
             if defn.get("required") and fkey not in present:
-                rr.problems.append(stored(gettext_noop("“%(field)s” needs a file."), field=defn["label"]))
+                rr.problems.append(said(gettext_noop("“%(field)s” needs a file."), field=defn["label"]))
         resolved = []
         for fkey, name in rr.files:
             member = source.find(name) if source is not None else None
             if member is None:
-                rr.problems.append(stored(gettext_noop("Evidence file “%(name)s” is not in the ZIP file."), name=name))
+                rr.problems.append(said(gettext_noop("Evidence file “%(name)s” is not in the ZIP file."), name=name))
                 continue
             try:
                 validate_upload(ContentFile(source.read(member), name=name), allowed=EVIDENCE_TYPES)
@@ -271,7 +271,7 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
     seen = {}
     for rr in result.rows:
         if rr.key in seen and not rr.problems:
-            rr.warnings.append(stored(gettext_noop("The same values as row %(row)s: imported once."), row=seen[rr.key]))
+            rr.warnings.append(said(gettext_noop("The same values as row %(row)s: imported once."), row=seen[rr.key]))
             rr.action = "skip"
         elif rr.key in done:
             rr.action = "skip"

@@ -27,7 +27,7 @@ from qms.errors import DomainError
 from qms.i18n import in_sentence
 from qms.rules import require
 from qms.stored_text import fields, message_of
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 from qms.uploads import safe_filename
 from records.models import RecordType
 
@@ -78,7 +78,7 @@ def _plan(run: ImportRun):
     rt = RecordType.objects.filter(code=run.record_type_code).first()
     if rt is None:
         plan = records_import.RecordPlan()
-        plan.errors.append(stored(gettext_noop("There is no record type %(type)s."), type=run.record_type_code))
+        plan.errors.append(said(gettext_noop("There is no record type %(type)s."), type=run.record_type_code))
         return plan, source
     return records_import.plan(table, rt, run.mapping, source), source
 
@@ -168,9 +168,9 @@ def execute_run(run: ImportRun, progress=None) -> dict:
     plan, source = _plan(run)
     try:
         if plan.error_count:
-            raise DomainError(stored(gettext_noop("The files now have %(count)s problem(s) (something changed since "
-                                                  "the dry run); nothing was imported. See the report."),
-                                     count=plan.error_count))
+            raise DomainError(said(gettext_noop("The files now have %(count)s problem(s) (something changed since "
+                                                "the dry run); nothing was imported. See the report."),
+                                   count=plan.error_count))
         if run.kind == K.DOCUMENTS:
             counts = documents_import.execute(plan, source, actor=actor, run=run, progress=progress)
         elif run.kind == K.RECORDS:

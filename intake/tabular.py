@@ -24,7 +24,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from qms.stored_text import text as stored
+from qms.stored_text import text as said
 
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![\d.,]+$)")
 
@@ -53,7 +53,7 @@ def looks_like_formula(value: str) -> bool:
 def _decode_lines(data: bytes, table: Table) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-        table.notices.append(stored(gettext_noop("Encoding: UTF-8 with a byte-order mark.")))
+        table.notices.append(said(gettext_noop("Encoding: UTF-8 with a byte-order mark.")))
     out, cp1252_lines = [], []
     for number, raw in enumerate(data.splitlines(keepends=True), start=1):
         try:
@@ -64,12 +64,12 @@ def _decode_lines(data: bytes, table: Table) -> str:
     if cp1252_lines:
         shown = ", ".join(str(n) for n in cp1252_lines[:10]) + (" …" if len(cp1252_lines) > 10 else "")
         if len(cp1252_lines) == len(out):
-            table.notices.append(stored(gettext_noop("Encoding: Windows-1252 (not UTF-8); read as Windows-1252.")))
+            table.notices.append(said(gettext_noop("Encoding: Windows-1252 (not UTF-8); read as Windows-1252.")))
         else:
-            table.notices.append(stored(gettext_noop("Mixed encodings: line(s) %(lines)s are not UTF-8 and were read "
-                                                     "as Windows-1252; check their accented letters."), lines=shown))
+            table.notices.append(said(gettext_noop("Mixed encodings: line(s) %(lines)s are not UTF-8 and were read "
+                                                   "as Windows-1252; check their accented letters."), lines=shown))
         for n in cp1252_lines:
-            table.row_notices.setdefault(n, []).append(stored(gettext_noop("This line was read as Windows-1252.")))
+            table.row_notices.setdefault(n, []).append(said(gettext_noop("This line was read as Windows-1252.")))
     return "".join(out)
 
 
@@ -99,7 +99,7 @@ def _read_csv(data: bytes, table: Table) -> None:
     try:
         rows = list(reader)
     except csv.Error as exc:
-        table.errors.append(stored(gettext_noop("The CSV file cannot be read: %(error)s."), error=str(exc)))
+        table.errors.append(said(gettext_noop("The CSV file cannot be read: %(error)s."), error=str(exc)))
         return
     _fill(table, rows)
 
@@ -111,13 +111,13 @@ def _check_zip(data: bytes) -> str | None:
             for info in zf.infolist():
                 total += info.file_size
                 if info.file_size > max_table_bytes() * 5 or total > max_table_bytes() * 10:
-                    return stored(gettext_noop("The spreadsheet unpacks to more than %(limit)s MB (a ZIP bomb?)."),
-                                  limit=max_table_bytes() * 10 // 1048576)
+                    return said(gettext_noop("The spreadsheet unpacks to more than %(limit)s MB (a ZIP bomb?)."),
+                                limit=max_table_bytes() * 10 // 1048576)
                 if info.compress_size and info.file_size / info.compress_size > 200 and info.file_size > 10_000_000:
-                    return stored(gettext_noop("The spreadsheet is compressed %(ratio)s:1 (a ZIP bomb?)."),
-                                  ratio=info.file_size // max(info.compress_size, 1))
+                    return said(gettext_noop("The spreadsheet is compressed %(ratio)s:1 (a ZIP bomb?)."),
+                                ratio=info.file_size // max(info.compress_size, 1))
     except zipfile.BadZipFile:
-        return stored(gettext_noop("The spreadsheet is not a valid XLSX file (not a ZIP)."))
+        return said(gettext_noop("The spreadsheet is not a valid XLSX file (not a ZIP)."))
     return None
 
 
@@ -131,7 +131,7 @@ def _read_xlsx(data: bytes, table: Table) -> None:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
-        table.errors.append(stored(gettext_noop("The spreadsheet cannot be read: %(error)s."), error=type(exc).__name__))
+        table.errors.append(said(gettext_noop("The spreadsheet cannot be read: %(error)s."), error=type(exc).__name__))
         return
     try:
         ws = wb.worksheets[0]
@@ -145,13 +145,13 @@ def _fill(table: Table, rows: list[list[str]]) -> None:
     while rows and not any(c.strip() for c in rows[0]):
         rows.pop(0)
     if not rows:
-        table.errors.append(stored(gettext_noop("The file has no header row.")))
+        table.errors.append(said(gettext_noop("The file has no header row.")))
         return
     table.headers = [_clean_header(h) for h in rows[0]]
     seen = set()
     for h in table.headers:
         if h and h.casefold() in seen:
-            table.errors.append(stored(gettext_noop("The column “%(column)s” appears twice."), column=h))
+            table.errors.append(said(gettext_noop("The column “%(column)s” appears twice."), column=h))
         seen.add(h.casefold())
     for raw in rows[1:]:
         if not any((c or "").strip() for c in raw):
@@ -164,21 +164,21 @@ def _fill(table: Table, rows: list[list[str]]) -> None:
 def read_table(name: str, data: bytes) -> Table:
     table = Table()
     if len(data) > max_table_bytes():
-        table.errors.append(stored(gettext_noop("“%(name)s” is %(size)s MB; a register may be at most %(limit)s MB. "
-                                                "Split it into several files."),
-                                   name=name, size=f"{len(data) / 1048576:.0f}", limit=max_table_bytes() // 1048576))
+        table.errors.append(said(gettext_noop("“%(name)s” is %(size)s MB; a register may be at most %(limit)s MB. "
+                                              "Split it into several files."),
+                                 name=name, size=f"{len(data) / 1048576:.0f}", limit=max_table_bytes() // 1048576))
         return table
     lower = name.lower()
     if lower.endswith(".xlsx"):
         _read_xlsx(data, table)
     elif lower.endswith((".csv", ".txt")):
         if b"\x00" in data[:4096]:
-            table.errors.append(stored(gettext_noop("“%(name)s” is not a text file (a CSV saved as UTF-16?). "
-                                                    "Save it as CSV UTF-8."), name=name))
+            table.errors.append(said(gettext_noop("“%(name)s” is not a text file (a CSV saved as UTF-16?). "
+                                                  "Save it as CSV UTF-8."), name=name))
             return table
         _read_csv(data, table)
     else:
-        table.errors.append(stored(gettext_noop("“%(name)s”: a register must be a .csv or .xlsx file."), name=name))
+        table.errors.append(said(gettext_noop("“%(name)s”: a register must be a .csv or .xlsx file."), name=name))
     return table
 
 

@@ -16,6 +16,9 @@ marked with gettext_noop so makemessages finds it::
     error = stored_text.text(gettext_noop("The file %(name)s is missing."), name=name)
     Job.objects.filter(pk=pk).update(**stored_text.fields("error", error, limit=4000))
 
+(modules that write many, like the importer's, import it as `text as said`:
+`problems.append(said(gettext_noop("Unknown role “%(role)s”."), role=name))`).
+
 What they get is a `StoredText`: a `str` (the English text) that also carries
 its JSON, so code that only knows strings keeps working (it sees English).
 A parameter may itself be a stored text (a label, a reason), translated with
