@@ -21,6 +21,9 @@ class DomainError(Exception):
         translated = getattr(self._message, "translated", None)  # a StoredText
         return translated() if callable(translated) else self._message
 
+    def __str__(self) -> str:  # Django's 403 page shows str(exception)
+        return str(self.message)
+
 
 class IllegalTransition(DomainError):
     """A state change that the object's lifecycle does not allow."""
