@@ -117,6 +117,7 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    last_error_i18n = models.JSONField(null=True, blank=True, editable=False)  # the error for the reader (qms.stored_text)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     job = models.ForeignKey("qms.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -141,6 +142,7 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    error_i18n = models.JSONField(null=True, blank=True, editable=False)  # qms.stored_text
     response_excerpt = models.CharField(max_length=500, blank=True)
 
     class Meta:

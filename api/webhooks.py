@@ -58,11 +58,13 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from qms import jobs
+from qms import jobs, stored_text
 from qms.audit import record_event, registered_verbs, verb_label
 from qms.errors import DomainError
-from qms.models import AuditEvent, Notification
+from qms.models import AuditEvent
+from qms.notifications import notify
 from qms.rules import require
+from qms.stored_text import text as said
 
 JOB_KIND = "webhook_delivery"
 TEST_EVENT = "webhook.test"
@@ -148,8 +150,8 @@ def unseal(sealed: str) -> str:
     try:
         return _fernet().decrypt(sealed.encode()).decode()
     except InvalidToken as exc:
-        raise DomainError(gettext("The endpoint's secret cannot be read with this server's key "
-                                  "(SECRET_KEY or WEBHOOK_SECRET_KEY changed): make a new endpoint.")) from exc
+        raise DomainError(said(gettext_noop("The endpoint's secret cannot be read with this server's key "
+                                            "(SECRET_KEY or WEBHOOK_SECRET_KEY changed): make a new endpoint."))) from exc
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -164,7 +166,7 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise DomainError(gettext("The host name “%(host)s” does not resolve.") % {"host": host}) from exc
+        raise DomainError(said(gettext_noop("The host name “%(host)s” does not resolve."), host=host)) from exc
     out = []
     for info in infos:
         ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
@@ -196,30 +198,33 @@ def resolve(url: str) -> Target:
     among public ones is refused too: the resolver's order is not ours)."""
     url = (url or "").strip()
     if len(url) > 500:
-        raise DomainError(gettext("The URL is too long (500 characters at most)."))
+        raise DomainError(said(gettext_noop("The URL is too long (500 characters at most).")))
     try:
         parts = urlsplit(url)
         port = parts.port
         host = (parts.hostname or "").lower()
     except ValueError as exc:
-        raise DomainError(gettext("This is not a valid URL.")) from exc
+        raise DomainError(said(gettext_noop("This is not a valid URL."))) from exc
     if parts.scheme not in ("https", "http") or not host:
-        raise DomainError(gettext("The URL must be https://host/path."))
+        raise DomainError(said(gettext_noop("The URL must be https://host/path.")))
     if parts.username or parts.password:
-        raise DomainError(gettext("The URL must not carry a user name or password: the signature authenticates us."))
+        raise DomainError(said(gettext_noop(
+            "The URL must not carry a user name or password: the signature authenticates us.")))
     loopback_ok = allow_http() and host in LOOPBACK_NAMES
     if parts.scheme == "http" and not loopback_ok:
-        raise DomainError(gettext("Only https URLs receive webhooks (plain http only to localhost on a test server)."))
+        raise DomainError(said(gettext_noop(
+            "Only https URLs receive webhooks (plain http only to localhost on a test server).")))
     port = port or (443 if parts.scheme == "https" else 80)
     addresses = _addresses(host, port)
     if not addresses:
-        raise DomainError(gettext("The host name “%(host)s” does not resolve.") % {"host": host})
+        raise DomainError(said(gettext_noop("The host name “%(host)s” does not resolve."), host=host))
     for ip in addresses:
         if ip.is_loopback and loopback_ok:
             continue
         if not ip.is_global or ip.is_multicast:
-            raise DomainError(gettext("The host “%(host)s” is at a private, loopback or link-local address "
-                                      "(%(ip)s): webhooks go only to public addresses.") % {"host": host, "ip": ip})
+            raise DomainError(said(gettext_noop("The host “%(host)s” is at a private, loopback or link-local "
+                                                "address (%(ip)s): webhooks go only to public addresses."),
+                                   host=host, ip=ip))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(url=url, scheme=parts.scheme, host=host.strip("[]"), port=port, ip=addresses[0], path=path)
 
@@ -409,7 +414,7 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         target = resolve(endpoint.url)  # again: the name may point elsewhere now; and only once
         secret = unseal(endpoint.secret_sealed)
     except DomainError as exc:
-        return None, exc.message, ""
+        return None, stored_text.message_of(exc), ""
     body = body_of(delivery)
     stamp = str(int(time.time()))
     headers = {"Host": _host_header(target), "Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -440,7 +445,7 @@ def run_delivery(job) -> jobs.JobOutput:
     if delivery.status != WebhookDelivery.Status.PENDING:
         return _done(job, delivery)
     if not endpoint.is_active:
-        why = gettext_noop("The endpoint was disabled or deleted before the event could be delivered.")
+        why = stored_text.text(gettext_noop("The endpoint was disabled or deleted before the event could be delivered."))
         _give_up(delivery, why)
         raise DomainError(why)
     now = timezone.now()
@@ -453,28 +458,32 @@ def run_delivery(job) -> jobs.JobOutput:
     number = delivery.attempts + 1
     ok = code is not None and 200 <= code < 300
     if not ok and not error:
-        error = gettext_noop("The receiver answered %(code)s.") % {"code": code}
+        error = stored_text.text(gettext_noop("The receiver answered %(code)s."), code=code)
     with transaction.atomic():
         WebhookAttempt.objects.create(delivery=delivery, number=number, status_code=code, duration_ms=took,
-                                      error=error[:500], response_excerpt=excerpt[:500])
-        delivery.attempts, delivery.last_status_code, delivery.last_error = number, code, error[:500]
+                                      response_excerpt=excerpt[:500], **stored_text.fields("error", error, limit=500))
+        delivery.attempts, delivery.last_status_code = number, code
+        delivery.last_error, delivery.last_error_i18n = str(error)[:500], stored_text.as_data(error)
         if ok:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
                 WebhookDelivery.Status.DELIVERED, timezone.now(), None)
-            delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status", "delivered_at",
-                                         "next_attempt_at"])
+            delivery.save(update_fields=["attempts", "last_status_code", "last_error", "last_error_i18n", "status",
+                                         "delivered_at", "next_attempt_at"])
             return _done(job, delivery)
         delays = retry_delays()
         if number >= max_attempts():
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
         else:
             delivery.next_attempt_at = timezone.now() + timedelta(seconds=delays[number - 1])
-        delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status", "next_attempt_at"])
+        delivery.save(update_fields=["attempts", "last_status_code", "last_error", "last_error_i18n", "status",
+                                     "next_attempt_at"])
     if delivery.status == WebhookDelivery.Status.FAILED:
-        Notification.objects.create(user_id=endpoint.created_by_id, title=f"Webhook “{endpoint.name}” failed",
-                                    body=f"{delivery.event}: not delivered after {number} tries. {error}"[:500],
-                                    url=reverse("api:webhooks-endpoint", args=[endpoint.pk]))
-        raise DomainError(gettext_noop("Not delivered after %(number)s tries: %(error)s") % {"number": number, "error": error})
+        notify(endpoint.created_by, url=reverse("api:webhooks-endpoint", args=[endpoint.pk]),
+               title=stored_text.text(gettext_noop("Webhook “%(name)s” failed"), name=endpoint.name),
+               body=stored_text.text(gettext_noop("%(event)s: not delivered after %(number)s tries. %(error)s"),
+                                     event=delivery.event, number=number, error=error))
+        raise DomainError(stored_text.text(gettext_noop("Not delivered after %(number)s tries: %(error)s"),
+                                           number=number, error=error))
     raise jobs.TransientJobError(gettext_noop("Try %(number)s failed: %(error)s") % {"number": number, "error": error},
                                  retry_in=delays[number - 1])
 
@@ -489,7 +498,7 @@ def _done(job, delivery: WebhookDelivery) -> jobs.JobOutput:
 
 def _give_up(delivery: WebhookDelivery, why: str) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).update(
-        status=WebhookDelivery.Status.FAILED, last_error=why[:500], next_attempt_at=None)
+        status=WebhookDelivery.Status.FAILED, next_attempt_at=None, **stored_text.fields("last_error", why, limit=500))
 
 
 # ------------------------------------------------------------------ reads
@@ -528,7 +537,10 @@ class WebhookAttemptSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     status_code = serializers.IntegerField(allow_null=True)
     duration_ms = serializers.IntegerField()
-    error = serializers.CharField()
+    error = serializers.SerializerMethodField()
+
+    def get_error(self, attempt) -> str:
+        return stored_text.display(attempt, "error")  # in the reader's language (qms.stored_text)
 
 
 class WebhookDeliverySerializer(serializers.Serializer):
@@ -539,11 +551,14 @@ class WebhookDeliverySerializer(serializers.Serializer):
     attempts = serializers.IntegerField()
     next_attempt_at = serializers.DateTimeField(allow_null=True)
     last_status_code = serializers.IntegerField(allow_null=True)
-    last_error = serializers.CharField()
+    last_error = serializers.SerializerMethodField()
     delivered_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     redelivery_of = serializers.SerializerMethodField()
     tries = WebhookAttemptSerializer(many=True)
+
+    def get_last_error(self, d) -> str:
+        return stored_text.display(d, "last_error")
 
     def get_redelivery_of(self, d) -> str | None:
         return str(d.redelivery_of.public_id) if d.redelivery_of_id else None

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_noop
 
 from auditor.packs import CHUNK, PackEntry, write_pack
 from auditor.scope import _with_descendants, restrict
-from qms import dates, registers
+from qms import dates, registers, stored_text
 from qms.errors import PermissionRefused
 from qms.jobs import JobOutput, attempt_path, commit_ready, job_handler, set_progress
 from qms.models import Clause, Job, User
@@ -359,7 +359,8 @@ def _check_still_allowed(user) -> None:
     if is_external_auditor(user):
         access = getattr(user, "auditor_access", None)
         if access is None or not access.is_open():
-            raise PermissionRefused(gettext_noop("Your auditor access is closed: no evidence pack was built."))
+            raise PermissionRefused(stored_text.text(gettext_noop(
+                "Your auditor access is closed: no evidence pack was built.")))
 
 
 @job_handler("evidence_pack", label=gettext_noop("Evidence pack"), lane="bulk")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from auditor.lifecycles import EVIDENCE_REQUEST
 from auditor.models import AuditorAccess, EvidenceLink, EvidenceRequest
@@ -31,6 +31,7 @@ from qms.permissions import (
 )
 from qms.rules import require
 from qms.safeurls import is_same_site_path
+from qms.stored_text import text as said
 from qms.uploads import store_upload
 
 
@@ -208,7 +209,8 @@ def request_evidence(*, actor, subject: str, details: str = "", page_url: str = 
     attribute(req, actor, "Evidence requested")
     req.save()
     record_event(actor=actor, verb="evidence_request.opened", obj=req, to_state=req.status, comment=subject)
-    notify(assignee, title=f"Evidence request from {actor.display_name}", body=subject, url=req.get_absolute_url())
+    notify(assignee, title=said(gettext_noop("Evidence request from %(name)s"), name=actor.display_name), body=subject,
+           url=req.get_absolute_url())
     return req
 
 
@@ -264,7 +266,8 @@ def answer_request(*, actor, req: EvidenceRequest, answer: str, references: list
     req.answered_by = actor
     req.answered_at = timezone.now()
     transition(req, EvidenceRequest.Status.ANSWERED, actor=actor, verb="evidence_request.answered", reason="Answered")
-    notify(req.requested_by, title=f"Evidence request answered: {req.subject}", url=req.get_absolute_url())
+    notify(req.requested_by, title=said(gettext_noop("Evidence request answered: %(subject)s"), subject=req.subject),
+           url=req.get_absolute_url())
     return req
 
 

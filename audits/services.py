@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, gettext_noop, override
 
 from audits.models import (
     Audit,
@@ -38,6 +38,7 @@ from qms.lifecycle import guard, transition
 from qms.notifications import notify
 from qms.rules import allowed, require
 from qms.signatures import Meaning, authenticate_signer, sign
+from qms.stored_text import text as said
 from qms.uploads import store_upload
 
 # Days from raising to the CAPA due date, per severity; override with the
@@ -233,8 +234,10 @@ def audit_issue_plan(*, actor, audit: Audit):
     job = jobs.request_job(kind="audit_plan_pdf", actor=actor, target=audit)
     url = audit.get_absolute_url()
     for user in audit.auditees.all():
-        notify(user, title=f"Audit plan {audit.number}: {audit.title}",
-               body=f"You are an auditee. Planned {audit.planned_start:%Y-%m-%d %H:%M} UTC at {audit.site or 'the site'}.",
+        notify(user, title=said(gettext_noop("Audit plan %(number)s: %(title)s"), number=audit.number, title=audit.title),
+               body=said(gettext_noop("You are an auditee. Planned %(start)s UTC at %(site)s."),
+                         start=f"{audit.planned_start:%Y-%m-%d %H:%M}",
+                         site=audit.site or said(gettext_noop("the site"))),
                url=url)
     return job
 
@@ -725,7 +728,8 @@ def _distribute(actor, report: AuditReport) -> None:
     url = audit.get_absolute_url()
     for user, role in recipients.values():
         ReportDistribution.objects.create(report=report, recipient=user, role=role)
-        notify(user, title=f"Audit report issued: {audit.number}", body=audit.title, url=url)
+        notify(user, title=said(gettext_noop("Audit report issued: %(number)s"), number=audit.number), body=audit.title,
+               url=url)
     record_event(actor=actor, verb="report.distributed", obj=report,
                  comment=", ".join(f"{u.display_name} ({r})" for u, r in recipients.values()))
 
@@ -754,7 +758,8 @@ def _capa_create(*, actor, source, title, description, severity, owner, process=
     with override(None):  # stored in the trail: in the source language, never the actor's
         source_label = capa.get_source_display()
     record_event(actor=actor, verb="capa.raised", obj=capa, to_state=capa.status, comment=source_label)
-    notify(owner, title=f"{capa.number} assigned to you", body=capa.title, url=capa.get_absolute_url())
+    notify(owner, title=said(gettext_noop("%(number)s assigned to you"), number=capa.number), body=capa.title,
+           url=capa.get_absolute_url())
     return capa
 
 
@@ -802,7 +807,8 @@ def capa_reassign(*, actor, capa: Capa, owner, reason: str) -> Capa:
     capa.save(update_fields=["owner"])
     record_event(actor=actor, verb="capa.reassigned", obj=capa, comment=reason,
                  data={"from": before.username, "to": owner.username})
-    notify(owner, title=f"{capa.number} assigned to you", body=capa.title, url=capa.get_absolute_url())
+    notify(owner, title=said(gettext_noop("%(number)s assigned to you"), number=capa.number), body=capa.title,
+           url=capa.get_absolute_url())
     return capa
 
 
@@ -873,7 +879,8 @@ def capa_action_add(*, actor, capa: Capa, description: str, owner, due_date) -> 
     attribute(action, actor, "Action planned")
     action.save()
     record_event(actor=actor, verb="capa.action_added", obj=capa, comment=f"{action.description} → {owner.display_name}")
-    notify(owner, title=f"CAPA action for you: {capa.number}", body=action.description, url=capa.get_absolute_url())
+    notify(owner, title=said(gettext_noop("CAPA action for you: %(number)s"), number=capa.number),
+           body=action.description, url=capa.get_absolute_url())
     return action
 
 

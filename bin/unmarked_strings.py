@@ -131,6 +131,11 @@ _TRANSLATORS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pg
                 "npgettext", "npgettext_lazy", "format_lazy"}
 _LABEL_KEYWORDS = {"label", "help_text", "empty_label", "verbose_name", "verbose_name_plural"}
 _MESSAGE_FUNCS = {"success", "info", "warning", "error", "debug", "add_message"}
+# A notification's title and body are read later, in the reader's language: a stored
+# text (qms.stored_text), its msgid marked with gettext_noop; so is the msgid of a stored text.
+_NOTIFY_FUNCS = {"notify", "notify_role"}
+_NOTIFY_KEYWORDS = {"title", "body"}
+_STORED_TEXT_FUNCS = {"said"}
 _CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
 # Python's own exceptions report a programming or configuration mistake to the
 # developer (a traceback, a log): their text is never shown to a user, who meets
@@ -183,8 +188,11 @@ class _PyFinder(ast.NodeVisitor):
         if name in _TRANSLATORS:
             return  # marked: nothing inside is reported
         for keyword in node.keywords:
-            if keyword.arg in _LABEL_KEYWORDS:
+            if keyword.arg in _LABEL_KEYWORDS or (name in _NOTIFY_FUNCS and keyword.arg in _NOTIFY_KEYWORDS):
                 self._report(keyword.value)
+        if node.args and (name in _STORED_TEXT_FUNCS or (
+                name == "text" and isinstance(node.func, ast.Attribute) and _name(node.func.value) == "stored_text")):
+            self._report(node.args[0])
         if name in _MESSAGE_FUNCS and isinstance(node.func, ast.Attribute) and _name(node.func.value) == "messages":
             for arg in node.args[1:2] + ([node.args[2]] if name == "add_message" and len(node.args) > 2 else []):
                 self._report(arg)

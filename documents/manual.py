@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from documents import renditions
 from documents.models import ManualBuild, Rendition, Revision
-from qms import pdf
+from qms import pdf, stored_text
 from qms.jobs import JobOutput, TransientJobError, commit_ready, job_handler, request_job, set_progress
 from qms.models import Job
 from qms.rules import require
@@ -181,12 +181,16 @@ def _report_broken(build: ManualBuild, broken: list[Entry]) -> None:
     from qms.notifications import notify_role
     from qms.permissions import Role
 
-    lines = "\n".join(f"{e.number} rev {e.label} {e.title}: could not be rendered ({e.error})" for e in broken)
+    lines = stored_text.join([stored_text.text(gettext_noop("%(number)s rev %(label)s %(title)s: could not be rendered "
+                                                            "(%(error)s)"),
+                                               number=e.number, label=e.label, title=e.title, error=e.error)
+                              for e in broken], sep="\n")
     record_event(actor=None, verb="manual.incomplete", obj=build, comment=lines[:500],
                  data={"broken": [e.revision_id for e in broken]})
-    notify_role(Role.QUALITY_MANAGER,
-                title=f"Quality manual revision {build.manual_revision}: {len(broken)} document(s) could not be rendered",
-                body=lines)
+    title = stored_text.ngettext("Quality manual revision %(revision)s: %(count)s document could not be rendered",
+                                 "Quality manual revision %(revision)s: %(count)s documents could not be rendered",
+                                 len(broken), revision=build.manual_revision, count=len(broken))
+    notify_role(Role.QUALITY_MANAGER, title=title, body=lines)
 
 
 def _front_pages_guess(entry_count: int) -> int:
@@ -286,10 +290,15 @@ def check_manual_file(build: ManualBuild) -> None:
         data={"file": build.file.name, "expected_sha256": build.sha256,
               "found_sha256": digest.hexdigest() if found else "", "quarantined_as": quarantined},
     )
+    title = (stored_text.text(gettext_noop("Quality manual revision %(revision)s: stored file changed"),
+                              revision=build.manual_revision) if found
+             else stored_text.text(gettext_noop("Quality manual revision %(revision)s: stored file missing"),
+                                   revision=build.manual_revision))
     notify_role(
         Role.QUALITY_MANAGER,
-        title=f"Quality manual revision {build.manual_revision}: stored file {kind}",
-        body="The file was quarantined and is no longer served. Build the manual again from the controlled PDFs.",
+        title=title,
+        body=stored_text.text(gettext_noop("The file was quarantined and is no longer served. Build the manual again "
+                                           "from the controlled PDFs.")),
         url="/documents/manual/",
     )
     raise ManualFileChanged(kind)

@@ -47,7 +47,7 @@ from django.utils.translation import gettext, gettext_noop, override
 
 from documents.models import Rendition, Revision, RevisionVerification
 from documents.selectors import render_markdown
-from qms import pdf
+from qms import pdf, stored_text
 from qms.jobs import JobOutput, TransientJobError, job_handler, request_job
 from qms.models import Job, Signature
 from qms.rules import require
@@ -397,11 +397,18 @@ def repair_rendition(rendition: Rendition, *, kind: str, found: bytes | None = N
                   "found_sha256": hashlib.sha256(found).hexdigest() if found is not None else "",
                   "quarantined_as": quarantined, "new_sha256": rendition.sha256},
         )
+        names = {"number": revision.document.number, "label": _label(revision)}
         notify_role(
             Role.QUALITY_MANAGER,
-            title=f"Controlled PDF of {revision.document.number} rev {_label(revision)} was {kind}",
-            body=f"The stored file {bad_name} did not match its SHA-256. It was quarantined"
-            f"{' as ' + quarantined if quarantined else ''} and a fresh copy was rendered from the approved content.",
+            title=(stored_text.text(gettext_noop("Controlled PDF of %(number)s rev %(label)s was changed"), **names)
+                   if kind == "changed" else
+                   stored_text.text(gettext_noop("Controlled PDF of %(number)s rev %(label)s was missing"), **names)),
+            body=(stored_text.text(gettext_noop("The stored file %(name)s did not match its SHA-256. It was quarantined "
+                                                "as %(quarantined)s and a fresh copy was rendered from the approved "
+                                                "content."), name=bad_name, quarantined=quarantined) if quarantined
+                  else stored_text.text(gettext_noop("The stored file %(name)s did not match its SHA-256. It was "
+                                                     "quarantined and a fresh copy was rendered from the approved "
+                                                     "content."), name=bad_name)),
             url=revision.get_absolute_url() if hasattr(revision, "get_absolute_url") else "",
         )
     log.warning("Rendition %s of %s was %s; re-rendered", rendition.pk, revision, kind)

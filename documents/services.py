@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from documents import selectors
 from documents.lifecycles import REVISION
@@ -41,7 +41,7 @@ from documents.models import (
     StepSigner,
     revision_label,
 )
-from qms import bulk, permissions
+from qms import bulk, permissions, stored_text
 from qms.audit import attribute, record_event
 from qms.concurrency import Stamp, check_unchanged
 from qms.dates import HISTORIC_EARLIEST, check_in_window
@@ -466,12 +466,15 @@ def revision_withdraw(*, actor, revision: Revision, reason: str) -> Revision:
 
 def _notify_step(revision: Revision, step: RouteStep) -> None:
     url = revision.get_absolute_url()
-    title = f"Waiting for your signature: {revision.document.number} {revision.document.title}"
+    title = stored_text.text(gettext_noop("Waiting for your signature: %(number)s %(title)s"),
+                             number=revision.document.number, title=revision.document.title)
+    body = stored_text.text(gettext_noop("%(step)s of revision %(label)s"),
+                            step=stored_text.lazy(RouteStep.Kind(step.kind).label), label=revision.label)
     users = {s.user for s in step.signers.select_related("user") if s.user_id}
     for s in step.signers.filter(group__isnull=False).prefetch_related("group__user_set"):
         users.update(u for u in s.group.user_set.all() if u.is_active)
     for user in users:
-        notify(user, title=title, body=f"{step.get_kind_display()} of revision {revision.label}", url=url)
+        notify(user, title=title, body=body, url=url)
 
 
 @transaction.atomic
@@ -578,7 +581,8 @@ def _reject(actor, revision: Revision, step: RouteStep, comment: str) -> None:
     revision.effective_date = None
     transition(revision, S.DRAFT, actor=actor, verb="revision.rejected", reason=f"Rejected: {comment}"[:100],
                comment=comment)
-    notify(revision.created_by, title=f"{revision} was rejected", body=comment, url=revision.get_absolute_url())
+    notify(revision.created_by, title=stored_text.text(gettext_noop("%(revision)s was rejected"), revision=str(revision)),
+           body=comment, url=revision.get_absolute_url())
 
 
 def _approve(actor, revision: Revision) -> None:
@@ -641,11 +645,13 @@ def _assign_acknowledgements(actor, document: Document, revision: Revision) -> i
         [Acknowledgement(revision=revision, user=u, assigned_at=now, due_date=due) for u in users],
         ignore_conflicts=True,
     )
-    title = f"Please read {document.number} {document.title} (revision {revision.label})"[:200]
-    Notification.objects.bulk_create(
-        [Notification(user=u, title=title, body=f"Acknowledge by {due:%Y-%m-%d}.", url=document.get_absolute_url())
-         for u in users]
-    )
+    texts = {
+        **stored_text.fields("title", stored_text.text(gettext_noop("Please read %(number)s %(title)s (revision %(label)s)"),
+                                                       number=document.number, title=document.title, label=revision.label),
+                             limit=200),
+        **stored_text.fields("body", stored_text.text(gettext_noop("Acknowledge by %(date)s."), date=f"{due:%Y-%m-%d}")),
+    }
+    Notification.objects.bulk_create([Notification(user=u, url=document.get_absolute_url(), **texts) for u in users])
     if users:
         record_event(actor=actor, verb="acknowledgements.assigned", obj=revision, data={"count": len(users)})
     return len(users)

@@ -29,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from documents.models import (
     NUMBER_CHARS,
@@ -48,6 +49,8 @@ from qms.dates import HISTORIC_EARLIEST
 from qms.history import created_in_one_row
 from qms.models import Clause, Department, Signature, User
 from qms.signatures import content_hash
+from qms.stored_text import as_data, as_data_list, from_validation_error, message_of
+from qms.stored_text import text as said
 from qms.uploads import PDF_ONLY, SOURCE_FILES, extension_of, store_upload, validate_upload
 
 S = Revision.Status
@@ -90,9 +93,10 @@ def label_order(scheme: str, label: str):
 
 
 SCHEME_HINT = {
-    "numeric": "two digits (00, 01, 02…)",
-    "letters": f"capital letters from {REVISION_LETTERS} (I, O, Q, S, X, Z are never used)",
-    "decimal": "a decimal number (1.0, 2.0…)",
+    "numeric": said(gettext_noop("two digits (00, 01, 02…)")),
+    "letters": said(gettext_noop("capital letters from %(letters)s (I, O, Q, S, X, Z are never used)"),
+                    letters=REVISION_LETTERS),
+    "decimal": said(gettext_noop("a decimal number (1.0, 2.0…)")),
 }
 
 
@@ -127,8 +131,8 @@ class RowPlan:
     label: str = ""
     title: str = ""
     file: str = ""
-    action: str = ""
-    problems: list[str] = field(default_factory=list)
+    action: str = ""  # "skip", or what the run will do (a stored text)
+    problems: list[str] = field(default_factory=list)  # stored texts (qms.stored_text), as warnings
     warnings: list[str] = field(default_factory=list)
     # resolved (not in the report)
     order: object = None
@@ -147,7 +151,9 @@ class RowPlan:
 
     def as_report(self) -> dict:
         return {"row": self.row, "number": self.number, "label": self.label, "title": self.title, "file": self.file,
-                "action": self.action, "problems": self.problems, "warnings": self.warnings}
+                "action": self.action, "action_i18n": as_data(self.action),
+                "problems": self.problems, "problems_i18n": as_data_list(self.problems),
+                "warnings": self.warnings, "warnings_i18n": as_data_list(self.warnings)}
 
 
 @dataclass
@@ -172,13 +178,19 @@ class Plan:
     def report(self) -> dict:
         todo = [r for r in self.rows if r.action not in ("skip", "")]
         return {
-            "errors": self.errors, "notices": self.notices, "rows": [r.as_report() for r in self.rows],
+            **report_texts(self), "rows": [r.as_report() for r in self.rows],
             "summary": {
                 "rows": len(self.rows), "problems": self.error_count,
                 "documents_new": len({r.number for r in todo if r.action.startswith("create document")}),
                 "revisions_new": len(todo), "already_imported": sum(1 for r in self.rows if r.action == "skip"),
             },
         }
+
+
+def report_texts(plan) -> dict:
+    """A plan's file-level errors and notices for its report, each list with its `_i18n` beside it."""
+    return {"errors": plan.errors, "errors_i18n": as_data_list(plan.errors),
+            "notices": plan.notices, "notices_i18n": as_data_list(plan.notices)}
 
 
 class _People:
@@ -198,8 +210,9 @@ class _People:
         if len(found) == 1:
             return next(iter(found.values())), None
         if not found:
-            return None, f"no active user “{text}” (by username, e-mail or name)"
-        return None, f"“{text}” names {len(found)} users; use the username"
+            return None, said(gettext_noop("no active user “%(name)s” (by username, e-mail or name)"), name=text)
+        return None, said(gettext_noop("“%(name)s” names %(count)s users; use the username"),
+                          name=text, count=len(found))
 
 
 def _split(text: str) -> list[str]:
@@ -215,8 +228,11 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
     cols = {key: column(table.headers, *names) for key, names in COLUMNS.items()}
     missing = [k for k in REQUIRED if not cols[k]]
     if missing:
-        result.errors.append("The register has no column for: " + ", ".join(k.replace("_", " ") for k in missing)
-                             + f". Its columns are: {', '.join(h for h in table.headers if h) or 'none'}.")
+        headers = ", ".join(h for h in table.headers if h)
+        result.errors.append(said(gettext_noop("The register has no column for: %(missing)s. Its columns are: "
+                                               "%(columns)s."),
+                                  missing=", ".join(k.replace("_", " ") for k in missing),
+                                  columns=headers or said(gettext_noop("none"))))
         return result
     types = {t.code.casefold(): t for t in DocumentType.objects.all()}
     types.update({t.name.casefold(): t for t in types.values()})
@@ -248,43 +264,45 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
         rp.warnings.extend(table.row_notices.get(rp.row, []))
         for header, value in row.items():
             if looks_like_formula(value):
-                p.append(f"Column “{header}” holds “{value[:40]}”, which a spreadsheet would run as a formula; "
-                         f"remove the leading character.")
+                p.append(formula_problem(header, value))
         rp.number, rp.title, rp.label = get(row, "number"), get(row, "title"), get(row, "revision")
         rp.file, rp.approver, rp.change_summary = get(row, "file"), get(row, "approver"), get(row, "change_summary")
         for key in REQUIRED:
             if not get(row, key):
-                p.append(f"“{cols[key]}” is empty.")
+                p.append(said(gettext_noop("“%(column)s” is empty."), column=cols[key]))
         if rp.number and (not NUMBER_CHARS.match(rp.number) or len(rp.number) > 40):
-            p.append(f"Number “{rp.number}”: a number may hold only {NUMBER_CHARS_TEXT}, at most 40 characters.")
+            p.append(said(gettext_noop("Number “%(number)s”: a number may hold only %(allowed)s, at most 40 "
+                                       "characters."), number=rp.number, allowed=NUMBER_CHARS_TEXT))
         if len(rp.title) > 200:
-            p.append("The title is longer than 200 characters.")
+            p.append(said(gettext_noop("The title is longer than 200 characters.")))
         # type and revision label
         rp.doc_type = types.get(get(row, "type").casefold()) if get(row, "type") else None
         if get(row, "type") and rp.doc_type is None:
-            p.append(f"Unknown document type “{get(row, 'type')}” (known: {', '.join(sorted(t.code for t in set(types.values())))}).")
+            p.append(said(gettext_noop("Unknown document type “%(type)s” (known: %(known)s)."),
+                          type=get(row, "type"), known=", ".join(sorted(t.code for t in set(types.values())))))
         if rp.doc_type and rp.label:
             rp.order = label_order(rp.doc_type.revision_scheme, rp.label)
             if rp.order is None:
-                p.append(f"Revision “{rp.label}” does not fit the scheme of type {rp.doc_type.code}: "
-                         f"{SCHEME_HINT[rp.doc_type.revision_scheme]}.")
+                p.append(said(gettext_noop("Revision “%(label)s” does not fit the scheme of type %(type)s: %(hint)s."),
+                              label=rp.label, type=rp.doc_type.code, hint=SCHEME_HINT[rp.doc_type.revision_scheme]))
         # department, owner, distribution, clauses
         if get(row, "department"):
             rp.department = depts.get(get(row, "department").casefold())
             if rp.department is None:
-                p.append(f"Unknown department “{get(row, 'department')}”.")
+                p.append(said(gettext_noop("Unknown department “%(department)s”."), department=get(row, "department")))
         if get(row, "owner"):
             rp.owner, why = people.find(get(row, "owner"))
             if why:
-                p.append(f"Owner: {why}.")
+                p.append(said(gettext_noop("Owner: %(why)s."), why=why))
         else:
-            rp.warnings.append(f"No owner: {actor.display_name} (the importer) becomes the owner.")
+            rp.warnings.append(said(gettext_noop("No owner: %(name)s (the importer) becomes the owner."),
+                                    name=actor.display_name))
         for part in _split(get(row, "clauses")):
             part = part.removeprefix("ISO 9001").strip().removeprefix("§").strip()
             if part in clauses:
                 rp.clauses.append(clauses[part])
             else:
-                p.append(f"Unknown ISO 9001 clause “{part}”.")
+                p.append(said(gettext_noop("Unknown ISO 9001 clause “%(clause)s”."), clause=part))
         for part in _split(get(row, "distribution")):
             if part.casefold() in groups:
                 rp.dist_groups.append(groups[part.casefold()])
@@ -293,32 +311,39 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
                 if user:
                     rp.dist_users.append(user)
                 else:
-                    p.append(f"Distribution: “{part}” is neither a group nor a user ({why}).")
+                    p.append(said(gettext_noop("Distribution: “%(name)s” is neither a group nor a user (%(why)s)."),
+                                  name=part, why=why))
         # dates
-        for key, attr, label in (("effective_date", "effective_date", "Effective date"),
-                                 ("approval_date", "approval_date", "Approval date")):
+        for key, attr, label in (("effective_date", "effective_date", said(gettext_noop("Effective date"))),
+                                 ("approval_date", "approval_date", said(gettext_noop("Approval date")))):
             text = get(row, key)
             if not text:
                 continue
             value = parse_date(text)
             if value is None:
-                p.append(f"{label} “{text}” is not a date (use YYYY-MM-DD or DD.MM.YYYY).")
+                p.append(said(gettext_noop("%(what)s “%(text)s” is not a date (use YYYY-MM-DD or DD.MM.YYYY)."),
+                              what=label, text=text))
             elif value > today:
-                p.append(f"{label} {value:%Y-%m-%d} is in the future: only revisions already in force are imported.")
+                p.append(said(gettext_noop("%(what)s %(date)s is in the future: only revisions already in force "
+                                           "are imported."), what=label, date=f"{value:%Y-%m-%d}"))
             elif value < HISTORIC_EARLIEST:
-                p.append(f"{label} {value:%Y-%m-%d} is before {HISTORIC_EARLIEST:%Y}.")
+                p.append(said(gettext_noop("%(what)s %(date)s is before %(year)s."),
+                              what=label, date=f"{value:%Y-%m-%d}", year=f"{HISTORIC_EARLIEST:%Y}"))
             else:
                 setattr(rp, attr, value)
         if rp.approval_date and rp.effective_date and rp.approval_date > rp.effective_date:
-            p.append(f"Approved on {rp.approval_date:%Y-%m-%d}, after it became effective ({rp.effective_date:%Y-%m-%d}).")
+            p.append(said(gettext_noop("Approved on %(approved)s, after it became effective (%(effective)s)."),
+                          approved=f"{rp.approval_date:%Y-%m-%d}", effective=f"{rp.effective_date:%Y-%m-%d}"))
         if rp.approver and not rp.approval_date:
             rp.approval_date = rp.effective_date
             if rp.effective_date:
-                rp.warnings.append("No approval date: the effective date is recorded as the approval date.")
+                rp.warnings.append(said(gettext_noop(
+                    "No approval date: the effective date is recorded as the approval date.")))
         if not rp.approver:
-            rp.warnings.append("No approver named: the revision is imported without an approval record.")
+            rp.warnings.append(said(gettext_noop(
+                "No approver named: the revision is imported without an approval record.")))
         if len(rp.approver) > 150:
-            p.append("The approver's name is longer than 150 characters.")
+            p.append(said(gettext_noop("The approver's name is longer than 150 characters.")))
         # the file
         if rp.file:
             _check_file(rp, source)
@@ -326,61 +351,74 @@ def plan(table: Table, source, *, actor, today: date | None = None) -> Plan:
         key = (rp.number.casefold(), rp.label)
         if rp.number and rp.label:
             if key in seen:
-                p.append(f"{rp.number} revision {rp.label} appears twice in the register (also row {seen[key]}).")
+                p.append(said(gettext_noop("%(number)s revision %(label)s appears twice in the register (also row "
+                                           "%(row)s)."), number=rp.number, label=rp.label, row=seen[key]))
             seen.setdefault(key, rp.row)
         first = first_of.setdefault(rp.number.casefold(), rp)
         if first is not rp and rp.number:
             if first.doc_type and rp.doc_type and first.doc_type != rp.doc_type:
-                p.append(f"{rp.number} has type {first.doc_type.code} on row {first.row} but {rp.doc_type.code} here.")
+                p.append(said(gettext_noop("%(number)s has type %(type)s on row %(row)s but %(here)s here."),
+                              number=rp.number, type=first.doc_type.code, row=first.row, here=rp.doc_type.code))
             if first.department and rp.department and first.department != rp.department:
-                p.append(f"{rp.number} belongs to {first.department.code} on row {first.row} but to "
-                         f"{rp.department.code} here.")
+                p.append(said(gettext_noop("%(number)s belongs to %(department)s on row %(row)s but to %(here)s "
+                                           "here."), number=rp.number, department=first.department.code,
+                              row=first.row, here=rp.department.code))
         doc = existing.get(rp.number.casefold())
         if doc is not None:
             if f"doc:{doc.number}" not in imported_docs:
-                p.append(f"Number {rp.number} is already used in this system (not by an import): numbers are never "
-                         f"reused. Give the row its document's number only if it is the same document.")
+                p.append(said(gettext_noop("Number %(number)s is already used in this system (not by an import): "
+                                           "numbers are never reused. Give the row its document's number only if "
+                                           "it is the same document."), number=rp.number))
             elif rp.label in existing_labels[doc.pk]:
                 rp.action = "skip"
             else:
-                rp.action = f"add revision {rp.label} to {doc.number}"
+                rp.action = said(gettext_noop("add revision %(label)s to %(number)s"), label=rp.label, number=doc.number)
         elif rp.number:
-            rp.action = f"create document {rp.number}, revision {rp.label}"
+            rp.action = said(gettext_noop("create document %(number)s, revision %(label)s"),
+                             number=rp.number, label=rp.label)
         result.rows.append(rp)
     _order_checks(result, existing, existing_labels)
     return result
+
+
+def formula_problem(header: str, value: str) -> str:
+    """A cell a spreadsheet would run as a formula (CSV injection): a problem of its row."""
+    return said(gettext_noop("Column “%(column)s” holds “%(value)s”, which a spreadsheet would run as a formula; "
+                             "remove the leading character."), column=header, value=value[:40])
 
 
 def _check_file(rp: RowPlan, source) -> None:
     member = source.find(rp.file)
     rp.ext = extension_of(rp.file)
     if member is None:
-        rp.problems.append(f"File “{rp.file}” is not in the {'folder' if hasattr(source, 'root') else 'ZIP file'}.")
+        rp.problems.append(
+            said(gettext_noop("File “%(name)s” is not in the folder."), name=rp.file) if hasattr(source, "root")
+            else said(gettext_noop("File “%(name)s” is not in the ZIP file."), name=rp.file))
         return
     rp.member = member
     if rp.ext not in SUPPORTED:
-        rp.problems.append(f"“{rp.file}”: .{rp.ext or '?'} files cannot be imported (only .docx, converted to "
-                           f"editable text, and .pdf).")
+        rp.problems.append(said(gettext_noop("“%(name)s”: .%(ext)s files cannot be imported (only .docx, converted "
+                                             "to editable text, and .pdf)."), name=rp.file, ext=rp.ext or "?"))
         return
     try:
         data = source.read(member)
     except SourceError as exc:
-        rp.problems.append(str(exc))
+        rp.problems.append(message_of(exc))
         return
     if rp.ext == "docx":
-        problem = docx_problem(data)
+        problem = docx_problem(data, rp.file)
         if problem:
-            rp.problems.append(f"“{rp.file}” {problem}.")
+            rp.problems.append(problem)
         elif len(data) > 0:
             try:
                 validate_upload(ContentFile(data, name=rp.file), allowed=SOURCE_FILES)
             except ValidationError as exc:
-                rp.problems.append(" ".join(exc.messages))
+                rp.problems.append(from_validation_error(exc))
     else:
         try:
             validate_upload(ContentFile(data, name=rp.file), allowed=PDF_ONLY)
         except ValidationError as exc:
-            rp.problems.append(" ".join(exc.messages))
+            rp.problems.append(from_validation_error(exc))
 
 
 def _order_checks(result: Plan, existing, existing_labels) -> None:
@@ -392,8 +430,9 @@ def _order_checks(result: Plan, existing, existing_labels) -> None:
         orders = [label_order(doc.doc_type.revision_scheme, lab) for lab in existing_labels[doc.pk]]
         orders = [o for o in orders if o is not None]
         if orders and rp.order < max(orders):
-            rp.problems.append(f"{rp.number} already has later revisions than {rp.label} in this system; "
-                               f"older history cannot be added after newer.")
+            rp.problems.append(said(gettext_noop("%(number)s already has later revisions than %(label)s in this "
+                                                 "system; older history cannot be added after newer."),
+                                    number=rp.number, label=rp.label))
 
 
 # ------------------------------------------------------------------ the real run
@@ -425,7 +464,7 @@ def _store(data: bytes, name: str, folder: str, allowed, stored: list[str]):
     try:
         f = store_upload(ContentFile(data, name=name), folder=folder, allowed=allowed)
     except ValidationError as exc:
-        raise SourceError(" ".join(exc.messages)) from exc
+        raise SourceError(from_validation_error(exc)) from exc
     stored.append(f.name)
     return f
 

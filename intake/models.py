@@ -3,7 +3,10 @@ report, and what each real run created (ImportedItem), which makes a second
 run of the same import create nothing new.
 
 The report (`report`) is kept after the run as the record of the migration:
-who imported what, from which files (their SHA-256), row by row.
+who imported what, from which files (their SHA-256), row by row. Its texts
+(errors, notices, each row's action, problems and warnings) are in English,
+each with a `<key>_i18n` beside it (qms.stored_text): the same texts as msgid
+and parameters, shown in the reader's language.
 """
 
 from django.conf import settings
@@ -52,6 +55,7 @@ class ImportRun(models.Model):
     skipped_count = models.PositiveIntegerField(default=0)
     job = models.ForeignKey("qms.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(blank=True)
+    error_i18n = models.JSONField(null=True, blank=True, editable=False)  # the error for the reader (qms.stored_text)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -23,12 +23,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_noop
 
+from intake.documents_import import formula_problem, report_texts
 from intake.models import ImportedItem
 from intake.tabular import Table, column, looks_like_formula
+from qms import stored_text
 from qms.audit import attribute, record_event
 from qms.models import Department, User
 from qms.permissions import Role
+from qms.stored_text import as_data, as_data_list
+from qms.stored_text import text as said
 
 KIND = "people"
 COLUMNS = {
@@ -55,14 +60,15 @@ class PersonRow:
     department: Department | None = None
     groups: list = field(default_factory=list)
     login: str = "local"
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # stored texts (qms.stored_text), as warnings and action
     warnings: list[str] = field(default_factory=list)
     action: str = ""
 
     def as_report(self):
         return {"row": self.row, "username": self.username, "email": self.email, "login": self.login,
-                "roles": [g.name for g in self.groups], "action": self.action, "problems": self.problems,
-                "warnings": self.warnings}
+                "roles": [g.name for g in self.groups], "action": self.action, "action_i18n": as_data(self.action),
+                "problems": self.problems, "problems_i18n": as_data_list(self.problems),
+                "warnings": self.warnings, "warnings_i18n": as_data_list(self.warnings)}
 
 
 @dataclass
@@ -76,7 +82,7 @@ class PeoplePlan:
         return len(self.errors) + sum(1 for r in self.rows if r.problems)
 
     def report(self):
-        return {"errors": self.errors, "notices": self.notices, "rows": [r.as_report() for r in self.rows],
+        return {**report_texts(self), "rows": [r.as_report() for r in self.rows],
                 "summary": {"rows": len(self.rows), "problems": self.error_count,
                             "people_new": sum(1 for r in self.rows if r.action.startswith("create")),
                             "already_there": sum(1 for r in self.rows if r.action == "skip")}}
@@ -88,7 +94,7 @@ def plan(table: Table) -> PeoplePlan:
         return result
     cols = {k: column(table.headers, *names) for k, names in COLUMNS.items()}
     if not cols["username"]:
-        result.errors.append("The file has no “username” column.")
+        result.errors.append(said(gettext_noop("The file has no “username” column.")))
         return result
     depts = {d.code.casefold(): d for d in Department.objects.all()}
     depts.update({d.name.casefold(): d for d in list(depts.values())})
@@ -107,29 +113,33 @@ def plan(table: Table) -> PeoplePlan:
 
         for header, value in raw.items():
             if looks_like_formula(value):
-                pr.problems.append(f"Column “{header}” holds “{value[:40]}”, which a spreadsheet would run as a "
-                                   f"formula.")
+                pr.problems.append(formula_problem(header, value))
         pr.username, pr.email = get("username"), get("email")
         if not re.fullmatch(r"[\w.@+-]{1,150}", pr.username):
-            pr.problems.append(f"Username “{pr.username}”: 1 to 150 letters, digits and @ . + - _ only.")
+            pr.problems.append(said(gettext_noop("Username “%(username)s”: 1 to 150 letters, digits and @ . + - _ "
+                                                 "only."), username=pr.username))
         if pr.email:
             try:
                 validate_email(pr.email)
             except Exception:  # noqa: BLE001 - ValidationError
-                pr.problems.append(f"“{pr.email}” is not an e-mail address.")
+                pr.problems.append(said(gettext_noop("“%(email)s” is not an e-mail address."), email=pr.email))
         pr.login = LOGINS.get(get("login").casefold(), "")
         if not pr.login:
-            pr.problems.append(f"Login “{get('login')}”: use local, ldap, oidc or none.")
+            pr.problems.append(said(gettext_noop("Login “%(login)s”: use local, ldap, oidc or none."),
+                                    login=get("login")))
         if pr.login == "local" and not pr.email:
-            pr.problems.append("A person who logs in with a password needs an e-mail address for the invitation.")
+            pr.problems.append(said(gettext_noop(
+                "A person who logs in with a password needs an e-mail address for the invitation.")))
         if get("department"):
             pr.department = depts.get(get("department").casefold())
             if pr.department is None:
-                pr.problems.append(f"Unknown department “{get('department')}”.")
+                pr.problems.append(said(gettext_noop("Unknown department “%(department)s”."),
+                                        department=get("department")))
         for name in [p.strip() for p in re.split(r"[;,]", get("roles")) if p.strip()]:
             g = groups.get(name.casefold())
             if g is None:
-                pr.problems.append(f"Unknown role “{name}” (roles: {', '.join(Role.ALL)}).")
+                pr.problems.append(said(gettext_noop("Unknown role “%(role)s” (roles: %(roles)s)."),
+                                        role=name, roles=", ".join(Role.ALL)))
             else:
                 pr.groups.append(g)
         full = get("full_name") or f"{get('first_name')} {get('last_name')}".strip()
@@ -137,18 +147,22 @@ def plan(table: Table) -> PeoplePlan:
                      "last_name": get("last_name")[:150], "job_title": get("job_title")[:120]}
         key = pr.username.casefold()
         if key in seen:
-            pr.problems.append(f"Username {pr.username} appears twice (also row {seen[key]}).")
+            pr.problems.append(said(gettext_noop("Username %(username)s appears twice (also row %(row)s)."),
+                                    username=pr.username, row=seen[key]))
         seen.setdefault(key, pr.row)
         if pr.email and pr.email.casefold() in seen_mail:
-            pr.problems.append(f"E-mail {pr.email} appears twice (also row {seen_mail[pr.email.casefold()]}).")
+            pr.problems.append(said(gettext_noop("E-mail %(email)s appears twice (also row %(row)s)."),
+                                    email=pr.email, row=seen_mail[pr.email.casefold()]))
         seen_mail.setdefault(pr.email.casefold(), pr.row)
         if key in existing:
             pr.action = "skip"
-            pr.warnings.append("This username exists already: left as it is.")
+            pr.warnings.append(said(gettext_noop("This username exists already: left as it is.")))
         elif pr.email and pr.email.casefold() in emails:
-            pr.problems.append(f"E-mail {pr.email} belongs to another user already.")
+            pr.problems.append(said(gettext_noop("E-mail %(email)s belongs to another user already."),
+                                    email=pr.email))
         elif not pr.problems:
-            pr.action = "create" + (", invite by e-mail" if pr.login == "local" else "")
+            pr.action = (stored_text.pgettext("import action", "create, invite by e-mail") if pr.login == "local"
+                         else stored_text.pgettext("import action", "create"))
         result.rows.append(pr)
     return result
 

@@ -23,20 +23,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
-from intake.documents_import import _People
+from intake.documents_import import _People, formula_problem, report_texts
 from intake.models import ImportedItem
 from intake.sources import SourceError
 from intake.tabular import Table, looks_like_formula, normalise, parse_date
+from qms import stored_text
 from qms.audit import record_event
 from qms.dates import EARLIEST
 from qms.models import AuditEvent
+from qms.stored_text import as_data, as_data_list, from_validation_error, message_of
+from qms.stored_text import text as said
 from qms.uploads import store_upload, validate_upload
 from records.forms import build_record_form
 from records.models import NUMBER_MAX_LENGTH, Evidence, Record, RecordType
@@ -50,14 +55,16 @@ EXTRA_TARGETS = {
     FILES: ("files", "evidence", "attachments", "file"),
 }
 BATCH = 1000
+CREATE = stored_text.pgettext("import action", "create")
 
 
 def targets(form_version) -> list[tuple[str, str]]:
     """What a column can be mapped to: each form field, then the extras."""
     out = [(d["key"], d["label"]) for d in form_version.fields if d["type"] != "file"]
-    out += [(d["key"], f"{d['label']} (file name in the ZIP)") for d in form_version.fields if d["type"] == "file"]
-    out += [(SUBMITTED_AT, "Original submission date"), (SUBMITTED_BY, "Original submitter (name)"),
-            (FILES, "Evidence files (names in the ZIP, separated by ;)")]
+    out += [(d["key"], gettext("%(field)s (file name in the ZIP)") % {"field": d["label"]})
+            for d in form_version.fields if d["type"] == "file"]
+    out += [(SUBMITTED_AT, gettext("Original submission date")), (SUBMITTED_BY, gettext("Original submitter (name)")),
+            (FILES, gettext("Evidence files (names in the ZIP, separated by ;)"))]
     return out
 
 
@@ -87,12 +94,14 @@ class RecordRow:
     submitted_at: datetime | None = None
     submitter: str = ""
     files: list[tuple[str, str]] = field(default_factory=list)  # (field key or "", member)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # stored texts (qms.stored_text), as warnings and action
     warnings: list[str] = field(default_factory=list)
     action: str = ""
 
     def as_report(self) -> dict:
-        return {"row": self.row, "action": self.action, "problems": self.problems, "warnings": self.warnings,
+        return {"row": self.row, "action": self.action, "action_i18n": as_data(self.action),
+                "problems": self.problems, "problems_i18n": as_data_list(self.problems),
+                "warnings": self.warnings, "warnings_i18n": as_data_list(self.warnings),
                 "submitted_by": self.submitter,
                 "submitted_at": self.submitted_at.date().isoformat() if self.submitted_at else ""}
 
@@ -109,7 +118,7 @@ class RecordPlan:
         return len(self.errors) + sum(1 for r in self.rows if r.problems)
 
     def report(self) -> dict:
-        return {"errors": self.errors, "notices": self.notices, "rows": [r.as_report() for r in self.rows],
+        return {**report_texts(self), "rows": [r.as_report() for r in self.rows],
                 "summary": {"rows": len(self.rows), "problems": self.error_count,
                             "records_new": sum(1 for r in self.rows if r.action == "create"),
                             "already_imported": sum(1 for r in self.rows if r.action == "skip")}}
@@ -138,7 +147,7 @@ def _as_form_data(form_version, raw: dict, people: _People, problems: list[str])
         elif kind == "user" and text:
             user, why = people.find(text)
             if user is None:
-                problems.append(f"“{d['label']}”: {why}.")
+                problems.append(said(gettext_noop("“%(field)s”: %(why)s."), field=d["label"], why=why))
             else:
                 data[key] = str(user.pk)
         elif kind == "number":
@@ -161,19 +170,21 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
         return result
     form_version = current_form_version(record_type)
     if form_version is None:
-        result.errors.append(f"Record type {record_type.code} has no form yet.")
+        result.errors.append(said(gettext_noop("Record type %(type)s has no form yet."), type=record_type.code))
         return result
     valid_targets = {k for k, _ in targets(form_version)}
     mapping = {h: k for h, k in mapping.items() if k and h in table.headers}
     bad = {k for k in mapping.values() if k not in valid_targets}
     if bad:
-        result.errors.append(f"The mapping names fields the form does not have: {', '.join(sorted(bad))}.")
+        result.errors.append(said(gettext_noop("The mapping names fields the form does not have: %(fields)s."),
+                                  fields=", ".join(sorted(bad))))
         return result
     if len(set(mapping.values())) != len(mapping):
-        result.errors.append("Two columns are mapped to the same field.")
+        result.errors.append(said(gettext_noop("Two columns are mapped to the same field.")))
         return result
     if SUBMITTED_AT not in mapping.values():
-        result.notices.append("No column holds the original submission date: records are dated today.")
+        result.notices.append(said(gettext_noop(
+            "No column holds the original submission date: records are dated today.")))
     file_fields = {d["key"] for d in form_version.fields if d["type"] == "file"}
     people = _People()
     keys = []
@@ -187,17 +198,19 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
         for header, target in mapping.items():
             value = row.get(header, "")
             if looks_like_formula(value):
-                rr.problems.append(f"Column “{header}” holds “{value[:40]}”, which a spreadsheet would run as a "
-                                   f"formula; remove the leading character.")
+                rr.problems.append(formula_problem(header, value))
             if target == SUBMITTED_AT:
                 if value:
                     d = parse_date(value)
                     if d is None:
-                        rr.problems.append(f"Submission date “{value}” is not a date (use YYYY-MM-DD or DD.MM.YYYY).")
+                        rr.problems.append(said(gettext_noop("Submission date “%(text)s” is not a date (use "
+                                                             "YYYY-MM-DD or DD.MM.YYYY)."), text=value))
                     elif d > today:
-                        rr.problems.append(f"Submission date {d:%Y-%m-%d} is in the future.")
+                        rr.problems.append(said(gettext_noop("Submission date %(date)s is in the future."),
+                                                date=f"{d:%Y-%m-%d}"))
                     elif d < EARLIEST:
-                        rr.problems.append(f"Submission date {d:%Y-%m-%d} is before {EARLIEST:%Y}.")
+                        rr.problems.append(said(gettext_noop("Submission date %(date)s is before %(year)s."),
+                                                date=f"{d:%Y-%m-%d}", year=f"{EARLIEST:%Y}"))
                     else:
                         rr.submitted_at = timezone.make_aware(datetime.combine(d, time(12)))
             elif target == SUBMITTED_BY:
@@ -220,27 +233,31 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
             form.data, form.is_bound, form._errors = data, True, None  # the next full_clean() validates `data`
         if not form.is_valid():
             labels = {d["key"]: d["label"] for d in form_version.fields}
-            for key, errors in form.errors.items():
-                what = labels.get(key, "Record")
-                rr.problems.extend(f"“{what}”: {e}" for e in errors)
+            for key, errors in form.errors.as_data().items():
+                what = labels.get(key) or said(gettext_noop("Record"))
+                rr.problems.extend(said(gettext_noop("“%(field)s”: %(error)s"), field=what,
+                                        error=from_validation_error(e)) for e in errors)
         else:
             rr.values = form.json_values()
         for fkey in file_fields:
             defn = next(d for d in form_version.fields if d["key"] == fkey)
             if defn.get("required") and fkey not in present:
-                rr.problems.append(f"“{defn['label']}” needs a file.")
+                rr.problems.append(said(gettext_noop("“%(field)s” needs a file."), field=defn["label"]))
         resolved = []
         for fkey, name in rr.files:
             member = source.find(name) if source is not None else None
             if member is None:
-                rr.problems.append(f"Evidence file “{name}” is not in the ZIP file.")
+                rr.problems.append(said(gettext_noop("Evidence file “%(name)s” is not in the ZIP file."), name=name))
                 continue
             try:
                 validate_upload(ContentFile(source.read(member), name=name), allowed=EVIDENCE_TYPES)
             except SourceError as exc:
-                rr.problems.append(str(exc))
+                rr.problems.append(message_of(exc))
                 continue
-            except Exception as exc:  # noqa: BLE001 - ValidationError and its messages
+            except ValidationError as exc:
+                rr.problems.append(from_validation_error(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - a file that breaks a reader is a problem of its row
                 rr.problems.append(" ".join(getattr(exc, "messages", [str(exc)])))
                 continue
             resolved.append((fkey, member))
@@ -254,12 +271,12 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
     seen = {}
     for rr in result.rows:
         if rr.key in seen and not rr.problems:
-            rr.warnings.append(f"The same values as row {seen[rr.key]}: imported once.")
+            rr.warnings.append(said(gettext_noop("The same values as row %(row)s: imported once."), row=seen[rr.key]))
             rr.action = "skip"
         elif rr.key in done:
             rr.action = "skip"
         elif not rr.problems:
-            rr.action = "create"
+            rr.action = CREATE
         seen.setdefault(rr.key, rr.row)
     return result
 

@@ -26,6 +26,8 @@ from qms.audit import record_event
 from qms.errors import DomainError
 from qms.i18n import in_sentence
 from qms.rules import require
+from qms.stored_text import fields, message_of
+from qms.stored_text import text as said
 from qms.uploads import safe_filename
 from records.models import RecordType
 
@@ -69,14 +71,14 @@ def _plan(run: ImportRun):
         source = _source(run)
     except SourceError as exc:
         plan = (documents_import.Plan if run.kind == K.DOCUMENTS else records_import.RecordPlan)()
-        plan.errors.append(str(exc))
+        plan.errors.append(message_of(exc))
         return plan, None
     if run.kind == K.DOCUMENTS:
         return documents_import.plan(table, source, actor=run.created_by), source
     rt = RecordType.objects.filter(code=run.record_type_code).first()
     if rt is None:
         plan = records_import.RecordPlan()
-        plan.errors.append(f"There is no record type {run.record_type_code}.")
+        plan.errors.append(said(gettext_noop("There is no record type %(type)s."), type=run.record_type_code))
         return plan, source
     return records_import.plan(table, rt, run.mapping, source), source
 
@@ -166,8 +168,9 @@ def execute_run(run: ImportRun, progress=None) -> dict:
     plan, source = _plan(run)
     try:
         if plan.error_count:
-            raise DomainError(gettext_noop("The files now have %(count)s problem(s) (something changed since the "
-                                           "dry run); nothing was imported. See the report.") % {"count": plan.error_count})
+            raise DomainError(said(gettext_noop("The files now have %(count)s problem(s) (something changed since "
+                                                "the dry run); nothing was imported. See the report."),
+                                   count=plan.error_count))
         if run.kind == K.DOCUMENTS:
             counts = documents_import.execute(plan, source, actor=actor, run=run, progress=progress)
         elif run.kind == K.RECORDS:
@@ -175,9 +178,9 @@ def execute_run(run: ImportRun, progress=None) -> dict:
         else:
             counts = people_import.execute(plan, actor=actor, run=run, progress=progress)
     except Exception as exc:
-        message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        message = message_of(exc) if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, error=message[:4000], finished_at=timezone.now(),
+            status=ImportRun.Status.FAILED, **fields("error", message, limit=4000), finished_at=timezone.now(),
             report=plan.report() | {"inputs": _inputs(run)}, error_count=plan.error_count)
         record_event(actor=actor, verb="intake.failed", obj=run, comment=message[:500])
         raise
@@ -187,7 +190,7 @@ def execute_run(run: ImportRun, progress=None) -> dict:
     report = plan.report() | {"inputs": _inputs(run), "created": counts, "finished_at": timezone.now().isoformat()}
     created = sum(counts.values()) if run.kind != K.PEOPLE else counts["people"]
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.DONE, finished_at=timezone.now(), report=report, error="",
+        status=ImportRun.Status.DONE, finished_at=timezone.now(), report=report, error="", error_i18n=None,
         created_count=created, skipped_count=report["summary"].get("already_imported",
                                                                    report["summary"].get("already_there", 0)))
     record_event(actor=actor, verb="intake.finished", obj=run,

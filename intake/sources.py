@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from qms.stored_text import text as said
+
 # A Word document that unpacks to more than this, or compresses better than RATIO:1, is refused.
 DOCX_MAX_UNPACKED = 100 * 1024 * 1024
 DOCX_MAX_RATIO = 100
@@ -26,7 +28,7 @@ SUPPORTED = ("docx", "pdf")
 
 
 class SourceError(Exception):
-    pass
+    """A file of the import cannot be read; its argument is a stored text (qms.stored_text) for the report."""
 
 
 def _safe_member(name: str) -> str | None:
@@ -41,7 +43,9 @@ class ZipSource:
         try:
             self.zip = zipfile.ZipFile(file)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise SourceError(gettext_noop("The file archive is not a valid ZIP file (%(error)s).") % {"error": exc}) from exc
+            raise SourceError(said(
+                gettext_noop("The file archive is not a valid ZIP file (%(error)s)."),
+                error=exc)) from exc
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in self.zip.infolist():
             name = _safe_member(info.filename)
@@ -62,13 +66,16 @@ class ZipSource:
     def read(self, name: str) -> bytes:
         info = self.members[name]
         if info.file_size > settings.UPLOAD_MAX_BYTES:
-            raise SourceError(gettext_noop("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-                              % {"name": name, "size": f"{info.file_size / 1048576:.0f}",
-                                 "limit": settings.UPLOAD_MAX_BYTES // 1048576})
+            raise SourceError(said(
+                gettext_noop("“%(name)s” is %(size)s MB; the limit is %(limit)s MB."),
+                name=name, size=f"{info.file_size / 1048576:.0f}",
+                limit=settings.UPLOAD_MAX_BYTES // 1048576))
         with self.zip.open(info) as fh:
             data = fh.read(settings.UPLOAD_MAX_BYTES + 1)
         if len(data) > settings.UPLOAD_MAX_BYTES:
-            raise SourceError(gettext_noop("“%(name)s” unpacks to more than its directory says.") % {"name": name})
+            raise SourceError(said(
+                gettext_noop("“%(name)s” unpacks to more than its directory says."),
+                name=name))
         return data
 
     def close(self):
@@ -84,7 +91,7 @@ class FolderSource:
     def __init__(self, path: str | os.PathLike):
         self.root = Path(path).resolve()
         if not self.root.is_dir():
-            raise SourceError(gettext_noop("%(path)s is not a folder.") % {"path": path})
+            raise SourceError(said(gettext_noop("%(path)s is not a folder."), path=path))
         self.members = {str(p.relative_to(self.root)).replace(os.sep, "/"): p
                         for p in self.root.rglob("*") if p.is_file() and not p.is_symlink()}
 
@@ -100,7 +107,8 @@ class FolderSource:
 
     def read(self, name: str) -> bytes:
         if self.size(name) > settings.UPLOAD_MAX_BYTES:
-            raise SourceError(gettext_noop("“%(name)s” is larger than %(limit)s MB.") % {"name": name, "limit": settings.UPLOAD_MAX_BYTES // 1048576})
+            raise SourceError(said(gettext_noop("“%(name)s” is larger than %(limit)s MB."),
+                                   name=name, limit=settings.UPLOAD_MAX_BYTES // 1048576))
         return self.members[name].read_bytes()
 
     def close(self):
@@ -123,10 +131,10 @@ def open_source(path_or_file) -> ZipSource | FolderSource:
     return ZipSource(path_or_file)
 
 
-def docx_problem(data: bytes) -> str | None:
-    """Why this DOCX cannot be converted (a ZIP bomb, not a ZIP, no document part), or None."""
+def docx_problem(data: bytes, name: str) -> str | None:
+    """Why the DOCX `name` cannot be converted (a ZIP bomb, not a ZIP, no document part), or None."""
     if not data.startswith(b"PK\x03\x04"):
-        return "is not a Word (.docx) file"
+        return said(gettext_noop("“%(name)s” is not a Word (.docx) file."), name=name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total, names = 0, set()
@@ -135,12 +143,13 @@ def docx_problem(data: bytes) -> str | None:
                 names.add(info.filename)
                 ratio = info.file_size / max(info.compress_size, 1)
                 if total > DOCX_MAX_UNPACKED or (ratio > DOCX_MAX_RATIO and info.file_size > 1024 * 1024):
-                    return (f"unpacks to {total // 1048576} MB or more (compressed {ratio:.0f}:1): "
-                            f"refused as a ZIP bomb")
+                    return said(gettext_noop("“%(name)s” unpacks to %(size)s MB or more (compressed "
+                                             "%(ratio)s:1): refused as a ZIP bomb."),
+                                name=name, size=total // 1048576, ratio=f"{ratio:.0f}")
     except zipfile.BadZipFile:
-        return "is a damaged Word file (not a valid ZIP)"
+        return said(gettext_noop("“%(name)s” is a damaged Word file (not a valid ZIP)."), name=name)
     if "word/document.xml" not in names:
-        return "is a ZIP but not a Word document (no word/document.xml)"
+        return said(gettext_noop("“%(name)s” is a ZIP but not a Word document (no word/document.xml)."), name=name)
     return None
 
 

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from qms.stored_text import text as said
 
 FORMULA = re.compile(r"^[=+@\t\r]|^-(?![\d.,]+$)")
 
@@ -34,6 +37,7 @@ def max_table_bytes() -> int:
 class Table:
     headers: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)  # header -> text; row numbers start at 2
+    # Texts for the report are stored texts (qms.stored_text): English, and the reader's language when shown.
     notices: list[str] = field(default_factory=list)  # file-level remarks (encoding)
     errors: list[str] = field(default_factory=list)  # file-level problems: nothing can be imported
     row_notices: dict[int, list[str]] = field(default_factory=dict)
@@ -49,7 +53,7 @@ def looks_like_formula(value: str) -> bool:
 def _decode_lines(data: bytes, table: Table) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-        table.notices.append("Encoding: UTF-8 with a byte-order mark.")
+        table.notices.append(said(gettext_noop("Encoding: UTF-8 with a byte-order mark.")))
     out, cp1252_lines = [], []
     for number, raw in enumerate(data.splitlines(keepends=True), start=1):
         try:
@@ -60,12 +64,12 @@ def _decode_lines(data: bytes, table: Table) -> str:
     if cp1252_lines:
         shown = ", ".join(str(n) for n in cp1252_lines[:10]) + (" …" if len(cp1252_lines) > 10 else "")
         if len(cp1252_lines) == len(out):
-            table.notices.append("Encoding: Windows-1252 (not UTF-8); read as Windows-1252.")
+            table.notices.append(said(gettext_noop("Encoding: Windows-1252 (not UTF-8); read as Windows-1252.")))
         else:
-            table.notices.append(f"Mixed encodings: line(s) {shown} are not UTF-8 and were read as Windows-1252; "
-                                 f"check their accented letters.")
+            table.notices.append(said(gettext_noop("Mixed encodings: line(s) %(lines)s are not UTF-8 and were read "
+                                                   "as Windows-1252; check their accented letters."), lines=shown))
         for n in cp1252_lines:
-            table.row_notices.setdefault(n, []).append("This line was read as Windows-1252.")
+            table.row_notices.setdefault(n, []).append(said(gettext_noop("This line was read as Windows-1252.")))
     return "".join(out)
 
 
@@ -95,37 +99,39 @@ def _read_csv(data: bytes, table: Table) -> None:
     try:
         rows = list(reader)
     except csv.Error as exc:
-        table.errors.append(f"The CSV file cannot be read: {exc}.")
+        table.errors.append(said(gettext_noop("The CSV file cannot be read: %(error)s."), error=str(exc)))
         return
     _fill(table, rows)
 
 
-def _check_zip(data: bytes, what: str) -> str | None:
+def _check_zip(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             total = 0
             for info in zf.infolist():
                 total += info.file_size
                 if info.file_size > max_table_bytes() * 5 or total > max_table_bytes() * 10:
-                    return f"{what} unpacks to more than {max_table_bytes() * 10 // 1048576} MB (a ZIP bomb?)"
+                    return said(gettext_noop("The spreadsheet unpacks to more than %(limit)s MB (a ZIP bomb?)."),
+                                limit=max_table_bytes() * 10 // 1048576)
                 if info.compress_size and info.file_size / info.compress_size > 200 and info.file_size > 10_000_000:
-                    return f"{what} is compressed {info.file_size // max(info.compress_size, 1)}:1 (a ZIP bomb?)"
+                    return said(gettext_noop("The spreadsheet is compressed %(ratio)s:1 (a ZIP bomb?)."),
+                                ratio=info.file_size // max(info.compress_size, 1))
     except zipfile.BadZipFile:
-        return f"{what} is not a valid XLSX file (not a ZIP)"
+        return said(gettext_noop("The spreadsheet is not a valid XLSX file (not a ZIP)."))
     return None
 
 
 def _read_xlsx(data: bytes, table: Table) -> None:
-    problem = _check_zip(data, "The spreadsheet")
+    problem = _check_zip(data)
     if problem:
-        table.errors.append(problem + ".")
+        table.errors.append(problem)
         return
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
-        table.errors.append(f"The spreadsheet cannot be read: {type(exc).__name__}.")
+        table.errors.append(said(gettext_noop("The spreadsheet cannot be read: %(error)s."), error=type(exc).__name__))
         return
     try:
         ws = wb.worksheets[0]
@@ -139,13 +145,13 @@ def _fill(table: Table, rows: list[list[str]]) -> None:
     while rows and not any(c.strip() for c in rows[0]):
         rows.pop(0)
     if not rows:
-        table.errors.append("The file has no header row.")
+        table.errors.append(said(gettext_noop("The file has no header row.")))
         return
     table.headers = [_clean_header(h) for h in rows[0]]
     seen = set()
     for h in table.headers:
         if h and h.casefold() in seen:
-            table.errors.append(f"The column “{h}” appears twice.")
+            table.errors.append(said(gettext_noop("The column “%(column)s” appears twice."), column=h))
         seen.add(h.casefold())
     for raw in rows[1:]:
         if not any((c or "").strip() for c in raw):
@@ -158,19 +164,21 @@ def _fill(table: Table, rows: list[list[str]]) -> None:
 def read_table(name: str, data: bytes) -> Table:
     table = Table()
     if len(data) > max_table_bytes():
-        table.errors.append(f"“{name}” is {len(data) / 1048576:.0f} MB; a register may be at most "
-                            f"{max_table_bytes() // 1048576} MB. Split it into several files.")
+        table.errors.append(said(gettext_noop("“%(name)s” is %(size)s MB; a register may be at most %(limit)s MB. "
+                                              "Split it into several files."),
+                                 name=name, size=f"{len(data) / 1048576:.0f}", limit=max_table_bytes() // 1048576))
         return table
     lower = name.lower()
     if lower.endswith(".xlsx"):
         _read_xlsx(data, table)
     elif lower.endswith((".csv", ".txt")):
         if b"\x00" in data[:4096]:
-            table.errors.append(f"“{name}” is not a text file (a CSV saved as UTF-16?). Save it as CSV UTF-8.")
+            table.errors.append(said(gettext_noop("“%(name)s” is not a text file (a CSV saved as UTF-16?). "
+                                                  "Save it as CSV UTF-8."), name=name))
             return table
         _read_csv(data, table)
     else:
-        table.errors.append(f"“{name}”: a register must be a .csv or .xlsx file.")
+        table.errors.append(said(gettext_noop("“%(name)s”: a register must be a .csv or .xlsx file."), name=name))
     return table
 
 

@@ -17,6 +17,7 @@ from intake import records_import, selectors, services
 from intake.forms import DocumentImportForm, MappingForm, PeopleImportForm, RecordImportForm
 from intake.models import ImportRun
 from intake.tabular import read_table
+from qms import stored_text
 from qms.errors import DomainError, PermissionRefused
 from qms.exports import table_response
 from qms.rules import require
@@ -93,8 +94,8 @@ def run_detail(request, pk: int):
     rows, total = selectors.report_rows(run)
     return render(request, "intake/run_detail.html", {
         "run": run, "rows": rows, "total": total, "shown": len(rows),
-        "summary": (run.report or {}).get("summary", {}), "errors": (run.report or {}).get("errors", []),
-        "notices": (run.report or {}).get("notices", []),
+        "summary": (run.report or {}).get("summary", {}), "errors": stored_text.display_list(run.report or {}, "errors"),
+        "notices": stored_text.display_list(run.report or {}, "notices"),
         "created": [(n, CREATED.get(k, k)) for k, n in ((run.report or {}).get("created") or {}).items()],
     })
 

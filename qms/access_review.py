@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from qms import mfa
+from qms import mfa, stored_text
 from qms.identity_models import AccessReview
 from qms.jobs import JobOutput, job_handler
 from qms.models import Job
@@ -145,9 +145,9 @@ def remind() -> int:
     from qms.notifications import notify_role
     from qms.permissions import Role
 
-    return notify_role(Role.QUALITY_MANAGER, title="Quarterly access review due",
-                       body="Review who has access to the QMS, their roles and two-factor status, "
-                            "and end what is no longer needed.",
+    return notify_role(Role.QUALITY_MANAGER, title=stored_text.text(gettext_noop("Quarterly access review due")),
+                       body=stored_text.text(gettext_noop("Review who has access to the QMS, their roles and two-factor "
+                                                          "status, and end what is no longer needed.")),
                        url=reverse("access-review"))
 
 

@@ -6,7 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
+from qms import stored_text
 from qms.audit import record_event
 from qms.middleware import current_request
 from qms.notifications import notify_role
@@ -43,8 +45,9 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
     )
     notify_role(
         Role.QUALITY_MANAGER,
-        title=f"Account locked: {username}",
-        body=f"Too many failed logins for “{username}” from {ip_address}.",
+        title=stored_text.text(gettext_noop("Account locked: %(username)s"), username=username),
+        body=stored_text.text(gettext_noop("Too many failed logins for “%(username)s” from %(address)s."),
+                              username=username, address=ip_address),
     )
 
 

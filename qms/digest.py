@@ -32,7 +32,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from qms import dashboard
+from qms import dashboard, stored_text
 from qms.models import DigestLog, Notification
 
 log = logging.getLogger(__name__)
@@ -67,11 +67,15 @@ def _claim(user, day: date, sections) -> bool:
     try:
         with transaction.atomic():
             DigestLog.objects.create(user=user, date=day, item_count=count)
+            # The title is a stored text (shown in the reader's language); the body lists the
+            # sections by their titles, already in the recipient's language (digest_sections).
+            title = stored_text.ngettext("Your daily digest: %(count)s item needs attention",
+                                         "Your daily digest: %(count)s items need attention", count, count=count)
             Notification.objects.create(
                 user=user,
-                title=f"Your daily digest: {count} item{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention",
                 body="\n".join(f"{s.title}: {max(s.total or 0, len(s.items))}" for s in sections),
                 url="/",
+                **stored_text.fields("title", title, limit=200),
             )
         return True
     except IntegrityError:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 
+from qms import stored_text
 from qms.audit import record_event
 from qms.notifications import notify_role
 from qms.permissions import Role
@@ -93,5 +94,7 @@ def check_files() -> IntegrityReport:
                 p.kind += f", {done}"
     if report.problems:
         lines = "\n".join(f"{p.model} #{p.pk}: {p.name} {p.kind}" for p in report.problems[:50])
-        notify_role(Role.QUALITY_MANAGER, title=f"File integrity check: {len(report.problems)} problem(s)", body=lines)
+        title = stored_text.ngettext("File integrity check: %(count)s problem", "File integrity check: %(count)s problems",
+                                     len(report.problems), count=len(report.problems))
+        notify_role(Role.QUALITY_MANAGER, title=title, body=lines)
     return report

@@ -56,7 +56,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from qms import lifecycle, requestid
+from qms import lifecycle, requestid, stored_text
 from qms.errors import DomainError
 from qms.models import Job, Notification
 from qms.uploads import safe_filename
@@ -215,7 +215,8 @@ def retry_job(*, job: Job, actor) -> Job:
     updated = (
         Job.objects.filter(pk=job.pk)
         .filter(Q(status=Job.Status.FAILED) | Q(status=Job.Status.RUNNING, lease_until__lt=now))
-        .update(status=Job.Status.PENDING, error="", progress=None, finished_at=None, lease_until=None, dispatched_at=None)
+        .update(status=Job.Status.PENDING, error="", error_i18n=None, progress=None, finished_at=None, lease_until=None,
+                dispatched_at=None)
     )
     if not updated:
         raise DomainError(gettext("Only a failed job, or one whose worker has gone silent, can be retried."))
@@ -360,6 +361,7 @@ def _ready_fields(output: JobOutput, *, name: str, sha: str, size: int | None) -
         "sha256": sha,
         "size": size,
         "error": "",
+        "error_i18n": None,
         "lease_until": None,
     }
 
@@ -465,7 +467,7 @@ def _run_attempt(job: Job) -> str:
     handler = HANDLERS.get(job.kind)
     try:
         if handler is None:
-            raise DomainError(gettext_noop("No handler for job kind %(kind)s.") % {"kind": repr(job.kind)})
+            raise DomainError(stored_text.text(gettext_noop("No handler for job kind %(kind)s."), kind=repr(job.kind)))
         output = handler.func(job)
     except AttemptLost:
         log.warning("job %s: attempt %s was superseded and stopped", job.pk, job.attempts)
@@ -486,12 +488,13 @@ def _run_attempt(job: Job) -> str:
         raise TransientJobError(f"{type(exc).__name__}: {exc}") from exc
     except SoftTimeLimitExceeded:
         limit = time_limit_for(job.kind)
-        fail(job, f"The job took longer than its time limit ({limit - 30} s) and was stopped.")
+        fail(job, stored_text.text(gettext_noop("The job took longer than its time limit (%(limit)s s) and was stopped."),
+                                   limit=limit - 30))
         _delete_attempt_files(job, keep_own=False)
         return Job.Status.FAILED
     except Exception as exc:  # noqa: BLE001 - any failure is shown on the job and to its owner
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        fail(job, f"{type(exc).__name__}: {exc}")
+        fail(job, _error_of(exc))
         _delete_attempt_files(job, keep_own=False)
         return Job.Status.FAILED
     if job._committing is not None:  # the handler committed "ready" with its records
@@ -528,17 +531,30 @@ def _finish(job: Job, output: JobOutput) -> str:
     return "lost"
 
 
+def _error_of(exc: Exception) -> str:
+    """What the job page says about a failure: a DomainError's message, written
+    for the reader (a stored text when the handler raised one), else the
+    exception's class and text (a bug, for the administrator)."""
+    if isinstance(exc, DomainError):
+        return stored_text.message_of(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def fail(job: Job, error: str) -> None:
-    """Mark the job failed (if this attempt still owns it) and tell its owner."""
+    """Mark the job failed (if this attempt still owns it) and tell its owner.
+    `error` may be a stored text (qms.stored_text): the page and the
+    notification then show it in the reader's language."""
     query = _owned(job) if getattr(job, "_claimed", False) else Job.objects.filter(pk=job.pk)
-    if not query.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=error[:4000], lease_until=None):
+    if not query.update(status=Job.Status.FAILED, finished_at=timezone.now(), lease_until=None,
+                        **stored_text.fields("error", error, limit=4000)):
         return
     if job.requested_by_id:
+        title = stored_text.text(gettext_noop("%(job)s failed"), job=stored_text.text(job_label(job.kind)))
         Notification.objects.create(
             user_id=job.requested_by_id,
-            title=f"{job_label(job.kind)} failed",
-            body=error[:500],
             url=job.get_absolute_url(),
+            **stored_text.fields("title", title, limit=200),
+            **stored_text.fields("body", error, limit=500),
         )
 
 
@@ -553,8 +569,9 @@ def sweep_pending(*, older_than: timedelta | None = None) -> int:
     for job in Job.objects.filter(expired, status=Job.Status.RUNNING).only("pk", "attempts", "kind", "requested_by_id", "public_id")[:500]:
         if job.attempts >= MAX_ATTEMPTS:
             job._claimed = True  # fail() stays conditional on this attempt
-            fail(job, f"The worker stopped {job.attempts} times while running this job; it was not started again. "
-                      "Retry it, and tell the administrator if it fails again.")
+            fail(job, stored_text.text(gettext_noop(
+                "The worker stopped %(count)s times while running this job; it was not started again. "
+                "Retry it, and tell the administrator if it fails again."), count=job.attempts))
             continue
         # Conditional on the attempt: a heartbeat that came in meanwhile wins.
         if Job.objects.filter(expired, pk=job.pk, attempts=job.attempts, status=Job.Status.RUNNING).update(

@@ -208,8 +208,12 @@ class Signature(models.Model):
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     created_at = models.DateTimeField(default=timezone.now)
+    # In English, and as msgid + params for the reader's language (qms.stored_text):
+    # a notification is written before anyone reads it, in whatever language.
     title = models.CharField(max_length=200)
+    title_i18n = models.JSONField(null=True, blank=True, editable=False)
     body = models.TextField(blank=True)
+    body_i18n = models.JSONField(null=True, blank=True, editable=False)
     url = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -247,6 +251,7 @@ class Job(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Percent, where it can be known"))
     error = models.TextField(blank=True)
+    error_i18n = models.JSONField(null=True, blank=True, editable=False)  # the error for the reader (qms.stored_text)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
@@ -338,7 +343,11 @@ class TextExtraction(models.Model):
     ocr_pages = models.PositiveIntegerField(default=0)
     languages = models.CharField(max_length=60, blank=True)
     notice = models.TextField(blank=True, help_text=_("What was skipped or cut, in words for the reader"))
+    notice_i18n = models.JSONField(null=True, blank=True, editable=False)  # qms.stored_text
+    # OCR was skipped (Tesseract or a language missing): `extract_texts --skipped` reads these again.
+    ocr_skipped = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    error_i18n = models.JSONField(null=True, blank=True, editable=False)
     searchable_pdf = models.CharField(max_length=300, blank=True, help_text=_("Storage name of the OCR'd copy"))
     searchable_sha256 = models.CharField(max_length=64, blank=True)
     searchable_size = models.PositiveBigIntegerField(null=True, blank=True)

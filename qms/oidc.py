@@ -35,9 +35,9 @@ from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from qms import sso
+from qms import sso, stored_text
 from qms.audit import record_event
 
 SOURCE = "oidc"
@@ -91,9 +91,12 @@ class QmsOIDCBackend(OIDCAuthenticationBackend):
 
 
 def _refuse(request, reason: str, *, status: int = 400):
-    record_event(actor=None, actor_name="OpenID Connect", verb="auth.oidc_refused", comment=reason,
+    """`reason`, a stored text (qms.stored_text), is in English on the trail, as every
+    event comment is, and in the reader's language on the login page."""
+    record_event(actor=None, actor_name="OpenID Connect", verb="auth.oidc_refused", comment=str(reason),
                  request=request)
-    messages.error(request, gettext("Single sign-on failed: %(reason)s Try again.") % {"reason": reason})
+    shown = reason.translated() if isinstance(reason, stored_text.StoredText) else reason
+    messages.error(request, gettext("Single sign-on failed: %(reason)s Try again.") % {"reason": shown})
     response = redirect("login")
     return response
 
@@ -117,24 +120,30 @@ class Callback(OIDCAuthenticationCallbackView):
             states = request.session.get("oidc_states") or {}
             if states.pop(request.GET.get("state", ""), None) is not None:  # never usable again
                 request.session["oidc_states"] = states
-            return _refuse(request, f"the provider answered “{request.GET.get('error')[:100]}”.")
+            return _refuse(request, stored_text.text(gettext_noop("the provider answered “%(error)s”."),
+                                                     error=request.GET.get("error")[:100]))
         if "code" in request.GET and "state" in request.GET:
             states = request.session.get("oidc_states") or {}
             if request.GET["state"] not in states:
-                return _refuse(request, "the login request expired or was not started here (unknown state).")
+                return _refuse(request, stored_text.text(gettext_noop(
+                    "the login request expired or was not started here (unknown state).")))
             added = (states.get(request.GET["state"]) or {}).get("added_on", 0)
             if time.time() - float(added or 0) > settings.OIDC_STATE_SECONDS:  # the library keeps states forever
                 states.pop(request.GET["state"], None)
                 request.session["oidc_states"] = states
                 minutes = settings.OIDC_STATE_SECONDS // 60
-                return _refuse(request, f"the login request expired (it was started over {minutes} minutes ago).")
+                return _refuse(request, stored_text.ngettext(
+                    "the login request expired (it was started over %(minutes)s minute ago).",
+                    "the login request expired (it was started over %(minutes)s minutes ago).", minutes,
+                    minutes=minutes))
         try:
             return super().get(request)
         except SuspiciousOperation as exc:
-            return _refuse(request, f"the provider's answer was not accepted ({str(exc)[:120]}).")
+            return _refuse(request, stored_text.text(gettext_noop("the provider's answer was not accepted (%(error)s)."),
+                                                     error=str(exc)[:120]))
 
     def login_failure(self):
-        return _refuse(self.request, "the provider's answer was not accepted.")
+        return _refuse(self.request, stored_text.text(gettext_noop("the provider's answer was not accepted.")))
 
     def login_success(self):
         from qms.login import finish_login
@@ -145,7 +154,7 @@ class Callback(OIDCAuthenticationCallbackView):
             request.session.pop(REAUTH, None)
             auth_time = getattr(user, "_oidc_auth_time", None)
             if user.pk != request.user.pk or pending.get("user") != user.pk:
-                return _refuse(request, "the re-authentication was for another account.")
+                return _refuse(request, stored_text.text(gettext_noop("the re-authentication was for another account.")))
             if not auth_time or int(auth_time) < int(pending.get("asked", 0)) - 5:
                 record_event(actor=user, verb="auth.oidc_reauth_stale", obj=user,
                              comment="The provider did not ask for the password again (auth_time before the request)")

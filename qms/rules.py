@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from rules import RuleSet
 from rules import predicate as predicate  # re-exported: apps build their predicates with it
 
+from qms import stored_text
 from qms.errors import PermissionRefused
 
 Message = str | Callable[..., str]  # a str may be a lazy translation (gettext_lazy)
@@ -61,10 +63,20 @@ def message(name: str, user=None, obj=None) -> str:
     return gettext(str(text))
 
 
+def _refusal(name: str, user, obj) -> str:
+    """A sentence registered with the rule is raised as a stored text (qms.stored_text):
+    shown in the reader's language, and kept by msgid where it is stored (a job
+    refused in a worker). A message made for the user and object is raised as it is."""
+    msg = _MESSAGES[name]
+    if callable(msg):
+        return message(name, user, obj)
+    return stored_text.lazy(msg) if isinstance(msg, Promise) else stored_text.text(str(msg))
+
+
 def require(name: str, user, obj=None) -> None:
     """The one check a service makes: refuse with the rule's message."""
     if not allowed(name, user, obj):
-        raise PermissionRefused(message(name, user, obj))
+        raise PermissionRefused(_refusal(name, user, obj))
 
 
 def registered() -> dict[str, Message]:

@@ -55,7 +55,7 @@ from django.db.models.signals import post_init, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from qms import jobs
+from qms import jobs, stored_text
 from qms.errors import DomainError
 from qms.models import Job, TextExtraction
 from qms.uploads import extension_of
@@ -227,7 +227,8 @@ def reextract(name: str, *, actor=None) -> TextExtraction:
     extraction = TextExtraction.objects.get(file=name)
     job = jobs.request_job(kind=KIND, actor=actor, target=extraction, params={"file": extraction.original_name})
     TextExtraction.objects.filter(pk=extraction.pk).update(
-        job=job, status=TextExtraction.Status.PENDING, error="", notice="")
+        job=job, status=TextExtraction.Status.PENDING, error="", error_i18n=None, notice="", notice_i18n=None,
+        ocr_skipped=False)
     extraction.refresh_from_db()
     return extraction
 
@@ -261,14 +262,18 @@ def ocr_unavailable() -> str:
     installed = _installed_languages(cmd)
     if isinstance(installed, str):
         if shutil.which(cmd) is None:
-            return (gettext_noop("OCR skipped: Tesseract is not installed on this server (no “%(command)s” found); "
-                                 "only the file's own text was read. Install tesseract-ocr and read the file again.")
-                    % {"command": cmd})
-        return gettext_noop("OCR skipped: Tesseract does not run here (%(error)s).") % {"error": installed}
+            return (stored_text.text(
+                gettext_noop("OCR skipped: Tesseract is not installed on this server (no “%(command)s” found); "
+                             "only the file's own text was read. Install tesseract-ocr and read the file again."),
+                command=cmd))
+        return stored_text.text(gettext_noop("OCR skipped: Tesseract does not run here (%(error)s)."),
+                                error=installed)
     missing = [lang for lang in languages().split("+") if lang not in installed]
     if missing:
-        return (gettext_noop("OCR skipped: the Tesseract language data for %(missing)s is not installed "
-                             "(OCR_LANGUAGES=%(languages)s).") % {"missing": ", ".join(missing), "languages": languages()})
+        return (stored_text.text(
+            gettext_noop("OCR skipped: the Tesseract language data for %(missing)s is not installed "
+                         "(OCR_LANGUAGES=%(languages)s)."),
+            missing=", ".join(missing), languages=languages()))
     return ""
 
 
@@ -282,9 +287,10 @@ class _Deadline:
 
     def check(self, done: int, total: int):
         if time.monotonic() > self.until:
-            raise DomainError(gettext_noop("Text extraction stopped after %(limit)s s (the time limit), "
-                                           "with %(done)s of %(total)s pages read.")
-                              % {"limit": settings.OCR_TIME_LIMIT, "done": done, "total": total})
+            raise DomainError(stored_text.text(
+                gettext_noop("Text extraction stopped after %(limit)s s (the time limit), "
+                             "with %(done)s of %(total)s pages read."),
+                limit=settings.OCR_TIME_LIMIT, done=done, total=total))
 
     def left(self) -> float:
         return max(1.0, min(settings.OCR_PAGE_TIMEOUT, self.until - time.monotonic()))
@@ -302,10 +308,12 @@ def _ocr_image(image, *, dpi: int, deadline: _Deadline, text_only: bool) -> tupl
             pytesseract.pytesseract.run_tesseract(src, base, extension="txt pdf", lang=languages(), config=config,
                                                   timeout=deadline.left())
         except RuntimeError as exc:  # pytesseract's timeout
-            raise DomainError(gettext_noop("OCR of a page took longer than %(limit)s s and was stopped.")
-                              % {"limit": settings.OCR_PAGE_TIMEOUT}) from exc
+            raise DomainError(stored_text.text(
+                gettext_noop("OCR of a page took longer than %(limit)s s and was stopped."),
+                limit=settings.OCR_PAGE_TIMEOUT)) from exc
         except pytesseract.TesseractError as exc:
-            raise DomainError(gettext_noop("Tesseract failed: %(error)s") % {"error": str(exc)[:300]}) from exc
+            raise DomainError(stored_text.text(gettext_noop("Tesseract failed: %(error)s"),
+                                               error=str(exc)[:300])) from exc
         with open(base + ".txt", encoding="utf-8", errors="replace") as fh:
             text = fh.read()
         with open(base + ".pdf", "rb") as fh:
@@ -320,17 +328,19 @@ class Result:
     method: str = ""
     pages: int | None = None
     ocr_pages: int = 0
-    notices: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # stored texts (qms.stored_text)
     searchable_pdf: bytes = b""
+    ocr_skipped: bool = False  # a page or the image needed OCR, and Tesseract (or a language) is missing
 
 
 def _check_pixels(width: int, height: int) -> None:
     limit = settings.OCR_MAX_PIXELS
     if width * height > limit:
-        raise DomainError(gettext_noop("The image is %(width)s×%(height)s pixels (%(megapixels)s megapixels); "
-                                       "the limit for OCR is %(limit)s megapixels. Scan it at a lower resolution.")
-                          % {"width": width, "height": height, "megapixels": f"{width * height / 1e6:.0f}",
-                             "limit": f"{limit / 1e6:.0f}"})
+        raise DomainError(stored_text.text(
+            gettext_noop("The image is %(width)s×%(height)s pixels (%(megapixels)s megapixels); "
+                         "the limit for OCR is %(limit)s megapixels. Scan it at a lower resolution."),
+            width=width, height=height, megapixels=f"{width * height / 1e6:.0f}",
+            limit=f"{limit / 1e6:.0f}"))
 
 
 def read_image(data: bytes, progress: Callable[[int], None]) -> Result:
@@ -346,14 +356,16 @@ def read_image(data: bytes, progress: Callable[[int], None]) -> Result:
             probe.load()
             image = probe.convert("RGB") if probe.mode not in ("RGB", "L", "1") else probe.copy()
     except Image.DecompressionBombError as exc:
-        raise DomainError(gettext_noop("The image is too large to read safely (%(error)s).") % {"error": exc}) from exc
+        raise DomainError(stored_text.text(
+            gettext_noop("The image is too large to read safely (%(error)s)."),
+            error=exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DomainError(gettext_noop("The image could not be read (%(error)s).")
-                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
+        raise DomainError(stored_text.text(gettext_noop("The image could not be read (%(error)s)."),
+                                           error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     result = Result(method="ocr", pages=1)
     reason = ocr_unavailable()
     if reason:
-        result.method, result.notices = "", [reason]
+        result.method, result.notices, result.ocr_skipped = "", [reason], True
         return result
     dpi = int(dpi) if 70 <= dpi <= 1200 else 300
     text, pdf = _ocr_image(image, dpi=dpi, deadline=_Deadline(), text_only=False)
@@ -373,20 +385,21 @@ def read_pdf(data: bytes, progress: Callable[[int], None]) -> Result:
             except Exception:  # noqa: BLE001 - pypdf raises several kinds for unknown ciphers
                 ok = 0
             if not ok:
-                raise DomainError(gettext_noop("The PDF is encrypted (password-protected); its text cannot be read. "
-                                               "Upload an unprotected copy."))
+                raise DomainError(stored_text.text(gettext_noop(
+                    "The PDF is encrypted (password-protected); its text cannot be read. Upload an unprotected copy.")))
         total = len(reader.pages)
     except DomainError:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
-        raise DomainError(gettext_noop("The PDF could not be read (%(error)s).")
-                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
+        raise DomainError(stored_text.text(gettext_noop("The PDF could not be read (%(error)s)."),
+                                           error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     limit = settings.OCR_MAX_PAGES
     count = min(total, limit)
     result = Result(method="text layer", pages=total)
     if total > limit:
-        result.notices.append(gettext_noop("Only the first %(limit)s of %(total)s pages were read (OCR_MAX_PAGES).")
-                              % {"limit": limit, "total": total})
+        result.notices.append(stored_text.text(
+            gettext_noop("Only the first %(limit)s of %(total)s pages were read (OCR_MAX_PAGES)."),
+            limit=limit, total=total))
     texts: list[str] = []
     for i in range(count):
         try:
@@ -402,6 +415,7 @@ def read_pdf(data: bytes, progress: Callable[[int], None]) -> Result:
         reason = ocr_unavailable()
         if reason:
             result.notices.append(reason)
+            result.ocr_skipped = True
         else:
             _ocr_pdf_pages(data, reader, scans, texts, result, progress)
     result.text = "\n\n".join(t.strip() for t in texts if t.strip())
@@ -446,7 +460,9 @@ def _ocr_pdf_pages(data, reader, scans, texts, result, progress) -> None:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise DomainError(gettext_noop("The PDF's pages could not be rendered for OCR (%(error)s).") % {"error": exc}) from exc
+        raise DomainError(stored_text.text(
+            gettext_noop("The PDF's pages could not be rendered for OCR (%(error)s)."),
+            error=exc)) from exc
     try:
         for n, i in enumerate(scans):
             deadline.check(n, len(scans))
@@ -482,14 +498,16 @@ def _check_zip(data: bytes, what: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DomainError(gettext_noop("The %(kind)s file could not be read (not a valid ZIP package: %(error)s).")
-                          % {"kind": what, "error": exc}) from exc
+        raise DomainError(stored_text.text(
+            gettext_noop("The %(kind)s file could not be read (not a valid ZIP package: %(error)s)."),
+            kind=what, error=exc)) from exc
     unpacked = sum(i.file_size for i in infos)
     if len(infos) > 5000 or unpacked > settings.TEXTRACT_MAX_UNPACKED_BYTES:
-        raise DomainError(gettext_noop("The %(kind)s file unpacks to %(size)s MB in %(parts)s parts, more than the "
-                                       "limit of %(limit)s MB: it was not read (it may be a ZIP bomb).")
-                          % {"kind": what, "size": f"{unpacked / 1048576:.0f}", "parts": len(infos),
-                             "limit": f"{settings.TEXTRACT_MAX_UNPACKED_BYTES / 1048576:.0f}"})
+        raise DomainError(stored_text.text(
+            gettext_noop("The %(kind)s file unpacks to %(size)s MB in %(parts)s parts, more than the "
+                         "limit of %(limit)s MB: it was not read (it may be a ZIP bomb)."),
+            kind=what, size=f"{unpacked / 1048576:.0f}", parts=len(infos),
+            limit=f"{settings.TEXTRACT_MAX_UNPACKED_BYTES / 1048576:.0f}"))
     return archive
 
 
@@ -501,11 +519,11 @@ def read_docx(data: bytes, progress: Callable[[int], None]) -> Result:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise DomainError(gettext_noop("The DOCX file could not be read (%(error)s).")
-                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
+        raise DomainError(stored_text.text(gettext_noop("The DOCX file could not be read (%(error)s)."),
+                                           error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise several kinds for broken parts
-        raise DomainError(gettext_noop("The DOCX file could not be read (%(error)s).")
-                          % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
+        raise DomainError(stored_text.text(gettext_noop("The DOCX file could not be read (%(error)s)."),
+                                           error=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -532,7 +550,8 @@ def read(name: str, data: bytes, progress: Callable[[int], None] = lambda p: Non
         return read_docx(data, progress)
     if ext in TEXT_TYPES:
         return read_text(data, progress)
-    raise DomainError(gettext_noop("Files of type .%(ext)s have no text to extract.") % {"ext": ext})
+    raise DomainError(stored_text.text(gettext_noop("Files of type .%(ext)s have no text to extract."),
+                                       ext=ext))
 
 
 # ------------------------------------------------------------------ the job
@@ -547,17 +566,18 @@ def run(job: Job) -> jobs.JobOutput:
     try:
         return _extract(job, extraction)
     except SoftTimeLimitExceeded:
-        _failed(extraction, gettext_noop("Text extraction took longer than its time limit (%(limit)s s).")
-                % {"limit": jobs.time_limit_for(KIND) - 30})
+        _failed(extraction, stored_text.text(
+            gettext_noop("Text extraction took longer than its time limit (%(limit)s s)."),
+            limit=jobs.time_limit_for(KIND) - 30))
         raise
     except DomainError as exc:
-        _failed(extraction, exc.message)
+        _failed(extraction, stored_text.message_of(exc))
         raise
 
 
 def _failed(extraction: TextExtraction, message: str) -> None:
     TextExtraction.objects.filter(pk=extraction.pk).update(
-        status=TextExtraction.Status.FAILED, error=message[:4000], finished_at=timezone.now())
+        status=TextExtraction.Status.FAILED, finished_at=timezone.now(), **stored_text.fields("error", message, limit=4000))
 
 
 def _extract(job: Job, extraction: TextExtraction) -> jobs.JobOutput:
@@ -568,19 +588,21 @@ def _extract(job: Job, extraction: TextExtraction) -> jobs.JobOutput:
         with default_storage.open(name, "rb") as fh:
             data = fh.read(settings.UPLOAD_MAX_BYTES * 4 + 1)
     except FileNotFoundError as exc:
-        raise DomainError(gettext_noop("The stored file %(name)s is missing.")
-                          % {"name": extraction.original_name or name}) from exc
+        raise DomainError(stored_text.text(gettext_noop("The stored file %(name)s is missing."),
+                                           name=extraction.original_name or name)) from exc
     except OSError as exc:
-        raise jobs.TransientJobError(gettext_noop("Could not read %(name)s: %(error)s") % {"name": name, "error": exc}) from exc
+        raise jobs.TransientJobError(stored_text.text(gettext_noop("Could not read %(name)s: %(error)s"),
+                                                      name=name, error=exc)) from exc
     if len(data) > settings.UPLOAD_MAX_BYTES * 4:
-        raise DomainError(gettext_noop("The file is larger than any upload may be; it was not read."))
+        raise DomainError(stored_text.text(gettext_noop("The file is larger than any upload may be; it was not read.")))
     digest = sha256(data).hexdigest()
     result = read(name, data, lambda p: jobs.set_progress(job, p))
     text = result.text.replace("\x00", "")
     if len(text) > settings.TEXTRACT_MAX_CHARS:
         text = text[: settings.TEXTRACT_MAX_CHARS]
-        result.notices.append(gettext_noop("Only the first %(count)s characters of text are kept.")
-                              % {"count": f"{settings.TEXTRACT_MAX_CHARS:,}"})
+        result.notices.append(stored_text.text(
+            gettext_noop("Only the first %(count)s characters of text are kept."),
+            count=f"{settings.TEXTRACT_MAX_CHARS:,}"))
     searchable, searchable_sha, searchable_size = "", "", None
     if result.searchable_pdf:
         old = extraction.searchable_pdf
@@ -588,16 +610,18 @@ def _extract(job: Job, extraction: TextExtraction) -> jobs.JobOutput:
         searchable_sha, searchable_size = sha256(result.searchable_pdf).hexdigest(), len(result.searchable_pdf)
         if old and old != searchable:
             transaction.on_commit(lambda: default_storage.delete(old) if default_storage.exists(old) else None)
-    notice = " ".join(result.notices)
+    notice = stored_text.join(result.notices) if result.notices else ""
     with transaction.atomic():
         updated = TextExtraction.objects.filter(pk=extraction.pk).update(
             status=TextExtraction.Status.DONE, method=result.method, text=text, pages=result.pages,
-            ocr_pages=result.ocr_pages, languages=languages() if result.ocr_pages else "", notice=notice,
-            error="", sha256=digest, searchable_pdf=searchable, searchable_sha256=searchable_sha,
-            searchable_size=searchable_size, finished_at=timezone.now())
+            ocr_pages=result.ocr_pages, languages=languages() if result.ocr_pages else "",
+            ocr_skipped=result.ocr_skipped, error="", error_i18n=None, sha256=digest, searchable_pdf=searchable,
+            searchable_sha256=searchable_sha, searchable_size=searchable_size, finished_at=timezone.now(),
+            **stored_text.fields("notice", notice))
         if updated:
             _reindex(name)
-        Job.objects.filter(pk=job.pk).update(params={**job.params, "notice": notice, "method": result.method})
+        Job.objects.filter(pk=job.pk).update(params={**job.params, **stored_text.fields("notice", notice),
+                                                     "method": result.method})
     if searchable:
         return jobs.JobOutput(filename=_download_name(extraction, "pdf"), stored_name=searchable,
                               sha256=searchable_sha, size=searchable_size, content_type="application/pdf")

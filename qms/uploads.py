@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # extension -> (content type, accepted leading bytes; empty = text, checked for NUL bytes)
 ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -69,26 +69,28 @@ def validate_upload(upload, *, allowed: tuple[str, ...] | None = None, max_bytes
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     allowed = allowed or tuple(ALLOWED_TYPES)
     ext = extension_of(upload.name)
+    # Lazy messages with their params: a form shows them in the reader's language, and
+    # an import keeps them as msgid and params for its report (qms.stored_text).
+    name = safe_filename(upload.name)
     if ext not in allowed:
         raise ValidationError(
-            _("“%(name)s”: files of type .%(ext)s are not accepted. Allowed: %(allowed)s.")
-            % {"name": safe_filename(upload.name), "ext": ext or "?", "allowed": ", ".join("." + a for a in allowed)}
-        )
+            gettext_lazy("“%(name)s”: files of type .%(ext)s are not accepted. Allowed: %(allowed)s."),
+            code="file_type", params={"name": name, "ext": ext or "?", "allowed": ", ".join("." + a for a in allowed)})
     if upload.size == 0:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": safe_filename(upload.name)})
+        raise ValidationError(gettext_lazy("“%(name)s” is empty."), code="empty", params={"name": name})
     if upload.size > max_bytes:
         raise ValidationError(
-            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-            % {"name": safe_filename(upload.name), "size": f"{upload.size / 1048576:.1f}", "limit": f"{max_bytes / 1048576:.0f}"}
-        )
+            gettext_lazy("“%(name)s” is %(size)s MB; the limit is %(limit)s MB."), code="file_size",
+            params={"name": name, "size": f"{upload.size / 1048576:.1f}", "limit": f"{max_bytes / 1048576:.0f}"})
     content_type, magics = ALLOWED_TYPES[ext]
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)
     if magics and not any(head.startswith(m) for m in magics):
-        raise ValidationError(_("“%(name)s” does not look like a .%(ext)s file.") % {"name": safe_filename(upload.name), "ext": ext})
+        raise ValidationError(gettext_lazy("“%(name)s” does not look like a .%(ext)s file."), code="file_content",
+                              params={"name": name, "ext": ext})
     if not magics and b"\x00" in head:
-        raise ValidationError(_("“%(name)s” is not a text file.") % {"name": safe_filename(upload.name)})
+        raise ValidationError(gettext_lazy("“%(name)s” is not a text file."), code="file_content", params={"name": name})
     if ext == "pdf":
         # Parsed for real (every page), and refused if anything in it would run
         # in a viewer: a file that only starts with %PDF- is not a document.
@@ -98,7 +100,8 @@ def validate_upload(upload, *, allowed: tuple[str, ...] | None = None, max_bytes
         reason = check_uploaded_pdf(upload.read())
         upload.seek(0)
         if reason:
-            raise ValidationError(_("“%(name)s” cannot be accepted: %(reason)s.") % {"name": safe_filename(upload.name), "reason": reason})
+            raise ValidationError(gettext_lazy("“%(name)s” cannot be accepted: %(reason)s."), code="file_content",
+                                  params={"name": name, "reason": reason})
     return content_type
 
 

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from audits import services as audit_services
 from audits.models import Capa
@@ -21,6 +21,7 @@ from qms.models import Clause
 from qms.notifications import notify
 from qms.rules import require
 from qms.signatures import Meaning, authenticate_signer, sign
+from qms.stored_text import text as said
 from reviews.models import Complaint, Decision, ManagementReview, SatisfactionSurvey
 from reviews.pack import serialise
 
@@ -87,7 +88,8 @@ def complaint_log(*, actor, kind: str = Complaint.Kind.COMPLAINT, customer: str,
     record_event(actor=actor, verb="complaint.logged", obj=complaint, to_state=complaint.status,
                  comment=_english(complaint.get_kind_display))
     if owner.pk != actor.pk:
-        notify(owner, title=f"{complaint.number} assigned to you", body=complaint.customer,
+        notify(owner, title=said(gettext_noop("%(number)s assigned to you"), number=complaint.number),
+               body=complaint.customer,
                url=complaint.get_absolute_url())
     return complaint
 
@@ -266,7 +268,8 @@ def review_plan(*, actor, title: str, meeting_date: date, chair, period_start: d
     record_event(actor=actor, verb="review.planned", obj=review, to_state=review.status,
                  comment=f"{period_start:%Y-%m-%d} – {period_end:%Y-%m-%d}")
     if chair.pk != actor.pk:
-        notify(chair, title=f"You chair {review.number}", body=review.title, url=review.get_absolute_url())
+        notify(chair, title=said(gettext_noop("You chair %(number)s"), number=review.number), body=review.title,
+               url=review.get_absolute_url())
     return review
 
 
@@ -347,7 +350,8 @@ def decision_add(*, actor, review: ManagementReview, kind: str, text: str, actio
     d.save()
     record_event(actor=actor, verb="review.decision_added", obj=review, comment=d.text[:300], data={"seq": seq})
     if action_owner is not None and action_owner.pk != actor.pk:
-        notify(action_owner, title=f"Action from {review.number}", body=d.action_description[:200],
+        notify(action_owner, title=said(gettext_noop("Action from %(number)s"), number=review.number),
+               body=d.action_description[:200],
                url=d.get_absolute_url())
     return d
 

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 
 from api.base import ViewSet, bind, form_schema, visible
 from api.resources import register
-from qms import jobs
+from qms import jobs, stored_text
 from qms.audit import trail_for
 from qms.models import Department, Job, Notification, User
 from qms.permissions import can_read_everything
@@ -55,12 +56,16 @@ class JobSerializer(serializers.Serializer):
     progress = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    error = serializers.CharField()
+    error = serializers.SerializerMethodField()
     filename = serializers.CharField()
     download_url = serializers.SerializerMethodField()
 
     def get_label(self, job) -> str:
-        return jobs.job_label(job.kind)
+        return gettext(jobs.job_label(job.kind))  # labels are marked with gettext_noop
+
+    def get_error(self, job) -> str:
+        """In the requesting user's language, as on the job page (qms.stored_text)."""
+        return stored_text.display(job, "error")
 
     def get_download_url(self, job) -> str | None:
         if job.status != Job.Status.READY or not job.file:
@@ -146,12 +151,20 @@ register("jobs", JobViewSet, "job")
 
 # ------------------------------------------------------------------ notifications
 class NotificationSerializer(serializers.Serializer):
+    """Title and body in the requesting user's language, as on the notifications page (qms.stored_text)."""
+
     id = serializers.IntegerField()
-    title = serializers.CharField()
-    body = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
     url = serializers.CharField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
+
+    def get_title(self, notification) -> str:
+        return stored_text.display(notification, "title")
+
+    def get_body(self, notification) -> str:
+        return stored_text.display(notification, "body")
 
 
 class NotificationViewSet(ViewSet):

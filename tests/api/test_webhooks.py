@@ -239,6 +239,27 @@ def test_a_public_address_passes_and_a_name_that_later_points_inside_is_refused_
     assert "Only https" in delivery.tries.get().error
 
 
+def test_a_tries_error_is_shown_in_the_quality_managers_language(quality_manager, author, loopback_ok, client_for):
+    endpoint = _create(quality_manager, "http://localhost:8122/hook").endpoint
+    loopback_ok.WEBHOOKS_ALLOW_HTTP = False
+    from tests.documents.factories import make_draft
+
+    make_draft(author)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert _run(delivery) == "retry"
+    attempt = delivery.tries.get()
+    assert attempt.error.startswith("Only https URLs receive webhooks") and attempt.error_i18n  # English, and its msgid
+    delivery.refresh_from_db()
+    assert delivery.last_error == attempt.error and delivery.last_error_i18n == attempt.error_i18n
+    quality_manager.language = "de"
+    quality_manager.save(update_fields=["language"])
+    page = client_for(quality_manager).get(reverse("api:webhooks-endpoint", args=[endpoint.pk])).content.decode()
+    assert "Nur https-URLs empfangen Webhooks" in page and "Only https URLs" not in page
+    (listed,) = client_with(token_for(quality_manager)).get(
+        f"/api/v1/webhooks/{endpoint.pk}/deliveries/").json()["results"]
+    assert listed["last_error"].startswith("Nur https-URLs") and listed["tries"][0]["error"].startswith("Nur https")
+
+
 def test_only_the_quality_manager_sees_and_changes_webhooks(client_for, staff, author, quality_manager, loopback_ok):
     endpoint = _create(quality_manager, "http://127.0.0.1:8122/x").endpoint
     for user in (staff, author):

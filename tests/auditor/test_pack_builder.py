@@ -187,6 +187,13 @@ def test_pack_is_refused_when_the_auditors_access_was_revoked_before_it_ran(exte
     assert jobs.execute(job.pk) == Job.Status.FAILED
     job.refresh_from_db()
     assert "access is closed" in job.error and not job.file
+    # The refusal is kept as a stored text (qms.stored_text): the auditor reads it in their language.
+    from django.utils import translation
+
+    from qms import stored_text
+
+    with translation.override("de"):
+        assert stored_text.display(job, "error").startswith("Ihr Auditorenzugang")
 
 
 @pytest.mark.django_db

@@ -30,6 +30,18 @@ def test_user_visible_python_text_is_marked_for_translation(path):
         assert found == [], "\n".join(f"line {line}: {text}" for line, text in found)
 
 
+def test_the_check_finds_stored_texts_and_notifications_written_without_a_msgid(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "notify(user, title=f'{capa.number} assigned to you', body=capa.title)\n"
+        "notify_role(role, title=said(gettext_noop('Account locked: %(username)s'), username=u))\n"
+        "problems.append(said('Unknown role.'))\n"
+        "error = stored_text.text(f'The file {name} is missing.')\n"
+        "fine = stored_text.text(gettext_noop('The file %(name)s is missing.'), name=name)\n")
+    assert CHECK["unmarked_python"](sample) == [
+        (1, "f-string: assigned to you"), (3, "Unknown role."), (4, "f-string: The file is missing.")]
+
+
 def test_pending_py_names_only_modules_that_exist():
     assert sorted(p for p in PENDING_PY if not (ROOT / p).is_file()) == []
 

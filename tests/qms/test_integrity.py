@@ -31,6 +31,6 @@ def test_intact_files_pass_and_changed_or_missing_ones_are_flagged(author, staff
     assert check_file_integrity.apply().get() == 2
     kinds = {(e.verb, e.object_id) for e in AuditEvent.objects.filter(verb__startswith="integrity.")}
     assert kinds == {("integrity.changed", str(evidence.pk)), ("integrity.missing", str(revision.pk))}
-    assert Notification.objects.filter(user=quality_manager, title__contains="2 problem(s)").exists()
+    assert Notification.objects.filter(user=quality_manager, title__contains="2 problems").exists()
     with pytest.raises(CommandError):
         call_command("verify_files")

@@ -120,6 +120,15 @@ def test_unknown_or_expired_state_and_provider_errors_are_refused_with_a_message
     assert client.get("/").status_code == 302
 
 
+def test_a_refusal_is_said_in_the_browsers_language_and_trailed_in_english(client, oidc_on):
+    response = client.get("/accounts/oidc/callback/?code=abc&state=never-issued", follow=True,
+                          HTTP_ACCEPT_LANGUAGE="de")
+    page = response.content.decode()
+    assert "Single Sign-on fehlgeschlagen: Die Anmeldeanfrage ist abgelaufen oder wurde nicht hier gestartet" in page
+    event = AuditEvent.objects.get(verb="auth.oidc_refused")
+    assert event.comment == "the login request expired or was not started here (unknown state)."
+
+
 def test_a_state_used_once_cannot_be_replayed(client, oidc_on):
     _, _, browser = sso_login(client, "olivia")
     other = Client()

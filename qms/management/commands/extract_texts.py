@@ -4,6 +4,7 @@ those whose OCR was skipped (Tesseract was missing) or failed."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from qms import textract
 from qms.models import TextExtraction
@@ -29,8 +30,7 @@ class Command(BaseCommand):
                         textract.request(source, obj, name)
                     asked += 1
         if options["skipped"]:
-            rows = TextExtraction.objects.filter(status=TextExtraction.Status.FAILED) | TextExtraction.objects.filter(
-                notice__startswith="OCR skipped")
+            rows = TextExtraction.objects.filter(Q(status=TextExtraction.Status.FAILED) | Q(ocr_skipped=True))
             for name in rows.values_list("file", flat=True):
                 with transaction.atomic():
                     textract.reextract(name)
