@@ -34,7 +34,7 @@ def sections(user) -> list[dashboard.Section]:
         dashboard.Item(
             label=f"{s.step.revision.document.number} {s.step.revision.document.title}",
             url=reverse("documents:revision-detail", args=[s.step.revision.document.number, s.step.revision.seq]),
-            meta=f"{s.step.get_kind_display()} of revision {s.step.revision.label}",
+            meta=_("%(kind)s of revision %(label)s") % {"kind": s.step.get_kind_display(), "label": s.step.revision.label},
         )
         for s in waiting
     ]
@@ -47,8 +47,9 @@ def sections(user) -> list[dashboard.Section]:
         dashboard.Item(
             label=f"{a.revision.document.number} {a.revision.document.title}",
             url=read_task_url(a),
-            meta=f"revision {a.revision.label}, due {a.due_date:%Y-%m-%d}"
-            + (", see what changed since the revision you acknowledged" if a.since_seq else ""),
+            meta=(_("revision %(label)s, due %(date)s, see what changed since the revision you acknowledged")
+                  if a.since_seq else _("revision %(label)s, due %(date)s"))
+            % {"label": a.revision.label, "date": f"{a.due_date:%Y-%m-%d}"},
             overdue=a.due_date < today,
         )
         for a in acks
@@ -61,7 +62,7 @@ def sections(user) -> list[dashboard.Section]:
     overdue, total = dashboard.sample(selectors.review_overdue(user, today), LIMIT)
     items = [
         dashboard.Item(label=f"{d.number} {d.title}", url=reverse("documents:document-detail", args=[d.number]),
-                       meta=f"review was due {d.next_review_date:%Y-%m-%d}", overdue=True)
+                       meta=_("review was due %(date)s") % {"date": f"{d.next_review_date:%Y-%m-%d}"}, overdue=True)
         for d in overdue
     ]
     if items or permissions.is_quality_manager(user):
@@ -75,7 +76,7 @@ def sections(user) -> list[dashboard.Section]:
         items = [
             dashboard.Item(label=f"{a.user.display_name}: {a.revision.document.number}",
                            url=reverse("documents:document-acknowledgements", args=[a.revision.document.number]),
-                           meta=f"due {a.due_date:%Y-%m-%d}", overdue=True)
+                           meta=_("due %(date)s") % {"date": f"{a.due_date:%Y-%m-%d}"}, overdue=True)
             for a in late
         ]
         out.append(dashboard.Section(key="documents.acks_overdue", title=_("Overdue acknowledgements"), items=items,
