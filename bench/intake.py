@@ -205,4 +205,6 @@ def run(emit):
         assert records == RECORDS, records
         emit("import.records_n", records, "records")
         emit("import.records_s", total, "s")
+        emit("import.documents_peak_mb", docs_mb, "MB")
+        emit("import.records_peak_mb", records_mb, "MB")
         emit("import.peak_mb", max(docs_mb, records_mb), "MB (the larger of the two import processes)")
