@@ -293,7 +293,10 @@ def render_problem(revision: Revision) -> str:
         reason = pdf.check_uploaded_pdf(_upload_bytes(name))
     except TransientJobError as exc:
         reason = str(exc)
-    return f"The uploaded PDF cannot be rendered as a controlled copy: {reason}. Upload a fixed PDF first." if reason else ""
+    if not reason:
+        return ""
+    return gettext("The uploaded PDF cannot be rendered as a controlled copy: %(reason)s. Upload a fixed PDF first.") % {
+        "reason": reason}
 
 
 def current_rendition(revision: Revision) -> Rendition | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_lazy
 
 # pypdf works on the file objects we hand it; nothing here touches MEDIA_ROOT.
 
@@ -273,8 +274,10 @@ def extract_text(pdf: bytes) -> list[str]:
 
 
 # ------------------------------------------------------------------ uploaded PDFs: checked, active content out
-_ACTION_KINDS = {"/JavaScript": "JavaScript", "/Launch": "a launch action", "/ImportData": "an import action",
-                 "/SubmitForm": "a form-submit action", "/GoToR": "a link to another file", "/GoToE": "an embedded-file link"}
+# The refusal's words are in the uploader's language (issue 20); the page shows them at once.
+_ACTION_KINDS = {"/JavaScript": gettext_lazy("JavaScript"), "/Launch": gettext_lazy("a launch action"),
+                 "/ImportData": gettext_lazy("an import action"), "/SubmitForm": gettext_lazy("a form-submit action"),
+                 "/GoToR": gettext_lazy("a link to another file"), "/GoToE": gettext_lazy("an embedded-file link")}
 
 
 def _action_problems(action, where: str, seen: set) -> list[str]:
@@ -286,7 +289,7 @@ def _action_problems(action, where: str, seen: set) -> list[str]:
         seen.add(id(action))
         kind = str(action.get("/S", ""))
         if kind in _ACTION_KINDS:
-            out.append(f"{_ACTION_KINDS[kind]} ({where})")
+            out.append(gettext("%(kind)s (%(where)s)") % {"kind": _ACTION_KINDS[kind], "where": where})
         action = action.get("/Next")
         if isinstance(action, list):
             action = action[0] if action else None
@@ -302,27 +305,27 @@ def active_content(reader) -> list[str]:
     if "/OpenAction" in root:
         action = root["/OpenAction"].get_object() if hasattr(root["/OpenAction"], "get_object") else root["/OpenAction"]
         if hasattr(action, "get") and "/S" in action:
-            found += _action_problems(action, "on opening", seen) or []
+            found += _action_problems(action, gettext("on opening"), seen) or []
     if "/AA" in root:
-        found.append("actions triggered by events (document)")
+        found.append(gettext("actions triggered by events (document)"))
     names = root.get("/Names")
     names = names.get_object() if names is not None else {}
     if "/JavaScript" in names:
-        found.append("document-level JavaScript")
+        found.append(gettext("document-level JavaScript"))
     if "/EmbeddedFiles" in names:
-        found.append("embedded files")
+        found.append(gettext("embedded files"))
     if "/AcroForm" in root and "/XFA" in root["/AcroForm"].get_object():
-        found.append("an XFA form")
+        found.append(gettext("an XFA form"))
     for number, page in enumerate(reader.pages, start=1):
         if "/AA" in page:
-            found.append(f"actions triggered by events (page {number})")
+            found.append(gettext("actions triggered by events (page %(number)s)") % {"number": number})
         for annot in page.get("/Annots") or []:
             annot = annot.get_object()
             if str(annot.get("/Subtype")) == "/FileAttachment":
-                found.append(f"an attached file (page {number})")
+                found.append(gettext("an attached file (page %(number)s)") % {"number": number})
             if "/AA" in annot:
-                found.append(f"actions triggered by events (page {number})")
-            found += _action_problems(annot.get("/A"), f"page {number}", seen)
+                found.append(gettext("actions triggered by events (page %(number)s)") % {"number": number})
+            found += _action_problems(annot.get("/A"), gettext("page %(number)s") % {"number": number}, seen)
     return list(dict.fromkeys(found))
 
 
@@ -335,20 +338,20 @@ def check_uploaded_pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            return "it is encrypted or password-protected; upload an unprotected PDF"
+            return gettext("it is encrypted or password-protected; upload an unprotected PDF")
         if not reader.pages:
-            return "it has no pages"
+            return gettext("it has no pages")
         for page in reader.pages:
             float(page.mediabox.width), float(page.mediabox.height)
             page.get_contents()  # every page's content stream must be readable
         problems = active_content(reader)
     except Exception as exc:  # pypdf raises many kinds for broken files
-        return f"it is not a readable PDF ({type(exc).__name__}: {str(exc)[:120]}); export it again from the source"
+        return gettext("it is not a readable PDF (%(error)s); export it again from the source") % {
+            "error": f"{type(exc).__name__}: {str(exc)[:120]}"}
     if problems:
-        return (
-            "it contains " + ", ".join(problems) + ". Controlled documents may not carry active content "
-            "(it would run in the reader's PDF viewer); save it again without it (e.g. “Print to PDF”)"
-        )
+        return gettext(
+            "it contains %(problems)s. Controlled documents may not carry active content (it would run in the "
+            "reader's PDF viewer); save it again without it (e.g. “Print to PDF”)") % {"problems": ", ".join(problems)}
     return ""
 
 

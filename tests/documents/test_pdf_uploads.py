@@ -45,6 +45,22 @@ def test_a_pdf_with_open_action_javascript_is_refused_with_a_reason(author, clie
 
 
 @pytest.mark.django_db
+def test_the_refusal_reads_in_the_uploaders_language(author, client_for):
+    """Issue 20: the reasons a PDF is refused were English inside a translated sentence."""
+    author.language = "de"
+    author.save(update_fields=["language"])
+    c = client_for(author)
+    hostile = SimpleUploadedFile("sop.pdf", h.pdf_with_javascript(), content_type="application/pdf")
+    text = c.post("/documents/new/", {**create_payload(), "pdf": hostile}).content.decode()
+    assert "JavaScript (beim Öffnen)" in text and "JavaScript auf Dokumentebene" in text
+    assert "Gelenkte Dokumente dürfen keine aktiven Inhalte enthalten" in text and "on opening" not in text
+    broken = SimpleUploadedFile("sop.pdf", BROKEN, content_type="application/pdf")
+    text = c.post("/documents/new/", {**create_payload(), "pdf": broken}).content.decode()
+    assert "es ist kein lesbares PDF" in text and "not a readable PDF" not in text
+    assert not Document.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_real_pdf_is_accepted(author, client_for):
     good = SimpleUploadedFile("sop.pdf", h.blank_pdf(2), content_type="application/pdf")
     r = client_for(author).post("/documents/new/", {**create_payload(), "pdf": good})
