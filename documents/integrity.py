@@ -5,10 +5,11 @@ rendition is quarantined and rendered again at once, the manual build is
 quarantined and the quality manager builds a fresh one."""
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_noop
 
 from documents.manual import ManualFileChanged, check_manual_file
 from documents.renditions import repair_rendition
-from qms import integrity
+from qms import integrity, stored_text
 
 
 def _repair_rendition(rendition, problem) -> str:
@@ -17,14 +18,14 @@ def _repair_rendition(rendition, problem) -> str:
         with default_storage.open(problem.name, "rb") as fh:
             found = fh.read()
     repair_rendition(rendition, kind=problem.kind, found=found)
-    return "quarantined and rendered again"
+    return stored_text.text(gettext_noop("quarantined and rendered again"))
 
 
 def _quarantine_manual(build, problem) -> str:
     try:
         check_manual_file(build)
     except ManualFileChanged:
-        return "quarantined (build the manual again)"
+        return stored_text.text(gettext_noop("quarantined (build the manual again)"))
     return ""
 
 

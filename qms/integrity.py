@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.utils.translation import gettext_noop
 
 from qms import stored_text
 from qms.audit import record_event
@@ -51,6 +52,12 @@ class Problem:
     name: str
     kind: str  # "changed" or "missing"
     repair: Callable | None = None
+    done: str = ""  # what the repair did (a stored text), for the notification
+
+
+# The quality manager's notification, a line per problem, in the reader's language (qms.stored_text).
+_LINES = {"missing": gettext_noop("%(model)s #%(pk)s: %(name)s is missing"),
+          "changed": gettext_noop("%(model)s #%(pk)s: %(name)s has changed")}
 
 
 @dataclass
@@ -89,11 +96,12 @@ def check_files() -> IntegrityReport:
         record_event(actor=None, verb=f"integrity.{p.kind}", obj=obj, comment=f"Stored file {p.name} is {p.kind}",
                      data={"file": p.name})
         if p.repair is not None:
-            done = p.repair(obj, p)
-            if done:
-                p.kind += f", {done}"
+            p.done = p.repair(obj, p) or ""
     if report.problems:
-        lines = "\n".join(f"{p.model} #{p.pk}: {p.name} {p.kind}" for p in report.problems[:50])
+        lines = stored_text.join([
+            stored_text.join([stored_text.text(_LINES[p.kind], model=p.model, pk=p.pk, name=p.name), p.done], sep=", ")
+            if p.done else stored_text.text(_LINES[p.kind], model=p.model, pk=p.pk, name=p.name)
+            for p in report.problems[:50]], sep="\n")
         title = stored_text.ngettext("File integrity check: %(count)s problem", "File integrity check: %(count)s problems",
                                      len(report.problems), count=len(report.problems))
         notify_role(Role.QUALITY_MANAGER, title=title, body=lines)

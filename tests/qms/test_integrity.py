@@ -34,3 +34,20 @@ def test_intact_files_pass_and_changed_or_missing_ones_are_flagged(author, staff
     assert Notification.objects.filter(user=quality_manager, title__contains="2 problems").exists()
     with pytest.raises(CommandError):
         call_command("verify_files")
+
+
+@pytest.mark.django_db
+def test_the_notification_reads_in_the_quality_managers_language(author, quality_manager):
+    """Issue 20: each line of the report was English ("… missing") whatever the reader's language."""
+    from django.utils import translation
+
+    from qms import stored_text
+
+    doc = make_draft(author, pdf=pdf_upload())
+    default_storage.delete(doc.latest_revision.pdf_file)
+    check_files()
+    note = Notification.objects.get(user=quality_manager, title__contains="problem")
+    assert note.body.endswith(f"{doc.latest_revision.pdf_file} is missing")  # the English of the record
+    with translation.override("de"):
+        assert stored_text.display(note, "body").endswith(f"{doc.latest_revision.pdf_file} fehlt")
+        assert stored_text.display(note, "title") == "Prüfung der Dateiintegrität: 1 Problem"
