@@ -21,6 +21,7 @@ from qms.concurrency import Stamp, StampField
 from qms.errors import DomainError, IllegalTransition
 from qms.exports import table_response
 from qms.models import Clause
+from qms.paging import CappedPaginator
 from qms.rules import allowed, require
 from qms.rules import message as rule_message
 from qms.signatures import (
@@ -89,7 +90,7 @@ def index(request):
     require("records.view_records", request.user)
     form, filters = _register_filters(request)
     qs = selectors.register(request.user, filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -179,3 +179,24 @@ def test_record_page_queries_do_not_grow_with_evidence_and_amendments(client_for
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(record.get_absolute_url())
     assert len(response.context["amendments"]) == 6 and len(response.context["evidence"]) == 6
+
+
+@pytest.mark.django_db
+def test_the_register_counts_up_to_its_cap_and_says_more(client_for, quality_manager, staff, monkeypatch):
+    """Issue 21 (flat at 1,000,000 records): the register counts at most REGISTER_COUNT_CAP
+    rows; past it the page says "more than" instead of an exact total, and the pages stop there."""
+    from qms import paging
+    from records import views
+
+    rt = make_type("CAP", verification_required=False)
+    for _ in range(7):
+        make_record(staff, rt)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(paging, "REGISTER_COUNT_CAP", 5)
+    c = client_for(quality_manager)
+    html = c.get("/records/").content.decode()
+    assert "Page 1 of 3 · more than 5 records" in html
+    last = c.get("/records/?page=99").content.decode()
+    assert "Page 3 of 3 · more than 5 records" in last
+    monkeypatch.setattr(paging, "REGISTER_COUNT_CAP", 7)
+    assert "Page 1 of 4 · 7 records" in c.get("/records/").content.decode()
