@@ -105,5 +105,5 @@ def test_weekly_check_quarantines_a_tampered_manual_build(author, quality_manage
     default_storage.save(build.file.name, ContentFile(b"%PDF-1.4 not the manual"))
     report = check_files()
     assert [(p.model, p.pk) for p in report.problems] == [("documents.ManualBuild", build.pk)]
-    assert "quarantined" in report.problems[0].kind
+    assert report.problems[0].kind == "changed" and "quarantined" in report.problems[0].done
     assert not default_storage.exists(build.file.name)  # nothing left to issue
