@@ -25,7 +25,7 @@ from django.utils.translation import override
 
 from documents.forms import SORTS
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
-from qms import permissions, scope
+from qms import paging, permissions, scope
 from qms.rules import allowed
 from qms.search import highlight
 
@@ -192,10 +192,9 @@ def with_list_columns(qs: QuerySet[Document]) -> QuerySet[Document]:
 # reads 25,000 rows, and "more than 1,000" is what a reader needs (they narrow
 # the search; the export lists every match).
 SEARCH_COUNT_CAP = 1000
-# The register without a search counts up to this many (issue 21: a register's
-# time stays flat from 10,000 to 100,000 documents; an exact count of every row
-# grew with them): past it the page says "more than 10,000".
-REGISTER_COUNT_CAP = 10_000
+# The register without a search counts up to the registers' cap (qms.paging, issue 21:
+# flat from 10,000 to 100,000 documents): past it the page says "more than 10,000".
+REGISTER_COUNT_CAP = paging.REGISTER_COUNT_CAP
 
 
 def page_of(qs: QuerySet[Document], offset: int, limit: int, cap: int | None = None
