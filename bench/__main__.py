@@ -20,6 +20,16 @@ GROUPS_ORDER = ["documents", "pdf", "records", "audits", "auditor", "jobs", "pla
 PARTS = {"planning": ["reviews"], "people": ["suppliers_equipment"], "intake": ["ocr"]}
 
 
+def _collect_static() -> None:
+    """With DEBUG off (qms.settings_bench) pages read their assets from the
+    manifest, as in production: collect them (only changed files are copied)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="")
@@ -28,6 +38,7 @@ def main() -> int:
     import django
 
     django.setup()
+    _collect_static()
     here = Path(__file__).parent
     found = [m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_") and m.name != "common"]
     parts = {p for ps in PARTS.values() for p in ps}

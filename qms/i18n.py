@@ -36,7 +36,9 @@ def in_sentence(label) -> str:
     return text[0].lower() + text[1:]
 
 
+@functools.cache
 def time_zone_names() -> frozenset[str]:
+    """Every zone name tzdata knows (read once: it walks the zone files on disk)."""
     return frozenset(zoneinfo.available_timezones())
 
 
