@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.models import Audit, AuditQuestion, AuditReport, Capa, ChecklistItem, Finding, ProgrammeItem
 from audits.services import REPORT_FIELDS, AuditInput, EvidenceSpec
 from documents.models import Document, Revision
-from qms.forms import BootstrapForm, BootstrapModelForm
+from qms.forms import BootstrapForm, BootstrapModelForm, UserChoice, UsersChoice
 from qms.models import Clause, Department, Process
 from qms.permissions import Role
 
@@ -55,16 +55,6 @@ def visible_revision(user, number: str, label: str = ""):
     if label:
         return revisions.filter(label=label).first()
     return revisions.filter(status=Revision.Status.EFFECTIVE).first()
-
-
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
-class UsersChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 def active_users():

@@ -19,7 +19,7 @@ from documents.models import (
     RouteStep,
 )
 from qms.concurrency import StampField
-from qms.forms import BootstrapForm, HistoricDateField, bootstrap
+from qms.forms import BootstrapForm, HistoricDateField, UserChoice, UsersChoice, bootstrap
 from qms.models import Clause, Department, Process
 from qms.permissions import Role
 from qms.rules import allowed
@@ -37,16 +37,6 @@ def _users():
 
 def _approvers():
     return _users().filter(groups__name__in=[Role.APPROVER, Role.QUALITY_MANAGER]).distinct()
-
-
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
-class UserMultiChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 def _plain_radios(form) -> None:
@@ -85,7 +75,7 @@ class DocumentCreateForm(BootstrapForm):
     process = forms.ModelChoiceField(label=_("Process"), queryset=Process.objects.all(), required=False)
     clauses = forms.ModelMultipleChoiceField(label=_("Clauses"), queryset=Clause.objects.all(), required=False,
                                              widget=forms.SelectMultiple(attrs={"size": 6}))
-    distribution_users = UserMultiChoice(label=_("Distribution: people"), queryset=_users(), required=False,
+    distribution_users = UsersChoice(label=_("Distribution: people"), queryset=_users(), required=False,
                                          widget=forms.SelectMultiple(attrs={"size": 5}))
     distribution_groups = forms.ModelMultipleChoiceField(label=_("Distribution: groups"), queryset=Group.objects.all(),
                                                          required=False)
@@ -143,7 +133,7 @@ class DocumentEditForm(BootstrapForm):
     process = forms.ModelChoiceField(label=_("Process"), queryset=Process.objects.all(), required=False)
     clauses = forms.ModelMultipleChoiceField(label=_("Clauses"), queryset=Clause.objects.all(), required=False,
                                              widget=forms.SelectMultiple(attrs={"size": 6}))
-    distribution_users = UserMultiChoice(label=_("Distribution: people"), queryset=_users(), required=False,
+    distribution_users = UsersChoice(label=_("Distribution: people"), queryset=_users(), required=False,
                                          widget=forms.SelectMultiple(attrs={"size": 5}))
     distribution_groups = forms.ModelMultipleChoiceField(label=_("Distribution: groups"), queryset=Group.objects.all(),
                                                          required=False)
@@ -223,7 +213,7 @@ class RouteForm(BootstrapForm):
             )
             self.fields[f"step{i}_mode"] = forms.ChoiceField(label=_("Who must sign"), choices=RouteStep.Mode.choices,
                                                              initial=RouteStep.Mode.ALL)
-            self.fields[f"step{i}_users"] = UserMultiChoice(
+            self.fields[f"step{i}_users"] = UsersChoice(
                 label=_("People"), queryset=signers, required=False, widget=forms.SelectMultiple(attrs={"size": 4})
             )
             self.fields[f"step{i}_groups"] = forms.ModelMultipleChoiceField(

@@ -20,7 +20,7 @@ from planning.models import (
     RiskScale,
 )
 from qms import measures
-from qms.forms import BootstrapForm, BootstrapModelForm, StrictDecimalField
+from qms.forms import BootstrapForm, BootstrapModelForm, StrictDecimalField, UserChoice
 from qms.models import Process, User
 
 
@@ -28,17 +28,12 @@ def _people():
     return User.objects.filter(is_active=True).order_by("full_name", "username")
 
 
-class PeopleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
 def _tall(*names, rows=3):
     return {n: forms.Textarea(attrs={"rows": rows}) for n in names}
 
 
 class IssueForm(BootstrapModelForm):
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people())
+    owner = UserChoice(label=_("Owner"), queryset=_people())
 
     class Meta:
         model = ContextIssue
@@ -49,7 +44,7 @@ class IssueForm(BootstrapModelForm):
 
 
 class PartyForm(BootstrapModelForm):
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people())
+    owner = UserChoice(label=_("Owner"), queryset=_people())
 
     class Meta:
         model = InterestedParty
@@ -93,7 +88,7 @@ class AssessmentFields(forms.Form):
 
 
 class RiskForm(AssessmentFields, BootstrapModelForm):
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people())
+    owner = UserChoice(label=_("Owner"), queryset=_people())
     process = forms.ModelChoiceField(label=_("Process"), queryset=Process.objects.order_by("code"), required=False)
     issues = forms.ModelMultipleChoiceField(queryset=ContextIssue.objects.none(), required=False,
                                             label=_("Context issues it comes from"))
@@ -132,7 +127,7 @@ class AssessForm(AssessmentFields, BootstrapForm):
 
 class ActionForm(BootstrapForm):
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people())
+    owner = UserChoice(label=_("Owner"), queryset=_people())
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -170,7 +165,7 @@ class RegisterFilterForm(BootstrapForm):
                                required=False)
     band = forms.ChoiceField(choices=[("", _("All"))], required=False, label=_("Rating"))
     process = forms.ModelChoiceField(label=_("Process"), queryset=Process.objects.order_by("code"), required=False)
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people(), required=False)
+    owner = UserChoice(label=_("Owner"), queryset=_people(), required=False)
     likelihood = forms.IntegerField(required=False, min_value=1, max_value=10, widget=forms.HiddenInput)
     impact = forms.IntegerField(required=False, min_value=1, max_value=10, widget=forms.HiddenInput)
     overdue = forms.ChoiceField(label=_("Overdue"), choices=[("", "—"), ("reassessment", _("Re-assessment overdue")),
@@ -215,7 +210,7 @@ class ScaleForm(BootstrapForm):
 
 # ------------------------------------------------------------------ objectives and KPIs
 class ObjectiveForm(BootstrapModelForm):
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people())
+    owner = UserChoice(label=_("Owner"), queryset=_people())
     target = StrictDecimalField(label=_("Target"), max_digits=14, decimal_places=4)
     baseline = StrictDecimalField(label=_("Baseline"), max_digits=14, decimal_places=4, required=False)
 
@@ -244,7 +239,7 @@ class ObjectiveForm(BootstrapModelForm):
 
 
 class KpiForm(BootstrapModelForm):
-    owner = PeopleChoiceField(label=_("Owner"), queryset=_people())
+    owner = UserChoice(label=_("Owner"), queryset=_people())
     target = StrictDecimalField(label=_("Target"), max_digits=14, decimal_places=4)
     warning = StrictDecimalField(max_digits=14, decimal_places=4, required=False, label=_("Alert threshold"))
     measure = forms.ChoiceField(required=False, label=_("Computed measure"))

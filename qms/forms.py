@@ -14,6 +14,20 @@ from qms import dates
 from qms.widgets import searchable
 
 
+class UserChoice(forms.ModelChoiceField):
+    """A person, listed by their display name (full name, else login): every app's owner, signer and trainer fields."""
+
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class UsersChoice(forms.ModelMultipleChoiceField):
+    """Several people, listed by their display names."""
+
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
 class StrictCheckboxInput(forms.CheckboxInput):
     """Hands the raw value on (Django's CheckboxInput turns any string into True)."""
 

@@ -8,22 +8,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Capa
-from qms.forms import BootstrapForm, StrictDecimalField
+from qms.forms import BootstrapForm, StrictDecimalField, UserChoice, UsersChoice
 from qms.models import Process, User
 from reviews.models import Complaint, Decision
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
-
-
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
-class UsersChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 def active_users():

@@ -7,18 +7,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
-from qms.forms import BootstrapForm
+from qms.forms import BootstrapForm, UserChoice
 from qms.models import Department
 from training.models import Competence, JobRole, Person, TrainingRecord
 
 
 def _users():
     return get_user_model().objects.filter(is_active=True).order_by("full_name", "username")
-
-
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class MatrixFilterForm(BootstrapForm):

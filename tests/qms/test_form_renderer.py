@@ -44,7 +44,8 @@ def test_the_registers_filter_selects_are_the_same_with_either_renderer(quality_
     """A real form with the picker's extra option (disabled, "more are not listed")."""
     from django.test import override_settings
 
-    from documents.forms import RegisterFilterForm, UserChoice
+    from documents.forms import RegisterFilterForm
+    from qms.forms import UserChoice
     from tests.factories import UserFactory
 
     for i in range(4):
