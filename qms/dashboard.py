@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Window
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
@@ -69,8 +70,23 @@ def sample(qs, n: int) -> tuple[list, int]:
     the whole filtered set before the LIMIT, so a section costs one query
     instead of a slice and a COUNT. Meant for the dashboard's short, indexed
     queues (not for a register page of thousands of matches)."""
-    rows = list(qs.annotate(dashboard_total=Window(Count("pk")))[:n])
+    rows = list(qs.annotate(dashboard_total=_TotalOver())[:n])
     return rows, (rows[0].dashboard_total if rows else 0)
+
+
+class _TotalOver(RawSQL):
+    """``COUNT(*) OVER ()``, the same SQL as ``Window(Count("pk"))``, written
+    out: Django resolves and compiles a Window expression anew for every query,
+    about 0.3 ms each, which across the home page's sections was a tenth of its
+    server time. A window is never grouped by (``contains_over_clause``)."""
+
+    contains_over_clause = True
+
+    def __init__(self):
+        super().__init__("COUNT(*) OVER ()", (), output_field=IntegerField())
+
+    def get_group_by_cols(self):
+        return []
 
 
 # One home page computes its sections and its charts inside `one_page()`; an app
