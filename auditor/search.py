@@ -16,10 +16,10 @@ def find(user, q, since, until, limit) -> search.Found:
         qs = qs.filter(Q(requested_by=user) | Q(assigned_to=user))
     qs = qs.filter(Q(subject__icontains=q) | Q(details__icontains=q) | Q(answer__icontains=q))
     qs = search.in_range(qs, "created_at", since, until)
-    total = qs.count()
+    total, capped = search.counted(qs)
     rows = qs.only("subject", "details", "status", "created_at").order_by("-created_at", "-id")[:limit]
     return search.Found(total, [
         search.Hit(title=r.subject, url=r.get_absolute_url(), snippet=search.highlight(r.details, q),
                    when=r.created_at.date(), meta=r.get_status_display())
         for r in rows
-    ])
+    ], capped)

@@ -61,6 +61,30 @@ def count_queries(func: Callable[[], object]) -> int:
     return len(ctx.captured_queries)
 
 
+def database_ms(func: Callable[[], object]) -> float:
+    """The database's own time for one call of `func`: each SELECT it ran, run
+    again under EXPLAIN ANALYZE (planning plus execution, as the server measures
+    them). Wall-clock timings on a shared VM move with its other load; this
+    share moves only with the data, so growth with size is read from it."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with CaptureQueriesContext(connection) as ctx:
+        func()
+    total = 0.0
+    with connection.cursor() as cur:
+        for query in ctx.captured_queries:
+            sql = query["sql"]
+            if sql.startswith("DECLARE ") and " FOR " in sql:  # a server-side cursor (QuerySet.iterator)
+                sql = sql.split(" FOR ", 1)[1]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cur.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else plan
+            total += plan.get("Planning Time", 0.0) + plan.get("Execution Time", 0.0)
+    return total
+
+
 def client_for(user) -> Client:
     c = Client()
     c.force_login(user)

@@ -5,6 +5,8 @@ one run, so the growth is read directly.
 Prints, for SIZE in (10k, 100k) documents × 3 revisions and (100k, 1m) records:
 scale.register_<SIZE>.p95_ms, scale.search_<SIZE>.p95_ms, scale.records_<SIZE>.p95_ms,
 scale.record_page_<SIZE>.p95_ms, their query counts (scale.<name>.queries), the
+database's own time for each (scale.<name>.db_ms, from EXPLAIN ANALYZE: the part
+that depends on the data, read apart from the VM's noise), the
 seconds each step of seeding took and the database size.
 
 `BENCH_SCALE_DOCS=10000,100000` and `BENCH_SCALE_RECORDS=100000,1000000` choose
@@ -23,7 +25,17 @@ from django.db import connection
 
 from bench import documents as docs_bench
 from bench import records as records_bench
-from bench.common import analyze, client_for, count_queries, fresh_database, get_ok, p95, timings
+from bench.common import (
+    analyze,
+    client_for,
+    count_queries,
+    database_ms,
+    fresh_database,
+    get_ok,
+    p50,
+    p95,
+    timings,
+)
 
 DOC_SIZES = [int(x) for x in os.environ.get("BENCH_SCALE_DOCS", "10000,100000").split(",")]
 RECORD_SIZES = [int(x) for x in os.environ.get("BENCH_SCALE_RECORDS", "100000,1000000").split(",")]
@@ -74,10 +86,15 @@ def run(emit) -> None:
         register()
         emit(f"scale.register_{label}.queries", count_queries(register), "queries")
         emit(f"scale.register_{label}.p95_ms", p95(timings(register, runs=30)), "ms")
-        terms = iter(["calibration", "torque supplier", f"zq{rng.randint(0, size - 1)}x", "micrometer",
-                      "SOP-QA-00040", "hardness test"] * 10)
+        emit(f"scale.register_{label}.db_ms", database_ms(register), "ms")
+        words = ["calibration", "torque supplier", f"zq{rng.randint(0, size - 1)}x", "micrometer", "SOP-QA-00040",
+                 "hardness test"]
+        terms = iter(words * 10)
         emit(f"scale.search_{label}.p95_ms",
              p95(timings(lambda t=terms: get_ok(staff, f"/documents/?q={next(t)}")(), runs=30, warmup=3)), "ms")
+        # The database's share per search term (median of the terms), apart from the page's rendering.
+        emit(f"scale.search_{label}.db_ms",
+             p50([database_ms(get_ok(staff, f"/documents/?q={w}")) for w in words]), "ms")
 
     types = seed_record_types(users["qm"])
     seqs: dict = {}
@@ -90,9 +107,11 @@ def run(emit) -> None:
         register()
         emit(f"scale.records_{label}.queries", count_queries(register), "queries")
         emit(f"scale.records_{label}.p95_ms", p95(timings(register, runs=30)), "ms")
+        emit(f"scale.records_{label}.db_ms", database_ms(register), "ms")
         numbers = iter(list(Record.objects.filter(status="submitted").order_by("?")
                             .values_list("number", flat=True)[:40]) * 2)
         page = lambda n=numbers: get_ok(qm, f"/records/{next(n)}/")()  # noqa: E731
         emit(f"scale.record_page_{label}.queries", count_queries(get_ok(qm, f"/records/{Record.objects.filter(status='submitted').values_list('number', flat=True).first()}/")), "queries")
         emit(f"scale.record_page_{label}.p95_ms", p95(timings(page, runs=30, warmup=3)), "ms")
+        emit(f"scale.record_page_{label}.db_ms", database_ms(page), "ms")
     emit("scale.database_size", _db_size())

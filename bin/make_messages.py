@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ["de", "fr", "es", "pt_BR", "zh_Hans"]
-IGNORE = ["tests", "bench", "docs", "deploy", "static", "media", "staticfiles", "test-artifacts", "locale", ".venv"]
+IGNORE = ["tests", "bench", "docs", "deploy", "static", "media", "staticfiles", "staticfiles-bench", "test-artifacts", "locale", ".venv"]
 
 
 def make_messages(locales=LOCALES, *, cwd: Path = ROOT) -> None:

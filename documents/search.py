@@ -14,8 +14,9 @@ from qms.rules import allowed
 def find(user, q, since, until, limit) -> search.Found:
     qs = selectors.search_filter(selectors.documents_for_user(user), user, q)
     qs = search.in_range(qs, "effective_revision__effective_date", since, until)
-    total = qs.count()
-    docs = list(selectors.with_list_columns(qs).order_by("number", "id")[:limit])
+    qs = qs.order_by("number", "id")
+    total, capped = search.counted(qs)
+    docs = list(selectors.with_list_columns(qs)[:limit])
     drafts = allowed("documents.view_drafts", user)
     rev_ids = [(d.latest_revision_id if drafts else d.effective_revision_id) or d.effective_revision_id for d in docs]
     content = {pk: (c, x) for pk, c, x in Revision.objects.filter(pk__in=[r for r in rev_ids if r]).values_list(
@@ -31,4 +32,4 @@ def find(user, q, since, until, limit) -> search.Found:
             when=doc.effective_revision.effective_date if doc.effective_revision_id else None,
             meta=f"Revision {rev.label} · {rev.get_status_display()}" if rev else "",
         ))
-    return search.Found(total, hits)
+    return search.Found(total, hits, capped)

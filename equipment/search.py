@@ -13,7 +13,7 @@ def find(user, q, since, until, limit) -> search.Found:
         Q(code__icontains=q) | Q(description__icontains=q) | Q(location__icontains=q)
         | Q(measurement_range__icontains=q))
     qs = search.in_range(qs, "created_at", since, until)
-    total = qs.count()
+    total, capped = search.counted(qs)
     rows = qs.only("code", "description", "location", "measurement_range", "status", "next_due",
                    "created_at").order_by("code")[:limit]
     return search.Found(total, [
@@ -23,4 +23,4 @@ def find(user, q, since, until, limit) -> search.Found:
                    meta=(gettext("%(status)s · next due %(date)s") % {"status": i.get_status_display(), "date": f"{i.next_due:%Y-%m-%d}"}
                          if i.next_due else i.get_status_display()))
         for i in rows
-    ])
+    ], capped)

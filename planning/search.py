@@ -12,12 +12,12 @@ from qms import search
 
 
 def _found(qs, q, *, date_field, text, title, meta, limit):
-    total = qs.count()
+    total, capped = search.counted(qs)
     return search.Found(total, [
         search.Hit(title=title(o), url=o.get_absolute_url(), snippet=search.highlight(text(o), q),
                    when=getattr(o, date_field).date(), meta=meta(o))
         for o in qs[:limit]
-    ])
+    ], capped)
 
 
 @search.provider("risks", gettext_lazy("Risks and opportunities"), order=60)
@@ -36,13 +36,14 @@ def find_context(user, q, since, until, limit) -> search.Found:
         Q(title__icontains=q) | Q(description__icontains=q) | Q(effect__icontains=q)), "created_at", since, until)
     parties = search.in_range(selectors.parties_for_user(user).filter(
         Q(name__icontains=q) | Q(requirements__icontains=q) | Q(monitoring__icontains=q)), "created_at", since, until)
-    total = issues.count() + parties.count()
+    (issues_total, more_issues), (parties_total, more_parties) = search.counted(issues), search.counted(parties)
+    total, capped = issues_total + parties_total, more_issues or more_parties
     hits = [search.Hit(title=str(i), url=i.get_absolute_url(), snippet=search.highlight(i.description, q),
                        when=i.created_at.date(), meta=i.get_origin_display()) for i in issues.order_by("id")[:limit]]
     hits += [search.Hit(title=str(p), url=p.get_absolute_url(), snippet=search.highlight(p.requirements, q),
                         when=p.created_at.date(), meta=p.get_kind_display())
              for p in parties.order_by("id")[: max(0, limit - len(hits))]]
-    return search.Found(total, hits)
+    return search.Found(total, hits, capped)
 
 
 @search.provider("objectives", gettext_lazy("Quality objectives"), order=62)

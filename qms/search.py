@@ -9,7 +9,8 @@ An app registers, from its AppConfig.ready()::
 
 A provider narrows with the same selectors its own pages use (so every rule
 and the external auditor's scope apply), runs a fixed number of queries, and
-returns the total and the first ``limit`` hits. Snippets are built from the
+returns the total (``counted``: at most COUNT_CAP, then "more than") and the
+first ``limit`` hits. Snippets are built from the
 text a reader sees (rendered Markdown, never its source), cut at word
 boundaries, escaped, with the query's words marked.
 """
@@ -44,6 +45,22 @@ class Hit:
 class Found:
     total: int = 0
     hits: list[Hit] = field(default_factory=list)
+    capped: bool = False  # more than `total` match (counted(): the count stops at COUNT_CAP)
+
+
+# A kind counts its matches up to this many: "more than 1,000" is what a reader
+# needs (they narrow the search), and an exact count of a common word reads every
+# match, which grows with the register (25,000 documents at 50,000).
+COUNT_CAP = 1000
+
+
+def counted(qs, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows `qs` has, up to `cap` (COUNT_CAP), and whether there are more.
+    Give it the query in the order its hits are listed: the count then walks the
+    same index as the hits and stops after cap + 1 rows."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
 
 
 @dataclass(frozen=True)

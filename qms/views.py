@@ -219,6 +219,7 @@ def search_page(request):
                                until=data.get("until"), limit=50 if only else 5)
     total = sum(g.found.total for g in groups)
     return render(request, "qms/search.html", {"form": form, "groups": groups, "total": total,
+                                               "more": any(g.found.capped for g in groups),
                                                "q": data.get("q", ""), "only": data.get("kind") or ""})
 
 

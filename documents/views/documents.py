@@ -100,7 +100,7 @@ def _error(request, exc: DomainError) -> None:
 
 
 # ------------------------------------------------------------------ register
-def _search_page(qs, number, cap: int) -> Page:
+def _search_page(qs, number, cap: int, *, search: bool = False) -> Page:
     """One page of the register or of search results and their total
     (selectors.page_of: each part with its own plan; a total past the cap says
     "more than", and the pages stop there)."""
@@ -109,10 +109,10 @@ def _search_page(qs, number, cap: int) -> Page:
     except ValueError:
         number = 1
     number = min(number, cap // PAGE_SIZE)
-    rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, cap)
+    rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, cap, along_order=search)
     if not rows and number > 1:  # past the end: show the last page, like Paginator.get_page
         number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, cap)
+        rows, total, capped = selectors.page_of(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, cap, along_order=search)
     page = Page(rows, number, Paginator(range(total), PAGE_SIZE))
     page.capped = capped
     return page
@@ -136,7 +136,7 @@ def index(request):
                               basename="document-register")
     q = data.get("q", "")
     page = _search_page(qs, request.GET.get("page"),
-                        selectors.SEARCH_COUNT_CAP if q else selectors.REGISTER_COUNT_CAP)
+                        selectors.SEARCH_COUNT_CAP if q else selectors.REGISTER_COUNT_CAP, search=bool(q))
     rows = [selectors.register_row(d, show_drafts) for d in page.object_list]
     snips = selectors.snippets(user, [r["doc"].pk for r in rows], q) if q else {}
     for r in rows:

@@ -129,3 +129,25 @@ def test_the_register_counts_up_to_its_own_cap_and_says_more(small_pages, author
     monkeypatch.setattr(selectors, "REGISTER_COUNT_CAP", 8)
     assert "8 documents" in c.get("/documents/").content.decode()
     assert c.get("/documents/?page=abc").status_code == 200
+
+
+def test_a_searchs_count_walks_the_pages_order_and_the_registers_does_not(author, quality_manager, client_for):
+    """A search's capped count keeps the page's ORDER BY, so it reads the rows the page
+    reads through the same index (a sequential scan of a table past a quarter of
+    shared_buffers rereads them from the OS each time); the register without a
+    search keeps the bare count, which an index-only scan answers."""
+    from django.test.utils import CaptureQueriesContext
+
+    make_draft(author, title="Torque check")
+    c = client_for(quality_manager)
+
+    def counts(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries
+                if q["sql"].startswith("SELECT COUNT(*)") and "documents_document" in q["sql"]]
+
+    searched = counts("/documents/?q=torque&sort=title")
+    assert len(searched) == 1 and 'ORDER BY "documents_document"."title"' in searched[0]
+    bare = counts("/documents/")
+    assert len(bare) == 1 and "ORDER BY" not in bare[0]

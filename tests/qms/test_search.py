@@ -88,3 +88,26 @@ def test_query_count_is_flat_in_hits(author, approver, quality_manager, staff, c
                           severity="minor", owner=staff)
     with django_assert_max_num_queries(len(one)):
         assert c.get("/search/?q=widget").status_code == 200
+
+
+def test_each_kind_counts_up_to_its_cap_and_says_more(author, approver, quality_manager, staff, client_for,
+                                                      monkeypatch):
+    """A common word is not counted to its last match (that read every match, and grew
+    with the register): each kind counts up to search.COUNT_CAP and says "more than"."""
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for i in range(5):
+        make_effective(author, approver, title=f"Spanner {i}")
+    audits.capa_raise(actor=quality_manager, source="process", title="Spanner CAPA", description="x",
+                      severity="minor", owner=staff)
+    c = client_for(quality_manager)
+    with CaptureQueriesContext(connection) as ctx:
+        html = c.get("/search/?q=spanner").content.decode()
+    assert "More than 4 results for “spanner”" in html  # 3+ documents and 1 CAPA
+    assert '<span class="badge text-bg-secondary">3+</span>' in html
+    assert "More than 3 documents" in html
+    assert '<span class="badge text-bg-secondary">1</span>' in html  # the CAPAs are not capped
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")
+              and "documents_document" in q["sql"]]
+    assert counts and all("LIMIT 4" in sql for sql in counts)
+    only = c.get("/search/?q=spanner&kind=documents").content.decode()
+    assert all(f"Spanner {i}" in only for i in range(5))  # the hits are not capped, only the count
