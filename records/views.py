@@ -90,7 +90,7 @@ def index(request):
     require("records.view_records", request.user)
     form, filters = _register_filters(request)
     qs = selectors.register(request.user, filters)
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE, along_order=bool(filters.get("q"))).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

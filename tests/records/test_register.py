@@ -200,3 +200,25 @@ def test_the_register_counts_up_to_its_cap_and_says_more(client_for, quality_man
     assert "Page 3 of 3 · more than 5 records" in last
     monkeypatch.setattr(paging, "REGISTER_COUNT_CAP", 7)
     assert "Page 1 of 4 · 7 records" in c.get("/records/").content.decode()
+
+
+def test_a_searchs_capped_count_walks_the_pages_order(client_for, quality_manager, staff):
+    """A search's count keeps the register's order (newest first), so it reads the rows
+    the page reads through the same index; without a search the bare count stays."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rt = make_type("ORD", verification_required=False)
+    make_record(staff, rt)
+    c = client_for(quality_manager)
+
+    def counts(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries
+                if q["sql"].startswith("SELECT COUNT(*)") and "records_record" in q["sql"]]
+
+    searched = counts("/records/?q=ORD")
+    assert len(searched) == 1 and 'ORDER BY "records_record"."created_at" DESC' in searched[0]
+    bare = counts("/records/")
+    assert len(bare) == 1 and "ORDER BY" not in bare[0]
