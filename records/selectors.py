@@ -66,6 +66,9 @@ def _start_of(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+FILE_MATCHES_LISTED = 500
+
+
 def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
     """Full-text search over field values. PostgreSQL: the stored, GIN-indexed
     tsvector generated from `search_text` (migration 0007), or its evidence files' text (0011);
@@ -78,13 +81,22 @@ def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
             "records_record.search_vector @@ plainto_tsquery('simple'::regconfig, %s)",
             [text], output_field=BooleanField(),
         )
-        # The text read from its evidence files (qms.textract), through their own GIN index (migration 0011).
+        # The records whose evidence files' text matches (qms.textract), through the files' own GIN
+        # index (migration 0011), read first: they are few, and written into the query as a list
+        # the planner ORs them with the GIN scan of the fields and the number's unique index (a
+        # BitmapOr). As a subquery inside the OR it could not: every search was a sequential scan
+        # of the whole register (136 ms at 200,000 records, growing with them). More than
+        # FILE_MATCHES_LISTED such records: the subquery, which is exact whatever the number.
         in_files = RawSQL(
             "SELECT record_id FROM records_evidence WHERE disposed_at IS NULL "
             "AND text_vector @@ plainto_tsquery('simple'::regconfig, %s)", [text],
         )
-        # Exact number match uses the unique index, so PostgreSQL can OR it with the GIN scan.
-        return qs.filter(Q(match) | Q(pk__in=in_files) | Q(number__in={text, text.upper()}))
+        listed = list(Evidence.objects.filter(disposed_at__isnull=True).filter(RawSQL(
+            "records_evidence.text_vector @@ plainto_tsquery('simple'::regconfig, %s)", [text],
+            output_field=BooleanField(),
+        )).values_list("record_id", flat=True).distinct().order_by()[: FILE_MATCHES_LISTED + 1])
+        files = Q(pk__in=listed) if len(listed) <= FILE_MATCHES_LISTED else Q(pk__in=in_files)
+        return qs.filter(Q(match) | files | Q(number__in={text, text.upper()}))
     cond, in_files = Q(), Q()
     for word in text.split()[:10]:
         cond &= Q(search_text__icontains=word)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from qms import bulk, jobs, scope, textract
+from qms import bulk, jobs, scope, search, textract
 from qms.audit import trail_for
 from qms.concurrency import Stamp, StampField
 from qms.errors import DomainError, IllegalTransition
@@ -90,7 +90,11 @@ def index(request):
     require("records.view_records", request.user)
     form, filters = _register_filters(request)
     qs = selectors.register(request.user, filters)
-    page = CappedPaginator(qs, PAGE_SIZE, along_order=bool(filters.get("q"))).get_page(request.GET.get("page"))
+    # A search counts its matches up to the search box's cap (qms.search.COUNT_CAP, 1,000), the
+    # register up to the registers' (10,000): a common word matches thousands of records, and
+    # each one counted is a row read.
+    cap = search.COUNT_CAP if filters.get("q") else None
+    page = CappedPaginator(qs, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

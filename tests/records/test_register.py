@@ -202,23 +202,42 @@ def test_the_register_counts_up_to_its_cap_and_says_more(client_for, quality_man
     assert "Page 1 of 4 · 7 records" in c.get("/records/").content.decode()
 
 
-def test_a_searchs_capped_count_walks_the_pages_order(client_for, quality_manager, staff):
-    """A search's count keeps the register's order (newest first), so it reads the rows
-    the page reads through the same index; without a search the bare count stays."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    rt = make_type("ORD", verification_required=False)
-    make_record(staff, rt)
+def test_a_search_counts_up_to_the_search_cap(client_for, quality_manager, staff, monkeypatch):
+    """A search counts its matches up to qms.search.COUNT_CAP (a common word matches
+    thousands of records; each one counted is a row read), the bare register up to
+    the registers' cap."""
+    from qms import paging, search
+    from records import views
+
+    rt = make_type("SCP", verification_required=False)
+    for _ in range(5):
+        make_record(staff, rt, values={"instrument": "Gauge", "deviation": "1", "cal_date": "2026-03-01",
+                                        "result": "Pass"})
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    monkeypatch.setattr(paging, "REGISTER_COUNT_CAP", 100)
     c = client_for(quality_manager)
+    assert "more than 3 records" in c.get("/records/?q=gauge").content.decode()
+    assert "Page 1 of 3 · 5 records" in c.get("/records/").content.decode()
 
-    def counts(url):
-        with CaptureQueriesContext(connection) as ctx:
-            assert c.get(url).status_code == 200
-        return [q["sql"] for q in ctx.captured_queries
-                if q["sql"].startswith("SELECT COUNT(*)") and "records_record" in q["sql"]]
 
-    searched = counts("/records/?q=ORD")
-    assert len(searched) == 1 and 'ORDER BY "records_record"."created_at" DESC' in searched[0]
-    bare = counts("/records/")
-    assert len(bare) == 1 and "ORDER BY" not in bare[0]
+def test_a_search_with_file_matches_is_one_index_scan(staff, quality_manager):
+    """The evidence files' matches are read first and listed in the query, so the
+    planner ORs them with the fields' GIN index (a BitmapOr): a subquery inside the
+    OR made every search a sequential scan of the whole register."""
+    from django.db import connection
+
+    from qms.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's (full-text search and its GIN indexes)")
+    rt = make_type("IDX", verification_required=False)
+    make_record(staff, rt)
+    qs = selectors.register(User.objects.get(pk=quality_manager.pk), {"q": "micrometer"})
+    sql, params = qs.values("pk")[:1001].query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    assert "SubPlan" not in plan and "Seq Scan on records_record" not in plan, plan
