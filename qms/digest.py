@@ -73,7 +73,8 @@ def _claim(user, day: date, sections) -> bool:
                                          "Your daily digest: %(count)s items need attention", count, count=count)
             Notification.objects.create(
                 user=user,
-                body="\n".join(f"{s.title}: {max(s.total or 0, len(s.items))}" for s in sections),
+                body="\n".join(f"{s.title}: {s.total_shown if s.capped else max(s.total or 0, len(s.items))}"
+                                for s in sections),
                 url="/",
                 **stored_text.fields("title", title, limit=200),
             )
@@ -105,7 +106,8 @@ def _build_message(user, sections, day: date, connection=None) -> EmailMultiAlte
             {
                 "title": s.title,
                 "items": [{"label": i.label, "url": _absolute(i.url), "meta": i.meta, "overdue": i.overdue} for i in s.items],
-                "more": max(0, (s.total or 0) - len(s.items)),
+                # Past the card's cap: "… and 995+ more".
+                "more": f"{max(0, s.total - len(s.items))}+" if s.capped else max(0, (s.total or 0) - len(s.items)),
                 "more_url": _absolute(s.more_url) if s.more_url else "",
             }
             for s in sections

@@ -70,3 +70,32 @@ def test_home_page_shows_sections_with_constant_queries(client_for, approver, st
         make_record(staff, cal_type)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/")
+
+
+def test_a_long_queue_is_counted_up_to_the_cap(client_for, staff, approver, cal_type, monkeypatch):
+    """A card counts its queue up to qms.dashboard.COUNT_CAP and then says "N+" (an exact
+    total of a long backlog read every row of it on each home page); the digest says
+    the same. Below the cap the total is exact."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms import digest
+
+    from records import dashboard as records_dashboard
+
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
+    monkeypatch.setattr(records_dashboard, "SAMPLE", 2)
+    made = [make_record(staff, cal_type) for _ in range(5)]
+    section = _section(approver, "records.to_verify")
+    assert section.capped and section.total == 3 and section.total_shown == "3+"
+    assert [i.url for i in section.items] == [r.get_absolute_url() for r in made[:2]]
+    with CaptureQueriesContext(connection) as ctx:
+        html = client_for(approver).get("/").content.decode()
+    assert '<span class="badge text-bg-secondary">3+</span>' in html
+    window = [q["sql"] for q in ctx.captured_queries if "records_record" in q["sql"] and " OVER (" in q["sql"]]
+    assert window and all("ROWS BETWEEN CURRENT ROW AND 3 FOLLOWING" in sql for sql in window)
+    message = digest.build_message(approver, [section], made[0].created_at.date())
+    assert "… and 1+ more" in message.body
+    monkeypatch.setattr(dashboard, "COUNT_CAP", 10)
+    exact = _section(approver, "records.to_verify")
+    assert not exact.capped and exact.total == 5 and exact.total_shown == "5"
