@@ -80,7 +80,6 @@ def test_a_long_queue_is_counted_up_to_the_cap(client_for, staff, approver, cal_
     from django.test.utils import CaptureQueriesContext
 
     from qms import digest
-
     from records import dashboard as records_dashboard
 
     monkeypatch.setattr(dashboard, "COUNT_CAP", 3)
