@@ -214,7 +214,8 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
     people = _People()
     keys = []
     forms_by_files: dict = {}
-    moments: dict = {}  # date -> noon of it, and name -> name: one object each, not one per row
+    # One object per date and per submitter's name, shared by their rows, not one per row.
+    moments: dict = {}
     names: dict[str, str] = {}
     for number, row in table.iter_rows():  # a row at a time, let go once planned (issue 19)
         if not row:
