@@ -6,7 +6,10 @@ The report (`report`) is kept after the run as the record of the migration:
 who imported what, from which files (their SHA-256), row by row. Its texts
 (errors, notices, each row's action, problems and warnings) are in English,
 each with a `<key>_i18n` beside it (qms.stored_text): the same texts as msgid
-and parameters, shown in the reader's language.
+and parameters, shown in the reader's language. A records report's rows are
+compact (100,000 of them, issue 19): a row has a key only for what it has, and
+its action ("create", "skip", or "" for a row with problems) no `action_i18n`
+(records_import.RecordRow.as_report, report_row); readers use `.get()`.
 """
 
 from django.conf import settings

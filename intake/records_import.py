@@ -12,6 +12,10 @@ record's trail event and the import item), never a user it was not.
 Rows are keyed by a fingerprint of their values: importing the same file
 again creates nothing new. Writes go in batches, each its own transaction, so
 a stopped run is resumed by running it again.
+
+A register may hold 100,000 rows (issue 19: < 500 MB): the rows are read one
+at a time, a planned row keeps its values as JSON text until its batch is
+written, and the report's rows are compact (see RecordRow.as_report).
 """
 
 from __future__ import annotations
@@ -19,14 +23,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -40,7 +46,7 @@ from qms import stored_text
 from qms.audit import record_event
 from qms.dates import EARLIEST
 from qms.models import AuditEvent
-from qms.stored_text import as_data, as_data_list, from_validation_error, message_of
+from qms.stored_text import as_data_list, from_validation_error, message_of
 from qms.stored_text import text as said
 from qms.uploads import store_upload, validate_upload
 from records.forms import build_record_form
@@ -86,24 +92,43 @@ def auto_mapping(headers: list[str], form_version) -> dict[str, str]:
     return mapping
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordRow:
+    """A planned row. 100,000 of them live from the plan to the report: slots, and a row with no
+    files, problems or warnings shares the empty tuple rather than holding three empty lists."""
+
     row: int
     key: str = ""
-    values: dict = field(default_factory=dict)
+    values_json: str = ""  # the record's values as JSON text (a third of a dict's size); "" once written
     submitted_at: datetime | None = None
     submitter: str = ""
-    files: list[tuple[str, str]] = field(default_factory=list)  # (field key or "", member)
-    problems: list[str] = field(default_factory=list)  # stored texts (qms.stored_text), as warnings and action
-    warnings: list[str] = field(default_factory=list)
+    files: Sequence[tuple[str, str]] = ()  # (field key or "", member)
+    problems: Sequence[str] = ()  # stored texts (qms.stored_text), as warnings and action
+    warnings: Sequence[str] = ()
     action: str = ""
 
     def as_report(self) -> dict:
-        return {"row": self.row, "action": self.action, "action_i18n": as_data(self.action),
-                "problems": self.problems, "problems_i18n": as_data_list(self.problems),
-                "warnings": self.warnings, "warnings_i18n": as_data_list(self.warnings),
-                "submitted_by": self.submitter,
-                "submitted_at": self.submitted_at.date().isoformat() if self.submitted_at else ""}
+        """The row in the kept report, compact: a key only for what the row has (no empty problems
+        or warnings, no empty submitter), and no `action_i18n`: a records row's action is only ever
+        CREATE, "skip" or "" (it has problems), and report_row() gives CREATE's words back when shown."""
+        out = {"row": self.row, "action": self.action}
+        if self.problems:
+            out["problems"], out["problems_i18n"] = list(self.problems), as_data_list(self.problems)
+        if self.warnings:
+            out["warnings"], out["warnings_i18n"] = list(self.warnings), as_data_list(self.warnings)
+        if self.submitter:
+            out["submitted_by"] = self.submitter
+        if self.submitted_at:
+            out["submitted_at"] = self.submitted_at.date().isoformat()
+        return out
+
+
+def report_row(row: dict) -> dict:
+    """A row of a kept report as the page shows it: a compact row (RecordRow.as_report) with its action's
+    words; a row of an older report (every key, each with its `_i18n`) as it is."""
+    if row.get("action") == "create" and "action_i18n" not in row:
+        return {**row, "action_i18n": CREATE.data}
+    return row
 
 
 @dataclass
@@ -189,45 +214,48 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
     people = _People()
     keys = []
     forms_by_files: dict = {}
-    for index in range(len(table.rows)):
-        # Each row of the register is let go once read: the plan holds what it needs, and
-        # 100,000 rows held twice were most of the import's peak memory (issue 19).
-        row, table.rows[index] = table.rows[index], None
+    # One object per date and per submitter's name, shared by their rows, not one per row.
+    moments: dict = {}
+    names: dict[str, str] = {}
+    for number, row in table.iter_rows():  # a row at a time, let go once planned (issue 19)
         if not row:
             continue
-        rr = RecordRow(row=table.row_number(index))
-        rr.warnings.extend(table.row_notices.get(rr.row, []))
+        rr = RecordRow(row=number)
+        problems: list[str] = []
+        files: list[tuple[str, str]] = []
         raw = {}
         for header, target in mapping.items():
             value = row.get(header, "")
             if looks_like_formula(value):
-                rr.problems.append(formula_problem(header, value))
+                problems.append(formula_problem(header, value))
             if target == SUBMITTED_AT:
                 if value:
                     d = parse_date(value)
                     if d is None:
-                        rr.problems.append(said(gettext_noop("Submission date “%(text)s” is not a date (use "
-                                                             "YYYY-MM-DD or DD.MM.YYYY)."), text=value))
+                        problems.append(said(gettext_noop("Submission date “%(text)s” is not a date (use "
+                                                          "YYYY-MM-DD or DD.MM.YYYY)."), text=value))
                     elif d > today:
-                        rr.problems.append(said(gettext_noop("Submission date %(date)s is in the future."),
-                                                date=f"{d:%Y-%m-%d}"))
+                        problems.append(said(gettext_noop("Submission date %(date)s is in the future."),
+                                             date=f"{d:%Y-%m-%d}"))
                     elif d < EARLIEST:
-                        rr.problems.append(said(gettext_noop("Submission date %(date)s is before %(year)s."),
-                                                date=f"{d:%Y-%m-%d}", year=f"{EARLIEST:%Y}"))
+                        problems.append(said(gettext_noop("Submission date %(date)s is before %(year)s."),
+                                             date=f"{d:%Y-%m-%d}", year=f"{EARLIEST:%Y}"))
                     else:
-                        rr.submitted_at = timezone.make_aware(datetime.combine(d, time(12)))
+                        if d not in moments:
+                            moments[d] = timezone.make_aware(datetime.combine(d, time(12)))
+                        rr.submitted_at = moments[d]
             elif target == SUBMITTED_BY:
-                rr.submitter = value[:150]
+                rr.submitter = names.setdefault(value[:150], value[:150])
             elif target == FILES:
                 for name in [p.strip() for p in re.split(r"[;\n]", value) if p.strip()]:
-                    rr.files.append(("", name))
+                    files.append(("", name))
             elif target in file_fields:
                 if value:
-                    rr.files.append((target, value))
+                    files.append((target, value))
             else:
                 raw[target] = value
-        data = _as_form_data(form_version, raw, people, rr.problems)
-        present = {k for k, _ in rr.files if k}
+        data = _as_form_data(form_version, raw, people, problems)
+        present = {k for k, _ in files if k}
         form = forms_by_files.get(frozenset(present))
         if form is None:  # one record form per set of present files, bound again for each row
             form = forms_by_files[frozenset(present)] = build_record_form(
@@ -238,33 +266,38 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
             labels = {d["key"]: d["label"] for d in form_version.fields}
             for key, errors in form.errors.as_data().items():
                 what = labels.get(key) or said(gettext_noop("Record"))
-                rr.problems.extend(said(gettext_noop("“%(field)s”: %(error)s"), field=what,
-                                        error=from_validation_error(e)) for e in errors)
+                problems.extend(said(gettext_noop("“%(field)s”: %(error)s"), field=what,
+                                     error=from_validation_error(e)) for e in errors)
         else:
-            rr.values = form.json_values()
+            rr.values_json = json.dumps(form.json_values(), ensure_ascii=False)
         for fkey in file_fields:
             defn = next(d for d in form_version.fields if d["key"] == fkey)
             if defn.get("required") and fkey not in present:
-                rr.problems.append(said(gettext_noop("“%(field)s” needs a file."), field=defn["label"]))
+                problems.append(said(gettext_noop("“%(field)s” needs a file."), field=defn["label"]))
         resolved = []
-        for fkey, name in rr.files:
+        for fkey, name in files:
             member = source.find(name) if source is not None else None
             if member is None:
-                rr.problems.append(said(gettext_noop("Evidence file “%(name)s” is not in the ZIP file."), name=name))
+                problems.append(said(gettext_noop("Evidence file “%(name)s” is not in the ZIP file."), name=name))
                 continue
             try:
                 validate_upload(ContentFile(source.read(member), name=name), allowed=EVIDENCE_TYPES)
             except SourceError as exc:
-                rr.problems.append(message_of(exc))
+                problems.append(message_of(exc))
                 continue
             except ValidationError as exc:
-                rr.problems.append(from_validation_error(exc))
+                problems.append(from_validation_error(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 - a file that breaks a reader is a problem of its row
-                rr.problems.append(" ".join(getattr(exc, "messages", [str(exc)])))
+                problems.append(" ".join(getattr(exc, "messages", [str(exc)])))
                 continue
             resolved.append((fkey, member))
-        rr.files = resolved
+        if resolved:
+            rr.files = resolved
+        if problems:
+            rr.problems = problems
+        if table.row_notices.get(number):
+            rr.warnings = list(table.row_notices[number])
         rr.key = fingerprint(record_type, raw | {"files": ";".join(n for _, n in resolved)}, rr)
         keys.append(rr.key)
         result.rows.append(rr)
@@ -274,7 +307,8 @@ def plan(table: Table, record_type: RecordType, mapping: dict[str, str], source,
     seen = {}
     for rr in result.rows:
         if rr.key in seen and not rr.problems:
-            rr.warnings.append(said(gettext_noop("The same values as row %(row)s: imported once."), row=seen[rr.key]))
+            rr.warnings = [*rr.warnings, said(gettext_noop("The same values as row %(row)s: imported once."),
+                                              row=seen[rr.key])]
             rr.action = "skip"
         elif rr.key in done:
             rr.action = "skip"
@@ -329,7 +363,7 @@ def execute(result: RecordPlan, source, *, actor, run, progress=None) -> dict:
                     when = rr.submitted_at or now
                     rec = Record(
                         number=numberer.number(when.year), record_type=rt, form_version=form_version,
-                        form_revision=form_revision, status=Record.Status.SUBMITTED, values=rr.values,
+                        form_revision=form_revision, status=Record.Status.SUBMITTED, values=json.loads(rr.values_json),
                         created_by=actor, created_at=when, submitted_at=when, submitted_by=actor,
                         retain_until=rt.retain_until_from(timezone.localdate(when)),
                     )
@@ -375,7 +409,11 @@ def execute(result: RecordPlan, source, *, actor, run, progress=None) -> dict:
                 counts["records"] += len(records)
                 counts["evidence"] += len(evidence)
             for rr in batch:  # written: the report keeps no values, so the plan lets them go batch by batch
-                rr.values = {}
+                rr.values_json = ""
+            if settings.DEBUG:
+                # DEBUG keeps every query's SQL, and a batch's INSERTs are megabytes: 100 batches
+                # held ~110 MB (issue 19). Let them go per batch, as Django does per request.
+                reset_queries()
         except Exception:
             for name in stored:
                 default_storage.delete(name)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from intake import records_import
 from intake.models import ImportRun
 
 REPORT_ROWS_SHOWN = 500
@@ -14,10 +15,14 @@ def runs():
 
 
 def report_rows(run: ImportRun) -> tuple[list[dict], int]:
-    """The rows shown on the page: those with problems first, then the others, at most REPORT_ROWS_SHOWN."""
+    """The rows shown on the page: those with problems first, then the others, at most REPORT_ROWS_SHOWN.
+    A row may lack a key (a records report is compact: records_import.RecordRow.as_report)."""
     rows = (run.report or {}).get("rows", [])
     ordered = [r for r in rows if r.get("problems")] + [r for r in rows if not r.get("problems")]
-    return ordered[:REPORT_ROWS_SHOWN], len(rows)
+    shown = ordered[:REPORT_ROWS_SHOWN]
+    if run.kind == ImportRun.Kind.RECORDS:
+        shown = [records_import.report_row(r) for r in shown]
+    return shown, len(rows)
 
 
 CSV_HEADERS = ["row", "number", "label", "title", "file", "username", "action", "problems", "warnings"]

@@ -2,6 +2,10 @@
 
 - Size is checked before anything is parsed (INTAKE_MAX_TABLE_MB, default 20):
   a 100 MB spreadsheet is refused by its size, not by running out of memory.
+- Rows are read as they are asked for (`Table.iter_rows()`), never all held
+  at once: 100,000 rows held as dicts were a fifth of a records import's
+  memory (issue 19). The file is checked first (its header; a CSV is parsed
+  through), so every file-level problem is known before any row is planned.
 - CSV: UTF-8 (with or without a byte-order mark) or Windows-1252, line by line:
   a file whose lines mix the two (one pasted from an old export) is read, and
   each line decoded as Windows-1252 is named in the report.
@@ -18,6 +22,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -36,14 +41,37 @@ def max_table_bytes() -> int:
 @dataclass
 class Table:
     headers: list[str] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)  # header -> text; row numbers start at 2
     # Texts for the report are stored texts (qms.stored_text): English, and the reader's language when shown.
     notices: list[str] = field(default_factory=list)  # file-level remarks (encoding)
     errors: list[str] = field(default_factory=list)  # file-level problems: nothing can be imported
     row_notices: dict[int, list[str]] = field(default_factory=dict)
+    # The file's rows from its first line, each a list of cell texts, read again on each call.
+    raw_rows: Callable[[], Iterator[list[str]]] | None = field(default=None, repr=False)
 
     def row_number(self, index: int) -> int:
         return index + 2  # the header is line 1
+
+    def iter_rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number, header -> text) for each row under the header, one at a time; a blank row is {}
+        (kept, so the numbers stay those of the file; the importers skip it)."""
+        if self.raw_rows is None:
+            return
+        rows = self.raw_rows()
+        for raw in rows:  # up to the header: the first row that is not blank
+            if any(c.strip() for c in raw):
+                break
+        for index, raw in enumerate(rows):
+            if not any((c or "").strip() for c in raw):
+                yield self.row_number(index), {}
+                continue
+            yield self.row_number(index), {h: (raw[i].strip() if i < len(raw) and raw[i] else "")
+                                           for i, h in enumerate(self.headers) if h}
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """All the rows at once (row numbers start at 2): for the registers of documents and people, which
+        are small; a records import reads them one by one (iter_rows)."""
+        return [row for _, row in self.iter_rows()]
 
 
 def looks_like_formula(value: str) -> bool:
@@ -95,13 +123,16 @@ def _read_csv(data: bytes, table: Table) -> None:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        rows = list(reader)
+
+    def raw_rows() -> Iterator[list[str]]:
+        return csv.reader(io.StringIO(text), dialect)
+
+    try:  # the whole file is parsed once here (a row at a time) so a broken one is refused before any row
+        header = _header(raw_rows())
     except csv.Error as exc:
         table.errors.append(said(gettext_noop("The CSV file cannot be read: %(error)s."), error=str(exc)))
         return
-    _fill(table, rows)
+    _set_header(table, header, raw_rows)
 
 
 def _check_zip(data: bytes) -> str | None:
@@ -128,37 +159,46 @@ def _read_xlsx(data: bytes, table: Table) -> None:
         return
     from openpyxl import load_workbook
 
+    def raw_rows() -> Iterator[list[str]]:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)  # read-only: a row at a time
+        try:
+            for row in wb.worksheets[0].iter_rows(values_only=True):
+                yield [_cell_text(v) for v in row]
+        finally:
+            wb.close()
+
+    rows = raw_rows()
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        header = next((raw for raw in rows if any(c.strip() for c in raw)), None)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged file
         table.errors.append(said(gettext_noop("The spreadsheet cannot be read: %(error)s."), error=type(exc).__name__))
         return
-    try:
-        ws = wb.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
-        wb.close()
-    _fill(table, rows)
+        rows.close()
+    _set_header(table, header, raw_rows)
 
 
-def _fill(table: Table, rows: list[list[str]]) -> None:
-    while rows and not any(c.strip() for c in rows[0]):
-        rows.pop(0)
-    if not rows:
+def _header(rows: Iterator[list[str]]) -> list[str] | None:
+    """The first row that is not blank; the rest of `rows` is read through (so a CSV that cannot be
+    parsed raises here, before any row is planned), holding one row at a time."""
+    header = None
+    for raw in rows:
+        if header is None and any(c.strip() for c in raw):
+            header = raw
+    return header
+
+
+def _set_header(table: Table, header: list[str] | None, raw_rows) -> None:
+    if header is None:
         table.errors.append(said(gettext_noop("The file has no header row.")))
         return
-    table.headers = [_clean_header(h) for h in rows[0]]
+    table.headers = [_clean_header(h) for h in header]
     seen = set()
     for h in table.headers:
         if h and h.casefold() in seen:
             table.errors.append(said(gettext_noop("The column “%(column)s” appears twice."), column=h))
         seen.add(h.casefold())
-    for raw in rows[1:]:
-        if not any((c or "").strip() for c in raw):
-            table.rows.append({})  # keep line numbers; blank rows are skipped by the importers
-            continue
-        table.rows.append({h: (raw[i].strip() if i < len(raw) and raw[i] else "")
-                           for i, h in enumerate(table.headers) if h})
+    table.raw_rows = raw_rows
 
 
 def read_table(name: str, data: bytes) -> Table:

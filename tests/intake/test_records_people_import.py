@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import io
+from types import SimpleNamespace
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 
+from intake import records_import, selectors
+from intake.management.commands._common import print_report
 from intake.models import ImportRun
 from intake.services import create_run, execute_run, set_mapping
 from qms.models import AuditEvent, User
@@ -36,7 +42,7 @@ def _records_run(qm, rt, rows, *, files=None, xlsx=False):
 
 
 def _problems(run):
-    return [p for r in run.report["rows"] for p in r["problems"]] + run.report["errors"]
+    return [p for r in run.report["rows"] for p in r.get("problems", [])] + run.report["errors"]
 
 
 def test_columns_are_matched_by_label_and_rows_become_locked_records(quality_manager, staff):
@@ -114,6 +120,70 @@ def test_record_import_command(quality_manager, tmp_path, capsys):
     assert "Dry run" in capsys.readouterr().out and not Record.objects.exists()
     call_command("import_records", "CAL", str(tmp_path / "cal.csv"), "--as", "qm")
     assert Record.objects.count() == 1
+
+
+def _speaking(user, language):
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+def _printed(run) -> str:
+    out = io.StringIO()
+    print_report(SimpleNamespace(stdout=SimpleNamespace(write=lambda line: out.write(line + "\n"))), run)
+    return out.getvalue()
+
+
+def test_a_records_report_is_compact_and_still_says_what_happens_to_each_row(quality_manager, client_for):
+    """Issue 19: a clean row keeps its number, action and submission only (no empty lists, no action_i18n
+    per row); the page (in the reader's language), the CSV export and the command say what they said."""
+    rt = make_type("CAL")
+    run = _records_run(quality_manager, rt, [_rec(Certificate=""), _rec(Certificate=""),
+                                             _rec(Certificate="", Deviation="9")])
+    rows = run.report["rows"]
+    assert rows[0] == {"row": 2, "action": "create", "submitted_by": "Hans Alt", "submitted_at": "2024-03-02"}
+    assert rows[1]["action"] == "skip" and rows[1]["warnings"] == ["The same values as row 2: imported once."]
+    assert rows[1]["warnings_i18n"][0]["params"] == {"row": 2} and "problems" not in rows[1]
+    assert rows[2]["action"] == "" and rows[2]["problems_i18n"] and "warnings" not in rows[2]
+
+    page = client_for(_speaking(quality_manager, "de")).get(run.get_absolute_url()).content.decode()
+    table = page.split('id="report"', 1)[1]
+    assert table.count("Hans Alt 2024-03-02") == 3 and "anlegen" in table and "nichts (bereits importiert)" in table
+    assert "Dieser Wert muss kleiner oder gleich 5 sein." in table and "Dieselben Werte wie Zeile 2" in table
+
+    assert [(r[0], r[6], r[7][:40], r[8]) for r in selectors.report_csv_rows(run)] == [
+        (2, "create", "", ""), (3, "skip", "", "The same values as row 2: imported once."),
+        (4, "", "“Deviation”: Ensure this value is less t", "")]
+    assert "\n3,,,,,,skip,," in client_for(quality_manager).get(f"/intake/{run.pk}/report.csv").content.decode()
+    printed = _printed(run)
+    assert "row 2:  — create\n" in printed and "row 3:  — skip\n    note: The same values as row 2" in printed
+    assert "row 4:  — PROBLEM\n    problem: “Deviation”: Ensure" in printed
+
+
+def test_a_records_report_from_before_the_compact_form_still_shows(quality_manager, client_for):
+    rt = make_type("CAL")
+    run = _records_run(quality_manager, rt, [_rec(Certificate="")])
+    old_row = {"row": 2, "action": "create", "action_i18n": {"msgid": "create", "context": "import action", "params": {}},
+               "problems": [], "problems_i18n": [], "warnings": [], "warnings_i18n": [], "submitted_by": "Hans Alt",
+               "submitted_at": "2024-03-02"}
+    ImportRun.objects.filter(pk=run.pk).update(report=dict(run.report, rows=[old_row]))
+    run.refresh_from_db()
+    table = client_for(_speaking(quality_manager, "de")).get(run.get_absolute_url()).content.decode()
+    assert "Hans Alt 2024-03-02" in table.split('id="report"', 1)[1] and "anlegen" in table.split('id="report"', 1)[1]
+    assert list(selectors.report_csv_rows(run)) == [[2, "", "", "", "", "", "create", "", ""]]
+    assert "row 2:  — create\n" in _printed(run)
+
+
+def test_with_debug_on_a_runs_query_log_is_let_go_batch_by_batch(quality_manager, settings, monkeypatch):
+    """DEBUG keeps each query's SQL; a batch's INSERTs are megabytes (issue 19: 110 MB over 100,000 records)."""
+    rt = make_type("CAL")
+    run = _records_run(quality_manager, rt, [_rec(Certificate="", **{"Instrument ID": f"MIC-{i}"}) for i in range(3)])
+    monkeypatch.setattr(records_import, "BATCH", 1)
+    settings.DEBUG = True
+    execute_run(run)
+    assert Record.objects.count() == 3
+    logged = " ".join(q["sql"] for q in connection.queries)
+    assert "intake_importrun" in logged and "row 2)" not in logged and "row 4)" not in logged
 
 
 PEOPLE = ["Username", "E-mail", "Full name", "Department", "Roles", "Job title", "Login method"]
