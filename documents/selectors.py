@@ -25,7 +25,7 @@ from django.utils.translation import override
 
 from documents.forms import SORTS
 from documents.models import Acknowledgement, Document, Revision, RouteStep, StepSigner
-from qms import paging, permissions, scope
+from qms import paging, permissions, scope, search
 from qms.rules import allowed
 from qms.search import highlight
 
@@ -191,7 +191,7 @@ def with_list_columns(qs: QuerySet[Document]) -> QuerySet[Document]:
 # A search counts its matches up to this many: an exact count of 25,000 matches
 # reads 25,000 rows, and "more than 1,000" is what a reader needs (they narrow
 # the search; the export lists every match).
-SEARCH_COUNT_CAP = 1000
+SEARCH_COUNT_CAP = search.COUNT_CAP  # the one search box's cap (qms.search), so both say the same
 # The register without a search counts up to the registers' cap (qms.paging, issue 21:
 # flat from 10,000 to 100,000 documents): past it the page says "more than 10,000".
 REGISTER_COUNT_CAP = paging.REGISTER_COUNT_CAP

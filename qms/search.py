@@ -47,6 +47,11 @@ class Found:
     hits: list[Hit] = field(default_factory=list)
     capped: bool = False  # more than `total` match (counted(): the count stops at COUNT_CAP)
 
+    @property
+    def has_more(self) -> bool:
+        """More matches than the hits listed."""
+        return self.capped or self.total > len(self.hits)
+
 
 # A kind counts its matches up to this many: "more than 1,000" is what a reader
 # needs (they narrow the search), and an exact count of a common word reads every

@@ -69,6 +69,12 @@ def _start_of(day):
 FILE_MATCHES_LISTED = 500
 
 
+def _file_text_matches(text: str) -> RawSQL:
+    """An evidence file whose extracted text matches `text` (PostgreSQL: its GIN-indexed text_vector, migration 0011)."""
+    return RawSQL("records_evidence.text_vector @@ plainto_tsquery('simple'::regconfig, %s)", [text],
+                  output_field=BooleanField())
+
+
 def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
     """Full-text search over field values. PostgreSQL: the stored, GIN-indexed
     tsvector generated from `search_text` (migration 0007), or its evidence files' text (0011);
@@ -87,15 +93,9 @@ def search(qs: QuerySet[Record], text: str) -> QuerySet[Record]:
         # BitmapOr). As a subquery inside the OR it could not: every search was a sequential scan
         # of the whole register (136 ms at 200,000 records, growing with them). More than
         # FILE_MATCHES_LISTED such records: the subquery, which is exact whatever the number.
-        in_files = RawSQL(
-            "SELECT record_id FROM records_evidence WHERE disposed_at IS NULL "
-            "AND text_vector @@ plainto_tsquery('simple'::regconfig, %s)", [text],
-        )
-        listed = list(Evidence.objects.filter(disposed_at__isnull=True).filter(RawSQL(
-            "records_evidence.text_vector @@ plainto_tsquery('simple'::regconfig, %s)", [text],
-            output_field=BooleanField(),
-        )).values_list("record_id", flat=True).distinct().order_by()[: FILE_MATCHES_LISTED + 1])
-        files = Q(pk__in=listed) if len(listed) <= FILE_MATCHES_LISTED else Q(pk__in=in_files)
+        matching = Evidence.objects.filter(_file_text_matches(text), disposed_at__isnull=True)
+        listed = list(matching.values_list("record_id", flat=True).distinct().order_by()[: FILE_MATCHES_LISTED + 1])
+        files = Q(pk__in=listed) if len(listed) <= FILE_MATCHES_LISTED else Q(pk__in=matching.values("record_id"))
         return qs.filter(Q(match) | files | Q(number__in={text, text.upper()}))
     cond, in_files = Q(), Q()
     for word in text.split()[:10]:
@@ -111,8 +111,7 @@ def evidence_texts(record_ids, text: str) -> dict[int, str]:
         return {}
     qs = Evidence.objects.filter(record_id__in=list(record_ids), disposed_at__isnull=True).exclude(text="")
     if connection.vendor == "postgresql":
-        qs = qs.filter(RawSQL("records_evidence.text_vector @@ plainto_tsquery('simple'::regconfig, %s)",
-                              [text], output_field=BooleanField()))
+        qs = qs.filter(_file_text_matches(text))
     out: dict[int, str] = {}
     for record_id, body in qs.order_by("record_id", "uploaded_at", "id").values_list("record_id", "text"):
         out.setdefault(record_id, body)
